@@ -1,0 +1,104 @@
+/**
+ * The application core: opens the database, keeps the address index, and implements every
+ * operation of the contract once. Every transport (HTTP, Electron IPC, CLI, tests) calls
+ * `dispatch`, which validates the payload against the contract's schema before the core runs.
+ */
+import type { ApiResult, OperationInput, OperationName, OperationResult } from '../../shared/contract.js';
+import { isOperationName, parseInput } from '../../shared/contract.js';
+import { openDatabase, type Connection } from './db/connection.js';
+import { AppError } from './errors.js';
+import { createLogger } from './log.js';
+import { ListingIndex } from './lookup/listing-index.js';
+import { lookupAddress } from './lookup/lookup.js';
+import { addListing, delistListing, getListing, importListingsFile } from './listings/listings.js';
+import { historyOf, verifyHistory } from './audit/history.js';
+import { addInvestigator, findActor, listInvestigators, updateInvestigator } from './investigators/investigators.js';
+import { readSettings, updateSettings } from './settings/settings.js';
+
+const log = createLogger('core');
+
+export interface CoreOptions {
+  /** Database file (':memory:' for a throw-away one). */
+  readonly databasePath: string;
+  /** Clock, replaceable in tests. */
+  readonly now?: () => Date;
+}
+
+/** Who is calling: the transport decides (CLI --actor, the server's bound user, the desktop's signed-in user). */
+export interface CallContext {
+  readonly actor: string | null;
+}
+
+type Handler<Name extends OperationName> = (input: OperationInput<Name>, call: CallContext) => OperationResult<Name> | Promise<OperationResult<Name>>;
+type HandlerMap = { [Name in OperationName]: Handler<Name> };
+
+export interface Core {
+  readonly connection: Connection;
+  readonly index: ListingIndex;
+  dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>>;
+  /** Dispatch by an untrusted name (HTTP path, IPC channel). */
+  dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
+  close(): void;
+}
+
+export function createCore(options: CoreOptions): Core {
+  const connection = openDatabase(options.databasePath);
+  const now = options.now ?? (() => new Date());
+  const nowText = () => now().toISOString();
+  const { read, write } = connection;
+  const index = new ListingIndex(read);
+  const afterWrite = <T>(value: T): T => {
+    index.refresh();
+    return value;
+  };
+
+  const handlers: HandlerMap = {
+    'session.whoami': (_input, call) => {
+      const actor = findActor(read, call.actor);
+      return { actor: actor?.name ?? call.actor, roles: actor?.roles ?? [] };
+    },
+    lookup: (input) => lookupAddress(read, index, input.ip),
+    'listings.add': (input, call) => afterWrite(addListing(write, call.actor, input, readSettings(read), now())),
+    'listings.get': (input) => getListing(read, input.id),
+    'listings.history': (input) => {
+      getListing(read, input.id);
+      return historyOf(read, 'listing', input.id);
+    },
+    'listings.delist': (input, call) => delistListing(write, call.actor, input.id, input.why, now()),
+    'listings.importFile': async (input, call) => afterWrite(await importListingsFile(write, call.actor, input, readSettings(read), now())),
+    'investigators.list': () => listInvestigators(read),
+    'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
+    'investigators.update': (input, call) => updateInvestigator(write, call.actor, input, nowText),
+    'audit.verify': () => verifyHistory(read),
+    'settings.get': () => readSettings(read),
+    'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
+  };
+
+  async function dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>> {
+    const input = parseInput(name, payload);
+    if (!input.ok) return input;
+    try {
+      const handler = handlers[name] as Handler<Name>;
+      return { ok: true, value: await handler(input.value, call) };
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, error: error.toApiError() };
+      const message = error instanceof Error ? error.message : String(error);
+      if (/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) {
+        return { ok: false, error: { code: 'conflict', message: `the database is busy (another RepDesk is writing); try again` } };
+      }
+      log.error(`${name} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
+      return { ok: false, error: { code: 'internal', message: `${name} failed: ${message}` } };
+    }
+  }
+
+  return {
+    connection,
+    index,
+    dispatch,
+    dispatchUnknown: (name, payload, call) => {
+      if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
+      return dispatch(name, payload, call);
+    },
+    close: () => connection.close(),
+  };
+}

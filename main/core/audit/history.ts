@@ -1,0 +1,105 @@
+/**
+ * The history: an append-only event log, hash-chained. Each event stores the hash of the one
+ * before it; its own hash covers its id, content and that link. Triggers refuse UPDATE and
+ * DELETE; `verifyHistory` finds an edit made behind the app's back (with the triggers dropped).
+ */
+import { createHash } from 'node:crypto';
+import type { AuditReport, HistoryEventView } from '../../../shared/contract.js';
+import type { ReadDb, WriteDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+
+const GENESIS = Buffer.alloc(32);
+
+export interface EventInput {
+  readonly actor: string;
+  readonly action: string;
+  readonly subjectType: string;
+  readonly subjectId: number | null;
+  readonly reason?: string | null;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+interface StoredEvent {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject_type: string;
+  subject_id: number | null;
+  reason: string | null;
+  details: string;
+  prev_hash: Buffer;
+  hash: Buffer;
+}
+
+function eventHash(previous: Buffer, event: Omit<StoredEvent, 'prev_hash' | 'hash'>): Buffer {
+  const content = JSON.stringify([event.id, event.at, event.actor, event.action, event.subject_type, event.subject_id, event.reason, event.details]);
+  return createHash('sha256').update(previous).update(content).digest();
+}
+
+/** Appends events inside the caller's transaction, keeping the chain's tip in memory (bulk work). */
+export interface HistoryWriter {
+  append(event: EventInput): number;
+}
+
+/**
+ * Start appending to the history. Must be used inside one `WriteDb.transaction` and not after
+ * it: the tip read here is only stable while the write lock is held.
+ */
+export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
+  const tip = db.get<{ id: number; hash: Buffer }>(sql`SELECT id, hash FROM events ORDER BY id DESC LIMIT 1`);
+  let previousId = tip?.id ?? 0;
+  let previousHash: Buffer = tip?.hash ?? GENESIS;
+  const insert = db.prepare(
+    'INSERT INTO events (id, at, actor, action, subject_type, subject_id, reason, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  return {
+    append(event: EventInput): number {
+      const stored = {
+        id: previousId + 1,
+        at: at(),
+        actor: event.actor,
+        action: event.action,
+        subject_type: event.subjectType,
+        subject_id: event.subjectId,
+        reason: event.reason ?? null,
+        details: JSON.stringify(event.details ?? {}),
+      };
+      const hash = eventHash(previousHash, stored);
+      insert.run(stored.id, stored.at, stored.actor, stored.action, stored.subject_type, stored.subject_id, stored.reason, stored.details, previousHash, hash);
+      previousId = stored.id;
+      previousHash = hash;
+      return stored.id;
+    },
+  };
+}
+
+/** The events about one subject, newest first. */
+export function historyOf(db: ReadDb, subjectType: string, subjectId: number): HistoryEventView[] {
+  return db
+    .all<StoredEvent>(sql`SELECT id, at, actor, action, reason, details FROM events WHERE subject_type = ${subjectType} AND subject_id = ${subjectId} ORDER BY id DESC`)
+    .map((row) => ({ id: row.id, at: row.at, actor: row.actor, action: row.action, reason: row.reason, details: JSON.parse(row.details) as Record<string, unknown> }));
+}
+
+/** Walk the whole chain in order; report the first event whose link or hash does not match. */
+export function verifyHistory(db: ReadDb): AuditReport {
+  let previousHash: Buffer = GENESIS;
+  let expectedId = 1;
+  let count = 0;
+  for (const row of db.iterate<StoredEvent>(sql`SELECT * FROM events ORDER BY id`)) {
+    count += 1;
+    if (row.id !== expectedId) {
+      return { ok: false, events: count, firstBroken: { id: row.id, problem: `event ${expectedId} is missing (the chain jumps from ${expectedId - 1} to ${row.id})` } };
+    }
+    if (!Buffer.from(row.prev_hash).equals(previousHash)) {
+      return { ok: false, events: count, firstBroken: { id: row.id, problem: 'its link to the previous event does not match (an event before it was changed or removed)' } };
+    }
+    const hash = eventHash(previousHash, row);
+    if (!hash.equals(Buffer.from(row.hash))) {
+      return { ok: false, events: count, firstBroken: { id: row.id, problem: 'its content does not match its hash (the event was edited)' } };
+    }
+    previousHash = hash;
+    expectedId += 1;
+  }
+  return { ok: true, events: count, firstBroken: null };
+}

@@ -1,0 +1,87 @@
+/**
+ * The database connection, typed by what a caller may do with it: functions that only read
+ * take a `ReadDb`; only code holding a `WriteDb` can change anything. SQLite through
+ * better-sqlite3 with WAL and foreign keys on; migrations run when the file is opened.
+ */
+import Database from 'better-sqlite3';
+import { createLogger } from '../log.js';
+import type { Sql } from './sql.js';
+import { migrate } from './migrate.js';
+
+const log = createLogger('db');
+const SLOW_QUERY_MS = 40;
+
+/** Read-only access: query helpers over the tagged `sql` template. */
+export interface ReadDb {
+  get<Row>(query: Sql): Row | undefined;
+  all<Row>(query: Sql): Row[];
+  iterate<Row>(query: Sql): IterableIterator<Row>;
+  /** Rows as arrays of column values, for bulk reads that must not allocate an object per row. */
+  iterateRaw(query: Sql): IterableIterator<unknown[]>;
+  /** Run `work` inside one read transaction, so every query in it sees the same snapshot. */
+  snapshot<T>(work: (db: ReadDb) => T): T;
+  /** SQLite's data_version: changes when another connection commits. */
+  dataVersion(): number;
+}
+
+/** Read-write access. */
+export interface WriteDb extends ReadDb {
+  run(query: Sql): Database.RunResult;
+  /** A cached prepared statement for hot loops (bulk import); the text must have no values in it. */
+  prepare(text: string): Database.Statement;
+  /** Run `work` in a BEGIN IMMEDIATE transaction: all of it commits, or none. */
+  transaction<T>(work: (db: WriteDb) => T): T;
+}
+
+export interface Connection {
+  readonly read: ReadDb;
+  readonly write: WriteDb;
+  readonly path: string;
+  close(): void;
+}
+
+/** Open (creating if needed) and migrate the database at `path` (':memory:' for a throw-away one). */
+export function openDatabase(path: string, options: { readonly?: boolean } = {}): Connection {
+  const database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  database.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+  }
+  database.pragma('foreign_keys = ON');
+  if (!options.readonly) migrate(database);
+  const statements = new Map<string, Database.Statement>();
+
+  const statement = (text: string): Database.Statement => {
+    let prepared = statements.get(text);
+    if (!prepared) {
+      prepared = database.prepare(text);
+      statements.set(text, prepared);
+    }
+    return prepared;
+  };
+
+  const timed = <T>(query: Sql, work: () => T): T => {
+    const started = performance.now();
+    const result = work();
+    const elapsed = performance.now() - started;
+    if (elapsed > SLOW_QUERY_MS) log.warn(`slow query (${elapsed.toFixed(0)} ms): ${query.text.replace(/\s+/g, ' ').slice(0, 160)}`);
+    return result;
+  };
+
+  const write: WriteDb = {
+    get: <Row>(query: Sql) => timed(query, () => statement(query.text).get(...query.values) as Row | undefined),
+    all: <Row>(query: Sql) => timed(query, () => statement(query.text).all(...query.values) as Row[]),
+    iterate: <Row>(query: Sql) => statement(query.text).iterate(...query.values) as IterableIterator<Row>,
+    iterateRaw: (query: Sql) => {
+      // A raw statement must not be shared with callers expecting objects, so it is prepared fresh.
+      return database.prepare(query.text).raw(true).iterate(...query.values) as IterableIterator<unknown[]>;
+    },
+    snapshot: <T>(work: (db: ReadDb) => T) => (database.inTransaction ? work(write) : database.transaction(() => work(write)).deferred()),
+    dataVersion: () => database.pragma('data_version', { simple: true }) as number,
+    run: (query: Sql) => timed(query, () => statement(query.text).run(...query.values)),
+    prepare: (text: string) => statement(text),
+    transaction: <T>(work: (db: WriteDb) => T) => database.transaction(() => work(write)).immediate(),
+  };
+  return { read: write, write, path, close: () => database.close() };
+}

@@ -1,0 +1,82 @@
+/**
+ * 0001: the team, reputation records (listings), the hash-chained history and settings.
+ * Listing ranges never change and listings are never deleted (status changes instead):
+ * the in-memory address index relies on it, and the triggers below enforce it.
+ */
+export const migration = {
+  version: 1,
+  name: 'initial',
+  sql: `
+CREATE TABLE investigators (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  roles TEXT NOT NULL,
+  active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE listings (
+  id INTEGER PRIMARY KEY,
+  list TEXT NOT NULL CHECK (list IN ('RBL', 'DUL', 'QIL', 'MML', 'GAL')),
+  family INTEGER NOT NULL CHECK (family IN (4, 6)),
+  first BLOB NOT NULL CHECK (length(first) = 16),
+  last BLOB NOT NULL CHECK (length(last) = 16),
+  prefix INTEGER CHECK (prefix BETWEEN 0 AND 128),
+  reason TEXT NOT NULL,
+  investigator_id INTEGER NOT NULL REFERENCES investigators(id),
+  status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suppressed', 'delisted', 'expired')),
+  suppressed_until TEXT,
+  txt TEXT,
+  level INTEGER CHECK (level BETWEEN 1 AND 4),
+  expires_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  CHECK (first <= last),
+  CHECK ((list = 'QIL') = (level IS NOT NULL))
+) STRICT;
+
+CREATE INDEX listings_by_range ON listings (family, first, last);
+CREATE INDEX listings_by_list_status ON listings (list, status);
+CREATE INDEX listings_by_investigator ON listings (investigator_id);
+
+CREATE TRIGGER listings_range_is_fixed BEFORE UPDATE OF list, family, first, last ON listings
+BEGIN
+  SELECT RAISE(ABORT, 'a listing keeps its list and range; delist it and create a new one');
+END;
+
+CREATE TRIGGER listings_are_kept BEFORE DELETE ON listings
+BEGIN
+  SELECT RAISE(ABORT, 'listings are never deleted; delist instead');
+END;
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject_type TEXT NOT NULL,
+  subject_id INTEGER,
+  reason TEXT,
+  details TEXT NOT NULL,
+  prev_hash BLOB NOT NULL,
+  hash BLOB NOT NULL UNIQUE
+) STRICT;
+
+CREATE INDEX events_by_subject ON events (subject_type, subject_id, id);
+
+CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'history is append-only: events cannot be changed');
+END;
+
+CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events
+BEGIN
+  SELECT RAISE(ABORT, 'history is append-only: events cannot be deleted');
+END;
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) STRICT;
+`,
+};

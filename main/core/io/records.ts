@@ -1,0 +1,175 @@
+/**
+ * The one reader of user-supplied text files (imports of listings, DUL submissions, trap logs,
+ * request bundles). It refuses what is not a text file before reading it whole: a missing or
+ * unreadable path, an empty or oversized file, binary content, a spreadsheet saved as-is,
+ * text that is not UTF-8. CSV goes through csv-parse (quotes, embedded newlines, BOM, CRLF);
+ * plain text (one entry per line) through a fast line splitter. Line numbers are the file's.
+ */
+import { createReadStream, promises as fs } from 'node:fs';
+import { extname } from 'node:path';
+import { parse, type Options as CsvOptions } from 'csv-parse';
+import { invalidInput } from '../errors.js';
+
+export interface InputRecord {
+  /** 1-based line number where the record starts. */
+  readonly line: number;
+  readonly fields: readonly string[];
+}
+
+export type InputFormat = 'text' | 'csv';
+
+export interface ReadOptions {
+  readonly maxBytes: number;
+  /** Force a format; by default `.csv` files and files whose first entry has a comma are CSV. */
+  readonly format?: InputFormat;
+}
+
+const SIGNATURES: ReadonlyArray<{ bytes: number[]; what: string }> = [
+  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a ZIP archive (an .xlsx/.ods spreadsheet?); save it as CSV first' },
+  { bytes: [0xd0, 0xcf, 0x11, 0xe0], what: 'a legacy Office document (.xls?); save it as CSV first' },
+  { bytes: [0x25, 0x50, 0x44, 0x46], what: 'a PDF document' },
+  { bytes: [0x1f, 0x8b], what: 'a gzip archive; decompress it first' },
+];
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return `${bytes} bytes`;
+}
+
+/** Check that `path` is a readable, non-empty file within the size limit; return its size. */
+export async function checkInputFile(path: string, maxBytes: number): Promise<number> {
+  let stat;
+  try {
+    stat = await fs.stat(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw invalidInput(`${path}: no such file`);
+    if (code === 'EACCES') throw invalidInput(`${path}: permission denied`);
+    throw invalidInput(`${path}: cannot read (${code ?? String(error)})`);
+  }
+  if (stat.isDirectory()) throw invalidInput(`${path} is a folder, not a file`);
+  if (!stat.isFile()) throw invalidInput(`${path} is not a regular file`);
+  try {
+    await fs.access(path, fs.constants.R_OK);
+  } catch {
+    throw invalidInput(`${path}: permission denied`);
+  }
+  if (stat.size === 0) throw invalidInput(`${path} is empty: nothing to import`);
+  if (stat.size > maxBytes) {
+    throw invalidInput(`${path} is ${formatBytes(stat.size)}, over the import limit of ${formatBytes(maxBytes)} (setting import.maxFileBytes)`);
+  }
+  return stat.size;
+}
+
+async function* decodedChunks(path: string): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let offset = 0;
+  let isFirst = true;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (isFirst) {
+      isFirst = false;
+      const signature = SIGNATURES.find(({ bytes }) => bytes.every((byte, index) => chunk[index] === byte));
+      if (signature) throw invalidInput(`${path} is ${signature.what}, not a text file`);
+    }
+    const nul = chunk.indexOf(0);
+    if (nul !== -1) throw invalidInput(`${path} is a binary file (NUL byte at offset ${offset + nul}), not text`);
+    try {
+      yield decoder.decode(chunk, { stream: true });
+    } catch {
+      throw invalidInput(`${path} is not UTF-8 text (invalid byte sequence near offset ${offset}); save it as UTF-8`);
+    }
+    offset += chunk.length;
+  }
+  try {
+    const rest = decoder.decode();
+    if (rest) yield rest;
+  } catch {
+    throw invalidInput(`${path} is not UTF-8 text (it ends inside a multi-byte character)`);
+  }
+}
+
+async function* textRecords(path: string): AsyncGenerator<InputRecord> {
+  let carry = '';
+  let line = 0;
+  for await (const text of decodedChunks(path)) {
+    const parts = (carry + text).split('\n');
+    carry = parts.pop() ?? '';
+    for (const part of parts) {
+      line += 1;
+      const entry = part.endsWith('\r') ? part.slice(0, -1).trim() : part.trim();
+      if (entry === '' || entry.startsWith('#')) continue;
+      yield { line, fields: [entry] };
+    }
+  }
+  line += 1;
+  const entry = carry.trim();
+  if (entry !== '' && !entry.startsWith('#')) yield { line, fields: [entry] };
+}
+
+async function* csvRecords(path: string): AsyncGenerator<InputRecord> {
+  const csvOptions: CsvOptions = {
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    trim: true,
+    max_record_size: 1 << 20,
+    // csv-parse's types cannot express an on_record that changes the record's shape.
+    on_record: ((record: string[], context: { lines: number }) => ({ line: context.lines - countNewlines(record), fields: record })) as unknown as CsvOptions['on_record'],
+  };
+  const parser = parse(csvOptions);
+  const feeding = (async () => {
+    try {
+      for await (const text of decodedChunks(path)) {
+        if (!parser.write(text)) await new Promise((resolve) => parser.once('drain', resolve));
+      }
+      parser.end();
+    } catch (error) {
+      parser.destroy(error as Error);
+    }
+  })();
+  try {
+    for await (const record of parser as AsyncIterable<InputRecord>) {
+      if (record.fields.length === 1 && record.fields[0] === '') continue;
+      if (record.fields[0]?.startsWith('#')) continue;
+      yield record;
+    }
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AppError') throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw invalidInput(`${path}: not valid CSV: ${message}`);
+  } finally {
+    await feeding;
+  }
+}
+
+function countNewlines(record: readonly string[]): number {
+  let count = 0;
+  for (const field of record) for (let index = field.indexOf('\n'); index !== -1; index = field.indexOf('\n', index + 1)) count += 1;
+  return count;
+}
+
+async function detectFormat(path: string): Promise<InputFormat> {
+  if (extname(path).toLowerCase() === '.csv') return 'csv';
+  const handle = await fs.open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(64 * 1024);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const firstEntry = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .find((line) => line !== '' && !line.startsWith('#'));
+    return firstEntry !== undefined && (firstEntry.includes(',') || firstEntry.startsWith('"')) ? 'csv' : 'text';
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Check the file, then yield its records (blank and `#` comment lines skipped). */
+export async function* readRecords(path: string, options: ReadOptions): AsyncGenerator<InputRecord> {
+  await checkInputFile(path, options.maxBytes);
+  const format = options.format ?? (await detectFormat(path));
+  yield* format === 'csv' ? csvRecords(path) : textRecords(path);
+}

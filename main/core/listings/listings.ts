@@ -1,0 +1,311 @@
+/**
+ * Reputation records (listings): creating, reading, delisting and bulk import. Every change
+ * appends to the hash-chained history in the same transaction.
+ */
+import { basename } from 'node:path';
+import { formatRange, parseRange, readAddressKey, writeAddressKey, writeIpv4Key, type Family, type ParsedRange } from '../../../shared/address.js';
+import type { ImportSummary, ListingView } from '../../../shared/contract.js';
+import { REASONS_BY_LIST, ROLE_FOR_LIST, type ListName, type ListingStatus, type Reason } from '../../../shared/domain.js';
+import type { Settings } from '../../../shared/settings.js';
+import type { ReadDb, WriteDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+import { conflict, invalidInput, notFound } from '../errors.js';
+import { openHistory } from '../audit/history.js';
+import { requireActor } from '../investigators/investigators.js';
+import { readRecords } from '../io/records.js';
+
+export interface ListingRow {
+  id: number;
+  list: ListName;
+  family: Family;
+  first: Buffer;
+  last: Buffer;
+  prefix: number | null;
+  reason: Reason;
+  investigator: string;
+  status: ListingStatus;
+  suppressed_until: string | null;
+  txt: string | null;
+  level: number | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const LISTING_COLUMNS = sql`l.id, l.list, l.family, l.first, l.last, l.prefix, l.reason, i.name AS investigator, l.status,
+  l.suppressed_until, l.txt, l.level, l.expires_at, l.created_at, l.updated_at`;
+
+/** The API view of a stored listing. */
+export function toListingView(row: ListingRow): ListingView {
+  const first = readAddressKey(row.first);
+  const last = readAddressKey(row.last);
+  return {
+    id: row.id,
+    list: row.list,
+    range: formatRange({ family: first.family, first: first.value, last: last.value }),
+    family: row.family,
+    prefix: row.prefix,
+    reason: row.reason,
+    investigator: row.investigator,
+    status: row.status,
+    suppressedUntil: row.suppressed_until,
+    txt: row.txt,
+    level: row.level,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function findListing(db: ReadDb, id: number): ListingRow | undefined {
+  return db.get<ListingRow>(sql`SELECT ${LISTING_COLUMNS} FROM listings l JOIN investigators i ON i.id = l.investigator_id WHERE l.id = ${id}`);
+}
+
+export function getListing(db: ReadDb, id: number): ListingView {
+  const row = findListing(db, id);
+  if (!row) throw notFound(`no listing #${id}`);
+  return toListingView(row);
+}
+
+/** A prepared reader of listings by id, for lookups that fetch many records. */
+export function listingReader(db: ReadDb): (id: number) => ListingView | undefined {
+  return (id: number) => {
+    const row = findListing(db, id);
+    return row ? toListingView(row) : undefined;
+  };
+}
+
+export interface NewListing {
+  readonly range: string;
+  readonly list: ListName;
+  readonly reason: Reason;
+  readonly txt?: string;
+  readonly level?: number;
+  readonly expires?: string;
+  readonly why?: string;
+}
+
+function checkReason(list: ListName, reason: Reason): void {
+  if (!REASONS_BY_LIST[list].includes(reason)) {
+    throw invalidInput(`reason ${reason} does not belong on ${list} (allowed: ${REASONS_BY_LIST[list].join(', ')})`);
+  }
+}
+
+function checkTxt(txt: string | undefined): string | null {
+  if (txt === undefined || txt.trim() === '') return null;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(txt)) throw invalidInput('the TXT reason must be one line of printable text');
+  return txt.trim();
+}
+
+/** QIL level and expiry, with the settings' defaults; refused on other lists. */
+function qilTerms(input: NewListing, settings: Settings, now: Date): { level: number | null; expiresAt: string | null } {
+  if (input.list !== 'QIL') {
+    if (input.level !== undefined) throw invalidInput('--level applies to QIL entries only');
+    if (input.expires !== undefined) throw invalidInput('--expires applies to QIL entries only');
+    return { level: null, expiresAt: null };
+  }
+  const level = input.level ?? settings.qil.defaultLevel;
+  let expires: Date;
+  if (input.expires !== undefined) {
+    expires = new Date(input.expires);
+    if (Number.isNaN(expires.getTime())) throw invalidInput(`--expires ${JSON.stringify(input.expires)} is not a date`);
+    if (expires.getTime() <= now.getTime()) throw invalidInput(`--expires ${input.expires} is in the past`);
+  } else {
+    expires = new Date(now.getTime() + settings.qil.defaultExpiryHours * 3_600_000);
+  }
+  return { level, expiresAt: expires.toISOString() };
+}
+
+function parseListingRange(text: string): ParsedRange {
+  const parsed = parseRange(text);
+  if (!parsed.ok) throw invalidInput(parsed.error);
+  return parsed.value;
+}
+
+/** Create one listing. Returns it with any normalisation notes (e.g. host bits cleared). */
+export function addListing(
+  db: WriteDb,
+  actorName: string | null,
+  input: NewListing,
+  settings: Settings,
+  now: Date,
+): { listing: ListingView; notes: readonly string[] } {
+  const range = parseListingRange(input.range);
+  checkReason(input.list, input.reason);
+  const txt = checkTxt(input.txt);
+  const { level, expiresAt } = qilTerms(input, settings, now);
+  return db.transaction(() => {
+    const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
+    const first = Buffer.alloc(16);
+    const last = Buffer.alloc(16);
+    writeAddressKey(range.family, range.first, first, 0);
+    writeAddressKey(range.family, range.last, last, 0);
+    const existing = db.get<{ id: number }>(
+      sql`SELECT id FROM listings WHERE family = ${range.family} AND first = ${first} AND last = ${last} AND list = ${input.list} AND status = 'active'`,
+    );
+    if (existing) throw conflict(`${formatRange(range)} is already listed on ${input.list} as #${existing.id}`);
+    const at = now.toISOString();
+    const result = db.run(sql`INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
+      VALUES (${input.list}, ${range.family}, ${first}, ${last}, ${range.prefix}, ${input.reason}, ${actor.id}, ${txt}, ${level}, ${expiresAt}, ${at}, ${at})`);
+    const id = Number(result.lastInsertRowid);
+    openHistory(db, () => at).append({
+      actor: actor.name,
+      action: 'listing.created',
+      subjectType: 'listing',
+      subjectId: id,
+      reason: input.why ?? null,
+      details: { list: input.list, range: formatRange(range), reason: input.reason, txt, level, expiresAt, notes: range.notes },
+    });
+    return { listing: getListing(db, id), notes: range.notes };
+  });
+}
+
+/** Delist: the listing leaves the zones at the next publish; its record and history stay. */
+export function delistListing(db: WriteDb, actorName: string | null, id: number, why: string, now: Date): ListingView {
+  return db.transaction(() => {
+    const row = findListing(db, id);
+    if (!row) throw notFound(`no listing #${id}`);
+    const actor = requireActor(db, actorName, ROLE_FOR_LIST[row.list]);
+    if (row.status === 'delisted') throw conflict(`listing #${id} is already delisted`);
+    const at = now.toISOString();
+    db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${at} WHERE id = ${id}`);
+    openHistory(db, () => at).append({
+      actor: actor.name,
+      action: 'listing.delisted',
+      subjectType: 'listing',
+      subjectId: id,
+      reason: why,
+      details: { from: row.status },
+    });
+    return getListing(db, id);
+  });
+}
+
+const MAX_REPORTED_PROBLEMS = 50;
+const MAX_REPORTED_NOTES = 20;
+
+/**
+ * Import a file of ranges (plain text: one per line; CSV: `range[,txt]`, optional header) onto
+ * one list. All or nothing: every bad line is reported with its number and nothing is written.
+ */
+export async function importListingsFile(
+  db: WriteDb,
+  actorName: string | null,
+  input: { path: string; list: ListName; reason: Reason; txt?: string },
+  settings: Settings,
+  now: Date,
+): Promise<ImportSummary> {
+  checkReason(input.list, input.reason);
+  if (input.list === 'QIL') throw invalidInput('QIL entries come from trap-hit ingestion or one at a time, not from a file import');
+  requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
+  const defaultTxt = checkTxt(input.txt);
+
+  const families: Family[] = [];
+  const firsts: bigint[] = [];
+  const lasts: bigint[] = [];
+  const prefixes: Array<number | null> = [];
+  const texts: Array<string | null> = [];
+  const lines: number[] = [];
+  const problems: string[] = [];
+  let problemCount = 0;
+  const notes: string[] = [];
+  let noteCount = 0;
+  const report = (line: number, message: string) => {
+    problemCount += 1;
+    if (problems.length < MAX_REPORTED_PROBLEMS) problems.push(`line ${line}: ${message}`);
+  };
+
+  for await (const record of readRecords(input.path, { maxBytes: settings.import.maxFileBytes })) {
+    const [rangeText, txtText, ...extra] = record.fields;
+    if (record.line === 1 && rangeText.toLowerCase() === 'range') continue;
+    if (extra.length > 0) {
+      report(record.line, `expected "range" or "range,txt", found ${record.fields.length} fields`);
+      continue;
+    }
+    const parsed = parseRange(rangeText);
+    if (!parsed.ok) {
+      report(record.line, parsed.error);
+      continue;
+    }
+    let txt = defaultTxt;
+    if (txtText !== undefined && txtText !== '') {
+      try {
+        txt = checkTxt(txtText);
+      } catch (error) {
+        report(record.line, (error as Error).message);
+        continue;
+      }
+    }
+    const range = parsed.value;
+    for (const note of range.notes) {
+      noteCount += 1;
+      if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${record.line}: ${note}`);
+    }
+    families.push(range.family);
+    firsts.push(range.first);
+    lasts.push(range.last);
+    prefixes.push(range.prefix);
+    texts.push(txt);
+    lines.push(record.line);
+  }
+  if (problemCount > 0) {
+    const more = problemCount > problems.length ? ` (showing the first ${problems.length})` : '';
+    throw invalidInput(`${basename(input.path)}: ${problemCount} bad line${problemCount === 1 ? '' : 's'}${more}; nothing was imported`, problems);
+  }
+  if (families.length === 0) throw invalidInput(`${basename(input.path)} has no entries (only blank or comment lines); nothing was imported`);
+
+  const at = now.toISOString();
+  const imported = db.transaction(() => {
+    const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
+    const history = openHistory(db, () => at);
+    const insert = db.prepare(
+      `INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
+    );
+    const hasListings = db.get(sql`SELECT 1 FROM listings LIMIT 1`) !== undefined;
+    const existing = db.prepare(`SELECT id FROM listings WHERE family = ? AND first = ? AND last = ? AND list = ? AND status = 'active'`);
+    const source = basename(input.path);
+    const first = Buffer.alloc(16);
+    const last = Buffer.alloc(16);
+    const seen = new Set<string>();
+    let count = 0;
+    for (let index = 0; index < families.length; index += 1) {
+      const family = families[index];
+      if (family === 4) {
+        writeIpv4Key(Number(firsts[index]), first, 0);
+        writeIpv4Key(Number(lasts[index]), last, 0);
+      } else {
+        writeAddressKey(family, firsts[index], first, 0);
+        writeAddressKey(family, lasts[index], last, 0);
+      }
+      const rangeText = formatRange({ family, first: firsts[index], last: lasts[index] });
+      const duplicateKey = `${family}:${firsts[index]}:${lasts[index]}`;
+      if (seen.has(duplicateKey)) {
+        noteCount += 1;
+        if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText} appears earlier in the file; skipped`);
+        continue;
+      }
+      seen.add(duplicateKey);
+      if (hasListings) {
+        const duplicate = existing.get(family, first, last, input.list) as { id: number } | undefined;
+        if (duplicate) {
+          noteCount += 1;
+          if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText} is already listed as #${duplicate.id}; skipped`);
+          continue;
+        }
+      }
+      const result = insert.run(input.list, family, first, last, prefixes[index], input.reason, actor.id, texts[index], at, at);
+      history.append({
+        actor: actor.name,
+        action: 'listing.created',
+        subjectType: 'listing',
+        subjectId: Number(result.lastInsertRowid),
+        details: { list: input.list, range: rangeText, reason: input.reason, txt: texts[index], source, line: lines[index] },
+      });
+      count += 1;
+    }
+    return count;
+  });
+  return { imported, list: input.list, notes, notesOmitted: noteCount - notes.length };
+}

@@ -1,0 +1,42 @@
+/**
+ * The data that flows from resolving listings to writing zone files. Writers see only
+ * disjoint, sorted segments: overlap resolution, GAL precedence and DUL exclusions are done
+ * before, so that every output format answers exactly the same thing.
+ */
+import type { Family } from '../../../shared/address.js';
+
+/** One DNS answer for an address: an A record value and a TXT text (may contain `$`, the queried address). */
+export interface ZoneAnswer {
+  readonly a: string;
+  readonly txt: string;
+}
+
+/** An inclusive address range with the answers every address inside it gets. */
+export interface Segment {
+  readonly first: bigint;
+  readonly last: bigint;
+  readonly answers: readonly ZoneAnswer[];
+}
+
+/** Zone-wide parameters for a writer. */
+export interface ZoneParameters {
+  /** Zone origin without trailing dot, e.g. `rbl.bl.example`. */
+  readonly origin: string;
+  readonly family: Family;
+  /** Snapshot serial (SOA serial), e.g. 2026112801. */
+  readonly serial: number;
+  /** Name servers (FQDNs without trailing dot) for the NS records. */
+  readonly nameServers: readonly string[];
+  /** SOA RNAME as a domain (hostmaster.bl.example). */
+  readonly hostmaster: string;
+  /** TTL of the answers, in seconds. */
+  readonly ttl: number;
+  /** SOA refresh/retry/expire/minimum (negative caching TTL), seconds. */
+  readonly refresh: number;
+  readonly retry: number;
+  readonly expire: number;
+  readonly negativeTtl: number;
+  /** When the snapshot was made and when it stops being valid (unix seconds). */
+  readonly created: number;
+  readonly expires: number;
+}

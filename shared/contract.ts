@@ -1,0 +1,164 @@
+/**
+ * The API contract: every operation the UI, the CLI and the tests may call, declared once with
+ * the schema of its input and the type of its result. The core implements this map; Electron
+ * IPC and the HTTP server dispatch through it, and refuse a payload that fails its schema.
+ */
+import { z } from 'zod';
+import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, type Role } from './domain.js';
+import type { Settings } from './settings.js';
+import { settingsPatchSchema } from './settings.js';
+
+/** Errors cross every boundary as data, never as thrown exceptions. */
+export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'unauthenticated' | 'internal';
+
+export interface ApiError {
+  readonly code: ErrorCode;
+  readonly message: string;
+  /** Per-item problems, e.g. import lines: `line 12: "10.1": an IPv4 address needs exactly four decimal octets`. */
+  readonly details?: readonly string[];
+}
+
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+const listSchema = z.enum(LISTS);
+const reasonSchema = z.enum(REASONS);
+const roleSchema = z.enum(ROLES);
+const isoDateSchema = z.iso.datetime({ offset: true }).or(z.iso.date());
+const idSchema = z.number().int().positive();
+const whySchema = z.string().trim().min(1, 'a reason is required').max(2000);
+
+/** A listing as the API shows it. */
+export interface ListingView {
+  readonly id: number;
+  readonly list: ListName;
+  /** Canonical text: address, CIDR or a-b range. */
+  readonly range: string;
+  readonly family: 4 | 6;
+  readonly prefix: number | null;
+  readonly reason: Reason;
+  readonly investigator: string;
+  readonly status: ListingStatus;
+  readonly suppressedUntil: string | null;
+  readonly txt: string | null;
+  readonly level: number | null;
+  readonly expiresAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface HistoryEventView {
+  readonly id: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly reason: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export interface LookupResult {
+  readonly ip: string;
+  readonly family: 4 | 6;
+  readonly notes: readonly string[];
+  readonly listings: readonly ListingView[];
+}
+
+export interface InvestigatorView {
+  readonly name: string;
+  readonly roles: readonly Role[];
+  readonly active: boolean;
+  readonly createdAt: string;
+}
+
+export interface ImportSummary {
+  readonly imported: number;
+  readonly list: ListName;
+  /** Normalisations made (host bits cleared, IPv4-mapped input), with line numbers. */
+  readonly notes: readonly string[];
+  readonly notesOmitted: number;
+}
+
+export interface AuditReport {
+  readonly ok: boolean;
+  readonly events: number;
+  /** The first event whose stored hash or link does not match, and why. */
+  readonly firstBroken: { readonly id: number; readonly problem: string } | null;
+}
+
+const listingAddSchema = z
+  .object({
+    range: z.string().min(1).max(200),
+    list: listSchema,
+    reason: reasonSchema,
+    txt: z.string().max(1000).optional(),
+    level: z.number().int().min(1).max(4).optional(),
+    expires: isoDateSchema.optional(),
+    why: z.string().max(2000).optional(),
+  })
+  .strict();
+
+const investigatorNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
+
+const empty = z.object({}).strict();
+const byId = z.object({ id: idSchema }).strict();
+
+/** Declares one operation: its input schema and (as a phantom type) its result. */
+function operation<Result>() {
+  return <Input extends z.ZodType>(input: Input): { readonly input: Input; readonly result: Result } => ({
+    input,
+    result: undefined as unknown as Result,
+  });
+}
+
+export const contract = {
+  'session.whoami': operation<{ actor: string | null; roles: readonly Role[] }>()(empty),
+  lookup: operation<LookupResult>()(z.object({ ip: z.string().max(200) }).strict()),
+  'listings.add': operation<{ listing: ListingView; notes: readonly string[] }>()(listingAddSchema),
+  'listings.get': operation<ListingView>()(byId),
+  'listings.history': operation<readonly HistoryEventView[]>()(byId),
+  'listings.delist': operation<ListingView>()(z.object({ id: idSchema, why: whySchema }).strict()),
+  'listings.importFile': operation<ImportSummary>()(
+    z.object({ path: z.string().min(1).max(4096), list: listSchema, reason: reasonSchema, txt: z.string().max(1000).optional() }).strict(),
+  ),
+  'investigators.list': operation<readonly InvestigatorView[]>()(empty),
+  'investigators.add': operation<InvestigatorView>()(
+    z.object({ name: investigatorNameSchema, roles: z.array(roleSchema).min(1).max(ROLES.length) }).strict(),
+  ),
+  'investigators.update': operation<InvestigatorView>()(
+    z
+      .object({ name: z.string().min(1).max(100), roles: z.array(roleSchema).min(1).max(ROLES.length).optional(), active: z.boolean().optional() })
+      .strict(),
+  ),
+  'audit.verify': operation<AuditReport>()(empty),
+  'settings.get': operation<Settings>()(empty),
+  'settings.update': operation<Settings>()(settingsPatchSchema),
+};
+
+export type Contract = typeof contract;
+export type OperationName = keyof Contract;
+export type OperationInput<Name extends OperationName> = z.infer<Contract[Name]['input']>;
+export type OperationResult<Name extends OperationName> = Contract[Name]['result'];
+
+/** The typed client every transport offers the UI: one async function per operation. */
+export type ApiClient = {
+  [Name in OperationName]: (input: OperationInput<Name>) => Promise<ApiResult<OperationResult<Name>>>;
+};
+
+export const OPERATION_NAMES = Object.keys(contract) as OperationName[];
+
+/** Whether a string names an operation of the contract. */
+export function isOperationName(name: string): name is OperationName {
+  return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+/** Validate a payload against an operation's schema; the message names each bad field. */
+export function parseInput<Name extends OperationName>(name: Name, payload: unknown): ApiResult<OperationInput<Name>> {
+  const parsed = contract[name].input.safeParse(payload ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as OperationInput<Name> };
+  const details = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`);
+  return { ok: false, error: { code: 'invalid-input', message: `${name}: ${details.join('; ')}`, details } };
+}
