@@ -1,0 +1,78 @@
+import { useApi } from './api.js';
+import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
+import { useOperation } from './useOperation.js';
+import { LookupView } from './views/LookupView.js';
+import { PlannedView } from './views/PlannedView.js';
+import { SettingsView } from './views/SettingsView.js';
+
+function SignedIn() {
+  const api = useApi();
+  const whoami = useOperation(() => api['session.whoami']({}), 'whoami');
+  if (whoami.state === 'loading') return <p className="signed-in" aria-live="polite">Connecting…</p>;
+  if (whoami.state === 'failed') {
+    return (
+      <p className="signed-in signed-in-failed" role="alert">
+        {whoami.error.message}
+      </p>
+    );
+  }
+  const { actor, roles } = whoami.value;
+  if (actor === null) return <p className="signed-in">No one signed in: read-only</p>;
+  return (
+    <p className="signed-in">
+      Signed in as <strong>{actor}</strong>
+      {roles.length > 0 && <span className="roles"> · {roles.join(', ')}</span>}
+    </p>
+  );
+}
+
+function Section({ section, argument }: { section: SectionId; argument: string | null }) {
+  switch (section) {
+    case 'lookup':
+      return <LookupView routeIp={argument} />;
+    case 'listings':
+      return <PlannedView title="Listings" summary="Every listing on every list, filtered and paged, each opening its reputation record with history and samples." />;
+    case 'dul':
+      return <PlannedView title="DUL" summary="The ISP registry and each ISP's dynamic-range submissions with their limits, imported and replaced here." />;
+    case 'nominations':
+      return <PlannedView title="Nominations" summary="The Global Approved List nomination queue, where reviewers approve or refuse nominated senders." />;
+    case 'delisting':
+      return <PlannedView title="Delisting" summary="The delisting request queue: each request with the listings it concerns and the answer sent." />;
+    case 'publish':
+      return <PlannedView title="Publish" summary="What changed since the last zone, the safety checks, and signing and publishing a zone snapshot." />;
+    case 'settings':
+      return <SettingsView />;
+    default: {
+      const unreachable: never = section;
+      return unreachable;
+    }
+  }
+}
+
+export function App() {
+  const route = useRoute();
+  return (
+    <div className="frame">
+      <header className="frame-header">
+        <a className="brand" href={routeHref('lookup')}>
+          RepDesk
+        </a>
+        <SignedIn />
+      </header>
+      <nav className="frame-navigation" aria-label="Sections">
+        <ul>
+          {SECTIONS.map((section) => (
+            <li key={section.id}>
+              <a href={routeHref(section.id)} aria-current={section.id === route.section ? 'page' : undefined}>
+                {section.title}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="frame-content">
+        <Section section={route.section} argument={route.argument} />
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,82 @@
+/**
+ * The typed client of the contract. In the desktop app the preload exposes one as
+ * `window.repdesk`; in browser mode the same operations go over HTTP to the loopback server.
+ * The views get the client from context and never learn which transport they have.
+ */
+import { createContext, useContext } from 'react';
+import { OPERATION_NAMES, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
+
+declare global {
+  interface Window {
+    /** Set by the Electron preload; absent in browser mode. */
+    repdesk?: ApiClient;
+  }
+}
+
+const TOKEN_STORAGE_KEY = 'repdesk.token';
+
+function internalError(message: string): { ok: false; error: { code: 'internal'; message: string } } {
+  return { ok: false, error: { code: 'internal', message } };
+}
+
+function isApiResult(value: unknown): value is ApiResult<unknown> {
+  if (typeof value !== 'object' || value === null || !('ok' in value)) return false;
+  if (value.ok === true) return 'value' in value;
+  return value.ok === false && 'error' in value && typeof value.error === 'object' && value.error !== null;
+}
+
+async function post(name: OperationName, input: unknown, token: string): Promise<ApiResult<unknown>> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/${name}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(input ?? {}),
+    });
+  } catch (error) {
+    return internalError(`${name}: the RepDesk server did not answer (${error instanceof Error ? error.message : String(error)})`);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return internalError(`${name}: the server answered ${response.status} ${response.statusText} without a JSON body`);
+  }
+  if (!isApiResult(body)) return internalError(`${name}: the server answered ${response.status} with an unexpected body`);
+  return body;
+}
+
+/** A client that POSTs each operation to `/api/<name>` with the bearer token. */
+export function createHttpClient(token: string): ApiClient {
+  const client: Partial<Record<OperationName, (input: unknown) => Promise<ApiResult<unknown>>>> = {};
+  for (const name of OPERATION_NAMES) client[name] = (input) => post(name, input, token);
+  // The server answers each operation with that operation's result type (the core's handler map guarantees it).
+  return client as unknown as ApiClient;
+}
+
+/**
+ * The token `repdesk serve` put in the URL (`#token=...`). It is moved into sessionStorage and
+ * out of the address bar at once, so it is not left in history, bookmarks or screenshots.
+ */
+export function takeToken(): string {
+  const match = /^#token=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
+  if (match) {
+    window.sessionStorage.setItem(TOKEN_STORAGE_KEY, match[1]);
+    window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/lookup`);
+    return match[1];
+  }
+  return window.sessionStorage.getItem(TOKEN_STORAGE_KEY) ?? '';
+}
+
+/** The desktop preload's client when there is one, else the HTTP client. */
+export function createClient(): ApiClient {
+  return window.repdesk ?? createHttpClient(takeToken());
+}
+
+export const ApiContext = createContext<ApiClient | null>(null);
+
+export function useApi(): ApiClient {
+  const client = useContext(ApiContext);
+  if (!client) throw new Error('useApi needs an ApiContext provider');
+  return client;
+}

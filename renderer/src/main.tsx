@@ -1,0 +1,18 @@
+// First: it configures Zod before any schema is built.
+import './zod-policy.js';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { ApiContext, createClient } from './api.js';
+import { App } from './App.js';
+import './styles.css';
+
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root element');
+
+createRoot(container).render(
+  <StrictMode>
+    <ApiContext.Provider value={createClient()}>
+      <App />
+    </ApiContext.Provider>
+  </StrictMode>,
+);

@@ -1,0 +1,60 @@
+/** Hash routes (`#/lookup/192.0.2.1`): linkable, survive a reload, and need nothing from the server. */
+import { useSyncExternalStore } from 'react';
+
+export const SECTIONS = [
+  { id: 'lookup', title: 'Lookup' },
+  { id: 'listings', title: 'Listings' },
+  { id: 'dul', title: 'DUL' },
+  { id: 'nominations', title: 'Nominations' },
+  { id: 'delisting', title: 'Delisting' },
+  { id: 'publish', title: 'Publish' },
+  { id: 'settings', title: 'Settings' },
+] as const;
+
+export type SectionId = (typeof SECTIONS)[number]['id'];
+
+export interface Route {
+  readonly section: SectionId;
+  /** What follows the section, decoded (the looked-up IP for Lookup); null when absent. */
+  readonly argument: string | null;
+}
+
+function isSectionId(text: string): text is SectionId {
+  return SECTIONS.some((section) => section.id === text);
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+export function parseRoute(hash: string): Route {
+  const match = /^#\/([a-z]+)(?:\/(.*))?$/.exec(hash);
+  if (!match || !isSectionId(match[1])) return { section: 'lookup', argument: null };
+  return { section: match[1], argument: match[2] === undefined ? null : decode(match[2]) };
+}
+
+export function routeHref(section: SectionId, argument?: string): string {
+  return argument === undefined ? `#/${section}` : `#/${section}/${encodeURIComponent(argument)}`;
+}
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+function currentHash(): string {
+  return window.location.hash;
+}
+
+export function useRoute(): Route {
+  const hash = useSyncExternalStore(subscribe, currentHash);
+  return parseRoute(hash);
+}
+
+export function navigate(section: SectionId, argument?: string): void {
+  window.location.hash = routeHref(section, argument);
+}

@@ -1,0 +1,138 @@
+/**
+ * End-to-end harness: a real SQLite database seeded through the real CLI, the real HTTP server
+ * serving the built renderer, and Debian's Chromium driven by playwright-core.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page, type Request } from 'playwright-core';
+import { runCli } from '../../main/cli/main.js';
+import { createCore, type Core } from '../../main/core/app.js';
+import { startServer, type RunningServer } from '../../main/server/server.js';
+
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+];
+
+/** Compiled to dist/test/e2e-support; the built renderer is dist/renderer. */
+export const RENDERER_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../renderer');
+
+/** The repository root (for test-output/). */
+export const PROJECT_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Run one `repdesk` command in-process against the database; throws with its output on failure. */
+export async function repdesk(databasePath: string, ...argv: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  const code = await runCli(['--db', databasePath, ...argv], { out: (line) => lines.push(line), error: (line) => lines.push(line) });
+  if (code !== 0) throw new Error(`repdesk ${argv.join(' ')} exited ${code}:\n${lines.join('\n')}`);
+  return lines;
+}
+
+/** A fresh folder with a database holding one team and a few listings. */
+export async function seedDatabase(): Promise<{ folder: string; databasePath: string }> {
+  const folder = mkdtempSync(join(tmpdir(), 'repdesk-e2e-'));
+  const databasePath = join(folder, 'repdesk.db');
+  await repdesk(databasePath, 'investigator', 'add', 'Alice', '--roles', 'investigator,liaison,publisher');
+  await repdesk(databasePath, '--actor', 'Alice', 'investigator', 'add', 'Rosa', '--roles', 'reviewer');
+  await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '192.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source', '--txt', 'Spam source, see https://lookup.example/ip/$');
+  await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '192.0.0.0/16', '--list', 'DUL', '--reason', 'dynamic', '--txt', 'Dynamic range of Example ISP');
+  await repdesk(databasePath, '--actor', 'Rosa', 'listing', 'add', '198.51.100.25', '--list', 'GAL', '--reason', 'approved');
+  return { folder, databasePath };
+}
+
+/** Whether a URL is served from loopback (the only place the page may talk to). */
+export function isLoopback(url: string): boolean {
+  if (url.startsWith('data:') || url === 'about:blank') return true;
+  try {
+    return new URL(url).hostname === '127.0.0.1';
+  } catch {
+    return false;
+  }
+}
+
+export interface PageProblems {
+  /** Console errors and warnings, uncaught page errors and Content-Security-Policy violations. */
+  readonly errors: string[];
+  /**
+   * API calls the server refused with a 4xx status, which Chromium logs to the console as
+   * "Failed to load resource" although the app handles them: kept apart so a test can assert
+   * they are exactly the refusals it provoked.
+   */
+  readonly refusedCalls: string[];
+  /** Every request the page made, and those that did not go to 127.0.0.1. */
+  readonly requests: string[];
+  readonly foreignRequests: string[];
+}
+
+const REFUSED_CALL = /^Failed to load resource: the server responded with a status of (4\d\d)/;
+
+async function watchPage(page: Page, problems: PageProblems): Promise<void> {
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    const refused = REFUSED_CALL.exec(message.text());
+    const url = message.location().url;
+    if (refused && new URL(url, 'http://127.0.0.1').pathname.startsWith('/api/')) problems.refusedCalls.push(`${refused[1]} ${new URL(url).pathname}`);
+    else problems.errors.push(`console ${message.type()}: ${message.text()} (${url})`);
+  });
+  page.on('pageerror', (error: Error) => problems.errors.push(`page error: ${error.message}`));
+  page.on('request', (request: Request) => {
+    problems.requests.push(request.url());
+    if (!isLoopback(request.url())) problems.foreignRequests.push(request.url());
+  });
+  // Chromium also logs violations to the console; the event is the page's own, independent witness.
+  await page.exposeFunction('reportPolicyViolation', (text: string) => problems.errors.push(`CSP violation: ${text}`));
+  await page.addInitScript(`document.addEventListener('securitypolicyviolation', (event) => {
+    window.reportPolicyViolation(event.violatedDirective + ' blocked ' + (event.blockedURI || 'inline') + ' in ' + event.sourceFile + ':' + event.lineNumber);
+  });`);
+}
+
+export interface Harness {
+  readonly folder: string;
+  readonly core: Core;
+  readonly server: RunningServer;
+  readonly browser: Browser;
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly problems: PageProblems;
+  /** The server's root, without the token. */
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** Seed a database, start the server as Alice, and open a Chromium page on it (not yet navigated). */
+export async function startHarness(): Promise<Harness> {
+  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no browser at ${CHROMIUM_PATH}: install Debian's chromium: apt-get install -y chromium`);
+  if (!existsSync(join(RENDERER_FOLDER, 'index.html'))) {
+    throw new Error(`the renderer is not built (no ${join(RENDERER_FOLDER, 'index.html')}): run npx vite build --config renderer/vite.config.ts`);
+  }
+  const { folder, databasePath } = await seedDatabase();
+  const core = createCore({ databasePath });
+  // Closed in reverse: browser, server, database, then the folder.
+  const closers: (() => Promise<void> | void)[] = [() => rmSync(folder, { recursive: true, force: true }), () => core.close()];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer();
+  };
+  try {
+    const server = await startServer({ core, call: { actor: 'Alice' }, port: 0, staticFolder: RENDERER_FOLDER });
+    closers.push(() => server.close());
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+    closers.push(() => browser.close());
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    const problems: PageProblems = { errors: [], refusedCalls: [], requests: [], foreignRequests: [] };
+    await watchPage(page, problems);
+    return { folder, core, server, browser, context, page, problems, origin: `http://127.0.0.1:${server.port}`, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The Lookup view end to end: real database, real server, real Chromium. Also checks what every
+ * page of the app must hold to: no console errors or CSP violations, no request off loopback.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
+
+const SECTION_TITLES = ['Lookup', 'Listings', 'DUL', 'Nominations', 'Delisting', 'Publish', 'Settings'];
+const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+
+let harness: Harness;
+
+before(async () => {
+  harness = await startHarness();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+/** The message the server gives for a malformed address, asked of the core directly. */
+async function serverMessage(ip: string): Promise<string> {
+  const result = await harness.core.dispatch('lookup', { ip }, { actor: 'Alice' });
+  assert.equal(result.ok, false, `${ip} should be refused by the server`);
+  return result.ok ? '' : result.error.message;
+}
+
+async function lookUp(ip: string, how: 'enter' | 'button' = 'enter'): Promise<void> {
+  const field = harness.page.getByLabel('IP address');
+  await field.fill(ip);
+  if (how === 'enter') await field.press('Enter');
+  else await harness.page.getByRole('button', { name: 'Look up' }).click();
+}
+
+async function listingRows(): Promise<{ list: string; range: string; status: string; reason: string; investigator: string; txt: string }[]> {
+  const rows = harness.page.locator('table.listings tbody tr');
+  await rows.first().waitFor();
+  const result = [];
+  for (const row of await rows.all()) {
+    const cell = (column: string) => row.locator(`td.column-${column}`).innerText();
+    result.push({
+      list: await cell('list'),
+      range: await cell('range'),
+      status: await cell('status'),
+      reason: await cell('reason'),
+      investigator: await cell('investigator'),
+      txt: await cell('txt'),
+    });
+  }
+  return result;
+}
+
+function currentHash(): string {
+  return new URL(harness.page.url()).hash;
+}
+
+test('the frame shows the seven sections and the signed-in person, and the token leaves the address bar', async () => {
+  const { page, server } = harness;
+  await page.goto(server.url);
+  const links = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
+  await links.first().waitFor();
+  assert.deepEqual(await links.allInnerTexts(), SECTION_TITLES);
+  await page.getByText('Signed in as').waitFor();
+  assert.match(await page.locator('header').innerText(), /Signed in as Alice/);
+  assert.equal(currentHash(), '#/lookup');
+  assert.ok(!page.url().includes(server.token), 'the token must not stay in the URL');
+  assert.equal(await page.getByRole('link', { name: 'Lookup' }).getAttribute('aria-current'), 'page');
+});
+
+test('an IP inside an RBL /24 and a DUL /16 shows both listings with their lists and statuses', async () => {
+  await lookUp('192.0.2.1');
+  const rows = await listingRows();
+  assert.deepEqual(
+    rows.map((row) => [row.list, row.range, row.status, row.reason, row.investigator]),
+    [
+      ['RBL', '192.0.2.0/24', 'active', 'Spam source', 'Alice'],
+      ['DUL', '192.0.0.0/16', 'active', 'Dynamic / DUL', 'Alice'],
+    ],
+  );
+  assert.equal(rows[0].txt, 'Spam source, see https://lookup.example/ip/$');
+  assert.match(await harness.page.locator('table.listings caption').innerText(), /2 listings contain 192\.0\.2\.1/);
+  assert.equal(currentHash(), '#/lookup/192.0.2.1');
+});
+
+test('an IP on no list says so and shows no table', async () => {
+  await lookUp('203.0.113.9', 'button');
+  await harness.page.getByText('Not listed on any list.').waitFor();
+  assert.equal(await harness.page.locator('table').count(), 0);
+  assert.equal(currentHash(), '#/lookup/203.0.113.9');
+});
+
+test('an IPv4-mapped IPv6 address is looked up as IPv4, with a note', async () => {
+  await lookUp('::ffff:198.51.100.25');
+  await harness.page.getByText('treated as IPv4').waitFor();
+  const rows = await listingRows();
+  assert.deepEqual(
+    rows.map((row) => [row.list, row.range, row.status]),
+    [['GAL', '198.51.100.25', 'active']],
+  );
+  assert.match(await harness.page.locator('#answer-title').innerText(), /^198\.51\.100\.25/);
+});
+
+for (const malformed of ['10.1', '010.0.0.1']) {
+  test(`a malformed IP (${malformed}) shows the server's message beside the field, no table, and keeps the input`, async () => {
+    const message = await serverMessage(malformed);
+    await lookUp('192.0.2.1');
+    await listingRows();
+    await lookUp(malformed);
+    const alert = harness.page.getByRole('alert').filter({ hasText: message });
+    await alert.waitFor();
+    assert.equal(await alert.innerText(), message);
+    assert.equal(await harness.page.locator('table').count(), 0);
+    assert.equal(await harness.page.getByLabel('IP address').inputValue(), malformed);
+    assert.equal(await harness.page.getByLabel('IP address').getAttribute('aria-invalid'), 'true');
+  });
+}
+
+test('the route holds the IP: a reload and a pasted link show the same result', async () => {
+  const { page, origin } = harness;
+  await lookUp('192.0.2.77');
+  const before = await listingRows();
+  assert.equal(currentHash(), '#/lookup/192.0.2.77');
+  await page.reload();
+  assert.deepEqual(await listingRows(), before);
+  assert.equal(await page.getByLabel('IP address').inputValue(), '192.0.2.77');
+
+  await page.goto(`${origin}/#/lookup/203.0.113.9`);
+  await page.getByText('Not listed on any list.').waitFor();
+  assert.equal(await page.getByLabel('IP address').inputValue(), '203.0.113.9');
+
+  await page.goBack();
+  assert.deepEqual(await listingRows(), before);
+  assert.equal(await page.getByLabel('IP address').inputValue(), '192.0.2.77');
+});
+
+test('the other sections are titled pages; Settings lists the real settings', async () => {
+  const { page } = harness;
+  await page.getByRole('link', { name: 'Publish' }).click();
+  await page.getByRole('heading', { name: 'Publish', level: 1 }).waitFor();
+  assert.match(await page.locator('main').innerText(), /later version/);
+  assert.equal(await page.locator('main button').count(), 0);
+
+  await page.getByRole('link', { name: 'Settings' }).click();
+  await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  const returnCode = page.locator('dl.settings dt', { hasText: 'returnCodes.RBL' });
+  await returnCode.waitFor();
+  assert.equal(await returnCode.locator('xpath=following-sibling::dd[1]').innerText(), '127.0.0.2');
+  assert.equal(currentHash(), '#/settings');
+});
+
+test('the API refuses a call without the token (401)', async () => {
+  const response = await fetch(`${harness.origin}/api/lookup`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ ip: '192.0.2.1' }),
+  });
+  assert.equal(response.status, 401);
+  const body = (await response.json()) as { ok: boolean; error: { code: string } };
+  assert.equal(body.ok, false);
+  assert.equal(body.error.code, 'unauthenticated');
+});
+
+test('a page opened without the token says why it cannot reach the data', async () => {
+  // A new context: its own sessionStorage, so no token.
+  const page = await harness.browser.newPage();
+  try {
+    await page.goto(`${harness.origin}/#/lookup`);
+    await page.getByRole('alert').filter({ hasText: 'missing or wrong token' }).waitFor();
+  } finally {
+    await page.close();
+  }
+});
+
+test('screenshots in light and dark', async () => {
+  const { page, origin } = harness;
+  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
+  await page.goto(`${origin}/#/lookup/192.0.2.1`);
+  await listingRows();
+  // Away from the navigation, so no hover highlight is left in the picture.
+  await page.mouse.move(640, 700);
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'lookup-light.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  assert.equal(await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches"), true);
+  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'lookup-dark.png'), fullPage: true });
+  await lookUp('010.0.0.1');
+  await page.getByRole('alert').waitFor();
+  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'lookup-error-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
+test('the page logged no console errors or CSP violations and talked to 127.0.0.1 only', () => {
+  const { problems } = harness;
+  assert.ok(problems.requests.length > 0, 'the page made no requests at all');
+  assert.ok(problems.requests.some((url) => url.includes('/api/lookup')), 'the page never called the API');
+  assert.deepEqual(problems.errors, []);
+  // The only other console lines: Chromium's network log of the three malformed lookups above.
+  assert.deepEqual(problems.refusedCalls, ['400 /api/lookup', '400 /api/lookup', '400 /api/lookup']);
+  assert.deepEqual(problems.foreignRequests, []);
+});
