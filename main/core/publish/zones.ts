@@ -1,0 +1,416 @@
+/**
+ * Zone writers: turn the resolved, disjoint segments of one list and one family into the text
+ * that rbldnsd (ip4trie / ip6trie data) or NSD / Knot / BIND (master format) load, streamed to
+ * a sink in chunks so that a million entries never become one giant string.
+ *
+ * Facts these writers rely on, checked against the real servers (rbldnsd 1.0~20210120, NSD 4.6,
+ * Knot 3.2; see test/integration/zones-real-dns.test.ts):
+ * - rbldnsd ignores (with only a log warning) a CIDR with host bits set, so every entry is a
+ *   clean block from rangeToCidrs.
+ * - rbldnsd answers one value per dataset (longest prefix); a combined zone is served as one
+ *   dataset per list, repeating the zone name on the command line
+ *   (`bl.example:ip4trie:rbl bl.example:ip4trie:dul`); the `zone:type:file1,file2` form merges
+ *   the files into ONE dataset and answers only one of the values.
+ * - rbldnsd TXT templates: `$` is the queried address, `$$` a literal `$`, `$0`..`$9` a
+ *   substitution variable (kept literally when undefined), leading and trailing blanks of the
+ *   line are dropped, templates over 255 bytes are truncated, lines over ~510 bytes are cut.
+ * - `$TIMESTAMP created expires` (UTC, yyyymmddhhmmss): after `expires` rbldnsd answers SERVFAIL
+ *   for the zone (checked every -c interval); a `created` in the future makes it refuse the data
+ *   (at start-up it exits), so we write `0` (no check) there.
+ * - Master format: RFC 4592 wildcards are shadowed by any name below their parent; with
+ *   disjoint segments no wildcard's parent has another name under it, so a wildcard per aligned
+ *   block answers exactly that block.
+ */
+import { familyBits, formatAddress, formatCidr, maxAddress, parseAddress, rangeToCidrs, type Family } from '../../../shared/address.js';
+import type { Segment, ZoneAnswer, ZoneParameters } from './types.js';
+
+/** What a writer reports about the file it wrote. */
+export interface ZoneWriteResult {
+  /** rbldnsd: CIDR lines; master format: owner names (wildcards and exact names). */
+  readonly entries: number;
+}
+
+/** Thrown for input a writer refuses (overlap, /0, a TXT the format cannot carry...), with a message naming it. */
+export class ZoneWriteError extends Error {
+  override name = 'ZoneWriteError';
+}
+
+const CHUNK_CHARACTERS = 64 * 1024;
+const TXT_STRING_BYTES = 255;
+/** rbldnsd truncates a TXT template to 255 bytes and its answer to 255 bytes after substitution. */
+const RBLDNSD_TXT_BYTES = 255;
+const LONGEST_ADDRESS_TEXT: Record<Family, number> = { 4: 15, 6: 39 };
+const LABEL_BITS: Record<Family, number> = { 4: 8, 6: 4 };
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
+const RBLDNSD_UNSAFE_DOLLAR = /\$[0-9$=]/;
+
+let octetTexts: string[] | null = null;
+let pairTexts: string[] | null = null;
+let reversedPairTexts: string[] | null = null;
+
+/** Lookup tables for IPv4 text: "a.b" and "b.a" for every 16-bit half, so an address is two lookups. */
+function ipv4Tables(): { octets: string[]; pairs: string[]; reversedPairs: string[] } {
+  if (octetTexts === null || pairTexts === null || reversedPairTexts === null) {
+    octetTexts = Array.from({ length: 256 }, (_, index) => String(index));
+    const octets = octetTexts;
+    pairTexts = new Array<string>(65536);
+    reversedPairTexts = new Array<string>(65536);
+    for (let high = 0; high < 256; high += 1) {
+      for (let low = 0; low < 256; low += 1) {
+        pairTexts[(high << 8) | low] = `${octets[high]}.${octets[low]}`;
+        reversedPairTexts[(high << 8) | low] = `${octets[low]}.${octets[high]}`;
+      }
+    }
+  }
+  return { octets: octetTexts, pairs: pairTexts, reversedPairs: reversedPairTexts };
+}
+
+function ipv4Text(value: number, pairs: readonly string[]): string {
+  return `${pairs[value >>> 16]}.${pairs[value & 0xffff]}`;
+}
+
+/** Reversed-octet labels of the top `octetCount` octets of an IPv4 address (`octetCount` 1..4). */
+function ipv4Labels(value: number, octetCount: number): string {
+  const { octets, reversedPairs } = ipv4Tables();
+  switch (octetCount) {
+    case 4: return `${reversedPairs[value & 0xffff]}.${reversedPairs[value >>> 16]}`;
+    case 3: return `${octets[(value >>> 8) & 255]}.${reversedPairs[value >>> 16]}`;
+    case 2: return reversedPairs[value >>> 16];
+    default: return octets[value >>> 24];
+  }
+}
+
+/** Reversed-nibble labels of the top `nibbleCount` nibbles of an IPv6 address. */
+function ipv6Labels(value: bigint, nibbleCount: number): string {
+  const hex = value.toString(16).padStart(32, '0');
+  const labels = new Array<string>(nibbleCount);
+  for (let index = 0; index < nibbleCount; index += 1) labels[nibbleCount - 1 - index] = hex[index];
+  return labels.join('.');
+}
+
+/** The owner-name labels of one address, without the origin: `4.3.2.1` for 1.2.3.4, 32 reversed nibbles for IPv6. */
+export function reverseName(family: Family, value: bigint): string {
+  checkAddress(family, value);
+  return family === 4 ? ipv4Labels(Number(value), 4) : ipv6Labels(value, 32);
+}
+
+/** The DNS name a client asks for an address in a zone (no trailing dot). */
+export function queryName(family: Family, value: bigint, origin: string): string {
+  return `${reverseName(family, value)}.${origin}`;
+}
+
+function checkAddress(family: Family, value: bigint): void {
+  if (family !== 4 && family !== 6) throw new ZoneWriteError(`family must be 4 or 6, not ${String(family)}`);
+  if (value < 0n || value > maxAddress(family)) throw new ZoneWriteError(`${value} is not an IPv${family} address value`);
+}
+
+function checkDomain(what: string, name: string): void {
+  if (typeof name !== 'string' || !DOMAIN_NAME.test(name)) {
+    throw new ZoneWriteError(`${what} ${JSON.stringify(name)} is not a domain name (no trailing dot, letters, digits, '-' and '_' only)`);
+  }
+}
+
+function checkCount(what: string, value: number, maximum: number): void {
+  if (!Number.isSafeInteger(value) || value < 0 || value > maximum) throw new ZoneWriteError(`${what} must be an integer 0..${maximum}, not ${value}`);
+}
+
+const UINT32_MAX = 0xffffffff;
+const TTL_MAX = 0x7fffffff;
+
+function checkParameters(parameters: ZoneParameters): void {
+  if (parameters.family !== 4 && parameters.family !== 6) throw new ZoneWriteError(`family must be 4 or 6, not ${String(parameters.family)}`);
+  checkDomain('origin', parameters.origin);
+  checkDomain('hostmaster', parameters.hostmaster);
+  if (parameters.nameServers.length === 0) throw new ZoneWriteError('at least one name server is needed for the NS records');
+  for (const nameServer of parameters.nameServers) checkDomain('name server', nameServer);
+  checkCount('serial', parameters.serial, UINT32_MAX);
+  checkCount('ttl', parameters.ttl, TTL_MAX);
+  checkCount('refresh', parameters.refresh, TTL_MAX);
+  checkCount('retry', parameters.retry, TTL_MAX);
+  checkCount('expire', parameters.expire, TTL_MAX);
+  checkCount('negativeTtl', parameters.negativeTtl, TTL_MAX);
+  checkCount('created', parameters.created, Number.MAX_SAFE_INTEGER);
+  checkCount('expires', parameters.expires, Number.MAX_SAFE_INTEGER);
+  if (parameters.expires <= parameters.created) throw new ZoneWriteError(`expires (${parameters.expires}) must be after created (${parameters.created})`);
+}
+
+function canonicalA(answer: ZoneAnswer): string {
+  const parsed = typeof answer.a === 'string' ? parseAddress(answer.a) : null;
+  if (!parsed || !parsed.ok || parsed.value.family !== 4 || parsed.value.notes.length > 0) {
+    throw new ZoneWriteError(`A value ${JSON.stringify(answer.a)} is not an IPv4 address`);
+  }
+  if (parsed.value.value === 0n) throw new ZoneWriteError('A value 0.0.0.0 cannot be published');
+  return formatAddress(4, parsed.value.value);
+}
+
+function describe(family: Family, segment: Segment): string {
+  return segment.first === segment.last
+    ? formatAddress(family, segment.first)
+    : `${formatAddress(family, segment.first)}-${formatAddress(family, segment.last)}`;
+}
+
+/** Checks one segment against the end of the one before: sorted, disjoint, in range, at least one answer, not /0. */
+function checkSegment(family: Family, segment: Segment, previousLast: bigint): void {
+  if (typeof segment.first !== 'bigint' || typeof segment.last !== 'bigint' || segment.first > segment.last || segment.first < 0n || segment.last > maxAddress(family)) {
+    throw new ZoneWriteError(`segment ${String(segment.first)}..${String(segment.last)} is not a range of IPv${family} addresses`);
+  }
+  if (segment.first <= previousLast) {
+    throw new ZoneWriteError(`segments must be sorted and disjoint: ${describe(family, segment)} starts at or before the end of the previous one (${formatAddress(family, previousLast)})`);
+  }
+  if (segment.answers.length === 0) throw new ZoneWriteError(`segment ${describe(family, segment)} has no answers`);
+  if (segment.first === 0n && segment.last === maxAddress(family)) {
+    throw new ZoneWriteError(`segment ${describe(family, segment)} covers the whole IPv${family} space (/0); refused`);
+  }
+}
+
+function utcStamp(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  const two = (value: number): string => String(value).padStart(2, '0');
+  return `${String(date.getUTCFullYear()).padStart(4, '0')}${two(date.getUTCMonth() + 1)}${two(date.getUTCDate())}${two(date.getUTCHours())}${two(date.getUTCMinutes())}${two(date.getUTCSeconds())}`;
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+/** The `:A:TXT` value of an rbldnsd entry, or a ZoneWriteError saying why rbldnsd cannot carry it. */
+export function rbldnsdValue(answer: ZoneAnswer, family: Family): string {
+  const a = canonicalA(answer);
+  const txt = answer.txt;
+  if (typeof txt !== 'string') throw new ZoneWriteError(`TXT of ${a} is not text`);
+  if (hasControlCharacter(txt)) throw new ZoneWriteError(`TXT ${JSON.stringify(txt)} contains a control character (newline, tab...), which rbldnsd data cannot carry`);
+  if (txt !== txt.trim()) throw new ZoneWriteError(`TXT ${JSON.stringify(txt)} starts or ends with a blank, which rbldnsd drops`);
+  if (RBLDNSD_UNSAFE_DOLLAR.test(txt)) {
+    throw new ZoneWriteError(`TXT ${JSON.stringify(txt)}: rbldnsd reads '$' followed by a digit, '$' or '=' as a variable, not as the address`);
+  }
+  const substitutions = txt.split('$').length - 1;
+  const longest = utf8Length(txt) - substitutions + substitutions * LONGEST_ADDRESS_TEXT[family];
+  if (longest > RBLDNSD_TXT_BYTES) {
+    throw new ZoneWriteError(`TXT ${JSON.stringify(txt.slice(0, 40))}... can reach ${longest} bytes with the address substituted; rbldnsd truncates TXT at ${RBLDNSD_TXT_BYTES}`);
+  }
+  return `:${a}:${txt}`;
+}
+
+/**
+ * Writes rbldnsd ip4trie (family 4) or ip6trie (family 6) data: `$SOA`, `$NS`, `$TTL`,
+ * `$TIMESTAMP created expires` (rbldnsd stops serving the zone after `expires`), then one CIDR a
+ * line, each preceded by a `:A:TXT` default line whenever the value changes. A segment must have
+ * exactly one answer: a combined zone is served in rbldnsd as one dataset per list under the
+ * same zone name. Returns the number of CIDR lines.
+ */
+export function writeRbldnsd(segments: readonly Segment[], parameters: ZoneParameters, write: (chunk: string) => void): ZoneWriteResult {
+  checkParameters(parameters);
+  const family = parameters.family;
+  const { pairs } = ipv4Tables();
+  const values = new WeakMap<ZoneAnswer, string>();
+  let output =
+    `$SOA ${parameters.ttl} ${parameters.nameServers[0]} ${parameters.hostmaster} ${parameters.serial} ${parameters.refresh} ${parameters.retry} ${parameters.expire} ${parameters.negativeTtl}\n` +
+    `$NS ${parameters.ttl} ${parameters.nameServers.join(' ')}\n` +
+    `$TTL ${parameters.ttl}\n` +
+    // Creation time 0: rbldnsd refuses data "created in the future" and exits at start-up, so a
+    // DNS host whose clock lags the publisher's would stop answering. The manifest keeps the time.
+    `$TIMESTAMP 0 ${utcStamp(parameters.expires)}\n`;
+  let entries = 0;
+  let previousLast = -1n;
+  let currentValue = '';
+  for (const segment of segments) {
+    checkSegment(family, segment, previousLast);
+    previousLast = segment.last;
+    if (segment.answers.length !== 1) {
+      throw new ZoneWriteError(`segment ${describe(family, segment)} has ${segment.answers.length} answers; rbldnsd data carries one per dataset (serve one file per list under the same zone)`);
+    }
+    const answer = segment.answers[0];
+    let value = values.get(answer);
+    if (value === undefined) {
+      value = rbldnsdValue(answer, family);
+      values.set(answer, value);
+    }
+    if (value !== currentValue) {
+      output += `${value}\n`;
+      currentValue = value;
+    }
+    if (family === 4 && segment.first === segment.last) {
+      output += `${ipv4Text(Number(segment.first), pairs)}/32\n`;
+      entries += 1;
+    } else {
+      for (const block of rangeToCidrs({ family, first: segment.first, last: segment.last })) {
+        output += family === 4 ? `${ipv4Text(Number(block.first), pairs)}/${block.prefix}\n` : `${formatCidr(block)}\n`;
+        entries += 1;
+      }
+    }
+    if (output.length >= CHUNK_CHARACTERS) {
+      write(output);
+      output = '';
+    }
+  }
+  if (output.length > 0) write(output);
+  return { entries };
+}
+
+/** A master-format character-string: quoted, `"` and `\` escaped, bytes outside printable ASCII as \DDD. */
+function quoteBytes(bytes: Uint8Array, start: number, end: number): string {
+  let text = '"';
+  let run = start;
+  for (let index = start; index < end; index += 1) {
+    const byte = bytes[index];
+    if (byte >= 0x20 && byte < 0x7f && byte !== 0x22 && byte !== 0x5c) continue;
+    if (index > run) text += Buffer.from(bytes.subarray(run, index)).toString('latin1');
+    text += byte === 0x22 || byte === 0x5c ? `\\${String.fromCharCode(byte)}` : `\\${String(byte).padStart(3, '0')}`;
+    run = index + 1;
+  }
+  if (end > run) text += Buffer.from(bytes.subarray(run, end)).toString('latin1');
+  return `${text}"`;
+}
+
+/**
+ * The RDATA of a TXT record for `text`: one quoted character-string, or several when the text
+ * is over 255 bytes (split on byte boundaries; the strings concatenate back to the text).
+ */
+export function txtRdata(text: string): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= TXT_STRING_BYTES) return quoteBytes(bytes, 0, bytes.length);
+  const strings: string[] = [];
+  for (let start = 0; start < bytes.length; start += TXT_STRING_BYTES) {
+    strings.push(quoteBytes(bytes, start, Math.min(bytes.length, start + TXT_STRING_BYTES)));
+  }
+  return strings.join(' ');
+}
+
+/** A TXT template split at `$`, with what can be computed once. */
+interface TxtTemplate {
+  /** The whole record line when the text has no `$`. */
+  readonly constant: string | null;
+  readonly parts: readonly string[];
+  /** The parts quoted and escaped, usable when the substituted text stays within one string. */
+  readonly escapedParts: readonly string[];
+  readonly partBytes: number;
+}
+
+/** The records of one answers array, for every owner name that gets them. */
+interface RecordSet {
+  readonly aLines: string;
+  readonly templates: readonly TxtTemplate[];
+}
+
+function txtTemplate(text: string): TxtTemplate {
+  const parts = text.split('$');
+  const escapedParts = parts.map((part) => {
+    const quoted = quoteBytes(Buffer.from(part, 'utf8'), 0, utf8Length(part));
+    return quoted.slice(1, -1);
+  });
+  return {
+    constant: parts.length === 1 ? `\tTXT\t${txtRdata(text)}\n` : null,
+    parts,
+    escapedParts,
+    partBytes: parts.reduce((sum, part) => sum + utf8Length(part), 0),
+  };
+}
+
+function recordSet(answers: readonly ZoneAnswer[]): RecordSet {
+  const aValues = new Set<string>();
+  const texts = new Set<string>();
+  for (const answer of answers) {
+    aValues.add(canonicalA(answer));
+    if (typeof answer.txt !== 'string') throw new ZoneWriteError(`TXT of ${answer.a} is not text`);
+    if (answer.txt !== '') texts.add(answer.txt);
+  }
+  let aLines = '';
+  for (const a of aValues) aLines += `\tA\t${a}\n`;
+  return { aLines, templates: [...texts].map(txtTemplate) };
+}
+
+/** `substitution` is ASCII without quotes or backslashes (an address or CIDR text), so it needs no escaping. */
+function txtLine(template: TxtTemplate, substitution: string): string {
+  if (template.constant !== null) return template.constant;
+  const substitutions = template.parts.length - 1;
+  if (template.partBytes + substitutions * substitution.length <= TXT_STRING_BYTES) {
+    return `\tTXT\t"${template.escapedParts.join(substitution)}"\n`;
+  }
+  return `\tTXT\t${txtRdata(template.parts.join(substitution))}\n`;
+}
+
+function recordLines(records: RecordSet, substitution: string): string {
+  let lines = records.aLines;
+  if (records.templates.length === 1) return lines + txtLine(records.templates[0], substitution);
+  const seen = new Set<string>();
+  for (const template of records.templates) {
+    const line = txtLine(template, substitution);
+    if (!seen.has(line)) {
+      seen.add(line);
+      lines += line;
+    }
+  }
+  return lines;
+}
+
+/**
+ * Writes a master-format zone (NSD, Knot, BIND): `$ORIGIN`, `$TTL`, SOA, NS, then owner names
+ * in reverse notation, each with the A and TXT of every answer of its segment. A CIDR block on a
+ * label boundary (IPv4 /8, /16, /24; IPv6 every 4 bits) becomes one wildcard (or the exact name
+ * at /32, /128); any other prefix is expanded to the 2^k names or wildcards at the next boundary.
+ * `$` in a TXT becomes the address for an exact name, and `<block CIDR> (range)` for a wildcard,
+ * since the name of a wildcard answer does not say which address was asked. An empty TXT gives
+ * no TXT record. Returns the number of owner names written.
+ */
+export function writeBindZone(segments: readonly Segment[], parameters: ZoneParameters, write: (chunk: string) => void): ZoneWriteResult {
+  checkParameters(parameters);
+  const family = parameters.family;
+  const bits = familyBits(family);
+  const labelBits = LABEL_BITS[family];
+  const { pairs } = ipv4Tables();
+  const recordSets = new WeakMap<readonly ZoneAnswer[], RecordSet>();
+  let output =
+    `$ORIGIN ${parameters.origin}.\n` +
+    `$TTL ${parameters.ttl}\n` +
+    `@\tSOA\t${parameters.nameServers[0]}. ${parameters.hostmaster}. ${parameters.serial} ${parameters.refresh} ${parameters.retry} ${parameters.expire} ${parameters.negativeTtl}\n` +
+    parameters.nameServers.map((nameServer) => `\tNS\t${nameServer}.\n`).join('');
+  let entries = 0;
+  let previousLast = -1n;
+  for (const segment of segments) {
+    checkSegment(family, segment, previousLast);
+    previousLast = segment.last;
+    let records = recordSets.get(segment.answers);
+    if (records === undefined) {
+      records = recordSet(segment.answers);
+      recordSets.set(segment.answers, records);
+    }
+    if (family === 4 && segment.first === segment.last) {
+      const value = Number(segment.first);
+      output += ipv4Labels(value, 4) + recordLines(records, ipv4Text(value, pairs));
+      entries += 1;
+    } else {
+      for (const block of rangeToCidrs({ family, first: segment.first, last: segment.last })) {
+        const boundary = Math.ceil(block.prefix / labelBits) * labelBits;
+        const count = 2 ** (boundary - block.prefix);
+        for (let index = 0; index < count; index += 1) {
+          const first = block.first + (BigInt(index) << BigInt(bits - boundary));
+          if (family === 4) {
+            const value = Number(first);
+            output += boundary === 32
+              ? ipv4Labels(value, 4) + recordLines(records, ipv4Text(value, pairs))
+              : `*.${ipv4Labels(value, boundary / 8)}` + recordLines(records, `${ipv4Text(value, pairs)}/${boundary} (range)`);
+          } else {
+            output += boundary === 128
+              ? ipv6Labels(first, 32) + recordLines(records, formatAddress(6, first))
+              : `*.${ipv6Labels(first, boundary / 4)}` + recordLines(records, `${formatCidr({ family, first, prefix: boundary })} (range)`);
+          }
+          entries += 1;
+        }
+      }
+    }
+    if (output.length >= CHUNK_CHARACTERS) {
+      write(output);
+      output = '';
+    }
+  }
+  if (output.length > 0) write(output);
+  return { entries };
+}
