@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, type Role } from './domain.js';
 import type { Settings } from './settings.js';
+import type { PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
@@ -104,6 +105,7 @@ const investigatorNameSchema = z
   .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
 
 const empty = z.object({}).strict();
+const zoneSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9.-]+$/, 'a zone is a domain name');
 const byId = z.object({ id: idSchema }).strict();
 
 /** Declares one operation: its input schema and (as a phantom type) its result. */
@@ -134,6 +136,11 @@ export const contract = {
       .strict(),
   ),
   'audit.verify': operation<AuditReport>()(empty),
+  'publish.preview': operation<PublishPreview>()(z.object({ zone: zoneSchema.optional() }).strict()),
+  'publish.run': operation<PublishResult>()(
+    z.object({ out: z.string().min(1).max(4096).optional(), zone: zoneSchema.optional(), approveLargeChange: z.boolean().optional() }).strict(),
+  ),
+  'snapshots.list': operation<readonly SnapshotView[]>()(empty),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };

@@ -28,6 +28,32 @@ export const settingsSchema = z.object({
       defaultExpiryHours: z.number().positive().max(24 * 365).default(24),
     })
     .prefault({}),
+  publish: z
+    .object({
+      /** Base zone: lists are published as <list>.<zone> (IPv4) and <list>.v6.<zone> (IPv6); the combined zone is <zone> and v6.<zone>. */
+      zone: z.string().regex(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a zone is a lowercase domain name such as bl.example').default('bl.example'),
+      nameServers: z.array(z.string().min(1).max(253)).min(1).max(13).default(['ns1.bl.example', 'ns2.bl.example']),
+      hostmaster: z.string().min(1).max(253).default('hostmaster.bl.example'),
+      /** TTL of answers (seconds), and the SOA timers. */
+      ttl: z.number().int().min(60).max(86400).default(2100),
+      refresh: z.number().int().min(60).default(3600),
+      retry: z.number().int().min(60).default(900),
+      expire: z.number().int().min(3600).default(604800),
+      negativeTtl: z.number().int().min(0).max(86400).default(300),
+      /** How long a snapshot is valid: DNS hosts refuse to install it, and rbldnsd stops serving it, after this. */
+      validityHours: z.number().int().min(1).max(24 * 90).default(72),
+      /** Where the app publishes snapshots; empty means the data folder's snapshots/ folder. */
+      outDir: z.string().max(4096).default(''),
+      /** Snapshots kept in the output folder (the current one is always kept). */
+      keep: z.number().int().min(1).max(1000).default(10),
+      /** Per list, added or removed listings above these need a second publisher's approval. */
+      maxAddedPerList: z.number().int().min(0).default(10000),
+      maxRemovedPerList: z.number().int().min(0).default(10000),
+      /** The largest single published block, as a prefix length: anything wider is refused. */
+      widestPrefixV4: z.number().int().min(1).max(32).default(8),
+      widestPrefixV6: z.number().int().min(1).max(128).default(19),
+    })
+    .prefault({}),
   import: z
     .object({
       /** Largest file an import reads; larger files are refused before reading. */

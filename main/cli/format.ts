@@ -1,5 +1,6 @@
 /** Human-readable text for CLI output (the --json forms print the API values as they are). */
 import type { ListingView, LookupResult } from '../../shared/contract.js';
+import type { PublishResult } from '../../shared/publishing.js';
 
 export function formatListingLine(listing: ListingView): string {
   const qil = listing.list === 'QIL' ? ` level ${listing.level} until ${listing.expiresAt}` : '';
@@ -14,5 +15,20 @@ export function formatLookup(result: LookupResult): string {
     lines.push(`${result.ip}: ${result.listings.length} listing${result.listings.length === 1 ? '' : 's'}`);
     for (const listing of result.listings) lines.push(`  ${formatListingLine(listing)}`);
   }
+  return lines.join('\n');
+}
+
+export function formatPublishResult(result: PublishResult): string {
+  const lines: string[] = [];
+  lines.push(result.published ? `published snapshot ${result.serial} of ${result.zone} at ${result.path} (key ${result.keyId})` : `NOT published (zone ${result.zone})`);
+  lines.push(`listings in force: ${Object.entries(result.listingsInForce).map(([list, count]) => `${list} ${count}`).join(', ')}`);
+  if (result.changes) lines.push(`changes: ${Object.entries(result.changes).map(([list, change]) => `${list} +${change.added} -${change.removed}`).join(', ')}`);
+  lines.push('safety checks:');
+  for (const check of result.safety) {
+    lines.push(`  ${check.status.toUpperCase().padEnd(14)} ${check.name}: ${check.message}`);
+    for (const item of check.items) lines.push(`                 ${item}`);
+  }
+  for (const file of result.files) lines.push(`  ${file.path.padEnd(22)} ${file.format.padEnd(7)} ${file.origin.padEnd(26)} ${String(file.entries).padStart(9)} entries ${String(file.size).padStart(11)} bytes`);
+  if (result.approvedBy) lines.push(`large change approved by ${result.approvedBy}`);
   return lines.join('\n');
 }

@@ -9,7 +9,12 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ApiResult, OperationName, OperationResult } from '../../shared/contract.js';
 import { LISTS, REASONS, ROLES } from '../../shared/domain.js';
-import { createCore, type Core } from '../core/app.js';
+import { createCore, type Core, type CoreOptions } from '../core/app.js';
+import { readFileSync } from 'node:fs';
+import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair } from '../core/publish/keys.js';
+import { installSnapshot, SnapshotError, verifySnapshot } from '../core/publish/manifest.js';
+import { AppError } from '../core/errors.js';
+import { formatPublishResult } from './format.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { startServer } from '../server/server.js';
 import { formatListingLine, formatLookup } from './format.js';
@@ -33,7 +38,8 @@ class CommandError extends Error {
 interface CommandContext {
   readonly positionals: readonly string[];
   readonly values: Values;
-  readonly core: () => Core;
+  /** The core on the database, opened on first use (publish passes its signing key). */
+  readonly core: (extra?: Pick<CoreOptions, 'signingKey'>) => Core;
   readonly actor: string | null;
   readonly out: (line: string) => void;
 }
@@ -43,8 +49,6 @@ interface Command {
   readonly summary: string;
   readonly options: Options;
   readonly positionals: readonly [min: number, max: number];
-  /** Commands that never open the database (serve opens its own). */
-  readonly needsDatabase?: boolean;
   run(context: CommandContext): Promise<void>;
 }
 
@@ -234,6 +238,70 @@ const COMMANDS: Record<string, Command> = {
       printJson(context, await call(context, 'settings.update', { [context.positionals[0]]: value }));
     },
   },
+  keygen: {
+    usage: 'repdesk keygen --out FILE (--passphrase-file F | --unencrypted) [--json]',
+    summary: 'Write a minisign-compatible signing key pair: FILE (secret, encrypted with the passphrase from --passphrase-file or REPDESK_KEY_PASSPHRASE) and FILE.pub',
+    options: { out: { type: 'string' }, 'passphrase-file': { type: 'string' }, unencrypted: { type: 'boolean' }, ...json },
+    positionals: [0, 0],
+    async run(context) {
+      if (typeof context.values.out !== 'string') throw new UsageError('--out is required');
+      const passphrase = passphraseFrom(context.values);
+      if (passphrase === null && !context.values.unencrypted) {
+        throw new UsageError('give --passphrase-file FILE or REPDESK_KEY_PASSPHRASE to encrypt the key, or --unencrypted to store it in clear');
+      }
+      const written = writeKeyPair(resolve(context.values.out), context.values.unencrypted ? null : passphrase);
+      if (context.values.json) printJson(context, { keyId: written.keyId, secretKey: resolve(context.values.out), publicKey: written.publicKeyPath });
+      else context.out(`key ${written.keyId}: secret key ${resolve(context.values.out)}, public key ${written.publicKeyPath}`);
+    },
+  },
+  publish: {
+    usage: 'repdesk publish --out DIR --key FILE [--zone bl.example] [--approve-large-change] [--passphrase-file F] [--json]',
+    summary: 'Check, sign and publish a zone snapshot into DIR/<serial>/ and switch DIR/current to it (needs the publisher role)',
+    options: { out: { type: 'string' }, key: { type: 'string' }, zone: { type: 'string' }, 'approve-large-change': { type: 'boolean' }, 'passphrase-file': { type: 'string' }, ...json },
+    positionals: [0, 0],
+    async run(context) {
+      const { out, key, zone } = context.values;
+      if (typeof out !== 'string') throw new UsageError('--out is required');
+      if (typeof key !== 'string') throw new UsageError('--key is required');
+      const pair = readSecretKeyFile(resolve(key), passphraseFrom(context.values));
+      const result = await call({ ...context, core: () => context.core({ signingKey: () => pair }) }, 'publish.run', {
+        out: resolve(out),
+        zone,
+        approveLargeChange: context.values['approve-large-change'] === true,
+      });
+      if (context.values.json) printJson(context, result);
+      else context.out(formatPublishResult(result));
+      if (!result.published) {
+        throw new CommandError(result.needsApproval ? 'not published: the change needs a second publisher\'s approval' : 'not published: a safety check failed');
+      }
+    },
+  },
+  verify: {
+    usage: 'repdesk verify DIR --pubkey FILE [--pubkey FILE...] [--json]',
+    summary: 'Check a snapshot: the manifest signature by a trusted key, every file\'s size and SHA-256 (for DNS hosts; needs no database)',
+    options: { pubkey: { type: 'string', multiple: true }, ...json },
+    positionals: [1, 1],
+    async run(context) {
+      const keys = readPublicKeyFiles(((context.values.pubkey as string[] | undefined) ?? []).map((path) => resolve(path)));
+      const verified = await verifySnapshot(resolve(context.positionals[0]), keys);
+      const { manifest } = verified;
+      if (context.values.json) printJson(context, { ok: true, serial: manifest.serial, zone: manifest.zone, expires: manifest.expires, keyId: verified.keyId, files: manifest.files.length });
+      else context.out(`snapshot ${manifest.serial} of ${manifest.zone}: signature by ${verified.keyId} good, ${manifest.files.length} files intact, expires ${manifest.expires}`);
+    },
+  },
+  install: {
+    usage: 'repdesk install DIR --into TARGET --pubkey FILE [--pubkey FILE...] [--json]',
+    summary: 'Verify a snapshot, refuse rollback and expired data, then swap it into TARGET/current atomically (for DNS hosts; needs no database)',
+    options: { into: { type: 'string' }, pubkey: { type: 'string', multiple: true }, ...json },
+    positionals: [1, 1],
+    async run(context) {
+      if (typeof context.values.into !== 'string') throw new UsageError('--into is required');
+      const keys = readPublicKeyFiles(((context.values.pubkey as string[] | undefined) ?? []).map((path) => resolve(path)));
+      const result = await installSnapshot(resolve(context.positionals[0]), resolve(context.values.into), keys, new Date());
+      if (context.values.json) printJson(context, result);
+      else context.out(`installed snapshot ${result.serial} (was ${result.previousSerial ?? 'none'}) into ${result.path}; ${resolve(context.values.into)}/current points to it`);
+    },
+  },
   serve: {
     usage: 'repdesk serve [--port N]',
     summary: 'Browser mode: serve the app and its API on 127.0.0.1 and print the URL to open (token included)',
@@ -254,6 +322,19 @@ const COMMANDS: Record<string, Command> = {
     },
   },
 };
+
+/** A key passphrase from --passphrase-file (first line) or REPDESK_KEY_PASSPHRASE, else null. */
+function passphraseFrom(values: Values): string | null {
+  const file = values['passphrase-file'];
+  if (typeof file === 'string') {
+    try {
+      return readFileSync(resolve(file), 'utf8').split(/\r?\n/)[0];
+    } catch (error) {
+      throw new CommandError(`cannot read the passphrase file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    }
+  }
+  return process.env.REPDESK_KEY_PASSPHRASE ?? null;
+}
 
 function commandList(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
@@ -302,7 +383,10 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
         io.out(GENERAL_HELP);
         return words.length === 0 && !leading.includes('--help') && !leading.includes('-h') ? 2 : 0;
       }
-      throw new UsageError(`unknown command ${JSON.stringify(words.slice(0, 2).join(' '))}`);
+      // Name only the command words, not an option that follows them.
+      const named = words.slice(0, 2);
+      const optionAt = named.findIndex((word) => word.startsWith('-'));
+      throw new UsageError(`unknown command ${JSON.stringify((optionAt === -1 ? named : named.slice(0, optionAt)).join(' '))}`);
     }
     const command = COMMANDS[found.name];
     let parsed;
@@ -326,11 +410,11 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       values,
       actor,
       out: io.out,
-      core: () => {
+      core: (extra) => {
         if (!core) {
           if (databasePath !== ':memory:') mkdirSync(dirname(resolve(databasePath)), { recursive: true });
           try {
-            core = createCore({ databasePath });
+            core = createCore({ databasePath, ...extra });
           } catch (error) {
             throw new CommandError(`cannot open the database ${databasePath}: ${(error as Error).message}`);
           }
@@ -345,6 +429,11 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       const found = findCommand(argv.filter((word) => !word.startsWith('-')));
       io.error(found ? `Usage: ${COMMANDS[found.name].usage}` : 'Run "repdesk --help" for the commands.');
       return 2;
+    }
+    if (error instanceof AppError || error instanceof SnapshotError) {
+      io.error(`repdesk: ${error.message}`);
+      for (const detail of (error instanceof AppError ? error.details : undefined) ?? []) io.error(`  ${detail}`);
+      return 1;
     }
     if (error instanceof CommandError) {
       io.error(`repdesk: ${error.message}`);

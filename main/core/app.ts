@@ -14,6 +14,10 @@ import { addListing, delistListing, getListing, importListingsFile } from './lis
 import { historyOf, verifyHistory } from './audit/history.js';
 import { addInvestigator, findActor, listInvestigators, updateInvestigator } from './investigators/investigators.js';
 import { readSettings, updateSettings } from './settings/settings.js';
+import type { MinisignKeyPair } from './publish/minisign.js';
+import { previewPublish, publishSnapshot, listSnapshots } from './publish/publish.js';
+import { defaultDataFolder } from './paths.js';
+import { join } from 'node:path';
 
 const log = createLogger('core');
 
@@ -22,6 +26,10 @@ export interface CoreOptions {
   readonly databasePath: string;
   /** Clock, replaceable in tests. */
   readonly now?: () => Date;
+  /** The snapshot-signing key, held by the main process only (CLI: a key file; desktop: safeStorage). */
+  readonly signingKey?: () => MinisignKeyPair;
+  /** Default snapshot folder when settings name none. */
+  readonly snapshotFolder?: string;
 }
 
 /** Who is calling: the transport decides (CLI --actor, the server's bound user, the desktop's signed-in user). */
@@ -70,6 +78,14 @@ export function createCore(options: CoreOptions): Core {
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
     'investigators.update': (input, call) => updateInvestigator(write, call.actor, input, nowText),
     'audit.verify': () => verifyHistory(read),
+    'publish.preview': (input, call) => previewPublish(read, call.actor, readSettings(read), now(), input.zone),
+    'publish.run': (input, call) => {
+      if (!options.signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
+      const settings = readSettings(read);
+      const out = input.out ?? (settings.publish.outDir || (options.snapshotFolder ?? join(defaultDataFolder(), 'snapshots')));
+      return publishSnapshot(write, settings, now(), { out, key: options.signingKey(), actor: call.actor, zone: input.zone, approveLargeChange: input.approveLargeChange });
+    },
+    'snapshots.list': () => listSnapshots(read),
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };

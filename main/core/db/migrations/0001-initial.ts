@@ -36,8 +36,6 @@ CREATE TABLE listings (
 ) STRICT;
 
 CREATE INDEX listings_by_range ON listings (family, first, last);
-CREATE INDEX listings_by_list_status ON listings (list, status);
-CREATE INDEX listings_by_investigator ON listings (investigator_id);
 
 CREATE TRIGGER listings_range_is_fixed BEFORE UPDATE OF list, family, first, last ON listings
 BEGIN
@@ -59,7 +57,7 @@ CREATE TABLE events (
   reason TEXT,
   details TEXT NOT NULL,
   prev_hash BLOB NOT NULL,
-  hash BLOB NOT NULL UNIQUE
+  hash BLOB NOT NULL
 ) STRICT;
 
 CREATE INDEX events_by_subject ON events (subject_type, subject_id, id);

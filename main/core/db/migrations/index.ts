@@ -1,5 +1,6 @@
 /** Every migration, in order. A new one is a new file added at the end; none is ever edited. */
 import { migration as initial } from './0001-initial.js';
+import { migration as snapshots } from './0002-snapshots.js';
 
 export interface Migration {
   readonly version: number;
@@ -7,7 +8,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);

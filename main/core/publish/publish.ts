@@ -1,0 +1,407 @@
+/**
+ * Publishing a signed zone snapshot: prepare (read one snapshot of the database, resolve, diff
+ * against the last snapshot, run the safety checks), then write every zone file in both formats
+ * into a temporary folder, fsync, sign the manifest in minisign's format, rename the folder into
+ * `<out>/<serial>/` and switch `<out>/current` atomically. A crash at any point leaves the
+ * previous snapshot current and whole.
+ */
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { LISTS, type ListName } from '../../../shared/domain.js';
+import type { Settings } from '../../../shared/settings.js';
+import type { Family } from '../../../shared/address.js';
+import type { ReadDb, WriteDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+import { conflict, forbidden, invalidInput } from '../errors.js';
+import { openHistory } from '../audit/history.js';
+import { requireActor, type Actor } from '../investigators/investigators.js';
+import { decodeIdSets, diffSorted, encodeIdSets } from './id-sets.js';
+import { formatKeyId, sign, type MinisignKeyPair } from './minisign.js';
+import { readListingsInForce, resolveZones, returnCode, type Resolution } from './resolve.js';
+import { runSafetyChecks } from './safety.js';
+import type { ChangeCounts, PublishPreview, PublishResult, SnapshotView } from '../../../shared/publishing.js';
+import type { ZoneParameters } from './types.js';
+import { writeBindZone, writeRbldnsd } from './zones.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestFile } from './manifest.js';
+export type { PublishResult };
+
+/** Progress of long work: what stage, how far. */
+export interface PublishProgress {
+  readonly stage: string;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface PublishOptions {
+  readonly out: string;
+  readonly key: MinisignKeyPair;
+  readonly actor: string | null;
+  /** Overrides the settings' base zone. */
+  readonly zone?: string;
+  /** This actor approves a large change that another publisher prepared (or will publish). */
+  readonly approveLargeChange?: boolean;
+  readonly onProgress?: (progress: PublishProgress) => void;
+  /** Testing crash safety: throw at a named point of the write. */
+  readonly failAt?: 'files' | 'manifest' | 'rename' | 'pointer';
+}
+
+/** A prepared (not yet written) snapshot. */
+export interface PreparedSnapshot {
+  readonly resolution: Resolution;
+  readonly changes: ChangeCounts | null;
+  readonly changeDigest: string;
+  readonly previousSerial: number | null;
+  readonly inForceBlob: Buffer;
+  readonly diffBlob: Buffer;
+}
+
+interface SnapshotRow {
+  serial: number;
+  in_force: Buffer;
+  manifest_sha256: string;
+}
+
+/** Read, resolve and diff against the last snapshot. Reads only. */
+export function prepareSnapshot(db: ReadDb, settings: Settings, now: Date): PreparedSnapshot {
+  const listings = readListingsInForce(db, now);
+  const resolution = resolveZones(listings, settings);
+  const last = db.get<SnapshotRow>(sql`SELECT serial, in_force, manifest_sha256 FROM snapshots ORDER BY serial DESC LIMIT 1`);
+  let changes: ChangeCounts | null = null;
+  const diffSets: Record<string, number[]> = {};
+  if (last) {
+    const previous = decodeIdSets(last.in_force);
+    changes = {} as ChangeCounts;
+    for (const list of LISTS) {
+      const { added, removed } = diffSorted(previous[list] ?? [], resolution.inForce[list]);
+      changes[list] = { added: added.length, removed: removed.length, total: resolution.inForce[list].length };
+      diffSets[`${list}+`] = added;
+      diffSets[`${list}-`] = removed;
+    }
+  } else {
+    for (const list of LISTS) diffSets[`${list}+`] = resolution.inForce[list];
+  }
+  const inForceBlob = encodeIdSets(resolution.inForce);
+  return {
+    resolution,
+    changes,
+    changeDigest: createHash('sha256').update(inForceBlob).update(last ? String(last.serial) : 'first').digest('hex'),
+    previousSerial: last?.serial ?? null,
+    inForceBlob,
+    diffBlob: encodeIdSets(diffSets),
+  };
+}
+
+/** The SOA-style serial after `previous`: YYYYMMDDnn of today, and always larger than before. */
+export function nextSerial(previous: number | null, now: Date): number {
+  const today = Number(now.toISOString().slice(0, 10).replace(/-/g, '')) * 100;
+  return Math.max(today, (previous ?? 0) + 1);
+}
+
+/** Zone origins: lists as <list>.<zone> (IPv4) and <list>.v6.<zone> (IPv6); combined as <zone> and v6.<zone>. */
+export function zoneOrigin(zone: string, name: ListName | 'combined', family: Family): string {
+  const prefix = name === 'combined' ? '' : `${name.toLowerCase()}.`;
+  return family === 4 ? `${prefix}${zone}` : `${prefix}v6.${zone}`;
+}
+
+function fileBaseName(name: ListName | 'combined'): string {
+  return name.toLowerCase();
+}
+
+/** Approval of a large change: by two different publishers, for exactly this content. */
+function resolveApproval(db: WriteDb, actor: Actor, digest: string, isApproving: boolean, summary: string, now: string): { approved: boolean; approvedBy: Actor | null; requestId: number | null } {
+  const rows = db.all<{ id: number; requested_by: number; approved_by: number | null }>(
+    sql`SELECT id, requested_by, approved_by FROM publish_approvals WHERE change_digest = ${digest} AND used_by_serial IS NULL ORDER BY id`,
+  );
+  const complete = rows.find((row) => row.approved_by !== null && (row.requested_by === actor.id || row.approved_by === actor.id));
+  if (complete) {
+    const approver = db.get<{ id: number; name: string }>(sql`SELECT id, name FROM investigators WHERE id = ${complete.approved_by}`);
+    return { approved: true, approvedBy: approver ? { id: approver.id, name: approver.name, roles: [] } : null, requestId: complete.id };
+  }
+  if (isApproving) {
+    const byOther = rows.find((row) => row.requested_by !== actor.id && row.approved_by === null);
+    if (byOther) {
+      db.run(sql`UPDATE publish_approvals SET approved_by = ${actor.id}, approved_at = ${now} WHERE id = ${byOther.id}`);
+      return { approved: true, approvedBy: actor, requestId: byOther.id };
+    }
+  }
+  if (!rows.some((row) => row.requested_by === actor.id)) {
+    db.run(sql`INSERT INTO publish_approvals (change_digest, requested_by, requested_at, summary) VALUES (${digest}, ${actor.id}, ${now}, ${summary})`);
+  }
+  return { approved: false, approvedBy: null, requestId: null };
+}
+
+/** Writes a file in chunks, hashing as it goes; fsyncs before closing. */
+class HashedFile {
+  private readonly descriptor: number;
+  private readonly hash = createHash('sha256');
+  private pending: string[] = [];
+  private pendingLength = 0;
+  size = 0;
+
+  constructor(readonly path: string) {
+    this.descriptor = openSync(path, 'wx', 0o644);
+  }
+
+  write = (chunk: string): void => {
+    this.pending.push(chunk);
+    this.pendingLength += chunk.length;
+    if (this.pendingLength >= 1 << 20) this.flush();
+  };
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const buffer = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.hash.update(buffer);
+    let offset = 0;
+    while (offset < buffer.length) offset += writeSync(this.descriptor, buffer, offset);
+    this.size += buffer.length;
+  }
+
+  finish(): { sha256: string; size: number } {
+    this.flush();
+    fsyncSync(this.descriptor);
+    closeSync(this.descriptor);
+    return { sha256: this.hash.digest('hex'), size: this.size };
+  }
+}
+
+function fsyncFolder(path: string): void {
+  const descriptor = openSync(path, 'r');
+  try {
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+function readCurrentManifest(out: string): { serial: number; sha256: string } | null {
+  const path = join(out, 'current', MANIFEST_FILE);
+  if (!existsSync(path)) return null;
+  const bytes = readFileSync(path);
+  const manifest = JSON.parse(bytes.toString('utf8')) as Manifest;
+  return { serial: manifest.serial, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Remove snapshot folders beyond the newest `keep` (never the current one), and leftovers of crashed runs. */
+function pruneSnapshots(out: string, keep: number): void {
+  let current: string | null = null;
+  try {
+    current = readlinkSync(join(out, 'current'));
+  } catch {
+    current = null;
+  }
+  const entries = readdirSync(out);
+  for (const entry of entries) {
+    if (entry.startsWith('.incoming-') || entry.startsWith('.current-')) rmSync(join(out, entry), { recursive: true, force: true });
+  }
+  const serials = entries.filter((entry) => /^\d+$/.test(entry)).sort((a, b) => Number(b) - Number(a));
+  for (const entry of serials.slice(keep)) if (entry !== current) rmSync(join(out, entry), { recursive: true, force: true });
+}
+
+/** Prepare, check, and (when every check passes) write, sign and switch to a new snapshot. */
+export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, options: PublishOptions): PublishResult {
+  const actor = requireActor(db, options.actor, 'publisher');
+  const zone = (options.zone ?? settings.publish.zone).toLowerCase();
+  if (!/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(zone)) throw invalidInput(`--zone ${JSON.stringify(zone)} is not a domain name`);
+  const progress = options.onProgress ?? (() => undefined);
+  const keyId = formatKeyId(options.key.keyId);
+
+  progress({ stage: 'reading and resolving', done: 0, total: 1 });
+  const prepared = prepareSnapshot(db, settings, now);
+  const { resolution } = prepared;
+  const listingsInForce = Object.fromEntries(LISTS.map((list) => [list, resolution.inForce[list].length])) as Record<ListName, number>;
+
+  const summary = JSON.stringify(prepared.changes ?? listingsInForce);
+  const nowText = now.toISOString();
+  let approval = { approved: false, approvedBy: null as Actor | null, requestId: null as number | null };
+  let safety = runSafetyChecks(resolution, settings, prepared.changes, false);
+  const needsApproval = safety.some((check) => check.status === 'needs-approval');
+  if (needsApproval) {
+    approval = db.transaction(() => resolveApproval(db, actor, prepared.changeDigest, options.approveLargeChange ?? false, summary, nowText));
+    safety = runSafetyChecks(resolution, settings, prepared.changes, approval.approved);
+  } else if (options.approveLargeChange) {
+    approval = { approved: false, approvedBy: null, requestId: null };
+  }
+  const base = { zone, listingsInForce, changes: prepared.changes, safety, preparedBy: actor.name, keyId };
+  const blocked = safety.some((check) => check.status === 'fail' || check.status === 'needs-approval');
+  if (blocked) {
+    return { ...base, published: false, serial: null, path: null, files: [], needsApproval: safety.some((check) => check.status === 'needs-approval'), approvedBy: null };
+  }
+
+  mkdirSync(options.out, { recursive: true, mode: 0o755 });
+  const currentManifest = readCurrentManifest(options.out);
+  const serial = nextSerial(Math.max(prepared.previousSerial ?? 0, currentManifest?.serial ?? 0) || null, now);
+  if (existsSync(join(options.out, String(serial)))) throw conflict(`${join(options.out, String(serial))} already exists`);
+  const created = Math.floor(now.getTime() / 1000);
+  const expires = created + settings.publish.validityHours * 3600;
+  const incoming = join(options.out, `.incoming-${serial}-${process.pid}`);
+  rmSync(incoming, { recursive: true, force: true });
+  mkdirSync(incoming, { mode: 0o755 });
+
+  try {
+    const files: ManifestFile[] = [];
+    const zones = resolution.zones;
+    const total = zones.length * 4;
+    let done = 0;
+    for (const resolved of zones) {
+      for (const family of [4, 6] as const) {
+        const parameters: ZoneParameters = {
+          origin: zoneOrigin(zone, resolved.name, family),
+          family,
+          serial,
+          nameServers: settings.publish.nameServers,
+          hostmaster: settings.publish.hostmaster,
+          ttl: settings.publish.ttl,
+          refresh: settings.publish.refresh,
+          retry: settings.publish.retry,
+          expire: settings.publish.expire,
+          negativeTtl: settings.publish.negativeTtl,
+          created,
+          expires,
+        };
+        const segments = resolved.segments[family];
+        const base = fileBaseName(resolved.name);
+        // rbldnsd serves the combined zone as the per-list datasets under one name: no file of its own.
+        if (resolved.name !== 'combined') {
+          progress({ stage: `writing ${base} IPv${family} (rbldnsd)`, done, total });
+          const dataset = family === 4 ? 'ip4trie' : 'ip6trie';
+          const path = `${base}.${dataset}`;
+          const file = new HashedFile(join(incoming, path));
+          const { entries } = writeRbldnsd(segments, parameters, file.write);
+          files.push({ path, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
+        }
+        done += 1;
+        progress({ stage: `writing ${base} IPv${family} (BIND)`, done, total });
+        const path = `${base}.v${family}.zone`;
+        const file = new HashedFile(join(incoming, path));
+        const { entries } = writeBindZone(segments, parameters, file.write);
+        files.push({ path, format: 'bind', dataset: null, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
+        done += 1;
+        if (options.failAt === 'files' && done === 2) throw new Error('simulated crash while writing files');
+      }
+    }
+
+    progress({ stage: 'signing', done, total });
+    const manifest: Manifest = {
+      format: 'repdesk-snapshot/1',
+      serial,
+      zone,
+      created: new Date(created * 1000).toISOString(),
+      expires: new Date(expires * 1000).toISOString(),
+      previousManifestSha256: currentManifest?.sha256 ?? null,
+      keyId,
+      preparedBy: actor.name,
+      approvedBy: approval.approvedBy?.name ?? null,
+      lists: Object.fromEntries(
+        LISTS.map((list) => [
+          list,
+          {
+            origin: zoneOrigin(zone, list, 4),
+            originV6: zoneOrigin(zone, list, 6),
+            returnCode: list === 'QIL' ? `${settings.returnCodes.qilPrefix}L` : returnCode(settings, list, null),
+            listings: listingsInForce[list],
+            kind: list === 'GAL' ? 'allow' : 'block',
+          },
+        ]),
+      ) as Manifest['lists'],
+      combined: { origin: zoneOrigin(zone, 'combined', 4), originV6: zoneOrigin(zone, 'combined', 6), lists: ['RBL', 'DUL', 'QIL', 'MML'] },
+      files,
+    };
+    const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+    const manifestFile = new HashedFile(join(incoming, MANIFEST_FILE));
+    manifestFile.write(manifestBytes.toString('utf8'));
+    const manifestHash = manifestFile.finish().sha256;
+    if (options.failAt === 'manifest') throw new Error('simulated crash after writing the manifest');
+    const signatureFile = new HashedFile(join(incoming, SIGNATURE_FILE));
+    signatureFile.write(sign(options.key, manifestBytes, `repdesk snapshot ${serial} zone ${zone} expires ${manifest.expires}`, `RepDesk snapshot ${serial} signed by key ${keyId}`));
+    signatureFile.finish();
+    fsyncFolder(incoming);
+
+    if (options.failAt === 'rename') throw new Error('simulated crash before the rename');
+    const final = join(options.out, String(serial));
+    renameSync(incoming, final);
+    fsyncFolder(options.out);
+    if (options.failAt === 'pointer') throw new Error('simulated crash before switching current');
+    const pointer = join(options.out, `.current-${process.pid}`);
+    rmSync(pointer, { force: true });
+    symlinkSync(String(serial), pointer);
+    renameSync(pointer, join(options.out, 'current'));
+    fsyncFolder(options.out);
+
+    db.transaction(() => {
+      db.run(sql`INSERT INTO snapshots (serial, created_at, expires_at, zone, path, manifest_sha256, key_id, prepared_by, approved_by, counts, report, in_force, diff)
+        VALUES (${serial}, ${manifest.created}, ${manifest.expires}, ${zone}, ${final}, ${manifestHash}, ${keyId}, ${actor.id}, ${approval.approvedBy?.id ?? null},
+                ${JSON.stringify({ listingsInForce, changes: prepared.changes, files: files.map(({ path, entries }) => ({ path, entries })) })},
+                ${JSON.stringify(safety)}, ${prepared.inForceBlob}, ${prepared.diffBlob})`);
+      if (approval.requestId !== null) db.run(sql`UPDATE publish_approvals SET used_by_serial = ${serial} WHERE id = ${approval.requestId}`);
+      openHistory(db, () => nowText).append({
+        actor: actor.name,
+        action: 'snapshot.published',
+        subjectType: 'snapshot',
+        subjectId: serial,
+        details: { serial, zone, path: final, keyId, approvedBy: approval.approvedBy?.name ?? null, listingsInForce, changes: prepared.changes },
+      });
+    });
+    pruneSnapshots(options.out, settings.publish.keep);
+    progress({ stage: 'published', done: total, total });
+    return { ...base, published: true, serial, path: final, files, needsApproval: false, approvedBy: approval.approvedBy?.name ?? null };
+  } catch (error) {
+    rmSync(incoming, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code === 'EACCES') throw forbidden(`cannot write into ${options.out}: permission denied`);
+    throw error;
+  }
+}
+
+/** What the next publish would do: counts, changes and the safety report, writing nothing. */
+export function previewPublish(db: ReadDb, actorName: string | null, settings: Settings, now: Date, zone?: string): PublishPreview {
+  requireActor(db, actorName, 'publisher');
+  const prepared = prepareSnapshot(db, settings, now);
+  const listingsInForce = Object.fromEntries(LISTS.map((list) => [list, prepared.resolution.inForce[list].length])) as Record<ListName, number>;
+  return {
+    zone: (zone ?? settings.publish.zone).toLowerCase(),
+    listingsInForce,
+    changes: prepared.changes,
+    safety: runSafetyChecks(prepared.resolution, settings, prepared.changes, false),
+    lastSerial: prepared.previousSerial,
+  };
+}
+
+/** The snapshots published from this database, newest first. */
+export function listSnapshots(db: ReadDb): SnapshotView[] {
+  return db
+    .all<{ serial: number; created_at: string; expires_at: string; zone: string; path: string; key_id: string; prepared: string; approved: string | null; counts: string }>(
+      sql`SELECT s.serial, s.created_at, s.expires_at, s.zone, s.path, s.key_id, p.name AS prepared, a.name AS approved, s.counts
+          FROM snapshots s JOIN investigators p ON p.id = s.prepared_by LEFT JOIN investigators a ON a.id = s.approved_by ORDER BY s.serial DESC`,
+    )
+    .map((row) => {
+      const counts = JSON.parse(row.counts) as { listingsInForce: Record<ListName, number>; changes: ChangeCounts | null };
+      return {
+        serial: row.serial,
+        createdAt: row.created_at,
+        expiresAt: row.expires_at,
+        zone: row.zone,
+        path: row.path,
+        keyId: row.key_id,
+        preparedBy: row.prepared,
+        approvedBy: row.approved,
+        listingsInForce: counts.listingsInForce,
+        changes: counts.changes,
+      };
+    });
+}

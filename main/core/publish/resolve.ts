@@ -1,0 +1,203 @@
+/**
+ * From listings to what the zones answer. Reads one consistent snapshot of the database, keeps
+ * what is in force now (active; suppression lapsed; QIL not expired), resolves overlaps per list
+ * (the most specific listing speaks; on QIL the least level wins), lets GAL win over every
+ * blocklist (reporting each conflict), adds the RFC 5782 test points, and builds the combined
+ * zone. Pure computation after the read: nothing here writes.
+ */
+import { formatRange, type Family } from '../../../shared/address.js';
+import { LISTS, REASON_LABELS, type ListName, type Reason } from '../../../shared/domain.js';
+import type { Settings } from '../../../shared/settings.js';
+import type { ReadDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+import { combine, flatten, intersect, subtract, type Interval } from './segments.js';
+import type { Segment, ZoneAnswer } from './types.js';
+
+/** Lists published as blocklists (in the combined zone); GAL is the allow-list. */
+export const BLOCKLISTS = ['RBL', 'DUL', 'QIL', 'MML'] as const satisfies readonly ListName[];
+
+/** RFC 5782 test points: listed (2) and never listed (1), in each family's zone. */
+export const TEST_POINTS: Record<Family, { listed: bigint; unlisted: bigint }> = {
+  4: { listed: 0x7f000002n, unlisted: 0x7f000001n },
+  6: { listed: 0xffff7f000002n, unlisted: 0xffff7f000001n },
+};
+
+const TEST_POINT_TXT = 'RFC 5782 test point: this address is always listed';
+
+/** A listing in force, as publishing sees it. */
+export interface PublishedListing {
+  readonly id: number;
+  readonly list: ListName;
+  readonly family: Family;
+  readonly first: bigint;
+  readonly last: bigint;
+  readonly reason: Reason;
+  readonly txt: string | null;
+  readonly level: number | null;
+}
+
+/** One zone's content: origin suffix and the segments per family. */
+export interface ResolvedZone {
+  readonly name: ListName | 'combined';
+  readonly segments: Record<Family, Segment[]>;
+}
+
+export interface GalConflict {
+  readonly list: ListName;
+  readonly range: string;
+  readonly galRange: string;
+}
+
+export interface Resolution {
+  /** The listing ids in force per list (the basis of the diff between snapshots). */
+  readonly inForce: Record<ListName, number[]>;
+  readonly zones: ResolvedZone[];
+  readonly galConflicts: GalConflict[];
+  readonly galConflictCount: number;
+}
+
+/** Read the listings in force at `now` in one read transaction, sorted by id. */
+export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
+  const at = now.toISOString();
+  const listings: PublishedListing[] = [];
+  db.snapshot((snapshot) => {
+    const rows = snapshot.iterateRaw(sql`SELECT id, list, family, hex(first), hex(last), reason, txt, level FROM listings
+      WHERE (status = 'active' OR (status = 'suppressed' AND suppressed_until <= ${at}))
+        AND (expires_at IS NULL OR expires_at > ${at})
+      ORDER BY id`);
+    for (const [id, list, family, first, last, reason, txt, level] of rows) {
+      const isV4 = family === 4;
+      listings.push({
+        id: id as number,
+        list: list as ListName,
+        family: family as Family,
+        first: isV4 ? BigInt(parseInt((first as string).slice(24), 16)) : BigInt(`0x${first as string}`),
+        last: isV4 ? BigInt(parseInt((last as string).slice(24), 16)) : BigInt(`0x${last as string}`),
+        reason: reason as Reason,
+        txt: txt as string | null,
+        level: level as number | null,
+      });
+    }
+  });
+  return listings;
+}
+
+/** The A record a list answers (QIL: per level). */
+export function returnCode(settings: Settings, list: ListName, level: number | null): string {
+  if (list === 'QIL') return `${settings.returnCodes.qilPrefix}${level ?? 1}`;
+  return settings.returnCodes[list];
+}
+
+/** The TXT a listing answers: what it is, why, and where to look it up (`$` = the address). */
+export function answerText(settings: Settings, listing: Pick<PublishedListing, 'list' | 'reason' | 'txt'>): string {
+  const what = `${listing.list}: ${REASON_LABELS[listing.reason]}`;
+  const why = listing.txt ? ` - ${listing.txt}` : '';
+  return `${what}${why}; see ${settings.lookupUrl}`;
+}
+
+interface Candidate {
+  readonly listing: PublishedListing;
+  readonly size: bigint;
+}
+
+function isMoreSpecific(a: Candidate, b: Candidate): boolean {
+  return a.size < b.size || (a.size === b.size && a.listing.id < b.listing.id);
+}
+
+function resolverFor(settings: Settings, list: ListName): (covering: readonly Candidate[]) => ZoneAnswer | null {
+  const answers = new Map<number, ZoneAnswer>();
+  const answerOf = (candidate: Candidate): ZoneAnswer => {
+    let answer = answers.get(candidate.listing.id);
+    if (!answer) {
+      answer = { a: returnCode(settings, list, candidate.listing.level), txt: answerText(settings, candidate.listing) };
+      answers.set(candidate.listing.id, answer);
+    }
+    return answer;
+  };
+  return (covering) => {
+    let best = covering[0];
+    for (let index = 1; index < covering.length; index += 1) {
+      const candidate = covering[index];
+      if (list === 'QIL') {
+        const level = candidate.listing.level ?? 4;
+        const bestLevel = best.listing.level ?? 4;
+        if (level < bestLevel || (level === bestLevel && isMoreSpecific(candidate, best))) best = candidate;
+      } else if (isMoreSpecific(candidate, best)) {
+        best = candidate;
+      }
+    }
+    return answerOf(best);
+  };
+}
+
+function sameAnswer(a: ZoneAnswer, b: ZoneAnswer): boolean {
+  return a === b || (a.a === b.a && a.txt === b.txt);
+}
+
+/** Insert a single-address segment into sorted disjoint segments (it must not overlap any). */
+function withPoint(segments: Array<Interval<ZoneAnswer>>, value: bigint, answer: ZoneAnswer): Array<Interval<ZoneAnswer>> {
+  const position = segments.findIndex((segment) => segment.first > value);
+  const at = position === -1 ? segments.length : position;
+  const before = segments[at - 1];
+  if (before && before.last >= value) return segments; // already covered: the safety check reports it
+  return [...segments.slice(0, at), { first: value, last: value, value: answer }, ...segments.slice(at)];
+}
+
+const MAX_REPORTED_CONFLICTS = 200;
+
+/** Resolve the listings in force into every zone's segments. */
+export function resolveZones(listings: readonly PublishedListing[], settings: Settings): Resolution {
+  const inForce = Object.fromEntries(LISTS.map((list) => [list, [] as number[]])) as Record<ListName, number[]>;
+  const byListFamily = new Map<string, Array<Interval<Candidate>>>();
+  for (const listing of listings) {
+    inForce[listing.list].push(listing.id);
+    const key = `${listing.list}/${listing.family}`;
+    let intervals = byListFamily.get(key);
+    if (!intervals) byListFamily.set(key, (intervals = []));
+    intervals.push({ first: listing.first, last: listing.last, value: { listing, size: listing.last - listing.first + 1n } });
+  }
+
+  const zones: ResolvedZone[] = [];
+  const galConflicts: GalConflict[] = [];
+  let galConflictCount = 0;
+  const perList = new Map<ListName, Record<Family, Array<Interval<ZoneAnswer>>>>();
+  const galIntervals: Record<Family, Array<Interval<Candidate>>> = { 4: byListFamily.get('GAL/4') ?? [], 6: byListFamily.get('GAL/6') ?? [] };
+
+  for (const list of LISTS) {
+    const segments = { 4: [], 6: [] } as Record<Family, Array<Interval<ZoneAnswer>>>;
+    for (const family of [4, 6] as const) {
+      let resolved = flatten(byListFamily.get(`${list}/${family}`) ?? [], resolverFor(settings, list), sameAnswer);
+      if (list !== 'GAL' && galIntervals[family].length > 0) {
+        for (const piece of intersect(resolved, galIntervals[family])) {
+          galConflictCount += 1;
+          if (galConflicts.length < MAX_REPORTED_CONFLICTS) {
+            const gal = galIntervals[family][piece.rangeIndex];
+            galConflicts.push({
+              list,
+              range: formatRange({ family, first: piece.first, last: piece.last }),
+              galRange: formatRange({ family, first: gal.first, last: gal.last }),
+            });
+          }
+        }
+        resolved = subtract(resolved, galIntervals[family]);
+      }
+      const points = TEST_POINTS[family];
+      segments[family] = withPoint(resolved, points.listed, { a: returnCode(settings, list, 1), txt: TEST_POINT_TXT });
+    }
+    perList.set(list, segments);
+    zones.push({ name: list, segments: { 4: segments[4].map(toSegment), 6: segments[6].map(toSegment) } });
+  }
+
+  const combined = { 4: [], 6: [] } as Record<Family, Segment[]>;
+  for (const family of [4, 6] as const) {
+    combined[family] = combine(BLOCKLISTS.map((list) => (perList.get(list) as Record<Family, Array<Interval<ZoneAnswer>>>)[family])).map(
+      (segment) => ({ first: segment.first, last: segment.last, answers: segment.value }),
+    );
+  }
+  zones.push({ name: 'combined', segments: combined });
+  return { inForce, zones, galConflicts, galConflictCount };
+}
+
+function toSegment(interval: Interval<ZoneAnswer>): Segment {
+  return { first: interval.first, last: interval.last, answers: [interval.value] };
+}

@@ -1,0 +1,137 @@
+/**
+ * The safety checks run on a prepared snapshot before anything is written. Each is named in the
+ * report. A failed check stops the publish; a change above the thresholds needs a second
+ * publisher's approval; GAL conflicts are reported (GAL has already won) but do not stop it.
+ */
+import { formatRange, type Family } from '../../../shared/address.js';
+import type { Settings } from '../../../shared/settings.js';
+import type { ChangeCounts, SafetyCheck } from '../../../shared/publishing.js';
+import { SPECIAL_RANGES } from '../../../shared/special-ranges.js';
+import type { Resolution } from './resolve.js';
+import { TEST_POINTS } from './resolve.js';
+import type { Segment } from './types.js';
+
+export type { CheckStatus, SafetyCheck, ChangeCounts } from '../../../shared/publishing.js';
+
+const MAX_ITEMS = 30;
+
+function containing(segments: readonly Segment[], value: bigint): Segment | undefined {
+  let low = 0;
+  let high = segments.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const segment = segments[middle];
+    if (segment.last < value) low = middle + 1;
+    else if (segment.first > value) high = middle - 1;
+    else return segment;
+  }
+  return undefined;
+}
+
+function isTestPoint(family: Family, segment: Segment): boolean {
+  return segment.first === segment.last && segment.first === TEST_POINTS[family].listed;
+}
+
+function checkTestPoints(resolution: Resolution): SafetyCheck {
+  const problems: string[] = [];
+  for (const zone of resolution.zones) {
+    for (const family of [4, 6] as const) {
+      const { listed, unlisted } = TEST_POINTS[family];
+      if (!containing(zone.segments[family], listed)) problems.push(`${zone.name} IPv${family}: the test point ${family === 4 ? '127.0.0.2' : '::ffff:7f00:2'} is not listed`);
+      if (containing(zone.segments[family], unlisted)) problems.push(`${zone.name} IPv${family}: ${family === 4 ? '127.0.0.1' : '::ffff:7f00:1'} is listed and must never be`);
+    }
+  }
+  return problems.length === 0
+    ? { name: 'test-points', status: 'pass', message: 'every zone lists 127.0.0.2 and ::ffff:7f00:2 and neither 127.0.0.1 nor ::ffff:7f00:1 (RFC 5782)', items: [] }
+    : { name: 'test-points', status: 'fail', message: `${problems.length} test-point problem(s)`, items: problems.slice(0, MAX_ITEMS) };
+}
+
+function checkWholeSpace(resolution: Resolution, settings: Settings): SafetyCheck {
+  const widest: Record<Family, bigint> = {
+    4: 1n << BigInt(32 - settings.publish.widestPrefixV4),
+    6: 1n << BigInt(128 - settings.publish.widestPrefixV6),
+  };
+  const problems: string[] = [];
+  let count = 0;
+  for (const zone of resolution.zones) {
+    if (zone.name === 'combined') continue;
+    for (const family of [4, 6] as const) {
+      for (const segment of zone.segments[family]) {
+        if (segment.last - segment.first + 1n > widest[family]) {
+          count += 1;
+          if (problems.length < MAX_ITEMS) problems.push(`${zone.name}: ${formatRange({ family, first: segment.first, last: segment.last })}`);
+        }
+      }
+    }
+  }
+  const limits = `/${settings.publish.widestPrefixV4} (IPv4) and /${settings.publish.widestPrefixV6} (IPv6)`;
+  return count === 0
+    ? { name: 'no-whole-space', status: 'pass', message: `no published block is wider than ${limits}`, items: [] }
+    : { name: 'no-whole-space', status: 'fail', message: `${count} published block(s) wider than ${limits} (settings publish.widestPrefixV4/V6)`, items: problems };
+}
+
+function checkSpecialSpace(resolution: Resolution): SafetyCheck {
+  const problems: string[] = [];
+  let count = 0;
+  for (const zone of resolution.zones) {
+    if (zone.name === 'combined') continue;
+    for (const family of [4, 6] as const) {
+      const specials = SPECIAL_RANGES.filter((special) => special.family === family);
+      const mappedV4 = family === 6 ? { first: 0xffff00000000n, last: 0xffffffffffffn } : null;
+      for (const segment of zone.segments[family]) {
+        if (isTestPoint(family, segment)) continue;
+        const special = specials.find((candidate) => candidate.first <= segment.last && segment.first <= candidate.last);
+        const isMapped = mappedV4 !== null && mappedV4.first <= segment.last && segment.first <= mappedV4.last;
+        if (special || isMapped) {
+          count += 1;
+          if (problems.length < MAX_ITEMS) {
+            const what = special ? `${special.text}, ${special.name}` : '::ffff:0:0/96, IPv4-mapped';
+            problems.push(`${zone.name}: ${formatRange({ family, first: segment.first, last: segment.last })} is in ${what}`);
+          }
+        }
+      }
+    }
+  }
+  return count === 0
+    ? { name: 'special-space', status: 'pass', message: 'no private, loopback (but the test points), multicast, documentation or reserved space', items: [] }
+    : { name: 'special-space', status: 'fail', message: `${count} block(s) in special-purpose space: delist them`, items: problems };
+}
+
+function checkGalConflicts(resolution: Resolution): SafetyCheck {
+  if (resolution.galConflictCount === 0) return { name: 'gal-conflicts', status: 'pass', message: 'no blocklist entry overlaps a GAL entry', items: [] };
+  return {
+    name: 'gal-conflicts',
+    status: 'warn',
+    message: `${resolution.galConflictCount} blocklist piece(s) overlap GAL entries; GAL wins and they are left out of the blocklist zones`,
+    items: resolution.galConflicts.slice(0, MAX_ITEMS).map((conflict) => `${conflict.list} ${conflict.range} overlaps GAL ${conflict.galRange}`),
+  };
+}
+
+function checkChangeSize(changes: ChangeCounts | null, settings: Settings, isApproved: boolean): SafetyCheck {
+  if (changes === null) {
+    return { name: 'change-size', status: 'pass', message: 'first snapshot: there is no previous one to compare with', items: [] };
+  }
+  const { maxAddedPerList, maxRemovedPerList } = settings.publish;
+  const large = Object.entries(changes)
+    .filter(([, change]) => change.added > maxAddedPerList || change.removed > maxRemovedPerList)
+    .map(([list, change]) => `${list}: +${change.added} -${change.removed} (limits +${maxAddedPerList} -${maxRemovedPerList})`);
+  if (large.length === 0) return { name: 'change-size', status: 'pass', message: `every list changed within +${maxAddedPerList} -${maxRemovedPerList}`, items: [] };
+  if (isApproved) return { name: 'change-size', status: 'pass', message: 'a large change, approved by a second publisher', items: large };
+  return {
+    name: 'change-size',
+    status: 'needs-approval',
+    message: 'the change is larger than the thresholds: a second publisher must approve it (--approve-large-change, by another actor)',
+    items: large,
+  };
+}
+
+/** Run every check. */
+export function runSafetyChecks(resolution: Resolution, settings: Settings, changes: ChangeCounts | null, isApproved: boolean): SafetyCheck[] {
+  return [
+    checkTestPoints(resolution),
+    checkWholeSpace(resolution, settings),
+    checkSpecialSpace(resolution),
+    checkGalConflicts(resolution),
+    checkChangeSize(changes, settings, isApproved),
+  ];
+}

@@ -1,0 +1,71 @@
+/**
+ * What publishing reports, shared by the core, the CLI and the Publish screen.
+ */
+import type { ListName } from './domain.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'needs-approval';
+
+/** One named safety check and what it found. */
+export interface SafetyCheck {
+  readonly name: 'test-points' | 'no-whole-space' | 'special-space' | 'gal-conflicts' | 'change-size';
+  readonly status: CheckStatus;
+  readonly message: string;
+  /** Up to a few dozen offending items. */
+  readonly items: readonly string[];
+}
+
+/** Per list: listings added and removed since the previous snapshot, and the total in force. */
+export type ChangeCounts = Record<ListName, { added: number; removed: number; total: number }>;
+
+/** One file of a snapshot, as its manifest lists it. */
+export interface ManifestFile {
+  readonly path: string;
+  readonly format: 'rbldnsd' | 'bind';
+  /** rbldnsd dataset type; null for BIND master files. */
+  readonly dataset: 'ip4trie' | 'ip6trie' | null;
+  readonly zone: ListName | 'combined';
+  readonly origin: string;
+  readonly family: 4 | 6;
+  readonly sha256: string;
+  readonly size: number;
+  readonly entries: number;
+}
+
+/** The outcome of a publish attempt. */
+export interface PublishResult {
+  readonly published: boolean;
+  readonly serial: number | null;
+  readonly path: string | null;
+  readonly zone: string;
+  readonly listingsInForce: Record<ListName, number>;
+  readonly changes: ChangeCounts | null;
+  readonly safety: readonly SafetyCheck[];
+  readonly files: readonly ManifestFile[];
+  readonly needsApproval: boolean;
+  readonly preparedBy: string;
+  readonly approvedBy: string | null;
+  readonly keyId: string;
+}
+
+/** A published snapshot as the history of snapshots shows it. */
+export interface SnapshotView {
+  readonly serial: number;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly zone: string;
+  readonly path: string;
+  readonly keyId: string;
+  readonly preparedBy: string;
+  readonly approvedBy: string | null;
+  readonly listingsInForce: Record<ListName, number>;
+  readonly changes: ChangeCounts | null;
+}
+
+/** What the next publish would do, before anything is signed or written. */
+export interface PublishPreview {
+  readonly zone: string;
+  readonly listingsInForce: Record<ListName, number>;
+  readonly changes: ChangeCounts | null;
+  readonly safety: readonly SafetyCheck[];
+  readonly lastSerial: number | null;
+}
