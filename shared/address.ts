@@ -337,10 +337,11 @@ export function writeIpv4Key(value: number, target: Uint8Array, offset: number):
 
 /** Read a 16-byte key back into family and value. */
 export function readAddressKey(key: Uint8Array, offset = 0): { family: Family; value: bigint } {
-  let full = 0n;
-  for (let index = 0; index < 16; index += 1) full = (full << 8n) | BigInt(key[offset + index]);
-  if (full >> 32n === 0xffffn) return { family: 4, value: full & 0xffffffffn };
-  return { family: 6, value: full };
+  const view = new DataView(key.buffer, key.byteOffset + offset, 16);
+  const high = view.getBigUint64(0);
+  const low = view.getBigUint64(8);
+  if (high === 0n && low >> 32n === 0xffffn) return { family: 4, value: BigInt(view.getUint32(12)) };
+  return { family: 6, value: (high << 64n) | low };
 }
 
 /** Hex text of the 16-byte key, as SQLite's hex() prints it (uppercase). */

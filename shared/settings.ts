@@ -4,7 +4,10 @@
  */
 import { z } from 'zod';
 
-const ipv4Loopback = z.string().regex(/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'a return code is an address in 127.0.0.0/8');
+const ipv4Loopback = z
+  .string()
+  .regex(/^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/, 'a return code is an address in 127.0.0.0/8')
+  .refine((code) => code !== '127.0.0.1', 'a return code is never 127.0.0.1 (RFC 5782: it means "not listed")');
 
 export const settingsSchema = z.object({
   /** A records answered for each list (RFC 5782: blocklist codes live in 127.0.0.0/8, never 127.0.0.1). */
@@ -15,7 +18,11 @@ export const settingsSchema = z.object({
       MML: ipv4Loopback.default('127.0.0.4'),
       GAL: ipv4Loopback.default('127.0.0.2'),
       /** QIL answers <qilPrefix><level>, e.g. 127.0.1.2 for level 2. */
-      qilPrefix: z.string().regex(/^127\.\d{1,3}\.\d{1,3}\.$/, 'the QIL prefix is three octets and a dot, e.g. 127.0.1.').default('127.0.1.'),
+      qilPrefix: z
+        .string()
+        .regex(/^127\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.$/, 'the QIL prefix is three octets and a dot, e.g. 127.0.1.')
+        .refine((prefix) => prefix !== '127.0.0.', 'the QIL prefix must not be 127.0.0. (127.0.0.1 would mean level 1)')
+        .default('127.0.1.'),
     })
     .prefault({}),
   /** Lookup page a TXT answer points to; `$` is replaced by the queried address. */

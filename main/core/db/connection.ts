@@ -43,14 +43,24 @@ export interface Connection {
 /** Open (creating if needed) and migrate the database at `path` (':memory:' for a throw-away one). */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Connection {
   const database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
-  database.pragma('busy_timeout = 5000');
-  if (!options.readonly) {
-    database.pragma('journal_mode = WAL');
-    database.pragma('synchronous = NORMAL');
+  try {
+    database.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      database.pragma('journal_mode = WAL');
+      database.pragma('synchronous = NORMAL');
+    }
+    database.pragma('foreign_keys = ON');
+    // Bulk imports insert into several indexes at once: a larger page cache keeps them off the disk.
+    database.pragma('cache_size = -131072');
+    if (!options.readonly) migrate(database);
+  } catch (error) {
+    // A refused (newer, or not a database) file must not stay open: the handle would keep it locked.
+    database.close();
+    throw error;
   }
-  database.pragma('foreign_keys = ON');
-  if (!options.readonly) migrate(database);
   const statements = new Map<string, Database.Statement>();
+  // Asked on every lookup: a prepared statement, not db.pragma(), which prepares each time.
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
 
   const statement = (text: string): Database.Statement => {
     let prepared = statements.get(text);
@@ -78,7 +88,7 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
       return database.prepare(query.text).raw(true).iterate(...query.values) as IterableIterator<unknown[]>;
     },
     snapshot: <T>(work: (db: ReadDb) => T) => (database.inTransaction ? work(write) : database.transaction(() => work(write)).deferred()),
-    dataVersion: () => database.pragma('data_version', { simple: true }) as number,
+    dataVersion: () => dataVersion.get() as number,
     run: (query: Sql) => timed(query, () => statement(query.text).run(...query.values)),
     prepare: (text: string) => statement(text),
     transaction: <T>(work: (db: WriteDb) => T) => database.transaction(() => work(write)).immediate(),

@@ -112,17 +112,41 @@ async function* csvRecords(path: string): AsyncGenerator<InputRecord> {
     bom: true,
     relax_column_count: true,
     skip_empty_lines: true,
+    // A `#` line is a comment even when it holds a quote or a comma; a `#` later in a record is data.
+    comment: '#',
+    comment_no_infix: true,
     trim: true,
     max_record_size: 1 << 20,
     // csv-parse's types cannot express an on_record that changes the record's shape.
     on_record: ((record: string[], context: { lines: number }) => ({ line: context.lines - countNewlines(record), fields: record })) as unknown as CsvOptions['on_record'],
   };
   const parser = parse(csvOptions);
+  // Resolves when the parser can take more, or is gone (a parse error destroys it: waiting for
+  // 'drain' alone would then never end, and the import would hang).
+  const writable = () =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        parser.off('drain', done);
+        parser.off('close', done);
+        resolve();
+      };
+      parser.on('drain', done);
+      parser.on('close', done);
+    });
   const feeding = (async () => {
     try {
+      // csv-parse counts the CR and the LF of a CRLF inside a quoted field as two lines, which
+      // shifts every later line number: feed it LF only (a CR at a chunk's end waits for the next).
+      let carry = '';
       for await (const text of decodedChunks(path)) {
-        if (!parser.write(text)) await new Promise((resolve) => parser.once('drain', resolve));
+        const joined = carry + text;
+        carry = joined.endsWith('\r') ? '\r' : '';
+        const normalised = (carry ? joined.slice(0, -1) : joined).replace(/\r\n/g, '\n');
+        if (parser.destroyed) return;
+        if (!parser.write(normalised) && !parser.destroyed) await writable();
       }
+      if (parser.destroyed) return;
+      if (carry) parser.write(carry);
       parser.end();
     } catch (error) {
       parser.destroy(error as Error);
@@ -139,13 +163,16 @@ async function* csvRecords(path: string): AsyncGenerator<InputRecord> {
     const message = error instanceof Error ? error.message : String(error);
     throw invalidInput(`${path}: not valid CSV: ${message}`);
   } finally {
+    // Also when the reader stops early: the feeder must not wait for a parser nobody reads.
+    parser.destroy();
     await feeding;
   }
 }
 
+/** Line breaks inside a record's fields, as csv-parse counts them once CRLF is LF: each CR or LF. */
 function countNewlines(record: readonly string[]): number {
   let count = 0;
-  for (const field of record) for (let index = field.indexOf('\n'); index !== -1; index = field.indexOf('\n', index + 1)) count += 1;
+  for (const field of record) for (const character of field) if (character === '\n' || character === '\r') count += 1;
   return count;
 }
 

@@ -14,10 +14,12 @@ const OVERLAY_LIMIT = 4096;
 
 type Key = number | bigint;
 
+type KeyArray<K extends Key> = K extends number ? Uint32Array : K[];
+
 interface SortedRanges<K extends Key> {
-  firsts: K[] | Float64Array;
-  lasts: K[] | Float64Array;
-  ids: Float64Array;
+  firsts: KeyArray<K>;
+  lasts: KeyArray<K>;
+  ids: Uint32Array;
 }
 
 /** Assign each range (in start order) to the lowest-numbered level whose previous range ended before it starts. */
@@ -78,8 +80,8 @@ class FamilyIndex<K extends Key> {
   private overlayLasts: K[] = [];
   private overlayIds: number[] = [];
 
-  constructor(private readonly makeKeys: (length: number) => K[] | Float64Array) {
-    this.all = { firsts: makeKeys(0), lasts: makeKeys(0), ids: new Float64Array(0) };
+  constructor(private readonly makeKeys: (length: number) => KeyArray<K>) {
+    this.all = { firsts: makeKeys(0), lasts: makeKeys(0), ids: new Uint32Array(0) };
   }
 
   get size(): number {
@@ -91,7 +93,7 @@ class FamilyIndex<K extends Key> {
   }
 
   /** Replace the contents with ranges already sorted by first address. */
-  load(firsts: K[] | Float64Array, lasts: K[] | Float64Array, ids: Float64Array): void {
+  load(firsts: KeyArray<K>, lasts: KeyArray<K>, ids: Uint32Array): void {
     this.all = { firsts, lasts, ids };
     this.overlayFirsts = [];
     this.overlayLasts = [];
@@ -135,16 +137,16 @@ class FamilyIndex<K extends Key> {
     const total = this.all.ids.length + order.length;
     const firsts = this.makeKeys(total);
     const lasts = this.makeKeys(total);
-    const ids = new Float64Array(total);
+    const ids = new Uint32Array(total);
     let baseIndex = 0;
     let overlayIndex = 0;
     for (let index = 0; index < total; index += 1) {
       const takeBase =
         overlayIndex >= order.length ||
-        (baseIndex < this.all.ids.length && this.all.firsts[baseIndex] <= this.overlayFirsts[order[overlayIndex]]);
+        (baseIndex < this.all.ids.length && (this.all.firsts[baseIndex] as K) <= this.overlayFirsts[order[overlayIndex]]);
       if (takeBase) {
-        firsts[index] = this.all.firsts[baseIndex];
-        lasts[index] = this.all.lasts[baseIndex];
+        firsts[index] = this.all.firsts[baseIndex] as K;
+        lasts[index] = this.all.lasts[baseIndex] as K;
         ids[index] = this.all.ids[baseIndex];
         baseIndex += 1;
       } else {
@@ -164,14 +166,14 @@ class FamilyIndex<K extends Key> {
     const { levelOf, levels } = assignLevels(count, (index) => firsts[index] as K, (index) => lasts[index] as K);
     const sizes = new Int32Array(levels);
     for (let index = 0; index < count; index += 1) sizes[levelOf[index]] += 1;
-    this.levels = Array.from(sizes, (size) => ({ firsts: this.makeKeys(size), lasts: this.makeKeys(size), ids: new Float64Array(size) }));
+    this.levels = Array.from(sizes, (size) => ({ firsts: this.makeKeys(size), lasts: this.makeKeys(size), ids: new Uint32Array(size) }));
     const fill = new Int32Array(levels);
     for (let index = 0; index < count; index += 1) {
       const levelNumber = levelOf[index];
       const level = this.levels[levelNumber];
       const position = fill[levelNumber];
-      level.firsts[position] = firsts[index];
-      level.lasts[position] = lasts[index];
+      level.firsts[position] = firsts[index] as K;
+      level.lasts[position] = lasts[index] as K;
       level.ids[position] = ids[index];
       fill[levelNumber] = position + 1;
     }
@@ -186,7 +188,7 @@ export interface RangeLoader {
 
 /** The index over both families. */
 export class RangeIndex {
-  private readonly v4 = new FamilyIndex<number>((length) => new Float64Array(length));
+  private readonly v4 = new FamilyIndex<number>((length) => new Uint32Array(length));
   private readonly v6 = new FamilyIndex<bigint>((length) => new Array<bigint>(length).fill(0n));
 
   get size(): number {
@@ -203,17 +205,17 @@ export class RangeIndex {
    * numbers or bigints within the IPv4 space.
    */
   startLoad(expected = 0): RangeLoader {
-    let v4Firsts = new Float64Array(Math.max(expected, 16));
-    let v4Lasts = new Float64Array(v4Firsts.length);
-    let v4Ids = new Float64Array(v4Firsts.length);
+    let v4Firsts = new Uint32Array(Math.max(expected, 16));
+    let v4Lasts = new Uint32Array(v4Firsts.length);
+    let v4Ids = new Uint32Array(v4Firsts.length);
     let v4Count = 0;
     const v6Firsts: bigint[] = [];
     const v6Lasts: bigint[] = [];
     const v6Ids: number[] = [];
     let previousV4 = -1;
     let previousV6 = -1n;
-    const grow = (array: Float64Array) => {
-      const bigger = new Float64Array(array.length * 2);
+    const grow = (array: Uint32Array) => {
+      const bigger = new Uint32Array(array.length * 2);
       bigger.set(array);
       return bigger;
     };
@@ -243,7 +245,7 @@ export class RangeIndex {
       },
       finish: () => {
         this.v4.load(v4Firsts.subarray(0, v4Count), v4Lasts.subarray(0, v4Count), v4Ids.subarray(0, v4Count));
-        this.v6.load(v6Firsts, v6Lasts, Float64Array.from(v6Ids));
+        this.v6.load(v6Firsts, v6Lasts, Uint32Array.from(v6Ids));
       },
     };
   }

@@ -27,6 +27,16 @@ function mergeDeep(base: Record<string, unknown>, patch: Record<string, unknown>
   return merged;
 }
 
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Keys of `given` that parsing dropped: the schema strips unknown nested keys, which would lose a misspelt change without a word. */
+function droppedKeys(given: unknown, kept: unknown, path: string): string[] {
+  if (!isPlainObject(given) || !isPlainObject(kept)) return [];
+  return Object.keys(given).flatMap((key) => (Object.hasOwn(kept, key) ? droppedKeys(given[key], kept[key], `${path}${key}.`) : [`${path}${key}`]));
+}
+
 /** Apply a deep partial update; unknown keys and invalid values are refused by name. */
 export function updateSettings(db: WriteDb, actorName: string | null, patch: Record<string, unknown>, now: () => string): Settings {
   return db.transaction(() => {
@@ -40,6 +50,8 @@ export function updateSettings(db: WriteDb, actorName: string | null, patch: Rec
       const details = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
       throw invalidInput(`invalid settings: ${details.join('; ')}`, details);
     }
+    const dropped = droppedKeys(patch, parsed.data, '');
+    if (dropped.length > 0) throw invalidInput(`unknown setting ${dropped.map((key) => JSON.stringify(key)).join(', ')}`);
     for (const key of Object.keys(patch)) {
       const value = JSON.stringify(parsed.data[key as keyof Settings]);
       db.run(sql`INSERT INTO settings (key, value) VALUES (${key}, ${value}) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
