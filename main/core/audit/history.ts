@@ -15,6 +15,8 @@ export interface EventInput {
   readonly action: string;
   readonly subjectType: string;
   readonly subjectId: number | null;
+  /** For a batch event: the last subject id of the contiguous run subjectId..subjectLastId it covers. */
+  readonly subjectLastId?: number;
   readonly reason?: string | null;
   readonly details?: Readonly<Record<string, unknown>>;
 }
@@ -26,6 +28,7 @@ interface StoredEvent {
   action: string;
   subject_type: string;
   subject_id: number | null;
+  subject_last: number | null;
   reason: string | null;
   details: string;
   prev_hash: Buffer;
@@ -33,7 +36,7 @@ interface StoredEvent {
 }
 
 function eventHash(previous: Buffer, event: Omit<StoredEvent, 'prev_hash' | 'hash'>): Buffer {
-  const content = JSON.stringify([event.id, event.at, event.actor, event.action, event.subject_type, event.subject_id, event.reason, event.details]);
+  const content = JSON.stringify([event.id, event.at, event.actor, event.action, event.subject_type, event.subject_id, event.subject_last, event.reason, event.details]);
   return createHash('sha256').update(previous).update(content).digest();
 }
 
@@ -51,7 +54,7 @@ export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
   let previousId = tip?.id ?? 0;
   let previousHash: Buffer = tip?.hash ?? GENESIS;
   const insert = db.prepare(
-    'INSERT INTO events (id, at, actor, action, subject_type, subject_id, reason, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO events (id, at, actor, action, subject_type, subject_id, subject_last, reason, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   return {
     append(event: EventInput): number {
@@ -62,11 +65,12 @@ export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
         action: event.action,
         subject_type: event.subjectType,
         subject_id: event.subjectId,
+        subject_last: event.subjectLastId ?? null,
         reason: event.reason ?? null,
         details: JSON.stringify(event.details ?? {}),
       };
       const hash = eventHash(previousHash, stored);
-      insert.run(stored.id, stored.at, stored.actor, stored.action, stored.subject_type, stored.subject_id, stored.reason, stored.details, previousHash, hash);
+      insert.run(stored.id, stored.at, stored.actor, stored.action, stored.subject_type, stored.subject_id, stored.subject_last, stored.reason, stored.details, previousHash, hash);
       previousId = stored.id;
       previousHash = hash;
       return stored.id;
@@ -74,10 +78,16 @@ export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
   };
 }
 
-/** The events about one subject, newest first. */
+/** The events about one subject (its own, and batch events covering it), newest first. */
 export function historyOf(db: ReadDb, subjectType: string, subjectId: number): HistoryEventView[] {
   return db
-    .all<StoredEvent>(sql`SELECT id, at, actor, action, reason, details FROM events WHERE subject_type = ${subjectType} AND subject_id = ${subjectId} ORDER BY id DESC`)
+    .all<StoredEvent>(
+      sql`SELECT id, at, actor, action, reason, details FROM events WHERE subject_type = ${subjectType} AND subject_id = ${subjectId} AND subject_last IS NULL
+          UNION ALL
+          SELECT id, at, actor, action, reason, details FROM events
+          WHERE subject_type = ${subjectType} AND subject_last IS NOT NULL AND subject_id <= ${subjectId} AND subject_last >= ${subjectId}
+          ORDER BY id DESC`,
+    )
     .map((row) => ({ id: row.id, at: row.at, actor: row.actor, action: row.action, reason: row.reason, details: JSON.parse(row.details) as Record<string, unknown> }));
 }
 

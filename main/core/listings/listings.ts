@@ -290,7 +290,6 @@ export async function importListingsFile(
   const at = now.toISOString();
   const imported = db.transaction(() => {
     const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
-    const history = openHistory(db, () => at);
     const insert = db.prepare(
       `INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?)`,
@@ -301,13 +300,15 @@ export async function importListingsFile(
     const first = Buffer.alloc(16);
     const last = Buffer.alloc(16);
     let count = 0;
+    let firstId = 0;
+    let lastId = 0;
     let previous = -1;
     for (const index of order) {
       const family = families[index];
-      const rangeText = formatRange({ family, first: firsts[index], last: lasts[index] });
+      const rangeText = () => formatRange({ family, first: firsts[index], last: lasts[index] });
       if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[index] && lasts[previous] === lasts[index]) {
         noteCount += 1;
-        if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText} also stands on line ${lines[previous]}; imported once`);
+        if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} also stands on line ${lines[previous]}; imported once`);
         continue;
       }
       previous = index;
@@ -322,19 +323,26 @@ export async function importListingsFile(
         const duplicate = existing.get(family, first, last, input.list) as { id: number } | undefined;
         if (duplicate) {
           noteCount += 1;
-          if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText} is already listed as #${duplicate.id}; skipped`);
+          if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} is already listed as #${duplicate.id}; skipped`);
           continue;
         }
       }
-      const result = insert.run(input.list, family, first, last, prefixes[index], input.reason, actor.id, texts[index], at, at);
-      history.append({
-        actor: actor.name,
-        action: 'listing.created',
-        subjectType: 'listing',
-        subjectId: Number(result.lastInsertRowid),
-        details: { list: input.list, range: rangeText, reason: input.reason, txt: texts[index], source, line: lines[index] },
-      });
+      lastId = Number(insert.run(input.list, family, first, last, prefixes[index], input.reason, actor.id, texts[index], at, at).lastInsertRowid);
+      if (count === 0) firstId = lastId;
       count += 1;
+    }
+    if (count > 0) {
+      // One event for the whole import: the new listings' ids are the contiguous run
+      // firstId..lastId (one transaction, one writer), and each record's history shows it.
+      if (lastId - firstId + 1 !== count) throw new Error(`import ids are not contiguous (${firstId}..${lastId} for ${count})`);
+      openHistory(db, () => at).append({
+        actor: actor.name,
+        action: 'listings.imported',
+        subjectType: 'listing',
+        subjectId: firstId,
+        subjectLastId: lastId,
+        details: { list: input.list, reason: input.reason, txt: defaultTxt, source, count, firstId, lastId },
+      });
     }
     return count;
   });

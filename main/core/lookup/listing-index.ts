@@ -16,21 +16,28 @@ export class ListingIndex {
   private readonly ranges = new RangeIndex();
   private maxId = 0;
   private dataVersion = -1;
+  private isBuilt = false;
 
-  constructor(private readonly db: ReadDb) {
-    this.reload();
-  }
+  /** The index is built on first use: commands that never look anything up never pay for it. */
+  constructor(private readonly db: ReadDb) {}
 
   get size(): number {
+    this.ensureBuilt();
     return this.ranges.size;
   }
 
   get levels(): { v4: number; v6: number } {
+    this.ensureBuilt();
     return this.ranges.levels;
+  }
+
+  private ensureBuilt(): void {
+    if (!this.isBuilt) this.reload();
   }
 
   /** Rebuild from the table. */
   reload(): void {
+    this.isBuilt = true;
     const started = performance.now();
     this.dataVersion = this.db.dataVersion();
     const count = this.db.get<{ count: number; max: number | null }>(sql`SELECT count(*) AS count, max(id) AS max FROM listings`);
@@ -46,6 +53,7 @@ export class ListingIndex {
 
   /** Take in listings committed since the last look (by anyone). */
   refresh(): void {
+    if (!this.isBuilt) return;
     this.dataVersion = this.db.dataVersion();
     const pending = this.db.get<{ count: number }>(sql`SELECT count(*) AS count FROM listings WHERE id > ${this.maxId}`)?.count ?? 0;
     if (pending === 0) return;
@@ -64,12 +72,14 @@ export class ListingIndex {
 
   /** Ids of listings whose range contains the address. */
   find(family: Family, value: bigint): number[] {
+    this.ensureBuilt();
     if (this.db.dataVersion() !== this.dataVersion) this.refresh();
     return this.ranges.search(family, value);
   }
 
   /** The raw index, for the in-process throughput benchmark. */
   get rangeIndex(): RangeIndex {
+    this.ensureBuilt();
     return this.ranges;
   }
 }

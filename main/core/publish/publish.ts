@@ -121,27 +121,40 @@ function fileBaseName(name: ListName | 'combined'): string {
   return name.toLowerCase();
 }
 
-/** Approval of a large change: by two different publishers, for exactly this content. */
-function resolveApproval(db: WriteDb, actor: Actor, digest: string, isApproving: boolean, summary: string, now: string): { approved: boolean; approvedBy: Actor | null; requestId: number | null } {
+/**
+ * Approval of a large change: by two different publishers, for exactly this content. The one who
+ * asked is the preparer of record, whichever of the two runs the publish that uses the approval.
+ */
+function resolveApproval(
+  db: WriteDb,
+  actor: Actor,
+  digest: string,
+  isApproving: boolean,
+  summary: string,
+  now: string,
+): { approved: boolean; approvedBy: Actor | null; preparedBy: Actor | null; requestId: number | null } {
   const rows = db.all<{ id: number; requested_by: number; approved_by: number | null }>(
     sql`SELECT id, requested_by, approved_by FROM publish_approvals WHERE change_digest = ${digest} AND used_by_serial IS NULL ORDER BY id`,
   );
+  const person = (id: number | null): Actor | null => {
+    const row = db.get<{ id: number; name: string }>(sql`SELECT id, name FROM investigators WHERE id = ${id}`);
+    return row ? { id: row.id, name: row.name, roles: [] } : null;
+  };
   const complete = rows.find((row) => row.approved_by !== null && (row.requested_by === actor.id || row.approved_by === actor.id));
   if (complete) {
-    const approver = db.get<{ id: number; name: string }>(sql`SELECT id, name FROM investigators WHERE id = ${complete.approved_by}`);
-    return { approved: true, approvedBy: approver ? { id: approver.id, name: approver.name, roles: [] } : null, requestId: complete.id };
+    return { approved: true, approvedBy: person(complete.approved_by), preparedBy: person(complete.requested_by), requestId: complete.id };
   }
   if (isApproving) {
     const byOther = rows.find((row) => row.requested_by !== actor.id && row.approved_by === null);
     if (byOther) {
       db.run(sql`UPDATE publish_approvals SET approved_by = ${actor.id}, approved_at = ${now} WHERE id = ${byOther.id}`);
-      return { approved: true, approvedBy: actor, requestId: byOther.id };
+      return { approved: true, approvedBy: actor, preparedBy: person(byOther.requested_by), requestId: byOther.id };
     }
   }
   if (!rows.some((row) => row.requested_by === actor.id)) {
     db.run(sql`INSERT INTO publish_approvals (change_digest, requested_by, requested_at, summary) VALUES (${digest}, ${actor.id}, ${now}, ${summary})`);
   }
-  return { approved: false, approvedBy: null, requestId: null };
+  return { approved: false, approvedBy: null, preparedBy: null, requestId: null };
 }
 
 /** Writes a file in chunks, hashing as it goes; fsyncs before closing. */
@@ -229,16 +242,18 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
 
   const summary = JSON.stringify(prepared.changes ?? listingsInForce);
   const nowText = now.toISOString();
-  let approval = { approved: false, approvedBy: null as Actor | null, requestId: null as number | null };
+  let approval = { approved: false, approvedBy: null as Actor | null, preparedBy: null as Actor | null, requestId: null as number | null };
   let safety = runSafetyChecks(resolution, settings, prepared.changes, false);
   const needsApproval = safety.some((check) => check.status === 'needs-approval');
   if (needsApproval) {
     approval = db.transaction(() => resolveApproval(db, actor, prepared.changeDigest, options.approveLargeChange ?? false, summary, nowText));
     safety = runSafetyChecks(resolution, settings, prepared.changes, approval.approved);
   } else if (options.approveLargeChange) {
-    approval = { approved: false, approvedBy: null, requestId: null };
+    approval = { approved: false, approvedBy: null, preparedBy: null, requestId: null };
   }
-  const base = { zone, listingsInForce, changes: prepared.changes, safety, preparedBy: actor.name, keyId };
+  // With an approval, the publisher who asked for it prepared the change (the other one approved it).
+  const preparer = approval.preparedBy ?? actor;
+  const base = { zone, listingsInForce, changes: prepared.changes, safety, preparedBy: preparer.name, keyId };
   const blocked = safety.some((check) => check.status === 'fail' || check.status === 'needs-approval');
   if (blocked) {
     return { ...base, published: false, serial: null, path: null, files: [], needsApproval: safety.some((check) => check.status === 'needs-approval'), approvedBy: null };
@@ -306,7 +321,7 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
       expires: new Date(expires * 1000).toISOString(),
       previousManifestSha256: currentManifest?.sha256 ?? null,
       keyId,
-      preparedBy: actor.name,
+      preparedBy: preparer.name,
       approvedBy: approval.approvedBy?.name ?? null,
       lists: Object.fromEntries(
         LISTS.map((list) => [
@@ -346,7 +361,7 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
 
     db.transaction(() => {
       db.run(sql`INSERT INTO snapshots (serial, created_at, expires_at, zone, path, manifest_sha256, key_id, prepared_by, approved_by, counts, report, in_force, diff)
-        VALUES (${serial}, ${manifest.created}, ${manifest.expires}, ${zone}, ${final}, ${manifestHash}, ${keyId}, ${actor.id}, ${approval.approvedBy?.id ?? null},
+        VALUES (${serial}, ${manifest.created}, ${manifest.expires}, ${zone}, ${final}, ${manifestHash}, ${keyId}, ${preparer.id}, ${approval.approvedBy?.id ?? null},
                 ${JSON.stringify({ listingsInForce, changes: prepared.changes, files: files.map(({ path, entries }) => ({ path, entries })) })},
                 ${JSON.stringify(safety)}, ${prepared.inForceBlob}, ${prepared.diffBlob})`);
       if (approval.requestId !== null) db.run(sql`UPDATE publish_approvals SET used_by_serial = ${serial} WHERE id = ${approval.requestId}`);

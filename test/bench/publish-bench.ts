@@ -1,0 +1,84 @@
+/**
+ * Publishing at scale: 1,000,000 RBL addresses, 200,000 DUL ranges and 100,000 IPv6 entries,
+ * both formats, signed. Prints the time, the peak RSS, and the sqlite3 shell's time to dump the
+ * same rows to a file for comparison.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatAddress } from '../../shared/address.js';
+import { createCore } from '../../main/core/app.js';
+import { generateKeyPair } from '../../main/core/publish/minisign.js';
+import { benchDataFolder, listingImportFile, publicIpv4, seededRandom } from './generate.js';
+
+async function writeLines(path: string, count: number, line: (index: number) => string): Promise<string> {
+  if (existsSync(path)) return path;
+  mkdirSync(benchDataFolder(), { recursive: true });
+  const stream = createWriteStream(`${path}.partial`);
+  let buffer = '';
+  for (let index = 0; index < count; index += 1) {
+    buffer += `${line(index)}\n`;
+    if (buffer.length > 1 << 16) {
+      if (!stream.write(buffer)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+      buffer = '';
+    }
+  }
+  stream.write(buffer);
+  await new Promise<void>((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  renameSync(`${path}.partial`, path);
+  return path;
+}
+
+export async function benchPublish(folder: string, print: (label: string, value: string, target: string) => void): Promise<void> {
+  const rblFile = await listingImportFile({ singles: 1_000_000, ranges: 0 }, 31);
+  const random = seededRandom(32);
+  const dulFile = await writeLines(join(benchDataFolder(), 'dul-200000-32.txt'), 200_000, () => {
+    const prefix = 20 + Math.floor(random() * 9);
+    const network = ((publicIpv4(random) >>> (32 - prefix)) << (32 - prefix)) >>> 0;
+    return `${formatAddress(4, BigInt(network))}/${prefix}`;
+  });
+  const v6File = await writeLines(join(benchDataFolder(), 'v6-100000-33.txt'), 100_000, (index) => {
+    const prefix = [48, 56, 64, 128][index % 4];
+    let value = 0x2a00n + BigInt(Math.floor(random() * 0x100));
+    for (let word = 0; word < 7; word += 1) value = (value << 16n) | BigInt(Math.floor(random() * 0x10000));
+    const host = BigInt(128 - prefix);
+    return `${formatAddress(6, (value >> host) << host)}/${prefix}`;
+  });
+
+  const databasePath = join(folder, 'publish.sqlite');
+  const key = generateKeyPair();
+  const core = createCore({ databasePath, signingKey: () => key });
+  const actor = { actor: 'Bench' };
+  const check = <T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
+    if (!result.ok) throw new Error(result.error.message);
+    return result.value;
+  };
+  check(await core.dispatch('investigators.add', { name: 'Bench', roles: ['investigator', 'liaison', 'publisher'] }, { actor: null }));
+  check(await core.dispatch('listings.importFile', { path: rblFile, list: 'RBL', reason: 'spam-source' }, actor));
+  check(await core.dispatch('listings.importFile', { path: dulFile, list: 'DUL', reason: 'dynamic' }, actor));
+  check(await core.dispatch('listings.importFile', { path: v6File, list: 'RBL', reason: 'open-proxy' }, actor));
+
+  const out = join(folder, 'snapshots');
+  global.gc?.();
+  const started = performance.now();
+  const result = check(await core.dispatch('publish.run', { out, zone: 'bl.example' }, actor));
+  const seconds = (performance.now() - started) / 1000;
+  if (!result.published) throw new Error(`not published: ${JSON.stringify(result.safety)}`);
+  const bytes = result.files.reduce((total, file) => total + file.size, 0);
+  print('publish 1M RBL + 200k DUL + 100k IPv6, signed', `${seconds.toFixed(2)} s`, 'under 8 s');
+  print('  files written (both formats)', `${result.files.length} files, ${(bytes / 1024 / 1024).toFixed(0)} MB`, 'informational');
+  print('  peak RSS of the process', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`, 'under 800 MB');
+  core.close();
+
+  const dump = join(folder, 'dump.txt');
+  const shellStarted = performance.now();
+  const shell = spawnSync('sh', ['-c', `sqlite3 -list ${databasePath} "SELECT list, hex(first), hex(last), reason, txt FROM listings WHERE status = 'active'" > ${dump}`]);
+  const shellSeconds = (performance.now() - shellStarted) / 1000;
+  if (shell.status === 0) {
+    print('sqlite3 shell dump of the same rows to a file', `${shellSeconds.toFixed(2)} s (${(statSync(dump).size / 1024 / 1024).toFixed(0)} MB)`, 'reference');
+    print('ratio publish / sqlite3 dump', `${(seconds / shellSeconds).toFixed(2)}x`, 'informational');
+  } else {
+    print('sqlite3 shell dump', 'not run', 'sqlite3 missing');
+  }
+  rmSync(out, { recursive: true, force: true });
+}
