@@ -20,6 +20,27 @@ interface SortedRanges<K extends Key> {
   firsts: KeyArray<K>;
   lasts: KeyArray<K>;
   ids: Uint32Array;
+  /**
+   * IPv4 levels only: buckets[h] is the first position whose start is >= h << 16, so a query
+   * searches a handful of entries next to each other instead of the whole level (fewer cache
+   * misses: the difference between ~1 and ~3 million queries a second).
+   */
+  buckets?: Uint32Array;
+}
+
+const BUCKET_SHIFT = 16;
+const BUCKETED_LEVEL_SIZE = 4096;
+
+function bucketsOf(firsts: Uint32Array): Uint32Array {
+  const count = 2 ** (32 - BUCKET_SHIFT);
+  const buckets = new Uint32Array(count + 1);
+  let position = 0;
+  for (let bucket = 0; bucket <= count; bucket += 1) {
+    const start = bucket * 2 ** BUCKET_SHIFT;
+    while (position < firsts.length && firsts[position] < start) position += 1;
+    buckets[bucket] = position;
+  }
+  return buckets;
 }
 
 /** Assign each range (in start order) to the lowest-numbered level whose previous range ended before it starts. */
@@ -114,6 +135,11 @@ class FamilyIndex<K extends Key> {
       const firsts = level.firsts;
       let low = 0;
       let high = firsts.length - 1;
+      if (level.buckets) {
+        const bucket = (value as number) >>> BUCKET_SHIFT;
+        low = Math.max(level.buckets[bucket] - 1, 0);
+        high = level.buckets[bucket + 1] - 1;
+      }
       let found = -1;
       while (low <= high) {
         const middle = (low + high) >>> 1;
@@ -176,6 +202,9 @@ class FamilyIndex<K extends Key> {
       level.lasts[position] = lasts[index] as K;
       level.ids[position] = ids[index];
       fill[levelNumber] = position + 1;
+    }
+    for (const level of this.levels) {
+      if (level.firsts instanceof Uint32Array && level.firsts.length >= BUCKETED_LEVEL_SIZE) level.buckets = bucketsOf(level.firsts);
     }
   }
 }

@@ -26,7 +26,7 @@ import type { Settings } from '../../../shared/settings.js';
 import type { Family } from '../../../shared/address.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
-import { conflict, forbidden, invalidInput } from '../errors.js';
+import { forbidden, invalidInput } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor, type Actor } from '../investigators/investigators.js';
 import { decodeIdSets, diffSorted, encodeIdSets } from './id-sets.js';
@@ -261,8 +261,10 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
 
   mkdirSync(options.out, { recursive: true, mode: 0o755 });
   const currentManifest = readCurrentManifest(options.out);
-  const serial = nextSerial(Math.max(prepared.previousSerial ?? 0, currentManifest?.serial ?? 0) || null, now);
-  if (existsSync(join(options.out, String(serial)))) throw conflict(`${join(options.out, String(serial))} already exists`);
+  let serial = nextSerial(Math.max(prepared.previousSerial ?? 0, currentManifest?.serial ?? 0) || null, now);
+  // A crash between the rename and the pointer switch leaves a whole folder that never became
+  // current: go past it (a serial is never reused) rather than refusing every publish after.
+  while (existsSync(join(options.out, String(serial)))) serial += 1;
   const created = Math.floor(now.getTime() / 1000);
   const expires = created + settings.publish.validityHours * 3600;
   const incoming = join(options.out, `.incoming-${serial}-${process.pid}`);

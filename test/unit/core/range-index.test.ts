@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { formatAddress, formatRange, maxAddress, parseAddress, type Family } from '../../../shared/address.js';
 import { RangeIndex } from '../../../main/core/lookup/range-index.js';
 import { createCore, type Core } from '../../../main/core/app.js';
+import { FRESHNESS_MS } from '../../../main/core/lookup/listing-index.js';
 import { mulberry32, randomBigint, randomBits, randomInt, type Random } from '../support/random.js';
 
 interface TestRange {
@@ -268,11 +269,15 @@ describe('lookup through the real database', () => {
     assert.ok(!bad.ok && bad.error.code === 'invalid-input' && /four decimal octets/.test(bad.error.message));
   });
 
+  const afterFreshnessWindow = () => new Promise((resolve) => setTimeout(resolve, FRESHNESS_MS + 20));
+
   test('a second core on the same file sees what the first adds (data_version refresh), incremental and bulk', async () => {
     const first = cores[0];
     const second = open();
     assert.deepEqual(await lookupIds(second, '203.0.113.9'), []);
     const added = (await ok(first.dispatch('listings.add', { range: '203.0.113.0/24', list: 'RBL', reason: 'spam-source' }, alice))).listing;
+    // Another process's commits are seen within FRESHNESS_MS (the lookup asks SQLite at most that often).
+    await afterFreshnessWindow();
     assert.deepEqual(await lookupIds(second, '203.0.113.9'), [added.id]);
     // A delisting is seen too (status comes from the table).
     await ok(first.dispatch('listings.delist', { id: added.id, why: 'cleaned up' }, alice));
@@ -293,6 +298,7 @@ describe('lookup through the real database', () => {
     writeFileSync(path, `${lines.join('\n')}\n`);
     const summary = await ok(first.dispatch('listings.importFile', { path, list: 'RBL', reason: 'botnet' }, alice));
     assert.equal(summary.imported, lines.length);
+    await afterFreshnessWindow();
     for (const text of [lines[0], lines[lines.length - 1], lines[2048], lines[4097]]) {
       const result = await ok(second.dispatch('lookup', { ip: text }, alice));
       assert.equal(result.listings.length, 1, text);
@@ -307,4 +313,30 @@ describe('lookup through the real database', () => {
     assert.equal(third.index.size, second.index.size);
     assert.equal(third.index.size, 4 + 1 + lines.length);
   });
+});
+
+test('large IPv4 levels (bucketed search) agree with a sorted brute-force oracle', () => {
+  // Levels of 4,096 ranges or more search within 2^16-address buckets: check that path at
+  // bucket edges and across buckets, with ranges that start in one bucket and end in another.
+  const random = mulberry32(4242);
+  const ranges: Array<{ first: number; last: number; id: number }> = [];
+  for (let id = 1; id <= 30_000; id += 1) {
+    const first = randomInt(random, 0, 0xffffffff);
+    const span = [0, 0, 0, 255, 65_535, 70_000, 1_000_000][randomInt(random, 0, 6)];
+    ranges.push({ first, last: Math.min(first + span, 0xffffffff), id });
+  }
+  ranges.sort((a, b) => a.first - b.first);
+  const index = new RangeIndex();
+  const loader = index.startLoad(ranges.length);
+  for (const range of ranges) loader.push(4, range.first, range.last, range.id);
+  loader.finish();
+  const queries: number[] = [0, 0xffffffff, 0x10000, 0xffff, 0x1ffff];
+  for (const range of ranges.slice(0, 3000)) queries.push(range.first, range.last, Math.max(range.first - 1, 0), Math.min(range.last + 1, 0xffffffff));
+  for (let count = 0; count < 3000; count += 1) queries.push(randomInt(random, 0, 0xffffffff), randomInt(random, 0, 0xffff) * 0x10000);
+  for (const query of queries) {
+    const expected = ranges.filter((range) => range.first <= query && query <= range.last).map((range) => range.id).sort((a, b) => a - b);
+    const found: number[] = [];
+    index.searchV4(query, found);
+    assert.deepEqual(found.sort((a, b) => a - b), expected, `address ${query}`);
+  }
 });
