@@ -320,9 +320,11 @@ test('large IPv4 levels (bucketed search) agree with a sorted brute-force oracle
   // bucket edges and across buckets, with ranges that start in one bucket and end in another.
   const random = mulberry32(4242);
   const ranges: Array<{ first: number; last: number; id: number }> = [];
-  for (let id = 1; id <= 30_000; id += 1) {
+  // Mostly short ranges, so that the first levels hold far more than 4,096 ranges each.
+  const spans = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 65_535, 70_000, 1_000_000];
+  for (let id = 1; id <= 40_000; id += 1) {
     const first = randomInt(random, 0, 0xffffffff);
-    const span = [0, 0, 0, 255, 65_535, 70_000, 1_000_000][randomInt(random, 0, 6)];
+    const span = spans[randomInt(random, 0, spans.length - 1)];
     ranges.push({ first, last: Math.min(first + span, 0xffffffff), id });
   }
   ranges.sort((a, b) => a.first - b.first);
@@ -331,7 +333,7 @@ test('large IPv4 levels (bucketed search) agree with a sorted brute-force oracle
   for (const range of ranges) loader.push(4, range.first, range.last, range.id);
   loader.finish();
   const queries: number[] = [0, 0xffffffff, 0x10000, 0xffff, 0x1ffff];
-  for (const range of ranges.slice(0, 3000)) queries.push(range.first, range.last, Math.max(range.first - 1, 0), Math.min(range.last + 1, 0xffffffff));
+  for (const range of ranges.filter((_, position) => position % 10 === 0)) queries.push(range.first, range.last, Math.max(range.first - 1, 0), Math.min(range.last + 1, 0xffffffff));
   for (let count = 0; count < 3000; count += 1) queries.push(randomInt(random, 0, 0xffffffff), randomInt(random, 0, 0xffff) * 0x10000);
   for (const query of queries) {
     const expected = ranges.filter((range) => range.first <= query && query <= range.last).map((range) => range.id).sort((a, b) => a - b);
