@@ -6,11 +6,11 @@
 import { z } from 'zod';
 import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, type Role } from './domain.js';
 import type { Settings } from './settings.js';
-import type { PublishPreview, PublishResult, SnapshotView } from './publishing.js';
+import type { PendingApproval, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
-export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'unauthenticated' | 'internal';
+export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
 
 export interface ApiError {
   readonly code: ErrorCode;
@@ -104,6 +104,10 @@ const investigatorNameSchema = z
   .max(100)
   .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
 
+/** Operations that can run as a background job (worker thread) with progress and cancel. */
+export const JOB_OPERATIONS = ['listings.importFile', 'publish.run'] as const;
+export type JobOperation = (typeof JOB_OPERATIONS)[number];
+
 const empty = z.object({}).strict();
 const zoneSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9.-]+$/, 'a zone is a domain name');
 const byId = z.object({ id: idSchema }).strict();
@@ -141,6 +145,23 @@ export const contract = {
     z.object({ out: z.string().min(1).max(4096).optional(), zone: zoneSchema.optional(), approveLargeChange: z.boolean().optional() }).strict(),
   ),
   'snapshots.list': operation<readonly SnapshotView[]>()(empty),
+  'snapshots.changes': operation<{ total: number; listings: readonly ListingView[] }>()(
+    z
+      .object({
+        serial: z.number().int().positive(),
+        list: listSchema,
+        kind: z.enum(['added', 'removed']),
+        afterId: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
+  ),
+  'publish.approvals': operation<readonly PendingApproval[]>()(empty),
+  'publish.approve': operation<PendingApproval>()(byId),
+  'jobs.start': operation<JobView>()(z.object({ operation: z.enum(JOB_OPERATIONS), input: z.record(z.string(), z.unknown()) }).strict()),
+  'jobs.get': operation<JobView>()(byId),
+  'jobs.cancel': operation<JobView>()(byId),
+  'jobs.list': operation<readonly JobView[]>()(empty),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };
@@ -168,4 +189,22 @@ export function parseInput<Name extends OperationName>(name: Name, payload: unkn
   if (parsed.success) return { ok: true, value: parsed.data as OperationInput<Name> };
   const details = parsed.error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : 'input'}: ${issue.message}`);
   return { ok: false, error: { code: 'invalid-input', message: `${name}: ${details.join('; ')}`, details } };
+}
+
+
+/** A background job as the UI polls it. */
+export interface JobView {
+  readonly id: number;
+  readonly operation: JobOperation;
+  readonly state: 'running' | 'done' | 'failed' | 'cancelled';
+  readonly stage: string;
+  readonly done: number;
+  readonly total: number;
+  /** Units per second since the job started, and the estimated seconds left (null when unknown). */
+  readonly rate: number | null;
+  readonly etaSeconds: number | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly result: unknown;
+  readonly error: ApiError | null;
 }

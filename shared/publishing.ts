@@ -69,3 +69,14 @@ export interface PublishPreview {
   readonly safety: readonly SafetyCheck[];
   readonly lastSerial: number | null;
 }
+
+/** A large change waiting for (or given) a second publisher's approval. */
+export interface PendingApproval {
+  readonly id: number;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly approvedBy: string | null;
+  readonly approvedAt: string | null;
+  /** Per list added/removed counts (or the totals of a first snapshot). */
+  readonly summary: Readonly<Record<string, unknown>>;
+}

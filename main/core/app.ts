@@ -16,8 +16,10 @@ import { addInvestigator, findActor, listInvestigators, updateInvestigator } fro
 import { readSettings, updateSettings } from './settings/settings.js';
 import type { MinisignKeyPair } from './publish/minisign.js';
 import { previewPublish, publishSnapshot, listSnapshots } from './publish/publish.js';
+import { approveRequest, pendingApprovals, snapshotChanges } from './publish/review.js';
 import { defaultDataFolder } from './paths.js';
 import { join } from 'node:path';
+import { JobRunner } from './jobs/jobs.js';
 
 const log = createLogger('core');
 
@@ -35,6 +37,15 @@ export interface CoreOptions {
 /** Who is calling: the transport decides (CLI --actor, the server's bound user, the desktop's signed-in user). */
 export interface CallContext {
   readonly actor: string | null;
+  /** Long operations report progress here; it may throw AppError('cancelled') to stop them (all-or-nothing). */
+  readonly onProgress?: (progress: Progress) => void;
+}
+
+/** Progress of long work. */
+export interface Progress {
+  readonly stage: string;
+  readonly done: number;
+  readonly total: number;
 }
 
 type Handler<Name extends OperationName> = (input: OperationInput<Name>, call: CallContext) => OperationResult<Name> | Promise<OperationResult<Name>>;
@@ -43,6 +54,7 @@ type HandlerMap = { [Name in OperationName]: Handler<Name> };
 export interface Core {
   readonly connection: Connection;
   readonly index: ListingIndex;
+  readonly jobs: JobRunner;
   dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>>;
   /** Dispatch by an untrusted name (HTTP path, IPC channel). */
   dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
@@ -55,6 +67,12 @@ export function createCore(options: CoreOptions): Core {
   const nowText = () => now().toISOString();
   const { read, write } = connection;
   const index = new ListingIndex(read);
+  const jobs = new JobRunner({
+    databasePath: options.databasePath,
+    signingKey: options.signingKey,
+    snapshotFolder: options.snapshotFolder,
+    onFinished: () => index.refresh(),
+  });
   const afterWrite = <T>(value: T): T => {
     index.refresh();
     return value;
@@ -73,7 +91,7 @@ export function createCore(options: CoreOptions): Core {
       return historyOf(read, 'listing', input.id);
     },
     'listings.delist': (input, call) => delistListing(write, call.actor, input.id, input.why, now()),
-    'listings.importFile': async (input, call) => afterWrite(await importListingsFile(write, call.actor, input, readSettings(read), now())),
+    'listings.importFile': async (input, call) => afterWrite(await importListingsFile(write, call.actor, input, readSettings(read), now(), call.onProgress)),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
     'investigators.update': (input, call) => updateInvestigator(write, call.actor, input, nowText),
@@ -83,9 +101,28 @@ export function createCore(options: CoreOptions): Core {
       if (!options.signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
       const settings = readSettings(read);
       const out = input.out ?? (settings.publish.outDir || (options.snapshotFolder ?? join(defaultDataFolder(), 'snapshots')));
-      return publishSnapshot(write, settings, now(), { out, key: options.signingKey(), actor: call.actor, zone: input.zone, approveLargeChange: input.approveLargeChange });
+      return publishSnapshot(write, settings, now(), {
+        out,
+        key: options.signingKey(),
+        actor: call.actor,
+        zone: input.zone,
+        approveLargeChange: input.approveLargeChange,
+        onProgress: call.onProgress,
+      });
     },
     'snapshots.list': () => listSnapshots(read),
+    'snapshots.changes': (input) => snapshotChanges(read, input.serial, input.list, input.kind, input.afterId, input.limit),
+    'publish.approvals': () => pendingApprovals(read),
+    'publish.approve': (input, call) => approveRequest(write, call.actor, input.id, nowText),
+    'jobs.start': (input, call) => {
+      // Refuse a payload that fails the operation's own schema now, not in the worker.
+      const checked = parseInput(input.operation, input.input);
+      if (!checked.ok) throw new AppError(checked.error.code, checked.error.message, checked.error.details);
+      return jobs.start(input.operation, checked.value, call.actor);
+    },
+    'jobs.get': (input) => jobs.get(input.id),
+    'jobs.cancel': (input) => jobs.cancel(input.id),
+    'jobs.list': () => jobs.list(),
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };
@@ -110,11 +147,15 @@ export function createCore(options: CoreOptions): Core {
   return {
     connection,
     index,
+    jobs,
     dispatch,
     dispatchUnknown: (name, payload, call) => {
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);
     },
-    close: () => connection.close(),
+    close: () => {
+      void jobs.close();
+      connection.close();
+    },
   };
 }

@@ -55,6 +55,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  cancelled: 409,
   internal: 500,
 };
 

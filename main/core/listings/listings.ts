@@ -224,6 +224,7 @@ export async function importListingsFile(
   input: { path: string; list: ListName; reason: Reason; txt?: string },
   settings: Settings,
   now: Date,
+  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
 ): Promise<ImportSummary> {
   checkReason(input.list, input.reason);
   if (input.list === 'QIL') throw invalidInput('QIL entries come from trap-hit ingestion or one at a time, not from a file import');
@@ -245,7 +246,10 @@ export async function importListingsFile(
     if (problems.length < MAX_REPORTED_PROBLEMS) problems.push(`line ${line}: ${message}`);
   };
 
+  const PROGRESS_EVERY = 65_536;
+  onProgress({ stage: 'reading', done: 0, total: 0 });
   for await (const record of readRecords(input.path, { maxBytes: settings.import.maxFileBytes })) {
+    if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
     const [rangeText, txtText, ...extra] = record.fields;
     if (record.line === 1 && rangeText.toLowerCase() === 'range') continue;
     if (extra.length > 0) {
@@ -303,7 +307,10 @@ export async function importListingsFile(
     let firstId = 0;
     let lastId = 0;
     let previous = -1;
+    let position = 0;
     for (const index of order) {
+      position += 1;
+      if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'writing', done: position, total: order.length });
       const family = families[index];
       const rangeText = () => formatRange({ family, first: firsts[index], last: lasts[index] });
       if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[index] && lasts[previous] === lasts[index]) {

@@ -1,0 +1,167 @@
+/**
+ * Long work off the main thread: an import or a publish runs in a worker thread on its own
+ * database connection, reports progress (done / total, rate, ETA) and can be cancelled. The
+ * operation's own transaction makes it all-or-nothing: a cancel rolls everything back.
+ */
+import { Worker } from 'node:worker_threads';
+import type { ApiError, ApiResult, JobOperation, JobView } from '../../../shared/contract.js';
+import { conflict, invalidInput, notFound } from '../errors.js';
+import { createLogger } from '../log.js';
+import type { MinisignKeyPair } from '../publish/minisign.js';
+
+const log = createLogger('jobs');
+const KEPT_JOBS = 50;
+
+/** What a worker needs to run one operation. */
+export interface JobWorkerData {
+  readonly databasePath: string;
+  readonly operation: JobOperation;
+  readonly input: unknown;
+  readonly actor: string | null;
+  readonly signingKey: MinisignKeyPair | null;
+  readonly snapshotFolder: string | null;
+  /** Int32 flag set to 1 to cancel. */
+  readonly cancel: SharedArrayBuffer;
+}
+
+/** Messages from a worker. */
+export type JobMessage =
+  | { readonly type: 'progress'; readonly stage: string; readonly done: number; readonly total: number }
+  | { readonly type: 'result'; readonly result: ApiResult<unknown> };
+
+interface Job {
+  view: JobView;
+  readonly startedMs: number;
+  stageStartedMs: number;
+  readonly cancel: Int32Array;
+  readonly worker: Worker;
+}
+
+export interface JobRunnerOptions {
+  readonly databasePath: string;
+  readonly signingKey?: () => MinisignKeyPair;
+  readonly snapshotFolder?: string;
+  /** Called when a job that wrote to the database finishes (the main connection refreshes its index). */
+  readonly onFinished: () => void;
+}
+
+export class JobRunner {
+  private readonly jobs = new Map<number, Job>();
+  private nextId = 1;
+
+  constructor(private readonly options: JobRunnerOptions) {}
+
+  start(operation: JobOperation, input: unknown, actor: string | null): JobView {
+    if (this.options.databasePath === ':memory:') throw invalidInput('background jobs need a database file, not :memory:');
+    if ([...this.jobs.values()].some((job) => job.view.state === 'running' && job.view.operation === operation)) {
+      throw conflict(`a ${operation} job is already running; wait for it or cancel it`);
+    }
+    const cancel = new SharedArrayBuffer(4);
+    const data: JobWorkerData = {
+      databasePath: this.options.databasePath,
+      operation,
+      input,
+      actor,
+      signingKey: operation === 'publish.run' && this.options.signingKey ? this.options.signingKey() : null,
+      snapshotFolder: this.options.snapshotFolder ?? null,
+      cancel,
+    };
+    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+    const id = this.nextId;
+    this.nextId += 1;
+    const now = Date.now();
+    const job: Job = {
+      view: {
+        id,
+        operation,
+        state: 'running',
+        stage: 'starting',
+        done: 0,
+        total: 0,
+        rate: null,
+        etaSeconds: null,
+        startedAt: new Date(now).toISOString(),
+        finishedAt: null,
+        result: null,
+        error: null,
+      },
+      startedMs: now,
+      stageStartedMs: now,
+      cancel: new Int32Array(cancel),
+      worker,
+    };
+    this.jobs.set(id, job);
+    worker.on('message', (message: JobMessage) => this.receive(job, message));
+    worker.on('error', (error) => this.finish(job, { ok: false, error: { code: 'internal', message: `${operation} failed: ${error.message}` } }));
+    worker.on('exit', (code) => {
+      if (job.view.state === 'running') this.finish(job, { ok: false, error: { code: 'internal', message: `${operation} stopped unexpectedly (exit ${code})` } });
+    });
+    this.prune();
+    return job.view;
+  }
+
+  get(id: number): JobView {
+    const job = this.jobs.get(id);
+    if (!job) throw notFound(`no job #${id}`);
+    return job.view;
+  }
+
+  list(): JobView[] {
+    return [...this.jobs.values()].map((job) => job.view).reverse();
+  }
+
+  /** Ask a running job to stop; it rolls back and ends as 'cancelled'. */
+  cancel(id: number): JobView {
+    const job = this.jobs.get(id);
+    if (!job) throw notFound(`no job #${id}`);
+    if (job.view.state === 'running') Atomics.store(job.cancel, 0, 1);
+    return job.view;
+  }
+
+  /** Wait until a job has ended (tests, CLI). */
+  async wait(id: number): Promise<JobView> {
+    const job = this.jobs.get(id);
+    if (!job) throw notFound(`no job #${id}`);
+    while (job.view.state === 'running') await new Promise((resolve) => setTimeout(resolve, 20));
+    return job.view;
+  }
+
+  /** Stop every running job (closing the app). */
+  async close(): Promise<void> {
+    await Promise.all([...this.jobs.values()].filter((job) => job.view.state === 'running').map((job) => job.worker.terminate()));
+  }
+
+  private receive(job: Job, message: JobMessage): void {
+    if (message.type === 'result') {
+      this.finish(job, message.result);
+      return;
+    }
+    const now = Date.now();
+    if (message.stage !== job.view.stage) job.stageStartedMs = now;
+    const seconds = (now - job.stageStartedMs) / 1000;
+    const rate = seconds > 0.2 && message.done > 0 ? message.done / seconds : null;
+    const etaSeconds = rate !== null && message.total > message.done ? (message.total - message.done) / rate : null;
+    job.view = { ...job.view, stage: message.stage, done: message.done, total: message.total, rate, etaSeconds };
+  }
+
+  private finish(job: Job, result: ApiResult<unknown>): void {
+    if (job.view.state !== 'running') return;
+    const cancelled = !result.ok && result.error.code === 'cancelled';
+    const error: ApiError | null = result.ok ? null : result.error;
+    job.view = {
+      ...job.view,
+      state: result.ok ? 'done' : cancelled ? 'cancelled' : 'failed',
+      finishedAt: new Date().toISOString(),
+      result: result.ok ? result.value : null,
+      error,
+      etaSeconds: null,
+    };
+    if (error && !cancelled) log.warn(`job #${job.view.id} ${job.view.operation} failed: ${error.message}`);
+    this.options.onFinished();
+  }
+
+  private prune(): void {
+    const finished = [...this.jobs.values()].filter((job) => job.view.state !== 'running');
+    for (const job of finished.slice(0, Math.max(0, this.jobs.size - KEPT_JOBS))) this.jobs.delete(job.view.id);
+  }
+}

@@ -1,0 +1,27 @@
+/** The worker thread of a background job: its own core on the same database file. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createCore } from '../app.js';
+import { AppError } from '../errors.js';
+import type { JobMessage, JobWorkerData } from './jobs.js';
+
+const data = workerData as JobWorkerData;
+const cancel = new Int32Array(data.cancel);
+const post = (message: JobMessage) => parentPort?.postMessage(message);
+
+const core = createCore({
+  databasePath: data.databasePath,
+  signingKey: data.signingKey ? () => data.signingKey as NonNullable<JobWorkerData['signingKey']> : undefined,
+  snapshotFolder: data.snapshotFolder ?? undefined,
+});
+try {
+  const result = await core.dispatch(data.operation, data.input, {
+    actor: data.actor,
+    onProgress: (progress) => {
+      if (Atomics.load(cancel, 0) === 1) throw new AppError('cancelled', `${data.operation} was cancelled; nothing was changed`);
+      post({ type: 'progress', ...progress });
+    },
+  });
+  post({ type: 'result', result });
+} finally {
+  core.close();
+}

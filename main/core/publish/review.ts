@@ -1,0 +1,71 @@
+/**
+ * What the Publish screen browses besides the preview: large-change requests waiting for a
+ * second publisher, and what each published snapshot added and removed, listing by listing.
+ */
+import type { ListingView } from '../../../shared/contract.js';
+import type { ListName } from '../../../shared/domain.js';
+import type { PendingApproval } from '../../../shared/publishing.js';
+import type { ReadDb, WriteDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+import { conflict, forbidden, notFound } from '../errors.js';
+import { openHistory } from '../audit/history.js';
+import { requireActor } from '../investigators/investigators.js';
+import { listingReader } from '../listings/listings.js';
+import { decodeIdSets } from './id-sets.js';
+
+/** Requests for a large change that no second publisher has approved yet (or approved but not yet published). */
+export function pendingApprovals(db: ReadDb): PendingApproval[] {
+  return db
+    .all<{ id: number; requested: string; requested_at: string; approved: string | null; approved_at: string | null; summary: string }>(
+      sql`SELECT a.id, r.name AS requested, a.requested_at, p.name AS approved, a.approved_at, a.summary
+          FROM publish_approvals a JOIN investigators r ON r.id = a.requested_by LEFT JOIN investigators p ON p.id = a.approved_by
+          WHERE a.used_by_serial IS NULL ORDER BY a.id DESC`,
+    )
+    .map((row) => ({
+      id: row.id,
+      requestedBy: row.requested,
+      requestedAt: row.requested_at,
+      approvedBy: row.approved,
+      approvedAt: row.approved_at,
+      summary: JSON.parse(row.summary) as Record<string, unknown>,
+    }));
+}
+
+/** A second publisher approves another publisher's request; the requester's next publish of the same content goes out. */
+export function approveRequest(db: WriteDb, actorName: string | null, id: number, now: () => string): PendingApproval {
+  return db.transaction(() => {
+    const actor = requireActor(db, actorName, 'publisher');
+    const row = db.get<{ requested_by: number; approved_by: number | null; used_by_serial: number | null }>(
+      sql`SELECT requested_by, approved_by, used_by_serial FROM publish_approvals WHERE id = ${id}`,
+    );
+    if (!row) throw notFound(`no approval request #${id}`);
+    if (row.used_by_serial !== null) throw conflict(`request #${id} was already published as snapshot ${row.used_by_serial}`);
+    if (row.requested_by === actor.id) throw forbidden('a large change needs a second publisher: you cannot approve your own request');
+    if (row.approved_by !== null) throw conflict(`request #${id} is already approved`);
+    db.run(sql`UPDATE publish_approvals SET approved_by = ${actor.id}, approved_at = ${now()} WHERE id = ${id}`);
+    openHistory(db, now).append({ actor: actor.name, action: 'publish.approved', subjectType: 'publish-request', subjectId: id, details: {} });
+    const approved = pendingApprovals(db).find((approval) => approval.id === id);
+    if (!approved) throw notFound(`no approval request #${id}`);
+    return approved;
+  });
+}
+
+/** One page of the listings a snapshot added or removed on a list, in id order after `afterId`. */
+export function snapshotChanges(db: ReadDb, serial: number, list: ListName, kind: 'added' | 'removed', afterId: number, limit: number): { total: number; listings: ListingView[] } {
+  const row = db.get<{ diff: Buffer }>(sql`SELECT diff FROM snapshots WHERE serial = ${serial}`);
+  if (!row) throw notFound(`no snapshot ${serial}`);
+  const ids = decodeIdSets(row.diff)[`${list}${kind === 'added' ? '+' : '-'}`] ?? [];
+  let start = 0;
+  let end = ids.length;
+  while (start < end) {
+    const middle = (start + end) >>> 1;
+    if (ids[middle] <= afterId) start = middle + 1;
+    else end = middle;
+  }
+  const read = listingReader(db);
+  const listings = ids
+    .slice(start, start + limit)
+    .map(read)
+    .filter((listing): listing is ListingView => listing !== undefined);
+  return { total: ids.length, listings };
+}
