@@ -1,0 +1,63 @@
+/**
+ * The desktop shell's IPC, registered from the contract's dispatch table, tested against a fake
+ * ipcMain that records handlers (Electron's binary cannot run here).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IpcMainInvokeEvent } from 'electron';
+import { OPERATION_NAMES, type ApiResult } from '../../../shared/contract.js';
+import { createCore } from '../../../main/core/app.js';
+import { channelFor, registerIpc } from '../../../main/electron/ipc.js';
+
+type Handler = (event: IpcMainInvokeEvent, payload: unknown) => Promise<ApiResult<unknown>>;
+
+const folder = mkdtempSync(join(tmpdir(), 'repdesk-ipc-'));
+const core = createCore({ databasePath: join(folder, 'ipc.sqlite') });
+after(() => {
+  core.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+const handlers = new Map<string, Handler>();
+const fakeIpcMain = {
+  handle(channel: string, handler: Handler) {
+    assert.ok(!handlers.has(channel), `${channel} registered twice`);
+    handlers.set(channel, handler);
+  },
+};
+const trustedFrame = { id: 'main-frame' };
+const event = (frame: unknown) => ({ senderFrame: frame }) as unknown as IpcMainInvokeEvent;
+const channels = registerIpc(fakeIpcMain as never, {
+  core,
+  call: () => ({ actor: 'Alice' }),
+  isTrustedSender: (incoming) => (incoming as unknown as { senderFrame: unknown }).senderFrame === trustedFrame,
+});
+
+test('every operation of the contract has exactly one channel', () => {
+  assert.deepEqual([...handlers.keys()].sort(), OPERATION_NAMES.map(channelFor).sort());
+  assert.deepEqual(channels.sort(), OPERATION_NAMES.map(channelFor).sort());
+});
+
+test('a call from the app frame reaches the core', async () => {
+  const added = await handlers.get(channelFor('investigators.add'))!(event(trustedFrame), { name: 'Alice', roles: ['investigator'] });
+  assert.ok(added.ok, JSON.stringify(added));
+  const result = await handlers.get(channelFor('session.whoami'))!(event(trustedFrame), {});
+  assert.deepEqual(result, { ok: true, value: { actor: 'Alice', roles: ['investigator', 'admin'] } });
+});
+
+test('a call from another frame is refused and never reaches the core', async () => {
+  const before = core.connection.read.get<{ count: number }>({ text: 'SELECT count(*) AS count FROM listings', values: [] })?.count;
+  const result = await handlers.get(channelFor('listings.add'))!(event({ id: 'iframe' }), { range: '11.0.0.1', list: 'RBL', reason: 'spam-source' });
+  assert.deepEqual(result, { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame is refused' } });
+  const after = core.connection.read.get<{ count: number }>({ text: 'SELECT count(*) AS count FROM listings', values: [] })?.count;
+  assert.equal(after, before);
+});
+
+test('a payload that fails its schema is refused with the field named', async () => {
+  const result = await handlers.get(channelFor('listings.add'))!(event(trustedFrame), { range: '11.0.0.1', list: 'XYZ', reason: 'spam-source', extra: 1 });
+  assert.equal(result.ok, false);
+  assert.ok(!result.ok && result.error.code === 'invalid-input' && /list/.test(result.error.message) && /extra|unrecognized/i.test(result.error.message), JSON.stringify(result));
+});
