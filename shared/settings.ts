@@ -26,7 +26,14 @@ export const settingsSchema = z.object({
     })
     .prefault({}),
   /** Lookup page a TXT answer points to; `$` is replaced by the queried address. */
-  lookupUrl: z.string().min(1).max(200).default('https://lookup.example/ip/$'),
+  // Short enough that a TXT answer (list, reason, TXT reason, this URL with an IPv6 address in it) stays under 255 bytes.
+  lookupUrl: z
+    .string()
+    .min(1)
+    .max(80)
+    .regex(/^https?:\/\/[^\s"\\]+$/, 'the lookup URL is an http(s) URL without spaces, quotes or backslashes')
+    .refine((url) => url.split('$').length === 2, "the lookup URL has exactly one '$' (the queried address)")
+    .default('https://lookup.example/ip/$'),
   qil: z
     .object({
       /** Level given to a manual QIL entry without --level. */

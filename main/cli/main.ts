@@ -278,13 +278,14 @@ const COMMANDS: Record<string, Command> = {
   },
   verify: {
     usage: 'repdesk verify DIR --pubkey FILE [--pubkey FILE...] [--json]',
-    summary: 'Check a snapshot: the manifest signature by a trusted key, every file\'s size and SHA-256 (for DNS hosts; needs no database)',
+    summary: 'Check a snapshot: the manifest signature by a trusted key, every file\'s size and SHA-256, and that it has not expired (for DNS hosts; needs no database)',
     options: { pubkey: { type: 'string', multiple: true }, ...json },
     positionals: [1, 1],
     async run(context) {
       const keys = readPublicKeyFiles(((context.values.pubkey as string[] | undefined) ?? []).map((path) => resolve(path)));
       const verified = await verifySnapshot(resolve(context.positionals[0]), keys);
       const { manifest } = verified;
+      if (Date.parse(manifest.expires) <= Date.now()) throw new CommandError(`snapshot ${manifest.serial} is intact but expired at ${manifest.expires}: do not serve it`);
       if (context.values.json) printJson(context, { ok: true, serial: manifest.serial, zone: manifest.zone, expires: manifest.expires, keyId: verified.keyId, files: manifest.files.length });
       else context.out(`snapshot ${manifest.serial} of ${manifest.zone}: signature by ${verified.keyId} good, ${manifest.files.length} files intact, expires ${manifest.expires}`);
     },
@@ -366,6 +367,7 @@ function findCommand(words: readonly string[]): { name: string; rest: string[] }
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
 export async function runCli(argv: readonly string[], io: { out: (line: string) => void; error: (line: string) => void }): Promise<number> {
   let core: Core | null = null;
+  let commandName: string | null = null;
   try {
     // Global options may come before the command words.
     const leading: string[] = [];
@@ -388,6 +390,7 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       const optionAt = named.findIndex((word) => word.startsWith('-'));
       throw new UsageError(`unknown command ${JSON.stringify((optionAt === -1 ? named : named.slice(0, optionAt)).join(' '))}`);
     }
+    commandName = found.name;
     const command = COMMANDS[found.name];
     let parsed;
     try {
@@ -426,8 +429,7 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
   } catch (error) {
     if (error instanceof UsageError) {
       io.error(`repdesk: ${error.message}`);
-      const found = findCommand(argv.filter((word) => !word.startsWith('-')));
-      io.error(found ? `Usage: ${COMMANDS[found.name].usage}` : 'Run "repdesk --help" for the commands.');
+      io.error(commandName ? `Usage: ${COMMANDS[commandName].usage}` : 'Run "repdesk --help" for the commands.');
       return 2;
     }
     if (error instanceof AppError || error instanceof SnapshotError) {

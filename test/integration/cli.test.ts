@@ -423,10 +423,15 @@ describe('repdesk CLI', () => {
       assert.equal(summary.imported, 3);
       assert.equal(summary.list, 'RBL');
       assert.deepEqual(summary.notes, ['line 4: 10.20.30.40/24 has host bits set; normalised to 10.20.30.0/24']);
-      assert.deepEqual(counts(), { ...before, listings: before.listings + 3, events: before.events + 3 });
+      // One history event for the import as a whole; every record's history shows it.
+      assert.deepEqual(counts(), { ...before, listings: before.listings + 3, events: before.events + 1 });
       const lookups = await Promise.all(['192.0.2.200', '10.20.30.1', '2001:db8:1::5'].map((ip) => cli(['lookup', ip, '--json', ...db])));
       const txts = lookups.map((lookup) => (JSON.parse(lookup.out.join('\n')) as { listings: Array<{ list: string; txt: string | null }> }).listings.find((listing) => listing.list === 'RBL')?.txt);
       assert.deepEqual(txts, ['Open proxy, see https://lookup.example/ip/$', 'Default TXT', 'IPv6 spam source']);
+      const imported = (JSON.parse(lookups[2].out.join('\n')) as { listings: Array<{ id: number; list: string }> }).listings.find((listing) => listing.list === 'RBL');
+      const record = await cli(['listing', 'show', String(imported?.id), '--json', ...db]);
+      const history = (JSON.parse(record.out.join('\n')) as { history: Array<{ action: string; actor: string; details: { source: string; count: number } }> }).history;
+      assert.deepEqual(history.map((event) => [event.action, event.details.source, event.details.count]), [['listings.imported', 'windows.csv', 3]]);
 
       const text = join(files, 'windows.txt');
       writeFileSync(text, '\ufeff192.0.2.60\r\n\r\n# comment\r\n192.0.2.61-192.0.2.62\r\n192.0.2.60\r\n');

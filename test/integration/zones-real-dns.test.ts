@@ -6,18 +6,16 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { accessSync, chmodSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatAddress, formatCidr, maxAddress, rangeToCidrs, type Family } from '../../shared/address.js';
 import type { Segment, ZoneAnswer, ZoneParameters } from '../../main/core/publish/types.js';
 import { queryName, writeBindZone, writeRbldnsd } from '../../main/core/publish/zones.js';
+import { binary, dig, freePort, intermediateNames, requireTools, ServerProcesses, writeKnotConfig, writeNsdConfig, type Tool } from './support/dns.js';
 
-const TOOLS: ReadonlyArray<readonly [binary: string, pkg: string]> = [
+const TOOLS: readonly Tool[] = [
   ['rbldnsd', 'rbldnsd'],
   ['nsd', 'nsd'],
   ['nsd-checkzone', 'nsd'],
@@ -232,111 +230,15 @@ function queryValues(family: Family, segments: readonly Segment[]): bigint[] {
   return [...values];
 }
 
-// ---------------------------------------------------------------- dig
-
-interface Response { status: string; a: string[]; txt: string[] }
-
-function parseTxt(rdata: string): string {
-  let bytes = '';
-  let inside = false;
-  for (let index = 0; index < rdata.length; index += 1) {
-    const character = rdata[index];
-    if (character === '"') { inside = !inside; continue; }
-    if (!inside) continue;
-    if (character === '\\') {
-      const digits = rdata.slice(index + 1, index + 4);
-      if (/^\d{3}$/.test(digits)) { bytes += String.fromCharCode(Number(digits)); index += 3; } else { bytes += rdata[index + 1]; index += 1; }
-    } else {
-      bytes += character;
-    }
-  }
-  return bytes;
-}
-
-/** Runs one dig process over a batch of queries; answers keyed by `name TYPE`. */
-async function dig(port: number, queries: ReadonlyArray<readonly [string, string]>, directory: string, tag: string, patience = ['+tries=3', '+time=2']): Promise<Map<string, Response>> {
-  const batch = join(directory, `batch-${tag}`);
-  writeFileSync(batch, queries.map(([name, type]) => `${name} ${type}\n`).join(''));
-  const output = await new Promise<string>((resolvePromise, reject) => {
-    const child = spawn(binary('dig'), ['@127.0.0.1', '-p', String(port), '+notcp', '+norecurse', '+noall', '+comments', '+question', '+answer', ...patience, '-f', batch]);
-    let text = '';
-    let errors = '';
-    child.stdout.setEncoding('latin1').on('data', (chunk: string) => { text += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { errors += chunk; });
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolvePromise(text) : reject(new Error(`dig exited ${code}: ${errors}`))));
-  });
-  const responses = new Map<string, Response>();
-  let current: Response | null = null;
-  for (const line of output.split('\n')) {
-    const header = /status: ([A-Z]+)/.exec(line);
-    if (line.includes('->>HEADER<<-') && header) { current = { status: header[1], a: [], txt: [] }; continue; }
-    if (current === null || line === '') continue;
-    const question = /^;([^;\s]\S*)\.\s+IN\s+(\S+)$/.exec(line);
-    if (question) { responses.set(`${question[1].toLowerCase()} ${question[2]}`, current); continue; }
-    if (line.startsWith(';')) continue;
-    const record = /^\S+\s+\d+\s+IN\s+(A|TXT)\s+(.*)$/.exec(line);
-    if (record?.[1] === 'A') current.a.push(record[2]);
-    else if (record?.[1] === 'TXT') current.txt.push(parseTxt(record[2]));
-  }
-  for (const response of responses.values()) { response.a.sort(); response.txt.sort(); }
-  return responses;
-}
-
 // ---------------------------------------------------------------- servers
 
 let workspace = '';
-const children: ChildProcess[] = [];
+const servers = new ServerProcesses();
 const ports = { rbldnsd: 0, nsd: 0, knot: 0 };
 const NOW = Math.floor(Date.now() / 1000);
 let segments4: Segment[] = [];
 let segments6: Segment[] = [];
 let master4: Segment[] = [];
-const serverLogs: Record<string, string> = {};
-
-const binaries = new Map<string, string>();
-
-function binary(name: string): string {
-  const path = binaries.get(name);
-  if (path === undefined) throw new Error(`${name} was not looked up`);
-  return path;
-}
-
-function findBinary(name: string): string | null {
-  for (const directory of [...(process.env.PATH ?? '').split(':'), '/usr/sbin', '/sbin', '/usr/bin']) {
-    if (directory === '') continue;
-    try { accessSync(join(directory, name), constants.X_OK); return join(directory, name); } catch { /* next directory */ }
-  }
-  return null;
-}
-
-function bindable(port: number): Promise<boolean> {
-  return new Promise((resolvePromise) => {
-    const server = createServer();
-    server.once('error', () => resolvePromise(false));
-    server.listen(port, '127.0.0.1', () => {
-      server.close(() => {
-        const socket = createSocket('udp4');
-        socket.once('error', () => { socket.close(); resolvePromise(false); });
-        socket.bind(port, '127.0.0.1', () => socket.close(() => resolvePromise(true)));
-      });
-    });
-  });
-}
-
-/**
- * A port free for TCP and UDP, below the kernel's ephemeral range: dig's random source port
- * must never equal a server's port, or (both using SO_REUSEPORT) dig receives its own query.
- */
-async function freePort(): Promise<number> {
-  const range = /^(\d+)\s+(\d+)/.exec(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'));
-  const below = Math.min(32768, range ? Number(range[1]) : 32768);
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const port = randomInt(10000, below);
-    if (!Object.values(ports).includes(port) && (await bindable(port))) return port;
-  }
-  throw new Error(`no free port found below ${below}`);
-}
 
 function parametersFor(family: Family, origin: string, created = NOW - 60, expires = NOW + 3600): ZoneParameters {
   return {
@@ -353,42 +255,8 @@ function writeFile(path: string, writer: typeof writeBindZone, segments: readonl
   return entries;
 }
 
-function start(name: string, command: string, args: string[]): ChildProcess {
-  const child = spawn(binary(command), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  serverLogs[name] = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => { serverLogs[name] += chunk; });
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { serverLogs[name] += chunk; });
-  children.push(child);
-  return child;
-}
-
-async function waitForSoa(name: string, port: number, origins: readonly string[], child: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 15000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${serverLogs[name]}`);
-    const answers = await dig(port, origins.map((origin) => [origin, 'SOA'] as const), workspace, `soa-${name}`, ['+tries=1', '+time=1']).catch(() => new Map<string, Response>());
-    if (origins.every((origin) => answers.get(`${origin} SOA`)?.status === 'NOERROR')) return;
-    if (Date.now() > deadline) throw new Error(`${name} did not serve ${origins.join(', ')} within 15 s:\n${serverLogs[name]}`);
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, 150));
-  }
-}
-
-/** The names above an address that have fewer labels than an address (`2.0.192` for 192.0.2.x). */
-function intermediateNames(family: Family, value: bigint, origin: string): Array<{ name: string; bits: number }> {
-  const labels = queryName(family, value, origin).slice(0, -(origin.length + 1)).split('.');
-  const depths = family === 4 ? [1, 2, 3] : [4, 8, 12, 16, 20, 24, 28, 31];
-  return depths.map((depth) => ({ name: `${labels.slice(labels.length - depth).join('.')}.${origin}`, bits: depth * (family === 4 ? 8 : 4) }));
-}
-
 before(async () => {
-  const missing = TOOLS.filter(([name]) => {
-    const path = findBinary(name);
-    if (path !== null) binaries.set(name, path);
-    return path === null;
-  });
-  if (missing.length > 0) {
-    throw new Error(`missing DNS tools: ${missing.map(([binary, pkg]) => `${binary} (apt-get install -y --no-install-recommends ${pkg})`).join(', ')}`);
-  }
+  requireTools(TOOLS);
   workspace = mkdtempSync(join(tmpdir(), 'repdesk-zones-'));
   chmodSync(workspace, 0o755);
   segments4 = ipv4Segments();
@@ -396,8 +264,8 @@ before(async () => {
   master4 = [...segments4, { first: ipv4('203.0.113.16'), last: ipv4('203.0.113.31'), answers: [LONG_TXT] }].sort((a, b) => (a.first < b.first ? -1 : 1));
   assert.ok(!segments4.some((segment) => segment.first <= ipv4('203.0.113.31') && ipv4('203.0.113.16') <= segment.last), 'long-TXT block collides');
   ports.rbldnsd = await freePort();
-  ports.nsd = await freePort();
-  ports.knot = await freePort();
+  ports.nsd = await freePort([ports.rbldnsd]);
+  ports.knot = await freePort([ports.rbldnsd, ports.nsd]);
 
   // rbldnsd: one dataset (file) per list, the zone name repeated
   const rbldnsdDirectory = join(workspace, 'rbldnsd');
@@ -419,7 +287,7 @@ before(async () => {
   chmodSync(join(rbldnsdDirectory, 'ents.generic'), 0o644);
   rbldnsdArgs.push(`${WITH_ENTS}:ip4trie:list0.v4`, `${WITH_ENTS}:generic:ents.generic`);
   chmodSync(rbldnsdDirectory, 0o755);
-  const rbldnsd = start('rbldnsd', 'rbldnsd', rbldnsdArgs);
+  const rbldnsd = servers.start('rbldnsd', 'rbldnsd', rbldnsdArgs);
 
   // master format for NSD and Knot
   const zoneDirectory = join(workspace, 'zones');
@@ -430,46 +298,23 @@ before(async () => {
 
   const nsdDirectory = join(workspace, 'nsd');
   mkdirSync(nsdDirectory);
-  writeFileSync(join(nsdDirectory, 'nsd.conf'), [
-    'server:',
-    `  ip-address: 127.0.0.1@${ports.nsd}`,
-    '  username: ""', '  chroot: ""', '  database: ""', '  verbosity: 1',
-    // response rate limiting would drop part of thousands of queries from one client
-    '  rrl-ratelimit: 0', '  rrl-whitelist-ratelimit: 0',
-    `  zonesdir: "${zoneDirectory}"`,
-    `  zonelistfile: "${nsdDirectory}/zone.list"`,
-    `  xfrdfile: "${nsdDirectory}/xfrd.state"`,
-    `  xfrdir: "${nsdDirectory}"`,
-    `  pidfile: "${nsdDirectory}/nsd.pid"`,
-    `  logfile: "${nsdDirectory}/nsd.log"`,
-    'remote-control:', '  control-enable: no',
-    ...zones.flatMap(([origin, file]) => ['zone:', `  name: ${origin}`, `  zonefile: "${join(zoneDirectory, file)}"`, '  provide-xfr: 127.0.0.0/8 NOKEY']),
-    '',
-  ].join('\n'));
-  const nsd = start('nsd', 'nsd', ['-d', '-c', join(nsdDirectory, 'nsd.conf')]);
+  const nsdConfig = writeNsdConfig(nsdDirectory, ports.nsd, zoneDirectory, zones);
+  const nsd = servers.start('nsd', 'nsd', ['-d', '-c', nsdConfig]);
 
   const knotDirectory = join(workspace, 'knot');
   mkdirSync(knotDirectory);
-  writeFileSync(join(knotDirectory, 'knot.conf'), [
-    'server:', `  listen: 127.0.0.1@${ports.knot}`, `  rundir: "${knotDirectory}"`,
-    'log:', '  - target: stderr', '    any: warning',
-    'database:', `  storage: "${knotDirectory}/db"`,
-    'control:', `  listen: "${knotDirectory}/knot.sock"`,
-    'template:', '  - id: default', `    storage: "${zoneDirectory}"`, '    zonefile-load: whole', '    journal-content: none', '    zonefile-sync: -1',
-    'zone:', ...zones.flatMap(([origin, file]) => [`  - domain: ${origin}`, `    file: "${file}"`]),
-    '',
-  ].join('\n'));
-  const knot = start('knot', 'knotd', ['-c', join(knotDirectory, 'knot.conf')]);
+  const knotConfig = writeKnotConfig(knotDirectory, ports.knot, zoneDirectory, zones);
+  const knot = servers.start('knot', 'knotd', ['-c', knotConfig]);
 
   await Promise.all([
-    waitForSoa('rbldnsd', ports.rbldnsd, [ORIGIN4, ORIGIN6], rbldnsd),
-    waitForSoa('nsd', ports.nsd, [ORIGIN4, ORIGIN6], nsd),
-    waitForSoa('knot', ports.knot, [ORIGIN4, ORIGIN6], knot),
+    servers.waitForSoa('rbldnsd', ports.rbldnsd, [ORIGIN4, ORIGIN6], rbldnsd, workspace),
+    servers.waitForSoa('nsd', ports.nsd, [ORIGIN4, ORIGIN6], nsd, workspace),
+    servers.waitForSoa('knot', ports.knot, [ORIGIN4, ORIGIN6], knot, workspace),
   ]);
 });
 
 after(() => {
-  for (const child of children) if (child.exitCode === null && child.pid !== undefined) child.kill('SIGTERM');
+  servers.stopAll();
   if (workspace !== '') rmSync(workspace, { recursive: true, force: true });
 });
 
@@ -586,8 +431,8 @@ test('rbldnsd: $TIMESTAMP expires stops the zone (SERVFAIL) while the other zone
     await new Promise((resolvePromise) => setTimeout(resolvePromise, 500));
     response = (await dig(ports.rbldnsd, [[name, 'A']], workspace, 'expiring')).get(`${name} A`);
   }
-  assert.equal(response?.status, 'SERVFAIL', serverLogs.rbldnsd);
-  assert.match(serverLogs.rbldnsd, new RegExp(`zone ${EXPIRING.replace(/\./g, '\\.')}: zone data expired`));
+  assert.equal(response?.status, 'SERVFAIL', servers.logs.rbldnsd);
+  assert.match(servers.logs.rbldnsd, new RegExp(`zone ${EXPIRING.replace(/\./g, '\\.')}: zone data expired`));
   const other = (await dig(ports.rbldnsd, [[queryName(4, listed.first, ORIGIN4), 'A']], workspace, 'still')).get(`${queryName(4, listed.first, ORIGIN4)} A`);
   assert.equal(other?.status, 'NOERROR');
 });
@@ -598,7 +443,7 @@ test('rbldnsd: data written with a creation time ahead of the host clock still l
   chmodSync(directory, 0o755);
   const now = Math.floor(Date.now() / 1000);
   writeFile(join(directory, 'future.v4'), writeRbldnsd, [{ first: 1n, last: 1n, answers: [RBL] }], parametersFor(4, ORIGIN4, now + 3600, now + 7200));
-  const port = await freePort();
+  const port = await freePort(Object.values(ports));
   const result = spawnSync(binary('rbldnsd'), ['-n', '-q', '-b', `127.0.0.1/${port}`, '-w', directory, `${ORIGIN4}:ip4trie:future.v4`], { encoding: 'utf8', timeout: 2000 });
   // rbldnsd loads the data and runs until the timeout stops it, instead of refusing it and exiting.
   assert.equal((result.error as NodeJS.ErrnoException | undefined)?.code, 'ETIMEDOUT', `rbldnsd exited: ${result.stderr}${result.stdout}`);

@@ -91,11 +91,24 @@ function checkReason(list: ListName, reason: Reason): void {
   }
 }
 
+/**
+ * The TXT reason ends up inside a DNS TXT answer of at most 255 bytes, together with the list,
+ * the reason and the lookup URL (with the address in it): 120 bytes leaves room for all of it
+ * (a '$' in it, like in the URL, becomes the queried address).
+ */
+export const MAX_TXT_BYTES = 120;
+
 function checkTxt(txt: string | undefined): string | null {
   if (txt === undefined || txt.trim() === '') return null;
+  const text = txt.trim();
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(txt)) throw invalidInput('the TXT reason must be one line of printable text');
-  return txt.trim();
+  if (/[\u0000-\u001f\u007f]/.test(text)) throw invalidInput('the TXT reason must be one line of printable text');
+  // '$' is the queried address in the published answer; rbldnsd reads '$' before a digit, '$' or '=' as something else.
+  const special = /\$[0-9$=]/.exec(text);
+  if (special) throw invalidInput(`the TXT reason cannot contain ${JSON.stringify(special[0])}: '$' stands for the queried address in zone data`);
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MAX_TXT_BYTES) throw invalidInput(`the TXT reason is ${bytes} bytes; at most ${MAX_TXT_BYTES} fit in a DNS answer beside the list, reason and lookup URL`);
+  return text;
 }
 
 /** QIL level and expiry, with the settings' defaults; refused on other lists. */

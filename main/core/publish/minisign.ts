@@ -68,7 +68,7 @@ const TRUSTED_COMMENT_MAX_BYTES = 8192 - TRUSTED_COMMENT_PREFIX.length - 1;
 const SCRYPT_OPS_LIMIT = 33554432n;
 const SCRYPT_MEMORY_LIMIT = 1073741824n;
 
-// DER wrappers that turn raw Ed25519 bytes into what createPrivateKey/createPublicKey accept.
+// The fixed DER framing around raw Ed25519 keys in PKCS#8 and SPKI (RFC 8410).
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -341,20 +341,31 @@ function checkSingleLine(text: string, what: string): void {
   }
 }
 
+/**
+ * Raw key bytes come from the DER encodings, never from JWK export: node 20 can deadlock in
+ * JWK export of an Ed25519 key made by generateKeyPairSync (it holds the key's mutex while
+ * allocating, and a GC during that runs the key-generation job's destructor, which takes the same
+ * mutex). DER export does not hold the lock.
+ */
 function rawPublicKey(publicKey: KeyObject): Buffer {
-  if (publicKey.asymmetricKeyType !== 'ed25519') {
-    throw new MinisignError(`expected an Ed25519 key, got ${publicKey.asymmetricKeyType ?? publicKey.type}`);
+  if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'ed25519') {
+    throw new MinisignError(`expected an Ed25519 public key, got a ${publicKey.asymmetricKeyType ?? 'symmetric'} ${publicKey.type} key`);
   }
-  const jwk = publicKey.export({ format: 'jwk' });
-  return Buffer.from(jwk.x ?? '', 'base64url');
+  return stripPrefix(publicKey.export({ format: 'der', type: 'spki' }), SPKI_ED25519_PREFIX, PUBLIC_KEY_BYTES);
 }
 
 function rawSeed(privateKey: KeyObject): Buffer {
   if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'ed25519') {
-    throw new MinisignError('expected an Ed25519 private key');
+    throw new MinisignError(`expected an Ed25519 private key, got a ${privateKey.asymmetricKeyType ?? 'symmetric'} ${privateKey.type} key`);
   }
-  const jwk = privateKey.export({ format: 'jwk' });
-  return Buffer.from(jwk.d ?? '', 'base64url');
+  return stripPrefix(privateKey.export({ format: 'der', type: 'pkcs8' }), PKCS8_ED25519_PREFIX, SEED_BYTES);
+}
+
+function stripPrefix(der: Buffer, prefix: Buffer, keyBytes: number): Buffer {
+  if (der.length !== prefix.length + keyBytes || !der.subarray(0, prefix.length).equals(prefix)) {
+    throw new MinisignError('unexpected DER encoding of an Ed25519 key');
+  }
+  return Buffer.from(der.subarray(prefix.length));
 }
 
 function publicKeyFromRaw(raw: Buffer): KeyObject {

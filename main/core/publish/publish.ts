@@ -35,7 +35,7 @@ import { readListingsInForce, resolveZones, returnCode, type Resolution } from '
 import { runSafetyChecks } from './safety.js';
 import type { ChangeCounts, PublishPreview, PublishResult, SnapshotView } from '../../../shared/publishing.js';
 import type { ZoneParameters } from './types.js';
-import { writeBindZone, writeRbldnsd } from './zones.js';
+import { writeBindZone, writeRbldnsd, ZoneWriteError } from './zones.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestFile } from './manifest.js';
 export type { PublishResult };
 
@@ -227,6 +227,15 @@ function pruneSnapshots(out: string, keep: number): void {
   for (const entry of serials.slice(keep)) if (entry !== current) rmSync(join(out, entry), { recursive: true, force: true });
 }
 
+/** A clear refusal for the output folder that cannot be written (else the error as it is). */
+function outputFolderError(error: unknown, out: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return forbidden(`cannot write into ${out}: permission denied`);
+  if (code === 'EROFS') return forbidden(`cannot write into ${out}: read-only file system`);
+  if (code === 'ENOTDIR' || code === 'EEXIST') return invalidInput(`cannot write into ${out}: it, or a folder above it, is a file, not a folder`);
+  return error;
+}
+
 /** Prepare, check, and (when every check passes) write, sign and switch to a new snapshot. */
 export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, options: PublishOptions): PublishResult {
   const actor = requireActor(db, options.actor, 'publisher');
@@ -259,7 +268,11 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
     return { ...base, published: false, serial: null, path: null, files: [], needsApproval: safety.some((check) => check.status === 'needs-approval'), approvedBy: null };
   }
 
-  mkdirSync(options.out, { recursive: true, mode: 0o755 });
+  try {
+    mkdirSync(options.out, { recursive: true, mode: 0o755 });
+  } catch (error) {
+    throw outputFolderError(error, options.out);
+  }
   const currentManifest = readCurrentManifest(options.out);
   let serial = nextSerial(Math.max(prepared.previousSerial ?? 0, currentManifest?.serial ?? 0) || null, now);
   // A crash between the rename and the pointer switch leaves a whole folder that never became
@@ -269,7 +282,11 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
   const expires = created + settings.publish.validityHours * 3600;
   const incoming = join(options.out, `.incoming-${serial}-${process.pid}`);
   rmSync(incoming, { recursive: true, force: true });
-  mkdirSync(incoming, { mode: 0o755 });
+  try {
+    mkdirSync(incoming, { mode: 0o755 });
+  } catch (error) {
+    throw outputFolderError(error, options.out);
+  }
 
   try {
     const files: ManifestFile[] = [];
@@ -380,8 +397,9 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
     return { ...base, published: true, serial, path: final, files, needsApproval: false, approvedBy: approval.approvedBy?.name ?? null };
   } catch (error) {
     rmSync(incoming, { recursive: true, force: true });
-    if ((error as NodeJS.ErrnoException).code === 'EACCES') throw forbidden(`cannot write into ${options.out}: permission denied`);
-    throw error;
+    if (error instanceof ZoneWriteError) throw invalidInput(`zone data cannot carry a value: ${error.message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? outputFolderError(error, options.out) : error;
   }
 }
 

@@ -9,6 +9,7 @@ import {
   MinisignError,
   encodePublicKey,
   encodeSecretKey,
+  formatKeyId,
   generateKeyPair,
   parsePublicKey,
   parseSecretKey,
@@ -124,6 +125,7 @@ test('key ids print like minisign: the .pub comment and verify() use its little-
   assert.ok(printedId);
   const pair = parseSecretKey(readFileSync(path('idcheck.key'), 'utf8'), null);
   assert.equal(Buffer.from(pair.keyId).reverse().toString('hex').toUpperCase(), printedId);
+  assert.equal(formatKeyId(pair.keyId), printedId);
   assert.equal(encodePublicKey(pair), publicKeyText, 'our .pub text is byte-identical to minisign -G output');
   assert.equal(verify(sign(pair, MANIFEST, 'id'), MANIFEST, [parsePublicKey(publicKeyText)]).keyId, printedId);
 });
@@ -169,7 +171,12 @@ test('a password-protected key written by minisign -G decrypts with the right pa
   const generated = minisign(['-G', '-p', path('locked.pub'), '-s', path('locked.key')], 'correct horse\ncorrect horse\n');
   assert.equal(generated.status, 0, generated.stderr);
   const secretKeyText = readFileSync(path('locked.key'), 'utf8');
-  assert.deepEqual(scryptLimits(secretKeyText), { kdf: 'Sc', opsLimit: 33554432n, memoryLimit: 1073741824n });
+  const limits = scryptLimits(secretKeyText);
+  assert.equal(limits.kdf, 'Sc');
+  // Short of memory, minisign halves both limits (and warns); otherwise it uses libsodium's "sensitive" pair.
+  if (!generated.stderr.includes('due to limited memory')) {
+    assert.deepEqual(limits, { kdf: 'Sc', opsLimit: 33554432n, memoryLimit: 1073741824n });
+  }
 
   expectMinisignError(() => parseSecretKey(secretKeyText, null), /passphrase required/);
   const pair = parseSecretKey(secretKeyText, 'correct horse');
@@ -290,8 +297,8 @@ test('a tampered signature or global signature is refused', () => {
 test('a signature by an unknown key id is refused, naming that key id', () => {
   const signer = generateKeyPair();
   const trusted = generateKeyPair();
-  const signerId = Buffer.from(signer.keyId).reverse().toString('hex').toUpperCase();
-  const trustedId = Buffer.from(trusted.keyId).reverse().toString('hex').toUpperCase();
+  const signerId = formatKeyId(signer.keyId);
+  const trustedId = formatKeyId(trusted.keyId);
   const signature = sign(signer, MANIFEST, 'serial:4');
   expectMinisignError(() => verify(signature, MANIFEST, [trusted]), new RegExp(`key ${signerId}, which is not among the trusted keys \\(${trustedId}\\)`));
   expectMinisignError(() => verify(signature, MANIFEST, []), /not among the trusted keys \(none\)/);
@@ -357,7 +364,7 @@ test('key rotation: a list of two trusted keys accepts either signer and refuses
   const trusted = [parsePublicKey(encodePublicKey(keys[0])), parsePublicKey(encodePublicKey(keys[1]))];
   for (const [index, pair] of keys.slice(0, 2).entries()) {
     const result = verify(sign(pair, MANIFEST, `rotation ${index}`), MANIFEST, trusted);
-    assert.equal(result.keyId, Buffer.from(pair.keyId).reverse().toString('hex').toUpperCase());
+    assert.equal(result.keyId, formatKeyId(pair.keyId));
     assert.equal(result.trustedComment, `rotation ${index}`);
   }
   expectMinisignError(() => verify(sign(keys[2], MANIFEST, 'rotation 2'), MANIFEST, trusted), /not among the trusted keys/);
