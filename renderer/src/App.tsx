@@ -3,6 +3,7 @@ import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
 import { useOperation } from './useOperation.js';
 import { LookupView } from './views/LookupView.js';
 import { PlannedView } from './views/PlannedView.js';
+import { PublishView } from './views/PublishView.js';
 import { SettingsView } from './views/SettingsView.js';
 
 function SignedIn() {
@@ -39,7 +40,7 @@ function Section({ section, argument }: { section: SectionId; argument: string |
     case 'delisting':
       return <PlannedView title="Delisting" summary="The delisting request queue: each request with the listings it concerns and the answer sent." />;
     case 'publish':
-      return <PlannedView title="Publish" summary="What changed since the last zone, the safety checks, and signing and publishing a zone snapshot." />;
+      return <PublishView />;
     case 'settings':
       return <SettingsView />;
     default: {

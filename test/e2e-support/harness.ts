@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page, type Request } from 'playwright-core';
 import { runCli } from '../../main/cli/main.js';
 import { createCore, type Core } from '../../main/core/app.js';
+import type { MinisignKeyPair } from '../../main/core/publish/minisign.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -37,16 +38,26 @@ export async function repdesk(databasePath: string, ...argv: string[]): Promise<
   return lines;
 }
 
-/** A fresh folder with a database holding one team and a few listings. */
-export async function seedDatabase(): Promise<{ folder: string; databasePath: string }> {
+/** A fresh folder for one test's database (and snapshots). */
+export function makeTestFolder(): { folder: string; databasePath: string } {
   const folder = mkdtempSync(join(tmpdir(), 'repdesk-e2e-'));
-  const databasePath = join(folder, 'repdesk.db');
+  return { folder, databasePath: join(folder, 'repdesk.db') };
+}
+
+/** The Lookup team and listings: Alice (the first person, so also admin) and Rosa, a reviewer. */
+export async function seedLookupTeam(databasePath: string): Promise<void> {
   await repdesk(databasePath, 'investigator', 'add', 'Alice', '--roles', 'investigator,liaison,publisher');
   await repdesk(databasePath, '--actor', 'Alice', 'investigator', 'add', 'Rosa', '--roles', 'reviewer');
   await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '192.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source', '--txt', 'Spam source, see https://lookup.example/ip/$');
   await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '192.0.0.0/16', '--list', 'DUL', '--reason', 'dynamic', '--txt', 'Dynamic range of Example ISP');
   await repdesk(databasePath, '--actor', 'Rosa', 'listing', 'add', '198.51.100.25', '--list', 'GAL', '--reason', 'approved');
-  return { folder, databasePath };
+}
+
+/** A fresh folder with a database holding one team and a few listings. */
+export async function seedDatabase(): Promise<{ folder: string; databasePath: string }> {
+  const made = makeTestFolder();
+  await seedLookupTeam(made.databasePath);
+  return made;
 }
 
 /** Whether a URL is served from loopback (the only place the page may talk to). */
@@ -95,42 +106,74 @@ async function watchPage(page: Page, problems: PageProblems): Promise<void> {
   });`);
 }
 
-export interface Harness {
-  readonly folder: string;
+/** One person's view of the app: a core and server bound to them, and a page of their own. */
+export interface Session {
+  readonly actor: string;
   readonly core: Core;
   readonly server: RunningServer;
-  readonly browser: Browser;
+  /** A browser context of its own: its own sessionStorage, so its own token. */
   readonly context: BrowserContext;
   readonly page: Page;
   readonly problems: PageProblems;
   /** The server's root, without the token. */
   readonly origin: string;
+}
+
+export interface Harness extends Session {
+  readonly folder: string;
+  readonly databasePath: string;
+  /** Where publish.run writes snapshots (when the harness holds a signing key). */
+  readonly snapshotFolder: string;
+  readonly browser: Browser;
+  /**
+   * Another person on the same database file, as a second desktop would be: their own core
+   * (with the same signing key, if any), server and page. Closed with the harness.
+   */
+  openSession(actor: string): Promise<Session>;
   close(): Promise<void>;
 }
 
-/** Seed a database, start the server as Alice, and open a Chromium page on it (not yet navigated). */
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Fills the new database; by default the Lookup team and listings. */
+  readonly seed?: (databasePath: string) => Promise<void>;
+  /** Whom the first server acts for (default Alice). */
+  readonly actor?: string;
+  /** Loads this key into every core, so `publish.run` can sign; without it publishing is refused. */
+  readonly signingKey?: MinisignKeyPair;
+}
+
+/** Seed a database, start the server as the chosen actor, and open a Chromium page on it (not yet navigated). */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   if (!existsSync(CHROMIUM_PATH)) throw new Error(`no browser at ${CHROMIUM_PATH}: install Debian's chromium: apt-get install -y chromium`);
   if (!existsSync(join(RENDERER_FOLDER, 'index.html'))) {
     throw new Error(`the renderer is not built (no ${join(RENDERER_FOLDER, 'index.html')}): run npx vite build --config renderer/vite.config.ts`);
   }
-  const { folder, databasePath } = await seedDatabase();
-  const core = createCore({ databasePath });
-  // Closed in reverse: browser, server, database, then the folder.
-  const closers: (() => Promise<void> | void)[] = [() => rmSync(folder, { recursive: true, force: true }), () => core.close()];
+  const { folder, databasePath } = makeTestFolder();
+  const snapshotFolder = join(folder, 'snapshots');
+  // Closed in reverse: pages and browser, servers, databases, then the folder.
+  const closers: (() => Promise<void> | void)[] = [() => rmSync(folder, { recursive: true, force: true })];
   const close = async () => {
     for (const closer of closers.reverse()) await closer();
   };
   try {
-    const server = await startServer({ core, call: { actor: 'Alice' }, port: 0, staticFolder: RENDERER_FOLDER });
-    closers.push(() => server.close());
+    await (options.seed ?? seedLookupTeam)(databasePath);
     const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
     closers.push(() => browser.close());
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const page = await context.newPage();
-    const problems: PageProblems = { errors: [], refusedCalls: [], requests: [], foreignRequests: [] };
-    await watchPage(page, problems);
-    return { folder, core, server, browser, context, page, problems, origin: `http://127.0.0.1:${server.port}`, close };
+    const { signingKey } = options;
+    const openSession = async (actor: string): Promise<Session> => {
+      const core = createCore({ databasePath, snapshotFolder, signingKey: signingKey && (() => signingKey) });
+      closers.push(() => core.close());
+      const server = await startServer({ core, call: { actor }, port: 0, staticFolder: RENDERER_FOLDER });
+      closers.push(() => server.close());
+      const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+      closers.push(() => context.close());
+      const page = await context.newPage();
+      const problems: PageProblems = { errors: [], refusedCalls: [], requests: [], foreignRequests: [] };
+      await watchPage(page, problems);
+      return { actor, core, server, context, page, problems, origin: `http://127.0.0.1:${server.port}` };
+    };
+    const first = await openSession(options.actor ?? 'Alice');
+    return { ...first, folder, databasePath, snapshotFolder, browser, openSession, close };
   } catch (error) {
     await close();
     throw error;

@@ -138,8 +138,8 @@ test('the route holds the IP: a reload and a pasted link show the same result', 
 
 test('the other sections are titled pages; Settings lists the real settings', async () => {
   const { page } = harness;
-  await page.getByRole('link', { name: 'Publish' }).click();
-  await page.getByRole('heading', { name: 'Publish', level: 1 }).waitFor();
+  await page.getByRole('link', { name: 'Listings' }).click();
+  await page.getByRole('heading', { name: 'Listings', level: 1 }).waitFor();
   assert.match(await page.locator('main').innerText(), /later version/);
   assert.equal(await page.locator('main button').count(), 0);
 

@@ -314,6 +314,13 @@ function txtTemplate(text: string): TxtTemplate {
   };
 }
 
+/** Identity of an answer set: its distinct A values and non-empty TXT texts, in sorted order. */
+export function answerKey(answers: readonly ZoneAnswer[]): string {
+  const aValues = [...new Set(answers.map((answer) => answer.a))].sort();
+  const texts = [...new Set(answers.map((answer) => answer.txt).filter((text) => text !== ''))].sort();
+  return `${aValues.join(',')}\u0000${texts.join('\u0000')}`;
+}
+
 function recordSet(answers: readonly ZoneAnswer[]): RecordSet {
   const aValues = new Set<string>();
   const texts = new Set<string>();
@@ -353,64 +360,170 @@ function recordLines(records: RecordSet, substitution: string): string {
 
 /**
  * Writes a master-format zone (NSD, Knot, BIND): `$ORIGIN`, `$TTL`, SOA, NS, then owner names
- * in reverse notation, each with the A and TXT of every answer of its segment. A CIDR block on a
- * label boundary (IPv4 /8, /16, /24; IPv6 every 4 bits) becomes one wildcard (or the exact name
- * at /32, /128); any other prefix is expanded to the 2^k names or wildcards at the next boundary.
- * `$` in a TXT becomes the address for an exact name, and `<block CIDR> (range)` for a wildcard,
- * since the name of a wildcard answer does not say which address was asked. An empty TXT gives
- * no TXT record. Returns the number of owner names written.
+ * in reverse notation (octets for IPv4, nibbles for IPv6), each with the A and TXT of every
+ * answer of its segment. An empty TXT gives no TXT record. Returns the number of owner names.
+ *
+ * Names are chosen on the label tree so that RFC 4592 answers exactly the segments: at each
+ * node, a wildcard carries the value most of its children have, and only the children that
+ * differ get names of their own (a wildcard, or the exact name at the last label). A child with
+ * a name shadows the wildcard above it, which is why such a child gets its own wildcard for the
+ * rest of its space; a node with any uncovered child has no wildcard (it would answer there).
+ * So a /16 with one other address inside is three names, not the 256 + 255 that expanding the
+ * pieces would take. `$` in a TXT becomes the address on an exact name, and `<owner's block>
+ * (range)` on a wildcard, whose answer does not say which address was asked.
  */
 export function writeBindZone(segments: readonly Segment[], parameters: ZoneParameters, write: (chunk: string) => void): ZoneWriteResult {
   checkParameters(parameters);
   const family = parameters.family;
   const bits = familyBits(family);
   const labelBits = LABEL_BITS[family];
+  const depth = bits / labelBits;
+  const childCount = 2 ** labelBits;
   const { pairs } = ipv4Tables();
-  const recordSets = new WeakMap<readonly ZoneAnswer[], RecordSet>();
+  const recordSets = new WeakMap<readonly ZoneAnswer[], RecordSet & { key: string }>();
+  const recordsOf = (answers: readonly ZoneAnswer[]) => {
+    let records = recordSets.get(answers);
+    if (records === undefined) {
+      records = { ...recordSet(answers), key: answerKey(answers) };
+      recordSets.set(answers, records);
+    }
+    return records;
+  };
   let output =
     `$ORIGIN ${parameters.origin}.\n` +
     `$TTL ${parameters.ttl}\n` +
     `@\tSOA\t${parameters.nameServers[0]}. ${parameters.hostmaster}. ${parameters.serial} ${parameters.refresh} ${parameters.retry} ${parameters.expire} ${parameters.negativeTtl}\n` +
     parameters.nameServers.map((nameServer) => `\tNS\t${nameServer}.\n`).join('');
   let entries = 0;
+  // Adjacent segments with the same answers are one value to the name tree: merge them, so the
+  // names depend only on what each address answers, not on how the input was cut.
+  const merged: Segment[] = [];
   let previousLast = -1n;
   for (const segment of segments) {
     checkSegment(family, segment, previousLast);
     previousLast = segment.last;
-    let records = recordSets.get(segment.answers);
-    if (records === undefined) {
-      records = recordSet(segment.answers);
-      recordSets.set(segment.answers, records);
-    }
-    if (family === 4 && segment.first === segment.last) {
-      const value = Number(segment.first);
-      output += ipv4Labels(value, 4) + recordLines(records, ipv4Text(value, pairs));
-      entries += 1;
+    const last = merged[merged.length - 1];
+    if (last !== undefined && last.last + 1n === segment.first && recordsOf(last.answers).key === recordsOf(segment.answers).key) {
+      merged[merged.length - 1] = { first: last.first, last: segment.last, answers: last.answers };
     } else {
-      for (const block of rangeToCidrs({ family, first: segment.first, last: segment.last })) {
-        const boundary = Math.ceil(block.prefix / labelBits) * labelBits;
-        const count = 2 ** (boundary - block.prefix);
-        for (let index = 0; index < count; index += 1) {
-          const first = block.first + (BigInt(index) << BigInt(bits - boundary));
-          if (family === 4) {
-            const value = Number(first);
-            output += boundary === 32
-              ? ipv4Labels(value, 4) + recordLines(records, ipv4Text(value, pairs))
-              : `*.${ipv4Labels(value, boundary / 8)}` + recordLines(records, `${ipv4Text(value, pairs)}/${boundary} (range)`);
-          } else {
-            output += boundary === 128
-              ? ipv6Labels(first, 32) + recordLines(records, formatAddress(6, first))
-              : `*.${ipv6Labels(first, boundary / 4)}` + recordLines(records, `${formatCidr({ family, first, prefix: boundary })} (range)`);
-          }
-          entries += 1;
-        }
-      }
+      merged.push(segment);
     }
+  }
+  const flush = () => {
     if (output.length >= CHUNK_CHARACTERS) {
       write(output);
       output = '';
     }
+  };
+  const labelsOf = (first: bigint, labelCount: number): string =>
+    family === 4 ? ipv4Labels(Number(first), labelCount) : ipv6Labels(first, labelCount);
+  const blockText = (first: bigint, labelCount: number): string =>
+    family === 4
+      ? `${ipv4Text(Number(first), pairs)}/${labelCount * 8} (range)`
+      : `${formatCidr({ family, first, prefix: labelCount * 4 })} (range)`;
+  /** Name the child block `first` (at `labelCount` labels): the exact name of an address, or a wildcard for all of it. */
+  const emitWhole = (first: bigint, labelCount: number, records: RecordSet) => {
+    if (labelCount === depth) {
+      output += labelsOf(first, depth) + recordLines(records, family === 4 ? ipv4Text(Number(first), pairs) : formatAddress(6, first));
+    } else {
+      output += `*.${labelsOf(first, labelCount)}` + recordLines(records, blockText(first, labelCount));
+    }
+    entries += 1;
+    flush();
+  };
+
+  interface Run {
+    readonly from: number;
+    readonly to: number;
+    readonly records: (RecordSet & { key: string }) | null;
+    readonly segmentFrom: number;
+    readonly segmentTo: number;
   }
+
+  /** The node at `level` labels starting at `nodeFirst`; segments[from..to) meet it. */
+  const emitNode = (level: number, nodeFirst: bigint, from: number, to: number): void => {
+    const childShift = BigInt(bits - (level + 1) * labelBits);
+    const childSize = 1n << childShift;
+    const nodeLast = nodeFirst + (childSize << BigInt(labelBits)) - 1n;
+    const runs: Run[] = [];
+    let covered = 0;
+    // A child that segments cover only in part (or several segments cover): its segment indices.
+    let mixedChild = -1;
+    let mixedFrom = 0;
+    let mixedLast = 0;
+    const closeMixed = () => {
+      if (mixedChild !== -1) runs.push({ from: mixedChild, to: mixedChild, records: null, segmentFrom: mixedFrom, segmentTo: mixedLast + 1 });
+      mixedChild = -1;
+    };
+    const markMixed = (child: number, segmentIndex: number) => {
+      if (mixedChild === child) {
+        mixedLast = segmentIndex;
+        return;
+      }
+      closeMixed();
+      mixedChild = child;
+      mixedFrom = segmentIndex;
+      mixedLast = segmentIndex;
+      covered += 1;
+    };
+    for (let index = from; index < to; index += 1) {
+      const segment = merged[index];
+      const low = segment.first > nodeFirst ? segment.first : nodeFirst;
+      const high = segment.last < nodeLast ? segment.last : nodeLast;
+      const childLow = Number((low - nodeFirst) >> childShift);
+      const childHigh = Number((high - nodeFirst) >> childShift);
+      const isLowAligned = low === nodeFirst + (BigInt(childLow) << childShift);
+      const isHighAligned = high === nodeFirst + (BigInt(childHigh + 1) << childShift) - 1n;
+      let fullFrom = childLow;
+      let fullTo = childHigh;
+      if (!isLowAligned) {
+        markMixed(childLow, index);
+        fullFrom += 1;
+      }
+      if (childHigh > childLow || isLowAligned) {
+        if (!isHighAligned) fullTo -= 1;
+        if (fullFrom <= fullTo) {
+          closeMixed();
+          runs.push({ from: fullFrom, to: fullTo, records: recordsOf(segment.answers), segmentFrom: index, segmentTo: index + 1 });
+          covered += fullTo - fullFrom + 1;
+        }
+        if (!isHighAligned && (childHigh > childLow || isLowAligned)) markMixed(childHigh, index);
+      }
+    }
+    closeMixed();
+
+    // The wildcard value: the one most uniform children have (ties: the one met first), and only
+    // if every child is covered (a wildcard would answer for an uncovered child too).
+    let wildcard: (RecordSet & { key: string }) | null = null;
+    if (level > 0 && covered === childCount) {
+      const counts = new Map<string, number>();
+      for (const run of runs) if (run.records !== null) counts.set(run.records.key, (counts.get(run.records.key) ?? 0) + run.to - run.from + 1);
+      let best = 0;
+      for (const run of runs) {
+        if (run.records === null) continue;
+        const count = counts.get(run.records.key) ?? 0;
+        if (count > best) {
+          best = count;
+          wildcard = run.records;
+        }
+      }
+    }
+    if (wildcard !== null) {
+      output += `*.${labelsOf(nodeFirst, level)}` + recordLines(wildcard, blockText(nodeFirst, level));
+      entries += 1;
+      flush();
+    }
+    for (const run of runs) {
+      if (run.records === null) {
+        // A child only partly covered, or by several values: it gets names below it.
+        emitNode(level + 1, nodeFirst + (BigInt(run.from) << childShift), run.segmentFrom, run.segmentTo);
+      } else if (wildcard === null || run.records.key !== wildcard.key) {
+        for (let child = run.from; child <= run.to; child += 1) emitWhole(nodeFirst + (BigInt(child) << childShift), level + 1, run.records);
+      }
+    }
+  };
+
+  if (merged.length > 0) emitNode(0, 0n, 0, merged.length);
   if (output.length > 0) write(output);
   return { entries };
 }

@@ -4,16 +4,11 @@ import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '
 import type { ApiError, ListingView, LookupResult } from '../../../shared/contract.js';
 import { REASON_LABELS } from '../../../shared/domain.js';
 import { useApi } from '../api.js';
+import { formatTime } from '../format.js';
 import { navigate } from '../routes.js';
 import { ListBadge, StatusBadge } from './ListBadge.js';
 
 type Answer = { state: 'idle' } | { state: 'loading' } | { state: 'found'; result: LookupResult } | { state: 'failed'; error: ApiError };
-
-function formatTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().slice(0, 10)} ${date.toISOString().slice(11, 16)} UTC`;
-}
 
 function statusDetail(listing: ListingView): string | null {
   if (listing.status === 'suppressed' && listing.suppressedUntil) return `until ${formatTime(listing.suppressedUntil)}`;

@@ -7,6 +7,7 @@
  */
 import { formatAddress, type Family } from '../../../shared/address.js';
 import { REASON_LABELS, type ListName, type Reason } from '../../../shared/domain.js';
+import { masterOwnerPrefix, type OwnerCache, type RunAt } from './master-owner.js';
 
 /** A listing as the test created it, with the status changes it made. */
 export interface OracleListing {
@@ -46,7 +47,6 @@ interface Part {
 
 const BLOCKLISTS: readonly ListName[] = ['RBL', 'DUL', 'QIL', 'MML'];
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
-const LABEL_BITS: Record<Family, number> = { 4: 8, 6: 4 };
 export const TEST_POINTS: Record<Family, { listed: bigint; unlisted: bigint }> = {
   4: { listed: 0x7f000002n, unlisted: 0x7f000001n },
   6: { listed: 0xffff7f000002n, unlisted: 0xffff7f000001n },
@@ -69,24 +69,8 @@ function isMoreSpecific(a: OracleListing, b: OracleListing): boolean {
   return sizeA < sizeB || (sizeA === sizeB && a.id < b.id);
 }
 
-/** The first address and prefix length of the CIDR block of [first, last]'s canonical split that holds `value`. */
-function blockHolding(family: Family, first: bigint, last: bigint, value: bigint): { network: bigint; prefix: number } {
-  const bits = BITS[family];
-  let cursor = first;
-  while (cursor <= last) {
-    let prefix = bits;
-    let size = 1n;
-    while (prefix > 0 && cursor % (size * 2n) === 0n && cursor + size * 2n - 1n <= last) {
-      size *= 2n;
-      prefix -= 1;
-    }
-    if (value < cursor + size) return { network: cursor, prefix };
-    cursor += size;
-  }
-  throw new Error(`${formatAddress(family, value)} is not in the range`);
-}
-
 export class PublishOracle {
+  private readonly ownerCaches = new Map<string, OwnerCache>();
   private readonly inForce: OracleListing[];
   /** Per family: every address where some listing (or test point) starts or stops; answers are constant in between. */
   private readonly boundaries: Record<Family, bigint[]>;
@@ -196,14 +180,18 @@ export class PublishOracle {
     return run;
   }
 
-  /**
-   * Prefix length of the owner name that answers `value` in a master-format zone: the CIDR block
-   * of the answer's run that holds it, widened to the next label boundary (8 bits IPv4, 4 IPv6).
-   */
+  /** Prefix length of the owner name that answers `value` in a master-format zone (see master-owner.ts). */
   ownerBits(zone: ZoneName, family: Family, value: bigint): number {
-    const run = this.run(zone, family, value);
-    const { prefix } = blockHolding(family, run.first, run.last, value);
-    return Math.ceil(prefix / LABEL_BITS[family]) * LABEL_BITS[family];
+    const runAt: RunAt = (address) => {
+      const run = this.run(zone, family, address);
+      const signature = this.signature(zone, family, this.elementaryIndex(family, address));
+      return { first: run.first, last: run.last, key: signature === '' ? null : signature };
+    };
+    let cache = this.ownerCaches.get(zone);
+    if (cache === undefined) this.ownerCaches.set(zone, (cache = new Map()));
+    const owner = masterOwnerPrefix(family, value, runAt, cache);
+    if (owner === null) throw new Error(`${formatAddress(family, value)} is not listed in ${zone}`);
+    return owner;
   }
 
   private expected(parts: readonly Part[], substitution: string): Expected {

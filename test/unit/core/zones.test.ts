@@ -220,15 +220,34 @@ test('bad parameters and A values are refused', () => {
   assert.throws(() => bind(4, [segment('192.0.2.1', [{ a: '::1', txt: 'x' }])]), /A value/);
 });
 
-test('"/16 minus a /32 with another value" has no wildcard over the hole', () => {
+test('"/16 minus a /32 with another value" is three names: the /16 wildcard, the /24 wildcard, the hole', () => {
   const other: ZoneAnswer = { a: '127.0.0.3', txt: 'other $' };
-  const { text } = bind(4, [segment('192.0.0.0-192.0.2.98'), segment('192.0.2.99', [other]), segment('192.0.2.100-192.0.255.255')]);
-  const owners = text.split('\n').filter((line) => /^[*0-9]/.test(line)).map((line) => line.split('\t')[0]);
-  assert.ok(!owners.includes('*.0.192'));
-  assert.ok(!owners.includes('*.2.0.192'));
-  assert.equal(owners.filter((owner) => owner.endsWith('.2.0.192')).length, 256);
-  assert.ok(text.includes('99.2.0.192\tA\t127.0.0.3\n\tTXT\t"other 192.0.2.99"\n'));
-  assert.ok(owners.includes('*.1.0.192') && owners.includes('*.3.0.192') && owners.includes('*.255.0.192'));
+  const { text, entries } = bind(4, [segment('192.0.0.0-192.0.2.98'), segment('192.0.2.99', [other]), segment('192.0.2.100-192.0.255.255')]);
+  // 192.0.2.0/24 has a name below it (the hole), which shadows *.0.192 for all of 192.0.2.x
+  // (RFC 4592): so that /24 carries its own wildcard for the rest of it.
+  assert.equal(
+    body(text, BIND4_HEADER),
+    '*.0.192\tA\t127.0.0.2\n\tTXT\t"Listed 192.0.0.0/16 (range)"\n' +
+      '*.2.0.192\tA\t127.0.0.2\n\tTXT\t"Listed 192.0.2.0/24 (range)"\n' +
+      '99.2.0.192\tA\t127.0.0.3\n\tTXT\t"other 192.0.2.99"\n',
+  );
+  assert.equal(entries, 3);
+});
+
+test('a node with an uncovered child gets no wildcard; the covered children are named one by one', () => {
+  // 192.0.2.0/25 covered, the upper half not: a wildcard at 2.0.192 would answer for the upper half.
+  const { text, entries } = bind(4, [segment('192.0.2.0/25')]);
+  assert.equal(entries, 128);
+  assert.ok(!text.includes('*.2.0.192'));
+  assert.ok(text.includes('0.2.0.192\tA\t127.0.0.2\n') && text.includes('127.2.0.192\tA\t127.0.0.2\n') && !text.includes('\n128.2.0.192'));
+});
+
+test('the wildcard takes the value most children have; adjacent segments with the same answers count as one', () => {
+  const other: ZoneAnswer = { a: '127.0.0.3', txt: 'other $' };
+  // Three /26 of `other` and one /26 of the default, cut into two adjacent segments of the same answers.
+  const { text, entries } = bind(4, [segment('192.0.2.0-192.0.2.191', [other]), segment('192.0.2.192-192.0.2.200'), segment('192.0.2.201-192.0.2.255')]);
+  assert.ok(text.includes('*.2.0.192\tA\t127.0.0.3\n\tTXT\t"other 192.0.2.0/24 (range)"\n'), text);
+  assert.equal(entries, 1 + 64);
 });
 
 test('rbldnsd: header with $TIMESTAMP, CIDR-only entries, a value line only when the value changes', () => {
