@@ -12,6 +12,7 @@ import { LISTS, REASONS, ROLES } from '../../shared/domain.js';
 import { createCore, type Core, type CoreOptions } from '../core/app.js';
 import { readFileSync } from 'node:fs';
 import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair } from '../core/publish/keys.js';
+import { formatKeyId } from '../core/publish/minisign.js';
 import { installSnapshot, SnapshotError, verifySnapshot } from '../core/publish/manifest.js';
 import { AppError } from '../core/errors.js';
 import { formatPublishResult } from './format.js';
@@ -304,16 +305,18 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   serve: {
-    usage: 'repdesk serve [--port N]',
-    summary: 'Browser mode: serve the app and its API on 127.0.0.1 and print the URL to open (token included)',
-    options: { port: { type: 'string' } },
+    usage: 'repdesk serve [--port N] [--key FILE [--passphrase-file F]]',
+    summary: 'Browser mode: serve the app and its API on 127.0.0.1 and print the URL to open (token included); with --key, the Publish screen signs with that key (it stays in this process)',
+    options: { port: { type: 'string' }, key: { type: 'string' }, 'passphrase-file': { type: 'string' } },
     positionals: [0, 0],
     async run(context) {
       const port = typeof context.values.port === 'string' ? integer(context.values.port, '--port') : 0;
       if (port > 65535) throw new UsageError('--port must be at most 65535');
+      const key = typeof context.values.key === 'string' ? readSecretKeyFile(resolve(context.values.key), passphraseFrom(context.values)) : null;
+      const core = context.core(key ? { signingKey: () => key } : {});
       const staticFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../renderer');
-      const server = await startServer({ core: context.core(), call: { actor: context.actor }, port, staticFolder });
-      context.out(`RepDesk is serving ${context.core().connection.path} as ${context.actor ?? '(no actor: read-only)'}`);
+      const server = await startServer({ core, call: { actor: context.actor }, port, staticFolder });
+      context.out(`RepDesk is serving ${core.connection.path} as ${context.actor ?? '(no actor: read-only)'}${key ? `, signing with key ${formatKeyId(key.keyId)}` : ''}`);
       context.out(`Open ${server.url}`);
       await new Promise<void>((resolvePromise) => {
         const stop = () => void server.close().then(resolvePromise);

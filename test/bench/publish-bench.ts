@@ -4,7 +4,7 @@
  * same rows to a file for comparison.
  */
 import { spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatAddress } from '../../shared/address.js';
 import { createCore } from '../../main/core/app.js';
@@ -29,11 +29,14 @@ async function writeLines(path: string, count: number, line: (index: number) => 
   return path;
 }
 
-export async function benchPublish(folder: string, print: (label: string, value: string, target: string) => void): Promise<void> {
+/** Build the publishing bench database (in its own process, so the publish figures are its own). */
+export async function preparePublishDatabase(databasePath: string): Promise<void> {
   const rblFile = await listingImportFile({ singles: 1_000_000, ranges: 0 }, 31);
   const random = seededRandom(32);
-  const dulFile = await writeLines(join(benchDataFolder(), 'dul-200000-32.txt'), 200_000, () => {
-    const prefix = 20 + Math.floor(random() * 9);
+  // ISP dynamic pools: mostly /24s, some wider, none narrower (ISPs submit pools, not hosts).
+  const dulPrefixes = [16, 18, 20, 21, 22, 23, 24, 24, 24, 24];
+  const dulFile = await writeLines(join(benchDataFolder(), 'dul-200000-pools-32.txt'), 200_000, () => {
+    const prefix = dulPrefixes[Math.floor(random() * dulPrefixes.length)];
     const network = ((publicIpv4(random) >>> (32 - prefix)) << (32 - prefix)) >>> 0;
     return `${formatAddress(4, BigInt(network))}/${prefix}`;
   });
@@ -45,19 +48,27 @@ export async function benchPublish(folder: string, print: (label: string, value:
     return `${formatAddress(6, (value >> host) << host)}/${prefix}`;
   });
 
-  const databasePath = join(folder, 'publish.sqlite');
-  const key = generateKeyPair();
-  const core = createCore({ databasePath, signingKey: () => key });
-  const actor = { actor: 'Bench' };
-  const check = <T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-    if (!result.ok) throw new Error(result.error.message);
-    return result.value;
-  };
+  const core = createCore({ databasePath });
   check(await core.dispatch('investigators.add', { name: 'Bench', roles: ['investigator', 'liaison', 'publisher'] }, { actor: null }));
   check(await core.dispatch('listings.importFile', { path: rblFile, list: 'RBL', reason: 'spam-source' }, actor));
   check(await core.dispatch('listings.importFile', { path: dulFile, list: 'DUL', reason: 'dynamic' }, actor));
   check(await core.dispatch('listings.importFile', { path: v6File, list: 'RBL', reason: 'open-proxy' }, actor));
+  core.close();
+}
 
+const actor = { actor: 'Bench' };
+
+function check<T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value;
+}
+
+/** Publish from the prepared database (copied, so every run starts from the same state). */
+export async function benchPublish(folder: string, databaseTemplate: string, print: (label: string, value: string, target: string) => void): Promise<void> {
+  const databasePath = join(folder, 'publish.sqlite');
+  copyFileSync(databaseTemplate, databasePath);
+  const key = generateKeyPair();
+  const core = createCore({ databasePath, signingKey: () => key });
   const out = join(folder, 'snapshots');
   global.gc?.();
   const started = performance.now();

@@ -393,7 +393,7 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
       });
     });
     pruneSnapshots(options.out, settings.publish.keep);
-    progress({ stage: 'published', done: total, total });
+    // No progress report after the commit: a cancel arriving now must not report "nothing changed".
     return { ...base, published: true, serial, path: final, files, needsApproval: false, approvedBy: approval.approvedBy?.name ?? null };
   } catch (error) {
     rmSync(incoming, { recursive: true, force: true });

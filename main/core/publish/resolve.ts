@@ -105,12 +105,19 @@ function isMoreSpecific(a: Candidate, b: Candidate): boolean {
 }
 
 function resolverFor(settings: Settings, list: ListName): (covering: readonly Candidate[]) => ZoneAnswer | null {
-  const answers = new Map<number, ZoneAnswer>();
+  // One answer object per distinct (code, text): listings that answer alike share it, so equal
+  // neighbours merge by identity and the writers format each distinct answer once.
+  const byListing = new Map<number, ZoneAnswer>();
+  const byContent = new Map<string, ZoneAnswer>();
   const answerOf = (candidate: Candidate): ZoneAnswer => {
-    let answer = answers.get(candidate.listing.id);
+    let answer = byListing.get(candidate.listing.id);
     if (!answer) {
-      answer = { a: returnCode(settings, list, candidate.listing.level), txt: answerText(settings, candidate.listing) };
-      answers.set(candidate.listing.id, answer);
+      const a = returnCode(settings, list, candidate.listing.level);
+      const txt = answerText(settings, candidate.listing);
+      const key = `${a}\u0000${txt}`;
+      answer = byContent.get(key);
+      if (!answer) byContent.set(key, (answer = { a, txt }));
+      byListing.set(candidate.listing.id, answer);
     }
     return answer;
   };
@@ -198,6 +205,10 @@ export function resolveZones(listings: readonly PublishedListing[], settings: Se
   return { inForce, zones, galConflicts, galConflictCount };
 }
 
+const singleAnswers = new WeakMap<ZoneAnswer, readonly ZoneAnswer[]>();
+
 function toSegment(interval: Interval<ZoneAnswer>): Segment {
-  return { first: interval.first, last: interval.last, answers: [interval.value] };
+  let answers = singleAnswers.get(interval.value);
+  if (!answers) singleAnswers.set(interval.value, (answers = [interval.value]));
+  return { first: interval.first, last: interval.last, answers };
 }

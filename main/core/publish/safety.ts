@@ -120,7 +120,7 @@ function checkChangeSize(changes: ChangeCounts | null, settings: Settings, isApp
   return {
     name: 'change-size',
     status: 'needs-approval',
-    message: 'the change is larger than the thresholds: a second publisher must approve it (--approve-large-change, by another actor)',
+    message: 'the change is larger than the thresholds: a second publisher must approve it (Approve in the Publish screen, or repdesk publish --approve-large-change run by another publisher)',
     items: large,
   };
 }

@@ -314,6 +314,42 @@ function txtTemplate(text: string): TxtTemplate {
   };
 }
 
+/**
+ * Formatted records per answer set, computed once per distinct set: by array identity first,
+ * then by the identities of the answer objects in it (the combined zone makes a new array per
+ * segment, mostly of the same few answer objects).
+ */
+function recordCache(): (answers: readonly ZoneAnswer[]) => RecordSet & { key: string } {
+  const byArray = new WeakMap<readonly ZoneAnswer[], RecordSet & { key: string }>();
+  const answerIds = new WeakMap<ZoneAnswer, number>();
+  const byIds = new Map<string, RecordSet & { key: string }>();
+  const byKey = new Map<string, RecordSet & { key: string }>();
+  let nextId = 0;
+  return (answers) => {
+    let records = byArray.get(answers);
+    if (records !== undefined) return records;
+    let idKey = '';
+    for (const answer of answers) {
+      let id = answerIds.get(answer);
+      if (id === undefined) {
+        id = nextId;
+        nextId += 1;
+        answerIds.set(answer, id);
+      }
+      idKey += `${id},`;
+    }
+    records = byIds.get(idKey);
+    if (records === undefined) {
+      const key = answerKey(answers);
+      records = byKey.get(key);
+      if (records === undefined) byKey.set(key, (records = { ...recordSet(answers), key }));
+      byIds.set(idKey, records);
+    }
+    byArray.set(answers, records);
+    return records;
+  };
+}
+
 /** Identity of an answer set: its distinct A values and non-empty TXT texts, in sorted order. */
 export function answerKey(answers: readonly ZoneAnswer[]): string {
   const aValues = [...new Set(answers.map((answer) => answer.a))].sort();
@@ -380,15 +416,7 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
   const depth = bits / labelBits;
   const childCount = 2 ** labelBits;
   const { pairs } = ipv4Tables();
-  const recordSets = new WeakMap<readonly ZoneAnswer[], RecordSet & { key: string }>();
-  const recordsOf = (answers: readonly ZoneAnswer[]) => {
-    let records = recordSets.get(answers);
-    if (records === undefined) {
-      records = { ...recordSet(answers), key: answerKey(answers) };
-      recordSets.set(answers, records);
-    }
-    return records;
-  };
+  const recordsOf = recordCache();
   let output =
     `$ORIGIN ${parameters.origin}.\n` +
     `$TTL ${parameters.ttl}\n` +
