@@ -4,6 +4,7 @@
  * the input segments. Needs rbldnsd, nsd, knot, knot-dnssecutils (kzonecheck) and
  * bind9-dnsutils (dig); a missing one fails the run with the package to install.
  */
+import { mulberry32 } from '../unit/support/random.js';
 import { masterOwnerPrefix, type OwnerCache, type RunAt } from './support/master-owner.js';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,17 +31,6 @@ const EXPIRING = 'expiring.repdesk.test';
 const WITH_ENTS = 'ents.repdesk.test';
 
 // ---------------------------------------------------------------- seeded data
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = mulberry32(20261128);
 const integer = (below: number): number => Math.floor(random() * below);
