@@ -344,6 +344,12 @@ export function readAddressKey(key: Uint8Array, offset = 0): { family: Family; v
   return { family: 6, value: (high << 64n) | low };
 }
 
+/** Read back a key from its hex text (SQLite's hex() of the 16-byte key). */
+export function readAddressKeyHex(hex: string): { family: Family; value: bigint } {
+  if (hex.startsWith('00000000000000000000FFFF')) return { family: 4, value: BigInt(parseInt(hex.slice(24), 16)) };
+  return { family: 6, value: BigInt(`0x${hex}`) };
+}
+
 /** Hex text of the 16-byte key, as SQLite's hex() prints it (uppercase). */
 export function addressKeyHex(family: Family, value: bigint): string {
   const full = family === 4 ? MAPPED_PREFIX | value : value;
