@@ -443,21 +443,58 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
       output = '';
     }
   };
-  const labelsOf = (first: bigint, labelCount: number): string =>
-    family === 4 ? ipv4Labels(Number(first), labelCount) : ipv6Labels(first, labelCount);
-  const blockText = (first: bigint, labelCount: number): string =>
+  // IPv4 works on plain numbers (exact below 2^53), IPv6 on bigint: a node's first address is
+  // whichever its family uses.
+  type Address = number | bigint;
+  const labelsOf = (first: Address, labelCount: number): string =>
+    family === 4 ? ipv4Labels(Number(first), labelCount) : ipv6Labels(first as bigint, labelCount);
+  const blockText = (first: Address, labelCount: number): string =>
     family === 4
       ? `${ipv4Text(Number(first), pairs)}/${labelCount * 8} (range)`
-      : `${formatCidr({ family, first, prefix: labelCount * 4 })} (range)`;
+      : `${formatCidr({ family, first: first as bigint, prefix: labelCount * 4 })} (range)`;
   /** Name the child block `first` (at `labelCount` labels): the exact name of an address, or a wildcard for all of it. */
-  const emitWhole = (first: bigint, labelCount: number, records: RecordSet) => {
+  const emitWhole = (first: Address, labelCount: number, records: RecordSet) => {
     if (labelCount === depth) {
-      output += labelsOf(first, depth) + recordLines(records, family === 4 ? ipv4Text(Number(first), pairs) : formatAddress(6, first));
+      output += labelsOf(first, depth) + recordLines(records, family === 4 ? ipv4Text(Number(first), pairs) : formatAddress(6, first as bigint));
     } else {
       output += `*.${labelsOf(first, labelCount)}` + recordLines(records, blockText(first, labelCount));
     }
     entries += 1;
     flush();
+  };
+  const childAddress = (nodeFirst: Address, child: number, level: number): Address =>
+    family === 4
+      ? (nodeFirst as number) + child * 2 ** (bits - (level + 1) * labelBits)
+      : (nodeFirst as bigint) + (BigInt(child) << BigInt(bits - (level + 1) * labelBits));
+
+  // Where one segment falls among a node's children: the first and last child it touches, and
+  // whether it starts / ends exactly on a child's boundary. Written into one reused object.
+  const place = { childLow: 0, childHigh: 0, isLowAligned: false, isHighAligned: false };
+  const firsts4 = family === 4 ? Float64Array.from(merged, (segment) => Number(segment.first)) : new Float64Array(0);
+  const lasts4 = family === 4 ? Float64Array.from(merged, (segment) => Number(segment.last)) : new Float64Array(0);
+  const placeSegment = (index: number, level: number, nodeFirst: Address): void => {
+    if (family === 4) {
+      const childSize = 2 ** (bits - (level + 1) * labelBits);
+      const node = nodeFirst as number;
+      const nodeLast = node + childSize * childCount - 1;
+      const low = Math.max(firsts4[index], node);
+      const high = Math.min(lasts4[index], nodeLast);
+      place.childLow = Math.floor((low - node) / childSize);
+      place.childHigh = Math.floor((high - node) / childSize);
+      place.isLowAligned = low === node + place.childLow * childSize;
+      place.isHighAligned = high === node + (place.childHigh + 1) * childSize - 1;
+      return;
+    }
+    const node = nodeFirst as bigint;
+    const childShift = BigInt(bits - (level + 1) * labelBits);
+    const nodeLast = node + ((1n << childShift) << BigInt(labelBits)) - 1n;
+    const segment = merged[index];
+    const low = segment.first > node ? segment.first : node;
+    const high = segment.last < nodeLast ? segment.last : nodeLast;
+    place.childLow = Number((low - node) >> childShift);
+    place.childHigh = Number((high - node) >> childShift);
+    place.isLowAligned = low === node + (BigInt(place.childLow) << childShift);
+    place.isHighAligned = high === node + (BigInt(place.childHigh + 1) << childShift) - 1n;
   };
 
   interface Run {
@@ -468,11 +505,8 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
     readonly segmentTo: number;
   }
 
-  /** The node at `level` labels starting at `nodeFirst`; segments[from..to) meet it. */
-  const emitNode = (level: number, nodeFirst: bigint, from: number, to: number): void => {
-    const childShift = BigInt(bits - (level + 1) * labelBits);
-    const childSize = 1n << childShift;
-    const nodeLast = nodeFirst + (childSize << BigInt(labelBits)) - 1n;
+  /** The node at `level` labels starting at `nodeFirst`; merged[from..to) meet it. */
+  const emitNode = (level: number, nodeFirst: Address, from: number, to: number): void => {
     const runs: Run[] = [];
     let covered = 0;
     // A child that segments cover only in part (or several segments cover): its segment indices.
@@ -495,13 +529,8 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
       covered += 1;
     };
     for (let index = from; index < to; index += 1) {
-      const segment = merged[index];
-      const low = segment.first > nodeFirst ? segment.first : nodeFirst;
-      const high = segment.last < nodeLast ? segment.last : nodeLast;
-      const childLow = Number((low - nodeFirst) >> childShift);
-      const childHigh = Number((high - nodeFirst) >> childShift);
-      const isLowAligned = low === nodeFirst + (BigInt(childLow) << childShift);
-      const isHighAligned = high === nodeFirst + (BigInt(childHigh + 1) << childShift) - 1n;
+      placeSegment(index, level, nodeFirst);
+      const { childLow, childHigh, isLowAligned, isHighAligned } = place;
       let fullFrom = childLow;
       let fullTo = childHigh;
       if (!isLowAligned) {
@@ -512,10 +541,10 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
         if (!isHighAligned) fullTo -= 1;
         if (fullFrom <= fullTo) {
           closeMixed();
-          runs.push({ from: fullFrom, to: fullTo, records: recordsOf(segment.answers), segmentFrom: index, segmentTo: index + 1 });
+          runs.push({ from: fullFrom, to: fullTo, records: recordsOf(merged[index].answers), segmentFrom: index, segmentTo: index + 1 });
           covered += fullTo - fullFrom + 1;
         }
-        if (!isHighAligned && (childHigh > childLow || isLowAligned)) markMixed(childHigh, index);
+        if (!isHighAligned) markMixed(childHigh, index);
       }
     }
     closeMixed();
@@ -544,14 +573,14 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
     for (const run of runs) {
       if (run.records === null) {
         // A child only partly covered, or by several values: it gets names below it.
-        emitNode(level + 1, nodeFirst + (BigInt(run.from) << childShift), run.segmentFrom, run.segmentTo);
+        emitNode(level + 1, childAddress(nodeFirst, run.from, level), run.segmentFrom, run.segmentTo);
       } else if (wildcard === null || run.records.key !== wildcard.key) {
-        for (let child = run.from; child <= run.to; child += 1) emitWhole(nodeFirst + (BigInt(child) << childShift), level + 1, run.records);
+        for (let child = run.from; child <= run.to; child += 1) emitWhole(childAddress(nodeFirst, child, level), level + 1, run.records);
       }
     }
   };
 
-  if (merged.length > 0) emitNode(0, 0n, 0, merged.length);
+  if (merged.length > 0) emitNode(0, family === 4 ? 0 : 0n, 0, merged.length);
   if (output.length > 0) write(output);
   return { entries };
 }
