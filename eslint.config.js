@@ -44,6 +44,12 @@ export default tseslint.config(
     rules: restrict([...nodeBuiltins, 'electron', 'better-sqlite3', '**/main/**'], 'the renderer imports shared/ only, never Node, Electron or main/'),
   },
   {
+    // CommonJS helpers (a Node preload for a third-party tool).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts', 'scripts/**/*.js', 'bin/**/*.js'],
     rules: { 'no-console': 'off' },
   },

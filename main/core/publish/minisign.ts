@@ -83,7 +83,8 @@ export function generateKeyPair(): MinisignKeyPair {
  * uppercase hex, so ids in our errors and files match `minisign` output.
  */
 export function formatKeyId(keyId: Buffer): string {
-  return Buffer.from(keyId).reverse().toString('hex').toUpperCase();
+  // minisign prints the number with "%" PRIX64: no leading zeros.
+  return Buffer.from(keyId).reverse().toString('hex').toUpperCase().replace(/^0+(?=.)/, '');
 }
 
 /** The text of a minisign `.pub` file: the untrusted comment line and the base64 key line. */
