@@ -8,6 +8,7 @@ import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, 
 import type { Settings } from './settings.js';
 import type { PendingApproval, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
+import { ispAddSchema, ispUpdateSchema, submissionSchema, type IspDetail, type IspRangeView, type IspView, type RevertResult, type SubmissionPreview, type SubmissionResult, type SubmissionView } from './dul.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
@@ -78,6 +79,40 @@ export interface ImportSummary {
   readonly notesOmitted: number;
 }
 
+/** What a trap-hit ingest did. */
+export interface QilIngestSummary {
+  /** New observations stored; `repeated` were already stored (the same line ingested before). */
+  readonly observations: number;
+  readonly repeated: number;
+  /** Distinct sources in the file, QIL listings created and listings whose expiry moved. */
+  readonly sources: number;
+  readonly created: number;
+  readonly extended: number;
+  /** Lines skipped with the reason (e.g. special-purpose space), with line numbers. */
+  readonly notes: readonly string[];
+  readonly notesOmitted: number;
+}
+
+/** A source's QIL score over time, its level L and the expiry of each level's listing. */
+export interface QilScoreView {
+  readonly ip: string;
+  /** Trap hits stored for it, and its decayed score now. */
+  readonly hits: number;
+  readonly score: number;
+  /** Why the sender counts as good (more tolerance at levels 1-3), or null. */
+  readonly rating: 'GAL' | 'MML' | 'clean-history' | null;
+  /** The least level at which it is listed now (null: not listed), that listing's expiry, and when the last level lapses. */
+  readonly level: number | null;
+  readonly expiresAt: string | null;
+  readonly lapsesAt: string | null;
+  readonly levels: ReadonlyArray<{ readonly level: number; readonly listed: boolean; readonly expiresAt: string | null; readonly listingId: number | null }>;
+  /** The score after each hit, oldest first, and now (at most the latest 500 points). */
+  readonly points: ReadonlyArray<{ readonly at: string; readonly score: number }>;
+  /** The score each level lists at for this sender's rating (levels 1..4), and the decay half-life: what a chart draws. */
+  readonly thresholds: readonly number[];
+  readonly halfLifeHours: number;
+}
+
 export interface AuditReport {
   readonly ok: boolean;
   readonly events: number;
@@ -105,7 +140,7 @@ const investigatorNameSchema = z
   .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
 
 /** Operations that can run as a background job (worker thread) with progress and cancel. */
-export const JOB_OPERATIONS = ['listings.importFile', 'publish.run'] as const;
+export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 const empty = z.object({}).strict();
@@ -162,6 +197,19 @@ export const contract = {
   'jobs.get': operation<JobView>()(byId),
   'jobs.cancel': operation<JobView>()(byId),
   'jobs.list': operation<readonly JobView[]>()(empty),
+  'qil.ingest': operation<QilIngestSummary>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'qil.score': operation<QilScoreView>()(z.object({ ip: z.string().min(1).max(200) }).strict()),
+  'isps.list': operation<readonly IspView[]>()(empty),
+  'isps.get': operation<IspDetail>()(z.object({ name: z.string().min(1).max(200) }).strict()),
+  'isps.ranges': operation<{ total: number; ranges: readonly IspRangeView[] }>()(
+    z.object({ name: z.string().min(1).max(200), afterId: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+  ),
+  'isps.add': operation<IspView>()(ispAddSchema),
+  'isps.update': operation<IspView>()(ispUpdateSchema),
+  'dul.preview': operation<SubmissionPreview>()(submissionSchema),
+  'dul.commit': operation<SubmissionResult>()(submissionSchema),
+  'dul.revert': operation<RevertResult>()(byId),
+  'dul.submission': operation<SubmissionView>()(byId),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };

@@ -40,6 +40,27 @@ export const settingsSchema = z.object({
       defaultLevel: z.number().int().min(1).max(4).default(2),
       /** Lifetime of a manual QIL entry without --expires, in hours. */
       defaultExpiryHours: z.number().positive().max(24 * 365).default(24),
+      /** Trap-hit scoring: a source's spam score halves after this many hours without hits. */
+      halfLifeHours: z.number().positive().max(24 * 365).default(12),
+      /** Per level 1..4, the decayed score at which a source is listed (level 4: a single hit). */
+      thresholds: z.tuple([z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()]).default([10, 10, 3, 1]),
+      /** Senders with a good rating need this many times the score to be listed at levels 1-3. */
+      goodRatingFactor: z.number().min(1).max(1000).default(5),
+      /** A source seen before whose previous hit is at least this many days old has a good rating. */
+      cleanHistoryDays: z.number().positive().max(3650).default(30),
+      /** Per level 1..4, the hours each hit over the threshold adds to the listing's remaining time. */
+      listHours: z.tuple([z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()]).default([1, 3, 12, 24]),
+      /** Per level 1..4, the longest a listing may run past the latest hit, in hours. */
+      maxHours: z.tuple([z.number().positive(), z.number().positive(), z.number().positive(), z.number().positive()]).default([12, 48, 168, 168]),
+    })
+    .refine((qil) => qil.thresholds.every((value, index) => index === 0 || value <= qil.thresholds[index - 1]), {
+      message: 'qil.thresholds must not rise from level 1 to level 4 (a more aggressive level tolerates less)',
+    })
+    .refine((qil) => qil.listHours.every((value, index) => index === 0 || value >= qil.listHours[index - 1]), {
+      message: 'qil.listHours must not fall from level 1 to level 4 (listings are shorter at less aggressive levels)',
+    })
+    .refine((qil) => qil.maxHours.every((value, index) => value >= qil.listHours[index] && (index === 0 || value >= qil.maxHours[index - 1])), {
+      message: 'qil.maxHours must be at least listHours at each level and must not fall from level 1 to level 4',
     })
     .prefault({}),
   publish: z

@@ -19,12 +19,14 @@ import { formatPublishResult } from './format.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { startServer } from '../server/server.js';
 import { formatListingLine, formatLookup } from './format.js';
+import { QIL_COMMANDS } from './qil-commands.js';
+import { DUL_COMMANDS } from './dul-commands.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** Wrong usage: exit code 2. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 /** A failed operation: exit code 1, with optional detail lines. */
 class CommandError extends Error {
@@ -36,7 +38,7 @@ class CommandError extends Error {
   }
 }
 
-interface CommandContext {
+export interface CommandContext {
   readonly positionals: readonly string[];
   readonly values: Values;
   /** The core on the database, opened on first use (publish passes its signing key). */
@@ -45,7 +47,7 @@ interface CommandContext {
   readonly out: (line: string) => void;
 }
 
-interface Command {
+export interface Command {
   readonly usage: string;
   readonly summary: string;
   readonly options: Options;
@@ -61,13 +63,13 @@ const GLOBAL_OPTIONS: Options = {
 
 const json: Options = { json: { type: 'boolean' } };
 
-async function call<Name extends OperationName>(context: CommandContext, name: Name, payload: unknown): Promise<OperationResult<Name>> {
+export async function call<Name extends OperationName>(context: CommandContext, name: Name, payload: unknown): Promise<OperationResult<Name>> {
   const result: ApiResult<OperationResult<Name>> = await context.core().dispatch(name, payload, { actor: context.actor });
   if (!result.ok) throw new CommandError(result.error.message, result.error.details ?? []);
   return result.value;
 }
 
-function printJson(context: CommandContext, value: unknown): void {
+export function printJson(context: CommandContext, value: unknown): void {
   context.out(JSON.stringify(value, null, 2));
 }
 
@@ -325,6 +327,8 @@ const COMMANDS: Record<string, Command> = {
       });
     },
   },
+  ...QIL_COMMANDS,
+  ...DUL_COMMANDS,
 };
 
 /** A key passphrase from --passphrase-file (first line) or REPDESK_KEY_PASSPHRASE, else null. */

@@ -20,6 +20,10 @@ import { approveRequest, pendingApprovals, snapshotChanges } from './publish/rev
 import { defaultDataFolder } from './paths.js';
 import { join } from 'node:path';
 import { JobRunner } from './jobs/jobs.js';
+import { addIsp, getIsp, getSubmission, ispRanges, listIsps, updateIsp } from './dul/isps.js';
+import { commitSubmission, previewSubmission, revertSubmission } from './dul/submissions.js';
+import { ingestTrapHits } from './qil/ingest.js';
+import { qilScore } from './qil/score.js';
 
 const log = createLogger('core');
 
@@ -123,6 +127,17 @@ export function createCore(options: CoreOptions): Core {
     'jobs.get': (input) => jobs.get(input.id),
     'jobs.cancel': (input) => jobs.cancel(input.id),
     'jobs.list': () => jobs.list(),
+    'qil.ingest': async (input, call) => afterWrite(await ingestTrapHits(write, call.actor, input, readSettings(read), now(), call.onProgress)),
+    'qil.score': (input) => qilScore(read, index, input.ip, readSettings(read), now()),
+    'isps.list': () => listIsps(read),
+    'isps.get': (input) => getIsp(read, input.name),
+    'isps.ranges': (input) => ispRanges(read, input.name, input.afterId, input.limit),
+    'isps.add': (input, call) => addIsp(write, call.actor, input, nowText),
+    'isps.update': (input, call) => updateIsp(write, call.actor, input, nowText),
+    'dul.preview': (input, call) => previewSubmission(read, input, readSettings(read), now(), call.onProgress),
+    'dul.commit': async (input, call) => afterWrite(await commitSubmission(write, call.actor, input, readSettings(read), now(), call.onProgress)),
+    'dul.revert': (input, call) => afterWrite(revertSubmission(write, call.actor, input.id, now())),
+    'dul.submission': (input) => getSubmission(read, input.id),
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };

@@ -1,6 +1,7 @@
 import { useApi } from './api.js';
 import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
 import { useOperation } from './useOperation.js';
+import { DulView } from './views/DulView.js';
 import { LookupView } from './views/LookupView.js';
 import { PlannedView } from './views/PlannedView.js';
 import { PublishView } from './views/PublishView.js';
@@ -34,7 +35,7 @@ function Section({ section, argument }: { section: SectionId; argument: string |
     case 'listings':
       return <PlannedView title="Listings" summary="Every listing on every list, filtered and paged, each opening its reputation record with history and samples." />;
     case 'dul':
-      return <PlannedView title="DUL" summary="The ISP registry and each ISP's dynamic-range submissions with their limits, imported and replaced here." />;
+      return <DulView ispName={argument} />;
     case 'nominations':
       return <PlannedView title="Nominations" summary="The Global Approved List nomination queue, where reviewers approve or refuse nominated senders." />;
     case 'delisting':

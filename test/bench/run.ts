@@ -14,6 +14,8 @@ import { formatAddress } from '../../shared/address.js';
 import { fileURLToPath } from 'node:url';
 import { benchSegments } from './segments-bench.js';
 import { benchPublish, preparePublishDatabase } from './publish-bench.js';
+import { benchDul } from './dul-bench.js';
+import { benchQil } from './qil-bench.js';
 import { existsSync } from 'node:fs';
 
 function megabytes(bytes: number): string {
@@ -110,6 +112,14 @@ const SECTIONS: Record<string, (folder: string) => Promise<void>> = {
     line('flatten IPv4 (median of 3)', `${figures.flattenMs.toFixed(0)} ms`, 'well under 2 s');
     line('flatten the same data as IPv6', `${figures.flattenIpv6Ms.toFixed(0)} ms`, 'informational');
     line('combine 5 lists', `${figures.combineMs.toFixed(0)} ms`, 'well under 2 s');
+  },
+  dul: async (folder) => {
+    section('DUL: a 1,000,000-range ISP submission (IPv4 and IPv6)');
+    await benchDul(folder, line);
+  },
+  qil: async (folder) => {
+    section('QIL: 1,000,000 trap hits from 100,000 sources');
+    await benchQil(folder, line);
   },
   'publish-setup': async () => {
     await preparePublishDatabase(publishDatabase());

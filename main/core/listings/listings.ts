@@ -221,7 +221,7 @@ const MAX_REPORTED_PROBLEMS = 50;
  * address with the position (32 + 21 bits, exact below 2^53), which is far faster than a
  * comparator over a million bigints; equal starts are then ordered by their last address.
  */
-function addressOrder(families: readonly Family[], firsts: readonly bigint[], lasts: readonly bigint[]): number[] {
+export function addressOrder(families: readonly Family[], firsts: readonly bigint[], lasts: readonly bigint[]): number[] {
   const v4: number[] = [];
   const v6: number[] = [];
   families.forEach((family, index) => (family === 4 ? v4 : v6).push(index));

@@ -11,6 +11,7 @@ import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { combine, flatten, intersect, subtract, type Interval } from './segments.js';
+import { applyExclusions, readExclusions, readSubmissionIsps } from '../dul/limits.js';
 import type { Segment, ZoneAnswer } from './types.js';
 
 /** Lists published as blocklists (in the combined zone); GAL is the allow-list. */
@@ -56,16 +57,22 @@ export interface Resolution {
   readonly galConflictCount: number;
 }
 
-/** Read the listings in force at `now` in one read transaction, sorted by id. */
+/**
+ * Read the listings in force at `now` in one read transaction, sorted by id. A DUL listing past
+ * its submission's valid-until has expired (expires_at); the ISP's exclusions are cut out of its
+ * DUL listings, which may leave several pieces with the same id.
+ */
 export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
   const at = now.toISOString();
   const listings: PublishedListing[] = [];
-  db.snapshot((snapshot) => {
-    const rows = snapshot.iterateRaw(sql`SELECT id, list, family, hex(first), hex(last), reason, txt, level FROM listings
+  return db.snapshot((snapshot) => {
+    const submissionOf = new Map<number, number>();
+    const rows = snapshot.iterateRaw(sql`SELECT id, list, family, hex(first), hex(last), reason, txt, level, submission_id FROM listings
       WHERE (status = 'active' OR (status = 'suppressed' AND suppressed_until <= ${at}))
         AND (expires_at IS NULL OR expires_at > ${at})
       ORDER BY id`);
-    for (const [id, list, family, first, last, reason, txt, level] of rows) {
+    for (const [id, list, family, first, last, reason, txt, level, submission] of rows) {
+      if (submission !== null) submissionOf.set(id as number, submission as number);
       const isV4 = family === 4;
       listings.push({
         id: id as number,
@@ -78,8 +85,9 @@ export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
         level: level as number | null,
       });
     }
+    if (submissionOf.size === 0) return listings;
+    return applyExclusions(listings, submissionOf, readSubmissionIsps(snapshot), readExclusions(snapshot, new Set(submissionOf.values())));
   });
-  return listings;
 }
 
 /** The A record a list answers (QIL: per level). */
@@ -157,7 +165,9 @@ export function resolveZones(listings: readonly PublishedListing[], settings: Se
   const inForce = Object.fromEntries(LISTS.map((list) => [list, [] as number[]])) as Record<ListName, number[]>;
   const byListFamily = new Map<string, Array<Interval<Candidate>>>();
   for (const listing of listings) {
-    inForce[listing.list].push(listing.id);
+    // Pieces of one listing (an ISP's exclusion cut out of a DUL range) count once.
+    const ids = inForce[listing.list];
+    if (ids[ids.length - 1] !== listing.id) ids.push(listing.id);
     const key = `${listing.list}/${listing.family}`;
     let intervals = byListFamily.get(key);
     if (!intervals) byListFamily.set(key, (intervals = []));

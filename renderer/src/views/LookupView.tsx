@@ -7,6 +7,7 @@ import { useApi } from '../api.js';
 import { formatTime } from '../format.js';
 import { navigate } from '../routes.js';
 import { ListBadge, StatusBadge } from './ListBadge.js';
+import { QilScorePanel } from './QilScorePanel.js';
 
 type Answer = { state: 'idle' } | { state: 'loading' } | { state: 'found'; result: LookupResult } | { state: 'failed'; error: ApiError };
 
@@ -102,6 +103,7 @@ function LookupAnswer({ result }: { result: LookupResult }) {
         </ul>
       )}
       {result.listings.length === 0 ? <p className="not-listed">Not listed on any list.</p> : <ListingsTable result={result} />}
+      {result.listings.some((listing) => listing.list === 'QIL') && <QilScorePanel ip={result.ip} />}
     </section>
   );
 }

@@ -11,6 +11,7 @@ import type { IpcMainInvokeEvent } from 'electron';
 import { OPERATION_NAMES, type ApiResult } from '../../../shared/contract.js';
 import { createCore } from '../../../main/core/app.js';
 import { channelFor, registerIpc } from '../../../main/electron/ipc.js';
+import { isTrustedSender } from '../../../main/electron/security.js';
 
 type Handler = (event: IpcMainInvokeEvent, payload: unknown) => Promise<ApiResult<unknown>>;
 
@@ -60,4 +61,22 @@ test('a payload that fails its schema is refused with the field named', async ()
   const result = await handlers.get(channelFor('listings.add'))!(event(trustedFrame), { range: '11.0.0.1', list: 'XYZ', reason: 'spam-source', extra: 1 });
   assert.equal(result.ok, false);
   assert.ok(!result.ok && result.error.code === 'invalid-input' && /list/.test(result.error.message) && /extra|unrecognized/i.test(result.error.message), JSON.stringify(result));
+});
+
+test('with the shell sender check, only the main frame of our window showing our page reaches the core', async () => {
+  const appUrl = 'file:///opt/RepDesk/resources/app.asar/dist/renderer/index.html';
+  const checked = new Map<string, Handler>();
+  registerIpc({ handle: (channel: string, handler: Handler) => checked.set(channel, handler) } as never, {
+    core,
+    call: () => ({ actor: 'Alice' }),
+    isTrustedSender: (incoming) => isTrustedSender(incoming, { webContentsId: 3, appUrl }),
+  });
+  const from = (webContentsId: number, url: string, parent: unknown) => ({ sender: { id: webContentsId }, senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
+  const whoami = checked.get(channelFor('session.whoami'))!;
+  assert.equal((await whoami(from(3, `${appUrl}#/lookup`, null), {})).ok, true);
+  for (const untrusted of [from(3, appUrl, { url: appUrl }), from(4, appUrl, null), from(3, 'https://evil.example/', null), from(3, 'file:///tmp/index.html', null)]) {
+    assert.deepEqual(await whoami(untrusted, {}), { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame is refused' } });
+  }
+  const refused = await checked.get(channelFor('lookup'))!(from(3, appUrl, null), { ip: '192.0.2.1', more: true });
+  assert.ok(!refused.ok && refused.error.code === 'invalid-input', JSON.stringify(refused));
 });

@@ -1,6 +1,8 @@
 /** Every migration, in order. A new one is a new file added at the end; none is ever edited. */
 import { migration as initial } from './0001-initial.js';
 import { migration as snapshots } from './0002-snapshots.js';
+import { migration as qil } from './0003-qil.js';
+import { migration as dul } from './0004-dul.js';
 
 export interface Migration {
   readonly version: number;
@@ -8,7 +10,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);

@@ -1,0 +1,80 @@
+/**
+ * Background jobs as the desktop sees them: their progress pushed to the page while they run,
+ * and a desktop notification when one ends (the user may be in another window by then).
+ */
+import type { JobView } from '../../shared/contract.js';
+import type { ImportSummary } from '../../shared/contract.js';
+import type { PublishResult } from '../../shared/publishing.js';
+
+/** What changed between two looks at the job list: jobs whose progress moved, and jobs that ended. */
+export function jobChanges(previous: ReadonlyMap<number, JobView>, current: readonly JobView[]): { progressed: JobView[]; finished: JobView[] } {
+  const progressed: JobView[] = [];
+  const finished: JobView[] = [];
+  for (const job of current) {
+    const before = previous.get(job.id);
+    const hasMoved = !before || before.state !== job.state || before.stage !== job.stage || before.done !== job.done || before.total !== job.total;
+    if (hasMoved) progressed.push(job);
+    if (job.state !== 'running' && (!before || before.state === 'running')) finished.push(job);
+  }
+  return { progressed, finished };
+}
+
+const OPERATION_TITLES: Record<JobView['operation'], string> = {
+  'listings.importFile': 'Import',
+  'publish.run': 'Publishing',
+  'dul.preview': 'DUL preview',
+  'dul.commit': 'DUL import',
+  'qil.ingest': 'Trap-hit ingest',
+};
+
+function resultSummary(job: JobView): string {
+  if (job.operation === 'listings.importFile') {
+    const summary = job.result as ImportSummary | null;
+    return summary ? `${summary.imported.toLocaleString('en')} entries imported into ${summary.list}.` : 'The import is complete.';
+  }
+  const result = job.result as PublishResult | null;
+  if (!result) return 'Publishing is complete.';
+  if (!result.published) return result.needsApproval ? 'Nothing was published: the change is large and needs a second publisher’s approval.' : 'Nothing was published: a safety check failed.';
+  return `Snapshot ${result.serial} of ${result.zone} is published.`;
+}
+
+/** The notification for a job that ended. */
+export function jobNotification(job: JobView): { title: string; body: string } {
+  const title = OPERATION_TITLES[job.operation];
+  switch (job.state) {
+    case 'done':
+      return { title: `${title} finished`, body: resultSummary(job) };
+    case 'failed':
+      return { title: `${title} failed`, body: job.error?.message ?? 'The job stopped with an error.' };
+    case 'cancelled':
+      return { title: `${title} cancelled`, body: 'Nothing was changed.' };
+    case 'running':
+      return { title: `${title} running`, body: job.stage };
+    default: {
+      const unexpected: never = job.state;
+      throw new Error(`unknown job state ${String(unexpected)}`);
+    }
+  }
+}
+
+export interface JobWatchOptions {
+  readonly list: () => readonly JobView[];
+  readonly onProgress: (job: JobView) => void;
+  readonly onFinished: (job: JobView) => void;
+  readonly intervalMilliseconds: number;
+}
+
+/** Look at the job list at an interval and report what changed; returns the function that stops it. */
+export function watchJobs(options: JobWatchOptions): () => void {
+  let seen = new Map<number, JobView>();
+  const look = () => {
+    const current = options.list();
+    const { progressed, finished } = jobChanges(seen, current);
+    for (const job of progressed) options.onProgress(job);
+    for (const job of finished) options.onFinished(job);
+    seen = new Map(current.map((job) => [job.id, job]));
+  };
+  const timer = setInterval(look, options.intervalMilliseconds);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,287 @@
+/**
+ * The desktop app's main process: one instance, one main window, the menu, native dialogs,
+ * dropped files, job notifications and key custody around the same core the CLI and the HTTP
+ * server use. Every rule that can be is a pure function in a sibling module, tested without
+ * Electron; this file only wires them to Electron's objects.
+ */
+import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, nativeTheme, safeStorage, screen, session, shell } from 'electron';
+import type { IpcMainEvent } from 'electron';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { OPERATION_NAMES } from '../../shared/contract.js';
+import { createCore, type Core } from '../core/app.js';
+import { defaultDataFolder, defaultDatabasePath } from '../core/paths.js';
+import { registerIpc } from './ipc.js';
+import { DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, type ImportTarget, type Intent } from '../../shared/desktop.js';
+import { importDialogOptions, importIntent, intentsForDroppedFiles, isPathList, sectionOfUrl } from './intents.js';
+import { watchJobs, jobNotification } from './jobs.js';
+import { generateSigningKey, hasSigningKey, importSigningKeyFile, publicKeyText, signingKeyProvider, type KeyVault } from './keys.js';
+import { copyStreamToLog, createRotatingLog, createShellLogger } from './log.js';
+import { buildMenuTemplate, parseTheme, type Theme } from './menu.js';
+import { isTrustedSender, lockDownSession, lockDownWebContents } from './security.js';
+import { appUrl, formatWindowState, mainWindowOptions, parseWindowState } from './window.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PRELOAD_PATH = join(here, 'preload', 'preload.js');
+const RENDERER_INDEX_PATH = join(here, '..', '..', 'renderer', 'index.html');
+const APP_URL = appUrl(RENDERER_INDEX_PATH);
+const WINDOW_STATE_FILE = 'window-state.json';
+const THEME_FILE = 'theme.txt';
+const JOB_POLL_MILLISECONDS = 250;
+
+// The CLI and the desktop app open the same database: userData is the core's data folder.
+app.setPath('userData', defaultDataFolder());
+// Logs under userData/logs on Linux and Windows, ~/Library/Logs/<name> on macOS: recomputed after the line above.
+app.setAppLogsPath();
+app.enableSandbox();
+
+const externalLinks = { dialog, shell };
+let mainWindow: BrowserWindow | null = null;
+let core: Core | null = null;
+let stopWatchingJobs: (() => void) | null = null;
+const filesOpenedBeforeStart: string[] = [];
+
+function readOptionalFile(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function userDataFile(name: string): string {
+  return join(app.getPath('userData'), name);
+}
+
+function showError(title: string, error: unknown): void {
+  dialog.showErrorBox(title, error instanceof Error ? error.message : String(error));
+}
+
+function createMainWindow(): BrowserWindow {
+  const state = parseWindowState(
+    readOptionalFile(userDataFile(WINDOW_STATE_FILE)),
+    screen.getAllDisplays().map((display) => display.workArea),
+  );
+  // electronegativity: AUXCLICK_JS_CHECK, CONTEXT_ISOLATION_JS_CHECK, SANDBOX_JS_CHECK: it reads only literal
+  // options; these come from mainWindowOptions (window.ts: contextIsolation, sandbox, Auxclick disabled), and
+  // test/unit/electron/window.test.ts asserts each flag and that this is the only window made.
+  const window = new BrowserWindow(mainWindowOptions(PRELOAD_PATH, state, OPERATION_NAMES));
+  window.once('ready-to-show', () => {
+    if (state.isMaximized) window.maximize();
+    window.show();
+  });
+  window.on('close', () => {
+    writeFileSync(userDataFile(WINDOW_STATE_FILE), formatWindowState(window.getNormalBounds(), window.isMaximized()));
+  });
+  window.on('closed', () => {
+    if (mainWindow === window) mainWindow = null;
+  });
+  void window.loadFile(RENDERER_INDEX_PATH);
+  mainWindow = window;
+  return window;
+}
+
+function focusMainWindow(): BrowserWindow {
+  const window = mainWindow ?? createMainWindow();
+  if (window.isMinimized()) window.restore();
+  window.focus();
+  return window;
+}
+
+function sendIntent(intent: Intent): void {
+  const window = focusMainWindow();
+  if (window.webContents.isLoading()) window.webContents.once('did-finish-load', () => window.webContents.send(INTENT_CHANNEL, intent));
+  else window.webContents.send(INTENT_CHANNEL, intent);
+}
+
+async function chooseImport(target: ImportTarget): Promise<void> {
+  const window = focusMainWindow();
+  const chosen = await dialog.showOpenDialog(window, importDialogOptions(target));
+  if (!chosen.canceled && chosen.filePaths.length > 0) sendIntent(importIntent(target, chosen.filePaths));
+}
+
+function routeFiles(paths: readonly string[], pageUrl: string): void {
+  const { intents, refused } = intentsForDroppedFiles(paths, sectionOfUrl(pageUrl));
+  for (const intent of intents) sendIntent(intent);
+  if (refused.length > 0) {
+    dialog.showErrorBox('Files not imported', `RepDesk imports .eml and .mbox samples, .csv and .txt tables and .json nomination bundles. Not imported:\n${refused.join('\n')}`);
+  }
+}
+
+function keyVault(): KeyVault {
+  return { safeStorage, folder: app.getPath('userData'), platform: process.platform };
+}
+
+async function exportPublicKey(): Promise<void> {
+  const window = focusMainWindow();
+  try {
+    const text = publicKeyText(keyVault());
+    const chosen = await dialog.showSaveDialog(window, { title: 'Save the public key', defaultPath: 'repdesk.pub', filters: [{ name: 'minisign public key', extensions: ['pub'] }] });
+    if (!chosen.canceled && chosen.filePath) writeFileSync(chosen.filePath, text, { mode: 0o644 });
+  } catch (error) {
+    showError('The public key could not be saved', error);
+  }
+}
+
+async function importSigningKey(): Promise<void> {
+  const window = focusMainWindow();
+  const chosen = await dialog.showOpenDialog(window, {
+    title: 'Import a minisign secret key',
+    filters: [{ name: 'minisign secret key', extensions: ['key'] }, { name: 'All files', extensions: ['*'] }],
+    properties: ['openFile'],
+  });
+  if (chosen.canceled || chosen.filePaths.length === 0) return;
+  try {
+    const keyId = importSigningKeyFile(keyVault(), chosen.filePaths[0], process.env.REPDESK_KEY_PASSPHRASE ?? null);
+    await dialog.showMessageBox(window, {
+      type: 'info',
+      message: `Signing key ${keyId} imported`,
+      detail: 'It is kept encrypted by the operating system’s keychain. You may now delete the key file, after keeping a backup offline.',
+    });
+  } catch (error) {
+    showError('The signing key was not imported', error);
+  }
+}
+
+async function generateKey(): Promise<void> {
+  const window = focusMainWindow();
+  const vault = keyVault();
+  if (hasSigningKey(vault)) {
+    const answer = await dialog.showMessageBox(window, {
+      type: 'warning',
+      message: 'Replace the stored signing key?',
+      detail: 'DNS hosts will refuse snapshots signed with the new key until they trust its public key.',
+      buttons: ['Replace', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+    });
+    if (answer.response !== 0) return;
+  }
+  try {
+    const keyId = generateSigningKey(vault);
+    await dialog.showMessageBox(window, { type: 'info', message: `Signing key ${keyId} generated`, detail: 'Save its public key for the DNS hosts next.' });
+    await exportPublicKey();
+  } catch (error) {
+    showError('No signing key was generated', error);
+  }
+}
+
+function setTheme(theme: Theme): void {
+  nativeTheme.themeSource = theme;
+  writeFileSync(userDataFile(THEME_FILE), `${theme}\n`);
+}
+
+function installMenu(theme: Theme): void {
+  const template = buildMenuTemplate({
+    isPackaged: app.isPackaged,
+    platform: process.platform,
+    theme,
+    actions: {
+      chooseImport: (target) => void chooseImport(target),
+      navigate: (section) => sendIntent({ kind: 'navigate', section }),
+      importSigningKey: () => void importSigningKey(),
+      generateSigningKey: () => void generateKey(),
+      exportPublicKey: () => void exportPublicKey(),
+      setTheme,
+      showAbout: () =>
+        void dialog.showMessageBox(focusMainWindow(), {
+          type: 'info',
+          title: 'About RepDesk',
+          message: `RepDesk ${app.getVersion()}`,
+          detail: `Electron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}\nData: ${app.getPath('userData')}`,
+        }),
+      openDataFolder: () => void shell.openPath(app.getPath('userData')),
+      openLogsFolder: () => void shell.openPath(app.getPath('logs')),
+    },
+  });
+  Menu.setApplicationMenu(Menu.buildFromTemplate(template));
+}
+
+function isFromMainWindow(event: Parameters<typeof isTrustedSender>[0]): boolean {
+  return mainWindow !== null && !mainWindow.isDestroyed() && isTrustedSender(event, { webContentsId: mainWindow.webContents.id, appUrl: APP_URL });
+}
+
+function start(): void {
+  mkdirSync(app.getPath('userData'), { recursive: true });
+  const log = createRotatingLog({ folder: app.getPath('logs'), name: 'main', maxBytes: 5 * 1024 * 1024, keep: 5 });
+  copyStreamToLog(process.stderr, log);
+  const shellLog = createShellLogger(log, 'desktop');
+  shellLog.info(`RepDesk ${app.getVersion()} starting, data in ${app.getPath('userData')}`);
+
+  lockDownSession(session.defaultSession);
+  const theme = parseTheme(readOptionalFile(userDataFile(THEME_FILE)));
+  nativeTheme.themeSource = theme;
+
+  const openedCore = createCore({
+    databasePath: defaultDatabasePath(),
+    signingKey: signingKeyProvider(keyVault()),
+    snapshotFolder: join(app.getPath('userData'), 'snapshots'),
+  });
+  core = openedCore;
+  const actor = process.env.REPDESK_ACTOR ?? userInfo().username;
+  registerIpc(ipcMain, { core: openedCore, call: () => ({ actor }), isTrustedSender: isFromMainWindow });
+  ipcMain.on(DROPPED_FILES_CHANNEL, (event: IpcMainEvent, paths: unknown) => {
+    if (!isFromMainWindow(event) || !isPathList(paths)) {
+      shellLog.warn('dropped-files message refused: untrusted sender or malformed paths');
+      return;
+    }
+    routeFiles(paths, event.senderFrame?.url ?? '');
+  });
+
+  stopWatchingJobs = watchJobs({
+    list: () => openedCore.jobs.list(),
+    intervalMilliseconds: JOB_POLL_MILLISECONDS,
+    onProgress: (job) => {
+      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(JOB_PROGRESS_CHANNEL, job);
+    },
+    onFinished: (job) => {
+      if (!Notification.isSupported()) return;
+      const notification = new Notification(jobNotification(job));
+      notification.on('click', () => focusMainWindow());
+      notification.show();
+    },
+  });
+
+  installMenu(theme);
+  createMainWindow();
+  if (filesOpenedBeforeStart.length > 0) routeFiles(filesOpenedBeforeStart.splice(0), APP_URL);
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', (_event, argv) => {
+    if (!app.isReady()) return;
+    focusMainWindow();
+    const files = argv.slice(1).filter((value) => !value.startsWith('-') && /\.(eml|mbox|csv|txt|json)$/i.test(value));
+    if (files.length > 0) routeFiles(files, mainWindow?.webContents.getURL() ?? '');
+  });
+  // Every web contents, including any made later, gets the navigation rules before it loads anything.
+  app.on('web-contents-created', (_event, contents) => lockDownWebContents(contents, externalLinks));
+  // macOS: a file dropped on the Dock icon or opened with the app, possibly before it is ready.
+  app.on('open-file', (event, path) => {
+    event.preventDefault();
+    if (core) routeFiles([path], mainWindow?.webContents.getURL() ?? '');
+    else filesOpenedBeforeStart.push(path);
+  });
+  app.on('activate', () => {
+    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) createMainWindow();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => {
+    stopWatchingJobs?.();
+    core?.close();
+    core = null;
+  });
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      showError('RepDesk could not start', error);
+      app.exit(1);
+    });
+}

@@ -1,0 +1,126 @@
+/**
+ * The preload of the main window. It exposes exactly one object to the page, `window.repdesk`:
+ * one function per contract operation (each an `ipcRenderer.invoke` on `repdesk:<operation>`),
+ * plus subscriptions to job progress and to the shell's intents. The page never gets
+ * `ipcRenderer`, an IPC event or anything of Node.
+ *
+ * A sandboxed preload runs as a plain script whose `require` knows only Electron's renderer
+ * modules, so this file is CommonJS (this folder's package.json) and imports nothing of the
+ * project at run time: the operation names arrive from the main process as a command-line
+ * argument (`webPreferences.additionalArguments`), and the channel names are checked against
+ * shared/desktop.ts's constants by their literal types.
+ */
+import type { ContextBridge, IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
+import type { ApiClient, JobView } from '../../../shared/contract.js';
+import type { DesktopBridge, Intent, DROPPED_FILES_CHANNEL as DroppedFilesChannel, INTENT_CHANNEL as IntentChannel, JOB_PROGRESS_CHANNEL as JobProgressChannel, OPERATIONS_ARGUMENT as OperationsArgument } from '../../../shared/desktop.js';
+// A CommonJS file under verbatimModuleSyntax imports a run-time module only this way.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+import electron = require('electron');
+
+const INTENT_CHANNEL: typeof IntentChannel = 'repdesk:intent';
+const JOB_PROGRESS_CHANNEL: typeof JobProgressChannel = 'repdesk:job-progress';
+const DROPPED_FILES_CHANNEL: typeof DroppedFilesChannel = 'repdesk:dropped-files';
+const OPERATIONS_ARGUMENT: typeof OperationsArgument = '--repdesk-operations=';
+
+type RendererIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener' | 'send'>;
+
+/** The operation names the main process passed in `argv`; none when the argument is missing. */
+function operationNamesFrom(argv: readonly string[]): string[] {
+  const argument = argv.find((value) => value.startsWith(OPERATIONS_ARGUMENT));
+  if (!argument) return [];
+  return argument
+    .slice(OPERATIONS_ARGUMENT.length)
+    .split(',')
+    .filter((name) => /^[A-Za-z][A-Za-z.]*$/.test(name));
+}
+
+/** Subscribe to a main-process channel, passing the page only the payload, never the event. */
+function subscribe<Payload>(ipcRenderer: RendererIpc, channel: string, listener: (payload: Payload) => void): () => void {
+  const receive = (_event: IpcRendererEvent, payload: Payload) => listener(payload);
+  ipcRenderer.on(channel, receive);
+  return () => {
+    ipcRenderer.removeListener(channel, receive);
+  };
+}
+
+/**
+ * The bridge object. `navigate` moves the page to an intent's section (a hash change, which is
+ * not a navigation the shell refuses); an import intent nobody listens to yet is kept for the
+ * first listener, the screen that opens because of it.
+ */
+function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly string[], navigate: (hash: string) => void): DesktopBridge {
+  const operations: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const name of operationNames) operations[name] = (input: unknown) => ipcRenderer.invoke(`repdesk:${name}`, input ?? {});
+
+  const intentListeners = new Set<(intent: Intent) => void>();
+  let pendingIntent: Intent | null = null;
+  ipcRenderer.on(INTENT_CHANNEL, (_event: IpcRendererEvent, intent: Intent) => {
+    navigate(`#/${intent.section}`);
+    if (intentListeners.size === 0) {
+      pendingIntent = intent.kind === 'import' ? intent : null;
+      return;
+    }
+    for (const listener of intentListeners) listener(intent);
+  });
+
+  const bridge = {
+    // The main process sends the operation names of the same contract the handlers are registered from.
+    ...(operations as unknown as ApiClient),
+    onJobProgress: (listener: (job: JobView) => void) => subscribe(ipcRenderer, JOB_PROGRESS_CHANNEL, listener),
+    onIntent: (listener: (intent: Intent) => void) => {
+      intentListeners.add(listener);
+      if (pendingIntent) {
+        const intent = pendingIntent;
+        pendingIntent = null;
+        listener(intent);
+      }
+      return () => {
+        intentListeners.delete(listener);
+      };
+    },
+  } satisfies DesktopBridge;
+  return bridge;
+}
+
+interface DroppedFileEvent {
+  readonly defaultPrevented: boolean;
+  preventDefault(): void;
+  readonly dataTransfer: { readonly files: ArrayLike<unknown> } | null;
+}
+
+interface DropTarget {
+  addEventListener(type: 'dragover' | 'drop', listener: (event: DroppedFileEvent) => void): void;
+}
+
+/**
+ * Files dropped on the window: their paths go to the main process, which routes them to the
+ * right import. A drop a screen handled itself (it called preventDefault) is left alone.
+ */
+function forwardDroppedFiles(target: DropTarget, ipcRenderer: RendererIpc, webUtils: Pick<WebUtils, 'getPathForFile'>): void {
+  target.addEventListener('dragover', (event) => event.preventDefault());
+  target.addEventListener('drop', (event) => {
+    if (event.defaultPrevented) return;
+    event.preventDefault();
+    const files = Array.from(event.dataTransfer?.files ?? []);
+    const paths = files.map((file) => webUtils.getPathForFile(file as Parameters<WebUtils['getPathForFile']>[0])).filter((path) => path.length > 0);
+    if (paths.length > 0) ipcRenderer.send(DROPPED_FILES_CHANNEL, paths);
+  });
+}
+
+interface PreloadGlobals {
+  readonly argv: readonly string[];
+  readonly window: DropTarget & { location: { hash: string } };
+}
+
+/** Expose the bridge as `window.repdesk` and forward dropped files. */
+function installPreload(modules: { contextBridge: Pick<ContextBridge, 'exposeInMainWorld'>; ipcRenderer: RendererIpc; webUtils: Pick<WebUtils, 'getPathForFile'> }, globals: PreloadGlobals): void {
+  const bridge = createDesktopBridge(modules.ipcRenderer, operationNamesFrom(globals.argv), (hash) => {
+    globals.window.location.hash = hash;
+  });
+  modules.contextBridge.exposeInMainWorld('repdesk', bridge);
+  forwardDroppedFiles(globals.window, modules.ipcRenderer, modules.webUtils);
+}
+
+installPreload(electron, { argv: process.argv, window: (globalThis as unknown as { window: PreloadGlobals['window'] }).window });
+
+export = { createDesktopBridge, operationNamesFrom, forwardDroppedFiles, installPreload };

@@ -1,0 +1,41 @@
+/**
+ * The desktop shell's side of the page: the one object its preload exposes as `window.repdesk`
+ * (the contract's client plus subscriptions), the intents the shell sends (go to a section,
+ * import files the user chose or dropped) and the channels they travel on. Types and constants
+ * only, so the renderer can subscribe with the same types the shell sends.
+ */
+import type { ApiClient, JobView } from './contract.js';
+
+/** The UI sections the shell can send the user to (the renderer's hash routes `#/<section>`). */
+export const INTENT_SECTIONS = ['lookup', 'listings', 'dul', 'nominations', 'delisting', 'publish', 'settings'] as const;
+export type IntentSection = (typeof INTENT_SECTIONS)[number];
+
+/** The kinds of file import, each owned by one section. */
+export const IMPORT_TARGETS = ['samples', 'dul', 'nominations', 'listings'] as const;
+export type ImportTarget = (typeof IMPORT_TARGETS)[number];
+
+export type Intent =
+  | { readonly kind: 'navigate'; readonly section: IntentSection }
+  | { readonly kind: 'import'; readonly target: ImportTarget; readonly section: IntentSection; readonly paths: readonly string[] };
+
+/**
+ * The one object the preload exposes to the page as `window.repdesk`: the contract's client,
+ * plus subscriptions to job progress and to the shell's intents. Each returns its unsubscribe.
+ */
+export type DesktopBridge = ApiClient & {
+  onJobProgress(listener: (job: JobView) => void): () => void;
+  onIntent(listener: (intent: Intent) => void): () => void;
+};
+
+/** The names of the bridge's functions that are not contract operations. */
+export const BRIDGE_SUBSCRIPTIONS = ['onJobProgress', 'onIntent'] as const;
+
+/** The preload's command-line argument that carries the contract's operation names. */
+export const OPERATIONS_ARGUMENT = '--repdesk-operations=';
+
+/** The channel on which the main process sends intents to the page. */
+export const INTENT_CHANNEL = 'repdesk:intent';
+/** The channel on which the main process sends job progress to the page. */
+export const JOB_PROGRESS_CHANNEL = 'repdesk:job-progress';
+/** The channel on which the page reports the paths of files dropped on it. */
+export const DROPPED_FILES_CHANNEL = 'repdesk:dropped-files';

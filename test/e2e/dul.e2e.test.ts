@@ -1,0 +1,61 @@
+/**
+ * The DUL section end to end (real database, server and Chromium): a liaison adds an ISP,
+ * imports a file through the UI, reviews the preview (diff, normalisation, a rejected line),
+ * commits leaving the rejected line out, sees the ISP page update, and reverts.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHarness, type Harness } from '../e2e-support/harness.js';
+
+let harness: Harness;
+
+before(async () => {
+  harness = await startHarness();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+test('a liaison imports a submission with preview and commit, sees the ISP page update, and reverts it', async () => {
+  const { page, server } = harness;
+  const path = join(harness.folder, 'pools.txt');
+  writeFileSync(path, '# Example Net pools\n45.10.1.9/24\n45.10.2.0/24\n10.1.0.0/16\n2a01:4f8:100::/48\n');
+  await page.goto(server.url);
+  await page.getByRole('link', { name: 'DUL' }).click();
+  const addForm = page.getByRole('form', { name: 'Add an ISP' });
+  await addForm.getByLabel('Name').fill('Example Net');
+  await addForm.getByLabel('ASNs').fill('64500');
+  await addForm.getByRole('button', { name: 'Add' }).click();
+  await page.getByRole('link', { name: 'Example Net' }).click();
+  await page.getByRole('heading', { name: 'Example Net' }).waitFor();
+
+  const form = page.getByRole('form', { name: 'Import a submission' });
+  await form.getByLabel('File on this computer').fill(path);
+  await form.getByLabel('Exclusions').fill('45.10.2.16/28');
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByLabel('Submission preview');
+  await preview.waitFor();
+  const text = await preview.innerText();
+  assert.match(text, /4 lines, 3 ranges \(2 IPv4, 1 IPv6\)/);
+  assert.match(text, /3 added, 0 removed, 0 unchanged/);
+  assert.match(text, /Exclusions \(never listed\): 45\.10\.2\.16\/28/);
+  assert.match(text, /line 4: 10\.1\.0\.0\/16 overlaps 10\.0\.0\.0\/8, private \(RFC 1918\)/);
+  const commit = page.getByRole('button', { name: 'Commit' });
+  assert.equal(await commit.isDisabled(), true, 'a preview with a rejected line cannot be committed unconfirmed');
+  await page.getByLabel(/Leave out the 1 rejected lines/).check();
+  await commit.click();
+  await page.getByRole('status').filter({ hasText: 'committed' }).waitFor();
+  assert.match(await page.getByRole('status').innerText(), /Submission #1 committed: 3 added, 0 removed/);
+
+  const ranges = page.getByRole('table', { name: 'Active ranges' });
+  await ranges.locator('tbody tr').nth(2).waitFor();
+  assert.deepEqual(await ranges.locator('tbody tr td:first-child').allInnerTexts(), ['45.10.1.0/24', '45.10.2.0/24', '2a01:4f8:100::/48']);
+  await page.getByRole('table', { name: 'Submissions' }).getByRole('button', { name: 'Revert' }).click();
+  await page.getByRole('table', { name: 'Submissions' }).getByText(/^reverted /).waitFor();
+  assert.equal(await ranges.locator('tbody tr').count(), 0);
+  assert.deepEqual(harness.problems.errors, []);
+  assert.deepEqual(harness.problems.foreignRequests, []);
+});

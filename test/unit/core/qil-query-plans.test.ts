@@ -1,0 +1,40 @@
+/**
+ * The QIL queries that run once per source in a million-hit ingest, and for the score chart,
+ * use the primary keys they were written for.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../../../main/core/db/connection.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'repdesk-qil-plans-'));
+const connection = openDatabase(join(folder, 'plans.sqlite'));
+after(() => {
+  connection.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function plan(text: string, values: unknown[]): string {
+  return connection.read
+    .all<{ detail: string }>({ text: `EXPLAIN QUERY PLAN ${text}`, values })
+    .map((row) => row.detail)
+    .join(' | ');
+}
+
+const key = Buffer.alloc(16);
+
+for (const { name, query, expected } of [
+  { name: 'a source state by address', query: 'SELECT * FROM qil_sources WHERE source = ?', expected: /^SEARCH qil_sources USING PRIMARY KEY \(source=\?\)$/ },
+  {
+    name: "a source's hits in time order (replay, chart) without sorting",
+    query: 'SELECT at, count FROM qil_observations WHERE source = ? ORDER BY at, trap, count',
+    expected: /^SEARCH qil_observations USING PRIMARY KEY \(source=\?\)$/,
+  },
+]) {
+  test(name, () => {
+    const detail = plan(query, [key]);
+    assert.match(detail, expected, detail);
+  });
+}

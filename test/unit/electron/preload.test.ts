@@ -1,0 +1,141 @@
+/**
+ * The compiled preload, run the way Electron runs a sandboxed preload: wrapped in a function
+ * whose `require` knows only 'electron' (here a fake contextBridge, ipcRenderer and webUtils).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createContext, runInContext } from 'node:vm';
+import { OPERATION_NAMES } from '../../../shared/contract.js';
+import { channelFor } from '../../../main/electron/ipc.js';
+import { BRIDGE_SUBSCRIPTIONS, DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, OPERATIONS_ARGUMENT, type DesktopBridge, type Intent } from '../../../shared/desktop.js';
+
+const PRELOAD_SOURCE = readFileSync(new URL('../../../main/electron/preload/preload.js', import.meta.url), 'utf8');
+
+type Listener = (event: unknown, payload: unknown) => void;
+type DomListener = (event: unknown) => void;
+
+function loadPreload(argv: string[]) {
+  const exposed: [string, unknown][] = [];
+  const invoked: [string, unknown][] = [];
+  const sent: [string, unknown][] = [];
+  const listeners = new Map<string, Set<Listener>>();
+  const domListeners = new Map<string, DomListener>();
+  const ipcRenderer = {
+    invoke: async (channel: string, payload: unknown) => {
+      invoked.push([channel, payload]);
+      return { ok: true, value: channel };
+    },
+    send: (channel: string, payload: unknown) => sent.push([channel, payload]),
+    on: (channel: string, listener: Listener) => {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(listener);
+      return ipcRenderer;
+    },
+    removeListener: (channel: string, listener: Listener) => {
+      listeners.get(channel)?.delete(listener);
+      return ipcRenderer;
+    },
+  };
+  const electron = {
+    contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.push([key, value]) },
+    ipcRenderer,
+    webUtils: { getPathForFile: (file: { path: string }) => file.path },
+  };
+  const window = {
+    location: { hash: '' },
+    addEventListener: (type: string, listener: DomListener) => domListeners.set(type, listener),
+  };
+  const requireInSandbox = (name: string) => {
+    if (name === 'electron') return electron;
+    throw new Error(`a sandboxed preload cannot require ${name}`);
+  };
+  const module = { exports: {} };
+  const context = createContext({ window });
+  const wrapped = runInContext(`(function (require, process, Buffer, global, setImmediate, clearImmediate, exports, module) {${PRELOAD_SOURCE}\n})`, context) as (...parameters: unknown[]) => void;
+  wrapped(requireInSandbox, { argv }, undefined, context, setImmediate, clearImmediate, module.exports, module);
+  const emit = (channel: string, payload: unknown) => {
+    for (const listener of listeners.get(channel) ?? []) listener({ sender: ipcRenderer, senderId: 0 }, payload);
+  };
+  return { exposed, invoked, sent, listeners, domListeners, window, emit };
+}
+
+const ARGV = ['/opt/RepDesk/repdesk', '--type=renderer', `${OPERATIONS_ARGUMENT}${OPERATION_NAMES.join(',')}`];
+
+test('exactly one object is exposed, as window.repdesk, with the contract operations and the two subscriptions', () => {
+  const loaded = loadPreload(ARGV);
+  assert.equal(loaded.exposed.length, 1);
+  assert.equal(loaded.exposed[0][0], 'repdesk');
+  const bridge = loaded.exposed[0][1] as Record<string, unknown>;
+  assert.deepEqual([...Object.keys(bridge)].sort(), [...OPERATION_NAMES, ...BRIDGE_SUBSCRIPTIONS].sort());
+  for (const [name, value] of Object.entries(bridge)) assert.equal(typeof value, 'function', name);
+});
+
+test('each operation invokes its own channel with the input, and returns the main process answer', async () => {
+  const loaded = loadPreload(ARGV);
+  const bridge = loaded.exposed[0][1] as DesktopBridge;
+  for (const name of OPERATION_NAMES) {
+    const call = bridge[name] as (input: unknown) => Promise<unknown>;
+    const answer = await call({ probe: name });
+    assert.deepEqual({ ...(answer as object) }, { ok: true, value: channelFor(name) });
+  }
+  assert.deepEqual(
+    loaded.invoked.map(([channel, payload]) => [channel, { ...(payload as object) }]),
+    OPERATION_NAMES.map((name) => [channelFor(name), { probe: name }]),
+  );
+});
+
+test('no operation is exposed when the main process passed no names, and malformed names are dropped', () => {
+  assert.deepEqual([...Object.keys(loadPreload(['/opt/RepDesk/repdesk']).exposed[0][1] as object)].sort(), [...BRIDGE_SUBSCRIPTIONS].sort());
+  const loaded = loadPreload([`${OPERATIONS_ARGUMENT}lookup,__proto__,constructor(),a b`]);
+  assert.deepEqual([...Object.keys(loaded.exposed[0][1] as object)].sort(), ['lookup', ...BRIDGE_SUBSCRIPTIONS].sort());
+});
+
+test('job progress reaches a subscriber as the payload alone, never the IPC event, until it unsubscribes', () => {
+  const loaded = loadPreload(ARGV);
+  const bridge = loaded.exposed[0][1] as DesktopBridge;
+  const received: unknown[][] = [];
+  const unsubscribe = bridge.onJobProgress((...values: unknown[]) => received.push(values));
+  loaded.emit(JOB_PROGRESS_CHANNEL, { id: 1, stage: 'reading' });
+  unsubscribe();
+  loaded.emit(JOB_PROGRESS_CHANNEL, { id: 1, stage: 'writing' });
+  assert.deepEqual(received, [[{ id: 1, stage: 'reading' }]]);
+  assert.equal(loaded.listeners.get(JOB_PROGRESS_CHANNEL)?.size, 0);
+});
+
+test('an intent moves the page to its section; an import nobody listened to yet goes to the first listener', () => {
+  const loaded = loadPreload(ARGV);
+  const bridge = loaded.exposed[0][1] as DesktopBridge;
+  const intent: Intent = { kind: 'import', target: 'dul', section: 'dul', paths: ['/home/liaison/isp.csv'] };
+  loaded.emit(INTENT_CHANNEL, intent);
+  assert.equal(loaded.window.location.hash, '#/dul');
+  const received: Intent[] = [];
+  bridge.onIntent((value) => received.push(value));
+  assert.deepEqual(received, [intent]);
+  loaded.emit(INTENT_CHANNEL, { kind: 'navigate', section: 'publish' });
+  assert.equal(loaded.window.location.hash, '#/publish');
+  assert.deepEqual(received, [intent, { kind: 'navigate', section: 'publish' }]);
+});
+
+function dropEvent(paths: string[], isAlreadyHandled: boolean) {
+  const event = {
+    defaultPrevented: isAlreadyHandled,
+    preventDefault: () => {
+      event.defaultPrevented = true;
+    },
+    dataTransfer: { files: paths.map((path) => ({ path })) },
+  };
+  return event;
+}
+
+test('files dropped on the window go to the main process as paths; a drop a screen handled is left alone', () => {
+  const loaded = loadPreload(ARGV);
+  const dragOver = dropEvent([], false);
+  loaded.domListeners.get('dragover')!(dragOver);
+  assert.equal(dragOver.defaultPrevented, true);
+  const drop = dropEvent(['/tmp/a.eml', '/tmp/b.csv'], false);
+  loaded.domListeners.get('drop')!(drop);
+  assert.equal(drop.defaultPrevented, true);
+  loaded.domListeners.get('drop')!(dropEvent(['/tmp/c.eml'], true));
+  assert.deepEqual(loaded.sent.map(([channel, paths]) => [channel, [...(paths as string[])]]), [[DROPPED_FILES_CHANNEL, ['/tmp/a.eml', '/tmp/b.csv']]]);
+});
