@@ -1,8 +1,9 @@
 /**
  * The desktop shell's side of the page: the one object its preload exposes as `window.repdesk`
  * (the contract's client plus subscriptions), the intents the shell sends (go to a section,
- * import files the user chose or dropped) and the channels they travel on. Types and constants
- * only, so the renderer can subscribe with the same types the shell sends.
+ * import files the user chose or dropped) and the channels they travel on, and where the page
+ * goes for an intent. No run-time dependency, so the renderer subscribes with the same types
+ * the shell sends.
  */
 import type { ApiClient, JobView } from './contract.js';
 
@@ -39,3 +40,13 @@ export const INTENT_CHANNEL = 'repdesk:intent';
 export const JOB_PROGRESS_CHANNEL = 'repdesk:job-progress';
 /** The channel on which the page reports the paths of files dropped on it. */
 export const DROPPED_FILES_CHANNEL = 'repdesk:dropped-files';
+
+/**
+ * The hash route the page shows for an intent: `#/<section>`, except that a page already on
+ * that section keeps its route, so a file dropped on one ISP's page (`#/dul/<isp>`) stays there,
+ * where that ISP's import form takes it.
+ */
+export function intentHash(intent: Intent, currentHash: string): string {
+  const sectionHash = `#/${intent.section}`;
+  return currentHash === sectionHash || currentHash.startsWith(`${sectionHash}/`) ? currentHash : sectionHash;
+}

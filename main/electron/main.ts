@@ -6,13 +6,14 @@
  */
 import { BrowserWindow, Menu, Notification, app, dialog, ipcMain, nativeTheme, safeStorage, screen, session, shell } from 'electron';
 import type { IpcMainEvent } from 'electron';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATION_NAMES } from '../../shared/contract.js';
 import { createCore, type Core } from '../core/app.js';
-import { defaultDataFolder, defaultDatabasePath } from '../core/paths.js';
+import { DEFAULT_DATABASE_FILE, LOCATION_FILE, databaseLocationProblem, formatLocationFile, resolveDatabaseLocation } from '../core/database-location.js';
+import { defaultDataFolder, readOptionalText } from '../core/paths.js';
 import { registerIpc } from './ipc.js';
 import { DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, type ImportTarget, type Intent } from '../../shared/desktop.js';
 import { importDialogOptions, importIntent, intentsForDroppedFiles, isPathList, sectionOfUrl } from './intents.js';
@@ -41,15 +42,8 @@ const externalLinks = { dialog, shell };
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
 let stopWatchingJobs: (() => void) | null = null;
+let databasePath = '';
 const filesOpenedBeforeStart: string[] = [];
-
-function readOptionalFile(path: string): string | null {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return null;
-  }
-}
 
 function userDataFile(name: string): string {
   return join(app.getPath('userData'), name);
@@ -59,9 +53,13 @@ function showError(title: string, error: unknown): void {
   dialog.showErrorBox(title, error instanceof Error ? error.message : String(error));
 }
 
+function rememberWindowState(window: BrowserWindow): void {
+  writeFileSync(userDataFile(WINDOW_STATE_FILE), formatWindowState(window.getNormalBounds(), window.isMaximized()));
+}
+
 function createMainWindow(): BrowserWindow {
   const state = parseWindowState(
-    readOptionalFile(userDataFile(WINDOW_STATE_FILE)),
+    readOptionalText(userDataFile(WINDOW_STATE_FILE)),
     screen.getAllDisplays().map((display) => display.workArea),
   );
   // electronegativity: AUXCLICK_JS_CHECK, CONTEXT_ISOLATION_JS_CHECK, SANDBOX_JS_CHECK: it reads only literal
@@ -72,9 +70,7 @@ function createMainWindow(): BrowserWindow {
     if (state.isMaximized) window.maximize();
     window.show();
   });
-  window.on('close', () => {
-    writeFileSync(userDataFile(WINDOW_STATE_FILE), formatWindowState(window.getNormalBounds(), window.isMaximized()));
-  });
+  window.on('close', () => rememberWindowState(window));
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
   });
@@ -168,6 +164,78 @@ async function generateKey(): Promise<void> {
   }
 }
 
+function closeCore(): void {
+  stopWatchingJobs?.();
+  stopWatchingJobs = null;
+  core?.close();
+  core = null;
+}
+
+/**
+ * File > Database location…: open an existing database, start a new one, or go back to the
+ * default; the choice goes to location.json, and the app restarts on it (the core opens its
+ * database once, at start).
+ */
+async function chooseDatabaseLocation(): Promise<void> {
+  const window = focusMainWindow();
+  const running = core?.jobs.list().find((job) => job.state === 'running');
+  if (running) {
+    dialog.showErrorBox('The database location cannot change now', `${jobNotification(running).title} (job #${running.id}). RepDesk restarts to open another database: wait until the job has finished, or cancel it.`);
+    return;
+  }
+  const defaultPath = userDataFile(DEFAULT_DATABASE_FILE);
+  const overridden = process.env.REPDESK_DB ? `\n\nREPDESK_DB is set (${process.env.REPDESK_DB}): it wins over this choice while it is set.` : '';
+  const answer = await dialog.showMessageBox(window, {
+    type: 'question',
+    title: 'Database location',
+    message: 'Which database should RepDesk open?',
+    detail: `Now: ${databasePath}\nDefault: ${defaultPath}${overridden}`,
+    buttons: ['Open an existing database…', 'Create a new database…', 'Use the default', 'Cancel'],
+    defaultId: 0,
+    cancelId: 3,
+  });
+  let chosen: string | null = null;
+  if (answer.response === 0) {
+    const opened = await dialog.showOpenDialog(window, {
+      title: 'Open a RepDesk database',
+      defaultPath: dirname(databasePath),
+      filters: [{ name: 'RepDesk database', extensions: ['sqlite', 'db'] }, { name: 'All files', extensions: ['*'] }],
+      properties: ['openFile'],
+    });
+    if (opened.canceled || opened.filePaths.length === 0) return;
+    chosen = opened.filePaths[0];
+  } else if (answer.response === 1) {
+    const saved = await dialog.showSaveDialog(window, {
+      title: 'Create a RepDesk database',
+      defaultPath: join(dirname(databasePath), 'repdesk.sqlite'),
+      filters: [{ name: 'RepDesk database', extensions: ['sqlite'] }],
+      properties: ['createDirectory'],
+    });
+    if (saved.canceled || !saved.filePath) return;
+    chosen = saved.filePath;
+  } else if (answer.response !== 2) {
+    return;
+  }
+  try {
+    if (chosen === null) {
+      rmSync(userDataFile(LOCATION_FILE), { force: true });
+    } else {
+      const problem = databaseLocationProblem(chosen);
+      if (problem !== null) throw new Error(problem);
+      writeFileSync(userDataFile(LOCATION_FILE), formatLocationFile(chosen));
+    }
+  } catch (error) {
+    showError('The database location was not changed', error);
+    return;
+  }
+  await dialog.showMessageBox(window, { type: 'info', message: 'RepDesk restarts to open the database', detail: chosen ?? defaultPath, buttons: ['Restart'] });
+  // app.exit skips the window's close event and will-quit: remember the window and close the database first.
+  if (!window.isDestroyed()) rememberWindowState(window);
+  closeCore();
+  app.relaunch();
+  app.exit(0);
+}
+
 function setTheme(theme: Theme): void {
   nativeTheme.themeSource = theme;
   writeFileSync(userDataFile(THEME_FILE), `${theme}\n`);
@@ -184,13 +252,14 @@ function installMenu(theme: Theme): void {
       importSigningKey: () => void importSigningKey(),
       generateSigningKey: () => void generateKey(),
       exportPublicKey: () => void exportPublicKey(),
+      chooseDatabaseLocation: () => void chooseDatabaseLocation(),
       setTheme,
       showAbout: () =>
         void dialog.showMessageBox(focusMainWindow(), {
           type: 'info',
           title: 'About RepDesk',
           message: `RepDesk ${app.getVersion()}`,
-          detail: `Electron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}\nData: ${app.getPath('userData')}`,
+          detail: `Electron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}\nData: ${app.getPath('userData')}\nDatabase: ${databasePath}`,
         }),
       openDataFolder: () => void shell.openPath(app.getPath('userData')),
       openLogsFolder: () => void shell.openPath(app.getPath('logs')),
@@ -211,11 +280,23 @@ function start(): void {
   shellLog.info(`RepDesk ${app.getVersion()} starting, data in ${app.getPath('userData')}`);
 
   lockDownSession(session.defaultSession);
-  const theme = parseTheme(readOptionalFile(userDataFile(THEME_FILE)));
+  const theme = parseTheme(readOptionalText(userDataFile(THEME_FILE)));
   nativeTheme.themeSource = theme;
 
+  const location = resolveDatabaseLocation({
+    environmentPath: process.env.REPDESK_DB,
+    dataFolder: app.getPath('userData'),
+    locationText: readOptionalText(userDataFile(LOCATION_FILE)),
+  });
+  databasePath = location.path;
+  shellLog.info(`database ${databasePath} (${location.source})`);
+  if (location.problem !== null) {
+    shellLog.warn(location.problem);
+    dialog.showErrorBox('The chosen database cannot be opened', `${location.problem}\n\nRepDesk opens the default database, ${location.path}. File > Database location… chooses another.`);
+  }
+
   const openedCore = createCore({
-    databasePath: defaultDatabasePath(),
+    databasePath,
     signingKey: signingKeyProvider(keyVault()),
     snapshotFolder: join(app.getPath('userData'), 'snapshots'),
   });
@@ -272,11 +353,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => {
-    stopWatchingJobs?.();
-    core?.close();
-    core = null;
-  });
+  app.on('will-quit', closeCore);
   app
     .whenReady()
     .then(start)

@@ -1,6 +1,7 @@
 /**
- * The application menu as a template (data): File (imports, publish, the signing key), Edit,
- * View (zoom, theme; developer tools only in development), Help (about, data folder, logs).
+ * The application menu as a template (data): File (imports, publish, the signing key, the
+ * database location), Edit, View (zoom, theme; developer tools only in development), Help
+ * (about, data folder, logs).
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ImportTarget, IntentSection } from '../../shared/desktop.js';
@@ -21,6 +22,7 @@ export interface MenuActions {
   importSigningKey(): void;
   generateSigningKey(): void;
   exportPublicKey(): void;
+  chooseDatabaseLocation(): void;
   setTheme(theme: Theme): void;
   showAbout(): void;
   openDataFolder(): void;
@@ -65,6 +67,7 @@ export function buildMenuTemplate(options: MenuOptions): MenuItemConstructorOpti
         { id: 'generate-signing-key', label: 'Generate signing key…', click: () => actions.generateSigningKey() },
         { id: 'export-public-key', label: 'Save public key…', click: () => actions.exportPublicKey() },
         { id: 'settings', label: 'Settings', accelerator: 'CmdOrCtrl+,', click: () => actions.navigate('settings') },
+        { id: 'database-location', label: 'Database location…', click: () => actions.chooseDatabaseLocation() },
         { type: 'separator' },
         isMac ? { id: 'close', role: 'close' } : { id: 'quit', role: 'quit' },
       ],

@@ -5,6 +5,7 @@ import { DulView } from './views/DulView.js';
 import { LookupView } from './views/LookupView.js';
 import { PlannedView } from './views/PlannedView.js';
 import { PublishView } from './views/PublishView.js';
+import { QilView } from './views/QilView.js';
 import { SettingsView } from './views/SettingsView.js';
 
 function SignedIn() {
@@ -36,6 +37,8 @@ function Section({ section, argument }: { section: SectionId; argument: string |
       return <PlannedView title="Listings" summary="Every listing on every list, filtered and paged, each opening its reputation record with history and samples." />;
     case 'dul':
       return <DulView ispName={argument} />;
+    case 'qil':
+      return <QilView />;
     case 'nominations':
       return <PlannedView title="Nominations" summary="The Global Approved List nomination queue, where reviewers approve or refuse nominated senders." />;
     case 'delisting':

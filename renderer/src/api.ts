@@ -5,11 +5,12 @@
  */
 import { createContext, useContext } from 'react';
 import { OPERATION_NAMES, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
+import type { DesktopBridge } from '../../shared/desktop.js';
 
 declare global {
   interface Window {
     /** Set by the Electron preload; absent in browser mode. */
-    repdesk?: ApiClient;
+    repdesk?: DesktopBridge;
   }
 }
 
@@ -71,6 +72,12 @@ export function takeToken(): string {
 /** The desktop preload's client when there is one, else the HTTP client. */
 export function createClient(): ApiClient {
   return window.repdesk ?? createHttpClient(takeToken());
+}
+
+/** The shell's job-progress subscription when the client is the desktop bridge; null in browser mode, which polls. */
+export function jobProgressSubscription(client: ApiClient): DesktopBridge['onJobProgress'] | null {
+  const bridge: Partial<DesktopBridge> = client;
+  return typeof bridge.onJobProgress === 'function' ? bridge.onJobProgress : null;
 }
 
 export const ApiContext = createContext<ApiClient | null>(null);

@@ -4,10 +4,13 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiContext, createClient } from './api.js';
 import { App } from './App.js';
+import { followShellIntents } from './desktop.js';
 import './styles.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root element');
+
+followShellIntents(window.repdesk);
 
 createRoot(container).render(
   <StrictMode>

@@ -5,6 +5,7 @@ export const SECTIONS = [
   { id: 'lookup', title: 'Lookup' },
   { id: 'listings', title: 'Listings' },
   { id: 'dul', title: 'DUL' },
+  { id: 'qil', title: 'QIL' },
   { id: 'nominations', title: 'Nominations' },
   { id: 'delisting', title: 'Delisting' },
   { id: 'publish', title: 'Publish' },

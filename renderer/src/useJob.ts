@@ -1,10 +1,11 @@
 /**
- * Follow one kind of background job: start it, poll its progress, cancel it. A job of that kind
+ * Follow one kind of background job: start it, follow its progress, cancel it. A job of that kind
  * already running when the view opens (started before the user navigated away) is picked up.
+ * The desktop shell pushes progress; browser mode polls for it.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, JobOperation, JobView } from '../../shared/contract.js';
-import { useApi } from './api.js';
+import { jobProgressSubscription, useApi } from './api.js';
 
 const POLL_MILLISECONDS = 200;
 
@@ -34,6 +35,18 @@ export function useJob(operation: JobOperation, onFinished: (job: JobView) => vo
   useEffect(() => {
     finished.current = onFinished;
   });
+  const onJobProgress = jobProgressSubscription(api);
+  // Every push for this operation since the view opened, by job id: a job's last push may come before its start's answer.
+  const pushed = useRef(new Map<number, JobView>());
+  const [pushCount, setPushCount] = useState(0);
+  useEffect(() => {
+    if (!onJobProgress) return;
+    return onJobProgress((job) => {
+      if (job.operation !== operation) return;
+      pushed.current.set(job.id, job);
+      setPushCount((count) => count + 1);
+    });
+  }, [onJobProgress, operation]);
 
   useEffect(() => {
     let isCurrent = true;
@@ -49,6 +62,17 @@ export function useJob(operation: JobOperation, onFinished: (job: JobView) => vo
   useEffect(() => {
     if (tracked.state !== 'running') return;
     const id = tracked.job.id;
+    if (onJobProgress) {
+      const latest = pushed.current.get(id);
+      if (!latest || latest === tracked.job) return;
+      if (latest.state === 'running') {
+        setTracked((current) => (current.state === 'running' && current.job.id === id ? { ...current, job: latest } : current));
+        return;
+      }
+      setTracked({ state: 'finished', job: latest });
+      finished.current(latest);
+      return;
+    }
     let isCurrent = true;
     const timer = window.setTimeout(() => {
       api['jobs.get']({ id }).then((result) => {
@@ -69,7 +93,7 @@ export function useJob(operation: JobOperation, onFinished: (job: JobView) => vo
       isCurrent = false;
       window.clearTimeout(timer);
     };
-  }, [api, tracked]);
+  }, [api, tracked, onJobProgress, pushCount]);
 
   const start = useCallback(
     (input: Record<string, unknown>) => {

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
 
-const SECTION_TITLES = ['Lookup', 'Listings', 'DUL', 'Nominations', 'Delisting', 'Publish', 'Settings'];
+const SECTION_TITLES = ['Lookup', 'Listings', 'DUL', 'QIL', 'Nominations', 'Delisting', 'Publish', 'Settings'];
 const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let harness: Harness;
@@ -57,7 +57,7 @@ function currentHash(): string {
   return new URL(harness.page.url()).hash;
 }
 
-test('the frame shows the seven sections and the signed-in person, and the token leaves the address bar', async () => {
+test('the frame shows the eight sections and the signed-in person, and the token leaves the address bar', async () => {
   const { page, server } = harness;
   await page.goto(server.url);
   const links = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');

@@ -44,20 +44,19 @@ function subscribe<Payload>(ipcRenderer: RendererIpc, channel: string, listener:
 }
 
 /**
- * The bridge object. `navigate` moves the page to an intent's section (a hash change, which is
- * not a navigation the shell refuses); an import intent nobody listens to yet is kept for the
- * first listener, the screen that opens because of it.
+ * The bridge object. Intents that arrive before the page listens (the shell may send one as soon
+ * as the page has loaded) are kept, in order, for the first listener; the page moves itself to
+ * the intent's section (shared/desktop.ts, intentHash).
  */
-function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly string[], navigate: (hash: string) => void): DesktopBridge {
+function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly string[]): DesktopBridge {
   const operations: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const name of operationNames) operations[name] = (input: unknown) => ipcRenderer.invoke(`repdesk:${name}`, input ?? {});
 
   const intentListeners = new Set<(intent: Intent) => void>();
-  let pendingIntent: Intent | null = null;
+  const pendingIntents: Intent[] = [];
   ipcRenderer.on(INTENT_CHANNEL, (_event: IpcRendererEvent, intent: Intent) => {
-    navigate(`#/${intent.section}`);
     if (intentListeners.size === 0) {
-      pendingIntent = intent.kind === 'import' ? intent : null;
+      pendingIntents.push(intent);
       return;
     }
     for (const listener of intentListeners) listener(intent);
@@ -69,11 +68,7 @@ function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly 
     onJobProgress: (listener: (job: JobView) => void) => subscribe(ipcRenderer, JOB_PROGRESS_CHANNEL, listener),
     onIntent: (listener: (intent: Intent) => void) => {
       intentListeners.add(listener);
-      if (pendingIntent) {
-        const intent = pendingIntent;
-        pendingIntent = null;
-        listener(intent);
-      }
+      for (const intent of pendingIntents.splice(0)) listener(intent);
       return () => {
         intentListeners.delete(listener);
       };
@@ -109,14 +104,12 @@ function forwardDroppedFiles(target: DropTarget, ipcRenderer: RendererIpc, webUt
 
 interface PreloadGlobals {
   readonly argv: readonly string[];
-  readonly window: DropTarget & { location: { hash: string } };
+  readonly window: DropTarget;
 }
 
 /** Expose the bridge as `window.repdesk` and forward dropped files. */
 function installPreload(modules: { contextBridge: Pick<ContextBridge, 'exposeInMainWorld'>; ipcRenderer: RendererIpc; webUtils: Pick<WebUtils, 'getPathForFile'> }, globals: PreloadGlobals): void {
-  const bridge = createDesktopBridge(modules.ipcRenderer, operationNamesFrom(globals.argv), (hash) => {
-    globals.window.location.hash = hash;
-  });
+  const bridge = createDesktopBridge(modules.ipcRenderer, operationNamesFrom(globals.argv));
   modules.contextBridge.exposeInMainWorld('repdesk', bridge);
   forwardDroppedFiles(globals.window, modules.ipcRenderer, modules.webUtils);
 }

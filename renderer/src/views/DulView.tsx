@@ -3,34 +3,22 @@
  * (both background jobs with progress and Cancel), its submissions over time with Revert on the
  * latest one in force, and its active ranges with the limits that touch them.
  */
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { ApiError, JobView } from '../../../shared/contract.js';
 import type { IspDetail, SubmissionPreview, SubmissionResult } from '../../../shared/dul.js';
 import { useApi } from '../api.js';
+import { takeWaitingFiles, useWaitingFiles } from '../desktop.js';
 import { formatCount, formatTime } from '../format.js';
 import { navigate, routeHref } from '../routes.js';
 import { useJob } from '../useJob.js';
 import { useReloadable } from '../useOperation.js';
+import { ErrorLine } from './ErrorLine.js';
 import { JobProgress } from './JobProgress.js';
-
-function ErrorLine({ error }: { error: ApiError }) {
-  return (
-    <div className="error" role="alert">
-      <p>{error.message}</p>
-      {error.details && error.details.length > 0 && (
-        <ul>
-          {error.details.map((detail) => (
-            <li key={detail}>{detail}</li>
-          ))}
-        </ul>
-      )}
-    </div>
-  );
-}
 
 function IspList() {
   const api = useApi();
   const isps = useReloadable(() => api['isps.list']({}));
+  const waitingFiles = useWaitingFiles('dul');
   const [name, setName] = useState('');
   const [asns, setAsns] = useState('');
   const [country, setCountry] = useState('');
@@ -57,6 +45,7 @@ function IspList() {
   return (
     <section aria-labelledby="view-title">
       <h1 id="view-title">DUL: ISPs</h1>
+      {waitingFiles && <p role="status">Open the ISP that sent {waitingFiles.join(', ')}: its import form will have the file.</p>}
       {isps.loaded.state === 'loading' && <p aria-live="polite">Loading…</p>}
       {isps.loaded.state === 'failed' && <ErrorLine error={isps.loaded.error} />}
       {isps.loaded.state === 'done' && (
@@ -159,6 +148,16 @@ function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () => void
   const [preview, setPreview] = useState<SubmissionPreview | null>(null);
   const [acceptsRejected, setAcceptsRejected] = useState(false);
   const [outcome, setOutcome] = useState<{ error: ApiError | null; committed: SubmissionResult | null }>({ error: null, committed: null });
+  // A file chosen in the desktop's File menu or dropped on the window: one file per submission.
+  const waitingFiles = useWaitingFiles('dul');
+  const [leftOutFiles, setLeftOutFiles] = useState<readonly string[]>([]);
+  useEffect(() => {
+    if (!waitingFiles) return;
+    setPath(waitingFiles[0]);
+    setLeftOutFiles(waitingFiles.slice(1));
+    setPreview(null);
+    takeWaitingFiles('dul');
+  }, [waitingFiles]);
 
   const input = () => ({
     path,
@@ -199,6 +198,7 @@ function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () => void
       <label>
         File on this computer <input value={path} onChange={(event) => setPath(event.target.value)} required placeholder="/home/me/isp-dul.csv" />
       </label>
+      {leftOutFiles.length > 0 && <p className="muted">One file per submission: {leftOutFiles.join(', ')} left out.</p>}
       <label>
         Mode{' '}
         <select value={mode} onChange={(event) => setMode(event.target.value === 'add' ? 'add' : 'replace')}>

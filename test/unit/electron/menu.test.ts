@@ -12,6 +12,7 @@ function recordingActions() {
     importSigningKey: () => calls.push('import-key'),
     generateSigningKey: () => calls.push('generate-key'),
     exportPublicKey: () => calls.push('export-public-key'),
+    chooseDatabaseLocation: () => calls.push('database-location'),
     setTheme: (theme: Theme) => calls.push(`theme:${theme}`),
     showAbout: () => calls.push('about'),
     openDataFolder: () => calls.push('data-folder'),
@@ -41,11 +42,11 @@ test('File, Edit, View, Window and Help, in that order (macOS adds the app menu 
   assert.deepEqual(buildMenuTemplate({ isPackaged: true, platform: 'darwin', theme: 'system', actions }).map((item) => item.id), ['app', 'file', 'edit', 'view', 'window', 'help']);
 });
 
-test('the File imports open the chooser of their kind; Publish and Settings send the user there', () => {
+test('the File imports open the chooser of their kind; Publish and Settings send the user there; the key and database items call theirs', () => {
   const { calls, actions } = recordingActions();
   const template = buildMenuTemplate({ isPackaged: true, platform: 'linux', theme: 'system', actions });
-  for (const id of ['import-samples', 'import-dul', 'import-nominations', 'import-listings', 'publish', 'settings', 'import-signing-key', 'generate-signing-key', 'export-public-key']) click(itemById(template, id));
-  assert.deepEqual(calls, ['import:samples', 'import:dul', 'import:nominations', 'import:listings', 'navigate:publish', 'navigate:settings', 'import-key', 'generate-key', 'export-public-key']);
+  for (const id of ['import-samples', 'import-dul', 'import-nominations', 'import-listings', 'publish', 'settings', 'import-signing-key', 'generate-signing-key', 'export-public-key', 'database-location']) click(itemById(template, id));
+  assert.deepEqual(calls, ['import:samples', 'import:dul', 'import:nominations', 'import:listings', 'navigate:publish', 'navigate:settings', 'import-key', 'generate-key', 'export-public-key', 'database-location']);
 });
 
 test('View has zoom and the theme, with the current theme checked', () => {

@@ -103,18 +103,23 @@ test('job progress reaches a subscriber as the payload alone, never the IPC even
   assert.equal(loaded.listeners.get(JOB_PROGRESS_CHANNEL)?.size, 0);
 });
 
-test('an intent moves the page to its section; an import nobody listened to yet goes to the first listener', () => {
+test('intents that came before anyone listened go to the first listener, in order, then each one as it comes; the preload leaves the page where it is', () => {
   const loaded = loadPreload(ARGV);
   const bridge = loaded.exposed[0][1] as DesktopBridge;
-  const intent: Intent = { kind: 'import', target: 'dul', section: 'dul', paths: ['/home/liaison/isp.csv'] };
-  loaded.emit(INTENT_CHANNEL, intent);
-  assert.equal(loaded.window.location.hash, '#/dul');
+  const navigateIntent: Intent = { kind: 'navigate', section: 'settings' };
+  const importIntent: Intent = { kind: 'import', target: 'dul', section: 'dul', paths: ['/home/liaison/isp.csv'] };
+  loaded.emit(INTENT_CHANNEL, navigateIntent);
+  loaded.emit(INTENT_CHANNEL, importIntent);
   const received: Intent[] = [];
-  bridge.onIntent((value) => received.push(value));
-  assert.deepEqual(received, [intent]);
+  const unsubscribe = bridge.onIntent((value) => received.push(value));
+  assert.deepEqual(received, [navigateIntent, importIntent]);
   loaded.emit(INTENT_CHANNEL, { kind: 'navigate', section: 'publish' });
-  assert.equal(loaded.window.location.hash, '#/publish');
-  assert.deepEqual(received, [intent, { kind: 'navigate', section: 'publish' }]);
+  assert.deepEqual(received, [navigateIntent, importIntent, { kind: 'navigate', section: 'publish' }]);
+  unsubscribe();
+  const later: Intent[] = [];
+  bridge.onIntent((value) => later.push(value));
+  assert.deepEqual(later, [], 'intents already delivered are not delivered again');
+  assert.equal(loaded.window.location.hash, '');
 });
 
 function dropEvent(paths: string[], isAlreadyHandled: boolean) {

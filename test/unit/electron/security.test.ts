@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { IpcMainInvokeEvent, MessageBoxOptions } from 'electron';
 import { CONTENT_SECURITY_POLICY } from '../../../main/server/server.js';
 import {
@@ -42,6 +43,16 @@ test('the policy is the browser-mode policy with only connect-src tightened', ()
   const desktop = directives(DESKTOP_CONTENT_SECURITY_POLICY);
   assert.deepEqual([...desktop.keys()], [...server.keys()]);
   for (const [name, sources] of server) if (name !== 'connect-src') assert.deepEqual(desktop.get(name), sources, name);
+});
+
+test("the page's own meta policy is the browser-mode policy but frame-ancestors, which a meta policy cannot carry", () => {
+  const page = readFileSync(new URL('../../../../renderer/index.html', import.meta.url), 'utf8');
+  const metas = [...page.matchAll(/<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]*)"\s*\/?>/gi)];
+  assert.equal(metas.length, 1, 'index.html has exactly one Content-Security-Policy meta element');
+  assert.ok(page.indexOf(metas[0][0]) < page.search(/<script|<link/i), 'the meta policy comes before anything it governs');
+  const serverDirectives = CONTENT_SECURITY_POLICY.split('; ');
+  assert.ok(serverDirectives.includes("frame-ancestors 'none'"), 'the server sends frame-ancestors as a header');
+  assert.equal(metas[0][1], serverDirectives.filter((directive) => !directive.startsWith('frame-ancestors ')).join('; '));
 });
 
 test('every response gets the policy, replacing one it carried, other headers kept', () => {

@@ -1,0 +1,22 @@
+/** Where the page goes for the shell's intents. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { intentHash, type Intent } from '../../../shared/desktop.js';
+
+const dulImport: Intent = { kind: 'import', target: 'dul', section: 'dul', paths: ['/home/liaison/isp.csv'] };
+
+test('an intent sends the page to its section', () => {
+  assert.equal(intentHash({ kind: 'navigate', section: 'publish' }, '#/lookup/192.0.2.1'), '#/publish');
+  assert.equal(intentHash(dulImport, ''), '#/dul');
+  assert.equal(intentHash({ kind: 'import', target: 'samples', section: 'listings', paths: ['/tmp/a.eml'] }, '#/dul/Acme'), '#/listings');
+});
+
+test("a page already on the intent's section keeps its route, so one ISP's page takes the file dropped on it", () => {
+  assert.equal(intentHash(dulImport, '#/dul/Acme%20Broadband'), '#/dul/Acme%20Broadband');
+  assert.equal(intentHash(dulImport, '#/dul'), '#/dul');
+  assert.equal(intentHash({ kind: 'navigate', section: 'settings' }, '#/settings'), '#/settings');
+});
+
+test('a section whose name starts another one is not mistaken for it', () => {
+  assert.equal(intentHash({ kind: 'navigate', section: 'dul' }, '#/dulx'), '#/dul');
+});
