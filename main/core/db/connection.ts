@@ -50,8 +50,8 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
       database.pragma('synchronous = NORMAL');
     }
     database.pragma('foreign_keys = ON');
-    // Bulk imports insert into several indexes at once: a larger page cache (64 MB) keeps them off the disk.
-    database.pragma('cache_size = -65536');
+    // Bulk imports insert into several indexes at once: a larger page cache (32 MB) keeps them off the disk.
+    database.pragma('cache_size = -32768');
   // Record reads by id (lookups) through a memory map skip a copy and a system call per page.
   database.pragma('mmap_size = 268435456');
     if (!options.readonly) migrate(database);
