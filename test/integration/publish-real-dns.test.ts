@@ -830,7 +830,7 @@ test('crash safety: a publish that dies at any point leaves the previous snapsho
     const core = createCore({ databasePath: database });
     try {
       const current = readSettings(core.connection.read);
-      assert.throws(() => publishSnapshot(core.connection.write, current, new Date(), { out, key: signingKey, actor: 'Alice', zone: ZONE, failAt }), /simulated crash/, failAt);
+      await assert.rejects(publishSnapshot(core.connection.write, current, new Date(), { out, key: signingKey, actor: 'Alice', zone: ZONE, failAt }), /simulated crash/, failAt);
     } finally {
       core.close();
     }

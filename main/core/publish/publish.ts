@@ -7,18 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import {
-  closeSync,
   existsSync,
-  fsyncSync,
   mkdirSync,
-  openSync,
   readFileSync,
   readdirSync,
   readlinkSync,
   renameSync,
   rmSync,
   symlinkSync,
-  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { LISTS, type ListName } from '../../../shared/domain.js';
@@ -36,6 +32,9 @@ import { runSafetyChecks } from './safety.js';
 import type { ChangeCounts, PublishPreview, PublishResult, SnapshotView } from '../../../shared/publishing.js';
 import type { ZoneParameters } from './types.js';
 import { writeBindZone, writeRbldnsd, ZoneWriteError } from './zones.js';
+import { HashedFile, fsyncFolder } from './files.js';
+import { Worker } from 'node:worker_threads';
+import type { CombinedZoneJob, CombinedZoneResult } from './combined-worker.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestFile } from './manifest.js';
 export type { PublishResult };
 
@@ -78,7 +77,8 @@ interface SnapshotRow {
 /** Read, resolve and diff against the last snapshot. Reads only. */
 export function prepareSnapshot(db: ReadDb, settings: Settings, now: Date): PreparedSnapshot {
   const listings = readListingsInForce(db, now);
-  const resolution = resolveZones(listings, settings);
+  // The combined zone is computed where it is written (publish: on a second thread); previews skip it.
+  const resolution = resolveZones(listings, settings, { withCombined: false });
   const last = db.get<SnapshotRow>(sql`SELECT serial, in_force, manifest_sha256 FROM snapshots ORDER BY serial DESC LIMIT 1`);
   let changes: ChangeCounts | null = null;
   const diffSets: Record<string, number[]> = {};
@@ -157,52 +157,6 @@ function resolveApproval(
   return { approved: false, approvedBy: null, preparedBy: null, requestId: null };
 }
 
-/** Writes a file in chunks, hashing as it goes; fsyncs before closing. */
-class HashedFile {
-  private readonly descriptor: number;
-  private readonly hash = createHash('sha256');
-  private pending: string[] = [];
-  private pendingLength = 0;
-  size = 0;
-
-  constructor(readonly path: string) {
-    this.descriptor = openSync(path, 'wx', 0o644);
-  }
-
-  write = (chunk: string): void => {
-    this.pending.push(chunk);
-    this.pendingLength += chunk.length;
-    if (this.pendingLength >= 1 << 20) this.flush();
-  };
-
-  private flush(): void {
-    if (this.pending.length === 0) return;
-    const buffer = Buffer.from(this.pending.join(''), 'utf8');
-    this.pending = [];
-    this.pendingLength = 0;
-    this.hash.update(buffer);
-    let offset = 0;
-    while (offset < buffer.length) offset += writeSync(this.descriptor, buffer, offset);
-    this.size += buffer.length;
-  }
-
-  finish(): { sha256: string; size: number } {
-    this.flush();
-    fsyncSync(this.descriptor);
-    closeSync(this.descriptor);
-    return { sha256: this.hash.digest('hex'), size: this.size };
-  }
-}
-
-function fsyncFolder(path: string): void {
-  const descriptor = openSync(path, 'r');
-  try {
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
-}
-
 function readCurrentManifest(out: string): { serial: number; sha256: string } | null {
   const path = join(out, 'current', MANIFEST_FILE);
   if (!existsSync(path)) return null;
@@ -237,7 +191,7 @@ function outputFolderError(error: unknown, out: string): unknown {
 }
 
 /** Prepare, check, and (when every check passes) write, sign and switch to a new snapshot. */
-export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, options: PublishOptions): PublishResult {
+export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date, options: PublishOptions): Promise<PublishResult> {
   const actor = requireActor(db, options.actor, 'publisher');
   const zone = (options.zone ?? settings.publish.zone).toLowerCase();
   if (!/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(zone)) throw invalidInput(`--zone ${JSON.stringify(zone)} is not a domain name`);
@@ -288,38 +242,48 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
     throw outputFolderError(error, options.out);
   }
 
+  let combinedWorker: Worker | null = null;
   try {
     const files: ManifestFile[] = [];
-    const zones = resolution.zones;
-    const total = zones.length * 4;
+    const parametersFor = (name: ListName | 'combined', family: Family): ZoneParameters => ({
+      origin: zoneOrigin(zone, name, family),
+      family,
+      serial,
+      nameServers: settings.publish.nameServers,
+      hostmaster: settings.publish.hostmaster,
+      ttl: settings.publish.ttl,
+      refresh: settings.publish.refresh,
+      retry: settings.publish.retry,
+      expire: settings.publish.expire,
+      negativeTtl: settings.publish.negativeTtl,
+      created,
+      expires,
+    });
+    // The combined zone is written on a second thread meanwhile (see combined-worker.ts).
+    const combinedJob: CombinedZoneJob = {
+      folder: incoming,
+      families: ([4, 6] as const).map((family) => ({ parameters: parametersFor('combined', family), blocklists: resolution.blocklists[family] })),
+    };
+    combinedWorker = new Worker(new URL('./combined-worker.js', import.meta.url), { workerData: combinedJob });
+    const combinedDone = new Promise<CombinedZoneResult>((resolve, reject) => {
+      combinedWorker?.once('message', resolve);
+      combinedWorker?.once('error', reject);
+    });
+    const zones = resolution.zones.filter((resolved) => resolved.name !== 'combined');
+    const total = zones.length * 4 + 1;
     let done = 0;
     for (const resolved of zones) {
       for (const family of [4, 6] as const) {
-        const parameters: ZoneParameters = {
-          origin: zoneOrigin(zone, resolved.name, family),
-          family,
-          serial,
-          nameServers: settings.publish.nameServers,
-          hostmaster: settings.publish.hostmaster,
-          ttl: settings.publish.ttl,
-          refresh: settings.publish.refresh,
-          retry: settings.publish.retry,
-          expire: settings.publish.expire,
-          negativeTtl: settings.publish.negativeTtl,
-          created,
-          expires,
-        };
+        const parameters = parametersFor(resolved.name, family);
         const segments = resolved.segments[family];
         const base = fileBaseName(resolved.name);
         // rbldnsd serves the combined zone as the per-list datasets under one name: no file of its own.
-        if (resolved.name !== 'combined') {
-          progress({ stage: `writing ${base} IPv${family} (rbldnsd)`, done, total });
-          const dataset = family === 4 ? 'ip4trie' : 'ip6trie';
-          const path = `${base}.${dataset}`;
-          const file = new HashedFile(join(incoming, path));
-          const { entries } = writeRbldnsd(segments, parameters, file.write);
-          files.push({ path, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
-        }
+        progress({ stage: `writing ${base} IPv${family} (rbldnsd)`, done, total });
+        const dataset = family === 4 ? 'ip4trie' : 'ip6trie';
+        const rbldnsdPath = `${base}.${dataset}`;
+        const rbldnsdFile = new HashedFile(join(incoming, rbldnsdPath));
+        const written = writeRbldnsd(segments, parameters, rbldnsdFile.write);
+        files.push({ path: rbldnsdPath, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries: written.entries, ...rbldnsdFile.finish() });
         done += 1;
         progress({ stage: `writing ${base} IPv${family} (BIND)`, done, total });
         const path = `${base}.v${family}.zone`;
@@ -330,6 +294,11 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
         if (options.failAt === 'files' && done === 2) throw new Error('simulated crash while writing files');
       }
     }
+    progress({ stage: 'writing the combined zone', done, total });
+    const combined = await combinedDone;
+    if (!combined.ok) throw combined.isZoneWriteError ? new ZoneWriteError(combined.message) : new Error(`writing the combined zone failed: ${combined.message}`);
+    files.push(...combined.files);
+    done += 1;
 
     progress({ stage: 'signing', done, total });
     const manifest: Manifest = {
@@ -396,6 +365,8 @@ export function publishSnapshot(db: WriteDb, settings: Settings, now: Date, opti
     // No progress report after the commit: a cancel arriving now must not report "nothing changed".
     return { ...base, published: true, serial, path: final, files, needsApproval: false, approvedBy: approval.approvedBy?.name ?? null };
   } catch (error) {
+    // Stop the second writer before removing the folder it writes into.
+    await (combinedWorker as Worker | null)?.terminate();
     rmSync(incoming, { recursive: true, force: true });
     if (error instanceof ZoneWriteError) throw invalidInput(`zone data cannot carry a value: ${error.message}`);
     const code = (error as NodeJS.ErrnoException).code;

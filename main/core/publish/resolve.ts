@@ -52,7 +52,10 @@ export interface GalConflict {
 export interface Resolution {
   /** The listing ids in force per list (the basis of the diff between snapshots). */
   readonly inForce: Record<ListName, number[]>;
+  /** Every list's zone, and the combined zone unless it was left to `combineBlocklists` elsewhere. */
   readonly zones: ResolvedZone[];
+  /** Per family, the four blocklists' segments (RBL, DUL, QIL, MML): what the combined zone is made of. */
+  readonly blocklists: Record<Family, Array<Array<Interval<ZoneAnswer>>>>;
   readonly galConflicts: GalConflict[];
   readonly galConflictCount: number;
 }
@@ -161,7 +164,7 @@ function withPoint(segments: Array<Interval<ZoneAnswer>>, value: bigint, answer:
 const MAX_REPORTED_CONFLICTS = 200;
 
 /** Resolve the listings in force into every zone's segments. */
-export function resolveZones(listings: readonly PublishedListing[], settings: Settings): Resolution {
+export function resolveZones(listings: readonly PublishedListing[], settings: Settings, options: { readonly withCombined?: boolean } = {}): Resolution {
   const inForce = Object.fromEntries(LISTS.map((list) => [list, [] as number[]])) as Record<ListName, number[]>;
   const byListFamily = new Map<string, Array<Interval<Candidate>>>();
   for (const listing of listings) {
@@ -205,14 +208,17 @@ export function resolveZones(listings: readonly PublishedListing[], settings: Se
     zones.push({ name: list, segments: { 4: segments[4].map(toSegment), 6: segments[6].map(toSegment) } });
   }
 
-  const combined = { 4: [], 6: [] } as Record<Family, Segment[]>;
-  for (const family of [4, 6] as const) {
-    combined[family] = combine(BLOCKLISTS.map((list) => (perList.get(list) as Record<Family, Array<Interval<ZoneAnswer>>>)[family])).map(
-      (segment) => ({ first: segment.first, last: segment.last, answers: segment.value }),
-    );
-  }
-  zones.push({ name: 'combined', segments: combined });
-  return { inForce, zones, galConflicts, galConflictCount };
+  const blocklists = {
+    4: BLOCKLISTS.map((list) => (perList.get(list) as Record<Family, Array<Interval<ZoneAnswer>>>)[4]),
+    6: BLOCKLISTS.map((list) => (perList.get(list) as Record<Family, Array<Interval<ZoneAnswer>>>)[6]),
+  };
+  if (options.withCombined ?? true) zones.push({ name: 'combined', segments: { 4: combineBlocklists(blocklists[4]), 6: combineBlocklists(blocklists[6]) } });
+  return { inForce, zones, blocklists, galConflicts, galConflictCount };
+}
+
+/** The combined zone of one family: where an address is on several blocklists, it answers all their codes. */
+export function combineBlocklists(lists: ReadonlyArray<ReadonlyArray<Interval<ZoneAnswer>>>): Segment[] {
+  return combine(lists).map((segment) => ({ first: segment.first, last: segment.last, answers: segment.value }));
 }
 
 const singleAnswers = new WeakMap<ZoneAnswer, readonly ZoneAnswer[]>();

@@ -316,7 +316,7 @@ describe('publishing: serials, pointer, pruning, manifest', () => {
     const first = await publish();
     const settings = readSettings(core.connection.read);
     for (const failAt of ['files', 'manifest', 'rename', 'pointer'] as const) {
-      assert.throws(() => publishSnapshot(core.connection.write, settings, new Date(now), { out, key, actor: 'pat', failAt }), /simulated crash/);
+      await assert.rejects(publishSnapshot(core.connection.write, settings, new Date(now), { out, key, actor: 'pat', failAt }), /simulated crash/);
       assert.equal(readlinkSync(join(out, 'current')), String(first.serial), `after a crash at ${failAt}: the old snapshot is current`);
       assert.equal(query('SELECT serial FROM snapshots').length, 1, `after a crash at ${failAt}: no snapshot row`);
       assert.ok(!readdirSync(out).some((name) => name.startsWith('.incoming-')), `after a crash at ${failAt}: no temporary folder`);

@@ -1,0 +1,37 @@
+/**
+ * Writes the combined zone's master files on a second thread while the main thread writes every
+ * list's files: the combined zone is the largest file of a snapshot, and a publish otherwise uses
+ * one core of two.
+ */
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Family } from '../../../shared/address.js';
+import type { ManifestFile } from '../../../shared/publishing.js';
+import { HashedFile } from './files.js';
+import { combineBlocklists } from './resolve.js';
+import type { Interval } from './segments.js';
+import type { ZoneAnswer, ZoneParameters } from './types.js';
+import { writeBindZone, ZoneWriteError } from './zones.js';
+
+/** What the worker is given: the blocklists' segments and the zone parameters, per family. */
+export interface CombinedZoneJob {
+  readonly folder: string;
+  readonly families: ReadonlyArray<{ readonly parameters: ZoneParameters; readonly blocklists: Array<Array<Interval<ZoneAnswer>>> }>;
+}
+
+export type CombinedZoneResult = { ok: true; files: ManifestFile[] } | { ok: false; message: string; isZoneWriteError: boolean };
+
+const job = workerData as CombinedZoneJob;
+try {
+  const files: ManifestFile[] = [];
+  for (const { parameters, blocklists } of job.families) {
+    const family: Family = parameters.family;
+    const path = `combined.v${family}.zone`;
+    const file = new HashedFile(join(job.folder, path));
+    const { entries } = writeBindZone(combineBlocklists(blocklists), parameters, file.write);
+    files.push({ path, format: 'bind', dataset: null, zone: 'combined', origin: parameters.origin, family, entries, ...file.finish() });
+  }
+  parentPort?.postMessage({ ok: true, files } satisfies CombinedZoneResult);
+} catch (error) {
+  parentPort?.postMessage({ ok: false, message: error instanceof Error ? error.message : String(error), isZoneWriteError: error instanceof ZoneWriteError } satisfies CombinedZoneResult);
+}

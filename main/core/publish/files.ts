@@ -1,0 +1,50 @@
+/** Writing snapshot files: hashed while written, fsynced before they count. */
+import { createHash } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+
+/** Writes a file in chunks, hashing as it goes; fsyncs before closing. */
+export class HashedFile {
+  private readonly descriptor: number;
+  private readonly hash = createHash('sha256');
+  private pending: string[] = [];
+  private pendingLength = 0;
+  size = 0;
+
+  constructor(readonly path: string) {
+    this.descriptor = openSync(path, 'wx', 0o644);
+  }
+
+  write = (chunk: string): void => {
+    this.pending.push(chunk);
+    this.pendingLength += chunk.length;
+    if (this.pendingLength >= 1 << 20) this.flush();
+  };
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    const buffer = Buffer.from(this.pending.join(''), 'utf8');
+    this.pending = [];
+    this.pendingLength = 0;
+    this.hash.update(buffer);
+    let offset = 0;
+    while (offset < buffer.length) offset += writeSync(this.descriptor, buffer, offset);
+    this.size += buffer.length;
+  }
+
+  finish(): { sha256: string; size: number } {
+    this.flush();
+    fsyncSync(this.descriptor);
+    closeSync(this.descriptor);
+    return { sha256: this.hash.digest('hex'), size: this.size };
+  }
+}
+
+/** fsync a folder, so the names in it are on disk too. */
+export function fsyncFolder(path: string): void {
+  const descriptor = openSync(path, 'r');
+  try {
+    fsyncSync(descriptor);
+  } finally {
+    closeSync(descriptor);
+  }
+}
