@@ -2,26 +2,11 @@
  * The QIL queries that run once per source in a million-hit ingest, and for the score chart,
  * use the primary keys they were written for.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase } from '../../../main/core/db/connection.js';
+import { planReader } from '../support/query-plans.js';
 
-const folder = mkdtempSync(join(tmpdir(), 'repdesk-qil-plans-'));
-const connection = openDatabase(join(folder, 'plans.sqlite'));
-after(() => {
-  connection.close();
-  rmSync(folder, { recursive: true, force: true });
-});
-
-function plan(text: string, values: unknown[]): string {
-  return connection.read
-    .all<{ detail: string }>({ text: `EXPLAIN QUERY PLAN ${text}`, values })
-    .map((row) => row.detail)
-    .join(' | ');
-}
+const plan = planReader();
 
 const key = Buffer.alloc(16);
 
