@@ -8,7 +8,7 @@ import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, 
 import type { Settings } from './settings.js';
 import type { PendingApproval, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
-import { ispAddSchema, ispUpdateSchema, submissionSchema, type IspDetail, type IspRangeView, type IspView, type RevertResult, type SubmissionPreview, type SubmissionResult, type SubmissionView } from './dul.js';
+import { ispAddSchema, ispUpdateSchema, previewItemsSchema, submissionSchema, type IspDetail, type IspRangeView, type IspView, type RangeOverlap, type RevertResult, type SubmissionPreview, type SubmissionResult, type SubmissionView } from './dul.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
@@ -207,6 +207,7 @@ export const contract = {
   'isps.add': operation<IspView>()(ispAddSchema),
   'isps.update': operation<IspView>()(ispUpdateSchema),
   'dul.preview': operation<SubmissionPreview>()(submissionSchema),
+  'dul.previewItems': operation<{ total: number; items: ReadonlyArray<string | RangeOverlap> }>()(previewItemsSchema),
   'dul.commit': operation<SubmissionResult>()(submissionSchema),
   'dul.revert': operation<RevertResult>()(byId),
   'dul.submission': operation<SubmissionView>()(byId),

@@ -75,6 +75,10 @@ export interface RangeOverlap {
   readonly isp: string | null;
 }
 
+/** The long lists of a preview, each browsable in full page by page (`dul.previewItems`). */
+export const PREVIEW_LISTS = ['added', 'removed', 'normalisations', 'duplicates', 'otherIspOverlaps', 'galOverlaps', 'rblOverlaps'] as const;
+export type PreviewList = (typeof PREVIEW_LISTS)[number];
+
 /** What a submission would do, before anything is written (the dry run). */
 export interface SubmissionPreview {
   readonly isp: string;
@@ -100,6 +104,8 @@ export interface SubmissionPreview {
   readonly rblOverlaps: Excerpt<RangeOverlap>;
   /** Against the ISP's current active set. With `add`, nothing is removed. */
   readonly diff: { readonly added: Excerpt<string>; readonly removed: Excerpt<string>; readonly unchanged: number };
+  /** The preview's full lists, for `dul.previewItems`; null for the preview a commit returns. */
+  readonly spool: string | null;
 }
 
 /** What a commit wrote. */
@@ -174,3 +180,13 @@ export const submissionSchema = z
   .strict();
 
 export type SubmissionInput = z.infer<typeof submissionSchema>;
+
+/** Input of `dul.previewItems`: one page of one of a preview's lists. */
+export const previewItemsSchema = z
+  .object({
+    spool: z.string().regex(/^[0-9a-f]{32}$/, 'a preview id is 32 hexadecimal digits'),
+    list: z.enum(PREVIEW_LISTS),
+    offset: z.number().int().min(0).default(0),
+    limit: z.number().int().min(1).max(1000).default(100),
+  })
+  .strict();

@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { JobRunner } from './jobs/jobs.js';
 import { addIsp, getIsp, getSubmission, ispRanges, listIsps, updateIsp } from './dul/isps.js';
 import { commitSubmission, previewSubmission, revertSubmission } from './dul/submissions.js';
+import { readPreviewItems } from './dul/preview-spool.js';
 import { ingestTrapHits } from './qil/ingest.js';
 import { qilScore } from './qil/score.js';
 
@@ -135,6 +136,7 @@ export function createCore(options: CoreOptions): Core {
     'isps.add': (input, call) => addIsp(write, call.actor, input, nowText),
     'isps.update': (input, call) => updateIsp(write, call.actor, input, nowText),
     'dul.preview': (input, call) => previewSubmission(read, input, readSettings(read), now(), call.onProgress),
+    'dul.previewItems': (input) => readPreviewItems(input.spool, input.list, input.offset, input.limit),
     'dul.commit': async (input, call) => afterWrite(await commitSubmission(write, call.actor, input, readSettings(read), now(), call.onProgress)),
     'dul.revert': (input, call) => afterWrite(revertSubmission(write, call.actor, input.id, now())),
     'dul.submission': (input) => getSubmission(read, input.id),

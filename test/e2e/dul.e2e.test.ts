@@ -59,3 +59,38 @@ test('a liaison imports a submission with preview and commit, sees the ISP page 
   assert.deepEqual(harness.problems.errors, []);
   assert.deepEqual(harness.problems.foreignRequests, []);
 });
+
+test('a preview of 2,500 new ranges is browsable page by page to its last range', async () => {
+  const { page, server } = harness;
+  const path = join(harness.folder, 'many.txt');
+  const ranges = Array.from({ length: 2500 }, (_, index) => `46.${10 + Math.floor(index / 256)}.${index % 256}.0/24`);
+  writeFileSync(path, `${ranges.join('\n')}\n`);
+  const added0 = await harness.core.dispatch('isps.add', { name: 'Pool Net' }, { actor: harness.actor });
+  assert.ok(added0.ok, added0.ok ? '' : added0.error.message);
+  await page.goto(server.url);
+  await page.goto(`${harness.origin}/#/dul/Pool%20Net`);
+  await page.getByRole('heading', { name: 'Pool Net' }).waitFor();
+  const form = page.getByRole('form', { name: 'Import a submission' });
+  await form.getByLabel('File on this computer').fill(path);
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByLabel('Submission preview');
+  await preview.waitFor();
+  const added = preview.locator('details').filter({ hasText: 'Added: 2,500' });
+  await added.locator('summary').click();
+  const pager = added.getByLabel('Added pages');
+  assert.match(await pager.innerText(), /1–1,000 of 2,500/);
+  assert.equal(await added.locator('li').first().innerText(), '46.10.0.0/24');
+  await pager.getByRole('button', { name: 'Next' }).click();
+  await pager.getByRole('button', { name: 'Next' }).click();
+  await pager.getByText('2,001–2,500 of 2,500').waitFor();
+  await added.locator('li').filter({ hasText: '46.19.195.0/24' }).waitFor();
+  assert.equal(await added.locator('li').count(), 500);
+  assert.equal(await added.locator('li').last().innerText(), '46.19.195.0/24');
+  assert.equal(await pager.getByRole('button', { name: 'Next' }).isDisabled(), true);
+  await pager.getByRole('button', { name: 'Previous' }).click();
+  await pager.getByText('1,001–2,000 of 2,500').waitFor();
+  await added.locator('li').filter({ hasText: '46.13.232.0/24' }).first().waitFor();
+  assert.equal(await added.locator('li').first().innerText(), '46.13.232.0/24');
+  assert.deepEqual(harness.problems.errors, []);
+  assert.deepEqual(harness.problems.foreignRequests, []);
+});

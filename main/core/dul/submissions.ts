@@ -27,6 +27,7 @@ import { requireActor } from '../investigators/investigators.js';
 import { readRecords } from '../io/records.js';
 import { addressOrder } from '../listings/listings.js';
 import { findIsp, getSubmission } from './isps.js';
+import { PreviewSpool } from './preview-spool.js';
 
 /** Items shown per list in a preview; the totals are always exact. */
 const EXCERPT_SIZE = 1000;
@@ -57,12 +58,17 @@ export interface ParsedSubmission {
 
 type ProgressReporter = (progress: { stage: string; done: number; total: number }) => void;
 
+/** The first items of a list, and (when the preview is spooled) every item to the spool. */
 class ExcerptBuilder<T> {
   total = 0;
   readonly items: T[] = [];
+  constructor(private readonly sink?: (item: unknown) => void) {}
   add(item: T | (() => T)): void {
     this.total += 1;
-    if (this.items.length < EXCERPT_SIZE) this.items.push(typeof item === 'function' ? (item as () => T)() : item);
+    if (this.items.length >= EXCERPT_SIZE && !this.sink) return;
+    const value = typeof item === 'function' ? (item as () => T)() : item;
+    if (this.items.length < EXCERPT_SIZE) this.items.push(value);
+    this.sink?.(value);
   }
   done(): Excerpt<T> {
     return { total: this.total, items: this.items };
@@ -89,7 +95,13 @@ function describeFields(count: number): string {
 }
 
 /** Read a submission file: every line checked, duplicates merged, ranges in address order. */
-export async function parseSubmissionFile(path: string, settings: Settings, now: Date, onProgress: ProgressReporter = () => undefined): Promise<ParsedSubmission> {
+export async function parseSubmissionFile(
+  path: string,
+  settings: Settings,
+  now: Date,
+  onProgress: ProgressReporter = () => undefined,
+  spool?: PreviewSpool,
+): Promise<ParsedSubmission> {
   const families: Family[] = [];
   const firsts: bigint[] = [];
   const lasts: bigint[] = [];
@@ -97,7 +109,7 @@ export async function parseSubmissionFile(path: string, settings: Settings, now:
   const policyNotes = new Map<number, string>();
   const validUntils = new Map<number, string>();
   const lineNumbers: number[] = [];
-  const normalisations = new ExcerptBuilder<string>();
+  const normalisations = new ExcerptBuilder<string>(spool?.sink('normalisations'));
   const rejected: string[] = [];
   const rejectedLines: number[] = [];
   const reject = (line: number, message: string) => {
@@ -163,7 +175,7 @@ export async function parseSubmissionFile(path: string, settings: Settings, now:
 
   onProgress({ stage: 'sorting', done: 0, total: families.length });
   const order = addressOrder(families, firsts, lasts);
-  const duplicates = new ExcerptBuilder<string>();
+  const duplicates = new ExcerptBuilder<string>(spool?.sink('duplicates'));
   const distinct = new Int32Array(order.length);
   let count = 0;
   let previous = -1;
@@ -329,14 +341,19 @@ export function computePreview(
   parsed: ParsedSubmission,
   input: { isp: string; mode: 'replace' | 'add'; validUntil: string | null; exclusions: readonly AddressRange[] },
   onProgress: ProgressReporter = () => undefined,
+  spool?: PreviewSpool,
 ): PreviewWork {
   const isp = findIsp(db, input.isp);
   onProgress({ stage: 'comparing', done: 0, total: parsed.order.length });
   const current = currentSet(db, isp.id);
   const indexes = overlapIndexes(db, isp.id);
-  const overlaps: Record<OverlapKind, ExcerptBuilder<RangeOverlap>> = { otherIsp: new ExcerptBuilder(), gal: new ExcerptBuilder(), rbl: new ExcerptBuilder() };
-  const added = new ExcerptBuilder<string>();
-  const removed = new ExcerptBuilder<string>();
+  const overlaps: Record<OverlapKind, ExcerptBuilder<RangeOverlap>> = {
+    otherIsp: new ExcerptBuilder(spool?.sink('otherIspOverlaps')),
+    gal: new ExcerptBuilder(spool?.sink('galOverlaps')),
+    rbl: new ExcerptBuilder(spool?.sink('rblOverlaps')),
+  };
+  const added = new ExcerptBuilder<string>(spool?.sink('added'));
+  const removed = new ExcerptBuilder<string>(input.mode === 'replace' ? spool?.sink('removed') : undefined);
   const toInsert: number[] = [];
   const toDelist: number[] = [];
   let unchanged = 0;
@@ -409,6 +426,7 @@ export function computePreview(
     galOverlaps: overlaps.gal.done(),
     rblOverlaps: overlaps.rbl.done(),
     diff: { added: added.done(), removed: removed.done(), unchanged },
+    spool: spool?.id ?? null,
   };
   return { preview, toInsert, toDelist: input.mode === 'replace' ? toDelist : [] };
 }
@@ -433,9 +451,17 @@ function termsOf(input: SubmissionInput, now: Date): SubmissionTerms {
 export async function previewSubmission(db: ReadDb, input: SubmissionInput, settings: Settings, now: Date, onProgress?: ProgressReporter): Promise<SubmissionPreview> {
   findIsp(db, input.isp);
   const terms = termsOf(input, now);
-  const parsed = await parseSubmissionFile(input.path, settings, now, onProgress);
-  const exclusions = parseExclusions(input.exclude, parsed);
-  return db.snapshot((snapshot) => computePreview(snapshot, parsed, { isp: input.isp, mode: input.mode, validUntil: terms.validUntil, exclusions }, onProgress).preview);
+  const spool = new PreviewSpool();
+  try {
+    const parsed = await parseSubmissionFile(input.path, settings, now, onProgress, spool);
+    const exclusions = parseExclusions(input.exclude, parsed);
+    const preview = db.snapshot((snapshot) => computePreview(snapshot, parsed, { isp: input.isp, mode: input.mode, validUntil: terms.validUntil, exclusions }, onProgress, spool).preview);
+    spool.finish();
+    return preview;
+  } catch (error) {
+    spool.discard();
+    throw error;
+  }
 }
 
 function sameLines(a: readonly number[], b: readonly number[]): boolean {

@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -38,6 +38,13 @@ async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, me
   assert.equal(result.error.code, code, result.error.message);
   assert.match(result.error.message, message);
   return result.error.details ?? [];
+}
+
+/** Order ranges as the preview lists them: by address. */
+function compareText(a: string, b: string): number {
+  const left = range(a);
+  const right = range(b);
+  return left.family - right.family || (left.first < right.first ? -1 : left.first > right.first ? 1 : 0);
 }
 
 function range(text: string): AddressRange {
@@ -259,6 +266,54 @@ describe('DUL submissions', () => {
     await refused(core.dispatch('dul.revert', { id: ids[0] }, LIAISON), 'conflict', /already reverted/);
     const audit = await ok(core.dispatch('audit.verify', {}, LIAISON));
     assert.equal(audit.ok, true);
+  });
+
+  test('every list of a preview is browsable in full, page by page, beyond the excerpt', async () => {
+    const previewFolder = join(folder, 'previews');
+    process.env.REPDESK_PREVIEW_DIR = previewFolder;
+    try {
+      // 2,600 current /24s; the new file keeps the even ones and adds 2,400 others: 1,300 removed, 2,400 added.
+      const current = Array.from({ length: 2600 }, (_, index) => `45.${10 + Math.floor(index / 256)}.${index % 256}.0/24`);
+      await ok(submit(file('current.txt', `${current.join('\n')}\n`)));
+      const fresh = Array.from({ length: 2400 }, (_, index) => `46.${10 + Math.floor(index / 256)}.${index % 256}.0/24`);
+      const next = [...current.filter((_, index) => index % 2 === 0), ...fresh, '46.99.0.1/24'];
+      const shown = await preview(file('next.txt', `${next.join('\n')}\n`));
+      assert.ok(shown.spool, 'a preview is spooled');
+      assert.equal(shown.diff.added.items.length, 1000, 'the result carries the excerpt only');
+      const all = async (list: 'added' | 'removed' | 'normalisations', size: number) => {
+        const items: unknown[] = [];
+        for (let offset = 0; ; offset += size) {
+          const page = await ok(core.dispatch('dul.previewItems', { spool: shown.spool, list, offset, limit: size }, LIAISON));
+          items.push(...page.items);
+          if (page.items.length < size) {
+            assert.equal(page.total, items.length);
+            return items;
+          }
+        }
+      };
+      const expectedAdded = [...fresh, '46.99.0.0/24'].sort((a, b) => compareText(a, b));
+      const added = await all('added', 333);
+      assert.equal(added.length, 2401);
+      assert.deepEqual([...added].sort((a, b) => compareText(a as string, b as string)), expectedAdded);
+      assert.deepEqual(added.slice(0, 1000), shown.diff.added.items, 'the excerpt is the first page of the full list');
+      const removed = await all('removed', 1000);
+      assert.deepEqual(
+        [...removed].sort((a, b) => compareText(a as string, b as string)),
+        current.filter((_, index) => index % 2 === 1).sort((a, b) => compareText(a, b)),
+      );
+      assert.deepEqual(await all('normalisations', 7), shown.normalisations.items);
+      const middle = await ok(core.dispatch('dul.previewItems', { spool: shown.spool, list: 'added', offset: 1999, limit: 3 }, LIAISON));
+      assert.deepEqual(middle.items, added.slice(1999, 2002), 'a page across a checkpoint');
+      const past = await ok(core.dispatch('dul.previewItems', { spool: shown.spool, list: 'added', offset: 5000 }, LIAISON));
+      assert.deepEqual(past, { total: 2401, items: [] });
+      await refused(core.dispatch('dul.previewItems', { spool: '../../etc/passwd', list: 'added' }, LIAISON), 'invalid-input', /preview id/);
+      await refused(core.dispatch('dul.previewItems', { spool: 'f'.repeat(32), list: 'added' }, LIAISON), 'not-found', /run the preview again/);
+      const committed = await ok(submit(file('next2.txt', `${next.join('\n')}\n`)));
+      assert.equal(committed.preview.spool, null, 'a commit leaves no spool behind');
+      assert.equal(readdirSync(previewFolder).length, 1, 'only the preview made a spool');
+    } finally {
+      delete process.env.REPDESK_PREVIEW_DIR;
+    }
   });
 
   test('a revert restores the policy notes and valid-until of the previous set, and each record names its submission in its history', async () => {
