@@ -35,6 +35,8 @@ test('a liaison imports a submission with preview and commit, sees the ISP page 
   const form = page.getByRole('form', { name: 'Import a submission' });
   await form.getByLabel('File on this computer').fill(path);
   await form.getByLabel('Exclusions').fill('45.10.2.16/28');
+  await form.getByLabel('Submitted by').fill('noc@example.net');
+  await form.getByLabel('Effective').fill('2026-01-15');
   await form.getByRole('button', { name: 'Preview' }).click();
   const preview = page.getByLabel('Submission preview');
   await preview.waitFor();
@@ -52,6 +54,7 @@ test('a liaison imports a submission with preview and commit, sees the ISP page 
 
   const ranges = page.getByRole('table', { name: 'Active ranges' });
   await ranges.locator('tbody tr').nth(2).waitFor();
+  assert.match(await page.getByRole('table', { name: 'Submissions' }).innerText(), /from 2026-01-15/);
   assert.deepEqual(await ranges.locator('tbody tr td:first-child').allInnerTexts(), ['45.10.1.0/24', '45.10.2.0/24', '2a01:4f8:100::/48']);
   await page.getByRole('table', { name: 'Submissions' }).getByRole('button', { name: 'Revert' }).click();
   await page.getByRole('table', { name: 'Submissions' }).getByText(/^reverted /).waitFor();

@@ -440,9 +440,13 @@ interface SubmissionTerms {
 function termsOf(input: SubmissionInput, now: Date): SubmissionTerms {
   const validUntil = input.validUntil === undefined ? null : parseTermDate(input.validUntil, '--valid-until', true);
   if (validUntil && validUntil.getTime() <= now.getTime()) throw invalidInput(`--valid-until ${input.validUntil} has already passed`);
+  const effective = input.effective === undefined ? null : parseTermDate(input.effective, '--effective', false);
+  if (effective && validUntil && effective.getTime() >= validUntil.getTime()) {
+    throw invalidInput(`--effective ${input.effective} is not before --valid-until ${input.validUntil}: the ranges would never be in force`);
+  }
   return {
     received: input.received === undefined ? now.toISOString() : parseTermDate(input.received, '--submitted', false).toISOString(),
-    effective: input.effective === undefined ? null : parseTermDate(input.effective, '--effective', false).toISOString(),
+    effective: effective?.toISOString() ?? null,
     validUntil: validUntil?.toISOString() ?? null,
   };
 }

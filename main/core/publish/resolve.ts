@@ -62,17 +62,23 @@ export interface Resolution {
 
 /**
  * Read the listings in force at `now` in one read transaction, sorted by id. A DUL listing past
- * its submission's valid-until has expired (expires_at); the ISP's exclusions are cut out of its
- * DUL listings, which may leave several pieces with the same id.
+ * its submission's valid-until has expired (expires_at), one whose submission's effective date
+ * is still ahead is not in force yet (and what that submission replaced still is); the ISP's
+ * exclusions are cut out of its DUL listings, which may leave several pieces with the same id.
  */
 export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
   const at = now.toISOString();
   const listings: PublishedListing[] = [];
   return db.snapshot((snapshot) => {
     const submissionOf = new Map<number, number>();
+    // A DUL submission effective later is not in force yet: its ranges wait, and the ranges a
+    // replace took out of the ISP's set stay in force until then (unless it was reverted).
     const rows = snapshot.iterateRaw(sql`SELECT id, list, family, hex(first), hex(last), reason, txt, level, submission_id FROM listings
-      WHERE (status = 'active' OR (status = 'suppressed' AND suppressed_until <= ${at}))
+      WHERE (status = 'active' OR (status = 'suppressed' AND suppressed_until <= ${at})
+          OR id IN (SELECT r.listing_id FROM dul_replaced r JOIN dul_submissions s ON s.id = r.submission_id
+                    WHERE s.effective_at > ${at} AND s.reverted_at IS NULL))
         AND (expires_at IS NULL OR expires_at > ${at})
+        AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE effective_at > ${at}))
       ORDER BY id`);
     for (const [id, list, family, first, last, reason, txt, level, submission] of rows) {
       if (submission !== null) submissionOf.set(id as number, submission as number);

@@ -196,7 +196,10 @@ function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () => void
   const [path, setPath] = useState('');
   const [mode, setMode] = useState<'replace' | 'add'>('replace');
   const [received, setReceived] = useState('');
+  const [effective, setEffective] = useState('');
   const [validUntil, setValidUntil] = useState('');
+  const [submittedBy, setSubmittedBy] = useState('');
+  const [policyNotes, setPolicyNotes] = useState('');
   const [exclusions, setExclusions] = useState('');
   const [preview, setPreview] = useState<SubmissionPreview | null>(null);
   const [acceptsRejected, setAcceptsRejected] = useState(false);
@@ -217,7 +220,10 @@ function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () => void
     isp,
     mode,
     received: received || undefined,
+    effective: effective || undefined,
     validUntil: validUntil || undefined,
+    submittedBy: submittedBy.trim() || undefined,
+    policyNotes: policyNotes.trim() || undefined,
     exclude: exclusions.split(/[\s,]+/).filter(Boolean),
   });
   const finishedWith = (job: JobView) => (job.state === 'done' ? null : (job.error ?? { code: 'internal' as const, message: `the job ended ${job.state}` }));
@@ -263,7 +269,16 @@ function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () => void
         Received <input type="date" value={received} onChange={(event) => setReceived(event.target.value)} />
       </label>
       <label>
+        Submitted by <input value={submittedBy} onChange={(event) => setSubmittedBy(event.target.value)} placeholder="noc@isp.example" />
+      </label>
+      <label>
+        Effective <input type="date" value={effective} onChange={(event) => setEffective(event.target.value)} />
+      </label>
+      <label>
         Valid until <input type="date" value={validUntil} onChange={(event) => setValidUntil(event.target.value)} />
+      </label>
+      <label>
+        Policy notes <input value={policyNotes} onChange={(event) => setPolicyNotes(event.target.value)} />
       </label>
       <label>
         Exclusions <input value={exclusions} onChange={(event) => setExclusions(event.target.value)} placeholder="45.10.7.0/24, 45.10.200.16/28" />
@@ -362,6 +377,7 @@ function IspPage({ name }: { name: string }) {
               </td>
               <td>{formatTime(submission.receivedAt)}</td>
               <td>
+                {submission.effectiveAt ? `from ${formatTime(submission.effectiveAt)} ` : ''}
                 {submission.validUntil ? `until ${formatTime(submission.validUntil)}` : ''}
                 {submission.exclusions.length > 0 ? ` excluding ${submission.exclusions.join(', ')}` : ''}
               </td>

@@ -207,6 +207,7 @@ describe('DUL submissions', () => {
     await refused(submit(file('comments.txt', '# nothing\n\n')), 'invalid-input', /no ranges to list/);
     await refused(submit(file('ok.txt', '45.10.1.0/24\n'), { isp: 'Nobody' }), 'not-found', /no ISP named "Nobody"/);
     await refused(submit(file('ok2.txt', '45.10.1.0/24\n'), { validUntil: '2026-11-01' }), 'invalid-input', /--valid-until 2026-11-01 has already passed/);
+    await refused(submit(file('ok5.txt', '45.10.1.0/24\n'), { effective: '2027-02-01', validUntil: '2027-01-31' }), 'invalid-input', /--effective 2027-02-01 is not before --valid-until 2027-01-31/);
     await refused(core.dispatch('dul.commit', { path: file('ok3.txt', '45.10.1.0/24\n'), isp: 'Example Net' }, { actor: 'ivan' }), 'forbidden', /liaison role/);
     await refused(submit(file('ok4.txt', '45.10.1.0/24\n'), { exclude: ['45.10.2.0/28'] }), 'invalid-input', /exclusion 45\.10\.2\.0\/28 is not inside the submission/);
     assert.deepEqual(databaseState(), before);
@@ -345,6 +346,31 @@ describe('DUL submissions', () => {
     assert.deepEqual(dulAt(Date.UTC(2027, 0, 2, 0, 0)), []);
     const zone = resolveZones(readListingsInForce(core.connection.read, new Date(Date.UTC(2027, 0, 2))), defaultSettings()).zones.find((entry) => entry.name === 'DUL');
     assert.deepEqual(zone?.segments[4].map((segment) => formatRange({ family: 4, first: segment.first, last: segment.last })), ['127.0.0.2']);
+  });
+
+  test('effective date: a submission effective later waits, and the set it replaces stays in force until then', async () => {
+    const dulAt = (time: number) =>
+      readListingsInForce(core.connection.read, new Date(time))
+        .filter((listing) => listing.list === 'DUL')
+        .map((listing) => formatRange(listing));
+    await ok(submit(file('old.txt', '45.10.1.0/24\n45.10.2.0/24\n')));
+    // Replaced on 2026-12-10, then again (still before the first replacement is in force) on 2026-12-20.
+    const second = await ok(submit(file('new.txt', '45.10.2.0/24\n45.10.3.0/24\n'), { effective: '2026-12-10' }));
+    assert.equal(second.submission.effectiveAt, '2026-12-10T00:00:00.000Z');
+    assert.deepEqual(activeSet('Example Net').length, 2, "the ISP's current set is the new one");
+    assert.deepEqual(dulAt(NOW), ['45.10.1.0/24', '45.10.2.0/24'], 'before the effective date the previous set is published');
+    assert.deepEqual(dulAt(Date.UTC(2026, 11, 9, 23, 59)), ['45.10.1.0/24', '45.10.2.0/24']);
+    assert.deepEqual(dulAt(Date.UTC(2026, 11, 10)), ['45.10.2.0/24', '45.10.3.0/24'], 'from the effective date the new set');
+    const third = await ok(submit(file('newer.txt', '45.10.4.0/24\n'), { effective: '2026-12-20' }));
+    assert.deepEqual(dulAt(NOW), ['45.10.1.0/24', '45.10.2.0/24'], 'a set that never came into force is not published by its replacement');
+    assert.deepEqual(dulAt(Date.UTC(2026, 11, 15)), ['45.10.2.0/24', '45.10.3.0/24']);
+    assert.deepEqual(dulAt(Date.UTC(2026, 11, 20)), ['45.10.4.0/24']);
+    await ok(core.dispatch('dul.revert', { id: third.submission.id }, LIAISON));
+    assert.deepEqual(dulAt(NOW), ['45.10.1.0/24', '45.10.2.0/24'], 'reverting the pending replacement changes nothing before the second date');
+    assert.deepEqual(dulAt(Date.UTC(2026, 11, 20)), ['45.10.2.0/24', '45.10.3.0/24'], 'and the second set is in force after it');
+    await ok(core.dispatch('dul.revert', { id: second.submission.id }, LIAISON));
+    assert.deepEqual(dulAt(NOW), ['45.10.1.0/24', '45.10.2.0/24']);
+    assert.deepEqual(dulAt(Date.UTC(2026, 11, 20)), ['45.10.1.0/24', '45.10.2.0/24'], 'after both reverts the first set is in force for good');
   });
 
   test('exclusions: a /16 minus a /24 minus a /28 publishes exactly the brute-force CIDR set, and the /28 is absent from the rbldnsd file', async () => {
