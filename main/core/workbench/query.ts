@@ -142,9 +142,15 @@ export function sortSql(sort: ListingSort, after: PageCursor | null): { orderBy:
     }
     return value;
   });
+  const beyond = sort.descending ? '<' : '>';
+  if (keys.length === 1) {
+    // One key: spelled out so an expression index (expiry) can seek too; row values seek only on plain columns.
+    const key = keys[0].expression;
+    return { orderBy, keyset: { text: `${key} ${beyond}= ? AND (${key} ${beyond} ? OR l.id ${beyond} ?)`, values: [values[0], values[0], after.id] }, keyColumns };
+  }
   const columns = [...keys.map((key) => key.expression), 'l.id'].join(', ');
   const placeholders = [...values, after.id].map(() => '?').join(', ');
-  return { orderBy, keyset: { text: `(${columns}) ${sort.descending ? '<' : '>'} (${placeholders})`, values: [...values, after.id] }, keyColumns };
+  return { orderBy, keyset: { text: `(${columns}) ${beyond} (${placeholders})`, values: [...values, after.id] }, keyColumns };
 }
 
 interface RawRow {
