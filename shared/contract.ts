@@ -9,6 +9,22 @@ import type { Settings } from './settings.js';
 import type { PendingApproval, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
 import { ispAddSchema, ispUpdateSchema, previewItemsSchema, submissionSchema, type IspDetail, type IspRangeView, type IspView, type RangeOverlap, type RevertResult, type SubmissionPreview, type SubmissionResult, type SubmissionView } from './dul.js';
+import {
+  bulkActionSchema,
+  exportSchema,
+  listingEditSchema,
+  listingQuerySchema,
+  savedViewSchema,
+  textSearchSchema,
+  type BulkResult,
+  type CsvExport,
+  type EditResult,
+  type ListingPage,
+  type RecordView,
+  type RelatedView,
+  type SavedView,
+  type TextHit,
+} from './workbench.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
@@ -140,7 +156,7 @@ const investigatorNameSchema = z
   .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
 
 /** Operations that can run as a background job (worker thread) with progress and cancel. */
-export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest'] as const;
+export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 const empty = z.object({}).strict();
@@ -211,6 +227,16 @@ export const contract = {
   'dul.commit': operation<SubmissionResult>()(submissionSchema),
   'dul.revert': operation<RevertResult>()(byId),
   'dul.submission': operation<SubmissionView>()(byId),
+  'listings.query': operation<ListingPage>()(listingQuerySchema),
+  'listings.record': operation<RecordView>()(byId),
+  'listings.related': operation<RelatedView>()(byId),
+  'listings.edit': operation<EditResult>()(listingEditSchema),
+  'listings.bulk': operation<BulkResult>()(bulkActionSchema),
+  'listings.export': operation<CsvExport>()(exportSchema),
+  'views.list': operation<readonly SavedView[]>()(empty),
+  'views.save': operation<SavedView>()(savedViewSchema),
+  'views.delete': operation<{ deleted: string }>()(z.object({ name: z.string().trim().min(1).max(100) }).strict()),
+  'search.text': operation<readonly TextHit[]>()(textSearchSchema),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };

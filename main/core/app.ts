@@ -25,6 +25,12 @@ import { commitSubmission, previewSubmission, revertSubmission } from './dul/sub
 import { readPreviewItems } from './dul/preview-spool.js';
 import { ingestTrapHits } from './qil/ingest.js';
 import { qilScore } from './qil/score.js';
+import { queryListings } from './workbench/query.js';
+import { recordView, relatedListings } from './workbench/record.js';
+import { editListing, runBulkAction } from './workbench/edits.js';
+import { exportListingsCsv } from './workbench/csv.js';
+import { deleteView, listViews, saveView } from './workbench/views.js';
+import { searchText } from './workbench/search.js';
 
 const log = createLogger('core');
 
@@ -140,6 +146,16 @@ export function createCore(options: CoreOptions): Core {
     'dul.commit': async (input, call) => afterWrite(await commitSubmission(write, call.actor, input, readSettings(read), now(), call.onProgress)),
     'dul.revert': (input, call) => afterWrite(revertSubmission(write, call.actor, input.id, now())),
     'dul.submission': (input) => getSubmission(read, input.id),
+    'listings.query': (input) => queryListings(read, index, input),
+    'listings.record': (input) => recordView(read, input.id, readSettings(read), now()),
+    'listings.related': (input) => relatedListings(read, index, input.id),
+    'listings.edit': (input, call) => afterWrite(editListing(write, call.actor, input, readSettings(read), now())),
+    'listings.bulk': (input, call) => runBulkAction(write, index, call.actor, input, now(), call.onProgress),
+    'listings.export': (input, call) => exportListingsCsv(read, index, input.target, input.sort, call.onProgress),
+    'views.list': (_input, call) => listViews(read, call.actor),
+    'views.save': (input, call) => saveView(write, call.actor, input, nowText),
+    'views.delete': (input, call) => deleteView(write, call.actor, input.name, nowText),
+    'search.text': (input) => searchText(read, input.q, input.limit),
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };

@@ -5,6 +5,7 @@
 import type { JobView } from '../../shared/contract.js';
 import type { ImportSummary } from '../../shared/contract.js';
 import type { PublishResult } from '../../shared/publishing.js';
+import type { BulkResult, CsvExport } from '../../shared/workbench.js';
 
 /** What changed between two looks at the job list: jobs whose progress moved, and jobs that ended. */
 export function jobChanges(previous: ReadonlyMap<number, JobView>, current: readonly JobView[]): { progressed: JobView[]; finished: JobView[] } {
@@ -25,12 +26,22 @@ const OPERATION_TITLES: Record<JobView['operation'], string> = {
   'dul.preview': 'DUL preview',
   'dul.commit': 'DUL import',
   'qil.ingest': 'Trap-hit ingest',
+  'listings.bulk': 'Bulk change',
+  'listings.export': 'CSV export',
 };
 
 function resultSummary(job: JobView): string {
   if (job.operation === 'listings.importFile') {
     const summary = job.result as ImportSummary | null;
     return summary ? `${summary.imported.toLocaleString('en')} entries imported into ${summary.list}.` : 'The import is complete.';
+  }
+  if (job.operation === 'listings.bulk') {
+    const bulk = job.result as BulkResult | null;
+    return bulk ? `${bulk.changed.toLocaleString('en')} listings changed (${bulk.action}), ${bulk.skipped.toLocaleString('en')} left as they were.` : 'The bulk change is complete.';
+  }
+  if (job.operation === 'listings.export') {
+    const exported = job.result as CsvExport | null;
+    return exported ? `${exported.rows.toLocaleString('en')} rows exported.` : 'The export is complete.';
   }
   const result = job.result as PublishResult | null;
   if (!result) return 'Publishing is complete.';

@@ -7,6 +7,9 @@ import { PlannedView } from './views/PlannedView.js';
 import { PublishView } from './views/PublishView.js';
 import { QilView } from './views/QilView.js';
 import { SettingsView } from './views/SettingsView.js';
+import { CommandPalette } from './views/workbench/CommandPalette.js';
+import { ListingsView } from './views/workbench/ListingsView.js';
+import { RecordView } from './views/workbench/RecordView.js';
 
 function SignedIn() {
   const api = useApi();
@@ -34,7 +37,9 @@ function Section({ section, argument }: { section: SectionId; argument: string |
     case 'lookup':
       return <LookupView routeIp={argument} />;
     case 'listings':
-      return <PlannedView title="Listings" summary="Every listing on every list, filtered and paged, each opening its reputation record with history and samples." />;
+      return <ListingsView />;
+    case 'record':
+      return <RecordView key={argument ?? ''} idText={argument} />;
     case 'dul':
       return <DulView ispName={argument} />;
     case 'qil':
@@ -68,7 +73,7 @@ export function App() {
         <ul>
           {SECTIONS.map((section) => (
             <li key={section.id}>
-              <a href={routeHref(section.id)} aria-current={section.id === route.section ? 'page' : undefined}>
+              <a href={routeHref(section.id)} aria-current={section.id === route.section || (section.id === 'listings' && route.section === 'record') ? 'page' : undefined}>
                 {section.title}
               </a>
             </li>
@@ -78,6 +83,7 @@ export function App() {
       <main className="frame-content">
         <Section section={route.section} argument={route.argument} />
       </main>
+      <CommandPalette />
     </div>
   );
 }

@@ -12,7 +12,10 @@ export const SECTIONS = [
   { id: 'settings', title: 'Settings' },
 ] as const;
 
-export type SectionId = (typeof SECTIONS)[number]['id'];
+/** Sections reached by link only (not in the navigation): the reputation record, `#/record/<listing id>`. */
+export const LINKED_SECTIONS = ['record'] as const;
+
+export type SectionId = (typeof SECTIONS)[number]['id'] | (typeof LINKED_SECTIONS)[number];
 
 export interface Route {
   readonly section: SectionId;
@@ -21,7 +24,7 @@ export interface Route {
 }
 
 function isSectionId(text: string): text is SectionId {
-  return SECTIONS.some((section) => section.id === text);
+  return SECTIONS.some((section) => section.id === text) || (LINKED_SECTIONS as readonly string[]).includes(text);
 }
 
 function decode(text: string): string {
@@ -58,4 +61,18 @@ export function useRoute(): Route {
 
 export function navigate(section: SectionId, argument?: string): void {
   window.location.hash = routeHref(section, argument);
+}
+
+/**
+ * The raw `URLSearchParams` text after `#/<section>/` (the listings filters), read without the
+ * percent-decoding `parseRoute` applies, so a value holding `&` or `=` survives.
+ */
+export function routeQueryText(hash: string, section: SectionId): string {
+  const prefix = `#/${section}/`;
+  return hash.startsWith(prefix) ? hash.slice(prefix.length) : '';
+}
+
+/** Subscribe to the whole hash (the listings view reads its query text from it). */
+export function useHash(): string {
+  return useSyncExternalStore(subscribe, currentHash);
 }

@@ -104,7 +104,7 @@ export interface NewListing {
   readonly why?: string;
 }
 
-function checkReason(list: ListName, reason: Reason): void {
+export function checkReason(list: ListName, reason: Reason): void {
   if (!REASONS_BY_LIST[list].includes(reason)) {
     throw invalidInput(`reason ${reason} does not belong on ${list} (allowed: ${REASONS_BY_LIST[list].join(', ')})`);
   }
@@ -117,7 +117,7 @@ function checkReason(list: ListName, reason: Reason): void {
  */
 export const MAX_TXT_BYTES = 120;
 
-function checkTxt(txt: string | undefined): string | null {
+export function checkTxt(txt: string | undefined): string | null {
   if (txt === undefined || txt.trim() === '') return null;
   const text = txt.trim();
   // eslint-disable-next-line no-control-regex

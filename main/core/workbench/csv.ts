@@ -1,0 +1,57 @@
+/**
+ * CSV export of listings, safe to open in a spreadsheet: a cell that a spreadsheet would take as
+ * a formula (beginning with = + - @, or a tab or carriage return that some strip before reading
+ * it) gets a leading apostrophe, then every cell is quoted as RFC 4180 needs.
+ */
+import type { ListingFilter, ListingSort, CsvExport, BulkTarget } from '../../../shared/workbench.js';
+import type { ReadDb } from '../db/connection.js';
+import { invalidInput } from '../errors.js';
+import type { ListingIndex } from '../lookup/listing-index.js';
+import { queryListings } from './query.js';
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** One cell: neutralised if a spreadsheet would run it, quoted if it holds a comma, quote or line break. */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '';
+  let text = String(value);
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function csvLine(cells: ReadonlyArray<string | number | null>): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}
+
+const HEADER = ['id', 'range', 'list', 'status', 'reason', 'investigator', 'txt', 'created', 'changed', 'expires', 'level', 'isp', 'samples'];
+
+/** Export at most this many rows in one file: a bigger set is a publish, not a spreadsheet. */
+export const MAX_EXPORT_ROWS = 200_000;
+const PAGE = 1000;
+
+/** The CSV of the chosen ids or of every row matching a filter, in the table's sort order. */
+export function exportListingsCsv(
+  db: ReadDb,
+  index: ListingIndex,
+  target: BulkTarget,
+  sort: ListingSort,
+  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+): CsvExport {
+  const filter: ListingFilter = 'filter' in target ? target.filter : {};
+  const ids = 'ids' in target ? target.ids : undefined;
+  if (ids && ids.length > MAX_EXPORT_ROWS) throw invalidInput(`${ids.length} rows are chosen; export at most ${MAX_EXPORT_ROWS} at a time`);
+  let csv = csvLine(HEADER);
+  let rows = 0;
+  let after = null;
+  do {
+    const page = queryListings(db, index, { filter, sort, after, limit: PAGE, withCount: false, ids });
+    for (const row of page.rows) {
+      rows += 1;
+      if (rows > MAX_EXPORT_ROWS) throw invalidInput(`more than ${MAX_EXPORT_ROWS} rows match; narrow the filter before exporting`);
+      csv += csvLine([row.id, row.range, row.list, row.status, row.reason, row.investigator, row.txt, row.createdAt, row.updatedAt, row.expiresAt, row.level, row.isp, row.samples]);
+    }
+    onProgress({ stage: 'exporting', done: rows, total: ids ? ids.length : 0 });
+    after = page.next;
+  } while (after);
+  return { csv, rows };
+}

@@ -1,0 +1,389 @@
+/**
+ * The listings table: every listing on every list, filtered, sorted and keyset-paged by the core,
+ * rows virtualised so a million-row result scrolls like a short one. Filters live in the route;
+ * column visibility and widths are remembered; arrows move, Enter opens the record, Space selects.
+ */
+import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type ColumnSizingState, type VisibilityState } from '@tanstack/react-table';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { LISTS, REASONS, REASON_LABELS, STATUSES } from '../../../../shared/domain.js';
+import type { FilterKey, ListingTableRow, SortColumn } from '../../../../shared/workbench.js';
+import { formatCount, formatTime } from '../../format.js';
+import { routeHref, routeQueryText, useHash } from '../../routes.js';
+import { ErrorLine } from '../ErrorLine.js';
+import { ListBadge, StatusBadge } from '../ListBadge.js';
+import { BulkPanel } from './BulkPanel.js';
+import { listingsHash, listingsQueryText, parseListingsQuery, rememberListingsHash } from './listingsRoute.js';
+import { SavedViews } from './SavedViews.js';
+import { useListingPages } from './useListingPages.js';
+
+const ROW_HEIGHT = 30;
+const COLUMNS_KEY = 'repdesk.listings.columns';
+
+const column = createColumnHelper<ListingTableRow>();
+
+/** Which table column sorts by which core sort (columns without one are not sortable). */
+const SORT_OF: Record<string, SortColumn | undefined> = {
+  id: 'id',
+  range: 'range',
+  list: 'list',
+  status: 'status',
+  reason: 'reason',
+  createdAt: 'created',
+  updatedAt: 'changed',
+  expiresAt: 'expires',
+};
+
+const COLUMNS = [
+  column.accessor('id', { header: 'ID', size: 80, cell: (cell) => `#${cell.getValue()}` }),
+  column.accessor('range', { header: 'Range', size: 220, cell: (cell) => <code>{cell.getValue()}</code> }),
+  column.accessor('list', { header: 'List', size: 70, cell: (cell) => <ListBadge list={cell.getValue()} /> }),
+  column.accessor('status', {
+    header: 'Status',
+    size: 110,
+    cell: (cell) => <StatusBadge status={cell.getValue()} />,
+  }),
+  column.accessor('reason', { header: 'Reason', size: 130, cell: (cell) => REASON_LABELS[cell.getValue()] }),
+  column.accessor('investigator', { header: 'Investigator', size: 120 }),
+  column.accessor('createdAt', { header: 'Created', size: 175, cell: (cell) => formatTime(cell.getValue()) }),
+  column.accessor('updatedAt', { header: 'Last change', size: 175, cell: (cell) => formatTime(cell.getValue()) }),
+  column.accessor('expiresAt', {
+    header: 'Expiry / level',
+    size: 170,
+    cell: (cell) => {
+      const row = cell.row.original;
+      if (row.expiresAt === null && row.level === null) return <span className="muted">—</span>;
+      return `${row.expiresAt ? formatTime(row.expiresAt) : ''}${row.level !== null ? ` · L${row.level}` : ''}`;
+    },
+  }),
+  column.accessor('isp', { header: 'ISP', size: 120, cell: (cell) => cell.getValue() ?? <span className="muted">—</span> }),
+  column.accessor('samples', { header: 'Samples', size: 80, cell: (cell) => formatCount(cell.getValue()) }),
+  column.accessor('txt', { header: 'TXT', size: 260, cell: (cell) => cell.getValue() ?? <span className="muted">—</span> }),
+];
+
+interface ColumnPreferences {
+  readonly visibility: VisibilityState;
+  readonly sizing: ColumnSizingState;
+}
+
+function loadPreferences(): ColumnPreferences {
+  try {
+    const stored = JSON.parse(window.localStorage.getItem(COLUMNS_KEY) ?? 'null') as ColumnPreferences | null;
+    if (stored && typeof stored.visibility === 'object' && typeof stored.sizing === 'object') return stored;
+  } catch {
+    // A damaged preference falls back to the defaults.
+  }
+  return { visibility: { txt: false }, sizing: {} };
+}
+
+const FIELD_LABELS: Record<FilterKey, string> = {
+  list: 'List',
+  status: 'Status',
+  reason: 'Reason',
+  investigator: 'Investigator',
+  isp: 'ISP',
+  ip: 'Contains IP',
+  cidr: 'Overlaps CIDR',
+  createdFrom: 'Created from',
+  createdTo: 'Created to',
+  changedFrom: 'Changed from',
+  changedTo: 'Changed to',
+  q: 'Text',
+};
+
+function FilterForm({ fields, onApply }: { fields: Partial<Record<FilterKey, string>>; onApply: (fields: Partial<Record<FilterKey, string>>) => void }) {
+  const [draft, setDraft] = useState(fields);
+  const fieldsText = JSON.stringify(fields);
+  useEffect(() => setDraft(fields), [fieldsText]);
+  const set = (key: FilterKey, value: string) => setDraft((previous) => ({ ...previous, [key]: value }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onApply(draft);
+  };
+  const choose = (key: FilterKey, value: string) => {
+    const next = { ...draft, [key]: value };
+    setDraft(next);
+    onApply(next);
+  };
+  const text = (key: FilterKey, placeholder: string, type = 'text') => (
+    <label className="filter-field">
+      <span>{FIELD_LABELS[key]}</span>
+      <input type={type} name={key} value={draft[key] ?? ''} placeholder={placeholder} onChange={(event) => set(key, event.target.value)} />
+    </label>
+  );
+  const select = (key: FilterKey, values: readonly string[], labels?: Record<string, string>) => (
+    <label className="filter-field">
+      <span>{FIELD_LABELS[key]}</span>
+      <select name={key} value={draft[key] ?? ''} onChange={(event) => choose(key, event.target.value)}>
+        <option value="">any</option>
+        {values.map((value) => (
+          <option key={value} value={value}>
+            {labels?.[value] ?? value}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  return (
+    <form className="filter-form" aria-label="Filter listings" onSubmit={submit}>
+      {select('list', LISTS)}
+      {select('status', STATUSES)}
+      {select('reason', REASONS, REASON_LABELS)}
+      {text('investigator', 'name')}
+      {text('isp', 'ISP name')}
+      {text('ip', '192.0.2.1')}
+      {text('cidr', '192.0.2.0/24')}
+      {text('createdFrom', '', 'date')}
+      {text('createdTo', '', 'date')}
+      {text('changedFrom', '', 'date')}
+      {text('changedTo', '', 'date')}
+      {text('q', 'TXT, notes, samples, mail')}
+      <div className="filter-actions">
+        <button type="submit">Apply</button>
+        <button type="button" className="secondary" onClick={() => onApply({})}>
+          Clear
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ColumnChooser({ table }: { table: ReturnType<typeof useReactTable<ListingTableRow>> }) {
+  return (
+    <details className="column-chooser">
+      <summary>Columns</summary>
+      <fieldset>
+        <legend>Shown columns</legend>
+        {table.getAllLeafColumns().map((leaf) => (
+          <label key={leaf.id}>
+            <input type="checkbox" checked={leaf.getIsVisible()} onChange={leaf.getToggleVisibilityHandler()} /> {String(leaf.columnDef.header)}
+          </label>
+        ))}
+      </fieldset>
+    </details>
+  );
+}
+
+export function ListingsView() {
+  const hash = useHash();
+  const queryText = routeQueryText(hash, 'listings');
+  const state = useMemo(() => parseListingsQuery(queryText), [queryText]);
+  const filter = useMemo(() => state.filter ?? {}, [state]);
+  const pages = useListingPages(filter, state.sort);
+  const [preferences, setPreferences] = useState(loadPreferences);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+  const [active, setActive] = useState(0);
+  const viewport = useRef<HTMLDivElement>(null);
+
+  useEffect(() => rememberListingsHash(listingsHash(queryText)), [queryText]);
+  useEffect(() => window.localStorage.setItem(COLUMNS_KEY, JSON.stringify(preferences)), [preferences]);
+  useEffect(() => {
+    setSelected(new Set());
+    setActive(0);
+    viewport.current?.scrollTo({ top: 0 });
+  }, [queryText]);
+
+  const apply = (fields: Partial<Record<FilterKey, string>>, sort = state.sort) => {
+    window.location.hash = listingsHash(listingsQueryText(fields, sort));
+  };
+
+  const data = useMemo(() => [...pages.rows], [pages.rows]);
+  const table = useReactTable({
+    data,
+    columns: COLUMNS,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (row) => String(row.id),
+    columnResizeMode: 'onChange',
+    state: { columnVisibility: preferences.visibility, columnSizing: preferences.sizing },
+    onColumnVisibilityChange: (updater) =>
+      setPreferences((previous) => ({ ...previous, visibility: typeof updater === 'function' ? updater(previous.visibility) : updater })),
+    onColumnSizingChange: (updater) => setPreferences((previous) => ({ ...previous, sizing: typeof updater === 'function' ? updater(previous.sizing) : updater })),
+    manualSorting: true,
+    manualFiltering: true,
+  });
+  const rows = table.getRowModel().rows;
+  const virtualizer = useVirtualizer({
+    count: rows.length + (pages.hasMore ? 1 : 0),
+    getScrollElement: () => viewport.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 20,
+  });
+  const items = virtualizer.getVirtualItems();
+  const lastItem = items[items.length - 1];
+  useEffect(() => {
+    if (lastItem && lastItem.index >= rows.length - 40 && pages.hasMore) pages.loadMore();
+  }, [lastItem?.index, rows.length, pages.hasMore]);
+
+  const toggle = (id: number) =>
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  const move = (index: number) => {
+    const bounded = Math.max(0, Math.min(rows.length - 1, index));
+    setActive(bounded);
+    virtualizer.scrollToIndex(bounded);
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const page = Math.max(1, Math.floor((viewport.current?.clientHeight ?? 300) / ROW_HEIGHT) - 1);
+    const moves: Record<string, number> = { ArrowDown: active + 1, ArrowUp: active - 1, PageDown: active + page, PageUp: active - page, Home: 0, End: rows.length - 1 };
+    if (event.key in moves) {
+      event.preventDefault();
+      move(moves[event.key]);
+      return;
+    }
+    const row = rows[active]?.original;
+    if (!row) return;
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      window.location.hash = routeHref('record', String(row.id));
+    } else if (event.key === ' ') {
+      event.preventDefault();
+      toggle(row.id);
+    } else if (event.key === 'Escape' && selected.size > 0) {
+      event.preventDefault();
+      setSelected(new Set());
+    }
+  };
+
+  const sortBy = (columnId: string) => {
+    const sort = SORT_OF[columnId];
+    if (!sort) return;
+    const descending = state.sort.column === sort ? !state.sort.descending : sort === 'changed' || sort === 'created' || sort === 'expires';
+    apply(state.fields, { column: sort, descending });
+  };
+
+  const totalWidth = table.getTotalSize() + 36;
+  const countText =
+    pages.total === null ? '' : `${pages.isCountCapped ? 'more than ' : ''}${formatCount(pages.total)} listing${pages.total === 1 ? '' : 's'}`;
+  const allLoadedSelected = rows.length > 0 && rows.every((row) => selected.has(row.original.id));
+
+  return (
+    <section className="listings-view" aria-labelledby="listings-title">
+      <div className="view-heading">
+        <h1 id="listings-title">Listings</h1>
+        <SavedViews queryText={queryText} />
+      </div>
+      <FilterForm fields={state.fields} onApply={(fields) => apply(fields)} />
+      {state.filterProblem && <ErrorLine error={{ code: 'invalid-input', message: state.filterProblem }} />}
+      {pages.error && <ErrorLine error={pages.error} />}
+      {pages.notes.length > 0 && (
+        <ul className="notes">
+          {pages.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
+      <div className="table-toolbar">
+        <p className="result-count" role="status" data-core-ms={pages.coreMs === null ? undefined : pages.coreMs.toFixed(1)}>
+          {pages.isLoading ? 'Loading…' : countText}
+          {pages.coreMs !== null && <span className="muted"> · {pages.coreMs.toFixed(0)} ms in the core</span>}
+          {selected.size > 0 && <span> · {formatCount(selected.size)} selected</span>}
+        </p>
+        <ColumnChooser table={table} />
+      </div>
+      <div
+        className="grid-viewport"
+        ref={viewport}
+        role="grid"
+        aria-label="Listings"
+        aria-rowcount={pages.total ?? rows.length}
+        aria-multiselectable="true"
+        aria-activedescendant={rows[active] ? `listing-row-${rows[active].original.id}` : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+      >
+        <div className="grid-header" role="row" style={{ width: totalWidth }}>
+          <div className="grid-cell grid-check" role="columnheader">
+            <input
+              type="checkbox"
+              aria-label="Select all loaded rows"
+              checked={allLoadedSelected}
+              onChange={() => setSelected(allLoadedSelected ? new Set() : new Set(rows.map((row) => row.original.id)))}
+            />
+          </div>
+          {table.getHeaderGroups()[0].headers.map((header) => {
+            const sort = SORT_OF[header.column.id];
+            const isSorted = sort !== undefined && state.sort.column === sort;
+            return (
+              <div
+                key={header.id}
+                className="grid-cell"
+                role="columnheader"
+                style={{ width: header.getSize() }}
+                aria-sort={isSorted ? (state.sort.descending ? 'descending' : 'ascending') : undefined}
+              >
+                {sort ? (
+                  <button type="button" className="sort-button" onClick={() => sortBy(header.column.id)}>
+                    {flexRender(header.column.columnDef.header, header.getContext())}
+                    {isSorted && <span aria-hidden="true">{state.sort.descending ? ' ▼' : ' ▲'}</span>}
+                  </button>
+                ) : (
+                  flexRender(header.column.columnDef.header, header.getContext())
+                )}
+                <span
+                  className="column-resizer"
+                  role="separator"
+                  aria-orientation="vertical"
+                  aria-label={`Resize ${String(header.column.columnDef.header)}`}
+                  onMouseDown={header.getResizeHandler()}
+                  onDoubleClick={() => header.column.resetSize()}
+                />
+              </div>
+            );
+          })}
+        </div>
+        <div className="grid-body" style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
+          {items.map((item) => {
+            const row = rows[item.index];
+            if (!row) {
+              return (
+                <div key="loading" className="grid-row grid-loading" role="row" style={{ transform: `translateY(${item.start}px)` }}>
+                  <div className="grid-cell" role="gridcell">
+                    Loading more…
+                  </div>
+                </div>
+              );
+            }
+            const listing = row.original;
+            const isSelected = selected.has(listing.id);
+            return (
+              <div
+                key={row.id}
+                id={`listing-row-${listing.id}`}
+                className={`grid-row${item.index === active ? ' grid-row-active' : ''}${isSelected ? ' grid-row-selected' : ''}`}
+                role="row"
+                aria-rowindex={item.index + 1}
+                aria-selected={isSelected}
+                style={{ transform: `translateY(${item.start}px)` }}
+                onClick={() => setActive(item.index)}
+                onDoubleClick={() => (window.location.hash = routeHref('record', String(listing.id)))}
+              >
+                <div className="grid-cell grid-check" role="gridcell">
+                  <input type="checkbox" aria-label={`Select #${listing.id}`} checked={isSelected} onChange={() => toggle(listing.id)} tabIndex={-1} />
+                </div>
+                {row.getVisibleCells().map((cell) => (
+                  <div key={cell.id} className={`grid-cell column-${cell.column.id}`} role="gridcell" style={{ width: cell.column.getSize() }}>
+                    {cell.column.id === 'id' ? (
+                      <a href={routeHref('record', String(listing.id))} tabIndex={-1}>
+                        #{listing.id}
+                      </a>
+                    ) : (
+                      flexRender(cell.column.columnDef.cell, cell.getContext())
+                    )}
+                  </div>
+                ))}
+              </div>
+            );
+          })}
+        </div>
+        {!pages.isLoading && rows.length === 0 && !pages.error && <p className="grid-empty">No listings match this filter.</p>}
+      </div>
+      <BulkPanel filter={state.filter} selected={[...selected]} sort={state.sort} total={pages.total} onDone={() => pages.reload()} />
+    </section>
+  );
+}

@@ -1,0 +1,425 @@
+/**
+ * The reputation record (`#/record/<id>`): the header (range with its CIDR decomposition and
+ * size, what a mail server is answered), the edit actions, and the tabs. The tabs are one array
+ * so more (spam samples, correspondence) are added as entries.
+ */
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import type { ApiError, HistoryEventView } from '../../../../shared/contract.js';
+import { LISTS, REASONS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } from '../../../../shared/domain.js';
+import type { RecordView as RecordData } from '../../../../shared/workbench.js';
+import { useApi } from '../../api.js';
+import { formatCount, formatTime } from '../../format.js';
+import { routeHref } from '../../routes.js';
+import { useOperation, useReloadable } from '../../useOperation.js';
+import { ErrorLine } from '../ErrorLine.js';
+import { ListBadge, StatusBadge } from '../ListBadge.js';
+import { Tabs } from '../Tabs.js';
+import { lastListingsHash } from './listingsRoute.js';
+
+/** One tab of the record: what it shows for a listing. */
+export interface RecordTab {
+  readonly id: string;
+  readonly label: (record: RecordData) => ReactNode;
+  /** Whether the tab applies to this record (DUL submission: DUL records only). */
+  readonly appliesTo?: (record: RecordData) => boolean;
+  readonly render: (props: { listingId: number; record: RecordData; revision: number }) => ReactNode;
+}
+
+function describeEvent(event: HistoryEventView): string {
+  const details = event.details;
+  switch (event.action) {
+    case 'listing.created':
+      return `created on ${String(details.list)} as ${String(details.reason)}${details.movedFrom ? ` (moved from #${String(details.movedFrom)} on ${String(details.fromList)})` : ''}`;
+    case 'listing.moved':
+      return `moved to ${String(details.toList)} as #${String(details.to)}; this record is delisted`;
+    case 'listing.delisted':
+      return `delisted (was ${String(details.from)})`;
+    case 'listing.suppressed':
+      return `suppressed until ${formatTime(String(details.until))}`;
+    case 'listing.relisted':
+      return `relisted (was ${String(details.from)})`;
+    case 'listing.reassigned':
+      return `reassigned from ${String(details.from)} to ${String(details.to)}`;
+    case 'listing.extended':
+      return `expiry extended to ${formatTime(String(details.to))}`;
+    case 'listing.updated':
+      return Object.entries(details)
+        .map(([field, change]) => {
+          const { from, to } = change as { from: unknown; to: unknown };
+          return `${field}: ${from === null ? '—' : String(from)} → ${to === null ? '—' : String(to)}`;
+        })
+        .join('; ');
+    case 'listings.imported':
+      return `imported with ${String(details.count)} others from ${String(details.source)}`;
+    default:
+      return event.action;
+  }
+}
+
+function HistoryTab({ listingId, revision }: { listingId: number; revision: number }) {
+  const api = useApi();
+  const history = useOperation(() => api['listings.history']({ id: listingId }), `${listingId}:${revision}`);
+  if (history.state === 'loading') return <p className="muted">Loading history…</p>;
+  if (history.state === 'failed') return <ErrorLine error={history.error} />;
+  return (
+    <ol className="timeline" aria-label="History, newest first">
+      {history.value.map((event) => (
+        <li key={event.id} className="timeline-event">
+          <div className="timeline-when">
+            <time dateTime={event.at}>{formatTime(event.at)}</time> · <strong>{event.actor}</strong>
+          </div>
+          <div className="timeline-what">{describeEvent(event)}</div>
+          {event.reason && <div className="timeline-why">“{event.reason}”</div>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function RelatedTab({ listingId, revision }: { listingId: number; revision: number }) {
+  const api = useApi();
+  const related = useOperation(() => api['listings.related']({ id: listingId }), `${listingId}:${revision}`);
+  if (related.state === 'loading') return <p className="muted">Loading related listings…</p>;
+  if (related.state === 'failed') return <ErrorLine error={related.error} />;
+  const { overlapping, galInside, isTruncated } = related.value;
+  const table = (title: string, rows: typeof overlapping) => (
+    <div className="table-scroll">
+      <table className="listings">
+        <caption>{title}</caption>
+        <thead>
+          <tr>
+            <th>ID</th>
+            <th>List</th>
+            <th>Range</th>
+            <th>Relation</th>
+            <th>Status</th>
+            <th>Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id}>
+              <td>
+                <a href={routeHref('record', String(row.id))}>#{row.id}</a>
+              </td>
+              <td>
+                <ListBadge list={row.list} />
+              </td>
+              <td>
+                <code>{row.range}</code>
+              </td>
+              <td>{row.relation === 'contains' ? 'contains this range' : row.relation === 'inside' ? 'inside this range' : row.relation === 'same' ? 'same range' : 'overlaps'}</td>
+              <td>
+                <StatusBadge status={row.status} />
+              </td>
+              <td>{REASON_LABELS[row.reason]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+  return (
+    <div>
+      {overlapping.length === 0 ? <p className="muted">No other listing overlaps this range.</p> : table('Overlapping listings on any list', overlapping)}
+      {isTruncated && <p className="muted">Showing the first {overlapping.length}.</p>}
+      {galInside.length > 0 && table('GAL entries inside this range', galInside)}
+    </div>
+  );
+}
+
+function DulTab({ record }: { record: RecordData }) {
+  const api = useApi();
+  const submissionId = record.submissionId;
+  const submission = useOperation(
+    () => (submissionId === null ? Promise.resolve({ ok: true as const, value: null }) : api['dul.submission']({ id: submissionId })),
+    String(submissionId),
+  );
+  if (submissionId === null) return <p className="muted">This DUL listing was not made from an ISP submission.</p>;
+  if (submission.state === 'loading') return <p className="muted">Loading the submission…</p>;
+  if (submission.state === 'failed') return <ErrorLine error={submission.error} />;
+  const value = submission.value;
+  if (!value) return null;
+  return (
+    <dl className="facts">
+      <dt>ISP</dt>
+      <dd>
+        <a href={routeHref('dul', value.isp)}>{value.isp}</a>
+      </dd>
+      <dt>Submission</dt>
+      <dd>
+        #{value.id} ({value.mode}) from {value.source}
+        {value.submittedBy && ` by ${value.submittedBy}`}
+      </dd>
+      <dt>Received</dt>
+      <dd>{formatTime(value.receivedAt)}</dd>
+      <dt>Effective</dt>
+      <dd>{value.effectiveAt ? formatTime(value.effectiveAt) : '—'}</dd>
+      <dt>Valid until</dt>
+      <dd>{value.validUntil ? formatTime(value.validUntil) : 'no limit'}</dd>
+      <dt>Exclusions</dt>
+      <dd>{value.exclusions.length > 0 ? value.exclusions.join(', ') : 'none'}</dd>
+      <dt>ISP's policy</dt>
+      <dd>{value.policyNotes ?? '—'}</dd>
+      <dt>State</dt>
+      <dd>{value.revertedAt ? `reverted ${formatTime(value.revertedAt)} by ${value.revertedBy}` : `${formatCount(value.activeRanges)} ranges active`}</dd>
+    </dl>
+  );
+}
+
+/** The record's tabs, in order. The Spam samples and Correspondence tabs are added here as entries. */
+export const RECORD_TABS: readonly RecordTab[] = [
+  { id: 'history', label: () => 'History', render: ({ listingId, revision }) => <HistoryTab listingId={listingId} revision={revision} /> },
+  { id: 'related', label: () => 'Related', render: ({ listingId, revision }) => <RelatedTab listingId={listingId} revision={revision} /> },
+  { id: 'dul', label: () => 'DUL submission', appliesTo: (record) => record.list === 'DUL', render: ({ record }) => <DulTab record={record} /> },
+];
+
+type EditAction = 'delist' | 'suppress' | 'relist' | 'reassign' | 'reason' | 'txt' | 'change-list';
+
+const EDIT_LABELS: Record<EditAction, string> = {
+  delist: 'Delist',
+  suppress: 'Suppress until',
+  relist: 'Relist',
+  reassign: 'Reassign',
+  reason: 'Change reason',
+  txt: 'Change TXT',
+  'change-list': 'Move to another list',
+};
+
+function EditForm({ record, onDone }: { record: RecordData; onDone: (newId: number | null) => void }) {
+  const api = useApi();
+  const [action, setAction] = useState<EditAction>(record.status === 'delisted' ? 'relist' : 'delist');
+  const [why, setWhy] = useState('');
+  const [until, setUntil] = useState('');
+  const [investigator, setInvestigator] = useState('');
+  const [reason, setReason] = useState<Reason>(record.reason);
+  const [txt, setTxt] = useState(record.txt ?? '');
+  const [list, setList] = useState<ListName>(record.list === 'RBL' ? 'MML' : 'RBL');
+  const [listReason, setListReason] = useState<Reason>(REASONS_BY_LIST[record.list === 'RBL' ? 'MML' : 'RBL'][0]);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [isBusy, setBusy] = useState(false);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    setBusy(true);
+    const id = record.id;
+    const input =
+      action === 'suppress'
+        ? { action, id, why, until }
+        : action === 'reassign'
+          ? { action, id, why, investigator }
+          : action === 'reason'
+            ? { action, id, why, reason }
+            : action === 'txt'
+              ? { action, id, why, txt }
+              : action === 'change-list'
+                ? { action, id, why, list, reason: listReason }
+                : { action, id, why };
+    api['listings.edit'](input).then((result) => {
+      setBusy(false);
+      if (!result.ok) {
+        setError(result.error);
+        return;
+      }
+      setWhy('');
+      onDone(result.value.replaced === null ? null : result.value.id);
+    });
+  };
+
+  return (
+    <form className="edit-form panel" aria-label="Change this record" onSubmit={submit}>
+      <div className="bulk-fields">
+        <label className="filter-field">
+          <span>Action</span>
+          <select name="edit-action" value={action} onChange={(event) => setAction(event.target.value as EditAction)}>
+            {(Object.keys(EDIT_LABELS) as EditAction[]).map((value) => (
+              <option key={value} value={value}>
+                {EDIT_LABELS[value]}
+              </option>
+            ))}
+          </select>
+        </label>
+        {action === 'suppress' && (
+          <label className="filter-field">
+            <span>Until</span>
+            <input type="date" name="until" value={until} onChange={(event) => setUntil(event.target.value)} />
+          </label>
+        )}
+        {action === 'reassign' && (
+          <label className="filter-field">
+            <span>Investigator</span>
+            <input name="investigator" value={investigator} onChange={(event) => setInvestigator(event.target.value)} />
+          </label>
+        )}
+        {action === 'reason' && (
+          <label className="filter-field">
+            <span>New reason</span>
+            <select name="reason" value={reason} onChange={(event) => setReason(event.target.value as Reason)}>
+              {REASONS.map((value) => (
+                <option key={value} value={value}>
+                  {REASON_LABELS[value]}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {action === 'txt' && (
+          <label className="filter-field edit-txt">
+            <span>New TXT</span>
+            <input name="txt" value={txt} onChange={(event) => setTxt(event.target.value)} />
+          </label>
+        )}
+        {action === 'change-list' && (
+          <>
+            <label className="filter-field">
+              <span>To list</span>
+              <select
+                name="list"
+                value={list}
+                onChange={(event) => {
+                  const next = event.target.value as ListName;
+                  setList(next);
+                  setListReason(REASONS_BY_LIST[next][0]);
+                }}
+              >
+                {LISTS.filter((value) => value !== record.list).map((value) => (
+                  <option key={value} value={value}>
+                    {value}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="filter-field">
+              <span>Reason there</span>
+              <select name="list-reason" value={listReason} onChange={(event) => setListReason(event.target.value as Reason)}>
+                {REASONS_BY_LIST[list].map((value) => (
+                  <option key={value} value={value}>
+                    {REASON_LABELS[value]}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </>
+        )}
+        <label className="filter-field bulk-why">
+          <span>Reason for the change (required)</span>
+          <input name="why" value={why} onChange={(event) => setWhy(event.target.value)} placeholder="why, for the history" />
+        </label>
+        <button type="submit" disabled={isBusy}>
+          {EDIT_LABELS[action]}
+        </button>
+      </div>
+      {error && <ErrorLine error={error} />}
+    </form>
+  );
+}
+
+function Header({ record }: { record: RecordData }) {
+  return (
+    <div className="record-header">
+      <h1>
+        <code>{record.range}</code> <ListBadge list={record.list} /> <StatusBadge status={record.status} />
+        <span className="muted"> #{record.id}</span>
+      </h1>
+      <dl className="facts">
+        <dt>Addresses</dt>
+        <dd>
+          {BigInt(record.addressCount).toLocaleString('en-US')}
+          {record.cidrs.length > 1 || record.cidrs[0] !== record.range ? (
+            <span className="muted">
+              {' '}
+              as {record.cidrs.length + record.cidrsOmitted} CIDR block{record.cidrs.length + record.cidrsOmitted === 1 ? '' : 's'}: {record.cidrs.join(', ')}
+              {record.cidrsOmitted > 0 && ` and ${record.cidrsOmitted} more`}
+            </span>
+          ) : null}
+        </dd>
+        <dt>Reason</dt>
+        <dd>{REASON_LABELS[record.reason]}</dd>
+        <dt>Investigator</dt>
+        <dd>{record.investigator}</dd>
+        {record.status === 'suppressed' && record.suppressedUntil && (
+          <>
+            <dt>Suppressed until</dt>
+            <dd>{formatTime(record.suppressedUntil)}</dd>
+          </>
+        )}
+        {record.list === 'QIL' && (
+          <>
+            <dt>Level / expiry</dt>
+            <dd>
+              {record.level} · {record.expiresAt ? formatTime(record.expiresAt) : '—'}
+            </dd>
+          </>
+        )}
+        {record.isp && (
+          <>
+            <dt>ISP</dt>
+            <dd>{record.isp}</dd>
+          </>
+        )}
+        <dt>A mail server sees</dt>
+        <dd className="mail-answer">
+          <code>
+            {record.answer.queriedAddress} → {record.answer.a} “{record.answer.txt}”
+          </code>
+          {!record.isPublished && <span className="muted"> (not in the next zone: {record.status})</span>}
+        </dd>
+        <dt>Evidence</dt>
+        <dd>
+          {formatCount(record.samples)} spam sample{record.samples === 1 ? '' : 's'} · {formatCount(record.threads)} correspondence thread{record.threads === 1 ? '' : 's'}
+        </dd>
+        <dt>Created / last change</dt>
+        <dd>
+          {formatTime(record.createdAt)} / {formatTime(record.updatedAt)}
+        </dd>
+      </dl>
+    </div>
+  );
+}
+
+export function RecordView({ idText }: { idText: string | null }) {
+  const api = useApi();
+  const id = idText !== null && /^\d+$/.test(idText) ? Number(idText) : null;
+  const record = useReloadable(() => (id === null ? Promise.resolve({ ok: false as const, error: { code: 'invalid-input' as const, message: `"${idText ?? ''}" is not a record id` } }) : api['listings.record']({ id })));
+  const [tab, setTab] = useState('history');
+  const [revision, setRevision] = useState(0);
+
+  useEffect(() => {
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (event.key !== 'Escape' || event.defaultPrevented) return;
+      const target = event.target as HTMLElement | null;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'SELECT' || target.tagName === 'TEXTAREA')) return;
+      window.location.hash = lastListingsHash();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  if (record.loaded.state === 'loading') return <p className="muted">Loading record…</p>;
+  if (record.loaded.state === 'failed') return <ErrorLine error={record.loaded.error} />;
+  const value = record.loaded.value;
+  const tabs = RECORD_TABS.filter((entry) => entry.appliesTo?.(value) ?? true);
+  const selected = tabs.some((entry) => entry.id === tab) ? tab : tabs[0].id;
+  const current = tabs.find((entry) => entry.id === selected) ?? tabs[0];
+  return (
+    <section className="record-view" aria-label={`Record #${value.id}`}>
+      <p className="back-link">
+        <a href={lastListingsHash()}>← Listings</a> <span className="muted">(Esc)</span>
+      </p>
+      <Header record={value} />
+      <EditForm
+        key={`${value.id}:${value.updatedAt}`}
+        record={value}
+        onDone={(newId) => {
+          if (newId !== null) window.location.hash = routeHref('record', String(newId));
+          record.reload();
+          setRevision((count) => count + 1);
+        }}
+      />
+      <Tabs name="record" label="Record" items={tabs.map((entry) => ({ id: entry.id, label: entry.label(value) }))} selected={selected} onSelect={setTab}>
+        {current.render({ listingId: value.id, record: value, revision })}
+      </Tabs>
+    </section>
+  );
+}
