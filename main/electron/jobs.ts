@@ -5,6 +5,7 @@
 import type { JobView } from '../../shared/contract.js';
 import type { ImportSummary } from '../../shared/contract.js';
 import type { PublishResult } from '../../shared/publishing.js';
+import type { SampleImportResult } from '../../shared/evidence.js';
 
 /** What changed between two looks at the job list: jobs whose progress moved, and jobs that ended. */
 export function jobChanges(previous: ReadonlyMap<number, JobView>, current: readonly JobView[]): { progressed: JobView[]; finished: JobView[] } {
@@ -25,12 +26,20 @@ const OPERATION_TITLES: Record<JobView['operation'], string> = {
   'dul.preview': 'DUL preview',
   'dul.commit': 'DUL import',
   'qil.ingest': 'Trap-hit ingest',
+  'samples.import': 'Spam sample import',
 };
 
 function resultSummary(job: JobView): string {
   if (job.operation === 'listings.importFile') {
     const summary = job.result as ImportSummary | null;
     return summary ? `${summary.imported.toLocaleString('en')} entries imported into ${summary.list}.` : 'The import is complete.';
+  }
+  if (job.operation === 'samples.import') {
+    const summary = job.result as SampleImportResult | null;
+    if (!summary) return 'The sample import is complete.';
+    return summary.committed
+      ? `${summary.imported.toLocaleString('en')} samples stored, ${summary.duplicates.toLocaleString('en')} already stored, ${summary.failed.toLocaleString('en')} refused.`
+      : `Nothing was stored: ${summary.failed.toLocaleString('en')} messages were refused.`;
   }
   const result = job.result as PublishResult | null;
   if (!result) return 'Publishing is complete.';
