@@ -90,7 +90,7 @@ export function parseReceived(value: string): ParsedHop {
   let reverseName: string | null = null;
   let claimedHelo: string | null = null;
   for (const comment of comments) {
-    const found = firstAddress(comment);
+    const found = firstAddress(comment) ?? parseLiteral(comment.trim());
     // qmail and Yahoo: `(HELO name)` / `(EHLO name)` is the claimed name, not the TCP info.
     const heloComment = /^\s*(?:HELO|EHLO)\s+(\S+)/i.exec(comment) ?? /\bhelo=(\S+)/i.exec(comment);
     if (heloComment) claimedHelo = heloComment[1].replace(/[)\]]+$/, '');
