@@ -189,6 +189,8 @@ export interface ReplyDraft {
 }
 
 export interface ThreadImportResult {
+  /** False when failures stopped the whole batch (nothing was stored). */
+  readonly committed: boolean;
   readonly added: number;
   readonly messages: readonly MessageOutcome[];
 }

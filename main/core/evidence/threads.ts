@@ -212,7 +212,7 @@ export async function importThreadMessages(
   });
   const failed = read.filter((item) => item.outcome.outcome === 'failed').length;
   if (failed > 0 && !input.importValid) {
-    return { added: 0, messages: read.map((item) => (item.outcome.outcome === 'imported' ? { ...item.outcome, outcome: 'skipped' } : item.outcome)) };
+    return { committed: false, added: 0, messages: read.map((item) => (item.outcome.outcome === 'imported' ? { ...item.outcome, outcome: 'skipped' } : item.outcome)) };
   }
   return db.transaction(() => {
     const { row, actor } = requireOpenThread(db, actorName, input.threadId);
@@ -237,7 +237,7 @@ export async function importThreadMessages(
     if (ids.length > 0) {
       openHistory(db, () => at).append({ actor: actor.name, action: 'thread.mail-imported', ...subjectOf(row), details: { thread: input.threadId, direction: input.direction, messages: ids } });
     }
-    return { added: ids.length, messages: read.map((item) => item.outcome) };
+    return { committed: true, added: ids.length, messages: read.map((item) => item.outcome) };
   });
 }
 
