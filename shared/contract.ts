@@ -25,6 +25,29 @@ import {
   type SavedView,
   type TextHit,
 } from './workbench.js';
+import {
+  sampleCreateListingSchema,
+  sampleImportSchema,
+  sampleLinkSchema,
+  sampleListSchema,
+  sampleUploadSchema,
+  threadCreateSchema,
+  threadDraftSchema,
+  threadImportSchema,
+  threadListSchema,
+  threadNoteSchema,
+  threadReplySchema,
+  threadResolveSchema,
+  type RawMessage,
+  type ReplyDraft,
+  type SampleDetail,
+  type SampleImportResult,
+  type SampleStats,
+  type SampleSummary,
+  type ThreadDetail,
+  type ThreadImportResult,
+  type ThreadSummary,
+} from './evidence.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
@@ -156,7 +179,7 @@ const investigatorNameSchema = z
   .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
 
 /** Operations that can run as a background job (worker thread) with progress and cancel. */
-export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export'] as const;
+export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export', 'samples.import'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 const empty = z.object({}).strict();
@@ -237,6 +260,23 @@ export const contract = {
   'views.save': operation<SavedView>()(savedViewSchema),
   'views.delete': operation<{ deleted: string }>()(z.object({ name: z.string().trim().min(1).max(100) }).strict()),
   'search.text': operation<readonly TextHit[]>()(textSearchSchema),
+  'samples.import': operation<SampleImportResult>()(sampleImportSchema),
+  'samples.upload': operation<SampleImportResult>()(sampleUploadSchema),
+  'samples.list': operation<{ total: number; samples: readonly SampleSummary[] }>()(sampleListSchema),
+  'samples.get': operation<SampleDetail>()(byId),
+  'samples.raw': operation<RawMessage>()(byId),
+  'samples.link': operation<SampleDetail['linkedListings']>()(sampleLinkSchema),
+  'samples.createListing': operation<{ listingId: number; range: string }>()(sampleCreateListingSchema),
+  'samples.stats': operation<SampleStats>()(z.object({ listingId: idSchema }).strict()),
+  'threads.list': operation<readonly ThreadSummary[]>()(threadListSchema),
+  'threads.get': operation<ThreadDetail>()(byId),
+  'threads.create': operation<ThreadSummary>()(threadCreateSchema),
+  'threads.import': operation<ThreadImportResult>()(threadImportSchema),
+  'threads.note': operation<ThreadDetail>()(threadNoteSchema),
+  'threads.draft': operation<ReplyDraft>()(threadDraftSchema),
+  'threads.reply': operation<ThreadDetail>()(threadReplySchema),
+  'threads.export': operation<RawMessage>()(byId),
+  'threads.resolve': operation<ThreadSummary>()(threadResolveSchema),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };

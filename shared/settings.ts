@@ -3,6 +3,7 @@
  * Every key has a default so a new database works before anyone opens Settings.
  */
 import { z } from 'zod';
+import { parseRange } from './address.js';
 
 const ipv4Loopback = z
   .string()
@@ -87,6 +88,30 @@ export const settingsSchema = z.object({
       /** The largest single published block, as a prefix length: anything wider is refused. */
       widestPrefixV4: z.number().int().min(1).max(32).default(8),
       widestPrefixV6: z.number().int().min(1).max(128).default(19),
+    })
+    .prefault({}),
+  evidence: z
+    .object({
+      /**
+       * The service's own mail relays (addresses, CIDRs or a-b ranges): hops received from them are
+       * skipped when the source of a spam sample is read from its Received chain.
+       */
+      trustedRelays: z
+        .array(
+          z
+            .string()
+            .max(200)
+            .superRefine((text, context) => {
+              const parsed = parseRange(text);
+              if (!parsed.ok) context.addIssue({ code: 'custom', message: `trusted relay ${parsed.error}` });
+            }),
+        )
+        .max(1000)
+        .default([]),
+      /** Largest single message kept as a sample or in a thread (a bigger one is refused by name). */
+      maxMessageBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
+      /** The From address of replies drafted in correspondence threads. */
+      replyFrom: z.string().regex(/^[^\s@<>,]+@[^\s@<>,]+$/, 'replyFrom is one mail address (name@domain)').default('abuse-desk@bl.example'),
     })
     .prefault({}),
   import: z

@@ -31,6 +31,8 @@ import { editListing, runBulkAction } from './workbench/edits.js';
 import { exportListingsCsv } from './workbench/csv.js';
 import { deleteView, listViews, saveView } from './workbench/views.js';
 import { searchText } from './workbench/search.js';
+import { createListingFromSample, getSample, importSamples, linkSample, listSamples, rawSample, sampleStats, uploadedSources } from './evidence/samples.js';
+import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply } from './evidence/threads.js';
 
 const log = createLogger('core');
 
@@ -156,6 +158,32 @@ export function createCore(options: CoreOptions): Core {
     'views.save': (input, call) => saveView(write, call.actor, input, nowText),
     'views.delete': (input, call) => deleteView(write, call.actor, input.name, nowText),
     'search.text': (input) => searchText(read, input.q, input.limit),
+    'samples.import': async (input, call) =>
+      importSamples(write, index, call.actor, { sources: input.paths.map((path) => ({ kind: 'path', path })), listingId: input.listingId, importValid: input.importValid }, readSettings(read), now(), call.onProgress),
+    'samples.upload': async (input, call) =>
+      importSamples(write, index, call.actor, { sources: uploadedSources(input.files), listingId: input.listingId, importValid: input.importValid }, readSettings(read), now()),
+    'samples.list': (input) => listSamples(read, input.listingId, input.afterId, input.limit),
+    'samples.get': (input) => getSample(read, index, input.id),
+    'samples.raw': (input) => rawSample(read, input.id),
+    'samples.link': (input, call) => linkSample(write, call.actor, input.sampleId, input.listingId, now()),
+    'samples.createListing': (input, call) => afterWrite(createListingFromSample(write, call.actor, input, readSettings(read), now())),
+    'samples.stats': (input) => sampleStats(read, input.listingId),
+    'threads.list': (input) => listThreads(read, input),
+    'threads.get': (input) => getThread(read, input.id),
+    'threads.create': (input, call) => createThread(write, call.actor, input, now()),
+    'threads.import': (input, call) =>
+      importThreadMessages(
+        write,
+        call.actor,
+        { threadId: input.threadId, direction: input.direction, sources: [...(input.paths ?? []).map((path) => ({ kind: 'path' as const, path })), ...uploadedSources(input.files ?? [])], importValid: input.importValid },
+        readSettings(read),
+        now(),
+      ),
+    'threads.note': (input, call) => addNote(write, call.actor, input.threadId, input.text, now()),
+    'threads.draft': (input) => draftReply(read, input.threadId, input.template, readSettings(read)),
+    'threads.reply': (input, call) => saveReply(write, call.actor, input, readSettings(read), now()),
+    'threads.export': (input) => exportMessage(read, input.id),
+    'threads.resolve': (input, call) => resolveThread(write, call.actor, input, now()),
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };

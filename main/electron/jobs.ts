@@ -6,6 +6,7 @@ import type { JobView } from '../../shared/contract.js';
 import type { ImportSummary } from '../../shared/contract.js';
 import type { PublishResult } from '../../shared/publishing.js';
 import type { BulkResult, CsvExport } from '../../shared/workbench.js';
+import type { SampleImportResult } from '../../shared/evidence.js';
 
 /** What changed between two looks at the job list: jobs whose progress moved, and jobs that ended. */
 export function jobChanges(previous: ReadonlyMap<number, JobView>, current: readonly JobView[]): { progressed: JobView[]; finished: JobView[] } {
@@ -28,6 +29,7 @@ const OPERATION_TITLES: Record<JobView['operation'], string> = {
   'qil.ingest': 'Trap-hit ingest',
   'listings.bulk': 'Bulk change',
   'listings.export': 'CSV export',
+  'samples.import': 'Spam sample import',
 };
 
 function resultSummary(job: JobView): string {
@@ -42,6 +44,13 @@ function resultSummary(job: JobView): string {
   if (job.operation === 'listings.export') {
     const exported = job.result as CsvExport | null;
     return exported ? `${exported.rows.toLocaleString('en')} rows exported.` : 'The export is complete.';
+  }
+  if (job.operation === 'samples.import') {
+    const summary = job.result as SampleImportResult | null;
+    if (!summary) return 'The sample import is complete.';
+    return summary.committed
+      ? `${summary.imported.toLocaleString('en')} samples stored, ${summary.duplicates.toLocaleString('en')} already stored, ${summary.failed.toLocaleString('en')} refused.`
+      : `Nothing was stored: ${summary.failed.toLocaleString('en')} messages were refused.`;
   }
   const result = job.result as PublishResult | null;
   if (!result) return 'Publishing is complete.';

@@ -1,0 +1,151 @@
+/**
+ * Correspondence threads through the core's dispatch: per listing and per ISP (with their roles),
+ * mail imported into a thread, notes, replies drafted from every template with the record's facts,
+ * saved as real MIME and exported as .eml (parsed back with mailparser), resolution with its
+ * history event, and refusals (resolved thread, wrong template, a note that is not mail).
+ */
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
+import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
+
+const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+const ANA: CallContext = { actor: 'Ana' };
+const LIA: CallContext = { actor: 'Lia' };
+
+async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
+  const result = await promise;
+  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
+  return result.value;
+}
+
+async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<void> {
+  const result = await promise;
+  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success`);
+  assert.equal(result.error.code, code, result.error.message);
+  assert.match(result.error.message, message);
+}
+
+const REQUEST = [
+  'From: Postmaster <postmaster@isp.example>',
+  'To: abuse-desk@bl.example',
+  'Subject: Please delist 185.220.101.33',
+  'Date: Fri, 27 Nov 2026 09:00:00 +0000',
+  'Message-ID: <req-1@isp.example>',
+  '',
+  'We fixed the compromised account. Please delist our relay.',
+  '',
+].join('\r\n');
+
+describe('correspondence threads', () => {
+  let folder: string;
+  let core: Core;
+  let listingId: number;
+
+  beforeEach(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'repdesk-threads-'));
+    core = createCore({ databasePath: join(folder, 'repdesk.sqlite'), now: () => new Date(NOW) });
+    await ok(core.dispatch('investigators.add', { name: 'Ana', roles: ['admin', 'investigator'] }, { actor: null }));
+    await ok(core.dispatch('investigators.add', { name: 'Lia', roles: ['liaison'] }, ANA));
+    listingId = (await ok(core.dispatch('listings.add', { range: '185.220.101.33', list: 'RBL', reason: 'spam-source', txt: 'Compromised relay' }, ANA))).listing.id;
+  });
+
+  afterEach(() => {
+    core.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  test('a listing thread: inbound mail, note, drafted reply with the facts, .eml export, resolution in the history', async () => {
+    const thread = await ok(core.dispatch('threads.create', { listingId, subject: 'Delisting request from ISP' }, ANA));
+    const path = join(folder, 'request.eml');
+    writeFileSync(path, REQUEST);
+    const imported = await ok(core.dispatch('threads.import', { threadId: thread.id, paths: [path] }, ANA));
+    assert.equal(imported.added, 1);
+    const again = await ok(core.dispatch('threads.import', { threadId: thread.id, paths: [path] }, ANA));
+    assert.deepEqual(
+      again.messages.map((message) => message.outcome),
+      ['duplicate'],
+    );
+    await ok(core.dispatch('threads.note', { threadId: thread.id, text: 'Checked: no spam from it since Wednesday.' }, ANA));
+
+    const draft = await ok(core.dispatch('threads.draft', { threadId: thread.id, template: 'delisting-granted' }, ANA));
+    assert.equal(draft.to, 'postmaster@isp.example');
+    assert.equal(draft.from, 'abuse-desk@bl.example');
+    assert.equal(draft.subject, 'Re: Please delist 185.220.101.33');
+    assert.equal(draft.inReplyTo, '<req-1@isp.example>');
+    assert.match(draft.text, new RegExp(`Record: +#${listingId}`));
+    assert.match(draft.text, /Address: +185\.220\.101\.33/);
+    assert.match(draft.text, /Reason: +Spam source \(Compromised relay\)/);
+    assert.match(draft.text, /has been removed/);
+    for (const template of ['delisting-denied', 'needs-information'] as const) {
+      const other = await ok(core.dispatch('threads.draft', { threadId: thread.id, template }, ANA));
+      assert.match(other.text, /185\.220\.101\.33/);
+      assert.notEqual(other.text, draft.text);
+    }
+    await refused(core.dispatch('threads.draft', { threadId: thread.id, template: 'dul-submission-received' }, ANA), 'invalid-input', /for ISP threads/);
+
+    const detail = await ok(core.dispatch('threads.reply', { threadId: thread.id, to: draft.to, subject: draft.subject, text: draft.text, inReplyTo: draft.inReplyTo }, ANA));
+    assert.deepEqual(
+      detail.messages.map((message) => message.direction),
+      ['inbound', 'note', 'outbound'],
+    );
+    const outbound = detail.messages[2];
+    const exported = await ok(core.dispatch('threads.export', { id: outbound.id }, ANA));
+    const parsed = await simpleParser(Buffer.from(exported.base64, 'base64'));
+    assert.equal(parsed.subject, 'Re: Please delist 185.220.101.33');
+    assert.equal(parsed.inReplyTo, '<req-1@isp.example>');
+    assert.equal((parsed.to as { text: string }).text, 'postmaster@isp.example');
+    assert.equal(parsed.text?.trim(), draft.text.trim());
+    await refused(core.dispatch('threads.export', { id: detail.messages[1].id }, ANA), 'invalid-input', /internal note/);
+
+    const resolved = await ok(core.dispatch('threads.resolve', { threadId: thread.id, outcome: 'delisted', why: 'ISP fixed the account' }, ANA));
+    assert.equal(resolved.status, 'resolved');
+    assert.equal(resolved.outcome, 'delisted');
+    const history = await ok(core.dispatch('listings.history', { id: listingId }, ANA));
+    assert.equal(history[0].action, 'thread.resolved');
+    assert.equal(history[0].reason, 'ISP fixed the account');
+    assert.deepEqual(history[0].details, { thread: thread.id, subject: 'Delisting request from ISP', outcome: 'delisted' });
+    await refused(core.dispatch('threads.note', { threadId: thread.id, text: 'more' }, ANA), 'conflict', /is resolved/);
+    const threads = await ok(core.dispatch('threads.list', { listingId }, ANA));
+    assert.equal(threads[0].messageCount, 3);
+    // Messages land in the full-text index.
+    const hits = core.connection.read.all<{ rowid: number }>({ text: "SELECT rowid FROM thread_messages_fts WHERE thread_messages_fts MATCH 'account OR wednesday'", values: [] });
+    assert.equal(hits.length, 2);
+  });
+
+  test('an ISP thread needs the liaison role and drafts the DUL acknowledgement', async () => {
+    await ok(core.dispatch('isps.add', { name: 'Example ISP', asns: [64500], ispContacts: ['noc@isp.example'], liaisonContacts: [] }, LIA));
+    await refused(core.dispatch('threads.create', { isp: 'Example ISP', subject: 'DUL 2026' }, ANA), 'forbidden', /liaison role/);
+    const thread = await ok(core.dispatch('threads.create', { isp: 'Example ISP', subject: 'DUL 2026' }, LIA));
+    const draft = await ok(core.dispatch('threads.draft', { threadId: thread.id, template: 'dul-submission-received' }, LIA));
+    assert.equal(draft.to, 'noc@isp.example');
+    assert.match(draft.text, /ISP: +Example ISP \(AS64500\)/);
+    assert.match(draft.text, /Submission: +none recorded yet/);
+    const listed = await ok(core.dispatch('threads.list', { isp: 'example isp' }, LIA));
+    assert.deepEqual(
+      listed.map((item) => item.id),
+      [thread.id],
+    );
+    await ok(core.dispatch('threads.resolve', { threadId: thread.id, outcome: 'submission-accepted' }, LIA));
+    const events = core.connection.read.all<{ action: string; subject_type: string }>({ text: "SELECT action, subject_type FROM events WHERE action LIKE 'thread.%' ORDER BY id", values: [] });
+    assert.deepEqual(events, [
+      { action: 'thread.opened', subject_type: 'isp' },
+      { action: 'thread.resolved', subject_type: 'isp' },
+    ]);
+  });
+
+  test('bad input: a thread for both or neither, mail that is not mail, a bad address', async () => {
+    await refused(core.dispatch('threads.create', { subject: 'x' }, ANA), 'invalid-input', /a listing or an ISP/);
+    const thread = await ok(core.dispatch('threads.create', { listingId, subject: 'x' }, ANA));
+    const path = join(folder, 'bad.eml');
+    writeFileSync(path, 'just words, no headers\n');
+    const result = await ok(core.dispatch('threads.import', { threadId: thread.id, paths: [path] }, ANA));
+    assert.equal(result.added, 0);
+    assert.match(result.messages[0].problem ?? '', /no header block/);
+    await refused(core.dispatch('threads.reply', { threadId: thread.id, to: 'not an address', subject: 's', text: 't' }, ANA), 'invalid-input', /one mail address/);
+  });
+});
