@@ -8,6 +8,21 @@ import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, 
 import type { Settings } from './settings.js';
 import type { PendingApproval, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
+import {
+  delistingAddSchema,
+  delistingDecisionSchema,
+  nominationAddSchema,
+  nominationDecisionSchema,
+  queueFilterSchema,
+  type CsvTemplate,
+  type DelistingSummaryView,
+  type DelistingView,
+  type ImportResult,
+  type NominationSummaryView,
+  type NominationView,
+  type QueuePage,
+  type QueuesSummary,
+} from './queues.js';
 import { ispAddSchema, ispUpdateSchema, submissionSchema, type IspDetail, type IspRangeView, type IspView, type RevertResult, type SubmissionPreview, type SubmissionResult, type SubmissionView } from './dul.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
@@ -140,7 +155,7 @@ const investigatorNameSchema = z
   .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
 
 /** Operations that can run as a background job (worker thread) with progress and cancel. */
-export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest'] as const;
+export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'delisting.import'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 const empty = z.object({}).strict();
@@ -210,6 +225,19 @@ export const contract = {
   'dul.commit': operation<SubmissionResult>()(submissionSchema),
   'dul.revert': operation<RevertResult>()(byId),
   'dul.submission': operation<SubmissionView>()(byId),
+  'nominations.add': operation<NominationView>()(nominationAddSchema),
+  'nominations.import': operation<NominationView>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'nominations.templates': operation<Readonly<Record<'mtas' | 'helos', CsvTemplate>>>()(empty),
+  'nominations.list': operation<QueuePage<NominationSummaryView>>()(queueFilterSchema),
+  'nominations.get': operation<NominationView>()(byId),
+  'nominations.open': operation<NominationView>()(byId),
+  'nominations.decide': operation<NominationView>()(nominationDecisionSchema),
+  'delisting.add': operation<DelistingView>()(delistingAddSchema),
+  'delisting.import': operation<ImportResult>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'delisting.list': operation<QueuePage<DelistingSummaryView>>()(queueFilterSchema),
+  'delisting.get': operation<DelistingView>()(byId),
+  'delisting.decide': operation<DelistingView>()(delistingDecisionSchema),
+  'queues.summary': operation<QueuesSummary>()(empty),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };

@@ -24,6 +24,9 @@ import { addIsp, getIsp, getSubmission, ispRanges, listIsps, updateIsp } from '.
 import { commitSubmission, previewSubmission, revertSubmission } from './dul/submissions.js';
 import { ingestTrapHits } from './qil/ingest.js';
 import { qilScore } from './qil/score.js';
+import { addNomination, decideNomination, getNomination, importNominationBundle, listNominations, nominationTemplates, openNomination } from './queues/nominations.js';
+import { addDelistingRequest, decideDelistingRequest, getDelistingRequest, importDelistingRequests, listDelistingRequests } from './queues/delisting.js';
+import { queuesSummary } from './queues/summary.js';
 
 const log = createLogger('core');
 
@@ -138,6 +141,19 @@ export function createCore(options: CoreOptions): Core {
     'dul.commit': async (input, call) => afterWrite(await commitSubmission(write, call.actor, input, readSettings(read), now(), call.onProgress)),
     'dul.revert': (input, call) => afterWrite(revertSubmission(write, call.actor, input.id, now())),
     'dul.submission': (input) => getSubmission(read, input.id),
+    'nominations.add': (input, call) => addNomination(write, call.actor, input, readSettings(read), now()),
+    'nominations.import': (input, call) => importNominationBundle(write, call.actor, input.path, readSettings(read), now()),
+    'nominations.templates': () => nominationTemplates(),
+    'nominations.list': (input, call) => listNominations(read, input, call.actor, now()),
+    'nominations.get': (input) => getNomination(read, input.id, readSettings(read), now()),
+    'nominations.open': (input, call) => openNomination(write, index, call.actor, input.id, readSettings(read), now),
+    'nominations.decide': (input, call) => afterWrite(decideNomination(write, index, call.actor, input, readSettings(read), now())),
+    'delisting.add': (input, call) => addDelistingRequest(write, index, call.actor, input, readSettings(read), now()),
+    'delisting.import': (input, call) => importDelistingRequests(write, index, call.actor, input.path, readSettings(read), now(), call.onProgress),
+    'delisting.list': (input, call) => listDelistingRequests(read, input, call.actor, now()),
+    'delisting.get': (input) => getDelistingRequest(read, input.id, readSettings(read), now()),
+    'delisting.decide': (input, call) => decideDelistingRequest(write, call.actor, input, readSettings(read), now()),
+    'queues.summary': (_input, call) => queuesSummary(read, call.actor, now()),
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };

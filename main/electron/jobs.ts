@@ -25,12 +25,17 @@ const OPERATION_TITLES: Record<JobView['operation'], string> = {
   'dul.preview': 'DUL preview',
   'dul.commit': 'DUL import',
   'qil.ingest': 'Trap-hit ingest',
+  'delisting.import': 'Delisting request import',
 };
 
 function resultSummary(job: JobView): string {
   if (job.operation === 'listings.importFile') {
     const summary = job.result as ImportSummary | null;
     return summary ? `${summary.imported.toLocaleString('en')} entries imported into ${summary.list}.` : 'The import is complete.';
+  }
+  if (job.operation === 'delisting.import') {
+    const imported = job.result as { created: readonly number[]; closed: number } | null;
+    return imported ? `${imported.created.length.toLocaleString('en')} delisting requests imported (${imported.closed.toLocaleString('en')} closed: not listed).` : 'The import is complete.';
   }
   const result = job.result as PublishResult | null;
   if (!result) return 'Publishing is complete.';
