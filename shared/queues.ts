@@ -23,8 +23,8 @@ export const queueFilterSchema = z
     status: z.string().max(40).optional(),
     /** An investigator's name, `me` (the caller) or `none` (unassigned). */
     assignee: z.string().max(100).optional(),
-    /** `overdue`: past the due time and still open. */
-    age: z.enum(['overdue']).optional(),
+    /** `overdue`: past the due time and still open; an age bucket: open and received that long ago. */
+    age: z.enum(['overdue', 'under-1-day', '1-3-days', '3-7-days', 'over-7-days']).optional(),
     afterId: z.number().int().min(0).default(0),
     limit: z.number().int().min(1).max(1000).default(200),
   })
@@ -209,7 +209,14 @@ export interface ImportResult {
   readonly notes: readonly string[];
 }
 
-export const AGE_BUCKETS = ['under-1-day', '1-3-days', '3-7-days', 'over-7-days'] as const;
+export const AGE_BUCKETS = ['under-1-day', '1-3-days', '3-7-days', 'over-7-days'] as const satisfies ReadonlyArray<NonNullable<QueueFilter['age']>>;
+/** Where each age bucket starts and ends, in hours since received. */
+export const AGE_BUCKET_HOURS: Record<AgeBucket, readonly [from: number, to: number]> = {
+  'under-1-day': [0, 24],
+  '1-3-days': [24, 72],
+  '3-7-days': [72, 168],
+  'over-7-days': [168, Number.POSITIVE_INFINITY],
+};
 export type AgeBucket = (typeof AGE_BUCKETS)[number];
 export const AGE_BUCKET_LABELS: Record<AgeBucket, string> = {
   'under-1-day': '< 1 day',

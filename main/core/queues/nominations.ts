@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import {
+  AGE_BUCKET_HOURS,
   CSV_TEMPLATES,
   HELO_CSV_COLUMNS,
   MTA_CSV_COLUMNS,
@@ -454,7 +455,15 @@ export function queueWhere(db: ReadDb, filter: QueueFilter, actorName: string | 
       clauses.push(sql`assignee_id = ${person.id}`);
     }
   }
-  if (filter.age === 'overdue') clauses.push(sql`due_at < ${now.toISOString()} AND status IN (SELECT value FROM json_each(${JSON.stringify(open)}))`);
+  const openOnly = sql`status IN (SELECT value FROM json_each(${JSON.stringify(open)}))`;
+  if (filter.age === 'overdue') clauses.push(sql`due_at < ${now.toISOString()} AND ${openOnly}`);
+  else if (filter.age !== undefined) {
+    // The same buckets as the summary: received more than `from` and at most `to` hours ago.
+    const [from, to] = AGE_BUCKET_HOURS[filter.age];
+    const at = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
+    clauses.push(sql`received_at <= ${at(from)} AND ${openOnly}`);
+    if (Number.isFinite(to)) clauses.push(sql`received_at > ${at(to)}`);
+  }
   return joinSql(clauses, ' AND ');
 }
 

@@ -1,15 +1,12 @@
 /** The dashboard's view of both queues: open requests by age bucket and by assignee, and how many are overdue. */
-import { AGE_BUCKETS, OPEN_DELISTING_STATUSES, OPEN_NOMINATION_STATUSES, type AgeBucket, type QueueSummary, type QueuesSummary } from '../../../shared/queues.js';
+import { AGE_BUCKET_HOURS, AGE_BUCKETS, OPEN_DELISTING_STATUSES, OPEN_NOMINATION_STATUSES, type AgeBucket, type QueueSummary, type QueuesSummary } from '../../../shared/queues.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { findActor } from '../investigators/investigators.js';
 
 /** The age bucket of a request received `hours` ago. */
 export function ageBucket(hours: number): AgeBucket {
-  if (hours < 24) return 'under-1-day';
-  if (hours < 72) return '1-3-days';
-  if (hours < 168) return '3-7-days';
-  return 'over-7-days';
+  return AGE_BUCKETS.find((bucket) => hours < AGE_BUCKET_HOURS[bucket][1]) ?? 'over-7-days';
 }
 
 function summarise(db: ReadDb, table: 'nominations' | 'delisting_requests', open: readonly string[], me: number | null, now: Date): QueueSummary {

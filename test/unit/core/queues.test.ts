@@ -445,7 +445,11 @@ describe('review queues', () => {
           { assignee: 'alice', isMe: false, count: 2 },
         ],
       });
+      // Each number of the summary is what the filtered queue holds (the dashboard links to it).
+      for (const { bucket, count } of summary.delisting.byAge) assert.equal((await ok(core.dispatch('delisting.list', { age: bucket }, as('bob')))).total, count, bucket);
+      assert.equal((await ok(core.dispatch('delisting.list', { age: 'overdue' }, as('bob')))).total, summary.delisting.overdue);
       assert.deepEqual(summary.nominations.byAssignee, [{ assignee: null, isMe: false, count: 1 }]);
+      assert.equal((await ok(core.dispatch('nominations.list', { assignee: 'none', status: 'open' }, as('bob')))).total, 1);
       assert.equal(summary.nominations.overdue, 1);
     });
   });
