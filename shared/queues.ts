@@ -191,9 +191,11 @@ export interface DelistingView extends DelistingSummaryView {
   readonly listingHistory: ReadonlyArray<HistoryEventView & { readonly listingId: number }>;
   readonly history: readonly HistoryEventView[];
   readonly priorRequests: readonly DelistingSummaryView[];
-  /** Longest temporary removal allowed now (days), shortened for repeat offenders. */
+  /** Longest temporary removal allowed now (days), shortened for repeat offenders, and the latest end it allows. */
   readonly allowedRemovalDays: number;
+  readonly latestUntil: string;
   readonly decision: { readonly kind: string; readonly at: string; readonly by: string; readonly why: string; readonly reply: string } | null;
+  /** Drafted replies per decision, with `{why}` (and `{until}`) left for the reason and the date. */
   readonly drafts: Readonly<Record<DelistingDecision, string>>;
 }
 

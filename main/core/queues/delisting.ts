@@ -363,12 +363,11 @@ export function allowedRemovalDays(relistCount: number, settings: Settings): num
   return settings.queues.temporaryRemovalDays * settings.queues.repeatOffenderFactor ** relistCount;
 }
 
-function drafts(row: RequestRow, settings: Settings, now: Date): DelistingView['drafts'] {
-  const days = allowedRemovalDays(row.relist_count, settings);
+function drafts(row: RequestRow): DelistingView['drafts'] {
   const values = {
     ip: row.ip,
     why: '{why}',
-    until: new Date(now.getTime() + days * 86_400_000).toISOString(),
+    until: '{until}',
     repeatLine: row.relist_count > 0 ? `This address has been listed again after ${row.relist_count} earlier removal${row.relist_count === 1 ? '' : 's'}, so this removal is shorter.\n` : '',
   };
   return {
@@ -404,11 +403,12 @@ export function getDelistingRequest(db: ReadDb, id: number, settings: Settings, 
     history: historyOf(db, 'delisting', id),
     priorRequests: prior.map((request) => toSummary(db, request, now)),
     allowedRemovalDays: allowedRemovalDays(row.relist_count, settings),
+    latestUntil: new Date(now.getTime() + allowedRemovalDays(row.relist_count, settings) * 86_400_000).toISOString(),
     decision:
       row.decision === null || row.decided_at === null
         ? null
         : { kind: row.decision, at: row.decided_at, by: nameOf(db, row.decided_by) ?? 'RepDesk', why: row.decision_reason ?? '', reply: row.reply ?? '' },
-    drafts: drafts(row, settings, now),
+    drafts: drafts(row),
   };
 }
 
