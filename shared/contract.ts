@@ -48,6 +48,21 @@ import {
   type ThreadImportResult,
   type ThreadSummary,
 } from './evidence.js';
+import {
+  delistingAddSchema,
+  delistingDecisionSchema,
+  nominationAddSchema,
+  nominationDecisionSchema,
+  queueFilterSchema,
+  type CsvTemplate,
+  type DelistingSummaryView,
+  type DelistingView,
+  type ImportResult,
+  type NominationSummaryView,
+  type NominationView,
+  type QueuePage,
+  type QueuesSummary,
+} from './queues.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
@@ -179,7 +194,7 @@ const investigatorNameSchema = z
   .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
 
 /** Operations that can run as a background job (worker thread) with progress and cancel. */
-export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export', 'samples.import'] as const;
+export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export', 'samples.import', 'delisting.import'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 const empty = z.object({}).strict();
@@ -277,6 +292,19 @@ export const contract = {
   'threads.reply': operation<ThreadDetail>()(threadReplySchema),
   'threads.export': operation<RawMessage>()(byId),
   'threads.resolve': operation<ThreadSummary>()(threadResolveSchema),
+  'nominations.add': operation<NominationView>()(nominationAddSchema),
+  'nominations.import': operation<NominationView>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'nominations.templates': operation<Readonly<Record<'mtas' | 'helos', CsvTemplate>>>()(empty),
+  'nominations.list': operation<QueuePage<NominationSummaryView>>()(queueFilterSchema),
+  'nominations.get': operation<NominationView>()(byId),
+  'nominations.open': operation<NominationView>()(byId),
+  'nominations.decide': operation<NominationView>()(nominationDecisionSchema),
+  'delisting.add': operation<DelistingView>()(delistingAddSchema),
+  'delisting.import': operation<ImportResult>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'delisting.list': operation<QueuePage<DelistingSummaryView>>()(queueFilterSchema),
+  'delisting.get': operation<DelistingView>()(byId),
+  'delisting.decide': operation<DelistingView>()(delistingDecisionSchema),
+  'queues.summary': operation<QueuesSummary>()(empty),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };

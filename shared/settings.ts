@@ -114,6 +114,25 @@ export const settingsSchema = z.object({
       replyFrom: z.string().regex(/^[^\s@<>,]+@[^\s@<>,]+$/, 'replyFrom is one mail address (name@domain)').default('abuse-desk@bl.example'),
     })
     .prefault({}),
+  /** Review queues: GAL nominations and delisting requests. */
+  queues: z
+    .object({
+      /** DNS servers for the FCrDNS check (`IP` or `IP:port`, as node:dns setServers takes them); empty: the system's resolver. */
+      resolvers: z.array(z.string().min(1).max(60)).max(5).default([]),
+      /** How long one DNS question may take before the check reports a timeout, in milliseconds. */
+      dnsTimeoutMs: z.number().int().min(100).max(30000).default(3000),
+      /** SLA: a delisting request is due this many hours after it was received. */
+      delistingDueHours: z.number().positive().max(24 * 90).default(48),
+      /** A nomination is due (and stands out as ageing) this many hours after it was received. */
+      nominationDueHours: z.number().positive().max(24 * 365).default(24 * 7),
+      /** The longest temporary removal, in days, for an IP never relisted after a removal. */
+      temporaryRemovalDays: z.number().positive().max(365).default(14),
+      /** Each earlier removal after which the IP came back multiplies the longest temporary removal by this. */
+      repeatOffenderFactor: z.number().positive().max(1).default(0.5),
+      /** Most MTAs (and HELO strings) one nomination may carry. */
+      maxNominationEntries: z.number().int().min(1).max(100000).default(1000),
+    })
+    .prefault({}),
   import: z
     .object({
       /** Largest file an import reads; larger files are refused before reading. */

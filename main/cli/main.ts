@@ -22,6 +22,7 @@ import { formatListingLine, formatLookup } from './format.js';
 import { QIL_COMMANDS } from './qil-commands.js';
 import { DUL_COMMANDS } from './dul-commands.js';
 import { EVIDENCE_COMMANDS } from './evidence-commands.js';
+import { QUEUE_COMMANDS } from './queues-commands.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -331,6 +332,7 @@ const COMMANDS: Record<string, Command> = {
   ...QIL_COMMANDS,
   ...DUL_COMMANDS,
   ...EVIDENCE_COMMANDS,
+  ...QUEUE_COMMANDS,
 };
 
 /** A key passphrase from --passphrase-file (first line) or REPDESK_KEY_PASSPHRASE, else null. */

@@ -33,6 +33,9 @@ import { deleteView, listViews, saveView } from './workbench/views.js';
 import { searchText } from './workbench/search.js';
 import { createListingFromSample, getSample, importSamples, linkSample, listSamples, rawSample, sampleStats, uploadedSources } from './evidence/samples.js';
 import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply } from './evidence/threads.js';
+import { addNomination, decideNomination, getNomination, importNominationBundle, listNominations, nominationTemplates, openNomination } from './queues/nominations.js';
+import { addDelistingRequest, decideDelistingRequest, getDelistingRequest, importDelistingRequests, listDelistingRequests } from './queues/delisting.js';
+import { queuesSummary } from './queues/summary.js';
 
 const log = createLogger('core');
 
@@ -184,6 +187,19 @@ export function createCore(options: CoreOptions): Core {
     'threads.reply': (input, call) => saveReply(write, call.actor, input, readSettings(read), now()),
     'threads.export': (input) => exportMessage(read, input.id),
     'threads.resolve': (input, call) => resolveThread(write, call.actor, input, now()),
+    'nominations.add': (input, call) => addNomination(write, call.actor, input, readSettings(read), now()),
+    'nominations.import': (input, call) => importNominationBundle(write, call.actor, input.path, readSettings(read), now()),
+    'nominations.templates': () => nominationTemplates(),
+    'nominations.list': (input, call) => listNominations(read, input, call.actor, now()),
+    'nominations.get': (input) => getNomination(read, input.id, readSettings(read), now()),
+    'nominations.open': (input, call) => openNomination(write, index, call.actor, input.id, readSettings(read), now),
+    'nominations.decide': (input, call) => afterWrite(decideNomination(write, index, call.actor, input, readSettings(read), now())),
+    'delisting.add': (input, call) => addDelistingRequest(write, index, call.actor, input, readSettings(read), now()),
+    'delisting.import': (input, call) => importDelistingRequests(write, index, call.actor, input.path, readSettings(read), now(), call.onProgress),
+    'delisting.list': (input, call) => listDelistingRequests(read, input, call.actor, now()),
+    'delisting.get': (input) => getDelistingRequest(read, input.id, readSettings(read), now()),
+    'delisting.decide': (input, call) => decideDelistingRequest(write, call.actor, input, readSettings(read), now()),
+    'queues.summary': (_input, call) => queuesSummary(read, call.actor, now()),
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };

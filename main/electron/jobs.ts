@@ -30,6 +30,7 @@ const OPERATION_TITLES: Record<JobView['operation'], string> = {
   'listings.bulk': 'Bulk change',
   'listings.export': 'CSV export',
   'samples.import': 'Spam sample import',
+  'delisting.import': 'Delisting request import',
 };
 
 function resultSummary(job: JobView): string {
@@ -51,6 +52,10 @@ function resultSummary(job: JobView): string {
     return summary.committed
       ? `${summary.imported.toLocaleString('en')} samples stored, ${summary.duplicates.toLocaleString('en')} already stored, ${summary.failed.toLocaleString('en')} refused.`
       : `Nothing was stored: ${summary.failed.toLocaleString('en')} messages were refused.`;
+  }
+  if (job.operation === 'delisting.import') {
+    const imported = job.result as { created: readonly number[]; closed: number } | null;
+    return imported ? `${imported.created.length.toLocaleString('en')} delisting requests imported (${imported.closed.toLocaleString('en')} closed: not listed).` : 'The import is complete.';
   }
   const result = job.result as PublishResult | null;
   if (!result) return 'Publishing is complete.';

@@ -6,6 +6,8 @@ import { LookupView } from './views/LookupView.js';
 import { PlannedView } from './views/PlannedView.js';
 import { PublishView } from './views/PublishView.js';
 import { QilView } from './views/QilView.js';
+import { DelistingView } from './views/queues/DelistingView.js';
+import { NominationsView } from './views/queues/NominationsView.js';
 import { SettingsView } from './views/SettingsView.js';
 import { CommandPalette } from './views/workbench/CommandPalette.js';
 import { ListingsView } from './views/workbench/ListingsView.js';
@@ -45,9 +47,9 @@ function Section({ section, argument }: { section: SectionId; argument: string |
     case 'qil':
       return <QilView />;
     case 'nominations':
-      return <PlannedView title="Nominations" summary="The Global Approved List nomination queue, where reviewers approve or refuse nominated senders." />;
+      return <NominationsView argument={argument} />;
     case 'delisting':
-      return <PlannedView title="Delisting" summary="The delisting request queue: each request with the listings it concerns and the answer sent." />;
+      return <DelistingView argument={argument} />;
     case 'publish':
       return <PublishView />;
     case 'settings':

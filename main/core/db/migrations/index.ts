@@ -5,6 +5,7 @@ import { migration as qil } from './0003-qil.js';
 import { migration as dul } from './0004-dul.js';
 import { migration as evidence } from './0005-evidence.js';
 import { migration as workbench } from './0006-workbench.js';
+import { migration as queues } from './0007-queues.js';
 
 export interface Migration {
   readonly version: number;
@@ -12,7 +13,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);

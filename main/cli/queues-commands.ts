@@ -1,0 +1,265 @@
+/**
+ * `repdesk nominations ...` and `repdesk delisting ...`: the review queues from scripts and
+ * reports (intake from files, the queues as JSON, decisions). Merged into the COMMANDS table of
+ * main.ts; only its hoisted functions and types are used here, and only inside `run`, because
+ * main.ts imports this module before its own top level has run.
+ */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DelistingSummaryView, DelistingView, NominationSummaryView, NominationView, QueuePage } from '../../shared/queues.js';
+import { call, printJson, UsageError, type Command, type CommandContext } from './main.js';
+
+const PAGE = 1000;
+
+function text(values: CommandContext['values'], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function many(values: CommandContext['values'], name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+
+function requestId(context: CommandContext): number {
+  const given = context.positionals[0].replace(/^#/, '');
+  if (!/^\d+$/.test(given) || Number(given) === 0) throw new UsageError(`ID is a request number, not ${JSON.stringify(context.positionals[0])}`);
+  return Number(given);
+}
+
+/** The queue filter from --status, --assignee and --overdue. */
+function filter(values: CommandContext['values']): Record<string, unknown> {
+  return { status: text(values, 'status'), assignee: text(values, 'assignee'), age: values.overdue ? 'overdue' : undefined };
+}
+
+/** Every page of a queue. */
+async function everything<T extends { id: number }>(context: CommandContext, name: 'nominations.list' | 'delisting.list'): Promise<T[]> {
+  const items: T[] = [];
+  let afterId = 0;
+  for (;;) {
+    const page = (await call(context, name, { ...filter(context.values), afterId, limit: PAGE })) as unknown as QueuePage<T>;
+    items.push(...page.items);
+    if (page.items.length < PAGE) return items;
+    afterId = page.items[page.items.length - 1].id;
+  }
+}
+
+const QUEUE_OPTIONS = {
+  status: { type: 'string' },
+  assignee: { type: 'string' },
+  overdue: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+function age(hours: number): string {
+  return hours < 48 ? `${Math.round(hours)} h` : `${Math.round(hours / 24)} d`;
+}
+
+function nominationLine(item: NominationSummaryView): string {
+  return `#${item.id}\t${item.status}${item.isOverdue ? ' OVERDUE' : ''}\t${age(item.ageHours)}\t${item.assignee ?? '-'}\t${item.contact.email}\t${item.ips.join(', ')}${item.galListingIds.length > 0 ? `\tGAL ${item.galListingIds.map((id) => `#${id}`).join(', ')}` : ''}`;
+}
+
+function delistingLine(item: DelistingSummaryView): string {
+  return `#${item.id}\t${item.status}${item.isOverdue ? ' OVERDUE' : ''}${item.isRepeatOffender ? ' REPEAT' : ''}\t${age(item.ageHours)}\t${item.assignee ?? '-'}\t${item.ip}\t${item.requester}\tlistings ${item.listingIds.map((id) => `#${id}`).join(', ') || '-'}`;
+}
+
+function showNomination(context: CommandContext, view: NominationView): void {
+  context.out(nominationLine(view));
+  context.out(`contact: ${view.contact.firstName} ${view.contact.lastName} <${view.contact.email}>; received ${view.receivedAt}, due ${view.dueAt}; source ${view.source}`);
+  for (const mta of view.mtas) context.out(`  MTA ${mta.ip}\t${mta.fqdn}\t${mta.domain}\t${mta.company}\t${mta.country}\t${mta.companyType}${mta.outcome ? `\t${mta.outcome}` : ''}${mta.galListingId ? ` GAL #${mta.galListingId}` : ''}`);
+  if (view.helos.length > 0) context.out(`  HELO ${view.helos.join(', ')}`);
+  for (const aid of view.aids ?? []) {
+    context.out(`  checks for ${aid.ip}:`);
+    for (const [name, check] of [['listed', aid.listed], ['DUL', aid.dul], ['FCrDNS', aid.fcrdns], ['HELO', aid.helo], ['samples', aid.samples]] as const) {
+      context.out(`    ${check.ok ? 'ok  ' : 'FLAG'} ${name}: ${check.result} (${check.at})`);
+    }
+  }
+  if (view.decision) context.out(`decided ${view.decision.kind} by ${view.decision.by} at ${view.decision.at}: ${view.decision.why}`);
+}
+
+function showDelisting(context: CommandContext, view: DelistingView): void {
+  context.out(delistingLine(view));
+  context.out(`requester ${view.requester}; received ${view.receivedAt}, due ${view.dueAt}; ${view.routing}`);
+  context.out(`reason: ${view.reason}`);
+  for (const listing of view.listings) context.out(`  #${listing.id} ${listing.list} ${listing.range} ${listing.status}${listing.suppressedUntil ? ` until ${listing.suppressedUntil}` : ''} by ${listing.investigator}${listing.isInZone ? ' (in the zone)' : ''}`);
+  context.out(`relisted after removal: ${view.relistCount} time(s); longest temporary removal now ${view.allowedRemovalDays} days; ${view.priorRequests.length} prior request(s); ${view.samples.length} sample(s)`);
+  if (view.decision) context.out(`decided ${view.decision.kind} by ${view.decision.by} at ${view.decision.at}${view.until ? ` until ${view.until}` : ''}: ${view.decision.why}`);
+}
+
+/** The `nominations` and `delisting` commands. */
+export const QUEUE_COMMANDS: Record<string, Command> = {
+  'nominations import': {
+    usage: 'repdesk nominations import BUNDLE.json [--json]',
+    summary:
+      'Add a GAL nomination from a bundle: {"contact": {"email", "firstName", "lastName"}, "received"?, "mtas": [..] or "mtas.csv", "helos": [..] or "helos.csv"} (CSV paths relative to the bundle, following the templates); all or nothing, every bad row named (investigator or reviewer)',
+    options: { json: { type: 'boolean' } },
+    positionals: [1, 1],
+    async run(context) {
+      const view = await call(context, 'nominations.import', { path: resolve(context.positionals[0]) });
+      if (context.values.json) printJson(context, view);
+      else context.out(`added nomination ${nominationLine(view)}`);
+    },
+  },
+  'nominations template': {
+    usage: 'repdesk nominations template mtas|helos [--out FILE]',
+    summary: 'Print (or write to FILE) the sample CSV template for MTA entries or HELO strings: exactly what the import accepts',
+    options: { out: { type: 'string' } },
+    positionals: [1, 1],
+    async run(context) {
+      const which = context.positionals[0];
+      if (which !== 'mtas' && which !== 'helos') throw new UsageError(`the template is mtas or helos, not ${JSON.stringify(which)}`);
+      const template = (await call(context, 'nominations.templates', {}))[which];
+      const out = text(context.values, 'out');
+      if (out === undefined) context.out(template.text.replace(/\n$/, ''));
+      else {
+        writeFileSync(resolve(out), template.text);
+        context.out(`wrote ${out}`);
+      }
+    },
+  },
+  'nominations list': {
+    usage: 'repdesk nominations list [--status S|open] [--assignee NAME|me|none] [--overdue] [--json]',
+    summary: 'The GAL nomination queue: every nomination with its status, age, assignee, IPs and the GAL listings it made',
+    options: QUEUE_OPTIONS,
+    positionals: [0, 0],
+    async run(context) {
+      const items = await everything<NominationSummaryView>(context, 'nominations.list');
+      if (context.values.json) printJson(context, items);
+      else for (const item of items) context.out(nominationLine(item));
+    },
+  },
+  'nominations show': {
+    usage: 'repdesk nominations show ID [--open] [--json]',
+    summary: 'One nomination with its MTAs, HELO strings, checks and decision; --open runs the investigation checks now and keeps them',
+    options: { open: { type: 'boolean' }, json: { type: 'boolean' } },
+    positionals: [1, 1],
+    async run(context) {
+      const view = await call(context, context.values.open ? 'nominations.open' : 'nominations.get', { id: requestId(context) });
+      if (context.values.json) printJson(context, view);
+      else showNomination(context, view);
+    },
+  },
+  'nominations decide': {
+    usage: 'repdesk nominations decide ID --approve|--reject|--needs-information --why TEXT [--ip IP]... [--delist IP]... [--refuse IP]... [--json]',
+    summary:
+      'Decide a nomination (reviewer): approve (GAL entries for every MTA, or only the --ip ones; an IP on a blocklist needs --delist IP or --refuse IP), reject, or ask for information; the reply is drafted from the template',
+    options: {
+      approve: { type: 'boolean' },
+      reject: { type: 'boolean' },
+      'needs-information': { type: 'boolean' },
+      why: { type: 'string' },
+      ip: { type: 'string', multiple: true },
+      delist: { type: 'string', multiple: true },
+      refuse: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
+    positionals: [1, 1],
+    async run(context) {
+      const { values } = context;
+      const chosen = (['approve', 'reject', 'needs-information'] as const).filter((decision) => values[decision]);
+      if (chosen.length !== 1) throw new UsageError('give exactly one of --approve, --reject, --needs-information');
+      const why = text(values, 'why');
+      if (why === undefined) throw new UsageError('--why is required');
+      const conflicts: Record<string, 'delist' | 'refuse'> = {};
+      for (const ip of many(values, 'delist')) conflicts[ip] = 'delist';
+      for (const ip of many(values, 'refuse')) conflicts[ip] = 'refuse';
+      const isApproval = chosen[0] === 'approve';
+      const view = await call(context, 'nominations.decide', {
+        id: requestId(context),
+        decision: chosen[0],
+        why,
+        ips: isApproval && values.ip !== undefined ? many(values, 'ip') : undefined,
+        conflicts: isApproval && Object.keys(conflicts).length > 0 ? conflicts : undefined,
+      });
+      if (values.json) printJson(context, view);
+      else {
+        showNomination(context, view);
+        context.out('reply:');
+        for (const line of view.decision?.reply.split('\n') ?? []) context.out(`  ${line}`);
+      }
+    },
+  },
+  'delisting import': {
+    usage: 'repdesk delisting import FILE [--json]',
+    summary:
+      'Add delisting requests from JSON ([{"ip", "requester", "reason", "received"}]) or CSV (header ip,requester,reason,received); each is routed to the investigator who assigned the covering listing; unlisted IPs close themselves; all or nothing, every bad row named (investigator or reviewer)',
+    options: { json: { type: 'boolean' } },
+    positionals: [1, 1],
+    async run(context) {
+      const result = await call(context, 'delisting.import', { path: resolve(context.positionals[0]) });
+      if (context.values.json) printJson(context, result);
+      else {
+        context.out(`imported ${result.created.length} delisting request${result.created.length === 1 ? '' : 's'} (#${result.created[0]}..#${result.created[result.created.length - 1]})`);
+        for (const note of result.notes) context.out(`note: ${note}`);
+      }
+    },
+  },
+  'delisting list': {
+    usage: 'repdesk delisting list [--status S|open] [--assignee NAME|me|none] [--overdue] [--json]',
+    summary: 'The delisting queue: every request with its status, age, assignee, repeat-offender flag and the listings it concerns',
+    options: QUEUE_OPTIONS,
+    positionals: [0, 0],
+    async run(context) {
+      const items = await everything<DelistingSummaryView>(context, 'delisting.list');
+      if (context.values.json) printJson(context, items);
+      else for (const item of items) context.out(delistingLine(item));
+    },
+  },
+  'delisting show': {
+    usage: 'repdesk delisting show ID [--json]',
+    summary: 'One delisting request: its listings, samples, prior requests, relist count and decision',
+    options: { json: { type: 'boolean' } },
+    positionals: [1, 1],
+    async run(context) {
+      const view = await call(context, 'delisting.get', { id: requestId(context) });
+      if (context.values.json) printJson(context, view);
+      else showDelisting(context, view);
+    },
+  },
+  'delisting decide': {
+    usage: 'repdesk delisting decide ID --remove-temporarily [--until DATE]|--delist|--deny|--needs-information --why TEXT [--json]',
+    summary:
+      'Decide a delisting request (the assigned investigator or a reviewer): remove temporarily until DATE (default and longest: the allowed time, shorter for repeat offenders), delist permanently, deny, or ask for information; the reply is drafted from the template',
+    options: {
+      'remove-temporarily': { type: 'boolean' },
+      until: { type: 'string' },
+      delist: { type: 'boolean' },
+      deny: { type: 'boolean' },
+      'needs-information': { type: 'boolean' },
+      why: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    positionals: [1, 1],
+    async run(context) {
+      const { values } = context;
+      const chosen = (['remove-temporarily', 'delist', 'deny', 'needs-information'] as const).filter((decision) => values[decision]);
+      if (chosen.length !== 1) throw new UsageError('give exactly one of --remove-temporarily, --delist, --deny, --needs-information');
+      const why = text(values, 'why');
+      if (why === undefined) throw new UsageError('--why is required');
+      const view = await call(context, 'delisting.decide', { id: requestId(context), decision: chosen[0], why, until: text(values, 'until') });
+      if (values.json) printJson(context, view);
+      else {
+        showDelisting(context, view);
+        context.out('reply:');
+        for (const line of view.decision?.reply.split('\n') ?? []) context.out(`  ${line}`);
+      }
+    },
+  },
+  'queues summary': {
+    usage: 'repdesk queues summary [--json]',
+    summary: 'Open nominations and delisting requests by age and assignee, and how many are overdue (yours first with --actor)',
+    options: { json: { type: 'boolean' } },
+    positionals: [0, 0],
+    async run(context) {
+      const summary = await call(context, 'queues.summary', {});
+      if (context.values.json) {
+        printJson(context, summary);
+        return;
+      }
+      for (const [title, queue] of [['nominations', summary.nominations], ['delisting requests', summary.delisting]] as const) {
+        context.out(`${title}: ${queue.open} open, ${queue.overdue} overdue; by age ${queue.byAge.map((bucket) => `${bucket.bucket} ${bucket.count}`).join(', ')}`);
+        for (const entry of queue.byAssignee) context.out(`  ${entry.assignee ?? '(unassigned)'}${entry.isMe ? ' (you)' : ''}: ${entry.count}`);
+      }
+    },
+  },
+};

@@ -1,0 +1,149 @@
+/**
+ * What both review queues share: who may act, the checks every intake cell passes (addresses,
+ * host names, spreadsheet-formula cells), dates, age and due times, the listings in force that
+ * cover an address, and the reply templates.
+ */
+import { addressKey, formatAddress, parseAddress, parseRange, type Family } from '../../../shared/address.js';
+import type { ListingView } from '../../../shared/contract.js';
+import type { Role } from '../../../shared/domain.js';
+import type { ReadDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+import { forbidden } from '../errors.js';
+import { findActor, type Actor } from '../investigators/investigators.js';
+import { listingReader } from '../listings/listings.js';
+import type { ListingIndex } from '../lookup/listing-index.js';
+
+/** The actor, who must hold one of `roles` (intake is open to investigators and reviewers alike). */
+export function requireAnyRole(db: ReadDb, name: string | null, roles: readonly Role[]): Actor {
+  if (!name) throw forbidden(`this action needs the ${roles.join(' or ')} role: say who you are (--actor NAME or REPDESK_ACTOR)`);
+  const actor = findActor(db, name);
+  if (!actor) {
+    const known = db.get<{ active: number; name: string }>(sql`SELECT active, name FROM investigators WHERE name = ${name}`);
+    throw forbidden(known ? `${known.name} is no longer active` : `${JSON.stringify(name)} is not a known investigator`);
+  }
+  if (!roles.some((role) => actor.roles.includes(role))) {
+    throw forbidden(`${actor.name} does not have the ${roles.join(' or ')} role (has: ${actor.roles.join(', ') || 'none'})`);
+  }
+  return actor;
+}
+
+/** A single address (not a range), with its storage key. */
+export interface SingleAddress {
+  readonly ip: string;
+  readonly family: Family;
+  readonly value: bigint;
+  readonly key: Buffer;
+}
+
+export function parseSingleAddress(text: string): { ok: true; value: SingleAddress } | { ok: false; error: string } {
+  if (/[/-]/.test(text.trim())) return { ok: false, error: `${JSON.stringify(text)}: give one IP address, not a range` };
+  const parsed = parseAddress(text);
+  if (!parsed.ok) return parsed;
+  const { family, value } = parsed.value;
+  return { ok: true, value: { ip: formatAddress(family, value), family, value, key: Buffer.from(addressKey(family, value)) } };
+}
+
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i;
+
+/** A fully qualified domain name: at least two labels, letters/digits/hyphens, a trailing dot allowed. */
+export function checkHostName(text: string, what: string): string | null {
+  const name = text.trim().replace(/\.$/, '');
+  if (name.length > 253) return `${what} ${JSON.stringify(text)} is longer than 253 characters`;
+  const labels = name.split('.');
+  if (labels.length < 2) return `${what} ${JSON.stringify(text)} is not a fully qualified domain name (it needs a dot)`;
+  const bad = labels.find((label) => !LABEL.test(label));
+  if (bad !== undefined) return `${what} ${JSON.stringify(text)} has an invalid label ${JSON.stringify(bad)} (letters, digits and inner hyphens only)`;
+  if (/^\d+$/.test(labels[labels.length - 1])) return `${what} ${JSON.stringify(text)} ends in a number: an address, not a domain name`;
+  return null;
+}
+
+/**
+ * A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first): refused, so
+ * a request exported back to the team's spreadsheets cannot carry one (CSV injection).
+ */
+export function formulaProblem(value: string, what: string): string | null {
+  return /^[=+\-@\t\r]/.test(value) ? `${what} starts with ${JSON.stringify(value[0])}: cells that a spreadsheet would run as a formula are refused` : null;
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** Free text from outside: no control characters, no formula start. */
+export function textProblem(value: string, what: string): string | null {
+  if (CONTROL.test(value)) return `${what} contains control characters`;
+  return formulaProblem(value, what);
+}
+
+/** When a request was received: a date or date-time not in the future; `now` when absent. */
+export function parseReceived(text: string | undefined, now: Date): { ok: true; value: string } | { ok: false; error: string } {
+  if (text === undefined || text.trim() === '') return { ok: true, value: now.toISOString() };
+  const trimmed = text.trim();
+  if (!/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(trimmed)) {
+    return { ok: false, error: `received ${JSON.stringify(text)} is not a date (YYYY-MM-DD or an ISO date-time)` };
+  }
+  const date = new Date(/T| /.test(trimmed) && !/(Z|[+-]\d{2}:?\d{2})$/.test(trimmed) ? `${trimmed.replace(' ', 'T')}Z` : trimmed);
+  if (Number.isNaN(date.getTime())) return { ok: false, error: `received ${JSON.stringify(text)} is not a valid date` };
+  if (date.getTime() > now.getTime() + 60_000) return { ok: false, error: `received ${JSON.stringify(text)} is in the future` };
+  return { ok: true, value: date.toISOString() };
+}
+
+export function addHours(iso: string, hours: number): string {
+  return new Date(new Date(iso).getTime() + hours * 3_600_000).toISOString();
+}
+
+export function ageHours(receivedAt: string, now: Date): number {
+  return Math.max(0, Math.round(((now.getTime() - new Date(receivedAt).getTime()) / 3_600_000) * 10) / 10);
+}
+
+/** Whether a listing answers in the published zone at `now` (the rule publishing applies). */
+export function isInZone(listing: ListingView, now: Date): boolean {
+  const at = now.toISOString();
+  if (listing.expiresAt !== null && listing.expiresAt <= at) return false;
+  return listing.status === 'active' || (listing.status === 'suppressed' && listing.suppressedUntil !== null && listing.suppressedUntil <= at);
+}
+
+/** Listings in force at `now` whose range contains the address, most specific first. */
+export function coveringListings(db: ReadDb, index: ListingIndex, address: SingleAddress, now: Date): ListingView[] {
+  const read = listingReader(db);
+  return index
+    .find(address.family, address.value)
+    .map(read)
+    .filter((listing): listing is ListingView => listing !== undefined && isInZone(listing, now))
+    .map((listing) => ({ listing, size: rangeSize(listing) }))
+    .sort((a, b) => (a.size < b.size ? -1 : a.size > b.size ? 1 : b.listing.id - a.listing.id))
+    .map(({ listing }) => listing);
+}
+
+function rangeSize(listing: ListingView): bigint {
+  const parsed = parseRange(listing.range);
+  return parsed.ok ? parsed.value.last - parsed.value.first + 1n : 1n;
+}
+
+/** The caller-facing name of an investigator id. */
+export function nameOf(db: ReadDb, id: number | null): string | null {
+  if (id === null) return null;
+  return db.get<{ name: string }>(sql`SELECT name FROM investigators WHERE id = ${id}`)?.name ?? `#${id}`;
+}
+
+/** Fill `{name}` placeholders; unknown names stay as they are. */
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+export const NOMINATION_REPLIES = {
+  approve:
+    'Dear {firstName} {lastName},\n\nThank you for your nomination to the Global Approved List. After review, the following addresses have been approved: {approved}.\n{refusedLine}\nReason: {why}\n\nThe change takes effect with the next zone publication.\n\nThe reputation team',
+  reject:
+    'Dear {firstName} {lastName},\n\nThank you for your nomination to the Global Approved List ({ips}). After review we cannot approve it.\n\nReason: {why}\n\nYou are welcome to nominate again once this has been addressed.\n\nThe reputation team',
+  'needs-information':
+    'Dear {firstName} {lastName},\n\nThank you for your nomination to the Global Approved List ({ips}). To complete our review we need more information:\n\n{why}\n\nPlease reply to this message with the details.\n\nThe reputation team',
+} as const;
+
+export const DELISTING_REPLIES = {
+  'remove-temporarily':
+    'Hello,\n\nYour request to remove {ip} has been reviewed. The address is removed from our lists until {until}; it returns automatically if the problem continues.\n{repeatLine}\nReason: {why}\n\nThe reputation team',
+  delist: 'Hello,\n\nYour request to remove {ip} has been reviewed. The address has been delisted.\n\nReason: {why}\n\nThe reputation team',
+  deny: 'Hello,\n\nYour request to remove {ip} has been reviewed. We cannot remove the address at this time.\n\nReason: {why}\n\nThe reputation team',
+  'needs-information': 'Hello,\n\nTo review your request to remove {ip} we need more information:\n\n{why}\n\nPlease reply to this message.\n\nThe reputation team',
+  unlisted: 'Hello,\n\nThank you for your request about {ip}. The address is not listed on any of our lists at this time, so there is nothing to remove. If mail is still refused, please send us the full rejection message.\n\nThe reputation team',
+} as const;

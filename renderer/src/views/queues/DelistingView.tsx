@@ -1,0 +1,341 @@
+/**
+ * The delisting queue (`#/delisting/<filters>`): requests with their age against the SLA,
+ * assignee and repeat-offender flag; intake (the form and a file of requests); and one request
+ * (`#/delisting/id=N`) with everything a decision needs on one screen: the listings it concerns
+ * (and whether each is in the zone now), the samples, the history, prior requests and the relist
+ * count; then the decision with its reason and drafted reply.
+ */
+import { useState, type FormEvent } from 'react';
+import type { ApiError } from '../../../../shared/contract.js';
+import { DELISTING_STATUSES, type ConcernedListing, type DelistingDecision, type DelistingView as Request, type QueueFilter } from '../../../../shared/queues.js';
+import { useApi } from '../../api.js';
+import { formatTime } from '../../format.js';
+import { useOperation, useReloadable } from '../../useOperation.js';
+import { ErrorLine } from '../ErrorLine.js';
+import { ListBadge, StatusBadge } from '../ListBadge.js';
+import { QueuesPanel } from '../dashboard/QueuesPanel.js';
+import { Facts, formatAge, parseQueueParams, QueueFilters, queueHref, useDraftedReply } from './queueParts.js';
+
+const DECISION_LABELS: Record<DelistingDecision, string> = {
+  'remove-temporarily': 'Remove temporarily',
+  delist: 'Delist permanently',
+  deny: 'Deny',
+  'needs-information': 'Needs information',
+};
+
+function RequestForm() {
+  const api = useApi();
+  const [request, setRequest] = useState({ ip: '', requester: '', reason: '', received: '' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [path, setPath] = useState('');
+  const [importError, setImportError] = useState<ApiError | null>(null);
+  const [imported, setImported] = useState<string | null>(null);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    api['delisting.add']({ ...request, received: request.received || undefined }).then((result) => {
+      if (!result.ok) setError(result.error);
+      else window.location.hash = queueHref('delisting', { id: result.value.id });
+    });
+  };
+  const importFile = (event: FormEvent) => {
+    event.preventDefault();
+    setImportError(null);
+    setImported(null);
+    api['delisting.import']({ path }).then((result) => {
+      if (!result.ok) setImportError(result.error);
+      else setImported(`${result.value.created.length} requests imported; ${result.value.closed} closed themselves (not listed).`);
+    });
+  };
+  return (
+    <details className="panel queue-intake">
+      <summary>New delisting request</summary>
+      <form onSubmit={submit} aria-label="New delisting request" className="queue-form-row">
+        <label>
+          IP <input type="text" name="ip" value={request.ip} onChange={(event) => setRequest({ ...request, ip: event.target.value })} required />
+        </label>
+        <label>
+          Requester contact <input type="text" value={request.requester} onChange={(event) => setRequest({ ...request, requester: event.target.value })} required />
+        </label>
+        <label>
+          Received <input type="date" value={request.received} onChange={(event) => setRequest({ ...request, received: event.target.value })} />
+        </label>
+        <label className="queue-block">
+          Reason given
+          <textarea rows={2} value={request.reason} onChange={(event) => setRequest({ ...request, reason: event.target.value })} required />
+        </label>
+        <button type="submit">Add request</button>
+        {error && <ErrorLine error={error} />}
+      </form>
+      <form onSubmit={importFile} aria-label="Import delisting requests" className="queue-form-row">
+        <label>
+          File on this computer <input type="text" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/path/to/requests.csv" required />
+        </label>
+        <button type="submit">Import</button>
+        <p className="muted queue-hint">
+          CSV with the header <code>ip,requester,reason,received</code>, or JSON: a list of objects with those keys.
+        </p>
+        {imported && <p role="status">{imported}</p>}
+        {importError && <ErrorLine error={importError} />}
+      </form>
+    </details>
+  );
+}
+
+function DelistingQueue({ argument }: { argument: string | null }) {
+  const api = useApi();
+  const params = parseQueueParams(argument);
+  const queue = useOperation(
+    () => api['delisting.list']({ status: params.status, assignee: params.assignee, age: params.age as QueueFilter['age'], afterId: 0, limit: 500 }),
+    argument ?? '',
+  );
+  return (
+    <section aria-labelledby="view-title">
+      <h1 id="view-title">Delisting requests</h1>
+      <QueuesPanel />
+      <RequestForm />
+      <QueueFilters section="delisting" params={params} statuses={DELISTING_STATUSES} />
+      {queue.state === 'loading' && <p aria-live="polite">Loading…</p>}
+      {queue.state === 'failed' && <ErrorLine error={queue.error} />}
+      {queue.state === 'done' && (
+        <div className="table-scroll">
+          <table aria-label="Delisting queue" className="queue-table">
+            <caption>
+              {queue.value.total} request{queue.value.total === 1 ? '' : 's'}
+              {queue.value.total > queue.value.items.length ? ` (first ${queue.value.items.length})` : ''}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Status</th>
+                <th scope="col">IP</th>
+                <th scope="col">Requester</th>
+                <th scope="col">Listings</th>
+                <th scope="col">Age</th>
+                <th scope="col">Due</th>
+                <th scope="col">Assignee</th>
+              </tr>
+            </thead>
+            <tbody>
+              {queue.value.items.map((item) => (
+                <tr key={item.id} className={item.isOverdue ? 'is-overdue' : undefined}>
+                  <td>
+                    <a href={queueHref('delisting', { id: item.id })}>#{item.id}</a>
+                  </td>
+                  <td>
+                    {item.status}
+                    {item.isOverdue && <span className="tag tag-overdue">overdue</span>}
+                    {item.isRepeatOffender && <span className="tag tag-repeat">repeat offender</span>}
+                  </td>
+                  <td>{item.ip}</td>
+                  <td>{item.requester}</td>
+                  <td>
+                    {item.listingIds.map((id) => (
+                      <a key={id} href={`#/record/${id}`} className="queue-listing-link">
+                        #{id}
+                      </a>
+                    ))}
+                  </td>
+                  <td>{formatAge(item.ageHours)}</td>
+                  <td>{formatTime(item.dueAt)}</td>
+                  <td>{item.assignee ?? <span className="muted">unassigned</span>}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Whether the listing answers in the zone now, in words. */
+function zoneState(listing: ConcernedListing): string {
+  if (listing.status === 'suppressed' && listing.suppressedUntil) {
+    return listing.isInZone ? `back in the zone (removal ended ${formatTime(listing.suppressedUntil)})` : `out of the zone until ${formatTime(listing.suppressedUntil)}`;
+  }
+  return listing.isInZone ? 'in the zone' : 'not in the zone';
+}
+
+function RequestDecision({ request, onDecided }: { request: Request; onDecided: () => void }) {
+  const api = useApi();
+  const [decision, setDecision] = useState<DelistingDecision>('remove-temporarily');
+  const [why, setWhy] = useState('');
+  const [until, setUntil] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const draft = request.drafts[decision].split('{until}').join(until !== '' ? until : formatTime(request.latestUntil));
+  const reply = useDraftedReply(draft, why);
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    api['delisting.decide']({
+      id: request.id,
+      decision,
+      why,
+      until: decision === 'remove-temporarily' && until !== '' ? until : undefined,
+      reply: reply.isEdited ? reply.reply : undefined,
+    }).then((result) => (result.ok ? onDecided() : setError(result.error)));
+  };
+  return (
+    <form className="panel queue-decision" onSubmit={submit} aria-label="Decision">
+      <h2>Decision</h2>
+      <fieldset className="queue-form-row">
+        <legend>Decide</legend>
+        {(Object.keys(DECISION_LABELS) as DelistingDecision[]).map((kind) => (
+          <label key={kind}>
+            <input type="radio" name="decision" value={kind} checked={decision === kind} onChange={() => setDecision(kind)} /> {DECISION_LABELS[kind]}
+          </label>
+        ))}
+      </fieldset>
+      {decision === 'remove-temporarily' && (
+        <label className="queue-block">
+          Removed until (at most {request.allowedRemovalDays} days{request.isRepeatOffender ? ', shortened: repeat offender' : ''}; empty: the longest)
+          <input type="date" value={until} max={request.latestUntil.slice(0, 10)} onChange={(event) => setUntil(event.target.value)} />
+        </label>
+      )}
+      <label className="queue-block">
+        Reason (required)
+        <textarea rows={2} value={why} onChange={(event) => setWhy(event.target.value)} required />
+      </label>
+      <label className="queue-block">
+        Reply to {request.requester}
+        {reply.isEdited && (
+          <button type="button" className="link-button" onClick={reply.reset}>
+            back to the template
+          </button>
+        )}
+        <textarea rows={8} value={reply.reply} onChange={(event) => reply.edit(event.target.value)} />
+      </label>
+      <button type="submit" disabled={why.trim() === ''}>
+        {DECISION_LABELS[decision]}
+      </button>
+      {error && <ErrorLine error={error} />}
+    </form>
+  );
+}
+
+function RequestDetail({ id }: { id: number }) {
+  const api = useApi();
+  const loaded = useReloadable(() => api['delisting.get']({ id }));
+  if (loaded.loaded.state === 'loading') return <p aria-live="polite">Loading request #{id}…</p>;
+  if (loaded.loaded.state === 'failed') return <ErrorLine error={loaded.loaded.error} />;
+  const request = loaded.loaded.value;
+  if (request.id !== id) return <p aria-live="polite">Loading request #{id}…</p>;
+  const isOpen = request.status === 'new' || request.status === 'needs-information';
+  return (
+    <section aria-labelledby="view-title">
+      <p>
+        <a href={queueHref('delisting', {})}>← Delisting queue</a>
+      </p>
+      <h1 id="view-title">
+        Delisting request #{request.id}: {request.ip} <span className={`queue-status queue-status-${request.status}`}>{request.status}</span>
+        {request.isOverdue && <span className="tag tag-overdue">overdue</span>}
+        {request.isRepeatOffender && <span className="tag tag-repeat">repeat offender</span>}
+      </h1>
+      <Facts
+        items={[
+          ['Requester', request.requester],
+          ['Reason given', request.reason],
+          ['Received', `${formatTime(request.receivedAt)} (${formatAge(request.ageHours)} ago)`],
+          ['Due', formatTime(request.dueAt)],
+          ['Assignee', request.assignee ?? 'unassigned'],
+          ['Routing', request.routing],
+          ['Relisted after removal', `${request.relistCount} time${request.relistCount === 1 ? '' : 's'}`],
+          ['Source', request.source],
+        ]}
+      />
+      <h2>Listings concerned</h2>
+      <div className="table-scroll">
+        <table aria-label="Listings concerned">
+          <thead>
+            <tr>
+              <th scope="col">Record</th>
+              <th scope="col">List</th>
+              <th scope="col">Range</th>
+              <th scope="col">Status</th>
+              <th scope="col">Zone now</th>
+              <th scope="col">Assigned by</th>
+            </tr>
+          </thead>
+          <tbody>
+            {request.listings.map((listing) => (
+              <tr key={listing.id}>
+                <td>
+                  <a href={`#/record/${listing.id}`}>#{listing.id}</a>
+                </td>
+                <td>
+                  <ListBadge list={listing.list} />
+                </td>
+                <td>{listing.range}</td>
+                <td>
+                  <StatusBadge status={listing.status} />
+                </td>
+                <td className={listing.isInZone ? 'queue-in-zone' : 'queue-out-of-zone'}>{zoneState(listing)}</td>
+                <td>{listing.investigator}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <div className="queue-columns">
+        <div>
+          <h2>Spam samples ({request.samples.length})</h2>
+          {request.samples.length === 0 ? (
+            <p className="muted">No samples from this IP or linked to its listings.</p>
+          ) : (
+            <ul aria-label="Samples">
+              {request.samples.map((sample) => (
+                <li key={sample.id}>
+                  #{sample.id} {sample.sentAt ? formatTime(sample.sentAt) : ''} {sample.from ?? ''} — {sample.subject ?? '(no subject)'}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h2>Prior requests ({request.priorRequests.length})</h2>
+          {request.priorRequests.length === 0 ? (
+            <p className="muted">None for this IP.</p>
+          ) : (
+            <ul aria-label="Prior requests">
+              {request.priorRequests.map((prior) => (
+                <li key={prior.id}>
+                  <a href={queueHref('delisting', { id: prior.id })}>#{prior.id}</a> {formatTime(prior.receivedAt)} {prior.status}
+                  {prior.until ? ` until ${formatTime(prior.until)}` : ''}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        <div>
+          <h2>History</h2>
+          <ul className="queue-history" aria-label="History">
+            {[...request.history.map((event) => ({ ...event, listingId: null as number | null })), ...request.listingHistory]
+              .sort((a, b) => b.id - a.id)
+              .map((event) => (
+                <li key={event.id}>
+                  {formatTime(event.at)} · {event.actor} · {event.listingId !== null ? `#${event.listingId} ` : ''}
+                  {event.action}
+                  {event.reason ? `: ${event.reason}` : ''}
+                </li>
+              ))}
+          </ul>
+        </div>
+      </div>
+      {isOpen && <RequestDecision key={request.status} request={request} onDecided={loaded.reload} />}
+      {request.decision && (
+        <div className="panel queue-decided" role="status">
+          <h2>
+            {request.decision.kind === 'closed-unlisted' ? 'Closed: not listed' : `Decided: ${request.decision.kind}`} by {request.decision.by}, {formatTime(request.decision.at)}
+            {request.until ? `, until ${formatTime(request.until)}` : ''}
+          </h2>
+          {request.decision.why && <p>Reason: {request.decision.why}</p>}
+          <pre className="queue-reply">{request.decision.reply}</pre>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function DelistingView({ argument }: { argument: string | null }) {
+  const params = parseQueueParams(argument);
+  return params.id !== undefined ? <RequestDetail key={params.id} id={params.id} /> : <DelistingQueue argument={argument} />;
+}
