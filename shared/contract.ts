@@ -8,6 +8,7 @@ import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, 
 import type { Settings } from './settings.js';
 import type { PendingApproval, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
+import { dashboardInputSchema, type DashboardView } from './dashboard.js';
 import { ispAddSchema, ispUpdateSchema, submissionSchema, type IspDetail, type IspRangeView, type IspView, type RevertResult, type SubmissionPreview, type SubmissionResult, type SubmissionView } from './dul.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
@@ -210,6 +211,7 @@ export const contract = {
   'dul.commit': operation<SubmissionResult>()(submissionSchema),
   'dul.revert': operation<RevertResult>()(byId),
   'dul.submission': operation<SubmissionView>()(byId),
+  'dashboard.get': operation<DashboardView>()(dashboardInputSchema),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };

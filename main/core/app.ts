@@ -24,6 +24,8 @@ import { addIsp, getIsp, getSubmission, ispRanges, listIsps, updateIsp } from '.
 import { commitSubmission, previewSubmission, revertSubmission } from './dul/submissions.js';
 import { ingestTrapHits } from './qil/ingest.js';
 import { qilScore } from './qil/score.js';
+import { foldDashboard } from './dashboard/counters.js';
+import { readDashboard } from './dashboard/dashboard.js';
 
 const log = createLogger('core');
 
@@ -75,10 +77,29 @@ export function createCore(options: CoreOptions): Core {
     databasePath: options.databasePath,
     signingKey: options.signingKey,
     snapshotFolder: options.snapshotFolder,
-    onFinished: () => index.refresh(),
+    onFinished: () => {
+      index.refresh();
+      scheduleDashboardFold();
+    },
   });
+  // The dashboard's figures follow each write off the request path: a trigger journals every
+  // listing change in the writer's transaction, and the fold (seconds after a million-row
+  // import) runs once the answer is out. `dashboard.get` folds whatever is still pending.
+  let dashboardFold: NodeJS.Immediate | null = null;
+  const scheduleDashboardFold = () => {
+    dashboardFold ??= setImmediate(() => {
+      dashboardFold = null;
+      try {
+        foldDashboard(write);
+      } catch (error) {
+        // Left pending: the next fold (at the latest, the next dashboard open) retries and reports.
+        log.warn(`dashboard figures not updated yet: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    });
+  };
   const afterWrite = <T>(value: T): T => {
     index.refresh();
+    scheduleDashboardFold();
     return value;
   };
 
@@ -94,7 +115,7 @@ export function createCore(options: CoreOptions): Core {
       getListing(read, input.id);
       return historyOf(read, 'listing', input.id);
     },
-    'listings.delist': (input, call) => delistListing(write, call.actor, input.id, input.why, now()),
+    'listings.delist': (input, call) => afterWrite(delistListing(write, call.actor, input.id, input.why, now())),
     'listings.importFile': async (input, call) => afterWrite(await importListingsFile(write, call.actor, input, readSettings(read), now(), call.onProgress)),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
@@ -138,6 +159,10 @@ export function createCore(options: CoreOptions): Core {
     'dul.commit': async (input, call) => afterWrite(await commitSubmission(write, call.actor, input, readSettings(read), now(), call.onProgress)),
     'dul.revert': (input, call) => afterWrite(revertSubmission(write, call.actor, input.id, now())),
     'dul.submission': (input) => getSubmission(read, input.id),
+    'dashboard.get': (input) => {
+      foldDashboard(write);
+      return readDashboard(read, now(), input.period);
+    },
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };
@@ -169,6 +194,7 @@ export function createCore(options: CoreOptions): Core {
       return dispatch(name, payload, call);
     },
     close: () => {
+      if (dashboardFold) clearImmediate(dashboardFold);
       void jobs.close();
       connection.close();
     },

@@ -4,6 +4,7 @@ import { migration as snapshots } from './0002-snapshots.js';
 import { migration as qil } from './0003-qil.js';
 import { migration as dul } from './0004-dul.js';
 import { migration as evidence } from './0005-evidence.js';
+import { migration as dashboard } from './0006-dashboard.js';
 
 export interface Migration {
   readonly version: number;
@@ -11,7 +12,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, dashboard];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);
