@@ -62,6 +62,11 @@ export interface Core {
   readonly index: ListingIndex;
   readonly jobs: JobRunner;
   dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>>;
+  /**
+   * Bring the dashboard's figures up to date now rather than after the answer: a worker thread
+   * calls it before handing back its result, so the main thread never folds a big import.
+   */
+  settle(): void;
   /** Dispatch by an untrusted name (HTTP path, IPC channel). */
   dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
   close(): void;
@@ -86,16 +91,18 @@ export function createCore(options: CoreOptions): Core {
   // listing change in the writer's transaction, and the fold (seconds after a million-row
   // import) runs once the answer is out. `dashboard.get` folds whatever is still pending.
   let dashboardFold: NodeJS.Immediate | null = null;
+  const settleDashboard = () => {
+    if (dashboardFold) clearImmediate(dashboardFold);
+    dashboardFold = null;
+    try {
+      foldDashboard(write);
+    } catch (error) {
+      // Left pending: the next fold (at the latest, the next dashboard open) retries and reports.
+      log.warn(`dashboard figures not updated yet: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   const scheduleDashboardFold = () => {
-    dashboardFold ??= setImmediate(() => {
-      dashboardFold = null;
-      try {
-        foldDashboard(write);
-      } catch (error) {
-        // Left pending: the next fold (at the latest, the next dashboard open) retries and reports.
-        log.warn(`dashboard figures not updated yet: ${error instanceof Error ? error.message : String(error)}`);
-      }
-    });
+    dashboardFold ??= setImmediate(settleDashboard);
   };
   const afterWrite = <T>(value: T): T => {
     index.refresh();
@@ -193,8 +200,10 @@ export function createCore(options: CoreOptions): Core {
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);
     },
+    settle: settleDashboard,
     close: () => {
-      if (dashboardFold) clearImmediate(dashboardFold);
+      // A core that wrote (the CLI after an import) leaves the figures current for the app.
+      if (dashboardFold) settleDashboard();
       void jobs.close();
       connection.close();
     },

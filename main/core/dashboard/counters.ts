@@ -10,14 +10,18 @@
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
+import { LISTS } from '../../../shared/domain.js';
 import { applyDeltas, IPV4_UNITS, IPV6_UNITS, type Delta, type Segment, type UnitArithmetic } from './coverage.js';
 
 const log = createLogger('dashboard');
 
 /** Above this many deltas for one scope, its segments are read and rewritten whole. */
 const WHOLE_SCOPE_DELTAS = 512;
+/** Segments per stored chunk. */
+const CHUNK_SEGMENTS = 512;
 const SIGNED_OFFSET = 1n << 63n;
 
+/** One scope and family's pending change. */
 interface ScopeWork {
   readonly scope: string;
   readonly family: 4 | 6;
@@ -46,7 +50,7 @@ function pending(db: ReadDb): Pending {
   return { foldedMaxId: row?.folded ?? 0, maxId: row?.max ?? 0, journalMaxId: row?.journal ?? 0 };
 }
 
-/** Whether listings changed since the last fold (two index look-ups). */
+/** Whether listings changed since the last fold (three index look-ups). */
 export function hasPendingChanges(db: ReadDb): boolean {
   const state = pending(db);
   return state.maxId > state.foldedMaxId || state.journalMaxId > 0;
@@ -62,9 +66,47 @@ export function foldDashboard(db: WriteDb): FoldReport {
   return report;
 }
 
+/** Collects deltas per scope without building a key string per listing. */
+class PendingWork {
+  private readonly lists = new Map<string, ScopeWork>();
+  private readonly isps = new Map<number, ScopeWork>();
+  /** investigator id * 16 + list index * 2 + (IPv6 ? 1 : 0) -> entries */
+  private readonly investigators = new Map<number, number>();
+
+  private work(map: Map<string | number, ScopeWork>, key: string | number, scope: string, family: 4 | 6, hasSegments: boolean): ScopeWork {
+    let entry = map.get(key);
+    if (!entry) map.set(key, (entry = { scope, family, hasSegments, entries: 0, deltas: [] }));
+    return entry;
+  }
+
+  add(list: string, family: 4 | 6, firstHex: string, lastHex: string, investigator: number, isp: number | undefined, delta: number): void {
+    const listWork = this.work(this.lists as Map<string | number, ScopeWork>, family === 4 ? list : `${list}6`, `list:${list}`, family, true);
+    const ispWork = isp === undefined ? null : this.work(this.isps as Map<string | number, ScopeWork>, family === 4 ? isp : -isp, `isp:${isp}`, family, true);
+    const investigatorKey = investigator * 16 + LISTS.indexOf(list as (typeof LISTS)[number]) * 2 + (family === 6 ? 1 : 0);
+    this.investigators.set(investigatorKey, (this.investigators.get(investigatorKey) ?? 0) + delta);
+    let unit: Delta<number> | Delta<bigint>;
+    if (family === 4) unit = { first: parseInt(firstHex.slice(24), 16), last: parseInt(lastHex.slice(24), 16), delta };
+    else unit = { first: BigInt(`0x${firstHex.slice(0, 16)}`), last: BigInt(`0x${lastHex.slice(0, 16)}`), delta };
+    for (const work of ispWork ? [listWork, ispWork] : [listWork]) {
+      work.entries += delta;
+      (work.deltas as Array<typeof unit>).push(unit);
+    }
+  }
+
+  *all(): Iterable<ScopeWork> {
+    yield* this.lists.values();
+    yield* this.isps.values();
+    for (const [key, entries] of this.investigators) {
+      const investigator = Math.floor(key / 16);
+      const list = LISTS[Math.floor((key % 16) / 2)];
+      yield { scope: `investigator:${investigator}:${list}`, family: key % 2 === 1 ? 6 : 4, hasSegments: false, entries, deltas: [] };
+    }
+  }
+}
+
 function foldInTransaction(db: WriteDb): { listings: number; journal: number } {
   const state = pending(db);
-  const work = new Map<string, ScopeWork>();
+  const work = new PendingWork();
   const daily = new Map<string, { day: string; list: string; listed: number; delisted: number }>();
   const countDay = (day: string, list: string, kind: 'listed' | 'delisted') => {
     const key = `${day}|${list}`;
@@ -72,50 +114,38 @@ function foldInTransaction(db: WriteDb): { listings: number; journal: number } {
     if (!entry) daily.set(key, (entry = { day, list, listed: 0, delisted: 0 }));
     entry[kind] += 1;
   };
-  const addDelta = (list: string, family: 4 | 6, firstHex: string, lastHex: string, investigator: number, isp: number | null, delta: number) => {
-    const scopes: Array<[string, boolean]> = [
-      [`list:${list}`, true],
-      [`investigator:${investigator}:${list}`, false],
-    ];
-    if (isp !== null) scopes.push([`isp:${isp}`, true]);
-    for (const [scope, hasSegments] of scopes) {
-      const key = `${scope}|${family}`;
-      let entry = work.get(key);
-      if (!entry) work.set(key, (entry = { scope, family, hasSegments, entries: 0, deltas: [] }));
-      entry.entries += delta;
-      if (!hasSegments) continue;
-      if (family === 4) (entry.deltas as Array<Delta<number>>).push({ first: parseInt(firstHex.slice(24), 16), last: parseInt(lastHex.slice(24), 16), delta });
-      else (entry.deltas as Array<Delta<bigint>>).push({ first: BigInt(`0x${firstHex.slice(0, 16)}`), last: BigInt(`0x${lastHex.slice(0, 16)}`), delta });
-    }
-  };
+  // Submissions are few: their ISPs are looked up here rather than joined into every row.
+  const ispOf = new Map<number, number>(db.all<{ id: number; isp: number }>(sql`SELECT id, isp_id AS isp FROM dul_submissions`).map((row) => [row.id, row.isp]));
 
   let listings = 0;
   if (state.maxId > state.foldedMaxId) {
-    for (const [list, family, first, last, status, investigator, isp, createdDay, updatedDay] of db.iterateRaw(
-      sql`SELECT l.list, l.family, hex(l.first), hex(l.last), l.status, l.investigator_id, s.isp_id, substr(l.created_at, 1, 10), substr(l.updated_at, 1, 10)
-          FROM listings l LEFT JOIN dul_submissions s ON s.id = l.submission_id WHERE l.id > ${state.foldedMaxId} AND l.id <= ${state.maxId}`,
+    for (const [list, family, first, last, status, investigator, submission, createdDay, updatedDay] of db.iterateRaw(
+      sql`SELECT list, family, hex(first), hex(last), status, investigator_id, submission_id, substr(created_at, 1, 10), substr(updated_at, 1, 10)
+          FROM listings WHERE id > ${state.foldedMaxId} AND id <= ${state.maxId}`,
     )) {
       listings += 1;
       countDay(createdDay as string, list as string, 'listed');
-      if (status === 'active') addDelta(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp as number | null, 1);
+      const isp = submission === null ? undefined : ispOf.get(submission as number);
+      if (status === 'active') work.add(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp, 1);
       else countDay(updatedDay as string, list as string, 'delisted');
     }
   }
   let journal = 0;
   if (state.journalMaxId > 0) {
-    for (const [delta, day, list, family, first, last, investigator, isp] of db.iterateRaw(
-      sql`SELECT j.delta, substr(j.at, 1, 10), l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, s.isp_id
-          FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id LEFT JOIN dul_submissions s ON s.id = l.submission_id
+    for (const [delta, day, list, family, first, last, investigator, submission] of db.iterateRaw(
+      sql`SELECT j.delta, substr(j.at, 1, 10), l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id
+          FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id
           WHERE j.id <= ${state.journalMaxId} AND j.listing_id <= ${state.foldedMaxId} ORDER BY j.id`,
     )) {
       journal += 1;
       countDay(day as string, list as string, (delta as number) > 0 ? 'listed' : 'delisted');
-      addDelta(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp as number | null, delta as number);
+      const isp = submission === null ? undefined : ispOf.get(submission as number);
+      work.add(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp, delta as number);
     }
     db.run(sql`DELETE FROM dashboard_journal WHERE id <= ${state.journalMaxId}`);
   }
 
-  for (const entry of work.values()) {
+  for (const entry of work.all()) {
     let unitsChange = 0n;
     if (entry.hasSegments && entry.deltas.length > 0) {
       unitsChange = entry.family === 4 ? applyScope(db, entry.scope, IPV4_UNITS, entry.deltas as Array<Delta<number>>) : applyScope(db, entry.scope, IPV6_UNITS, entry.deltas as Array<Delta<bigint>>);
@@ -134,8 +164,8 @@ function foldInTransaction(db: WriteDb): { listings: number; journal: number } {
   return { listings, journal };
 }
 
-/** Stored segment keys: IPv4 as is; IPv6 /64 indexes shifted into signed 64-bit. */
-function toStored<K extends number | bigint>(key: K): number | bigint {
+/** Stored chunk keys: IPv4 as is; IPv6 /64 indexes shifted into signed 64-bit. */
+function toStored(key: number | bigint): number | bigint {
   return typeof key === 'bigint' ? key - SIGNED_OFFSET : key;
 }
 
@@ -143,37 +173,81 @@ function fromStored<K extends number | bigint>(units: UnitArithmetic<K>, value: 
   return (units.family === 6 ? BigInt(value) + SIGNED_OFFSET : Number(value)) as K;
 }
 
+/** A chunk's segments as (first, last, depth) little-endian unsigned triples: 32-bit for IPv4, 64-bit for IPv6. */
+function encodeChunk<K extends number | bigint>(units: UnitArithmetic<K>, segments: readonly Segment<K>[], from: number, to: number): Buffer {
+  if (units.family === 4) {
+    const buffer = Buffer.allocUnsafe((to - from) * 12);
+    for (let index = from, offset = 0; index < to; index += 1, offset += 12) {
+      const segment = segments[index] as Segment<number>;
+      buffer.writeUInt32LE(segment.first, offset);
+      buffer.writeUInt32LE(segment.last, offset + 4);
+      buffer.writeUInt32LE(segment.depth, offset + 8);
+    }
+    return buffer;
+  }
+  const buffer = Buffer.allocUnsafe((to - from) * 24);
+  for (let index = from, offset = 0; index < to; index += 1, offset += 24) {
+    const segment = segments[index] as Segment<bigint>;
+    buffer.writeBigUInt64LE(segment.first, offset);
+    buffer.writeBigUInt64LE(segment.last, offset + 8);
+    buffer.writeBigUInt64LE(BigInt(segment.depth), offset + 16);
+  }
+  return buffer;
+}
+
+function decodeChunk<K extends number | bigint>(units: UnitArithmetic<K>, blob: Buffer, into: Array<Segment<K>>): void {
+  if (units.family === 4) {
+    for (let offset = 0; offset < blob.length; offset += 12) {
+      into.push({ first: blob.readUInt32LE(offset) as K, last: blob.readUInt32LE(offset + 4) as K, depth: blob.readUInt32LE(offset + 8) });
+    }
+    return;
+  }
+  for (let offset = 0; offset < blob.length; offset += 24) {
+    into.push({ first: blob.readBigUInt64LE(offset) as K, last: blob.readBigUInt64LE(offset + 8) as K, depth: Number(blob.readBigUInt64LE(offset + 16)) });
+  }
+}
+
+interface StoredChunk {
+  first: number | bigint;
+  last: number | bigint;
+  segments: Buffer;
+}
+
 /** Apply one scope's deltas to its stored segments; returns the change in units covered. */
 function applyScope<K extends number | bigint>(db: WriteDb, scope: string, units: UnitArithmetic<K>, deltas: Array<Delta<K>>): bigint {
   const family = units.family;
   const select = (text: string) => {
     const statement = db.prepare(text);
-    // IPv6 keys use all 64 bits: read them as BigInt. Statements are cached per text, so each text keeps one mode.
+    // IPv6 chunk keys use all 64 bits: read them as BigInt. Statements are cached per text, so each text keeps one mode.
     return family === 6 ? statement.safeIntegers(true) : statement;
   };
   const suffix = family === 6 ? ' /* v6 */' : '';
-  const loaded = new Map<string, Segment<K>>();
-  const take = (row: { first: number | bigint; last: number | bigint; depth: number | bigint }) => {
-    const segment = { first: fromStored(units, row.first), last: fromStored(units, row.last), depth: Number(row.depth) };
-    loaded.set(String(segment.first), segment);
-  };
+  const chunks = new Map<string, StoredChunk>();
   if (deltas.length > WHOLE_SCOPE_DELTAS) {
-    for (const row of select(`SELECT first, last, depth FROM dashboard_segments WHERE scope = ? AND family = ?${suffix}`).iterate(scope, family)) take(row as never);
+    for (const row of select(`SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ?${suffix}`).iterate(scope, family)) {
+      chunks.set(String((row as StoredChunk).first), row as StoredChunk);
+    }
     db.run(sql`DELETE FROM dashboard_segments WHERE scope = ${scope} AND family = ${family}`);
   } else {
-    const predecessor = select(`SELECT first, last, depth FROM dashboard_segments WHERE scope = ? AND family = ? AND first <= ? ORDER BY first DESC LIMIT 1${suffix}`);
-    const within = select(`SELECT first, last, depth FROM dashboard_segments WHERE scope = ? AND family = ? AND first > ? AND first <= ?${suffix}`);
+    const predecessor = select(`SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first <= ? ORDER BY first DESC LIMIT 1${suffix}`);
+    const within = select(`SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first > ? AND first <= ?${suffix}`);
     for (const delta of deltas) {
-      // Stored segments are disjoint, so the one starting at or before the delta is the only earlier one that can reach into it.
-      const before = predecessor.get(scope, family, toStored(delta.first)) as { first: number | bigint; last: number | bigint; depth: number } | undefined;
-      if (before && fromStored(units, before.last) >= delta.first) take(before);
-      for (const row of within.iterate(scope, family, toStored(delta.first), toStored(delta.last))) take(row as never);
+      // Chunks cover disjoint runs, so the one starting at or before the delta is the only earlier one that can reach into it.
+      const before = predecessor.get(scope, family, toStored(delta.first)) as StoredChunk | undefined;
+      if (before && fromStored(units, before.last) >= delta.first) chunks.set(String(before.first), before);
+      for (const row of within.iterate(scope, family, toStored(delta.first), toStored(delta.last))) chunks.set(String((row as StoredChunk).first), row as StoredChunk);
     }
     const remove = db.prepare('DELETE FROM dashboard_segments WHERE scope = ? AND family = ? AND first = ?');
-    for (const segment of loaded.values()) remove.run(scope, family, toStored(segment.first));
+    for (const chunk of chunks.values()) remove.run(scope, family, chunk.first);
   }
-  const result = applyDeltas(units, [...loaded.values()], deltas);
-  const insert = db.prepare('INSERT INTO dashboard_segments (scope, family, first, last, depth) VALUES (?, ?, ?, ?, ?)');
-  for (const segment of result.segments) insert.run(scope, family, toStored(segment.first), toStored(segment.last), segment.depth);
+  const loaded: Array<Segment<K>> = [];
+  const ordered = [...chunks.values()].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  for (const chunk of ordered) decodeChunk(units, chunk.segments, loaded);
+  const result = applyDeltas(units, loaded, deltas);
+  const insert = db.prepare('INSERT INTO dashboard_segments (scope, family, first, last, segments) VALUES (?, ?, ?, ?, ?)');
+  for (let from = 0; from < result.segments.length; from += CHUNK_SEGMENTS) {
+    const to = Math.min(result.segments.length, from + CHUNK_SEGMENTS);
+    insert.run(scope, family, toStored(result.segments[from].first), toStored(result.segments[to - 1].last), encodeChunk(units, result.segments, from, to));
+  }
   return result.after - result.before;
 }

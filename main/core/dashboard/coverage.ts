@@ -69,28 +69,61 @@ export function unitsOfRange(range: AddressRange): { family: 4; first: number; l
  * overlaps any delta (others may be left out: they are unchanged); the result replaces exactly
  * the segments passed in. Adjacent pieces of equal depth are merged. Throws if a range leaves
  * more often than it entered (the stored figures and the listings disagree).
+ *
+ * A sweep over five sorted streams of boundaries (segment starts and ends, entering starts and
+ * ends, leaving starts and ends): each is sorted natively (IPv4 as a Float64Array), which is
+ * what keeps a million-range batch to a second instead of a map of every boundary.
  */
 export function applyDeltas<K extends number | bigint>(
   units: UnitArithmetic<K>,
   segments: readonly Segment<K>[],
   deltas: readonly Delta<K>[],
 ): { segments: Segment<K>[]; before: bigint; after: bigint } {
-  const weights = new Map<K, number>();
-  const bump = (key: K, weight: number) => weights.set(key, (weights.get(key) ?? 0) + weight);
-  for (const segment of segments) {
-    bump(segment.first, segment.depth);
-    bump(units.next(segment.last), -segment.depth);
-  }
+  const ordered = isSortedByFirst(segments) ? segments : [...segments].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const enterStarts: K[] = [];
+  const enterEnds: K[] = [];
+  const leaveStarts: K[] = [];
+  const leaveEnds: K[] = [];
   for (const delta of deltas) {
-    if (delta.delta === 0) continue;
-    bump(delta.first, delta.delta);
-    bump(units.next(delta.last), -delta.delta);
+    if (delta.delta === 1) {
+      enterStarts.push(delta.first);
+      enterEnds.push(units.next(delta.last));
+    } else if (delta.delta === -1) {
+      leaveStarts.push(delta.first);
+      leaveEnds.push(units.next(delta.last));
+    } else throw new Error(`a coverage delta is +1 or -1, not ${delta.delta}`);
   }
+  const streams = [units.sortKeys(enterStarts), units.sortKeys(enterEnds), units.sortKeys(leaveStarts), units.sortKeys(leaveEnds)];
+  const streamWeights = [1, -1, -1, 1];
+  const positions = [0, 0, 0, 0];
+  let segmentStart = 0;
+  let segmentEnd = 0;
   const result: Array<{ first: K; last: K; depth: number }> = [];
   let depth = 0;
   let start: K | null = null;
-  for (const key of units.sortKeys([...weights.keys()])) {
-    const weight = weights.get(key) as number;
+  for (;;) {
+    // The next boundary: the least head of the six streams.
+    let key: K | null = null;
+    if (segmentStart < ordered.length) key = ordered[segmentStart].first;
+    if (segmentEnd < ordered.length) {
+      const end = units.next(ordered[segmentEnd].last);
+      if (key === null || end < key) key = end;
+    }
+    for (let stream = 0; stream < 4; stream += 1) {
+      const head = streams[stream][positions[stream]];
+      if (head !== undefined && (key === null || head < key)) key = head;
+    }
+    if (key === null) break;
+    let weight = 0;
+    while (segmentStart < ordered.length && ordered[segmentStart].first === key) weight += ordered[segmentStart++].depth;
+    while (segmentEnd < ordered.length && units.next(ordered[segmentEnd].last) === key) weight -= ordered[segmentEnd++].depth;
+    for (let stream = 0; stream < 4; stream += 1) {
+      const keys = streams[stream];
+      while (positions[stream] < keys.length && keys[positions[stream]] === key) {
+        positions[stream] += 1;
+        weight += streamWeights[stream];
+      }
+    }
     if (weight === 0) continue;
     if (depth > 0 && start !== null) {
       const last = units.previous(key);
@@ -103,7 +136,12 @@ export function applyDeltas<K extends number | bigint>(
     start = key;
   }
   if (depth !== 0) throw new Error(`coverage depth ended at ${depth} (family ${units.family})`);
-  return { segments: result, before: units.total(segments), after: units.total(result) };
+  return { segments: result, before: units.total(ordered), after: units.total(result) };
+}
+
+function isSortedByFirst<K extends number | bigint>(segments: readonly Segment<K>[]): boolean {
+  for (let index = 1; index < segments.length; index += 1) if (segments[index - 1].first >= segments[index].first) return false;
+  return true;
 }
 
 /** Units covered by the union of ranges of one family (overlaps counted once). */

@@ -255,6 +255,29 @@ describe('dashboard counters', () => {
     assert.equal(year.series.listed.RBL.reduce((sum, count) => sum + count, 0), 3);
   });
 
+  test('a core that wrote leaves the figures current when it closes (the CLI after an import), and a job folds in its worker', async () => {
+    await ok(core.dispatch('listings.importFile', { path: file('b.txt', ['11.7.0.0/24', '11.7.0.9']), list: 'RBL', reason: 'spam-source' }, IVAN));
+    core.close();
+    const raw = new Database(databasePath, { readonly: true });
+    const state = raw.prepare('SELECT folded_max_id AS folded, (SELECT max(id) FROM listings) AS max FROM dashboard_state').get() as { folded: number; max: number };
+    raw.close();
+    assert.equal(state.folded, state.max);
+    core = createCore({ databasePath, now: () => new Date(now) });
+    assert.equal(hasPendingChanges(core.connection.read), false);
+
+    const job = await ok(core.dispatch('jobs.start', { operation: 'listings.importFile', input: { path: file('c.txt', ['11.7.1.0/24']), list: 'MML', reason: 'marketing' } }, IVAN));
+    let view = await ok(core.dispatch('jobs.get', { id: job.id }, IVAN));
+    while (view.state === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      view = await ok(core.dispatch('jobs.get', { id: job.id }, IVAN));
+    }
+    assert.equal(view.state, 'done', JSON.stringify(view.error));
+    // Folded by the time the job reports done (the worker settles before it answers).
+    assert.equal(hasPendingChanges(core.connection.read), false);
+    const figures = await assertMatchesBruteForce('after the job');
+    assert.equal(figures.lists.find((entry) => entry.list === 'MML')?.ipv4Addresses, '256');
+  });
+
   test('publishing panel: nothing published, then unpublished changes counted since the last snapshot', async () => {
     let view = await dashboard();
     assert.equal(view.publishing.latest, null);

@@ -130,6 +130,7 @@ describe('dashboard coverage arithmetic', () => {
 
   test('a removal of a range that never entered is refused, not counted below zero', () => {
     assert.throws(() => applyDeltas(IPV4_UNITS, [], [{ first: 5, last: 9, delta: -1 }]), /below zero/);
-    assert.throws(() => applyDeltas(IPV6_UNITS, [{ first: 0n, last: 3n, depth: 1 }], [{ first: 0n, last: 3n, delta: -2 }]), /below zero/);
+    assert.throws(() => applyDeltas(IPV6_UNITS, [{ first: 0n, last: 3n, depth: 1 }], [{ first: 0n, last: 3n, delta: -1 }, { first: 2n, last: 2n, delta: -1 }]), /below zero/);
+    assert.throws(() => applyDeltas(IPV4_UNITS, [], [{ first: 0, last: 3, delta: 2 }]), /\+1 or -1/);
   });
 });

@@ -14,14 +14,19 @@ export const migration = {
   version: 6,
   name: 'dashboard',
   sql: `
--- Units: an IPv4 address, or an IPv6 /64 (first and last hold the /64 index minus 2^63, so
--- that 64-bit unsigned values keep their order in SQLite's signed integers).
+-- The union of a scope's active ranges as disjoint segments (a run of units and how many
+-- ranges cover it), in chunks of up to 512 segments: a million-range import writes a few
+-- thousand rows, and one listing's change rewrites one chunk. Units: an IPv4 address, or an
+-- IPv6 /64. A chunk's key is its first unit and it records its last; for IPv6 both hold the
+-- /64 index minus 2^63, so that 64-bit unsigned values keep their order in SQLite's signed
+-- integers. The blob holds (first, last, depth) per segment: 32-bit (IPv4) or 64-bit (IPv6)
+-- unsigned little-endian numbers.
 CREATE TABLE dashboard_segments (
   scope TEXT NOT NULL,
   family INTEGER NOT NULL,
   first INTEGER NOT NULL,
   last INTEGER NOT NULL,
-  depth INTEGER NOT NULL CHECK (depth > 0),
+  segments BLOB NOT NULL,
   PRIMARY KEY (scope, family, first)
 ) STRICT, WITHOUT ROWID;
 
@@ -63,8 +68,5 @@ WHEN (old.status = 'active') <> (new.status = 'active')
 BEGIN
   INSERT INTO dashboard_journal (listing_id, delta, at) VALUES (new.id, CASE WHEN new.status = 'active' THEN 1 ELSE -1 END, new.updated_at);
 END;
-
--- The publishing panel counts active entries whose expiry has passed or is near.
-CREATE INDEX listings_by_expiry ON listings (expires_at, list) WHERE expires_at IS NOT NULL AND status = 'active';
 `,
 };
