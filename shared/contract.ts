@@ -63,6 +63,7 @@ import {
   type QueuePage,
   type QueuesSummary,
 } from './queues.js';
+import { dashboardInputSchema, type DashboardView } from './dashboard.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
@@ -305,6 +306,7 @@ export const contract = {
   'delisting.get': operation<DelistingView>()(byId),
   'delisting.decide': operation<DelistingView>()(delistingDecisionSchema),
   'queues.summary': operation<QueuesSummary>()(empty),
+  'dashboard.get': operation<DashboardView>()(dashboardInputSchema),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),
 };

@@ -36,6 +36,8 @@ import { addNote, createThread, draftReply, exportMessage, getThread, importThre
 import { addNomination, decideNomination, getNomination, importNominationBundle, listNominations, nominationTemplates, openNomination } from './queues/nominations.js';
 import { addDelistingRequest, decideDelistingRequest, getDelistingRequest, importDelistingRequests, listDelistingRequests } from './queues/delisting.js';
 import { queuesSummary } from './queues/summary.js';
+import { foldDashboard } from './dashboard/counters.js';
+import { readDashboard } from './dashboard/dashboard.js';
 
 const log = createLogger('core');
 
@@ -72,6 +74,11 @@ export interface Core {
   readonly index: ListingIndex;
   readonly jobs: JobRunner;
   dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>>;
+  /**
+   * Bring the dashboard's figures up to date now rather than after the answer: a worker thread
+   * calls it before handing back its result, so the main thread never folds a big import.
+   */
+  settle(): void;
   /** Dispatch by an untrusted name (HTTP path, IPC channel). */
   dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
   close(): void;
@@ -87,10 +94,31 @@ export function createCore(options: CoreOptions): Core {
     databasePath: options.databasePath,
     signingKey: options.signingKey,
     snapshotFolder: options.snapshotFolder,
-    onFinished: () => index.refresh(),
+    onFinished: () => {
+      index.refresh();
+      scheduleDashboardFold();
+    },
   });
+  // The dashboard's figures follow each write off the request path: a trigger journals every
+  // listing change in the writer's transaction, and the fold (seconds after a million-row
+  // import) runs once the answer is out. `dashboard.get` folds whatever is still pending.
+  let dashboardFold: NodeJS.Immediate | null = null;
+  const settleDashboard = () => {
+    if (dashboardFold) clearImmediate(dashboardFold);
+    dashboardFold = null;
+    try {
+      foldDashboard(write);
+    } catch (error) {
+      // Left pending: the next fold (at the latest, the next dashboard open) retries and reports.
+      log.warn(`dashboard figures not updated yet: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const scheduleDashboardFold = () => {
+    dashboardFold ??= setImmediate(settleDashboard);
+  };
   const afterWrite = <T>(value: T): T => {
     index.refresh();
+    scheduleDashboardFold();
     return value;
   };
 
@@ -106,7 +134,7 @@ export function createCore(options: CoreOptions): Core {
       getListing(read, input.id);
       return historyOf(read, 'listing', input.id);
     },
-    'listings.delist': (input, call) => delistListing(write, call.actor, input.id, input.why, now()),
+    'listings.delist': (input, call) => afterWrite(delistListing(write, call.actor, input.id, input.why, now())),
     'listings.importFile': async (input, call) => afterWrite(await importListingsFile(write, call.actor, input, readSettings(read), now(), call.onProgress)),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
@@ -200,6 +228,10 @@ export function createCore(options: CoreOptions): Core {
     'delisting.get': (input) => getDelistingRequest(read, input.id, readSettings(read), now()),
     'delisting.decide': (input, call) => decideDelistingRequest(write, call.actor, input, readSettings(read), now()),
     'queues.summary': (_input, call) => queuesSummary(read, call.actor, now()),
+    'dashboard.get': (input) => {
+      foldDashboard(write);
+      return readDashboard(read, now(), input.period);
+    },
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
   };
@@ -230,7 +262,10 @@ export function createCore(options: CoreOptions): Core {
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);
     },
+    settle: settleDashboard,
     close: () => {
+      // A core that wrote (the CLI after an import) leaves the figures current for the app.
+      if (dashboardFold) settleDashboard();
       void jobs.close();
       connection.close();
     },

@@ -1,6 +1,7 @@
 import { useApi } from './api.js';
 import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
 import { useOperation } from './useOperation.js';
+import { DashboardView } from './views/dashboard/DashboardView.js';
 import { DulView } from './views/DulView.js';
 import { LookupView } from './views/LookupView.js';
 import { PlannedView } from './views/PlannedView.js';
@@ -36,6 +37,8 @@ function SignedIn() {
 
 function Section({ section, argument }: { section: SectionId; argument: string | null }) {
   switch (section) {
+    case 'dashboard':
+      return <DashboardView routePeriod={argument} />;
     case 'lookup':
       return <LookupView routeIp={argument} />;
     case 'listings':
@@ -66,7 +69,7 @@ export function App() {
   return (
     <div className="frame">
       <header className="frame-header">
-        <a className="brand" href={routeHref('lookup')}>
+        <a className="brand" href={routeHref('dashboard')}>
           RepDesk
         </a>
         <SignedIn />

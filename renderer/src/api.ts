@@ -63,7 +63,7 @@ export function takeToken(): string {
   const match = /^#token=([A-Za-z0-9_-]+)$/.exec(window.location.hash);
   if (match) {
     window.sessionStorage.setItem(TOKEN_STORAGE_KEY, match[1]);
-    window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/lookup`);
+    window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/dashboard`);
     return match[1];
   }
   return window.sessionStorage.getItem(TOKEN_STORAGE_KEY) ?? '';

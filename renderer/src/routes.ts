@@ -2,6 +2,7 @@
 import { useSyncExternalStore } from 'react';
 
 export const SECTIONS = [
+  { id: 'dashboard', title: 'Dashboard' },
   { id: 'lookup', title: 'Lookup' },
   { id: 'listings', title: 'Listings' },
   { id: 'dul', title: 'DUL' },
@@ -37,7 +38,8 @@ function decode(text: string): string {
 
 export function parseRoute(hash: string): Route {
   const match = /^#\/([a-z]+)(?:\/(.*))?$/.exec(hash);
-  if (!match || !isSectionId(match[1])) return { section: 'lookup', argument: null };
+  // The dashboard is the opening screen.
+  if (!match || !isSectionId(match[1])) return { section: 'dashboard', argument: null };
   return { section: match[1], argument: match[2] === undefined ? null : decode(match[2]) };
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
 
-const SECTION_TITLES = ['Lookup', 'Listings', 'DUL', 'QIL', 'Nominations', 'Delisting', 'Publish', 'Settings'];
+const SECTION_TITLES = ['Dashboard', 'Lookup', 'Listings', 'DUL', 'QIL', 'Nominations', 'Delisting', 'Publish', 'Settings'];
 const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let harness: Harness;
@@ -57,7 +57,7 @@ function currentHash(): string {
   return new URL(harness.page.url()).hash;
 }
 
-test('the frame shows the eight sections and the signed-in person, and the token leaves the address bar', async () => {
+test('the frame shows the nine sections and the signed-in person, and the token leaves the address bar', async () => {
   const { page, server } = harness;
   await page.goto(server.url);
   const links = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
@@ -65,9 +65,10 @@ test('the frame shows the eight sections and the signed-in person, and the token
   assert.deepEqual(await links.allInnerTexts(), SECTION_TITLES);
   await page.getByText('Signed in as').waitFor();
   assert.match(await page.locator('header').innerText(), /Signed in as Alice/);
-  assert.equal(currentHash(), '#/lookup');
+  // The dashboard is the opening screen.
+  assert.equal(currentHash(), '#/dashboard');
   assert.ok(!page.url().includes(server.token), 'the token must not stay in the URL');
-  assert.equal(await page.getByRole('link', { name: 'Lookup' }).getAttribute('aria-current'), 'page');
+  assert.equal(await page.getByRole('link', { name: 'Dashboard', exact: true }).getAttribute('aria-current'), 'page');
 });
 
 test('an IP inside an RBL /24 and a DUL /16 shows both listings with their lists and statuses', async () => {

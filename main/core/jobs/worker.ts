@@ -21,6 +21,8 @@ try {
       post({ type: 'progress', ...progress });
     },
   });
+  // The dashboard's figures follow the job's writes here, off the main thread, before it hears the result.
+  core.settle();
   post({ type: 'result', result });
 } finally {
   core.close();

@@ -1,5 +1,5 @@
 /**
- * 0006: review queues. GAL nominations (their MTAs and HELO strings, the investigation aids
+ * 0007: review queues. GAL nominations (their MTAs and HELO strings, the investigation aids
  * computed when opened, the decision and the GAL listings it made) and delisting requests (the
  * listings each concerns, routing, SLA due time, decision and the removal's end). Requests are
  * kept: decisions change their status; the history log has every step.

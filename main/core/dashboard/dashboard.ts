@@ -1,0 +1,175 @@
+/**
+ * The `dashboard.get` operation: every figure comes from the materialised tables of migration
+ * 0006 (brought up to date first), the snapshots table and a few indexed look-ups, so opening
+ * the dashboard costs the same with a million listings as with ten.
+ */
+import type { DashboardCountry, DashboardInvestigator, DashboardList, DashboardPeriod, DashboardPublishing, DashboardSeries, DashboardView, WindowChange } from '../../../shared/dashboard.js';
+import { PERIOD_DAYS, UNPUBLISHED_CAP } from '../../../shared/dashboard.js';
+import { LISTS, isOneOf, type ListName } from '../../../shared/domain.js';
+import type { ReadDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+import { openRequestsByInvestigator } from './requests.js';
+
+/** A snapshot expiring within this many hours is flagged as about to expire. */
+export const EXPIRING_WITHIN_HOURS = 24;
+const DAY_MS = 86_400_000;
+
+/** The UTC day `offset` days from `day` (YYYY-MM-DD). */
+export function addDays(day: string, offset: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + offset * DAY_MS).toISOString().slice(0, 10);
+}
+
+interface Totals {
+  entries: number;
+  units: bigint;
+}
+
+function totalsByScope(db: ReadDb): Map<string, { 4: Totals; 6: Totals }> {
+  const totals = new Map<string, { 4: Totals; 6: Totals }>();
+  for (const row of db.all<{ scope: string; family: 4 | 6; entries: number; units: string }>(sql`SELECT scope, family, entries, units FROM dashboard_totals`)) {
+    let entry = totals.get(row.scope);
+    if (!entry) totals.set(row.scope, (entry = { 4: { entries: 0, units: 0n }, 6: { entries: 0, units: 0n } }));
+    entry[row.family] = { entries: row.entries, units: BigInt(row.units) };
+  }
+  return totals;
+}
+
+function dailyRows(db: ReadDb, from: string): Array<{ day: string; list: string; listed: number; delisted: number }> {
+  return db.all(sql`SELECT day, list, listed, delisted FROM dashboard_daily WHERE day >= ${from} ORDER BY day`);
+}
+
+function listsOf(totals: Map<string, { 4: Totals; 6: Totals }>, daily: ReturnType<typeof dailyRows>, today: string): DashboardList[] {
+  const windows = { day: today, week: addDays(today, -6), month: addDays(today, -29) };
+  return LISTS.map((list) => {
+    const figures = totals.get(`list:${list}`) ?? { 4: { entries: 0, units: 0n }, 6: { entries: 0, units: 0n } };
+    const change = (from: string): WindowChange => {
+      let listed = 0;
+      let delisted = 0;
+      for (const row of daily) {
+        if (row.list !== list || row.day < from || row.day > today) continue;
+        listed += row.listed;
+        delisted += row.delisted;
+      }
+      return { from, listed, delisted };
+    };
+    return {
+      list,
+      active: figures[4].entries + figures[6].entries,
+      activeIpv4: figures[4].entries,
+      activeIpv6: figures[6].entries,
+      ipv4Addresses: figures[4].units.toString(),
+      ipv6Slash64s: figures[6].units.toString(),
+      change: { day: change(windows.day), week: change(windows.week), month: change(windows.month) },
+    };
+  });
+}
+
+function seriesOf(daily: ReturnType<typeof dailyRows>, today: string, period: DashboardPeriod): DashboardSeries {
+  const count = PERIOD_DAYS[period];
+  const first = addDays(today, -(count - 1));
+  const days = Array.from({ length: count }, (_, index) => addDays(first, index));
+  const position = new Map(days.map((day, index) => [day, index]));
+  const empty = () => Object.fromEntries(LISTS.map((list) => [list, new Array<number>(count).fill(0)])) as Record<ListName, number[]>;
+  const listed = empty();
+  const delisted = empty();
+  for (const row of daily) {
+    const at = position.get(row.day);
+    if (at === undefined || !isOneOf(LISTS, row.list)) continue;
+    listed[row.list][at] += row.listed;
+    delisted[row.list][at] += row.delisted;
+  }
+  return { period, days, listed, delisted };
+}
+
+function publishingOf(db: ReadDb, now: Date): DashboardPublishing {
+  const latest = db.get<{ serial: number; created_at: string; expires_at: string; prepared: string; approved: string | null; counts: string }>(
+    sql`SELECT s.serial, s.created_at, s.expires_at, p.name AS prepared, a.name AS approved, s.counts
+        FROM snapshots s JOIN investigators p ON p.id = s.prepared_by LEFT JOIN investigators a ON a.id = s.approved_by ORDER BY s.serial DESC LIMIT 1`,
+  );
+  // Listing events after the publish event (or since the beginning): a rowid range stopped at
+  // the cap. The unary + keeps SQLite off events_by_subject, which would visit every listing event ever.
+  const since = latest ? (db.get<{ id: number | null }>(sql`SELECT max(id) AS id FROM events WHERE subject_type = 'snapshot' AND subject_id = ${latest.serial}`)?.id ?? 0) : 0;
+  const unpublished = db.get<{ count: number; first: string | null }>(
+    sql`SELECT count(*) AS count, min(at) AS first FROM (SELECT at FROM events WHERE id > ${since} AND +subject_type = 'listing' ORDER BY id LIMIT ${UNPUBLISHED_CAP})`,
+  );
+  const expires = latest ? Date.parse(latest.expires_at) : 0;
+  return {
+    latest: latest
+      ? {
+          serial: latest.serial,
+          createdAt: latest.created_at,
+          expiresAt: latest.expires_at,
+          preparedBy: latest.prepared,
+          approvedBy: latest.approved,
+          listingsInForce: (JSON.parse(latest.counts) as { listingsInForce: Record<ListName, number> }).listingsInForce,
+          isExpired: expires <= now.getTime(),
+          isExpiringSoon: expires > now.getTime() && expires - now.getTime() <= EXPIRING_WITHIN_HOURS * 3_600_000,
+        }
+      : null,
+    expiringWithinHours: EXPIRING_WITHIN_HOURS,
+    unpublishedChanges: unpublished?.count ?? 0,
+    unpublishedSince: unpublished?.first ?? null,
+  };
+}
+
+function investigatorsOf(db: ReadDb, totals: Map<string, { 4: Totals; 6: Totals }>): DashboardInvestigator[] {
+  const requests = openRequestsByInvestigator(db);
+  const people = db.all<{ id: number; name: string; active: number }>(sql`SELECT id, name, active FROM investigators ORDER BY name COLLATE NOCASE`);
+  const rows = people.map((person) => {
+    const byList: Partial<Record<ListName, number>> = {};
+    let assigned = 0;
+    for (const list of LISTS) {
+      const figures = totals.get(`investigator:${person.id}:${list}`);
+      const count = figures ? figures[4].entries + figures[6].entries : 0;
+      if (count > 0) byList[list] = count;
+      assigned += count;
+    }
+    return { name: person.name, isActive: person.active === 1, assigned, byList, openRequests: requests ? (requests.get(person.id) ?? 0) : null };
+  });
+  // Whoever holds listings or requests, and every active member; most loaded first.
+  return rows.filter((row) => row.isActive || row.assigned > 0 || (row.openRequests ?? 0) > 0).sort((a, b) => b.assigned - a.assigned || a.name.localeCompare(b.name));
+}
+
+function countriesOf(db: ReadDb, totals: Map<string, { 4: Totals; 6: Totals }>): DashboardCountry[] {
+  const byCountry = new Map<string | null, { entries: number; v4: bigint; v6: bigint; isps: DashboardCountry['isps'][number][] }>();
+  for (const isp of db.all<{ id: number; name: string; country: string | null }>(sql`SELECT id, name, country FROM isps`)) {
+    const figures = totals.get(`isp:${isp.id}`);
+    if (!figures || figures[4].entries + figures[6].entries === 0) continue;
+    const country = isp.country === null || isp.country.trim() === '' ? null : isp.country.trim().toUpperCase();
+    let entry = byCountry.get(country);
+    if (!entry) byCountry.set(country, (entry = { entries: 0, v4: 0n, v6: 0n, isps: [] }));
+    const entries = figures[4].entries + figures[6].entries;
+    entry.entries += entries;
+    entry.v4 += figures[4].units;
+    entry.v6 += figures[6].units;
+    entry.isps.push({ name: isp.name, entries, ipv4Addresses: figures[4].units.toString(), ipv6Slash64s: figures[6].units.toString() });
+  }
+  return [...byCountry]
+    .map(([country, entry]) => ({
+      country,
+      entries: entry.entries,
+      ipv4Addresses: entry.v4.toString(),
+      ipv6Slash64s: entry.v6.toString(),
+      isps: entry.isps.sort((a, b) => b.entries - a.entries || a.name.localeCompare(b.name)),
+    }))
+    .sort((a, b) => (BigInt(b.ipv4Addresses) > BigInt(a.ipv4Addresses) ? 1 : BigInt(b.ipv4Addresses) < BigInt(a.ipv4Addresses) ? -1 : b.entries - a.entries));
+}
+
+/** The dashboard as of `now`, read in one snapshot. Call `foldDashboard` first so the figures are current. */
+export function readDashboard(db: ReadDb, now: Date, period: DashboardPeriod): DashboardView {
+  const today = now.toISOString().slice(0, 10);
+  return db.snapshot((snapshot) => {
+    const totals = totalsByScope(snapshot);
+    const earliest = addDays(today, -(Math.max(PERIOD_DAYS[period], 30) - 1));
+    const daily = dailyRows(snapshot, earliest);
+    return {
+      generatedAt: now.toISOString(),
+      today,
+      lists: listsOf(totals, daily, today),
+      series: seriesOf(daily, today, period),
+      publishing: publishingOf(snapshot, now),
+      investigators: investigatorsOf(snapshot, totals),
+      countries: countriesOf(snapshot, totals),
+    };
+  });
+}

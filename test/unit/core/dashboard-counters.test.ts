@@ -1,0 +1,302 @@
+/**
+ * The dashboard's materialised figures stay equal to a brute-force count of the listings table
+ * through every kind of change: single adds and delists, file imports, DUL commits (replace and
+ * add), reverts, QIL ingests, and a status change made behind the core's back (another process).
+ * Also: per-day rollups, per-investigator and per-country figures, the publishing panel.
+ */
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ApiResult } from '../../../shared/contract.js';
+import type { DashboardView } from '../../../shared/dashboard.js';
+import { LISTS } from '../../../shared/domain.js';
+import { readAddressKeyHex } from '../../../shared/address.js';
+import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
+import { hasPendingChanges } from '../../../main/core/dashboard/counters.js';
+import { mulberry32, pick, randomInt, type Random } from '../support/random.js';
+
+const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
+const DAY = 86_400_000;
+const ADMIN: CallContext = { actor: 'admin' };
+const IVAN: CallContext = { actor: 'ivan' };
+
+async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
+  const result = await promise;
+  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
+  return result.value;
+}
+
+interface Expected {
+  entries: number;
+  v4: Set<number>;
+  v6: Set<bigint>;
+}
+
+/** Brute force over the listings table: every active listing's addresses (IPv4) and /64s (IPv6), one by one. */
+function bruteForce(databasePath: string): { lists: Map<string, Expected>; isps: Map<string, Expected>; investigators: Map<string, number> } {
+  const database = new Database(databasePath, { readonly: true });
+  try {
+    const rows = database
+      .prepare(
+        `SELECT l.list, hex(l.first) AS first, hex(l.last) AS last, i.name AS investigator, isp.name AS isp FROM listings l JOIN investigators i ON i.id = l.investigator_id
+         LEFT JOIN dul_submissions s ON s.id = l.submission_id LEFT JOIN isps isp ON isp.id = s.isp_id WHERE l.status = 'active'`,
+      )
+      .all() as Array<{ list: string; first: string; last: string; investigator: string; isp: string | null }>;
+    const lists = new Map<string, Expected>();
+    const isps = new Map<string, Expected>();
+    const investigators = new Map<string, number>();
+    const add = (map: Map<string, Expected>, key: string, first: string, last: string) => {
+      let entry = map.get(key);
+      if (!entry) map.set(key, (entry = { entries: 0, v4: new Set(), v6: new Set() }));
+      entry.entries += 1;
+      const a = readAddressKeyHex(first);
+      const b = readAddressKeyHex(last);
+      if (a.family === 4) for (let unit = Number(a.value); unit <= Number(b.value); unit += 1) entry.v4.add(unit);
+      else for (let unit = a.value >> 64n; unit <= b.value >> 64n; unit += 1n) entry.v6.add(unit);
+    };
+    for (const row of rows) {
+      add(lists, row.list, row.first, row.last);
+      if (row.isp !== null) add(isps, row.isp, row.first, row.last);
+      investigators.set(row.investigator, (investigators.get(row.investigator) ?? 0) + 1);
+    }
+    return { lists, isps, investigators };
+  } finally {
+    database.close();
+  }
+}
+
+/** A range from a small, much-overlapping pool: /32s to /22s in 11.7.0.0/16, singles to /56s in 2a01:4f8::/40. */
+function randomRange(random: Random): string {
+  if (random() < 0.75) {
+    const prefix = randomInt(random, 22, 32);
+    const base = (11 << 24) | (7 << 16) | randomInt(random, 0, 0xffff);
+    const size = 2 ** (32 - prefix);
+    const first = Math.floor((base >>> 0) / size) * size;
+    return `${[first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join('.')}/${prefix}`;
+  }
+  const kind = randomInt(random, 0, 2);
+  const group = randomInt(random, 0, 255).toString(16);
+  if (kind === 0) return `2a01:4f8:${group}::${randomInt(random, 1, 0xffff).toString(16)}`;
+  if (kind === 1) return `2a01:4f8:${group}:${randomInt(random, 0, 3).toString(16)}::/64`;
+  return `2a01:4f8:${group}::/${pick(random, [56, 60, 62])}`;
+}
+
+describe('dashboard counters', () => {
+  let folder: string;
+  let databasePath: string;
+  let core: Core;
+  let now: number;
+
+  beforeEach(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'repdesk-dashboard-'));
+    databasePath = join(folder, 'repdesk.sqlite');
+    now = NOW;
+    core = createCore({ databasePath, now: () => new Date(now) });
+    await ok(core.dispatch('investigators.add', { name: 'admin', roles: ['admin', 'investigator', 'liaison', 'reviewer', 'publisher'] }, { actor: null }));
+    await ok(core.dispatch('investigators.add', { name: 'ivan', roles: ['investigator'] }, ADMIN));
+    await ok(core.dispatch('isps.add', { name: 'Example Net', country: 'de' }, ADMIN));
+    await ok(core.dispatch('isps.add', { name: 'Other ISP', country: 'DE' }, ADMIN));
+    await ok(core.dispatch('isps.add', { name: 'Third ISP', country: 'fr' }, ADMIN));
+    await ok(core.dispatch('isps.add', { name: 'Nowhere ISP' }, ADMIN));
+  });
+
+  afterEach(() => {
+    core.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  function file(name: string, lines: readonly string[]): string {
+    const path = join(folder, name);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    return path;
+  }
+
+  async function dashboard(period: 'week' | 'month' | 'year' = 'month'): Promise<DashboardView> {
+    return ok(core.dispatch('dashboard.get', { period }, IVAN));
+  }
+
+  async function assertMatchesBruteForce(step: string): Promise<DashboardView> {
+    const view = await dashboard();
+    const expected = bruteForce(databasePath);
+    for (const list of LISTS) {
+      const figures = view.lists.find((entry) => entry.list === list);
+      const truth = expected.lists.get(list) ?? { entries: 0, v4: new Set(), v6: new Set() };
+      assert.ok(figures, `${step}: ${list} is missing`);
+      assert.equal(figures.active, truth.entries, `${step}: ${list} active entries`);
+      assert.equal(figures.ipv4Addresses, String(truth.v4.size), `${step}: ${list} IPv4 addresses`);
+      assert.equal(figures.ipv6Slash64s, String(truth.v6.size), `${step}: ${list} IPv6 /64s`);
+    }
+    for (const country of view.countries) {
+      for (const isp of country.isps) {
+        const truth = expected.isps.get(isp.name);
+        assert.ok(truth, `${step}: ${isp.name} has no active DUL listing but is shown`);
+        assert.equal(isp.entries, truth.entries, `${step}: ${isp.name} entries`);
+        assert.equal(isp.ipv4Addresses, String(truth.v4.size), `${step}: ${isp.name} IPv4 addresses`);
+        assert.equal(isp.ipv6Slash64s, String(truth.v6.size), `${step}: ${isp.name} IPv6 /64s`);
+      }
+    }
+    assert.equal(
+      view.countries.reduce((sum, country) => sum + country.isps.length, 0),
+      expected.isps.size,
+      `${step}: every ISP with active DUL listings is shown`,
+    );
+    for (const person of view.investigators) assert.equal(person.assigned, expected.investigators.get(person.name) ?? 0, `${step}: ${person.name} assigned`);
+    return view;
+  }
+
+  test('single adds and delists, in random order, match brute force after every step (also IPv6 /64 counting)', async () => {
+    const random = mulberry32(20261128);
+    const ids: number[] = [];
+    for (let step = 0; step < 120; step += 1) {
+      if (ids.length > 0 && random() < 0.3) {
+        const [id] = ids.splice(randomInt(random, 0, ids.length - 1), 1);
+        await ok(core.dispatch('listings.delist', { id, why: 'test' }, ADMIN));
+      } else {
+        const list = pick(random, ['RBL', 'RBL', 'MML', 'GAL'] as const);
+        const reason = list === 'RBL' ? 'spam-source' : list === 'MML' ? 'marketing' : 'approved';
+        const result = await core.dispatch('listings.add', { range: randomRange(random), list, reason }, random() < 0.5 ? ADMIN : list === 'GAL' ? ADMIN : IVAN);
+        if (result.ok) ids.push(result.value.listing.id);
+        else assert.equal(result.error.code, 'conflict', result.error.message);
+      }
+      if (step % 10 === 9) await assertMatchesBruteForce(`step ${step}`);
+    }
+    const view = await assertMatchesBruteForce('end');
+    assert.ok(view.lists.some((entry) => entry.ipv6Slash64s !== '0') && view.lists.some((entry) => BigInt(entry.ipv4Addresses) > 1024n), 'the run covered both families');
+  });
+
+  test('imports, DUL replace/add/revert and QIL ingest keep the figures right; per-country and per-investigator figures follow', async () => {
+    const random = mulberry32(77);
+    const lines = Array.from({ length: 400 }, () => randomRange(random));
+    await ok(core.dispatch('listings.importFile', { path: file('rbl.txt', [...lines, lines[0]]), list: 'RBL', reason: 'open-proxy' }, IVAN));
+    await assertMatchesBruteForce('import');
+
+    const dulLines = (count: number) => Array.from({ length: count }, () => randomRange(random));
+    const first = await ok(core.dispatch('dul.commit', { path: file('dul1.txt', dulLines(300)), isp: 'Example Net' }, ADMIN));
+    await assertMatchesBruteForce('DUL first commit');
+    await ok(core.dispatch('dul.commit', { path: file('dul2.txt', dulLines(200)), isp: 'Other ISP' }, ADMIN));
+    await ok(core.dispatch('dul.commit', { path: file('dul3.txt', ['11.8.0.0/16', '2a01:4f9::/48']), isp: 'Third ISP' }, ADMIN));
+    await ok(core.dispatch('dul.commit', { path: file('dul4.txt', ['11.9.0.0/24']), isp: 'Nowhere ISP' }, ADMIN));
+    let view = await assertMatchesBruteForce('DUL other ISPs');
+    const third = view.countries.find((country) => country.country === 'FR');
+    assert.deepEqual(third && { entries: third.entries, v4: third.ipv4Addresses, v6: third.ipv6Slash64s }, { entries: 2, v4: '65536', v6: '65536' });
+    assert.deepEqual(view.countries.find((country) => country.country === 'DE')?.isps.map((isp) => isp.name).sort(), ['Example Net', 'Other ISP']);
+    assert.equal(view.countries.find((country) => country.country === null)?.ipv4Addresses, '256');
+
+    const replace = await ok(core.dispatch('dul.commit', { path: file('dul5.txt', dulLines(250)), isp: 'Example Net', mode: 'replace' }, ADMIN));
+    assert.ok(replace.submission.id > first.submission.id);
+    await assertMatchesBruteForce('DUL replace');
+    await ok(core.dispatch('dul.commit', { path: file('dul6.txt', dulLines(50)), isp: 'Example Net', mode: 'add' }, ADMIN));
+    await assertMatchesBruteForce('DUL add');
+    const latest = await ok(core.dispatch('isps.get', { name: 'Example Net' }, ADMIN));
+    await ok(core.dispatch('dul.revert', { id: latest.submissions[0].id }, ADMIN));
+    await assertMatchesBruteForce('DUL revert of the addition');
+    await ok(core.dispatch('dul.revert', { id: replace.submission.id }, ADMIN));
+    await assertMatchesBruteForce('DUL revert of the replace');
+
+    const iso = (time: number) => new Date(time).toISOString();
+    const hits = Array.from({ length: 60 }, (_, index) => `${iso(NOW - 3_600_000 + index * 30_000)},11.7.${index % 12}.${index % 7},1,trap`);
+    const v6hits = Array.from({ length: 10 }, (_, index) => `${iso(NOW - 600_000 + index * 1000)},2a01:4f8:1::${index + 1},1,trap`);
+    const ingest = await ok(core.dispatch('qil.ingest', { path: file('hits.csv', ['timestamp,source,count,trap', ...hits, ...v6hits]) }, ADMIN));
+    assert.ok(ingest.created > 0);
+    view = await assertMatchesBruteForce('QIL ingest');
+    const qil = view.lists.find((entry) => entry.list === 'QIL');
+    assert.equal(qil?.ipv6Slash64s, '1', 'ten QIL sources in one /64 count as one /64');
+    now += 2 * 3_600_000;
+    await ok(core.dispatch('qil.ingest', { path: file('hits2.csv', ['timestamp,source,count,trap', ...hits.map((line) => line.replace(/^[^,]+/, iso(now - 60_000)))]) }, ADMIN));
+    await assertMatchesBruteForce('QIL ingest extending');
+
+    const ivan = view.investigators.find((person) => person.name === 'ivan');
+    assert.equal(ivan?.byList.RBL, bruteForce(databasePath).investigators.get('ivan'));
+    assert.equal(ivan?.openRequests, null, 'no request queue in this database yet');
+  });
+
+  test('a status change made by another process is journalled by the trigger and counted', async () => {
+    const added = await ok(core.dispatch('listings.add', { range: '11.7.0.0/24', list: 'RBL', reason: 'spam-source' }, IVAN));
+    await ok(core.dispatch('listings.add', { range: '11.7.0.128/25', list: 'RBL', reason: 'spam-source' }, IVAN));
+    assert.equal((await dashboard()).lists[0].ipv4Addresses, '256');
+    const other = new Database(databasePath);
+    other.prepare("UPDATE listings SET status = 'suppressed', updated_at = ? WHERE id = ?").run(new Date(NOW).toISOString(), added.listing.id);
+    other.close();
+    assert.equal(hasPendingChanges(core.connection.read), true);
+    const view = await assertMatchesBruteForce('external suppress');
+    assert.equal(view.lists[0].ipv4Addresses, '128');
+    assert.equal(hasPendingChanges(core.connection.read), false);
+  });
+
+  test('writes fold the figures right after answering; per-day counts and change windows', async () => {
+    const day = (offset: number) => new Date(NOW + offset * DAY).toISOString().slice(0, 10);
+    now = NOW - 10 * DAY;
+    const old = await ok(core.dispatch('listings.add', { range: '11.7.1.1', list: 'RBL', reason: 'spam-source' }, IVAN));
+    now = NOW - 3 * DAY;
+    await ok(core.dispatch('listings.add', { range: '11.7.1.2', list: 'RBL', reason: 'spam-source' }, IVAN));
+    await ok(core.dispatch('listings.add', { range: '11.7.1.3', list: 'MML', reason: 'marketing' }, IVAN));
+    now = NOW;
+    await ok(core.dispatch('listings.add', { range: '11.7.1.4', list: 'RBL', reason: 'spam-source' }, IVAN));
+    await ok(core.dispatch('listings.delist', { id: old.listing.id, why: 'fixed' }, IVAN));
+    assert.equal(hasPendingChanges(core.connection.read), true, 'nothing folded before the answer');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(hasPendingChanges(core.connection.read), false, 'folded once the answer was out');
+
+    const view = await dashboard('week');
+    const rbl = view.lists.find((entry) => entry.list === 'RBL');
+    assert.deepEqual(rbl?.change.day, { from: day(0), listed: 1, delisted: 1 });
+    assert.deepEqual(rbl?.change.week, { from: day(-6), listed: 2, delisted: 1 });
+    assert.deepEqual(rbl?.change.month, { from: day(-29), listed: 3, delisted: 1 });
+    assert.equal(view.series.days.length, 7);
+    assert.equal(view.series.days[6], day(0));
+    assert.deepEqual(view.series.listed.RBL, [0, 0, 0, 1, 0, 0, 1]);
+    assert.deepEqual(view.series.delisted.RBL, [0, 0, 0, 0, 0, 0, 1]);
+    assert.deepEqual(view.series.listed.MML, [0, 0, 0, 1, 0, 0, 0]);
+    const year = await dashboard('year');
+    assert.equal(year.series.days.length, 365);
+    assert.equal(year.series.listed.RBL.reduce((sum, count) => sum + count, 0), 3);
+  });
+
+  test('a core that wrote leaves the figures current when it closes (the CLI after an import), and a job folds in its worker', async () => {
+    await ok(core.dispatch('listings.importFile', { path: file('b.txt', ['11.7.0.0/24', '11.7.0.9']), list: 'RBL', reason: 'spam-source' }, IVAN));
+    core.close();
+    const raw = new Database(databasePath, { readonly: true });
+    const state = raw.prepare('SELECT folded_max_id AS folded, (SELECT max(id) FROM listings) AS max FROM dashboard_state').get() as { folded: number; max: number };
+    raw.close();
+    assert.equal(state.folded, state.max);
+    core = createCore({ databasePath, now: () => new Date(now) });
+    assert.equal(hasPendingChanges(core.connection.read), false);
+
+    const job = await ok(core.dispatch('jobs.start', { operation: 'listings.importFile', input: { path: file('c.txt', ['11.7.1.0/24']), list: 'MML', reason: 'marketing' } }, IVAN));
+    let view = await ok(core.dispatch('jobs.get', { id: job.id }, IVAN));
+    while (view.state === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      view = await ok(core.dispatch('jobs.get', { id: job.id }, IVAN));
+    }
+    assert.equal(view.state, 'done', JSON.stringify(view.error));
+    // Folded by the time the job reports done (the worker settles before it answers).
+    assert.equal(hasPendingChanges(core.connection.read), false);
+    const figures = await assertMatchesBruteForce('after the job');
+    assert.equal(figures.lists.find((entry) => entry.list === 'MML')?.ipv4Addresses, '256');
+  });
+
+  test('publishing panel: nothing published, then unpublished changes counted since the last snapshot', async () => {
+    let view = await dashboard();
+    assert.equal(view.publishing.latest, null);
+    assert.equal(view.publishing.unpublishedChanges, 0);
+    await ok(core.dispatch('listings.add', { range: '11.7.2.1', list: 'RBL', reason: 'spam-source' }, IVAN));
+    view = await dashboard();
+    assert.equal(view.publishing.unpublishedChanges, 1);
+    assert.equal(view.publishing.unpublishedSince, new Date(NOW).toISOString());
+  });
+
+  test('figures of a database that had listings before the dashboard existed are built on first open', async () => {
+    await ok(core.dispatch('listings.importFile', { path: file('a.txt', ['11.7.0.0/20', '11.7.3.0/24', '2a01:4f8::/56']), list: 'RBL', reason: 'spam-source' }, IVAN));
+    core.close();
+    const raw = new Database(databasePath);
+    raw.exec("DELETE FROM dashboard_segments; DELETE FROM dashboard_totals; DELETE FROM dashboard_daily; UPDATE dashboard_state SET folded_max_id = 0");
+    raw.close();
+    core = createCore({ databasePath, now: () => new Date(now) });
+    const view = await assertMatchesBruteForce('rebuilt');
+    assert.equal(view.lists[0].ipv4Addresses, '4096');
+    assert.equal(view.lists[0].ipv6Slash64s, '256');
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * The dashboard's queries use the keys they were written for: opening it reads a few rows of
+ * the materialised tables, and a fold touches only the chunks and journal rows it needs, with a
+ * million listings as with ten.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planReader } from '../support/query-plans.js';
+
+const plan = planReader();
+
+for (const { name, query, values, expected } of [
+  {
+    name: 'the chunk at or before a unit (the one earlier chunk that can reach into a change)',
+    query: 'SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first <= ? ORDER BY first DESC LIMIT 1',
+    values: ['list:RBL', 4, 5],
+    expected: /^SEARCH dashboard_segments USING PRIMARY KEY \(scope=\? AND family=\? AND first<\?\)$/,
+  },
+  {
+    name: 'the chunks starting inside a changed range',
+    query: 'SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first > ? AND first <= ?',
+    values: ['list:RBL', 4, 5, 9],
+    expected: /^SEARCH dashboard_segments USING PRIMARY KEY \(scope=\? AND family=\? AND first>\? AND first<\?\)$/,
+  },
+  {
+    name: 'listings new since the last fold: a rowid range',
+    query: 'SELECT list, family, hex(first), hex(last), status FROM listings WHERE id > ? AND id <= ?',
+    values: [1, 2],
+    expected: /^SEARCH listings USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)$/,
+  },
+  {
+    name: 'journalled status changes joined to their listings by rowid',
+    query: 'SELECT j.delta, l.list FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id WHERE j.id <= ? AND j.listing_id <= ? ORDER BY j.id',
+    values: [1, 2],
+    expected: /^SEARCH j USING INTEGER PRIMARY KEY \(rowid<\?\) \| SEARCH l USING INTEGER PRIMARY KEY \(rowid=\?\)$/,
+  },
+  {
+    name: 'the daily rollup of a period',
+    query: 'SELECT day, list, listed, delisted FROM dashboard_daily WHERE day >= ? ORDER BY day',
+    values: ['2026-01-01'],
+    expected: /^SEARCH dashboard_daily USING PRIMARY KEY \(day>\?\)$/,
+  },
+  {
+    name: 'the publish event of the latest snapshot',
+    query: "SELECT max(id) AS id FROM events WHERE subject_type = 'snapshot' AND subject_id = ?",
+    values: [1],
+    expected: /^SEARCH events USING (COVERING )?INDEX events_by_subject \(subject_type=\? AND subject_id=\?\)$/,
+  },
+  {
+    name: 'listing events after a publish: a rowid range, stopped at the cap',
+    query: "SELECT count(*) FROM (SELECT at FROM events WHERE id > ? AND +subject_type = 'listing' ORDER BY id LIMIT 10000)",
+    values: [1],
+    expected: /^CO-ROUTINE \(subquery-1\) \| SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\) \| SCAN \(subquery-1\)$/,
+  },
+]) {
+  test(name, () => {
+    const detail = plan(query, values);
+    assert.match(detail, expected, detail);
+  });
+}
