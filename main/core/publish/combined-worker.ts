@@ -11,7 +11,7 @@ import { HashedFile } from './files.js';
 import { combineBlocklists } from './resolve.js';
 import type { Interval } from './segments.js';
 import type { ZoneAnswer, ZoneParameters } from './types.js';
-import { writeBindZone, ZoneWriteError } from './zones.js';
+import { writeBindZoneBytes, ZoneWriteError } from './zones.js';
 
 /** What the worker is given: the blocklists' segments and the zone parameters, per family. */
 export interface CombinedZoneJob {
@@ -28,7 +28,7 @@ try {
     const family: Family = parameters.family;
     const path = `combined.v${family}.zone`;
     const file = new HashedFile(join(job.folder, path));
-    const { entries } = writeBindZone(combineBlocklists(blocklists), parameters, file.write);
+    const { entries } = writeBindZoneBytes(combineBlocklists(blocklists), parameters, file.writeBytes);
     files.push({ path, format: 'bind', dataset: null, zone: 'combined', origin: parameters.origin, family, entries, ...file.finish() });
   }
   parentPort?.postMessage({ ok: true, files } satisfies CombinedZoneResult);

@@ -31,7 +31,7 @@ import { readListingsInForce, resolveZones, returnCode, type Resolution } from '
 import { runSafetyChecks } from './safety.js';
 import type { ChangeCounts, PublishPreview, PublishResult, SnapshotView } from '../../../shared/publishing.js';
 import type { ZoneParameters } from './types.js';
-import { writeBindZone, writeRbldnsd, ZoneWriteError } from './zones.js';
+import { writeBindZoneBytes, writeRbldnsd, ZoneWriteError } from './zones.js';
 import { HashedFile, fsyncFolder } from './files.js';
 import { Worker } from 'node:worker_threads';
 import type { CombinedZoneJob, CombinedZoneResult } from './combined-worker.js';
@@ -288,7 +288,7 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
         progress({ stage: `writing ${base} IPv${family} (BIND)`, done, total });
         const path = `${base}.v${family}.zone`;
         const file = new HashedFile(join(incoming, path));
-        const { entries } = writeBindZone(segments, parameters, file.write);
+        const { entries } = writeBindZoneBytes(segments, parameters, file.writeBytes);
         files.push({ path, format: 'bind', dataset: null, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
         done += 1;
         if (options.failAt === 'files' && done === 2) throw new Error('simulated crash while writing files');
