@@ -34,7 +34,7 @@ import type { ZoneParameters } from './types.js';
 import { writeBindZoneBytes, writeRbldnsd, ZoneWriteError } from './zones.js';
 import { HashedFile, fsyncFolder } from './files.js';
 import { Worker } from 'node:worker_threads';
-import type { CombinedZoneJob, CombinedZoneResult } from './combined-worker.js';
+import { packCombinedZoneJob, type CombinedZoneResult } from './combined-job.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestFile } from './manifest.js';
 export type { PublishResult };
 
@@ -260,11 +260,11 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
       expires,
     });
     // The combined zone is written on a second thread meanwhile (see combined-worker.ts).
-    const combinedJob: CombinedZoneJob = {
-      folder: incoming,
-      families: ([4, 6] as const).map((family) => ({ parameters: parametersFor('combined', family), blocklists: resolution.blocklists[family] })),
-    };
-    combinedWorker = new Worker(new URL('./combined-worker.js', import.meta.url), { workerData: combinedJob });
+    const combinedJob = packCombinedZoneJob(
+      incoming,
+      ([4, 6] as const).map((family) => ({ parameters: parametersFor('combined', family), blocklists: resolution.blocklists[family] })),
+    );
+    combinedWorker = new Worker(new URL('./combined-worker.js', import.meta.url), { workerData: combinedJob.job, transferList: combinedJob.transfer });
     const combinedDone = new Promise<CombinedZoneResult>((resolve, reject) => {
       combinedWorker?.once('message', resolve);
       combinedWorker?.once('error', reject);
