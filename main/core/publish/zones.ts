@@ -151,15 +151,17 @@ function describe(family: Family, segment: Segment): string {
 }
 
 /** Checks one segment against the end of the one before: sorted, disjoint, in range, at least one answer, not /0. */
+const MAX_ADDRESS: Record<Family, bigint> = { 4: maxAddress(4), 6: maxAddress(6) };
+
 function checkSegment(family: Family, segment: Segment, previousLast: bigint): void {
-  if (typeof segment.first !== 'bigint' || typeof segment.last !== 'bigint' || segment.first > segment.last || segment.first < 0n || segment.last > maxAddress(family)) {
+  if (typeof segment.first !== 'bigint' || typeof segment.last !== 'bigint' || segment.first > segment.last || segment.first < 0n || segment.last > MAX_ADDRESS[family]) {
     throw new ZoneWriteError(`segment ${String(segment.first)}..${String(segment.last)} is not a range of IPv${family} addresses`);
   }
   if (segment.first <= previousLast) {
     throw new ZoneWriteError(`segments must be sorted and disjoint: ${describe(family, segment)} starts at or before the end of the previous one (${formatAddress(family, previousLast)})`);
   }
   if (segment.answers.length === 0) throw new ZoneWriteError(`segment ${describe(family, segment)} has no answers`);
-  if (segment.first === 0n && segment.last === maxAddress(family)) {
+  if (segment.first === 0n && segment.last === MAX_ADDRESS[family]) {
     throw new ZoneWriteError(`segment ${describe(family, segment)} covers the whole IPv${family} space (/0); refused`);
   }
 }
@@ -293,7 +295,8 @@ interface TxtTemplate {
   readonly parts: readonly string[];
   /** The parts quoted and escaped, usable when the substituted text stays within one string. */
   readonly escapedParts: readonly string[];
-  readonly escapedPartBytes: readonly Buffer[];
+  /** The line as bytes between the substitutions: `\tTXT\t"` + first part, the middle parts, last part + `"\n`. */
+  readonly lineParts: readonly Buffer[];
   readonly partBytes: number;
 }
 
@@ -317,7 +320,9 @@ function txtTemplate(text: string): TxtTemplate {
     constantBytes: constant === null ? null : Buffer.from(constant, 'latin1'),
     parts,
     escapedParts,
-    escapedPartBytes: escapedParts.map((part) => Buffer.from(part, 'latin1')),
+    lineParts: escapedParts.map((part, index) =>
+      Buffer.from(`${index === 0 ? '\tTXT\t"' : ''}${part}${index === escapedParts.length - 1 ? '"\n' : ''}`, 'latin1'),
+    ),
     partBytes: parts.reduce((sum, part) => sum + utf8Length(part), 0),
   };
 }
@@ -393,8 +398,6 @@ function recordSet(answers: readonly ZoneAnswer[]): RecordSet {
   return { aLines, aBytes: Buffer.from(aLines, 'latin1'), templates: [...texts].map(txtTemplate) };
 }
 
-const TXT_OPEN = Buffer.from('\tTXT\t"', 'latin1');
-const TXT_CLOSE = Buffer.from('"\n', 'latin1');
 const DOT = 0x2e;
 const STAR = 0x2a;
 const SLASH = 0x2f;
@@ -409,16 +412,14 @@ function writeTxtLine(out: ByteOutput, template: TxtTemplate, substitution: Byte
     out.bytes(template.constantBytes);
     return;
   }
-  const parts = template.escapedPartBytes;
-  const substitutions = parts.length - 1;
+  const substitutions = template.parts.length - 1;
   if (template.partBytes + substitutions * substitution.length <= TXT_STRING_BYTES) {
-    out.bytes(TXT_OPEN);
-    out.bytes(parts[0]);
-    for (let index = 1; index < parts.length; index += 1) {
+    const lineParts = template.lineParts;
+    out.bytes(lineParts[0]);
+    for (let index = 1; index < lineParts.length; index += 1) {
       out.bytes(substitution.buffer, 0, substitution.length);
-      out.bytes(parts[index]);
+      out.bytes(lineParts[index]);
     }
-    out.bytes(TXT_CLOSE);
     return;
   }
   out.text(`\tTXT\t${txtRdata(template.parts.join(substitution.buffer.toString('latin1', 0, substitution.length)))}\n`);
@@ -553,9 +554,11 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
     entries += 1;
     output.endRecord();
   };
+  // Addresses per child of a node at each level (IPv4).
+  const childSizes4 = [2 ** 24, 2 ** 16, 2 ** 8, 1];
   const childAddress = (nodeFirst: Address, child: number, level: number): Address =>
     family === 4
-      ? (nodeFirst as number) + child * 2 ** (bits - (level + 1) * labelBits)
+      ? (nodeFirst as number) + child * childSizes4[level]
       : (nodeFirst as bigint) + (BigInt(child) << BigInt(bits - (level + 1) * labelBits));
 
   // Where one segment falls among a node's children: the first and last child it touches, and
@@ -589,7 +592,7 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
   /** `nodeLast`: the node's last address, for IPv6 (computed once per node). */
   const placeSegment = (index: number, level: number, nodeFirst: Address, nodeLast: bigint): void => {
     if (family === 4) {
-      const childSize = 2 ** (bits - (level + 1) * labelBits);
+      const childSize = childSizes4[level];
       const node = nodeFirst as number;
       const nodeLast = node + childSize * childCount - 1;
       const low = Math.max(firsts4[index], node);
@@ -628,6 +631,12 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
 
   /** The node at `level` labels starting at `nodeFirst`; merged[from..to) meet it. */
   const emitNode = (level: number, nodeFirst: Address, from: number, to: number): void => {
+    // A node whose only segment is one address: every level below would name just that address
+    // (no child is ever whole, so no wildcard). Most listings are such addresses: skip the descent.
+    if (to - from === 1 && level > 0 && merged[from].first === merged[from].last) {
+      emitWhole(family === 4 ? firsts4[from] : merged[from].first, depth, mergedRecords[from]);
+      return;
+    }
     const runs: Run[] = [];
     let covered = 0;
     // A child that segments cover only in part (or several segments cover): its segment indices.
