@@ -7,19 +7,10 @@ import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Family } from '../../../shared/address.js';
 import type { ManifestFile } from '../../../shared/publishing.js';
+import { unpackSegments, type CombinedZoneJob, type CombinedZoneResult } from './combined-job.js';
 import { HashedFile } from './files.js';
 import { combineBlocklists } from './resolve.js';
-import type { Interval } from './segments.js';
-import type { ZoneAnswer, ZoneParameters } from './types.js';
-import { writeBindZone, ZoneWriteError } from './zones.js';
-
-/** What the worker is given: the blocklists' segments and the zone parameters, per family. */
-export interface CombinedZoneJob {
-  readonly folder: string;
-  readonly families: ReadonlyArray<{ readonly parameters: ZoneParameters; readonly blocklists: Array<Array<Interval<ZoneAnswer>>> }>;
-}
-
-export type CombinedZoneResult = { ok: true; files: ManifestFile[] } | { ok: false; message: string; isZoneWriteError: boolean };
+import { writeBindZoneBytes, ZoneWriteError } from './zones.js';
 
 const job = workerData as CombinedZoneJob;
 try {
@@ -28,7 +19,8 @@ try {
     const family: Family = parameters.family;
     const path = `combined.v${family}.zone`;
     const file = new HashedFile(join(job.folder, path));
-    const { entries } = writeBindZone(combineBlocklists(blocklists), parameters, file.write);
+    const lists = blocklists.map((packed) => unpackSegments(packed, job.answers));
+    const { entries } = writeBindZoneBytes(combineBlocklists(lists), parameters, file.writeBytes);
     files.push({ path, format: 'bind', dataset: null, zone: 'combined', origin: parameters.origin, family, entries, ...file.finish() });
   }
   parentPort?.postMessage({ ok: true, files } satisfies CombinedZoneResult);

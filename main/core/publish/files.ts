@@ -20,6 +20,15 @@ export class HashedFile {
     if (this.pendingLength >= 1 << 20) this.flush();
   };
 
+  /** Bytes as they are, after any text written before; `bytes` may be reused once this returns. */
+  writeBytes = (bytes: Uint8Array): void => {
+    this.flush();
+    this.hash.update(bytes);
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(this.descriptor, bytes, offset);
+    this.size += bytes.length;
+  };
+
   private flush(): void {
     if (this.pending.length === 0) return;
     const buffer = Buffer.from(this.pending.join(''), 'utf8');

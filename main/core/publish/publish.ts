@@ -31,10 +31,10 @@ import { readListingsInForce, resolveZones, returnCode, type Resolution } from '
 import { runSafetyChecks } from './safety.js';
 import type { ChangeCounts, PublishPreview, PublishResult, SnapshotView } from '../../../shared/publishing.js';
 import type { ZoneParameters } from './types.js';
-import { writeBindZone, writeRbldnsd, ZoneWriteError } from './zones.js';
+import { writeBindZoneBytes, writeRbldnsd, ZoneWriteError } from './zones.js';
 import { HashedFile, fsyncFolder } from './files.js';
 import { Worker } from 'node:worker_threads';
-import type { CombinedZoneJob, CombinedZoneResult } from './combined-worker.js';
+import { packCombinedZoneJob, type CombinedZoneResult } from './combined-job.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestFile } from './manifest.js';
 export type { PublishResult };
 
@@ -260,11 +260,11 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
       expires,
     });
     // The combined zone is written on a second thread meanwhile (see combined-worker.ts).
-    const combinedJob: CombinedZoneJob = {
-      folder: incoming,
-      families: ([4, 6] as const).map((family) => ({ parameters: parametersFor('combined', family), blocklists: resolution.blocklists[family] })),
-    };
-    combinedWorker = new Worker(new URL('./combined-worker.js', import.meta.url), { workerData: combinedJob });
+    const combinedJob = packCombinedZoneJob(
+      incoming,
+      ([4, 6] as const).map((family) => ({ parameters: parametersFor('combined', family), blocklists: resolution.blocklists[family] })),
+    );
+    combinedWorker = new Worker(new URL('./combined-worker.js', import.meta.url), { workerData: combinedJob.job, transferList: combinedJob.transfer });
     const combinedDone = new Promise<CombinedZoneResult>((resolve, reject) => {
       combinedWorker?.once('message', resolve);
       combinedWorker?.once('error', reject);
@@ -288,7 +288,7 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
         progress({ stage: `writing ${base} IPv${family} (BIND)`, done, total });
         const path = `${base}.v${family}.zone`;
         const file = new HashedFile(join(incoming, path));
-        const { entries } = writeBindZone(segments, parameters, file.write);
+        const { entries } = writeBindZoneBytes(segments, parameters, file.writeBytes);
         files.push({ path, format: 'bind', dataset: null, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
         done += 1;
         if (options.failAt === 'files' && done === 2) throw new Error('simulated crash while writing files');

@@ -70,6 +70,21 @@ function checkWholeSpace(resolution: Resolution, settings: Settings): SafetyChec
     : { name: 'no-whole-space', status: 'fail', message: `${count} published block(s) wider than ${limits} (settings publish.widestPrefixV4/V6)`, items: problems };
 }
 
+/** Sorted, disjoint union of ranges. */
+function specialUnion(ranges: ReadonlyArray<{ readonly first: bigint; readonly last: bigint }>): Array<{ first: bigint; last: bigint }> {
+  const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
+  const union: Array<{ first: bigint; last: bigint }> = [];
+  for (const { first, last } of sorted) {
+    const top = union[union.length - 1];
+    if (top !== undefined && first <= top.last + 1n) {
+      if (last > top.last) top.last = last;
+    } else {
+      union.push({ first, last });
+    }
+  }
+  return union;
+}
+
 function checkSpecialSpace(resolution: Resolution): SafetyCheck {
   const problems: string[] = [];
   let count = 0;
@@ -78,7 +93,13 @@ function checkSpecialSpace(resolution: Resolution): SafetyCheck {
     for (const family of [4, 6] as const) {
       const specials = SPECIAL_RANGES.filter((special) => special.family === family);
       const mappedV4 = family === 6 ? { first: 0xffff00000000n, last: 0xffffffffffffn } : null;
+      // Segments are sorted: walk them beside the union of the special blocks, and look for the
+      // block by name only for a segment that meets the union (a million segments, ~20 blocks).
+      const union = specialUnion(mappedV4 ? [...specials, mappedV4] : specials);
+      let next = 0;
       for (const segment of zone.segments[family]) {
+        while (next < union.length && union[next].last < segment.first) next += 1;
+        if (next === union.length || union[next].first > segment.last) continue;
         if (isTestPoint(family, segment)) continue;
         const special = specials.find((candidate) => candidate.first <= segment.last && segment.first <= candidate.last);
         const isMapped = mappedV4 !== null && mappedV4.first <= segment.last && segment.first <= mappedV4.last;

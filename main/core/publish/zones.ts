@@ -23,6 +23,7 @@
  */
 import { familyBits, formatAddress, formatCidr, maxAddress, parseAddress, rangeToCidrs, type Family } from '../../../shared/address.js';
 import type { Segment, ZoneAnswer, ZoneParameters } from './types.js';
+import { ByteOutput, FILE_CHUNK_BYTES, textSink, type ByteSink } from './byte-output.js';
 
 /** What a writer reports about the file it wrote. */
 export interface ZoneWriteResult {
@@ -150,15 +151,17 @@ function describe(family: Family, segment: Segment): string {
 }
 
 /** Checks one segment against the end of the one before: sorted, disjoint, in range, at least one answer, not /0. */
+const MAX_ADDRESS: Record<Family, bigint> = { 4: maxAddress(4), 6: maxAddress(6) };
+
 function checkSegment(family: Family, segment: Segment, previousLast: bigint): void {
-  if (typeof segment.first !== 'bigint' || typeof segment.last !== 'bigint' || segment.first > segment.last || segment.first < 0n || segment.last > maxAddress(family)) {
+  if (typeof segment.first !== 'bigint' || typeof segment.last !== 'bigint' || segment.first > segment.last || segment.first < 0n || segment.last > MAX_ADDRESS[family]) {
     throw new ZoneWriteError(`segment ${String(segment.first)}..${String(segment.last)} is not a range of IPv${family} addresses`);
   }
   if (segment.first <= previousLast) {
     throw new ZoneWriteError(`segments must be sorted and disjoint: ${describe(family, segment)} starts at or before the end of the previous one (${formatAddress(family, previousLast)})`);
   }
   if (segment.answers.length === 0) throw new ZoneWriteError(`segment ${describe(family, segment)} has no answers`);
-  if (segment.first === 0n && segment.last === maxAddress(family)) {
+  if (segment.first === 0n && segment.last === MAX_ADDRESS[family]) {
     throw new ZoneWriteError(`segment ${describe(family, segment)} covers the whole IPv${family} space (/0); refused`);
   }
 }
@@ -288,15 +291,19 @@ export function txtRdata(text: string): string {
 interface TxtTemplate {
   /** The whole record line when the text has no `$`. */
   readonly constant: string | null;
+  readonly constantBytes: Buffer | null;
   readonly parts: readonly string[];
   /** The parts quoted and escaped, usable when the substituted text stays within one string. */
   readonly escapedParts: readonly string[];
+  /** The line as bytes between the substitutions: `\tTXT\t"` + first part, the middle parts, last part + `"\n`. */
+  readonly lineParts: readonly Buffer[];
   readonly partBytes: number;
 }
 
 /** The records of one answers array, for every owner name that gets them. */
 interface RecordSet {
   readonly aLines: string;
+  readonly aBytes: Buffer;
   readonly templates: readonly TxtTemplate[];
 }
 
@@ -306,10 +313,16 @@ function txtTemplate(text: string): TxtTemplate {
     const quoted = quoteBytes(Buffer.from(part, 'utf8'), 0, utf8Length(part));
     return quoted.slice(1, -1);
   });
+  const constant = parts.length === 1 ? `\tTXT\t${txtRdata(text)}\n` : null;
   return {
-    constant: parts.length === 1 ? `\tTXT\t${txtRdata(text)}\n` : null,
+    constant,
+    // Quoted and escaped master-format text is ASCII.
+    constantBytes: constant === null ? null : Buffer.from(constant, 'latin1'),
     parts,
     escapedParts,
+    lineParts: escapedParts.map((part, index) =>
+      Buffer.from(`${index === 0 ? '\tTXT\t"' : ''}${part}${index === escapedParts.length - 1 ? '"\n' : ''}`, 'latin1'),
+    ),
     partBytes: parts.reduce((sum, part) => sum + utf8Length(part), 0),
   };
 }
@@ -320,32 +333,47 @@ function txtTemplate(text: string): TxtTemplate {
  * segment, mostly of the same few answer objects).
  */
 function recordCache(): (answers: readonly ZoneAnswer[]) => RecordSet & { key: string } {
-  const byArray = new WeakMap<readonly ZoneAnswer[], RecordSet & { key: string }>();
-  const answerIds = new WeakMap<ZoneAnswer, number>();
+  // Strong maps, dropped with the writer: a WeakMap entry per segment costs the garbage collector
+  // far more than the lookup saves.
+  const byArray = new Map<readonly ZoneAnswer[], RecordSet & { key: string }>();
+  const bySingle = new Map<ZoneAnswer, RecordSet & { key: string }>();
+  const answerIds = new Map<ZoneAnswer, number>();
   const byIds = new Map<string, RecordSet & { key: string }>();
   const byKey = new Map<string, RecordSet & { key: string }>();
-  let nextId = 0;
+  const byContent = (answers: readonly ZoneAnswer[]): RecordSet & { key: string } => {
+    const key = answerKey(answers);
+    let records = byKey.get(key);
+    if (records === undefined) byKey.set(key, (records = { ...recordSet(answers), key }));
+    return records;
+  };
+  let lastArray: readonly ZoneAnswer[] | null = null;
+  let lastRecords: (RecordSet & { key: string }) | null = null;
   return (answers) => {
-    let records = byArray.get(answers);
-    if (records !== undefined) return records;
-    let idKey = '';
-    for (const answer of answers) {
-      let id = answerIds.get(answer);
-      if (id === undefined) {
-        id = nextId;
-        nextId += 1;
-        answerIds.set(answer, id);
+    if (answers === lastArray && lastRecords !== null) return lastRecords;
+    let records: (RecordSet & { key: string }) | undefined;
+    if (answers.length === 1) {
+      records = bySingle.get(answers[0]);
+      if (records === undefined) bySingle.set(answers[0], (records = byContent(answers)));
+    } else {
+      // The combined zone makes a new array per segment, mostly of the same few answer objects.
+      records = byArray.get(answers);
+      if (records === undefined) {
+        let idKey = '';
+        for (const answer of answers) {
+          let id = answerIds.get(answer);
+          if (id === undefined) {
+            id = answerIds.size;
+            answerIds.set(answer, id);
+          }
+          idKey += `${id},`;
+        }
+        records = byIds.get(idKey);
+        if (records === undefined) byIds.set(idKey, (records = byContent(answers)));
+        if (byArray.size < 4096) byArray.set(answers, records);
       }
-      idKey += `${id},`;
     }
-    records = byIds.get(idKey);
-    if (records === undefined) {
-      const key = answerKey(answers);
-      records = byKey.get(key);
-      if (records === undefined) byKey.set(key, (records = { ...recordSet(answers), key }));
-      byIds.set(idKey, records);
-    }
-    byArray.set(answers, records);
+    lastArray = answers;
+    lastRecords = records;
     return records;
   };
 }
@@ -367,31 +395,73 @@ function recordSet(answers: readonly ZoneAnswer[]): RecordSet {
   }
   let aLines = '';
   for (const a of aValues) aLines += `\tA\t${a}\n`;
-  return { aLines, templates: [...texts].map(txtTemplate) };
+  return { aLines, aBytes: Buffer.from(aLines, 'latin1'), templates: [...texts].map(txtTemplate) };
 }
 
-/** `substitution` is ASCII without quotes or backslashes (an address or CIDR text), so it needs no escaping. */
-function txtLine(template: TxtTemplate, substitution: string): string {
-  if (template.constant !== null) return template.constant;
+const DOT = 0x2e;
+const STAR = 0x2a;
+const SLASH = 0x2f;
+const RANGE_NOTE = Buffer.from(' (range)', 'latin1');
+
+/**
+ * One TXT record line with `substitution` (in `substitution.buffer`, ASCII without quotes or
+ * backslashes: an address or CIDR text, so it needs no escaping) in place of every `$`.
+ */
+function writeTxtLine(out: ByteOutput, template: TxtTemplate, substitution: ByteOutput): void {
+  if (template.constantBytes !== null) {
+    out.bytes(template.constantBytes);
+    return;
+  }
   const substitutions = template.parts.length - 1;
   if (template.partBytes + substitutions * substitution.length <= TXT_STRING_BYTES) {
-    return `\tTXT\t"${template.escapedParts.join(substitution)}"\n`;
+    const lineParts = template.lineParts;
+    out.bytes(lineParts[0]);
+    for (let index = 1; index < lineParts.length; index += 1) {
+      out.bytes(substitution.buffer, 0, substitution.length);
+      out.bytes(lineParts[index]);
+    }
+    return;
   }
-  return `\tTXT\t${txtRdata(template.parts.join(substitution))}\n`;
+  out.text(`\tTXT\t${txtRdata(template.parts.join(substitution.buffer.toString('latin1', 0, substitution.length)))}\n`);
 }
 
-function recordLines(records: RecordSet, substitution: string): string {
-  let lines = records.aLines;
-  if (records.templates.length === 1) return lines + txtLine(records.templates[0], substitution);
-  const seen = new Set<string>();
-  for (const template of records.templates) {
-    const line = txtLine(template, substitution);
-    if (!seen.has(line)) {
-      seen.add(line);
-      lines += line;
-    }
+/** The A and TXT lines of one owner name; a TXT line that comes out the same for two texts is written once. */
+function writeRecordLines(out: ByteOutput, records: RecordSet, substitution: ByteOutput): void {
+  out.bytes(records.aBytes);
+  const { templates } = records;
+  if (templates.length === 1) {
+    writeTxtLine(out, templates[0], substitution);
+    return;
   }
-  return lines;
+  const written: number[] = [];
+  for (const template of templates) {
+    const start = out.length;
+    writeTxtLine(out, template, substitution);
+    const end = out.length;
+    let isRepeat = false;
+    for (let index = 0; index < written.length && !isRepeat; index += 2) {
+      isRepeat = out.buffer.compare(out.buffer, written[index], written[index + 1], start, end) === 0;
+    }
+    if (isRepeat) out.length = start;
+    else written.push(start, end);
+  }
+}
+
+/** Reversed-octet labels of the top `octetCount` octets (1..4) of an IPv4 address: `3.2.1` for 1.2.3.0/24. */
+function writeIpv4Labels(out: ByteOutput, value: number, octetCount: number): void {
+  for (let index = octetCount - 1; index >= 0; index -= 1) {
+    out.decimal((value >>> (24 - 8 * index)) & 255);
+    if (index > 0) out.byte(DOT);
+  }
+}
+
+/** Dotted-quad text of an IPv4 address. */
+function writeIpv4Text(out: ByteOutput, value: number): void {
+  writeIpv4Labels(out, value, 1);
+  for (let shift = 16; shift >= 0; shift -= 8) {
+    out.byte(DOT);
+    out.decimal((value >>> shift) & 255);
+  }
 }
 
 /**
@@ -409,62 +479,86 @@ function recordLines(records: RecordSet, substitution: string): string {
  * (range)` on a wildcard, whose answer does not say which address was asked.
  */
 export function writeBindZone(segments: readonly Segment[], parameters: ZoneParameters, write: (chunk: string) => void): ZoneWriteResult {
+  return writeBindZoneBytes(segments, parameters, textSink(write), CHUNK_CHARACTERS);
+}
+
+/** `writeBindZone` writing bytes: the same file, handed to `sink` in chunks that end on a record. */
+export function writeBindZoneBytes(segments: readonly Segment[], parameters: ZoneParameters, sink: ByteSink, chunkBytes = FILE_CHUNK_BYTES): ZoneWriteResult {
   checkParameters(parameters);
   const family = parameters.family;
   const bits = familyBits(family);
   const labelBits = LABEL_BITS[family];
   const depth = bits / labelBits;
   const childCount = 2 ** labelBits;
-  const { pairs } = ipv4Tables();
   const recordsOf = recordCache();
-  let output =
+  const output = new ByteOutput(sink, chunkBytes);
+  // The text that replaces `$` in the TXT of the name being written; never flushed.
+  const substitution = new ByteOutput(() => undefined, 64);
+  output.text(
     `$ORIGIN ${parameters.origin}.\n` +
     `$TTL ${parameters.ttl}\n` +
     `@\tSOA\t${parameters.nameServers[0]}. ${parameters.hostmaster}. ${parameters.serial} ${parameters.refresh} ${parameters.retry} ${parameters.expire} ${parameters.negativeTtl}\n` +
-    parameters.nameServers.map((nameServer) => `\tNS\t${nameServer}.\n`).join('');
+    parameters.nameServers.map((nameServer) => `\tNS\t${nameServer}.\n`).join(''),
+  );
   let entries = 0;
   // Adjacent segments with the same answers are one value to the name tree: merge them, so the
   // names depend only on what each address answers, not on how the input was cut.
   const merged: Segment[] = [];
+  const mergedRecords: Array<RecordSet & { key: string }> = [];
   let previousLast = -1n;
   for (const segment of segments) {
     checkSegment(family, segment, previousLast);
     previousLast = segment.last;
+    const records = recordsOf(segment.answers);
     const last = merged[merged.length - 1];
-    if (last !== undefined && last.last + 1n === segment.first && recordsOf(last.answers).key === recordsOf(segment.answers).key) {
+    if (last !== undefined && last.last + 1n === segment.first && mergedRecords[mergedRecords.length - 1].key === records.key) {
       merged[merged.length - 1] = { first: last.first, last: segment.last, answers: last.answers };
     } else {
       merged.push(segment);
+      mergedRecords.push(records);
     }
   }
-  const flush = () => {
-    if (output.length >= CHUNK_CHARACTERS) {
-      write(output);
-      output = '';
-    }
-  };
   // IPv4 works on plain numbers (exact below 2^53), IPv6 on bigint: a node's first address is
   // whichever its family uses.
   type Address = number | bigint;
-  const labelsOf = (first: Address, labelCount: number): string =>
-    family === 4 ? ipv4Labels(Number(first), labelCount) : ipv6Labels(first as bigint, labelCount);
-  const blockText = (first: Address, labelCount: number): string =>
-    family === 4
-      ? `${ipv4Text(Number(first), pairs)}/${labelCount * 8} (range)`
-      : `${formatCidr({ family, first: first as bigint, prefix: labelCount * 4 })} (range)`;
+  const writeLabels = (first: Address, labelCount: number): void => {
+    if (family === 4) writeIpv4Labels(output, first as number, labelCount);
+    else output.text(ipv6Labels(first as bigint, labelCount));
+  };
+  /** `$` on a wildcard: the owner's block, followed by ` (range)`. */
+  const setBlockText = (first: Address, labelCount: number): void => {
+    substitution.length = 0;
+    if (family === 4) {
+      writeIpv4Text(substitution, first as number);
+      substitution.byte(SLASH);
+      substitution.decimal(labelCount * 8);
+    } else {
+      substitution.text(formatCidr({ family, first: first as bigint, prefix: labelCount * 4 }));
+    }
+    substitution.bytes(RANGE_NOTE);
+  };
   /** Name the child block `first` (at `labelCount` labels): the exact name of an address, or a wildcard for all of it. */
   const emitWhole = (first: Address, labelCount: number, records: RecordSet) => {
     if (labelCount === depth) {
-      output += labelsOf(first, depth) + recordLines(records, family === 4 ? ipv4Text(Number(first), pairs) : formatAddress(6, first as bigint));
+      writeLabels(first, depth);
+      substitution.length = 0;
+      if (family === 4) writeIpv4Text(substitution, first as number);
+      else substitution.text(formatAddress(6, first as bigint));
     } else {
-      output += `*.${labelsOf(first, labelCount)}` + recordLines(records, blockText(first, labelCount));
+      output.byte(STAR);
+      output.byte(DOT);
+      writeLabels(first, labelCount);
+      setBlockText(first, labelCount);
     }
+    writeRecordLines(output, records, substitution);
     entries += 1;
-    flush();
+    output.endRecord();
   };
+  // Addresses per child of a node at each level (IPv4).
+  const childSizes4 = [2 ** 24, 2 ** 16, 2 ** 8, 1];
   const childAddress = (nodeFirst: Address, child: number, level: number): Address =>
     family === 4
-      ? (nodeFirst as number) + child * 2 ** (bits - (level + 1) * labelBits)
+      ? (nodeFirst as number) + child * childSizes4[level]
       : (nodeFirst as bigint) + (BigInt(child) << BigInt(bits - (level + 1) * labelBits));
 
   // Where one segment falls among a node's children: the first and last child it touches, and
@@ -472,9 +566,33 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
   const place = { childLow: 0, childHigh: 0, isLowAligned: false, isHighAligned: false };
   const firsts4 = family === 4 ? Float64Array.from(merged, (segment) => Number(segment.first)) : new Float64Array(0);
   const lasts4 = family === 4 ? Float64Array.from(merged, (segment) => Number(segment.last)) : new Float64Array(0);
-  const placeSegment = (index: number, level: number, nodeFirst: Address): void => {
+  // IPv6: each segment's first and last as nibbles, and from which nibble on they are all 0
+  // (first) or all f (last), so that placing a segment in a node is lookups, not bigint arithmetic.
+  const nibbleCount = bits / 4;
+  const firstNibbles = new Uint8Array(family === 6 ? merged.length * nibbleCount : 0);
+  const lastNibbles = new Uint8Array(firstNibbles.length);
+  const firstZerosFrom = new Uint8Array(family === 6 ? merged.length : 0);
+  const lastOnesFrom = new Uint8Array(firstZerosFrom.length);
+  if (family === 6) {
+    const fill = (value: bigint, nibbles: Uint8Array, base: number, filler: number): number => {
+      const hex = value.toString(16).padStart(nibbleCount, '0');
+      let from = nibbleCount;
+      for (let position = 0; position < nibbleCount; position += 1) {
+        const code = hex.charCodeAt(position);
+        nibbles[base + position] = code <= 0x39 ? code - 0x30 : code - 0x57;
+      }
+      while (from > 0 && nibbles[base + from - 1] === filler) from -= 1;
+      return from;
+    };
+    for (let index = 0; index < merged.length; index += 1) {
+      firstZerosFrom[index] = fill(merged[index].first, firstNibbles, index * nibbleCount, 0);
+      lastOnesFrom[index] = fill(merged[index].last, lastNibbles, index * nibbleCount, 15);
+    }
+  }
+  /** `nodeLast`: the node's last address, for IPv6 (computed once per node). */
+  const placeSegment = (index: number, level: number, nodeFirst: Address, nodeLast: bigint): void => {
     if (family === 4) {
-      const childSize = 2 ** (bits - (level + 1) * labelBits);
+      const childSize = childSizes4[level];
       const node = nodeFirst as number;
       const nodeLast = node + childSize * childCount - 1;
       const low = Math.max(firsts4[index], node);
@@ -485,16 +603,22 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
       place.isHighAligned = high === node + (place.childHigh + 1) * childSize - 1;
       return;
     }
-    const node = nodeFirst as bigint;
-    const childShift = BigInt(bits - (level + 1) * labelBits);
-    const nodeLast = node + ((1n << childShift) << BigInt(labelBits)) - 1n;
     const segment = merged[index];
-    const low = segment.first > node ? segment.first : node;
-    const high = segment.last < nodeLast ? segment.last : nodeLast;
-    place.childLow = Number((low - node) >> childShift);
-    place.childHigh = Number((high - node) >> childShift);
-    place.isLowAligned = low === node + (BigInt(place.childLow) << childShift);
-    place.isHighAligned = high === node + (BigInt(place.childHigh + 1) << childShift) - 1n;
+    // A bound outside the node is clipped to the node's edge: child 0 or 15, aligned.
+    if (segment.first > (nodeFirst as bigint)) {
+      place.childLow = firstNibbles[index * nibbleCount + level];
+      place.isLowAligned = firstZerosFrom[index] <= level + 1;
+    } else {
+      place.childLow = 0;
+      place.isLowAligned = true;
+    }
+    if (segment.last < nodeLast) {
+      place.childHigh = lastNibbles[index * nibbleCount + level];
+      place.isHighAligned = lastOnesFrom[index] <= level + 1;
+    } else {
+      place.childHigh = childCount - 1;
+      place.isHighAligned = true;
+    }
   };
 
   interface Run {
@@ -507,6 +631,12 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
 
   /** The node at `level` labels starting at `nodeFirst`; merged[from..to) meet it. */
   const emitNode = (level: number, nodeFirst: Address, from: number, to: number): void => {
+    // A node whose only segment is one address: every level below would name just that address
+    // (no child is ever whole, so no wildcard). Most listings are such addresses: skip the descent.
+    if (to - from === 1 && level > 0 && merged[from].first === merged[from].last) {
+      emitWhole(family === 4 ? firsts4[from] : merged[from].first, depth, mergedRecords[from]);
+      return;
+    }
     const runs: Run[] = [];
     let covered = 0;
     // A child that segments cover only in part (or several segments cover): its segment indices.
@@ -528,8 +658,9 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
       mixedLast = segmentIndex;
       covered += 1;
     };
+    const nodeLast = family === 4 ? 0n : (nodeFirst as bigint) + (1n << BigInt(bits - level * labelBits)) - 1n;
     for (let index = from; index < to; index += 1) {
-      placeSegment(index, level, nodeFirst);
+      placeSegment(index, level, nodeFirst, nodeLast);
       const { childLow, childHigh, isLowAligned, isHighAligned } = place;
       let fullFrom = childLow;
       let fullTo = childHigh;
@@ -541,7 +672,7 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
         if (!isHighAligned) fullTo -= 1;
         if (fullFrom <= fullTo) {
           closeMixed();
-          runs.push({ from: fullFrom, to: fullTo, records: recordsOf(merged[index].answers), segmentFrom: index, segmentTo: index + 1 });
+          runs.push({ from: fullFrom, to: fullTo, records: mergedRecords[index], segmentFrom: index, segmentTo: index + 1 });
           covered += fullTo - fullFrom + 1;
         }
         if (!isHighAligned) markMixed(childHigh, index);
@@ -566,9 +697,13 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
       }
     }
     if (wildcard !== null) {
-      output += `*.${labelsOf(nodeFirst, level)}` + recordLines(wildcard, blockText(nodeFirst, level));
+      output.byte(STAR);
+      output.byte(DOT);
+      writeLabels(nodeFirst, level);
+      setBlockText(nodeFirst, level);
+      writeRecordLines(output, wildcard, substitution);
       entries += 1;
-      flush();
+      output.endRecord();
     }
     for (const run of runs) {
       if (run.records === null) {
@@ -581,6 +716,6 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
   };
 
   if (merged.length > 0) emitNode(0, family === 4 ? 0 : 0n, 0, merged.length);
-  if (output.length > 0) write(output);
+  output.flush();
   return { entries };
 }
