@@ -72,7 +72,7 @@ export interface DashboardInvestigator {
   readonly assigned: number;
   readonly byList: Readonly<Partial<Record<ListName, number>>>;
   /** Open requests (nominations, delisting requests) assigned to them; null while no request queue exists. */
-  readonly openRequests: number | null;
+  readonly openRequests: number;
 }
 
 export interface DashboardIsp {

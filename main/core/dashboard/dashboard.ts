@@ -124,10 +124,10 @@ function investigatorsOf(db: ReadDb, totals: Map<string, { 4: Totals; 6: Totals 
       if (count > 0) byList[list] = count;
       assigned += count;
     }
-    return { name: person.name, isActive: person.active === 1, assigned, byList, openRequests: requests ? (requests.get(person.id) ?? 0) : null };
+    return { name: person.name, isActive: person.active === 1, assigned, byList, openRequests: requests.get(person.id) ?? 0 };
   });
   // Whoever holds listings or requests, and every active member; most loaded first.
-  return rows.filter((row) => row.isActive || row.assigned > 0 || (row.openRequests ?? 0) > 0).sort((a, b) => b.assigned - a.assigned || a.name.localeCompare(b.name));
+  return rows.filter((row) => row.isActive || row.assigned > 0 || row.openRequests > 0).sort((a, b) => b.assigned - a.assigned || a.name.localeCompare(b.name));
 }
 
 function countriesOf(db: ReadDb, totals: Map<string, { 4: Totals; 6: Totals }>): DashboardCountry[] {

@@ -1,13 +1,27 @@
 /**
- * Open requests per investigator, for the dashboard's load-balancing column. The request
- * queues (GAL nominations, delisting requests) are built by the queues feature: when they exist
- * this function counts their open items per assignee. Until then there is nothing to count,
- * which the dashboard shows as "no queue" rather than as zero.
+ * Open requests per investigator, for the dashboard's load-balancing table: GAL nominations and
+ * delisting requests still undecided, by assignee (indexed by assignee and status).
  */
+import { OPEN_DELISTING_STATUSES, OPEN_NOMINATION_STATUSES } from '../../../shared/queues.js';
 import type { ReadDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
 
-/** Open requests per investigator id, or null while this database has no request queue. */
-export function openRequestsByInvestigator(db: ReadDb): ReadonlyMap<number, number> | null {
-  void db;
-  return null;
+export function openRequestsByInvestigator(db: ReadDb): ReadonlyMap<number, number> {
+  const counts = new Map<number, number>();
+  const add = (rows: ReadonlyArray<{ assignee: number; count: number }>) => {
+    for (const row of rows) counts.set(row.assignee, (counts.get(row.assignee) ?? 0) + row.count);
+  };
+  add(
+    db.all<{ assignee: number; count: number }>(
+      sql`SELECT assignee_id AS assignee, count(*) AS count FROM nominations
+          WHERE assignee_id IS NOT NULL AND status IN (SELECT value FROM json_each(${JSON.stringify(OPEN_NOMINATION_STATUSES)})) GROUP BY assignee_id`,
+    ),
+  );
+  add(
+    db.all<{ assignee: number; count: number }>(
+      sql`SELECT assignee_id AS assignee, count(*) AS count FROM delisting_requests
+          WHERE assignee_id IS NOT NULL AND status IN (SELECT value FROM json_each(${JSON.stringify(OPEN_DELISTING_STATUSES)})) GROUP BY assignee_id`,
+    ),
+  );
+  return counts;
 }

@@ -210,7 +210,13 @@ describe('dashboard counters', () => {
 
     const ivan = view.investigators.find((person) => person.name === 'ivan');
     assert.equal(ivan?.byList.RBL, bruteForce(databasePath).investigators.get('ivan'));
-    assert.equal(ivan?.openRequests, null, 'no request queue in this database yet');
+    assert.equal(ivan?.openRequests, 0, 'nothing is waiting for ivan yet');
+    // A delisting request for an address on one of ivan's listings is routed to him.
+    await ok(core.dispatch('listings.add', { range: '11.9.9.9', list: 'RBL', reason: 'spam-source' }, IVAN));
+    const request = await ok(core.dispatch('delisting.add', { ip: '11.9.9.9', requester: 'postmaster@sender.example', reason: 'cleaned up' }, ADMIN));
+    assert.equal(request.assignee, 'ivan');
+    const after = await dashboard();
+    assert.equal(after.investigators.find((person) => person.name === 'ivan')?.openRequests, 1, 'the routed request counts as open for ivan');
   });
 
   test('a status change made by another process is journalled by the trigger and counted', async () => {

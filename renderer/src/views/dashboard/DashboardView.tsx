@@ -15,6 +15,7 @@ import { useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge } from '../ListBadge.js';
 import { ActivityChart } from './ActivityChart.js';
+import { QueuesPanel } from './QueuesPanel.js';
 
 const PERIOD_LABELS: Record<DashboardPeriod, string> = { week: 'Week', month: 'Month', year: 'Year' };
 
@@ -264,7 +265,7 @@ function InvestigatorsPanel({ investigators }: { investigators: readonly Dashboa
                     </span>
                   ))}
                 </td>
-                <td className="number">{person.openRequests === null ? <span className="muted">no queue</span> : formatCount(person.openRequests)}</td>
+                <td className="number">{formatCount(person.openRequests)}</td>
               </tr>
             ))}
           </tbody>
@@ -346,7 +347,7 @@ export function DashboardView({ routePeriod }: { routePeriod: string | null }) {
           <ListsPanel lists={loaded.value.lists} today={loaded.value.today} />
           <ActivityPanel data={loaded.value} period={loaded.value.series.period} />
           <PublishingPanel publishing={loaded.value.publishing} />
-          {/* The queues panel (GAL nominations and delisting requests) takes this place. */}
+          <QueuesPanel />
           <InvestigatorsPanel investigators={loaded.value.investigators} />
           <CountriesPanel countries={loaded.value.countries} />
         </div>
