@@ -46,7 +46,7 @@ interface SubmissionRow {
 function activeRangeCount(db: ReadDb, ispId: number): number {
   return (
     db.get<{ count: number }>(
-      sql`SELECT count(*) AS count FROM dul_submissions s JOIN listings l ON l.submission_id = s.id AND l.status = 'active' WHERE s.isp_id = ${ispId}`,
+      sql`SELECT count(*) AS count FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active' WHERE s.isp_id = ${ispId}`,
     )?.count ?? 0
   );
 }
@@ -189,7 +189,7 @@ export function ispRanges(db: ReadDb, name: string, afterId: number, limit: numb
   const isp = findIsp(db, name);
   const rows = db.all<{ id: number; first: string; last: string; submission_id: number; expires_at: string | null; note: string | null }>(
     sql`SELECT l.id, hex(l.first) AS first, hex(l.last) AS last, l.submission_id, l.expires_at, n.note
-        FROM dul_submissions s JOIN listings l ON l.submission_id = s.id AND l.status = 'active' LEFT JOIN dul_range_notes n ON n.listing_id = l.id
+        FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active' LEFT JOIN dul_range_notes n ON n.listing_id = l.id
         WHERE s.isp_id = ${isp.id} AND l.id > ${afterId} ORDER BY l.id LIMIT ${limit}`,
   );
   const ranges = rows.map((row) => {

@@ -287,7 +287,7 @@ function valueOfHex(family: Family, hex: string): bigint {
 function currentSet(db: ReadDb, ispId: number): { ids: number[]; families: Family[]; firsts: bigint[]; lasts: bigint[] } {
   const set = { ids: [] as number[], families: [] as Family[], firsts: [] as bigint[], lasts: [] as bigint[] };
   for (const [id, family, first, last] of db.iterateRaw(
-    sql`SELECT l.id, l.family, hex(l.first), hex(l.last) FROM dul_submissions s JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
+    sql`SELECT l.id, l.family, hex(l.first), hex(l.last) FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
         WHERE s.isp_id = ${ispId} ORDER BY l.family, l.first, l.last`,
   )) {
     set.ids.push(id as number);
@@ -304,7 +304,7 @@ function overlapIndexes(db: ReadDb, ispId: number): Map<string, OverlapIndex> {
   const entries = new Map<string, Array<{ first: bigint; last: bigint; id: number; label: string | null }>>();
   // The ISP's own ranges are left out in SQL: they are most of the DUL rows when it resubmits.
   for (const [id, list, family, first, last, submission] of db.iterateRaw(
-    sql`SELECT id, list, family, hex(first), hex(last), submission_id FROM listings WHERE status = 'active' AND list IN ('DUL', 'GAL', 'RBL')
+    sql`SELECT id, list, family, hex(first), hex(last), submission_id FROM listings WHERE +status = 'active' AND +list IN ('DUL', 'GAL', 'RBL')
         AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE isp_id = ${ispId}))`,
   )) {
     let kind: OverlapKind;
@@ -537,7 +537,7 @@ export async function commitSubmission(
       // A replace delists the ISP's whole active set, which is exactly what the preview read in
       // this transaction: two set statements instead of two statements per listing.
       const replaced = db.run(sql`INSERT INTO dul_replaced (submission_id, listing_id)
-        SELECT ${submissionId}, l.id FROM dul_submissions s JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
+        SELECT ${submissionId}, l.id FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
         WHERE s.isp_id = ${isp.id} AND s.id <> ${submissionId}`).changes;
       if (replaced !== work.toDelist.length) throw new Error(`the ISP's set changed during the import (${replaced} listings, ${work.toDelist.length} previewed)`);
       db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${at}

@@ -71,10 +71,12 @@ export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
   const listings: PublishedListing[] = [];
   return db.snapshot((snapshot) => {
     const submissionOf = new Map<number, number>();
+    // One pass over the table in id order: \`+status\` keeps the planner off the status index,
+    // which would read most rows at random and sort them.
     // A DUL submission effective later is not in force yet: its ranges wait, and the ranges a
     // replace took out of the ISP's set stay in force until then (unless it was reverted).
     const rows = snapshot.iterateRaw(sql`SELECT id, list, family, hex(first), hex(last), reason, txt, level, submission_id FROM listings
-      WHERE (status = 'active' OR (status = 'suppressed' AND suppressed_until <= ${at})
+      WHERE (+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})
           OR id IN (SELECT r.listing_id FROM dul_replaced r JOIN dul_submissions s ON s.id = r.submission_id
                     WHERE s.effective_at > ${at} AND s.reverted_at IS NULL))
         AND (expires_at IS NULL OR expires_at > ${at})

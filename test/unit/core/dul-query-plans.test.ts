@@ -11,7 +11,7 @@ const plan = planReader();
 const CASES: Array<{ name: string; query: string; values: unknown[]; expected: RegExp[]; forbidden?: RegExp }> = [
   {
     name: "an ISP's current set in address order (preview diff)",
-    query: `SELECT l.id, l.family, hex(l.first), hex(l.last) FROM dul_submissions s JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
+    query: `SELECT l.id, l.family, hex(l.first), hex(l.last) FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
             WHERE s.isp_id = ? ORDER BY l.family, l.first, l.last`,
     values: [1],
     expected: [/SEARCH s USING COVERING INDEX dul_submissions_by_isp \(isp_id=\?\)/, /SEARCH l USING INDEX listings_by_submission \(submission_id=\? AND status=\?\)/],
@@ -19,7 +19,7 @@ const CASES: Array<{ name: string; query: string; values: unknown[]; expected: R
   },
   {
     name: "an ISP's active range count",
-    query: "SELECT count(*) FROM dul_submissions s JOIN listings l ON l.submission_id = s.id AND l.status = 'active' WHERE s.isp_id = ?",
+    query: "SELECT count(*) FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active' WHERE s.isp_id = ?",
     values: [1],
     expected: [/SEARCH s USING COVERING INDEX dul_submissions_by_isp \(isp_id=\?\)/, /SEARCH l USING COVERING INDEX listings_by_submission \(submission_id=\? AND status=\?\)/],
   },
@@ -45,7 +45,7 @@ const CASES: Array<{ name: string; query: string; values: unknown[]; expected: R
   },
   {
     name: "a replace's delisted set, taken in one statement",
-    query: `SELECT 1, l.id FROM dul_submissions s JOIN listings l ON l.submission_id = s.id AND l.status = 'active' WHERE s.isp_id = ? AND s.id <> ?`,
+    query: `SELECT 1, l.id FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active' WHERE s.isp_id = ? AND s.id <> ?`,
     values: [1, 2],
     expected: [/SEARCH s USING COVERING INDEX dul_submissions_by_isp \(isp_id=\?\)/, /SEARCH l USING COVERING INDEX listings_by_submission \(submission_id=\? AND status=\?\)/],
   },
@@ -65,10 +65,31 @@ const CASES: Array<{ name: string; query: string; values: unknown[]; expected: R
   },
   {
     name: "an ISP's active ranges, keyset-paged (ISP page)",
-    query: `SELECT l.id FROM dul_submissions s JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
+    query: `SELECT l.id FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
             WHERE s.isp_id = ? AND l.id > ? ORDER BY l.id LIMIT 100`,
     values: [1, 0],
     expected: [/SEARCH s USING COVERING INDEX dul_submissions_by_isp \(isp_id=\?\)/, /SEARCH l USING COVERING INDEX listings_by_submission \(submission_id=\? AND status=\? AND rowid>\?\)/],
+  },
+  {
+    name: 'active DUL, GAL and RBL listings outside the ISP (preview overlaps): one pass over the table, no index-driven random reads',
+    query: `SELECT id, list, family, hex(first), hex(last), submission_id FROM listings WHERE +status = 'active' AND +list IN ('DUL', 'GAL', 'RBL')
+        AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE isp_id = ?))`,
+    values: [1],
+    expected: [/SCAN listings/],
+    forbidden: /listings_by_(status|list)/,
+  },
+  {
+    name: 'the listings in force at publish time: one pass in id order, no sort',
+    query: `SELECT id, list, family, hex(first), hex(last), reason, txt, level, submission_id FROM listings
+      WHERE (+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ?)
+          OR id IN (SELECT r.listing_id FROM dul_replaced r JOIN dul_submissions s ON s.id = r.submission_id
+                    WHERE s.effective_at > ? AND s.reverted_at IS NULL))
+        AND (expires_at IS NULL OR expires_at > ?)
+        AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE effective_at > ?))
+      ORDER BY id`,
+    values: ['2026-11-28', '2026-11-28', '2026-11-28', '2026-11-28'],
+    expected: [/SCAN listings/],
+    forbidden: /TEMP B-TREE|MULTI-INDEX|listings_by_status/,
   },
 ];
 
