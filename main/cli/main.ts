@@ -23,6 +23,7 @@ import { QIL_COMMANDS } from './qil-commands.js';
 import { DUL_COMMANDS } from './dul-commands.js';
 import { EVIDENCE_COMMANDS } from './evidence-commands.js';
 import { QUEUE_COMMANDS } from './queues-commands.js';
+import { WORKBENCH_COMMANDS } from './workbench-commands.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -333,6 +334,7 @@ const COMMANDS: Record<string, Command> = {
   ...DUL_COMMANDS,
   ...EVIDENCE_COMMANDS,
   ...QUEUE_COMMANDS,
+  ...WORKBENCH_COMMANDS,
 };
 
 /** A key passphrase from --passphrase-file (first line) or REPDESK_KEY_PASSPHRASE, else null. */

@@ -17,6 +17,7 @@ import { benchPublish, preparePublishDatabase } from './publish-bench.js';
 import { benchDul } from './dul-bench.js';
 import { benchQil } from './qil-bench.js';
 import { benchDashboard } from './dashboard-bench.js';
+import { benchWorkbench } from './workbench-bench.js';
 import { existsSync } from 'node:fs';
 
 function megabytes(bytes: number): string {
@@ -125,6 +126,10 @@ const SECTIONS: Record<string, (folder: string) => Promise<void>> = {
   dashboard: async (folder) => {
     section('Dashboard: opening on 1,200,000 listings (1M single IPv4 + 200k overlapping ranges)');
     await benchDashboard(folder, line);
+  },
+  workbench: async () => {
+    section('Workbench: the listings table on 1.2M listings (core time, then Chromium against the real server)');
+    await benchWorkbench(line);
   },
   'publish-setup': async () => {
     await preparePublishDatabase(publishDatabase());

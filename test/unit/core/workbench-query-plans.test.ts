@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planReader } from '../support/query-plans.js';
-import { compileFilter, pageSql } from '../../../main/core/workbench/query.js';
+import { compileFilter, ftsQuery, pageSql, textMatchSql } from '../../../main/core/workbench/query.js';
 import { openDatabase } from '../../../main/core/db/connection.js';
 import { ListingIndex } from '../../../main/core/lookup/listing-index.js';
 import { sql } from '../../../main/core/db/sql.js';
@@ -88,7 +88,8 @@ for (const [name, filter, expected] of SELECTIVE) {
 }
 
 test('free text reaches listings, samples and correspondence through their FTS indexes', () => {
-  const text = planOf({ q: 'spam' }, { column: 'changed', descending: true });
+  const matching = textMatchSql(ftsQuery('spam'));
+  const text = plan(matching.text, [...matching.values]);
   assert.match(text, /SCAN listings_fts VIRTUAL TABLE INDEX/, text);
   assert.match(text, /SCAN samples_fts VIRTUAL TABLE INDEX/, text);
   assert.match(text, /SCAN thread_messages_fts VIRTUAL TABLE INDEX/, text);

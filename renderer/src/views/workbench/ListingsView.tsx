@@ -3,11 +3,11 @@
  * rows virtualised so a million-row result scrolls like a short one. Filters live in the route;
  * column visibility and widths are remembered; arrows move, Enter opens the record, Space selects.
  */
-import { useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type ColumnSizingState, type VisibilityState } from '@tanstack/react-table';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type ColumnSizingState, type Row, type VisibilityState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { LISTS, REASONS, REASON_LABELS, STATUSES } from '../../../../shared/domain.js';
-import type { FilterKey, ListingTableRow, SortColumn } from '../../../../shared/workbench.js';
+import type { FilterKey, ListingSort, ListingTableRow, SortColumn } from '../../../../shared/workbench.js';
 import { formatCount, formatTime } from '../../format.js';
 import { routeHref, routeQueryText, useHash } from '../../routes.js';
 import { ErrorLine } from '../ErrorLine.js';
@@ -164,63 +164,96 @@ function ColumnChooser({ table }: { table: ReturnType<typeof useReactTable<Listi
   );
 }
 
-export function ListingsView() {
-  const hash = useHash();
-  const queryText = routeQueryText(hash, 'listings');
-  const state = useMemo(() => parseListingsQuery(queryText), [queryText]);
-  const filter = useMemo(() => state.filter ?? {}, [state]);
-  const pages = useListingPages(filter, state.sort);
-  const [preferences, setPreferences] = useState(loadPreferences);
-  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+/** One row of the grid. `layout` names the column visibility and widths the cells were drawn with. */
+const GridRow = memo(function GridRow({
+  row,
+  index,
+  start,
+  isActive,
+  isSelected,
+  onToggle,
+  onActivate,
+}: {
+  row: Row<ListingTableRow>;
+  index: number;
+  start: number;
+  isActive: boolean;
+  isSelected: boolean;
+  layout: string;
+  onToggle: (id: number) => void;
+  onActivate: (index: number) => void;
+}) {
+  const listing = row.original;
+  return (
+    <div
+      id={`listing-row-${listing.id}`}
+      className={`grid-row${isActive ? ' grid-row-active' : ''}${isSelected ? ' grid-row-selected' : ''}`}
+      role="row"
+      aria-rowindex={index + 1}
+      aria-selected={isSelected}
+      style={{ transform: `translateY(${start}px)` }}
+      onClick={() => onActivate(index)}
+      onDoubleClick={() => (window.location.hash = routeHref('record', String(listing.id)))}
+    >
+      <div className="grid-cell grid-check" role="gridcell">
+        <input type="checkbox" aria-label={`Select #${listing.id}`} checked={isSelected} onChange={() => onToggle(listing.id)} tabIndex={-1} />
+      </div>
+      {row.getVisibleCells().map((cell) => (
+        <div key={cell.id} className={`grid-cell column-${cell.column.id}`} role="gridcell" style={{ width: cell.column.getSize() }}>
+          {cell.column.id === 'id' ? (
+            <a href={routeHref('record', String(listing.id))} tabIndex={-1}>
+              #{listing.id}
+            </a>
+          ) : (
+            flexRender(cell.column.columnDef.cell, cell.getContext())
+          )}
+        </div>
+      ))}
+    </div>
+  );
+});
+
+/** The virtualised grid: only it re-renders while scrolling. Arrows move, Enter opens, Space selects, Esc clears the selection. */
+function ListingsGrid({
+  table,
+  rows,
+  hasMore,
+  loadMore,
+  isEmpty,
+  total,
+  sort: currentSort,
+  onSort,
+  selected,
+  setSelected,
+  toggle,
+  layout,
+}: {
+  table: ReturnType<typeof useReactTable<ListingTableRow>>;
+  rows: readonly Row<ListingTableRow>[];
+  hasMore: boolean;
+  loadMore: () => void;
+  isEmpty: boolean;
+  total: number | null;
+  sort: ListingSort;
+  onSort: (columnId: string) => void;
+  selected: ReadonlySet<number>;
+  setSelected: (selected: ReadonlySet<number>) => void;
+  toggle: (id: number) => void;
+  layout: string;
+}) {
   const [active, setActive] = useState(0);
   const viewport = useRef<HTMLDivElement>(null);
-
-  useEffect(() => rememberListingsHash(listingsHash(queryText)), [queryText]);
-  useEffect(() => window.localStorage.setItem(COLUMNS_KEY, JSON.stringify(preferences)), [preferences]);
-  useEffect(() => {
-    setSelected(new Set());
-    setActive(0);
-    viewport.current?.scrollTo({ top: 0 });
-  }, [queryText]);
-
-  const apply = (fields: Partial<Record<FilterKey, string>>, sort = state.sort) => {
-    window.location.hash = listingsHash(listingsQueryText(fields, sort));
-  };
-
-  const data = useMemo(() => [...pages.rows], [pages.rows]);
-  const table = useReactTable({
-    data,
-    columns: COLUMNS,
-    getCoreRowModel: getCoreRowModel(),
-    getRowId: (row) => String(row.id),
-    columnResizeMode: 'onChange',
-    state: { columnVisibility: preferences.visibility, columnSizing: preferences.sizing },
-    onColumnVisibilityChange: (updater) =>
-      setPreferences((previous) => ({ ...previous, visibility: typeof updater === 'function' ? updater(previous.visibility) : updater })),
-    onColumnSizingChange: (updater) => setPreferences((previous) => ({ ...previous, sizing: typeof updater === 'function' ? updater(previous.sizing) : updater })),
-    manualSorting: true,
-    manualFiltering: true,
-  });
-  const rows = table.getRowModel().rows;
   const virtualizer = useVirtualizer({
-    count: rows.length + (pages.hasMore ? 1 : 0),
+    count: rows.length + (hasMore ? 1 : 0),
     getScrollElement: () => viewport.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 20,
+    overscan: 10,
   });
   const items = virtualizer.getVirtualItems();
   const lastItem = items[items.length - 1];
   useEffect(() => {
-    if (lastItem && lastItem.index >= rows.length - 40 && pages.hasMore) pages.loadMore();
-  }, [lastItem?.index, rows.length, pages.hasMore]);
-
-  const toggle = (id: number) =>
-    setSelected((previous) => {
-      const next = new Set(previous);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+    if (lastItem && lastItem.index >= rows.length - 40 && hasMore) loadMore();
+  }, [lastItem?.index, rows.length, hasMore]);
 
   const move = (index: number) => {
     const bounded = Math.max(0, Math.min(rows.length - 1, index));
@@ -250,48 +283,15 @@ export function ListingsView() {
     }
   };
 
-  const sortBy = (columnId: string) => {
-    const sort = SORT_OF[columnId];
-    if (!sort) return;
-    const descending = state.sort.column === sort ? !state.sort.descending : sort === 'changed' || sort === 'created' || sort === 'expires';
-    apply(state.fields, { column: sort, descending });
-  };
-
   const totalWidth = table.getTotalSize() + 36;
-  const countText =
-    pages.total === null ? '' : `${pages.isCountCapped ? 'more than ' : ''}${formatCount(pages.total)} listing${pages.total === 1 ? '' : 's'}`;
   const allLoadedSelected = rows.length > 0 && rows.every((row) => selected.has(row.original.id));
-
   return (
-    <section className="listings-view" aria-labelledby="listings-title">
-      <div className="view-heading">
-        <h1 id="listings-title">Listings</h1>
-        <SavedViews queryText={queryText} />
-      </div>
-      <FilterForm fields={state.fields} onApply={(fields) => apply(fields)} />
-      {state.filterProblem && <ErrorLine error={{ code: 'invalid-input', message: state.filterProblem }} />}
-      {pages.error && <ErrorLine error={pages.error} />}
-      {pages.notes.length > 0 && (
-        <ul className="notes">
-          {pages.notes.map((note) => (
-            <li key={note}>{note}</li>
-          ))}
-        </ul>
-      )}
-      <div className="table-toolbar">
-        <p className="result-count" role="status" data-core-ms={pages.coreMs === null ? undefined : pages.coreMs.toFixed(1)}>
-          {pages.isLoading ? 'Loading…' : countText}
-          {pages.coreMs !== null && <span className="muted"> · {pages.coreMs.toFixed(0)} ms in the core</span>}
-          {selected.size > 0 && <span> · {formatCount(selected.size)} selected</span>}
-        </p>
-        <ColumnChooser table={table} />
-      </div>
       <div
         className="grid-viewport"
         ref={viewport}
         role="grid"
         aria-label="Listings"
-        aria-rowcount={pages.total ?? rows.length}
+        aria-rowcount={total ?? rows.length}
         aria-multiselectable="true"
         aria-activedescendant={rows[active] ? `listing-row-${rows[active].original.id}` : undefined}
         tabIndex={0}
@@ -308,19 +308,19 @@ export function ListingsView() {
           </div>
           {table.getHeaderGroups()[0].headers.map((header) => {
             const sort = SORT_OF[header.column.id];
-            const isSorted = sort !== undefined && state.sort.column === sort;
+            const isSorted = sort !== undefined && currentSort.column === sort;
             return (
               <div
                 key={header.id}
                 className="grid-cell"
                 role="columnheader"
                 style={{ width: header.getSize() }}
-                aria-sort={isSorted ? (state.sort.descending ? 'descending' : 'ascending') : undefined}
+                aria-sort={isSorted ? (currentSort.descending ? 'descending' : 'ascending') : undefined}
               >
                 {sort ? (
-                  <button type="button" className="sort-button" onClick={() => sortBy(header.column.id)}>
+                  <button type="button" className="sort-button" onClick={() => onSort(header.column.id)}>
                     {flexRender(header.column.columnDef.header, header.getContext())}
-                    {isSorted && <span aria-hidden="true">{state.sort.descending ? ' ▼' : ' ▲'}</span>}
+                    {isSorted && <span aria-hidden="true">{currentSort.descending ? ' ▼' : ' ▲'}</span>}
                   </button>
                 ) : (
                   flexRender(header.column.columnDef.header, header.getContext())
@@ -349,41 +349,124 @@ export function ListingsView() {
                 </div>
               );
             }
-            const listing = row.original;
-            const isSelected = selected.has(listing.id);
             return (
-              <div
+              <GridRow
                 key={row.id}
-                id={`listing-row-${listing.id}`}
-                className={`grid-row${item.index === active ? ' grid-row-active' : ''}${isSelected ? ' grid-row-selected' : ''}`}
-                role="row"
-                aria-rowindex={item.index + 1}
-                aria-selected={isSelected}
-                style={{ transform: `translateY(${item.start}px)` }}
-                onClick={() => setActive(item.index)}
-                onDoubleClick={() => (window.location.hash = routeHref('record', String(listing.id)))}
-              >
-                <div className="grid-cell grid-check" role="gridcell">
-                  <input type="checkbox" aria-label={`Select #${listing.id}`} checked={isSelected} onChange={() => toggle(listing.id)} tabIndex={-1} />
-                </div>
-                {row.getVisibleCells().map((cell) => (
-                  <div key={cell.id} className={`grid-cell column-${cell.column.id}`} role="gridcell" style={{ width: cell.column.getSize() }}>
-                    {cell.column.id === 'id' ? (
-                      <a href={routeHref('record', String(listing.id))} tabIndex={-1}>
-                        #{listing.id}
-                      </a>
-                    ) : (
-                      flexRender(cell.column.columnDef.cell, cell.getContext())
-                    )}
-                  </div>
-                ))}
-              </div>
+                row={row}
+                index={item.index}
+                start={item.start}
+                isActive={item.index === active}
+                isSelected={selected.has(row.original.id)}
+                layout={layout}
+                onToggle={toggle}
+                onActivate={setActive}
+              />
             );
           })}
         </div>
-        {!pages.isLoading && rows.length === 0 && !pages.error && <p className="grid-empty">No listings match this filter.</p>}
+        {isEmpty && <p className="grid-empty">No listings match this filter.</p>}
       </div>
-      <BulkPanel filter={state.filter} selected={[...selected]} sort={state.sort} total={pages.total} onDone={() => pages.reload()} />
+  );
+}
+
+const SavedViewsMemo = memo(SavedViews);
+
+export function ListingsView() {
+  const hash = useHash();
+  const queryText = routeQueryText(hash, 'listings');
+  const state = useMemo(() => parseListingsQuery(queryText), [queryText]);
+  const filter = useMemo(() => state.filter ?? {}, [state]);
+  const pages = useListingPages(filter, state.sort);
+  const [preferences, setPreferences] = useState(loadPreferences);
+  const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
+
+  useEffect(() => rememberListingsHash(listingsHash(queryText)), [queryText]);
+  useEffect(() => window.localStorage.setItem(COLUMNS_KEY, JSON.stringify(preferences)), [preferences]);
+  useEffect(() => setSelected(new Set()), [queryText]);
+
+  const apply = (fields: Partial<Record<FilterKey, string>>, sort = state.sort) => {
+    window.location.hash = listingsHash(listingsQueryText(fields, sort));
+  };
+
+  const data = useMemo(() => [...pages.rows], [pages.rows]);
+  const table = useReactTable({
+    data,
+    columns: COLUMNS,
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (row) => String(row.id),
+    columnResizeMode: 'onChange',
+    state: { columnVisibility: preferences.visibility, columnSizing: preferences.sizing },
+    onColumnVisibilityChange: (updater) =>
+      setPreferences((previous) => ({ ...previous, visibility: typeof updater === 'function' ? updater(previous.visibility) : updater })),
+    onColumnSizingChange: (updater) => setPreferences((previous) => ({ ...previous, sizing: typeof updater === 'function' ? updater(previous.sizing) : updater })),
+    manualSorting: true,
+    manualFiltering: true,
+  });
+  const rows = table.getRowModel().rows;
+  const toggle = useCallback(
+    (id: number) =>
+      setSelected((previous) => {
+        const next = new Set(previous);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+    [],
+  );
+  const selectedIds = useMemo(() => [...selected], [selected]);
+  // Rows re-render only when their data, state or the column layout changes, not on every scroll frame.
+  const layout = JSON.stringify([preferences.visibility, preferences.sizing]);
+
+  const sortBy = (columnId: string) => {
+    const sort = SORT_OF[columnId];
+    if (!sort) return;
+    const descending = state.sort.column === sort ? !state.sort.descending : sort === 'changed' || sort === 'created' || sort === 'expires';
+    apply(state.fields, { column: sort, descending });
+  };
+
+  const countText =
+    pages.total === null ? '' : `${pages.isCountCapped ? 'more than ' : ''}${formatCount(pages.total)} listing${pages.total === 1 ? '' : 's'}`;
+
+  return (
+    <section className="listings-view" aria-labelledby="listings-title">
+      <div className="view-heading">
+        <h1 id="listings-title">Listings</h1>
+        <SavedViewsMemo queryText={queryText} />
+      </div>
+      <FilterForm fields={state.fields} onApply={apply} />
+      {state.filterProblem && <ErrorLine error={{ code: 'invalid-input', message: state.filterProblem }} />}
+      {pages.error && <ErrorLine error={pages.error} />}
+      {pages.notes.length > 0 && (
+        <ul className="notes">
+          {pages.notes.map((note) => (
+            <li key={note}>{note}</li>
+          ))}
+        </ul>
+      )}
+      <div className="table-toolbar">
+        <p className="result-count" role="status" data-core-ms={pages.coreMs === null ? undefined : pages.coreMs.toFixed(1)}>
+          {pages.isLoading ? 'Loading…' : countText}
+          {pages.coreMs !== null && <span className="muted"> · {pages.coreMs.toFixed(0)} ms in the core</span>}
+          {selected.size > 0 && <span> · {formatCount(selected.size)} selected</span>}
+        </p>
+        <ColumnChooser table={table} />
+      </div>
+      <ListingsGrid
+        key={queryText}
+        table={table}
+        rows={rows}
+        hasMore={pages.hasMore}
+        loadMore={pages.loadMore}
+        isEmpty={!pages.isLoading && rows.length === 0 && !pages.error}
+        total={pages.total}
+        sort={state.sort}
+        onSort={sortBy}
+        selected={selected}
+        setSelected={setSelected}
+        toggle={toggle}
+        layout={layout}
+      />
+      <BulkPanel filter={state.filter} selected={selectedIds} sort={state.sort} total={pages.total} onDone={pages.reload} />
     </section>
   );
 }
