@@ -2,6 +2,7 @@ import { useApi } from './api.js';
 import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
 import { useOperation } from './useOperation.js';
 import { DulView } from './views/DulView.js';
+import { EvidenceView } from './views/EvidenceView.js';
 import { LookupView } from './views/LookupView.js';
 import { PlannedView } from './views/PlannedView.js';
 import { PublishView } from './views/PublishView.js';
@@ -47,6 +48,8 @@ function Section({ section, argument }: { section: SectionId; argument: string |
       return <PublishView />;
     case 'settings':
       return <SettingsView />;
+    case 'evidence':
+      return <EvidenceView argument={argument} />;
     default: {
       const unreachable: never = section;
       return unreachable;

@@ -12,7 +12,10 @@ export const SECTIONS = [
   { id: 'settings', title: 'Settings' },
 ] as const;
 
-export type SectionId = (typeof SECTIONS)[number]['id'];
+/** Sections reached by links only, not listed in the navigation. */
+export const LINKED_SECTIONS = [{ id: 'evidence', title: 'Evidence' }] as const;
+
+export type SectionId = (typeof SECTIONS)[number]['id'] | (typeof LINKED_SECTIONS)[number]['id'];
 
 export interface Route {
   readonly section: SectionId;
@@ -21,7 +24,7 @@ export interface Route {
 }
 
 function isSectionId(text: string): text is SectionId {
-  return SECTIONS.some((section) => section.id === text);
+  return SECTIONS.some((section) => section.id === text) || LINKED_SECTIONS.some((section) => section.id === text);
 }
 
 function decode(text: string): string {
