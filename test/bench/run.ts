@@ -16,6 +16,7 @@ import { benchSegments } from './segments-bench.js';
 import { benchPublish, preparePublishDatabase } from './publish-bench.js';
 import { benchDul } from './dul-bench.js';
 import { benchQil } from './qil-bench.js';
+import { benchEvidence } from './evidence-bench.js';
 import { existsSync } from 'node:fs';
 
 function megabytes(bytes: number): string {
@@ -120,6 +121,10 @@ const SECTIONS: Record<string, (folder: string) => Promise<void>> = {
   qil: async (folder) => {
     section('QIL: 1,000,000 trap hits from 100,000 sources');
     await benchQil(folder, line);
+  },
+  evidence: async (folder) => {
+    section('Evidence: 10,000 spam samples in a ~200 MB mbox');
+    await benchEvidence(folder, line);
   },
   'publish-setup': async () => {
     await preparePublishDatabase(publishDatabase());
