@@ -249,6 +249,7 @@ export const contract = {
   'threads.draft': operation<ReplyDraft>()(threadDraftSchema),
   'threads.reply': operation<ThreadDetail>()(threadReplySchema),
   'threads.export': operation<RawMessage>()(byId),
+  'threads.send': operation<{ response: string; accepted: readonly string[] }>()(byId),
   'threads.resolve': operation<ThreadSummary>()(threadResolveSchema),
   'settings.get': operation<Settings>()(empty),
   'settings.update': operation<Settings>()(settingsPatchSchema),

@@ -263,6 +263,17 @@ export const EVIDENCE_COMMANDS: Record<string, Command> = {
       writeRaw(context, await call(context, 'threads.export', { id: id(context.positionals[0], 'MESSAGE') }));
     },
   },
+  'threads send': {
+    usage: 'repdesk threads send MESSAGE [--json]',
+    summary: 'Send a saved reply through the mail relay of setting evidence.smtp (the exact bytes threads export writes); the relay\'s answer goes into the history',
+    options: { json: { type: 'boolean' } },
+    positionals: [1, 1],
+    async run(context) {
+      const sent = await call(context, 'threads.send', { id: id(context.positionals[0], 'MESSAGE') });
+      if (context.values.json) printJson(context, sent);
+      else context.out(`sent to ${sent.accepted.join(', ')}: ${sent.response}`);
+    },
+  },
   'threads resolve': {
     usage: `repdesk threads resolve THREAD --outcome O [--why TEXT] [--json]`,
     summary: `Mark a thread resolved with its outcome (${THREAD_OUTCOMES.join(', ')}); the listing's or ISP's history records it`,

@@ -25,7 +25,7 @@ import { commitSubmission, previewSubmission, revertSubmission } from './dul/sub
 import { ingestTrapHits } from './qil/ingest.js';
 import { qilScore } from './qil/score.js';
 import { createListingFromSample, getSample, importSamples, linkSample, listSamples, rawSample, sampleStats, uploadedSources } from './evidence/samples.js';
-import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply } from './evidence/threads.js';
+import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply, sendReply } from './evidence/threads.js';
 
 const log = createLogger('core');
 
@@ -165,6 +165,7 @@ export function createCore(options: CoreOptions): Core {
     'threads.draft': (input) => draftReply(read, input.threadId, input.template, readSettings(read)),
     'threads.reply': (input, call) => saveReply(write, call.actor, input, readSettings(read), now()),
     'threads.export': (input) => exportMessage(read, input.id),
+    'threads.send': (input, call) => sendReply(write, call.actor, input.id, readSettings(read), now()),
     'threads.resolve': (input, call) => resolveThread(write, call.actor, input, now()),
     'settings.get': () => readSettings(read),
     'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),

@@ -88,6 +88,7 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
   const [outcome, setOutcome] = useState<ThreadOutcome>('answered');
   const [why, setWhy] = useState('');
   const [imported, setImported] = useState<ThreadImportResult | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   if (detail.loaded.state === 'loading') return <p aria-live="polite">Loading the thread…</p>;
   if (detail.loaded.state === 'failed') return <ErrorLine error={detail.loaded.error} />;
@@ -125,6 +126,15 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
   };
   const exportMessage = (messageId: number) =>
     api['threads.export']({ id: messageId }).then((result) => (result.ok ? downloadBase64(result.value.fileName, result.value.base64) : setError(result.error)));
+  const send = (messageId: number) =>
+    api['threads.send']({ id: messageId }).then((result) => {
+      if (!result.ok) setError(result.error);
+      else {
+        setError(null);
+        setSent(`Sent to ${result.value.accepted.join(', ')}: ${result.value.response}`);
+        detail.reload();
+      }
+    });
   const resolve = (event: FormEvent) => {
     event.preventDefault();
     api['threads.resolve']({ threadId: id, outcome, why: why || undefined }).then((result) => (result.ok ? changed() : setError(result.error)));
@@ -136,6 +146,7 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
         <span className={`status status-${isOpen ? 'active' : 'delisted'}`}>{isOpen ? 'open' : `resolved: ${thread.outcome}`}</span>
       </div>
       {error && <ErrorLine error={error} />}
+      {sent && <p role="status">{sent}</p>}
       <ol className="thread-messages">
         {thread.messages.map((message) => (
           <li key={message.id} className={`thread-message thread-message-${message.direction}`}>
@@ -147,6 +158,11 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
               {message.hasRaw && (
                 <button type="button" className="secondary" onClick={() => void exportMessage(message.id)}>
                   Export .eml
+                </button>
+              )}
+              {message.hasRaw && message.direction === 'outbound' && (
+                <button type="button" className="secondary" onClick={() => void send(message.id)}>
+                  Send through the relay
                 </button>
               )}
             </div>

@@ -294,10 +294,15 @@ export function SamplesTab({ listingId }: { listingId: number }) {
   });
   // Files chosen in the desktop's File menu or dropped on the window come as paths through the shell.
   const waitingFiles = useWaitingFiles('samples');
+  const { start } = job;
   useEffect(() => {
     if (!waitingFiles) return;
     takeWaitingFiles('samples');
     setPaths(waitingFiles.join('\n'));
+    setResult(null);
+    setError(null);
+    start({ paths: [...waitingFiles], listingId, importValid });
+    // Only new files start an import; a changed checkbox does not.
   }, [waitingFiles]);
 
   const startPathImport = (event: FormEvent) => {
