@@ -376,7 +376,7 @@ export function listSamples(db: ReadDb, listingId: number, afterId: number, limi
   if (!findListing(db, listingId)) throw notFound(`no listing #${listingId}`);
   const total = db.get<{ count: number }>(sql`SELECT count(*) AS count FROM sample_links WHERE listing_id = ${listingId}`)?.count ?? 0;
   const rows = db.all<SampleRow>(sql`SELECT ${SAMPLE_COLUMNS} FROM sample_links k JOIN samples s ON s.id = k.sample_id
-    WHERE k.listing_id = ${listingId} AND (${afterId} = 0 OR k.sample_id < ${afterId}) ORDER BY k.sample_id DESC LIMIT ${limit}`);
+    WHERE k.listing_id = ${listingId} AND k.sample_id < ${afterId === 0 ? Number.MAX_SAFE_INTEGER : afterId} ORDER BY k.sample_id DESC LIMIT ${limit}`);
   return { total, samples: rows.map(toSummary) };
 }
 

@@ -264,7 +264,10 @@ describe('spam samples', () => {
     const result = await ok(core.dispatch('samples.upload', { files: [{ name: 'dropped.eml', base64: Buffer.from(content).toString('base64') }], listingId }, ANA));
     assert.equal(result.messages[0].outcome, 'imported');
     assert.equal(result.messages[0].file, 'dropped.eml');
-    await refused(core.dispatch('samples.upload', { files: [{ name: 'big.eml', base64: 'A'.repeat(1_000_000) }] }, ANA), 'invalid-input', /at most 700000 bytes/);
+    await refused(core.dispatch('samples.upload', { files: [{ name: 'big.eml', base64: 'A'.repeat(1_000_000) }] }, ANA), 'invalid-input', /at most 700000 bytes together/);
+    const half = { name: 'half.eml', base64: 'A'.repeat(600_000) };
+    await refused(core.dispatch('samples.upload', { files: [half, half] }, ANA), 'invalid-input', /at most 700000 bytes together/);
+    await refused(core.dispatch('samples.upload', { files: [{ name: 'x.eml', base64: 'not base64!' }] }, ANA), 'invalid-input', /x\.eml: the content is not base64/);
   });
 
   test('a cancelled import stores nothing', async () => {

@@ -20,7 +20,7 @@ import { useApi } from '../../api.js';
 import { formatTime } from '../../format.js';
 import { useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
-import { downloadBase64, fileAsBase64 } from './files.js';
+import { downloadBase64, filesAsBase64 } from './files.js';
 
 type Owner = { readonly listingId: number } | { readonly isp: string };
 
@@ -111,13 +111,12 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
   };
   const importFiles = async (files: readonly File[]) => {
     setImported(null);
-    const encoded = await Promise.all(files.map(fileAsBase64));
-    const refused = encoded.filter((file) => !file.ok);
-    if (refused.length > 0) {
-      setError({ code: 'invalid-input', message: 'Some files are too large to send from the browser.', details: refused.map((file) => (file.ok ? '' : file.message)) });
+    const encoded = await filesAsBase64(files);
+    if (!encoded.ok) {
+      setError({ code: 'invalid-input', message: encoded.message });
       return;
     }
-    const result = await api['threads.import']({ threadId: id, direction, importValid: false, files: encoded.map((file) => (file.ok ? { name: file.name, base64: file.base64 } : { name: '', base64: '' })) });
+    const result = await api['threads.import']({ threadId: id, direction, importValid: false, files: encoded.files });
     if (!result.ok) setError(result.error);
     else {
       setImported(result.value);

@@ -17,7 +17,7 @@ import { useJob } from '../../useJob.js';
 import { useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { JobProgress } from '../JobProgress.js';
-import { downloadBase64, fileAsBase64 } from './files.js';
+import { downloadBase64, filesAsBase64 } from './files.js';
 
 const DAY_SECONDS = 86_400;
 
@@ -315,15 +315,14 @@ export function SamplesTab({ listingId }: { listingId: number }) {
   const upload = async (files: readonly File[]) => {
     setResult(null);
     setError(null);
-    const encoded = await Promise.all(files.map(fileAsBase64));
-    const tooLarge = encoded.filter((file) => !file.ok);
-    if (tooLarge.length > 0) {
-      setError({ code: 'invalid-input', message: 'Some files are too large to send from the browser.', details: tooLarge.map((file) => (file.ok ? '' : file.message)) });
+    const encoded = await filesAsBase64(files);
+    if (!encoded.ok) {
+      setError({ code: 'invalid-input', message: encoded.message });
       return;
     }
     setIsUploading(true);
     const answer = await api['samples.upload']({
-      files: encoded.map((file) => (file.ok ? { name: file.name, base64: file.base64 } : { name: '', base64: '' })),
+      files: encoded.files,
       listingId,
       importValid,
     });
