@@ -107,7 +107,7 @@ export const EVIDENCE_COMMANDS: Record<string, Command> = {
       const stats = await call(context, 'samples.stats', { listingId });
       if (context.values.json) printJson(context, { ...samples, stats });
       else {
-        context.out(`${stats.count} samples${stats.firstSeen ? `, first seen ${stats.firstSeen}, last seen ${stats.lastSeen}` : ''}`);
+        context.out(`${stats.count} sample${stats.count === 1 ? '' : 's'}${stats.firstSeen ? `, first seen ${stats.firstSeen}, last seen ${stats.lastSeen}` : ''}`);
         for (const sample of samples.samples) context.out(`#${sample.id}\t${sample.sentAt ?? sample.importedAt}\t${sample.sourceIp ?? '-'}\t${sample.subject ?? '(no subject)'}`);
       }
     },

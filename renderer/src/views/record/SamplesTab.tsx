@@ -21,12 +21,15 @@ import { downloadBase64, filesAsBase64 } from './files.js';
 
 const DAY_SECONDS = 86_400;
 
-/** Samples per day as uPlot's aligned data: every day from the first to the last, zero where none. */
+/**
+ * Samples per day as uPlot's aligned data: every day from the first to the last, zero where none,
+ * and at least the last week, so a single day draws as a bar in a week rather than alone.
+ */
 export function perDaySeries(perDay: SampleStats['perDay']): [number[], number[]] {
   if (perDay.length === 0) return [[], []];
   const counts = new Map(perDay.map((day) => [Date.parse(`${day.day}T00:00:00Z`) / 1000, day.count]));
-  const first = Math.min(...counts.keys());
   const last = Math.max(...counts.keys());
+  const first = Math.min(...counts.keys(), last - 6 * DAY_SECONDS);
   const days: number[] = [];
   const values: number[] = [];
   for (let day = first; day <= last; day += DAY_SECONDS) {
@@ -48,10 +51,15 @@ function PerDayChart({ stats }: { stats: SampleStats }) {
         height: 140,
         legend: { show: false },
         cursor: { show: true, drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_self, _min, max) => [0, Math.max(1, max)] } },
+        scales: {
+          // Half a day of margin each side, so the first and last days' bars are whole.
+          x: { time: true, range: (_self, min, max) => [min - DAY_SECONDS / 2, max + DAY_SECONDS / 2] },
+          y: { range: (_self, _min, max) => [0, Math.max(1, max)] },
+        },
         axes: [
           { stroke: color, grid: { show: false }, ticks: { stroke: color } },
-          { stroke: color, grid: { stroke: 'rgba(128,128,128,0.25)' }, ticks: { stroke: color }, size: 40 },
+          // Whole samples only: no 0.5 on the count axis.
+          { stroke: color, grid: { stroke: 'rgba(128,128,128,0.25)' }, ticks: { stroke: color }, size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000] },
         ],
         series: [{}, { label: 'samples', stroke: color, fill: 'rgba(128,128,128,0.2)', paths: uPlot.paths.bars?.({ size: [0.8, 40] }), points: { show: false } }],
       },
