@@ -24,7 +24,7 @@ function hostileHtml(witness: string): string {
   return [
     `<html><head><script src="http://evil.example/x.js"></script><script src="${witness}/script.js"></script><link rel="stylesheet" href="${witness}/style.css">`,
     `<meta http-equiv="refresh" content="0;url=${witness}/refresh"></head>`,
-    `<body style="background:url(${witness}/background.png)"><p>Hello <b>winner</b></p>`,
+    `<body style="background:url(${witness}/background.png)"><p style="color:#c00">Hello <b>winner</b></p>`,
     `<img src="http://tracker.example/pixel.gif?id=42" width="1" height="1"><img src="${witness}/pixel.gif"><img srcset="${witness}/set.png 2x">`,
     `<iframe src="${witness}/frame"></iframe><video poster="${witness}/poster.png"></video><object data="${witness}/object"></object>`,
     `<a href="http://phish.example/login">Your bank</a><form action="${witness}/post"><input name="q"></form>`,
