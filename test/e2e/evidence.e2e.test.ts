@@ -59,6 +59,7 @@ before(async () => {
     seed: async (databasePath) => {
       await seedLookupTeam(databasePath);
       await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '185.220.101.0/24', '--list', 'RBL', '--reason', 'spam-source');
+      await repdesk(databasePath, '--actor', 'Alice', 'isp', 'add', 'Example Net', '--asn', '64500', '--isp-contact', 'noc@example.net');
     },
   });
   listingId = harness.core.connection.read.get<{ id: number }>({ text: "SELECT id FROM listings WHERE list = 'RBL' AND prefix = 24 AND hex(first) LIKE '%B9DC6500'", values: [] })?.id ?? 0;
@@ -144,6 +145,27 @@ test('a dropped sample is stored, viewed safely, downloaded, and the ISP answere
   assert.deepEqual(harness.problems.foreignRequests, []);
   assert.deepEqual(blocked, []);
   assert.deepEqual(witnessed, []);
+});
+
+test("an ISP's page has its correspondence: a thread, the DUL acknowledgement drafted to the ISP's contact, saved", async () => {
+  const { page } = harness;
+  await page.evaluate(`window.location.hash = '#/dul/Example%20Net'`);
+  await page.getByRole('heading', { name: 'Example Net' }).waitFor();
+  const correspondence = page.getByRole('region', { name: 'Correspondence' });
+  await correspondence.getByRole('textbox', { name: 'New thread' }).fill('DUL submission 2026');
+  await correspondence.getByRole('button', { name: 'Open thread' }).click();
+  const thread = page.getByRole('article', { name: /^Thread #\d+$/ });
+  await thread.getByRole('heading', { name: 'DUL submission 2026' }).waitFor();
+  assert.equal(await thread.getByLabel('Template', { exact: true }).inputValue(), 'dul-submission-received');
+  await thread.getByRole('button', { name: 'Draft' }).click();
+  await thread.getByLabel('Text', { exact: true }).waitFor();
+  assert.equal(await thread.getByLabel('To', { exact: true }).inputValue(), 'noc@example.net');
+  assert.match(await thread.getByLabel('Text', { exact: true }).inputValue(), /ISP: +Example Net \(AS64500\)/);
+  await thread.getByRole('button', { name: 'Save the reply' }).click();
+  await thread.locator('.thread-message-outbound').waitFor();
+  await page.getByRole('region', { name: 'Correspondence' }).getByText(/open · 1 message/).waitFor();
+  assert.deepEqual(harness.problems.errors, []);
+  assert.deepEqual(blocked, []);
 });
 
 /** Show `document` in a sandboxed srcdoc frame on a blank page (no policy of the app's page to inherit), and wait for it to settle. */

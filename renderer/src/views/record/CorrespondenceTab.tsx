@@ -4,7 +4,7 @@
  * drafted from a template with the record's facts filled in (edited, then saved to the thread and
  * exported as .eml), and resolving the thread with its outcome.
  */
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { ApiError } from '../../../../shared/contract.js';
 import {
   REPLY_TEMPLATE_LABELS,
@@ -249,10 +249,11 @@ function Threads({ owner, title }: { owner: Owner; title: string }) {
       }
     });
   };
-  const key = 'listingId' in owner ? `listing-${owner.listingId}` : `isp-${owner.isp}`;
+  // An ISP's name may hold spaces, which would split an id reference: React makes the id.
+  const titleId = useId();
   return (
-    <section className="correspondence" aria-labelledby={`correspondence-${key}`}>
-      <h2 id={`correspondence-${key}`}>{title}</h2>
+    <section className="correspondence" aria-labelledby={titleId}>
+      <h2 id={titleId}>{title}</h2>
       {threads.loaded.state === 'failed' && <ErrorLine error={threads.loaded.error} />}
       {threads.loaded.state === 'done' && threads.loaded.value.length === 0 && <p className="muted">No correspondence yet.</p>}
       {threads.loaded.state === 'done' && threads.loaded.value.length > 0 && (
