@@ -343,10 +343,11 @@ export function SamplesTab({ listingId }: { listingId: number }) {
   };
 
   const drop = (event: DragEvent) => {
-    event.preventDefault();
     setIsDragging(false);
-    // In the desktop app the shell takes dropped files (with their paths) and sends them here as an intent.
+    // In the desktop app the shell's preload takes a drop no screen handled (with the files' paths)
+    // and sends it back here as an intent: so the drop is left unhandled there.
     if (window.repdesk) return;
+    event.preventDefault();
     const files = [...event.dataTransfer.files];
     if (files.length > 0) void upload(files);
   };
