@@ -292,6 +292,7 @@ export const contract = {
   'threads.draft': operation<ReplyDraft>()(threadDraftSchema),
   'threads.reply': operation<ThreadDetail>()(threadReplySchema),
   'threads.export': operation<RawMessage>()(byId),
+  'threads.send': operation<{ response: string; accepted: readonly string[] }>()(byId),
   'threads.resolve': operation<ThreadSummary>()(threadResolveSchema),
   'nominations.add': operation<NominationView>()(nominationAddSchema),
   'nominations.import': operation<NominationView>()(z.object({ path: z.string().min(1).max(4096) }).strict()),

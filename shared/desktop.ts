@@ -41,12 +41,16 @@ export const JOB_PROGRESS_CHANNEL = 'repdesk:job-progress';
 /** The channel on which the page reports the paths of files dropped on it. */
 export const DROPPED_FILES_CHANNEL = 'repdesk:dropped-files';
 
+/** Routes showing one record, whose Samples tab takes spam samples dropped on it. */
+const RECORD_ROUTES = ['#/record/', '#/evidence/'];
+
 /**
  * The hash route the page shows for an intent: `#/<section>`, except that a page already on
  * that section keeps its route, so a file dropped on one ISP's page (`#/dul/<isp>`) stays there,
- * where that ISP's import form takes it.
+ * where that ISP's import form takes it; likewise samples dropped on a record stay on it.
  */
 export function intentHash(intent: Intent, currentHash: string): string {
+  if (intent.kind === 'import' && intent.target === 'samples' && RECORD_ROUTES.some((route) => currentHash.startsWith(route))) return currentHash;
   const sectionHash = `#/${intent.section}`;
   return currentHash === sectionHash || currentHash.startsWith(`${sectionHash}/`) ? currentHash : sectionHash;
 }

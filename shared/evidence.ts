@@ -195,12 +195,21 @@ export interface ThreadImportResult {
   readonly messages: readonly MessageOutcome[];
 }
 
+const MAX_UPLOAD_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4;
+const UPLOAD_LIMIT_MESSAGE = `files sent from the browser are at most ${MAX_UPLOAD_BYTES} bytes together; import larger files with the desktop app or repdesk samples import`;
+
 const uploadSchema = z
   .object({
     name: z.string().trim().min(1).max(255),
-    base64: z.string().max(Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4, `a file sent from the browser is at most ${MAX_UPLOAD_BYTES} bytes; import larger files with the desktop app or repdesk samples import`),
+    base64: z.string().max(MAX_UPLOAD_BASE64, UPLOAD_LIMIT_MESSAGE),
   })
   .strict();
+
+/** The files of one request, within the upload limit together (the server refuses bodies over 1 MiB). */
+const uploadsSchema = z
+  .array(uploadSchema)
+  .max(20)
+  .refine((files) => files.reduce((sum, file) => sum + file.base64.length, 0) <= MAX_UPLOAD_BASE64, UPLOAD_LIMIT_MESSAGE);
 
 export const sampleImportSchema = z
   .object({
@@ -213,7 +222,7 @@ export const sampleImportSchema = z
 
 export const sampleUploadSchema = z
   .object({
-    files: z.array(uploadSchema).min(1, 'give at least one file').max(20),
+    files: uploadsSchema.refine((files) => files.length > 0, 'give at least one file'),
     listingId: idSchema.optional(),
     importValid: z.boolean().default(false),
   })
@@ -249,7 +258,7 @@ export const threadImportSchema = z
     threadId: idSchema,
     direction: z.enum(['inbound', 'outbound']).default('inbound'),
     paths: z.array(pathSchema).max(100).optional(),
-    files: z.array(uploadSchema).max(20).optional(),
+    files: uploadsSchema.optional(),
     importValid: z.boolean().default(false),
   })
   .strict()

@@ -112,6 +112,15 @@ export const settingsSchema = z.object({
       maxMessageBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
       /** The From address of replies drafted in correspondence threads. */
       replyFrom: z.string().regex(/^[^\s@<>,]+@[^\s@<>,]+$/, 'replyFrom is one mail address (name@domain)').default('abuse-desk@bl.example'),
+      /** The mail relay replies are sent through (SMTP); an empty host means replies are exported as .eml and sent by hand. */
+      smtp: z
+        .object({
+          host: z.string().max(253).regex(/^[A-Za-z0-9.:-]*$/, 'smtp.host is a host name or an address').default(''),
+          port: z.number().int().min(1).max(65535).default(25),
+          /** TLS from the first byte (port 465); otherwise STARTTLS is used when the relay offers it. */
+          secure: z.boolean().default(false),
+        })
+        .prefault({}),
     })
     .prefault({}),
   /** Review queues: GAL nominations and delisting requests. */

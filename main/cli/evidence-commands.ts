@@ -107,7 +107,7 @@ export const EVIDENCE_COMMANDS: Record<string, Command> = {
       const stats = await call(context, 'samples.stats', { listingId });
       if (context.values.json) printJson(context, { ...samples, stats });
       else {
-        context.out(`${stats.count} samples${stats.firstSeen ? `, first seen ${stats.firstSeen}, last seen ${stats.lastSeen}` : ''}`);
+        context.out(`${stats.count} sample${stats.count === 1 ? '' : 's'}${stats.firstSeen ? `, first seen ${stats.firstSeen}, last seen ${stats.lastSeen}` : ''}`);
         for (const sample of samples.samples) context.out(`#${sample.id}\t${sample.sentAt ?? sample.importedAt}\t${sample.sourceIp ?? '-'}\t${sample.subject ?? '(no subject)'}`);
       }
     },
@@ -261,6 +261,17 @@ export const EVIDENCE_COMMANDS: Record<string, Command> = {
     positionals: [1, 1],
     async run(context) {
       writeRaw(context, await call(context, 'threads.export', { id: id(context.positionals[0], 'MESSAGE') }));
+    },
+  },
+  'threads send': {
+    usage: 'repdesk threads send MESSAGE [--json]',
+    summary: 'Send a saved reply through the mail relay of setting evidence.smtp (the exact bytes threads export writes); the relay\'s answer goes into the history',
+    options: { json: { type: 'boolean' } },
+    positionals: [1, 1],
+    async run(context) {
+      const sent = await call(context, 'threads.send', { id: id(context.positionals[0], 'MESSAGE') });
+      if (context.values.json) printJson(context, sent);
+      else context.out(`sent to ${sent.accepted.join(', ')}: ${sent.response}`);
     },
   },
   'threads resolve': {

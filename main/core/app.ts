@@ -32,7 +32,7 @@ import { exportListingsCsv } from './workbench/csv.js';
 import { deleteView, listViews, saveView } from './workbench/views.js';
 import { searchText } from './workbench/search.js';
 import { createListingFromSample, getSample, importSamples, linkSample, listSamples, rawSample, sampleStats, uploadedSources } from './evidence/samples.js';
-import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply } from './evidence/threads.js';
+import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply, sendReply } from './evidence/threads.js';
 import { addNomination, decideNomination, getNomination, importNominationBundle, listNominations, nominationTemplates, openNomination } from './queues/nominations.js';
 import { addDelistingRequest, decideDelistingRequest, getDelistingRequest, importDelistingRequests, listDelistingRequests } from './queues/delisting.js';
 import { queuesSummary } from './queues/summary.js';
@@ -214,6 +214,7 @@ export function createCore(options: CoreOptions): Core {
     'threads.draft': (input) => draftReply(read, input.threadId, input.template, readSettings(read)),
     'threads.reply': (input, call) => saveReply(write, call.actor, input, readSettings(read), now()),
     'threads.export': (input) => exportMessage(read, input.id),
+    'threads.send': (input, call) => sendReply(write, call.actor, input.id, readSettings(read), now()),
     'threads.resolve': (input, call) => resolveThread(write, call.actor, input, now()),
     'nominations.add': (input, call) => addNomination(write, call.actor, input, readSettings(read), now()),
     'nominations.import': (input, call) => importNominationBundle(write, call.actor, input.path, readSettings(read), now()),

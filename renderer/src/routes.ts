@@ -13,10 +13,13 @@ export const SECTIONS = [
   { id: 'settings', title: 'Settings' },
 ] as const;
 
-/** Sections reached by link only (not in the navigation): the reputation record, `#/record/<listing id>`. */
-export const LINKED_SECTIONS = ['record'] as const;
+/** Sections reached by links only, not listed in the navigation: the reputation record (`#/record/<listing id>`) and a record's evidence. */
+export const LINKED_SECTIONS = [
+  { id: 'record', title: 'Record' },
+  { id: 'evidence', title: 'Evidence' },
+] as const;
 
-export type SectionId = (typeof SECTIONS)[number]['id'] | (typeof LINKED_SECTIONS)[number];
+export type SectionId = (typeof SECTIONS)[number]['id'] | (typeof LINKED_SECTIONS)[number]['id'];
 
 export interface Route {
   readonly section: SectionId;
@@ -25,7 +28,7 @@ export interface Route {
 }
 
 function isSectionId(text: string): text is SectionId {
-  return SECTIONS.some((section) => section.id === text) || (LINKED_SECTIONS as readonly string[]).includes(text);
+  return SECTIONS.some((section) => section.id === text) || LINKED_SECTIONS.some((section) => section.id === text);
 }
 
 function decode(text: string): string {

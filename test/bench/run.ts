@@ -18,6 +18,7 @@ import { benchDul } from './dul-bench.js';
 import { benchQil } from './qil-bench.js';
 import { benchDashboard } from './dashboard-bench.js';
 import { benchWorkbench } from './workbench-bench.js';
+import { benchEvidence } from './evidence-bench.js';
 import { existsSync } from 'node:fs';
 
 function megabytes(bytes: number): string {
@@ -130,6 +131,10 @@ const SECTIONS: Record<string, (folder: string) => Promise<void>> = {
   workbench: async () => {
     section('Workbench: the listings table on 1.2M listings (core time, then Chromium against the real server)');
     await benchWorkbench(line);
+  },
+  evidence: async (folder) => {
+    section('Evidence: 10,000 spam samples in a ~200 MB mbox');
+    await benchEvidence(folder, line);
   },
   'publish-setup': async () => {
     await preparePublishDatabase(publishDatabase());

@@ -2,7 +2,7 @@
  * `repdesk samples ...` and `repdesk threads ...` through the command line: the import's JSON
  * per message (file, outcome, sha256, source IP, linked listings), exit codes for a refused
  * batch and for --import-valid, the original written back byte for byte, and a thread from
- * request to exported reply and resolution. One run goes through the real bin/repdesk.js.
+ * request to exported reply, sent through a local SMTP sink, and resolution. One run goes through the real bin/repdesk.js.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { ListingView } from '../../shared/contract.js';
 import type { SampleImportResult, ThreadDetail, ThreadSummary } from '../../shared/evidence.js';
 import { spamMessage } from '../unit/support/mail.js';
+import { startSmtpSink } from '../unit/support/smtp-sink.js';
 import { describeRun, repdesk, repdeskJson } from './support/cli.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/repdesk.js');
@@ -107,6 +108,18 @@ describe('repdesk samples and threads', () => {
     const text = readFileSync(eml, 'utf8');
     assert.match(text, /^In-Reply-To: <r@isp\.example>$/m);
     assert.match(text, /^Subject: Re: Delist us$/m);
+    const sink = await startSmtpSink();
+    try {
+      const configured = await repdesk([...ana, 'settings', 'set', 'evidence', JSON.stringify({ smtp: { host: '127.0.0.1', port: sink.port } })]);
+      assert.equal(configured.code, 0, describeRun(configured));
+      const sent = await repdesk([...ana, 'threads', 'send', String(outbound?.id)]);
+      assert.equal(sent.code, 0, describeRun(sent));
+      assert.match(sent.out.join('\n'), /^sent to noc@isp\.example: 250 2\.0\.0 queued as SINK1/);
+      assert.equal(sink.received.length, 1);
+      assert.match(sink.received[0].data, /^In-Reply-To: <r@isp\.example>\r$/m);
+    } finally {
+      await sink.close();
+    }
     const resolved = await repdeskJson<ThreadSummary>([...ana, 'threads', 'resolve', String(thread.id), '--outcome', 'answered']);
     assert.equal(resolved.status, 'resolved');
     const history = await repdesk([...ana, 'listing', 'show', String(listing.id)]);

@@ -2,7 +2,9 @@
  * Sanitising a spam message's HTML for viewing. Spam is hostile: the viewer shows it in a
  * sandboxed frame whose policy blocks every script and remote load, and this is the second wall.
  * The HTML is parsed by htmlparser2 and written out again from an allow-list: layout and text
- * tags with harmless attributes only, no script, style sheet link, frame, form, meta or base; an
+ * tags with harmless attributes only (legacy presentation attributes such as bgcolor and align,
+ * but no inline style: the app's own policy, which the frame inherits, refuses inline styles, and
+ * each refusal would be a console error), no script, style sheet, frame, form, meta or base; an
  * image keeps its source only when it is a data: URL; a link keeps its text but loses its target
  * (a click could otherwise navigate the frame), and the targets are returned beside the HTML so
  * the viewer can offer them behind a confirmation that shows the real address.
@@ -21,7 +23,7 @@ const DROPPED_WITH_CONTENT = new Set(['script', 'style', 'noscript', 'template',
 const VOID_TAGS = new Set(['br', 'col', 'hr', 'img']);
 const ALLOWED_ATTRIBUTES = new Set([
   'align', 'alt', 'bgcolor', 'border', 'cellpadding', 'cellspacing', 'color', 'colspan', 'dir', 'face', 'height', 'lang', 'rowspan', 'size',
-  'style', 'title', 'valign', 'width',
+  'title', 'valign', 'width',
 ]);
 const MAX_LINKS = 200;
 
@@ -31,11 +33,6 @@ function escapeText(text: string): string {
 
 function escapeAttribute(text: string): string {
   return escapeText(text).replace(/"/g, '&quot;');
-}
-
-/** A style attribute survives only without anything that can load or run (url(), image-set, @import, expression, behaviour). */
-function isHarmlessStyle(style: string): boolean {
-  return !/url\s*\(|image-set|@import|expression|behavior|-moz-binding|javascript:|\\/i.test(style);
 }
 
 export interface SanitisedHtml {
@@ -67,7 +64,6 @@ export function sanitiseHtml(source: string): SanitisedHtml {
         const kept: string[] = [];
         for (const [attribute, value] of Object.entries(attributes)) {
           if (!ALLOWED_ATTRIBUTES.has(attribute)) continue;
-          if (attribute === 'style' && !isHarmlessStyle(value)) continue;
           kept.push(` ${attribute}="${escapeAttribute(value)}"`);
         }
         if (name === 'img') {

@@ -79,12 +79,14 @@ export function parseReceived(value: string): ParsedHop {
   const header = value.replace(/\r?\n[ \t]+/g, ' ').replace(/\s+/g, ' ').trim();
   // The date follows the last ';'; the clauses before it are what we read.
   const semicolon = header.lastIndexOf(';');
+  // A header starts with its from clause (RFC 5321); one that starts otherwise (`by ... with local`,
+  // qmail's `(qmail 123 invoked from network)`) records no connecting address, whatever its comments say.
   const clauses = semicolon === -1 ? header : header.slice(0, semicolon);
-  const fromMatch = /(?:^|\s)from\s/i.exec(clauses);
-  const byMatch = /(?:^|\s)by\s+(\S+)/i.exec(fromMatch ? clauses.slice(fromMatch.index + fromMatch[0].length) : clauses);
+  const fromMatch = /^from\s/i.exec(clauses);
+  const byMatch = /(?:^|\s)by\s+([^\s()]+)/i.exec(fromMatch ? clauses.slice(fromMatch[0].length) : clauses.replace(/\([^()]*\)/g, ''));
   const by = byMatch ? stripTrailingDot(byMatch[1]) : null;
   if (!fromMatch) return { header, helo: null, reverseName: null, address: null, by };
-  const afterFrom = clauses.slice(fromMatch.index + fromMatch[0].length);
+  const afterFrom = clauses.slice(fromMatch[0].length);
   const { helo, comments } = fromClause(afterFrom);
   let address: { family: Family; value: bigint } | null = null;
   let reverseName: string | null = null;

@@ -24,7 +24,7 @@ import { addListing, findListing, getListing } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import type { Progress } from '../app.js';
 import { splitChunks, splitMessages } from './mbox.js';
-import { compress, decompress, knownBinaryFormat, parseMessage, type ParsedMessage } from './message.js';
+import { compress, decompress, knownBinaryFormat, messageHash, parseMessage } from './message.js';
 import { parseTrustedRelays, receivedChain } from './received.js';
 import { sanitiseHtml, textLinks } from './html.js';
 import { createLogger } from '../log.js';
@@ -41,32 +41,34 @@ function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** One message read from a source: parsed, or the problem that refused it. */
+/** One message read from a source: its bytes, or the problem that refused it before parsing. */
 export interface ReadMessage {
   readonly file: string;
   readonly number: number | null;
   readonly line: number | null;
   readonly size: number;
-  readonly result: { ok: true; value: ParsedMessage } | { ok: false; problem: string };
+  readonly bytes: Buffer | null;
+  readonly problem: string | null;
 }
 
 /**
  * Read every message of the sources in order, calling `each` for each (awaited, so the reader
- * never runs ahead of the consumer). A file that cannot be read at all yields one failed message.
+ * never runs ahead of the consumer). A file that cannot be read at all yields one refused message.
  */
 export async function readMessages(sources: readonly MessageSource[], settings: Settings, each: (message: ReadMessage) => void | Promise<void>): Promise<void> {
   const maxBytes = settings.evidence.maxMessageBytes;
   const limitNote = `over the limit of ${formatSize(maxBytes)} per message (setting evidence.maxMessageBytes)`;
+  const refuse = (file: string, problem: string, size = 0) => each({ file, number: null, line: null, size, bytes: null, problem });
   for (const source of sources) {
     if (source.kind === 'content') {
       const file = source.name;
       if (source.bytes.length > maxBytes) {
-        await each({ file, number: null, line: null, size: source.bytes.length, result: { ok: false, problem: `the message is ${formatSize(source.bytes.length)}, ${limitNote}` } });
+        await refuse(file, `the message is ${formatSize(source.bytes.length)}, ${limitNote}`, source.bytes.length);
         continue;
       }
       // Bytes from the browser may be an mbox too: split them the same way, from memory.
       for await (const message of splitChunks([source.bytes], maxBytes)) {
-        await each({ file, number: message.isMbox ? message.number : null, line: message.isMbox ? message.line : null, size: message.bytes.length, result: await parseMessage(message.bytes) });
+        await each({ file, number: message.isMbox ? message.number : null, line: message.isMbox ? message.line : null, size: message.bytes.length, bytes: message.bytes, problem: null });
       }
       continue;
     }
@@ -75,7 +77,7 @@ export async function readMessages(sources: readonly MessageSource[], settings: 
       await checkInputFile(file, settings.import.maxFileBytes);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      await each({ file, number: null, line: null, size: 0, result: { ok: false, problem: error.message.startsWith(file) ? error.message.slice(file.length).replace(/^[:\s]+/, '') : error.message } });
+      await refuse(file, error.message.startsWith(file) ? error.message.slice(file.length).replace(/^[:\s]+/, '') : error.message);
       continue;
     }
     const handle = await open(file, 'r');
@@ -87,7 +89,7 @@ export async function readMessages(sources: readonly MessageSource[], settings: 
     }
     const format = knownBinaryFormat(head);
     if (format) {
-      await each({ file, number: null, line: null, size: 0, result: { ok: false, problem: `this file is ${format}, not a mail message (.eml or mbox)` } });
+      await refuse(file, `this file is ${format}, not a mail message (.eml or mbox)`);
       continue;
     }
     for await (const message of splitMessages(file, maxBytes)) {
@@ -95,10 +97,10 @@ export async function readMessages(sources: readonly MessageSource[], settings: 
       const line = message.isMbox ? message.line : null;
       if (message.isOversized) {
         const what = message.isMbox ? `message ${message.number} (line ${message.line})` : 'the message';
-        await each({ file, number, line, size: message.size, result: { ok: false, problem: `${what} is ${formatSize(message.size)}, ${limitNote}` } });
+        await each({ file, number, line, size: message.size, bytes: null, problem: `${what} is ${formatSize(message.size)}, ${limitNote}` });
         continue;
       }
-      await each({ file, number, line, size: message.size, result: await parseMessage(message.bytes) });
+      await each({ file, number, line, size: message.size, bytes: message.bytes, problem: null });
     }
   }
 }
@@ -110,12 +112,21 @@ interface SourceAddress {
   readonly value: bigint;
 }
 
-function sourceOf(chain: ReturnType<typeof receivedChain>): SourceAddress | null {
-  if (chain.chosen === null) return null;
-  const ip = chain.hops[chain.chosen].ip as string;
+function sourceFromText(ip: string): SourceAddress | null {
   const parsed = parseAddress(ip);
   if (!parsed.ok) return null;
   return { family: parsed.value.family, value: parsed.value.value, ip, key: Buffer.from(addressKey(parsed.value.family, parsed.value.value)) };
+}
+
+function sourceOf(chain: ReturnType<typeof receivedChain>): SourceAddress | null {
+  return chain.chosen === null ? null : sourceFromText(chain.hops[chain.chosen].ip as string);
+}
+
+/** A message already stored (id) or staged earlier in this import (id null). */
+interface KnownSample {
+  readonly id: number | null;
+  readonly source_ip: string | null;
+  readonly subject: string | null;
 }
 
 /** Active listings covering an address, except allow-list entries (GAL): what a sample is evidence for. */
@@ -178,64 +189,67 @@ export async function importSamples(
     }
   }
   const outcomes: Array<MessageOutcome & { stagedSha?: string }> = [];
-  const seen = new Map<string, number>();
+  const seen = new Map<string, KnownSample>();
   const stage = db.prepare(
     `INSERT INTO temp.evidence_staging (import_id, seq, sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const stageLink = db.prepare('INSERT INTO temp.evidence_staged_links (import_id, sha256, listing_id) VALUES (?, ?, ?)');
-  const findStored = db.prepare('SELECT id FROM samples WHERE sha256 = ?').pluck();
+  const findStored = db.prepare('SELECT id, source_ip, subject FROM samples WHERE sha256 = ?');
   let bytesDone = 0;
   try {
     onProgress?.({ stage: 'reading messages', done: 0, total: totalBytes });
-    await readMessages(input.sources, settings, (message) => {
+    await readMessages(input.sources, settings, async (message) => {
       bytesDone += message.size;
       if (outcomes.length % PROGRESS_EVERY === 0) onProgress?.({ stage: 'reading messages', done: Math.min(bytesDone, totalBytes), total: totalBytes });
       const base = { file: message.file, message: message.number, line: message.line };
-      if (!message.result.ok) {
-        outcomes.push({ ...base, outcome: 'failed', problem: message.result.problem, notes: [], sha256: null, sampleId: null, subject: null, sourceIp: null, linkedListings: [] });
+      const fail = (problem: string) =>
+        outcomes.push({ ...base, outcome: 'failed', problem, notes: [], sha256: null, sampleId: null, subject: null, sourceIp: null, linkedListings: [] });
+      if (message.bytes === null) {
+        fail(message.problem ?? 'not read');
         return;
       }
-      const parsed = message.result.value;
-      const sha = parsed.sha256.toString('hex');
+      // A message stored before (or earlier in this import) is linked again without parsing it again.
+      const hash = messageHash(message.bytes);
+      const sha = hash.toString('hex');
+      const known = seen.get(sha) ?? (findStored.get(hash) as KnownSample | undefined);
+      if (known) {
+        const source = known.source_ip ? sourceFromText(known.source_ip) : null;
+        const listings = input.listingId !== undefined ? [input.listingId] : source ? coveringListings(db, index, source) : [];
+        for (const listingId of listings) stageLink.run(importId, hash, listingId);
+        outcomes.push({ ...base, outcome: 'duplicate', problem: null, notes: [], sha256: sha, sampleId: known.id, subject: known.subject, sourceIp: known.source_ip, linkedListings: listings });
+        return;
+      }
+      const checked = await parseMessage(message.bytes);
+      if (!checked.ok) {
+        fail(checked.problem);
+        return;
+      }
+      const parsed = checked.value;
       const chain = receivedChain(parsed.received, trusted);
       const source = sourceOf(chain);
       const listings = input.listingId !== undefined ? [input.listingId] : source ? coveringListings(db, index, source) : [];
       const notes = [...parsed.notes];
       if (parsed.received.length > 0 && chain.chosen === null) notes.push(chain.reason);
-      const storedId = findStored.get(parsed.sha256) as number | undefined;
-      const isRepeat = seen.has(sha) || storedId !== undefined;
-      if (!isRepeat) {
-        seen.set(sha, outcomes.length);
-        stage.run(
-          importId,
-          outcomes.length,
-          parsed.sha256,
-          compress(parsed.raw),
-          parsed.raw.length,
-          parsed.subject,
-          parsed.from,
-          parsed.sentAt,
-          parsed.messageId,
-          source?.family ?? null,
-          source?.key ?? null,
-          source?.ip ?? null,
-          JSON.stringify(chain),
-          parsed.text,
-        );
-      }
+      seen.set(sha, { id: null, source_ip: source?.ip ?? null, subject: parsed.subject });
+      stage.run(
+        importId,
+        outcomes.length,
+        parsed.sha256,
+        compress(parsed.raw),
+        parsed.raw.length,
+        parsed.subject,
+        parsed.from,
+        parsed.sentAt,
+        parsed.messageId,
+        source?.family ?? null,
+        source?.key ?? null,
+        source?.ip ?? null,
+        JSON.stringify(chain),
+        parsed.text,
+      );
       for (const listingId of listings) stageLink.run(importId, parsed.sha256, listingId);
-      outcomes.push({
-        ...base,
-        outcome: isRepeat ? 'duplicate' : 'imported',
-        problem: null,
-        notes,
-        sha256: sha,
-        sampleId: storedId ?? null,
-        subject: parsed.subject,
-        sourceIp: source?.ip ?? null,
-        linkedListings: listings,
-      });
+      outcomes.push({ ...base, outcome: 'imported', problem: null, notes, sha256: sha, sampleId: null, subject: parsed.subject, sourceIp: source?.ip ?? null, linkedListings: listings });
     });
     const failed = outcomes.filter((outcome) => outcome.outcome === 'failed').length;
     if (failed > 0 && !input.importValid) {
@@ -362,7 +376,7 @@ export function listSamples(db: ReadDb, listingId: number, afterId: number, limi
   if (!findListing(db, listingId)) throw notFound(`no listing #${listingId}`);
   const total = db.get<{ count: number }>(sql`SELECT count(*) AS count FROM sample_links WHERE listing_id = ${listingId}`)?.count ?? 0;
   const rows = db.all<SampleRow>(sql`SELECT ${SAMPLE_COLUMNS} FROM sample_links k JOIN samples s ON s.id = k.sample_id
-    WHERE k.listing_id = ${listingId} AND (${afterId} = 0 OR k.sample_id < ${afterId}) ORDER BY k.sample_id DESC LIMIT ${limit}`);
+    WHERE k.listing_id = ${listingId} AND k.sample_id < ${afterId === 0 ? Number.MAX_SAFE_INTEGER : afterId} ORDER BY k.sample_id DESC LIMIT ${limit}`);
   return { total, samples: rows.map(toSummary) };
 }
 
@@ -389,13 +403,8 @@ export async function getSample(db: ReadDb, index: ListingIndex, id: number): Pr
   const sanitised = message.html !== null ? sanitiseHtml(message.html) : null;
   const received = JSON.parse(row.received) as SampleDetail['received'];
   const linked = db.all<{ listing_id: number }>(sql`SELECT listing_id FROM sample_links WHERE sample_id = ${id} ORDER BY listing_id`).map((link) => link.listing_id);
-  const parsedSource = row.source_ip ? parseAddress(row.source_ip) : null;
-  const covering =
-    parsedSource?.ok === true
-      ? coveringListings(db, index, { family: parsedSource.value.family, value: parsedSource.value.value, ip: row.source_ip as string, key: Buffer.alloc(0) }).filter(
-          (listingId) => !linked.includes(listingId),
-        )
-      : [];
+  const source = row.source_ip ? sourceFromText(row.source_ip) : null;
+  const covering = source ? coveringListings(db, index, source).filter((listingId) => !linked.includes(listingId)) : [];
   return {
     ...toSummary(row),
     headers: message.headers,

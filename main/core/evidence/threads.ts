@@ -7,6 +7,7 @@
  * Listing threads need the investigator role, ISP threads the liaison role.
  */
 import MailComposer from 'nodemailer/lib/mail-composer';
+import { createTransport } from 'nodemailer';
 import { randomBytes } from 'node:crypto';
 import type { Role } from '../../../shared/domain.js';
 import { REASON_LABELS } from '../../../shared/domain.js';
@@ -14,12 +15,12 @@ import type { RawMessage, ReplyDraft, ReplyTemplate, ThreadDetail, ThreadImportR
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
-import { conflict, invalidInput, notFound } from '../errors.js';
+import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
 import { findIsp } from '../dul/isps.js';
 import { getListing } from '../listings/listings.js';
-import { compress, decompress, messageHash, type ParsedMessage } from './message.js';
+import { compress, decompress, messageHash, parseMessage, type ParsedMessage } from './message.js';
 import { readMessages, type MessageSource } from './samples.js';
 import type { MessageOutcome } from '../../../shared/evidence.js';
 
@@ -195,13 +196,14 @@ export async function importThreadMessages(
   const seen = new Set<string>(
     db.all<{ sha: string }>(sql`SELECT lower(hex(sha256)) AS sha FROM thread_messages WHERE thread_id = ${input.threadId} AND sha256 IS NOT NULL`).map((row) => row.sha),
   );
-  await readMessages(input.sources, settings, (message) => {
+  await readMessages(input.sources, settings, async (message) => {
     const base = { file: message.file, message: message.number, line: message.line, notes: [], sampleId: null, sourceIp: null, linkedListings: [] };
-    if (!message.result.ok) {
-      read.push({ outcome: { ...base, outcome: 'failed', problem: message.result.problem, sha256: null, subject: null }, parsed: null });
+    const checked = message.bytes === null ? { ok: false as const, problem: message.problem ?? 'not read' } : await parseMessage(message.bytes);
+    if (!checked.ok) {
+      read.push({ outcome: { ...base, outcome: 'failed', problem: checked.problem, sha256: null, subject: null }, parsed: null });
       return;
     }
-    const parsed = message.result.value;
+    const parsed = checked.value;
     const sha = parsed.sha256.toString('hex');
     const isRepeat = seen.has(sha);
     seen.add(sha);
@@ -323,7 +325,8 @@ async function composeMessage(options: { from: string; to: string; subject: stri
     from: options.from,
     to: options.to,
     subject: options.subject,
-    text: options.text,
+    // One line ending in the whole message (the headers are CRLF), so the .eml and what SMTP sends are the same bytes.
+    text: options.text.replace(/\r?\n/g, '\r\n'),
     date: options.date,
     messageId: options.messageId,
     inReplyTo: options.inReplyTo ?? undefined,
@@ -386,4 +389,41 @@ export function resolveThread(db: WriteDb, actorName: string | null, input: { th
     });
     return toSummary(findThread(db, input.threadId));
   });
+}
+
+/**
+ * Send a saved outbound reply through the configured relay (setting evidence.smtp), exactly the
+ * bytes stored (and exported), to its To address; the relay's answer goes into the history.
+ */
+export async function sendReply(db: WriteDb, actorName: string | null, messageId: number, settings: Settings, now: Date): Promise<{ response: string; accepted: readonly string[] }> {
+  const row = db.get<{ raw: Buffer | null; thread_id: number; direction: string; to_address: string | null; message_id: string | null }>(
+    sql`SELECT raw, thread_id, direction, to_address, message_id FROM thread_messages WHERE id = ${messageId}`,
+  );
+  if (!row) throw notFound(`no thread message #${messageId}`);
+  const thread = findThread(db, row.thread_id);
+  requireActor(db, actorName, roleFor(thread));
+  if (row.direction !== 'outbound' || !row.raw || !row.to_address) throw invalidInput(`message #${messageId} is not a saved reply (only outbound mail written here can be sent)`);
+  const { host, port, secure } = settings.evidence.smtp;
+  if (host === '') throw invalidInput('no mail relay is configured (setting evidence.smtp.host): export the reply as .eml and send it from your mail program');
+  const transport = createTransport({ host, port, secure, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
+  let info: { response: string; accepted: Array<string | { address: string }> };
+  try {
+    info = await transport.sendMail({ envelope: { from: settings.evidence.replyFrom, to: [row.to_address] }, raw: decompress(row.raw) });
+  } catch (error) {
+    throw new AppError('conflict', `the relay ${host}:${port} did not take the reply: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    transport.close();
+  }
+  const accepted = info.accepted.map((address) => (typeof address === 'string' ? address : address.address));
+  db.transaction(() => {
+    const actor = requireActor(db, actorName, roleFor(thread));
+    const at = now.toISOString();
+    openHistory(db, () => at).append({
+      actor: actor.name,
+      action: 'thread.sent',
+      ...subjectOf(thread),
+      details: { thread: thread.id, message: messageId, messageId: row.message_id, to: row.to_address, relay: `${host}:${port}`, response: info.response },
+    });
+  });
+  return { response: info.response, accepted };
 }

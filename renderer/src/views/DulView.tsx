@@ -14,6 +14,7 @@ import { useJob } from '../useJob.js';
 import { useReloadable } from '../useOperation.js';
 import { ErrorLine } from './ErrorLine.js';
 import { JobProgress } from './JobProgress.js';
+import { CorrespondencePanel } from './record/CorrespondenceTab.js';
 
 function IspList() {
   const api = useApi();
@@ -420,6 +421,7 @@ function IspPage({ name }: { name: string }) {
           ))}
         </tbody>
       </table>
+      <CorrespondencePanel isp={isp.name} />
     </section>
   );
 }

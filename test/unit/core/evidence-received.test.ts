@@ -78,8 +78,13 @@ describe('Received header parsing', () => {
     assert.equal(hop.by, 'EXCH02.corp.example');
   });
 
-  test('no from clause (local delivery) and unknown host without an address', () => {
-    assert.equal(addressOf('by mx1.bl.example (Postfix, from userid 1000) id 4Xy; Thu, 26 Nov 2026 10:00:00 +0000'), null);
+  test('no from clause (local delivery, qmail invocation) and unknown host without an address', () => {
+    const local = parseReceived('by mx1.bl.example (Postfix, from userid 1000) id 4Xy; Thu, 26 Nov 2026 10:00:00 +0000');
+    assert.equal(local.address, null);
+    assert.equal(local.by, 'mx1.bl.example');
+    const qmail = parseReceived('(qmail 4711 invoked from network 45.83.64.10); 26 Nov 2026 10:00:00 -0000');
+    assert.equal(qmail.address, null);
+    assert.equal(qmail.helo, null);
     assert.equal(addressOf('from unknown by mx1.bl.example with SMTP; Thu, 26 Nov 2026 10:00:00 +0000'), null);
   });
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
+import { startSmtpSink } from '../support/smtp-sink.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const ANA: CallContext = { actor: 'Ana' };
@@ -136,6 +137,31 @@ describe('correspondence threads', () => {
       { action: 'thread.opened', subject_type: 'isp' },
       { action: 'thread.resolved', subject_type: 'isp' },
     ]);
+  });
+
+  test('a saved reply is sent through the configured relay (a local SMTP sink), byte for byte as exported', async () => {
+    const thread = await ok(core.dispatch('threads.create', { listingId, subject: 'Delisting request' }, ANA));
+    const detail = await ok(core.dispatch('threads.reply', { threadId: thread.id, to: 'noc@isp.example', subject: 'Re: delist', text: 'Done.\n.\nA line with a dot.' }, ANA));
+    const reply = detail.messages[0];
+    await refused(core.dispatch('threads.send', { id: reply.id }, ANA), 'invalid-input', /no mail relay is configured/);
+    const sink = await startSmtpSink();
+    try {
+      await ok(core.dispatch('settings.update', { evidence: { smtp: { host: '127.0.0.1', port: sink.port } } }, ANA));
+      const sent = await ok(core.dispatch('threads.send', { id: reply.id }, ANA));
+      assert.deepEqual(sent.accepted, ['noc@isp.example']);
+      assert.match(sent.response, /^250 2\.0\.0 queued as SINK1/);
+      assert.equal(sink.received.length, 1);
+      assert.equal(sink.received[0].from, 'abuse-desk@bl.example');
+      assert.deepEqual(sink.received[0].to, ['noc@isp.example']);
+      const exported = Buffer.from((await ok(core.dispatch('threads.export', { id: reply.id }, ANA))).base64, 'base64').toString('utf8');
+      assert.equal(sink.received[0].data.replace(/\r?\n$/, ''), exported.replace(/\r?\n$/, ''));
+      const history = await ok(core.dispatch('listings.history', { id: listingId }, ANA));
+      assert.equal(history[0].action, 'thread.sent');
+      assert.equal(history[0].details.response, sent.response);
+    } finally {
+      await sink.close();
+    }
+    await refused(core.dispatch('threads.send', { id: reply.id }, ANA), 'conflict', /did not take the reply/);
   });
 
   test('bad input: a thread for both or neither, mail that is not mail, a bad address', async () => {

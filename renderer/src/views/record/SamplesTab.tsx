@@ -1,0 +1,464 @@
+/**
+ * A record's spam samples: statistics with a chart of samples per day (uPlot), a drop zone and a
+ * file form for importing (.eml, mbox), the per-file outcome of the last import, the samples
+ * table, and the viewer: headers, the Received chain hop by hop with the chosen source marked,
+ * the text body, and the HTML body only inside a sandboxed frame (no script, no remote load)
+ * whose links open only after a confirmation that shows where they really go.
+ */
+import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { ApiError, JobView } from '../../../../shared/contract.js';
+import { sampleFrameDocument, type SampleDetail, type SampleImportResult, type SampleLink, type SampleStats } from '../../../../shared/evidence.js';
+import { useApi } from '../../api.js';
+import { takeWaitingFiles, useWaitingFiles } from '../../desktop.js';
+import { formatBytes, formatCount, formatTime } from '../../format.js';
+import { useJob } from '../../useJob.js';
+import { useReloadable } from '../../useOperation.js';
+import { ErrorLine } from '../ErrorLine.js';
+import { JobProgress } from '../JobProgress.js';
+import { downloadBase64, filesAsBase64 } from './files.js';
+
+const DAY_SECONDS = 86_400;
+
+/**
+ * Samples per day as uPlot's aligned data: every day from the first to the last, zero where none,
+ * and at least the last week, so a single day draws as a bar in a week rather than alone.
+ */
+export function perDaySeries(perDay: SampleStats['perDay']): [number[], number[]] {
+  if (perDay.length === 0) return [[], []];
+  const counts = new Map(perDay.map((day) => [Date.parse(`${day.day}T00:00:00Z`) / 1000, day.count]));
+  const last = Math.max(...counts.keys());
+  const first = Math.min(...counts.keys(), last - 6 * DAY_SECONDS);
+  const days: number[] = [];
+  const values: number[] = [];
+  for (let day = first; day <= last; day += DAY_SECONDS) {
+    days.push(day);
+    values.push(counts.get(day) ?? 0);
+  }
+  return [days, values];
+}
+
+function PerDayChart({ stats }: { stats: SampleStats }) {
+  const container = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = container.current;
+    if (!element || stats.perDay.length === 0) return;
+    const color = getComputedStyle(element).color;
+    const chart = new uPlot(
+      {
+        width: Math.min(560, Math.max(240, element.clientWidth)),
+        height: 140,
+        legend: { show: false },
+        cursor: { show: true, drag: { x: false, y: false } },
+        scales: {
+          // Half a day of margin each side, so the first and last days' bars are whole.
+          x: { time: true, range: (_self, min, max) => [min - DAY_SECONDS / 2, max + DAY_SECONDS / 2] },
+          y: { range: (_self, _min, max) => [0, Math.max(1, max)] },
+        },
+        axes: [
+          { stroke: color, grid: { show: false }, ticks: { stroke: color } },
+          // Whole samples only: no 0.5 on the count axis.
+          { stroke: color, grid: { stroke: 'rgba(128,128,128,0.25)' }, ticks: { stroke: color }, size: 40, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000] },
+        ],
+        series: [{}, { label: 'samples', stroke: color, fill: 'rgba(128,128,128,0.2)', paths: uPlot.paths.bars?.({ size: [0.8, 40] }), points: { show: false } }],
+      },
+      perDaySeries(stats.perDay),
+      element,
+    );
+    return () => chart.destroy();
+  }, [stats]);
+  const description = `Samples per day from ${stats.perDay[0]?.day ?? '-'} to ${stats.perDay.at(-1)?.day ?? '-'}: ${stats.perDay.map((day) => `${day.day} ${day.count}`).join(', ')}`;
+  return <div className="samples-chart" ref={container} role="img" aria-label={description} />;
+}
+
+function ImportOutcome({ result }: { result: SampleImportResult }) {
+  return (
+    <div className="sample-outcome" aria-label="Import outcome">
+      <p role="status" className={result.committed ? undefined : 'error'}>
+        {result.committed
+          ? `Stored ${formatCount(result.imported)} new sample${result.imported === 1 ? '' : 's'}; ${formatCount(result.duplicates)} already stored; ${formatCount(result.failed)} refused.`
+          : `Nothing was stored: ${formatCount(result.failed)} message${result.failed === 1 ? ' was' : 's were'} refused. Tick "Import the valid ones" to store the ${formatCount(result.skipped)} others.`}
+      </p>
+      <ul className="sample-outcome-list">
+        {result.messages.map((message, index) => (
+          <li key={index} className={`sample-outcome-${message.outcome}`}>
+            <strong>{message.file.split(/[\\/]/).pop()}</strong>
+            {message.message !== null && ` #${message.message}`}: {message.outcome}
+            {message.problem && ` — ${message.problem}`}
+            {message.sourceIp && ` · source ${message.sourceIp}`}
+            {message.notes.map((note) => (
+              <span key={note} className="muted">
+                {' '}
+                · {note}
+              </span>
+            ))}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The confirmation a link from a sample needs: the real target in full, then Open or Cancel. */
+function LinkConfirmation({ link, onClose }: { link: SampleLink; onClose: () => void }) {
+  return (
+    <div className="link-confirmation" role="alertdialog" aria-label="Open a link from a spam sample">
+      <p>
+        This link from a spam sample shows <q>{link.text}</q> and really goes to:
+      </p>
+      <p>
+        <code className="link-target">{link.target}</code>
+      </p>
+      <p className="muted">Spam links track who opens them and may lead to phishing or malware.</p>
+      <div className="action-row">
+        <button
+          type="button"
+          className="secondary"
+          onClick={() => {
+            window.open(link.target, '_blank', 'noopener,noreferrer');
+            onClose();
+          }}
+        >
+          Open the link
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function SampleViewer({ id, listingId, onChanged, onClose }: { id: number; listingId: number; onChanged: () => void; onClose: () => void }) {
+  const api = useApi();
+  const detail = useReloadable(() => api['samples.get']({ id }));
+  const [pendingLink, setPendingLink] = useState<SampleLink | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  if (detail.loaded.state === 'loading') return <p aria-live="polite">Loading the sample…</p>;
+  if (detail.loaded.state === 'failed') return <ErrorLine error={detail.loaded.error} />;
+  const sample: SampleDetail = detail.loaded.value;
+  const afterAction = (result: { ok: boolean; error?: ApiError }) => {
+    if (!result.ok) setError(result.error ?? null);
+    else {
+      setError(null);
+      detail.reload();
+      onChanged();
+    }
+  };
+  const download = () =>
+    api['samples.raw']({ id }).then((result) => {
+      if (result.ok) downloadBase64(result.value.fileName, result.value.base64);
+      else setError(result.error);
+    });
+  return (
+    <article className="panel sample-viewer" aria-label={`Sample #${sample.id}`}>
+      <div className="panel-heading">
+        <h3>
+          Sample #{sample.id}: {sample.subject ?? '(no subject)'}
+        </h3>
+        <div className="action-row">
+          <button type="button" className="secondary" onClick={download}>
+            Download .eml
+          </button>
+          <button type="button" className="secondary" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      </div>
+      <dl className="facts">
+        <div>
+          <dt>From</dt>
+          <dd>{sample.from ?? '-'}</dd>
+        </div>
+        <div>
+          <dt>Date</dt>
+          <dd>{sample.sentAt ? formatTime(sample.sentAt) : '-'}</dd>
+        </div>
+        <div>
+          <dt>Source</dt>
+          <dd>{sample.sourceIp ?? 'unknown'}</dd>
+        </div>
+        <div>
+          <dt>Size</dt>
+          <dd>{formatBytes(sample.size)}</dd>
+        </div>
+        <div>
+          <dt>SHA-256</dt>
+          <dd className="hash">{sample.sha256}</dd>
+        </div>
+      </dl>
+      {error && <ErrorLine error={error} />}
+      <h4>Received chain</h4>
+      <p className="muted">{sample.received.reason}</p>
+      <table className="hops" aria-label="Received chain">
+        <thead>
+          <tr>
+            <th scope="col">Hop</th>
+            <th scope="col">Connecting address</th>
+            <th scope="col">HELO / reverse name</th>
+            <th scope="col">Received by</th>
+            <th scope="col">Note</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sample.received.hops.map((hop) => (
+            <tr key={hop.index} className={hop.index === sample.received.chosen ? 'hop-chosen' : undefined} aria-current={hop.index === sample.received.chosen ? 'true' : undefined}>
+              <td>{hop.index + 1}</td>
+              <td>{hop.ip ?? <span className="muted">none recorded</span>}</td>
+              <td>{[hop.helo, hop.reverseName].filter(Boolean).join(' / ') || '-'}</td>
+              <td>{hop.by ?? '-'}</td>
+              <td>{hop.index === sample.received.chosen ? <strong>source</strong> : hop.isTrusted ? 'trusted relay' : (hop.special ?? '')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {(sample.coveringListings.length > 0 || (sample.sourceIp && sample.linkedListings.length === 0)) && (
+        <div className="action-row" aria-label="Attach the sample">
+          {sample.coveringListings.map((listing) => (
+            <button key={listing.id} type="button" className="secondary" onClick={() => api['samples.link']({ sampleId: id, listingId: listing.id }).then(afterAction)}>
+              Link to #{listing.id} ({listing.list} {listing.range})
+            </button>
+          ))}
+          {sample.sourceIp && !sample.linkedListings.some((listing) => listing.list === 'RBL' && listing.range === sample.sourceIp) && (
+            <button type="button" className="secondary" onClick={() => api['samples.createListing']({ sampleId: id, reason: 'spam-source' }).then(afterAction)}>
+              Create an RBL listing for {sample.sourceIp}
+            </button>
+          )}
+        </div>
+      )}
+      <p className="muted">
+        Linked to {sample.linkedListings.map((listing) => `#${listing.id} ${listing.list} ${listing.range}`).join(', ') || 'no listing'}
+        {sample.linkedListings.some((listing) => listing.id === listingId) ? '' : ' (not this record)'}.
+      </p>
+      <details>
+        <summary>Headers ({sample.headers.length})</summary>
+        <table className="headers" aria-label="Headers">
+          <tbody>
+            {sample.headers.map((header, index) => (
+              <tr key={index}>
+                <th scope="row">{header.name}</th>
+                <td>{header.value}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </details>
+      {sample.html !== null && (
+        <>
+          <h4>HTML body</h4>
+          <p className="muted">Shown in a sealed frame: no script runs and nothing is loaded from the network; links are listed below.</p>
+          <iframe className="sample-html" title={`HTML body of sample #${sample.id}`} sandbox="" referrerPolicy="no-referrer" srcDoc={sampleFrameDocument(sample.html)} />
+        </>
+      )}
+      <h4>Text body</h4>
+      <pre className="sample-text">{sample.text || '(empty)'}</pre>
+      {sample.links.length > 0 && (
+        <>
+          <h4>Links ({sample.links.length})</h4>
+          <ul className="sample-links">
+            {sample.links.map((link, index) => (
+              <li key={index}>
+                <button type="button" className="link-button" onClick={() => setPendingLink(link)}>
+                  {link.text || link.target}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      {pendingLink && <LinkConfirmation link={pendingLink} onClose={() => setPendingLink(null)} />}
+      {sample.attachments.length > 0 && (
+        <p>
+          Attachments:{' '}
+          {sample.attachments.map((attachment) => `${attachment.fileName ?? '(unnamed)'} (${attachment.contentType}, ${formatBytes(attachment.size)})`).join('; ')}
+        </p>
+      )}
+    </article>
+  );
+}
+
+/** The samples of one record (listing). */
+export function SamplesTab({ listingId }: { listingId: number }) {
+  const api = useApi();
+  const samples = useReloadable(() => api['samples.list']({ listingId, afterId: 0, limit: 200 }));
+  const stats = useReloadable(() => api['samples.stats']({ listingId }));
+  const [viewing, setViewing] = useState<number | null>(null);
+  const [importValid, setImportValid] = useState(false);
+  const [paths, setPaths] = useState('');
+  const [isDragging, setIsDragging] = useState(false);
+  const [isUploading, setIsUploading] = useState(false);
+  const [result, setResult] = useState<SampleImportResult | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const reload = () => {
+    samples.reload();
+    stats.reload();
+  };
+  const job = useJob('samples.import', (finished: JobView) => {
+    if (finished.state === 'done') {
+      setResult(finished.result as SampleImportResult);
+      reload();
+    } else setError(finished.error ?? { code: 'internal', message: `the import ended ${finished.state}` });
+  });
+  // Files chosen in the desktop's File menu or dropped on the window come as paths through the shell.
+  const waitingFiles = useWaitingFiles('samples');
+  const { start } = job;
+  useEffect(() => {
+    if (!waitingFiles) return;
+    takeWaitingFiles('samples');
+    setPaths(waitingFiles.join('\n'));
+    setResult(null);
+    setError(null);
+    start({ paths: [...waitingFiles], listingId, importValid });
+    // Only new files start an import; a changed checkbox does not.
+  }, [waitingFiles]);
+
+  const startPathImport = (event: FormEvent) => {
+    event.preventDefault();
+    setResult(null);
+    setError(null);
+    job.start({ paths: paths.split('\n').map((path) => path.trim()).filter(Boolean), listingId, importValid });
+  };
+
+  const upload = async (files: readonly File[]) => {
+    setResult(null);
+    setError(null);
+    const encoded = await filesAsBase64(files);
+    if (!encoded.ok) {
+      setError({ code: 'invalid-input', message: encoded.message });
+      return;
+    }
+    setIsUploading(true);
+    const answer = await api['samples.upload']({
+      files: encoded.files,
+      listingId,
+      importValid,
+    });
+    setIsUploading(false);
+    if (!answer.ok) setError(answer.error);
+    else {
+      setResult(answer.value);
+      reload();
+    }
+  };
+
+  const drop = (event: DragEvent) => {
+    setIsDragging(false);
+    // In the desktop app the shell's preload takes a drop no screen handled (with the files' paths)
+    // and sends it back here as an intent: so the drop is left unhandled there.
+    if (window.repdesk) return;
+    event.preventDefault();
+    const files = [...event.dataTransfer.files];
+    if (files.length > 0) void upload(files);
+  };
+
+  return (
+    <section className="samples-tab" aria-labelledby={`samples-title-${listingId}`}>
+      <h2 id={`samples-title-${listingId}`}>Spam samples</h2>
+      {stats.loaded.state === 'failed' && <ErrorLine error={stats.loaded.error} />}
+      {stats.loaded.state === 'done' && (
+        <div className="samples-stats">
+          <p aria-label="Sample statistics">
+            {stats.loaded.value.count === 0 ? (
+              'No samples yet.'
+            ) : (
+              <>
+                <strong>{formatCount(stats.loaded.value.count)}</strong> sample{stats.loaded.value.count === 1 ? '' : 's'}, first seen{' '}
+                <time dateTime={stats.loaded.value.firstSeen ?? ''}>{formatTime(stats.loaded.value.firstSeen ?? '')}</time>, last seen{' '}
+                <time dateTime={stats.loaded.value.lastSeen ?? ''}>{formatTime(stats.loaded.value.lastSeen ?? '')}</time>.
+              </>
+            )}
+          </p>
+          {stats.loaded.value.count > 0 && <PerDayChart stats={stats.loaded.value} />}
+        </div>
+      )}
+      <div
+        className={`drop-zone${isDragging ? ' drop-zone-active' : ''}`}
+        aria-label="Drop .eml or mbox files here"
+        onDragOver={(event) => {
+          event.preventDefault();
+          setIsDragging(true);
+        }}
+        onDragLeave={() => setIsDragging(false)}
+        onDrop={drop}
+      >
+        <p>Drop .eml or mbox files here to attach them to this record.</p>
+        <label>
+          or choose files{' '}
+          <input
+            type="file"
+            multiple
+            accept=".eml,.mbox,message/rfc822,application/mbox"
+            onChange={(event) => {
+              const files = [...(event.target.files ?? [])];
+              event.target.value = '';
+              if (files.length > 0) void upload(files);
+            }}
+          />
+        </label>
+        <label>
+          <input type="checkbox" checked={importValid} onChange={(event) => setImportValid(event.target.checked)} /> Import the valid ones when some are refused
+        </label>
+        {isUploading && <p aria-live="polite">Importing…</p>}
+      </div>
+      <details>
+        <summary>Import files from this computer by path (large mbox files)</summary>
+        <form onSubmit={startPathImport} aria-label="Import samples by path">
+          <label>
+            Files, one per line <textarea value={paths} onChange={(event) => setPaths(event.target.value)} rows={3} required placeholder="/home/me/spam.mbox" />
+          </label>
+          <button type="submit" disabled={job.isBusy}>
+            Import
+          </button>
+        </form>
+      </details>
+      {job.tracked.state === 'running' && (
+        <JobProgress job={job.tracked.job} label="Sample import" unit="bytes" isCancelling={job.tracked.isCancelling} cancelError={job.cancelError} onCancel={job.cancel} />
+      )}
+      {job.tracked.state === 'failed' && <ErrorLine error={job.tracked.error} />}
+      {error && <ErrorLine error={error} />}
+      {result && <ImportOutcome result={result} />}
+      {samples.loaded.state === 'failed' && <ErrorLine error={samples.loaded.error} />}
+      {samples.loaded.state === 'done' && samples.loaded.value.total > 0 && (
+        <div className="table-scroll">
+          <table aria-label="Samples">
+            <thead>
+              <tr>
+                <th scope="col">#</th>
+                <th scope="col">Date</th>
+                <th scope="col">Source</th>
+                <th scope="col">From</th>
+                <th scope="col">Subject</th>
+                <th scope="col">Size</th>
+                <th scope="col" />
+              </tr>
+            </thead>
+            <tbody>
+              {samples.loaded.value.samples.map((sample) => (
+                <tr key={sample.id} className={sample.id === viewing ? 'selected' : undefined}>
+                  <td>{sample.id}</td>
+                  <td>{formatTime(sample.sentAt ?? sample.importedAt)}</td>
+                  <td>{sample.sourceIp ?? '-'}</td>
+                  <td>{sample.from ?? '-'}</td>
+                  <td>{sample.subject ?? '(no subject)'}</td>
+                  <td>{formatBytes(sample.size)}</td>
+                  <td>
+                    <button type="button" className="secondary" onClick={() => setViewing(sample.id)}>
+                      View
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {samples.loaded.value.total > samples.loaded.value.samples.length && (
+            <p className="muted">
+              The newest {samples.loaded.value.samples.length} of {formatCount(samples.loaded.value.total)}.
+            </p>
+          )}
+        </div>
+      )}
+      {viewing !== null && <SampleViewer key={viewing} id={viewing} listingId={listingId} onChanged={reload} onClose={() => setViewing(null)} />}
+    </section>
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * Evidence end to end (real database, server and Chromium), with every request of the browser
+ * routed through the test: an investigator drops a hostile HTML spam sample on a record, views
+ * it (hops with the chosen source, the HTML in the sandboxed frame, a link behind a confirmation
+ * showing its real target), downloads the original, and answers the ISP from a template. No
+ * request may reach a host other than 127.0.0.1. The frame's own wall is also tested alone:
+ * unsanitised hostile HTML in the same sandboxed, policy-sealed document loads nothing remote.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { Route } from 'playwright-core';
+import { sampleFrameDocument } from '../../shared/evidence.js';
+import { isLoopback, repdesk, seedLookupTeam, startHarness, type Harness } from '../e2e-support/harness.js';
+import { spamMessage } from '../unit/support/mail.js';
+
+/**
+ * Hostile HTML: every way a page loads or runs something, aimed at the remote hosts a tracker
+ * would use and at `witness` (a server of the test's own on 127.0.0.2, standing in for a remote
+ * host: Playwright does not see requests made inside a sandboxed srcdoc frame, a server does).
+ */
+function hostileHtml(witness: string): string {
+  return [
+    `<html><head><script src="http://evil.example/x.js"></script><script src="${witness}/script.js"></script><link rel="stylesheet" href="${witness}/style.css">`,
+    `<meta http-equiv="refresh" content="0;url=${witness}/refresh"></head>`,
+    `<body style="background:url(${witness}/background.png)"><p style="color:#c00">Hello <b>winner</b></p>`,
+    `<img src="http://tracker.example/pixel.gif?id=42" width="1" height="1"><img src="${witness}/pixel.gif"><img srcset="${witness}/set.png 2x">`,
+    `<iframe src="${witness}/frame"></iframe><video poster="${witness}/poster.png"></video><object data="${witness}/object"></object>`,
+    `<a href="http://phish.example/login">Your bank</a><form action="${witness}/post"><input name="q"></form>`,
+    `<script>fetch("${witness}/beacon")</script></body></html>`,
+  ].join('');
+}
+
+let harness: Harness;
+let listingId: number;
+let witness: Server;
+let witnessUrl: string;
+/** Requests that reached the witness server: each one is a load that left the frame. */
+const witnessed: string[] = [];
+/** Requests the browser tried to send anywhere but 127.0.0.1 (aborted by the route). */
+const blocked: string[] = [];
+
+before(async () => {
+  witness = createServer((request, response) => {
+    // The blank page the frame-alone test starts from (a page on a loopback address, so the
+    // browser lets its frames reach another loopback address at all) is not a load from a frame.
+    if (request.url === '/blank' || request.url === '/favicon.ico') {
+      response.setHeader('Content-Type', 'text/html');
+      response.end('<!doctype html><title>blank</title>');
+      return;
+    }
+    witnessed.push(request.url ?? '');
+    response.end('');
+  });
+  await new Promise<void>((resolve) => witness.listen(0, '127.0.0.2', resolve));
+  witnessUrl = `http://127.0.0.2:${(witness.address() as { port: number }).port}`;
+  harness = await startHarness({
+    seed: async (databasePath) => {
+      await seedLookupTeam(databasePath);
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '185.220.101.0/24', '--list', 'RBL', '--reason', 'spam-source');
+      await repdesk(databasePath, '--actor', 'Alice', 'isp', 'add', 'Example Net', '--asn', '64500', '--isp-contact', 'noc@example.net');
+    },
+  });
+  listingId = harness.core.connection.read.get<{ id: number }>({ text: "SELECT id FROM listings WHERE list = 'RBL' AND prefix = 24 AND hex(first) LIKE '%B9DC6500'", values: [] })?.id ?? 0;
+  assert.ok(listingId > 0, 'the seeded listing');
+  const handle = async (route: Route) => {
+    const url = route.request().url();
+    if (isLoopback(url) || url.startsWith('blob:') || url.startsWith(witnessUrl)) await route.continue();
+    else {
+      blocked.push(url);
+      await route.abort('blockedbyclient');
+    }
+  };
+  await harness.context.route('**/*', handle);
+});
+
+after(async () => {
+  await harness?.close();
+  await new Promise((resolve) => witness?.close(resolve));
+});
+
+test('a dropped sample is stored, viewed safely, downloaded, and the ISP answered from a template', async () => {
+  const { page, server } = harness;
+  const content = spamMessage({ html: hostileHtml(witnessUrl), subject: 'You have won a prize' });
+  await page.goto(server.url);
+  await page.getByRole('link', { name: 'Lookup' }).waitFor();
+  await page.evaluate(`window.location.hash = ${JSON.stringify(`#/evidence/${listingId}`)}`);
+  await page.getByRole('heading', { name: /Record #\d+: RBL 185\.220\.101\.0\/24/ }).waitFor();
+  await page.getByText('No samples yet.').waitFor();
+
+  // A drop as the browser delivers it: a DataTransfer holding a File with the message's bytes.
+  const dataTransfer = await page.evaluateHandle(`(() => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([${JSON.stringify(content)}], 'prize.eml', { type: 'message/rfc822' }));
+    return transfer;
+  })()`);
+  await page.getByLabel('Drop .eml or mbox files here').dispatchEvent('drop', { dataTransfer });
+  await page.getByRole('status').filter({ hasText: 'Stored 1 new sample' }).waitFor();
+  assert.match(await page.getByLabel('Import outcome').innerText(), /prize\.eml: imported · source 185\.220\.101\.33/);
+  await page.getByLabel('Sample statistics').filter({ hasText: '1 sample' }).waitFor();
+  assert.match(await page.getByLabel('Sample statistics').innerText(), /1 sample, first seen 2026-11-26 10:00 UTC, last seen 2026-11-26 10:00 UTC/);
+  await page.locator('.samples-chart canvas').first().waitFor();
+
+  await page.getByRole('table', { name: 'Samples' }).getByRole('button', { name: 'View' }).click();
+  const viewer = page.getByRole('article', { name: /^Sample #\d+$/ });
+  await viewer.waitFor();
+  const chosen = viewer.getByRole('table', { name: 'Received chain' }).locator('tr[aria-current="true"]');
+  assert.match(await chosen.innerText(), /^2\s+185\.220\.101\.33\s+bulk-mailer\s+mx1\.bl\.example\s+source$/);
+
+  const frameElement = viewer.locator('iframe.sample-html');
+  assert.equal(await frameElement.getAttribute('sandbox'), '');
+  assert.match((await frameElement.getAttribute('srcdoc')) ?? '', /default-src 'none'; img-src data:; style-src 'unsafe-inline'/);
+  await page.frameLocator('iframe.sample-html').getByText('Hello winner').waitFor();
+
+  await viewer.getByRole('button', { name: 'Your bank' }).click();
+  const confirmation = page.getByRole('alertdialog', { name: 'Open a link from a spam sample' });
+  assert.match(await confirmation.innerText(), /shows “?Your bank”? and really goes to:\s+http:\/\/phish\.example\/login/);
+  await confirmation.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await confirmation.count(), 0);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), viewer.getByRole('button', { name: 'Download .eml' }).click()]);
+  assert.equal(readFileSync(await download.path(), 'utf8'), content);
+
+  const correspondence = page.getByRole('region', { name: 'Correspondence' });
+  await correspondence.getByRole('textbox', { name: 'New thread' }).fill('Delisting request from the ISP');
+  await correspondence.getByRole('button', { name: 'Open thread' }).click();
+  const thread = page.getByRole('article', { name: /^Thread #\d+$/ });
+  await thread.getByRole('heading', { name: 'Delisting request from the ISP' }).waitFor();
+  await thread.getByLabel('Template', { exact: true }).selectOption('delisting-denied');
+  await thread.getByRole('button', { name: 'Draft' }).click();
+  const text = thread.getByLabel('Text', { exact: true });
+  await text.waitFor();
+  assert.match(await text.inputValue(), /Address: +185\.220\.101\.0\/24/);
+  assert.match(await text.inputValue(), /Spam samples: 1, the latest from 2026-11-26/);
+  await thread.getByLabel('To', { exact: true }).fill('noc@isp.example');
+  await thread.getByRole('button', { name: 'Save the reply' }).click();
+  await thread.locator('.thread-message-outbound').waitFor();
+  assert.match(await thread.locator('.thread-message-outbound').innerText(), /abuse-desk@bl\.example → noc@isp\.example/);
+  await thread.getByLabel('Outcome', { exact: true }).selectOption('denied');
+  await thread.getByRole('button', { name: 'Resolve' }).click();
+  await thread.getByText('resolved: denied').waitFor();
+
+  assert.deepEqual(harness.problems.errors, []);
+  assert.deepEqual(harness.problems.foreignRequests, []);
+  assert.deepEqual(blocked, []);
+  assert.deepEqual(witnessed, []);
+});
+
+test("an ISP's page has its correspondence: a thread, the DUL acknowledgement drafted to the ISP's contact, saved", async () => {
+  const { page } = harness;
+  await page.evaluate(`window.location.hash = '#/dul/Example%20Net'`);
+  await page.getByRole('heading', { name: 'Example Net' }).waitFor();
+  const correspondence = page.getByRole('region', { name: 'Correspondence' });
+  await correspondence.getByRole('textbox', { name: 'New thread' }).fill('DUL submission 2026');
+  await correspondence.getByRole('button', { name: 'Open thread' }).click();
+  const thread = page.getByRole('article', { name: /^Thread #\d+$/ });
+  await thread.getByRole('heading', { name: 'DUL submission 2026' }).waitFor();
+  assert.equal(await thread.getByLabel('Template', { exact: true }).inputValue(), 'dul-submission-received');
+  await thread.getByRole('button', { name: 'Draft' }).click();
+  await thread.getByLabel('Text', { exact: true }).waitFor();
+  assert.equal(await thread.getByLabel('To', { exact: true }).inputValue(), 'noc@example.net');
+  assert.match(await thread.getByLabel('Text', { exact: true }).inputValue(), /ISP: +Example Net \(AS64500\)/);
+  await thread.getByRole('button', { name: 'Save the reply' }).click();
+  await thread.locator('.thread-message-outbound').waitFor();
+  await page.getByRole('region', { name: 'Correspondence' }).getByText(/open · 1 message/).waitFor();
+  assert.deepEqual(harness.problems.errors, []);
+  assert.deepEqual(blocked, []);
+});
+
+/** Show `document` in a sandboxed srcdoc frame on a blank page (no policy of the app's page to inherit), and wait for it to settle. */
+async function showInSandbox(document: string): Promise<void> {
+  const page = await harness.context.newPage();
+  try {
+    await page.goto(`${witnessUrl}/blank`);
+    await page.evaluate(`(() => {
+      const frame = document.createElement('iframe');
+      frame.setAttribute('sandbox', '');
+      frame.setAttribute('srcdoc', ${JSON.stringify(document)});
+      frame.id = 'raw';
+      document.body.append(frame);
+    })()`);
+    await page.frameLocator('#raw').getByText('Hello winner').waitFor();
+    // Long enough for a refresh, a script or a lazy load to have fired.
+    await page.waitForTimeout(1500);
+  } finally {
+    await page.close();
+  }
+}
+
+test('the sealed frame alone: unsanitised hostile HTML loads nothing remote and runs no script', async () => {
+  witnessed.length = 0;
+  const routedBefore = blocked.length;
+  await showInSandbox(sampleFrameDocument(hostileHtml(witnessUrl)));
+  assert.deepEqual(witnessed, []);
+  assert.deepEqual(blocked.slice(routedBefore), []);
+  // The witness does see what the same frame loads without its policy: the check above can fail.
+  await showInSandbox(`<!doctype html><html><body>${hostileHtml(witnessUrl)}</body></html>`);
+  const unsealed: string[] = [...witnessed];
+  assert.ok(unsealed.includes('/pixel.gif'), `witnessed without the policy: ${unsealed.join(', ')}`);
+  assert.ok(!unsealed.includes('/beacon'), 'no script runs in the sandbox even without the policy');
+});
