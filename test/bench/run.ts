@@ -16,6 +16,7 @@ import { benchSegments } from './segments-bench.js';
 import { benchPublish, preparePublishDatabase } from './publish-bench.js';
 import { benchDul } from './dul-bench.js';
 import { benchQil } from './qil-bench.js';
+import { benchQueues } from './queues-bench.js';
 import { existsSync } from 'node:fs';
 
 function megabytes(bytes: number): string {
@@ -120,6 +121,10 @@ const SECTIONS: Record<string, (folder: string) => Promise<void>> = {
   qil: async (folder) => {
     section('QIL: 1,000,000 trap hits from 100,000 sources');
     await benchQil(folder, line);
+  },
+  queues: async (folder) => {
+    section('Review queues: 100,000 delisting requests, a 1,000-MTA nomination');
+    await benchQueues(folder, line);
   },
   'publish-setup': async () => {
     await preparePublishDatabase(publishDatabase());
