@@ -7,6 +7,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CSV_TEMPLATES } from '../../shared/queues.js';
 import { repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 
@@ -102,7 +104,8 @@ test('a delisting request to temporary removal; after its date the listing is ba
   assert.match(await overdueRow.innerText(), /203\.0\.113\.99/);
   await page.getByRole('link', { name: 'Delisting requests: 1 overdue' }).click();
   await page.waitForURL(/#\/delisting\/age=overdue$/);
-  assert.equal(await page.getByRole('table', { name: 'Delisting queue' }).locator('tbody tr').count(), 1);
+  await page.getByRole('table', { name: 'Delisting queue' }).locator('caption', { hasText: /^1 request$/ }).waitFor();
+  assert.deepEqual(await page.getByRole('table', { name: 'Delisting queue' }).locator('tbody tr td:nth-child(3)').allInnerTexts(), ['203.0.113.99']);
 
   await page.getByText('New delisting request').click();
   const form = page.getByRole('form', { name: 'New delisting request' });
@@ -138,4 +141,27 @@ test('a delisting request to temporary removal; after its date the listing is ba
   assert.ok(preview.ok, JSON.stringify(preview));
   assert.deepEqual(harness.problems.errors, []);
   assert.deepEqual(harness.problems.foreignRequests, []);
+});
+
+test('a file of delisting requests imports as a background job: bad rows named first, then imported', async () => {
+  const { page } = harness;
+  // The job runs on a worker thread with its own core on the real clock, so its listing must be in force by any clock.
+  const listed = await harness.core.dispatch('listings.add', { range: '2001:db8:50::/48', list: 'RBL', reason: 'spam-source' }, { actor: 'Alice' });
+  assert.ok(listed.ok, JSON.stringify(listed));
+  await page.goto(`${harness.origin}/#/delisting`);
+  await page.getByText('New delisting request').click();
+  const path = join(harness.folder, 'requests.csv');
+  writeFileSync(path, 'ip,requester,reason,received\n203.0.113.50,a@customer.example,fixed,2026-11-27\n203.0.113.51,b@customer.example,=HYPERLINK(1),\n');
+  const form = page.getByRole('form', { name: 'Import delisting requests' });
+  await form.getByLabel('File on this computer').fill(path);
+  await form.getByRole('button', { name: 'Import' }).click();
+  const problem = page.getByRole('alert').filter({ hasText: '1 bad row' });
+  await problem.waitFor();
+  assert.match(await problem.innerText(), /requests\.csv line 3: the reason starts with "="/);
+  writeFileSync(path, 'ip,requester,reason,received\n2001:db8:50::25,a@customer.example,fixed,2026-11-27\n198.51.100.200,b@customer.example,why?,\n');
+  await form.getByRole('button', { name: 'Import' }).click();
+  const done = page.getByRole('status').filter({ hasText: 'requests imported' });
+  await done.waitFor();
+  assert.match(await done.innerText(), /2 requests imported; 1 closed themselves \(not listed\)/);
+  assert.deepEqual(harness.problems.errors, []);
 });

@@ -275,7 +275,8 @@ export async function importDelistingRequests(
   const rows = await readRequestsFile(path, settings, report);
   const checked: CheckedRequest[] = [];
   const seen = new Map<string, string>();
-  for (const row of rows) {
+  for (const [position, row] of rows.entries()) {
+    if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'checking', done: position, total: rows.length });
     const request = checkRequest(row.input, now, (message) => report(row.where, message));
     if (!request) continue;
     const identity = `${request.address.ip}\n${request.requester.toLowerCase()}`;
