@@ -179,12 +179,21 @@ function storeRequest(
   return { id, isClosed: false, listingIds };
 }
 
+/** An open request already standing for the same IP from the same requester (a resent mail). */
+function openDuplicate(db: ReadDb, request: CheckedRequest): number | null {
+  const row = db.get<{ id: number }>(sql`SELECT id FROM delisting_requests WHERE family = ${request.address.family} AND key = ${request.address.key}
+    AND status IN ('new', 'needs-information') AND lower(requester) = ${request.requester.toLowerCase()} ORDER BY id LIMIT 1`);
+  return row?.id ?? null;
+}
+
 /** The in-app form: one request. */
 export function addDelistingRequest(db: WriteDb, index: ListingIndex, actorName: string | null, input: DelistingAddInput, settings: Settings, now: Date): DelistingView {
   const problems: string[] = [];
   const checked = checkRequest(input, now, (message) => problems.push(message));
   requireAnyRole(db, actorName, INTAKE_ROLES);
   if (!checked) throw invalidInput(`the request: ${problems.join('; ')}; nothing was stored`, problems);
+  const duplicate = openDuplicate(db, checked);
+  if (duplicate !== null) throw conflict(`request #${duplicate} from ${checked.requester} for ${checked.address.ip} is still open: add to it rather than opening another`);
   const { id } = db.transaction(() => {
     const actor = requireAnyRole(db, actorName, INTAKE_ROLES);
     return storeRequest(db, index, actor, checked, 'form', settings, now, openHistory(db, () => now.toISOString()));
@@ -286,6 +295,11 @@ export async function importDelistingRequests(
       continue;
     }
     seen.set(identity, row.where);
+    const open = openDuplicate(db, request);
+    if (open !== null) {
+      report(row.where, `${request.address.ip} from ${request.requester} is already open as request #${open}`);
+      continue;
+    }
     checked.push(request);
   }
   const file = basename(path);

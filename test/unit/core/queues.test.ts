@@ -379,6 +379,14 @@ describe('review queues', () => {
       assert.equal(result.closed, 1);
       const json = file('requests.json', JSON.stringify([{ ip: '192.0.2.6', requester: 'a@b.example', reason: 'r', received: '2026-11-28T10:00:00Z' }]));
       assert.equal((await ok(core.dispatch('delisting.import', { path: json }, as('bob')))).created.length, 1);
+      // The same requests again: each is already open.
+      await unchangedBy(async () => {
+        const details = await refused(core.dispatch('delisting.import', { path: json }, as('bob')), 'invalid-input', /1 bad row/);
+        assert.match(details[0], /requests\.json entry 1: 192\.0\.2\.6 from a@b\.example is already open as request #3/);
+      });
+      await unchangedBy(() =>
+        refused(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'OPS@isp.example', reason: 'again' }, as('bob')), 'conflict', /request #1 from OPS@isp\.example for 192\.0\.2\.5 is still open/),
+      );
       const bad: Array<[string, string | Buffer, RegExp, RegExp?]> = [
         ['a.csv', 'ip,requester,reason\n', /header misses received/],
         ['b.csv', 'ip,requester,reason,received,notes\n', /header has unexpected notes/],
@@ -405,7 +413,8 @@ describe('review queues', () => {
       assert.equal(result.created.length, 100_000);
       const page = await ok(core.dispatch('delisting.list', { status: 'open', assignee: 'alice', limit: 5 }, as('alice')));
       assert.equal(page.total, 100_000);
-      // One bad row among 100,000 and nothing of the file is stored.
+      // Other requesters, one bad row among 100,000: nothing of the file is stored.
+      rows.forEach((row, index) => (rows[index] = row.replace(/,ops(\d)@/, ',other$1@')));
       rows[50_001] = '10.0.0.300,a@b.example,r,';
       const before = (await ok(core.dispatch('delisting.list', {}, as('alice')))).total;
       await refused(core.dispatch('delisting.import', { path: file('many-bad.csv', `${rows.join('\n')}\n`) }, as('alice')), 'invalid-input', /1 bad row/);
