@@ -156,7 +156,7 @@ export interface NominationView extends NominationSummaryView {
   readonly aidsAt: string | null;
   readonly decision: { readonly kind: string; readonly at: string; readonly by: string; readonly why: string; readonly reply: string } | null;
   readonly history: readonly HistoryEventView[];
-  /** Drafted replies per decision, to edit before deciding. */
+  /** Drafted replies per decision, to edit before deciding; `{why}`, and in the approval `{approved}` and `{refusedLine}`, are left to fill. */
   readonly drafts: Readonly<Record<'approve' | 'reject' | 'needs-information', string>>;
 }
 

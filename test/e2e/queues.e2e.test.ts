@@ -76,7 +76,10 @@ test('a reviewer works a nomination from intake to approval, resolving a blockli
   const approve = decision.getByRole('button', { name: 'Approve' });
   assert.equal(await approve.isDisabled(), true, 'approval waits until the blocklist conflict is resolved');
   assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /Reason: Verified ESP with SPF and DKIM/);
+  await decision.getByLabel('Refuse 192.0.2.25').check();
+  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /approved: 198\.51\.100\.25\.\nNot approved: 192\.0\.2\.25\./);
   await decision.getByLabel('Delist the blocking listings and approve 192.0.2.25').check();
+  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /approved: 192\.0\.2\.25, 198\.51\.100\.25\.\n\nReason/);
   await approve.click();
   const decided = page.getByRole('status').filter({ hasText: 'Decided: approve by Rosa' });
   await decided.waitFor();

@@ -403,7 +403,8 @@ function toSummary(db: ReadDb, row: NominationRow, now: Date): NominationSummary
 }
 
 function drafts(row: NominationRow, ips: readonly string[]): NominationView['drafts'] {
-  const values = { firstName: row.contact_first, lastName: row.contact_last, ips: ips.join(', '), approved: ips.join(', '), refusedLine: '', why: '{why}' };
+  // The approval's lists depend on how the reviewer resolves conflicts: left for the screen to fill.
+  const values = { firstName: row.contact_first, lastName: row.contact_last, ips: ips.join(', '), approved: '{approved}', refusedLine: '{refusedLine}', why: '{why}' };
   return {
     approve: fillTemplate(NOMINATION_REPLIES.approve, values),
     reject: fillTemplate(NOMINATION_REPLIES.reject, values),
