@@ -146,6 +146,8 @@ export interface NominationSummaryView {
   readonly isOverdue: boolean;
   /** GAL listings made from it (when approved). */
   readonly galListingIds: readonly number[];
+  /** Every listing it concerns: the GAL listings made, and those its checks found covering its IPs. */
+  readonly listingIds: readonly number[];
 }
 
 export interface NominationView extends NominationSummaryView {

@@ -56,7 +56,7 @@ function age(hours: number): string {
 }
 
 function nominationLine(item: NominationSummaryView): string {
-  return `#${item.id}\t${item.status}${item.isOverdue ? ' OVERDUE' : ''}\t${age(item.ageHours)}\t${item.assignee ?? '-'}\t${item.contact.email}\t${item.ips.join(', ')}${item.galListingIds.length > 0 ? `\tGAL ${item.galListingIds.map((id) => `#${id}`).join(', ')}` : ''}`;
+  return `#${item.id}\t${item.status}${item.isOverdue ? ' OVERDUE' : ''}\t${age(item.ageHours)}\t${item.assignee ?? '-'}\t${item.contact.email}\t${item.ips.join(', ')}\tlistings ${item.listingIds.map((id) => `#${id}${item.galListingIds.includes(id) ? ' (GAL, made)' : ''}`).join(', ') || '-'}`;
 }
 
 function delistingLine(item: DelistingSummaryView): string {
@@ -119,7 +119,7 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
   },
   'nominations list': {
     usage: 'repdesk nominations list [--status S|open] [--assignee NAME|me|none] [--overdue] [--json]',
-    summary: 'The GAL nomination queue: every nomination with its status, age, assignee, IPs and the GAL listings it made',
+    summary: 'The GAL nomination queue: every nomination with its status, age, assignee, IPs and the listings it concerns (found by its checks, and the GAL listings it made)',
     options: QUEUE_OPTIONS,
     positionals: [0, 0],
     async run(context) {

@@ -387,6 +387,8 @@ function isOpen(status: NominationStatus): boolean {
 
 function toSummary(db: ReadDb, row: NominationRow, now: Date): NominationSummaryView {
   const mtas = mtaRows(db, row.id);
+  const galListingIds = mtas.flatMap((mta) => (mta.gal_listing_id === null ? [] : [mta.gal_listing_id]));
+  const checked = row.aids === null ? [] : (JSON.parse(row.aids) as MtaAids[]);
   return {
     id: row.id,
     status: row.status,
@@ -398,7 +400,8 @@ function toSummary(db: ReadDb, row: NominationRow, now: Date): NominationSummary
     dueAt: row.due_at,
     ageHours: ageHours(row.received_at, now),
     isOverdue: isOpen(row.status) && row.due_at < now.toISOString(),
-    galListingIds: mtas.flatMap((mta) => (mta.gal_listing_id === null ? [] : [mta.gal_listing_id])),
+    galListingIds,
+    listingIds: [...new Set([...galListingIds, ...checked.flatMap((aids) => aids.listed.listings.map((listing) => listing.id))])].sort((a, b) => a - b),
   };
 }
 
