@@ -550,7 +550,8 @@ export function decideNomination(db: WriteDb, index: ListingIndex, actorName: st
         if (!chosen.has(mta.ip)) continue;
         const parsed = parseSingleAddress(mta.ip);
         if (!parsed.ok) continue;
-        const listings = coveringListings(db, index, parsed.value, now).filter((listing) => listing.list !== 'GAL');
+        // A listing removed for now returns by itself: it is as much a conflict as one in force.
+        const listings = coveringListings(db, index, parsed.value, now, true).filter((listing) => listing.list !== 'GAL');
         blocking.set(mta.ip, listings);
         if (listings.length > 0 && !resolutions.has(mta.ip)) {
           unresolved.push(`${mta.ip}: on ${listings.map((listing) => `${listing.list} #${listing.id} ${listing.range} (${listing.reason}, by ${listing.investigator})`).join('; ')}: delist or refuse`);

@@ -234,6 +234,21 @@ describe('review queues', () => {
       await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'reject', why: 'again' }, as('rita')), 'conflict', /already approved/);
     });
 
+    test('a listing removed for now (it returns by itself) is a conflict too; delist resolves it for good', async () => {
+      const rbl = await list('203.0.113.0/24', 'RBL', 'alice');
+      const request = await ok(core.dispatch('delisting.add', { ip: '203.0.113.10', requester: 'ops@good.example', reason: 'fixed' }, as('alice')));
+      await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'remove-temporarily', why: 'trial' }, as('alice')));
+      const nomination = await ok(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT }, as('alice')));
+      const opened = await ok(core.dispatch('nominations.open', { id: nomination.id }, as('rita')));
+      assert.equal(opened.aids?.[0].listed.ok, false);
+      assert.match(opened.aids?.[0].listed.result ?? '', /removed until .*, returns by itself/);
+      const details = await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('rita')), 'conflict', /1 IP is on a blocklist/);
+      assert.match(details[0], new RegExp(`RBL #${rbl} 203\\.0\\.113\\.0/24`));
+      await ok(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok', conflicts: { '203.0.113.10': 'delist' } }, as('rita')));
+      const listing = await ok(core.dispatch('listings.get', { id: rbl }, as(null)));
+      assert.deepEqual([listing.status, listing.suppressedUntil], ['delisted', null]);
+    });
+
     test('reject and needs-information draft a reply from the template; the reason is required', async () => {
       const first = await ok(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT }, as('alice')));
       await refused(core.dispatch('nominations.decide', { id: first.id, decision: 'reject', why: '  ' }, as('rita')), 'invalid-input', /a reason is required/);
