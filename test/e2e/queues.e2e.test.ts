@@ -7,7 +7,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSV_TEMPLATES } from '../../shared/queues.js';
 import { repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
@@ -43,8 +43,10 @@ test('a reviewer works a nomination from intake to approval, resolving a blockli
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Nominations' }).click();
   await page.getByRole('heading', { name: 'GAL nominations', level: 1 }).waitFor();
   await page.getByText('New nomination (received by email or phone)').click();
-  const template = page.getByRole('link', { name: /MTA entries/ });
-  assert.equal(decodeURIComponent((await template.getAttribute('href')) ?? '').replace(/^data:text\/csv;charset=utf-8,/, ''), CSV_TEMPLATES.mtas.text);
+  // The sample template downloads as the file the import accepts.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /MTA entries/ }).click()]);
+  assert.equal(download.suggestedFilename(), CSV_TEMPLATES.mtas.filename);
+  assert.equal(readFileSync(await download.path(), 'utf8'), CSV_TEMPLATES.mtas.text);
   const form = page.getByRole('form', { name: 'New nomination' });
   const mta = async (row: number, values: string[]) => {
     for (const [index, title] of ['IP', 'FQDN', 'Email domain', 'Company', 'Country/region', 'Type of company'].entries()) {
