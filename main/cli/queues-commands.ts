@@ -182,7 +182,7 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
   'delisting import': {
     usage: 'repdesk delisting import FILE [--json]',
     summary:
-      'Add delisting requests from JSON ([{"ip", "requester", "reason", "received"}]) or CSV (header ip,requester,reason,received); each is routed to the investigator who assigned the covering listing; unlisted IPs close themselves; all or nothing, every bad row named (investigator or reviewer)',
+      'Add delisting requests from JSON ([{"ip", "requester", "reason", "received"}]) or CSV (header ip,requester,reason,received); each is routed to the investigator who assigned the covering listing; unlisted IPs close themselves; all or nothing, every bad row named (investigator, liaison or reviewer)',
     options: { json: { type: 'boolean' } },
     positionals: [1, 1],
     async run(context) {

@@ -25,6 +25,7 @@ import {
   type QueueFilter,
   type QueuePage,
 } from '../../../shared/queues.js';
+import { ROLES } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
@@ -51,7 +52,7 @@ import {
 import { queueWhere } from './nominations.js';
 
 const MAX_PROBLEMS = 50;
-const INTAKE_ROLES = ['investigator', 'reviewer'] as const;
+const INTAKE_ROLES = ['investigator', 'liaison', 'reviewer'] as const;
 const PROGRESS_EVERY = 4096;
 
 interface RequestRow {
@@ -455,7 +456,8 @@ const STATUS_AFTER: Record<DelistingDecision, DelistingStatus> = {
  */
 export function decideDelistingRequest(db: WriteDb, actorName: string | null, input: DelistingDecisionInput, settings: Settings, now: Date): DelistingView {
   db.transaction(() => {
-    const actor = requireAnyRole(db, actorName, ['investigator', 'reviewer']);
+    // Whoever assigned the listing decides, whatever their role (a liaison assigns DUL listings); else a reviewer.
+    const actor = requireAnyRole(db, actorName, ROLES);
     const row = findRequest(db, input.id);
     const isReviewer = actor.roles.includes('reviewer');
     if (!isReviewer && row.assignee_id !== actor.id) {

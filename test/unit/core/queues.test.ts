@@ -267,6 +267,7 @@ describe('review queues', () => {
       await unchangedBy(() => refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'looks fine' }, as('alice')), 'forbidden', /does not have the reviewer role/));
       await unchangedBy(() => refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'reject', why: 'x' }, as(null)), 'forbidden', /say who you are/));
       await unchangedBy(() => refused(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT }, as('lia')), 'forbidden', /investigator or reviewer role/));
+      await unchangedBy(() => refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('lia')), 'forbidden', /does not have the reviewer role/));
       await ok(core.dispatch('investigators.update', { name: 'rita', active: false }, as('admin')));
       await unchangedBy(() => refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('rita')), 'forbidden', /no longer active/));
     });
@@ -292,6 +293,14 @@ describe('review queues', () => {
       assert.equal(next.assignee, 'rob');
       // Each request left an event on the listings it concerns.
       assert.ok((await ok(core.dispatch('listings.history', { id: narrow }, as(null)))).some((event) => event.action === 'listing.delisting-requested' && JSON.stringify(event.details.requests) === JSON.stringify([inner.id])));
+    });
+
+    test('a request about a DUL range goes to the liaison who assigned it, who may decide it', async () => {
+      const dul = await list('198.51.100.0/24', 'DUL', 'lia');
+      const request = await ok(core.dispatch('delisting.add', { ip: '198.51.100.9', requester: 'noc@isp.example', reason: 'this is our static mail server' }, as('lia')));
+      assert.deepEqual([request.assignee, request.listingIds], ['lia', [dul]]);
+      await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'static' }, as('alice')), 'forbidden', /only the assigned investigator \(lia\)/));
+      assert.equal((await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'static, per the ISP' }, as('lia')))).status, 'delisted');
     });
 
     test('a request for an unlisted IP closes itself with a drafted answer', async () => {
@@ -379,7 +388,8 @@ describe('review queues', () => {
       await unchangedBy(() =>
         refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('bob')), 'forbidden', /only the assigned investigator \(alice\) or a reviewer/),
       );
-      await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('lia')), 'forbidden', /investigator or reviewer role/));
+      await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('lia')), 'forbidden', /only the assigned investigator \(alice\) or a reviewer/));
+      await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('nobody')), 'forbidden', /"nobody" is not a known investigator/));
       await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as(null)), 'forbidden', /say who you are/));
       await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'deny', why: 'x', until: '2026-12-01' }, as('alice')), 'invalid-input', /until applies/));
       await unchangedBy(() => refused(core.dispatch('delisting.add', { ip: '192.0.2.0/24', requester: 'x@y.example', reason: 'r' }, as('alice')), 'invalid-input', /one IP address, not a range/));
