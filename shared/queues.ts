@@ -146,6 +146,8 @@ export interface NominationSummaryView {
   readonly isOverdue: boolean;
   /** GAL listings made from it (when approved). */
   readonly galListingIds: readonly number[];
+  /** Every listing it concerns: the GAL listings made, and those its checks found covering its IPs. */
+  readonly listingIds: readonly number[];
 }
 
 export interface NominationView extends NominationSummaryView {
@@ -156,7 +158,7 @@ export interface NominationView extends NominationSummaryView {
   readonly aidsAt: string | null;
   readonly decision: { readonly kind: string; readonly at: string; readonly by: string; readonly why: string; readonly reply: string } | null;
   readonly history: readonly HistoryEventView[];
-  /** Drafted replies per decision, to edit before deciding. */
+  /** Drafted replies per decision, to edit before deciding; `{why}`, and in the approval `{approved}` and `{refusedLine}`, are left to fill. */
   readonly drafts: Readonly<Record<'approve' | 'reject' | 'needs-information', string>>;
 }
 

@@ -56,7 +56,7 @@ function age(hours: number): string {
 }
 
 function nominationLine(item: NominationSummaryView): string {
-  return `#${item.id}\t${item.status}${item.isOverdue ? ' OVERDUE' : ''}\t${age(item.ageHours)}\t${item.assignee ?? '-'}\t${item.contact.email}\t${item.ips.join(', ')}${item.galListingIds.length > 0 ? `\tGAL ${item.galListingIds.map((id) => `#${id}`).join(', ')}` : ''}`;
+  return `#${item.id}\t${item.status}${item.isOverdue ? ' OVERDUE' : ''}\t${age(item.ageHours)}\t${item.assignee ?? '-'}\t${item.contact.email}\t${item.ips.join(', ')}\tlistings ${item.listingIds.map((id) => `#${id}${item.galListingIds.includes(id) ? ' (GAL, made)' : ''}`).join(', ') || '-'}`;
 }
 
 function delistingLine(item: DelistingSummaryView): string {
@@ -119,7 +119,7 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
   },
   'nominations list': {
     usage: 'repdesk nominations list [--status S|open] [--assignee NAME|me|none] [--overdue] [--json]',
-    summary: 'The GAL nomination queue: every nomination with its status, age, assignee, IPs and the GAL listings it made',
+    summary: 'The GAL nomination queue: every nomination with its status, age, assignee, IPs and the listings it concerns (found by its checks, and the GAL listings it made)',
     options: QUEUE_OPTIONS,
     positionals: [0, 0],
     async run(context) {
@@ -182,7 +182,7 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
   'delisting import': {
     usage: 'repdesk delisting import FILE [--json]',
     summary:
-      'Add delisting requests from JSON ([{"ip", "requester", "reason", "received"}]) or CSV (header ip,requester,reason,received); each is routed to the investigator who assigned the covering listing; unlisted IPs close themselves; all or nothing, every bad row named (investigator or reviewer)',
+      'Add delisting requests from JSON ([{"ip", "requester", "reason", "received"}]) or CSV (header ip,requester,reason,received); each is routed to the investigator who assigned the covering listing; unlisted IPs close themselves; all or nothing, every bad row named (investigator, liaison or reviewer)',
     options: { json: { type: 'boolean' } },
     positionals: [1, 1],
     async run(context) {

@@ -19,6 +19,7 @@ import { benchQil } from './qil-bench.js';
 import { benchDashboard } from './dashboard-bench.js';
 import { benchWorkbench } from './workbench-bench.js';
 import { benchEvidence } from './evidence-bench.js';
+import { benchQueues } from './queues-bench.js';
 import { existsSync } from 'node:fs';
 
 function megabytes(bytes: number): string {
@@ -135,6 +136,10 @@ const SECTIONS: Record<string, (folder: string) => Promise<void>> = {
   evidence: async (folder) => {
     section('Evidence: 10,000 spam samples in a ~200 MB mbox');
     await benchEvidence(folder, line);
+  },
+  queues: async (folder) => {
+    section('Review queues: 100,000 delisting requests, a 1,000-MTA nomination');
+    await benchQueues(folder, line);
   },
   'publish-setup': async () => {
     await preparePublishDatabase(publishDatabase());

@@ -140,6 +140,11 @@ export interface HarnessOptions {
   readonly actor?: string;
   /** Loads this key into every core, so `publish.run` can sign; without it publishing is refused. */
   readonly signingKey?: MinisignKeyPair;
+  /**
+   * The cores' clock (test-only: createCore's `now`, which only tests pass; the app and the CLI
+   * always use the real time). A test moves it forward to see what happens after a date.
+   */
+  readonly now?: () => Date;
 }
 
 /** Seed a database, start the server as the chosen actor, and open a Chromium page on it (not yet navigated). */
@@ -161,7 +166,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     closers.push(() => browser.close());
     const { signingKey } = options;
     const openSession = async (actor: string): Promise<Session> => {
-      const core = createCore({ databasePath, snapshotFolder, signingKey: signingKey && (() => signingKey) });
+      const core = createCore({ databasePath, snapshotFolder, signingKey: signingKey && (() => signingKey), now: options.now });
       closers.push(() => core.close());
       const server = await startServer({ core, call: { actor }, port: 0, staticFolder: RENDERER_FOLDER });
       closers.push(() => server.close());

@@ -70,6 +70,8 @@ describe('repdesk nominations / delisting / queues', () => {
     assert.deepEqual(approved.mtas.map((mta) => mta.outcome), ['refused', 'approved']);
     const after = await repdeskJson<NominationSummaryView[]>(as('ivy', 'nominations', 'list'));
     assert.deepEqual(after[0].galListingIds, approved.galListingIds);
+    // The listings it concerns: the RBL listing its checks found, and the GAL listing it made.
+    assert.deepEqual(after[0].listingIds, [1, ...approved.galListingIds]);
     const usage = await repdesk(as('rex', 'nominations', 'decide', String(nomination.id), '--approve', '--reject', '--why', 'x'));
     assert.equal(usage.code, 2);
   });

@@ -10,7 +10,7 @@ import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
-import { coveringListings, parseSingleAddress } from './common.js';
+import { coveringListings, isInZone, parseSingleAddress } from './common.js';
 
 function normaliseName(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
@@ -74,7 +74,8 @@ export async function computeAids(
       if (!parsed.ok) throw new Error(`stored MTA ${mta.ip} is not an address: ${parsed.error}`);
       const address = parsed.value;
       const localAt = now().toISOString();
-      const covering = coveringListings(db, index, address, now());
+      // Listings removed for now count: they return by themselves, and approval must resolve them.
+      const covering = coveringListings(db, index, address, now(), true);
       const blocklisted = covering.filter((listing) => listing.list !== 'GAL');
       const dul = covering.filter((listing) => listing.list === 'DUL');
       const sampleRows = db.all<{ id: number }>(sql`SELECT id FROM samples WHERE source_family = ${address.family} AND source_key = ${address.key} ORDER BY id DESC LIMIT 20`);
@@ -90,7 +91,12 @@ export async function computeAids(
           result:
             covering.length === 0
               ? 'not listed on any list'
-              : covering.map((listing) => `${listing.list} #${listing.id} ${listing.range} (${listing.reason}, by ${listing.investigator})`).join('; '),
+              : covering
+                  .map(
+                    (listing) =>
+                      `${listing.list} #${listing.id} ${listing.range} (${listing.reason}, by ${listing.investigator}${listing.status === 'suppressed' && !isInZone(listing, now()) ? `; removed until ${listing.suppressedUntil}, returns by itself` : ''})`,
+                  )
+                  .join('; '),
           at: localAt,
           listings: covering.map((listing) => ({ id: listing.id, list: listing.list, range: listing.range, status: listing.status })),
         },

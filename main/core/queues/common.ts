@@ -102,13 +102,18 @@ export function isInZone(listing: ListingView, now: Date): boolean {
   return listing.status === 'active' || (listing.status === 'suppressed' && listing.suppressedUntil !== null && listing.suppressedUntil <= at);
 }
 
-/** Listings in force at `now` whose range contains the address, most specific first. */
-export function coveringListings(db: ReadDb, index: ListingIndex, address: SingleAddress, now: Date): ListingView[] {
+/**
+ * Listings in force at `now` whose range contains the address, most specific first; with
+ * `isIncludingSuppressed`, also those removed for now that will return by themselves.
+ */
+export function coveringListings(db: ReadDb, index: ListingIndex, address: SingleAddress, now: Date, isIncludingSuppressed = false): ListingView[] {
   const read = listingReader(db);
+  const at = now.toISOString();
+  const counts = (listing: ListingView) => isInZone(listing, now) || (isIncludingSuppressed && listing.status === 'suppressed' && (listing.expiresAt === null || listing.expiresAt > at));
   return index
     .find(address.family, address.value)
     .map(read)
-    .filter((listing): listing is ListingView => listing !== undefined && isInZone(listing, now))
+    .filter((listing): listing is ListingView => listing !== undefined && counts(listing))
     .map((listing) => ({ listing, size: rangeSize(listing) }))
     .sort((a, b) => (a.size < b.size ? -1 : a.size > b.size ? 1 : b.listing.id - a.listing.id))
     .map(({ listing }) => listing);

@@ -25,6 +25,7 @@ import {
   type QueueFilter,
   type QueuePage,
 } from '../../../shared/queues.js';
+import { ROLES } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
@@ -51,7 +52,7 @@ import {
 import { queueWhere } from './nominations.js';
 
 const MAX_PROBLEMS = 50;
-const INTAKE_ROLES = ['investigator', 'reviewer'] as const;
+const INTAKE_ROLES = ['investigator', 'liaison', 'reviewer'] as const;
 const PROGRESS_EVERY = 4096;
 
 interface RequestRow {
@@ -179,12 +180,21 @@ function storeRequest(
   return { id, isClosed: false, listingIds };
 }
 
+/** An open request already standing for the same IP from the same requester (a resent mail). */
+function openDuplicate(db: ReadDb, request: CheckedRequest): number | null {
+  const row = db.get<{ id: number }>(sql`SELECT id FROM delisting_requests WHERE family = ${request.address.family} AND key = ${request.address.key}
+    AND status IN ('new', 'needs-information') AND lower(requester) = ${request.requester.toLowerCase()} ORDER BY id LIMIT 1`);
+  return row?.id ?? null;
+}
+
 /** The in-app form: one request. */
 export function addDelistingRequest(db: WriteDb, index: ListingIndex, actorName: string | null, input: DelistingAddInput, settings: Settings, now: Date): DelistingView {
   const problems: string[] = [];
   const checked = checkRequest(input, now, (message) => problems.push(message));
   requireAnyRole(db, actorName, INTAKE_ROLES);
   if (!checked) throw invalidInput(`the request: ${problems.join('; ')}; nothing was stored`, problems);
+  const duplicate = openDuplicate(db, checked);
+  if (duplicate !== null) throw conflict(`request #${duplicate} from ${checked.requester} for ${checked.address.ip} is still open: add to it rather than opening another`);
   const { id } = db.transaction(() => {
     const actor = requireAnyRole(db, actorName, INTAKE_ROLES);
     return storeRequest(db, index, actor, checked, 'form', settings, now, openHistory(db, () => now.toISOString()));
@@ -275,7 +285,8 @@ export async function importDelistingRequests(
   const rows = await readRequestsFile(path, settings, report);
   const checked: CheckedRequest[] = [];
   const seen = new Map<string, string>();
-  for (const row of rows) {
+  for (const [position, row] of rows.entries()) {
+    if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'checking', done: position, total: rows.length });
     const request = checkRequest(row.input, now, (message) => report(row.where, message));
     if (!request) continue;
     const identity = `${request.address.ip}\n${request.requester.toLowerCase()}`;
@@ -285,6 +296,11 @@ export async function importDelistingRequests(
       continue;
     }
     seen.set(identity, row.where);
+    const open = openDuplicate(db, request);
+    if (open !== null) {
+      report(row.where, `${request.address.ip} from ${request.requester} is already open as request #${open}`);
+      continue;
+    }
     checked.push(request);
   }
   const file = basename(path);
@@ -440,7 +456,8 @@ const STATUS_AFTER: Record<DelistingDecision, DelistingStatus> = {
  */
 export function decideDelistingRequest(db: WriteDb, actorName: string | null, input: DelistingDecisionInput, settings: Settings, now: Date): DelistingView {
   db.transaction(() => {
-    const actor = requireAnyRole(db, actorName, ['investigator', 'reviewer']);
+    // Whoever assigned the listing decides, whatever their role (a liaison assigns DUL listings); else a reviewer.
+    const actor = requireAnyRole(db, actorName, ROLES);
     const row = findRequest(db, input.id);
     const isReviewer = actor.roles.includes('reviewer');
     if (!isReviewer && row.assignee_id !== actor.id) {

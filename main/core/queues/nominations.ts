@@ -387,6 +387,8 @@ function isOpen(status: NominationStatus): boolean {
 
 function toSummary(db: ReadDb, row: NominationRow, now: Date): NominationSummaryView {
   const mtas = mtaRows(db, row.id);
+  const galListingIds = mtas.flatMap((mta) => (mta.gal_listing_id === null ? [] : [mta.gal_listing_id]));
+  const checked = row.aids === null ? [] : (JSON.parse(row.aids) as MtaAids[]);
   return {
     id: row.id,
     status: row.status,
@@ -398,12 +400,14 @@ function toSummary(db: ReadDb, row: NominationRow, now: Date): NominationSummary
     dueAt: row.due_at,
     ageHours: ageHours(row.received_at, now),
     isOverdue: isOpen(row.status) && row.due_at < now.toISOString(),
-    galListingIds: mtas.flatMap((mta) => (mta.gal_listing_id === null ? [] : [mta.gal_listing_id])),
+    galListingIds,
+    listingIds: [...new Set([...galListingIds, ...checked.flatMap((aids) => aids.listed.listings.map((listing) => listing.id))])].sort((a, b) => a - b),
   };
 }
 
 function drafts(row: NominationRow, ips: readonly string[]): NominationView['drafts'] {
-  const values = { firstName: row.contact_first, lastName: row.contact_last, ips: ips.join(', '), approved: ips.join(', '), refusedLine: '', why: '{why}' };
+  // The approval's lists depend on how the reviewer resolves conflicts: left for the screen to fill.
+  const values = { firstName: row.contact_first, lastName: row.contact_last, ips: ips.join(', '), approved: '{approved}', refusedLine: '{refusedLine}', why: '{why}' };
   return {
     approve: fillTemplate(NOMINATION_REPLIES.approve, values),
     reject: fillTemplate(NOMINATION_REPLIES.reject, values),
@@ -546,7 +550,8 @@ export function decideNomination(db: WriteDb, index: ListingIndex, actorName: st
         if (!chosen.has(mta.ip)) continue;
         const parsed = parseSingleAddress(mta.ip);
         if (!parsed.ok) continue;
-        const listings = coveringListings(db, index, parsed.value, now).filter((listing) => listing.list !== 'GAL');
+        // A listing removed for now returns by itself: it is as much a conflict as one in force.
+        const listings = coveringListings(db, index, parsed.value, now, true).filter((listing) => listing.list !== 'GAL');
         blocking.set(mta.ip, listings);
         if (listings.length > 0 && !resolutions.has(mta.ip)) {
           unresolved.push(`${mta.ip}: on ${listings.map((listing) => `${listing.list} #${listing.id} ${listing.range} (${listing.reason}, by ${listing.investigator})`).join('; ')}: delist or refuse`);

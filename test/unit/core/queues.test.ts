@@ -234,6 +234,21 @@ describe('review queues', () => {
       await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'reject', why: 'again' }, as('rita')), 'conflict', /already approved/);
     });
 
+    test('a listing removed for now (it returns by itself) is a conflict too; delist resolves it for good', async () => {
+      const rbl = await list('203.0.113.0/24', 'RBL', 'alice');
+      const request = await ok(core.dispatch('delisting.add', { ip: '203.0.113.10', requester: 'ops@good.example', reason: 'fixed' }, as('alice')));
+      await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'remove-temporarily', why: 'trial' }, as('alice')));
+      const nomination = await ok(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT }, as('alice')));
+      const opened = await ok(core.dispatch('nominations.open', { id: nomination.id }, as('rita')));
+      assert.equal(opened.aids?.[0].listed.ok, false);
+      assert.match(opened.aids?.[0].listed.result ?? '', /removed until .*, returns by itself/);
+      const details = await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('rita')), 'conflict', /1 IP is on a blocklist/);
+      assert.match(details[0], new RegExp(`RBL #${rbl} 203\\.0\\.113\\.0/24`));
+      await ok(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok', conflicts: { '203.0.113.10': 'delist' } }, as('rita')));
+      const listing = await ok(core.dispatch('listings.get', { id: rbl }, as(null)));
+      assert.deepEqual([listing.status, listing.suppressedUntil], ['delisted', null]);
+    });
+
     test('reject and needs-information draft a reply from the template; the reason is required', async () => {
       const first = await ok(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT }, as('alice')));
       await refused(core.dispatch('nominations.decide', { id: first.id, decision: 'reject', why: '  ' }, as('rita')), 'invalid-input', /a reason is required/);
@@ -252,6 +267,7 @@ describe('review queues', () => {
       await unchangedBy(() => refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'looks fine' }, as('alice')), 'forbidden', /does not have the reviewer role/));
       await unchangedBy(() => refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'reject', why: 'x' }, as(null)), 'forbidden', /say who you are/));
       await unchangedBy(() => refused(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT }, as('lia')), 'forbidden', /investigator or reviewer role/));
+      await unchangedBy(() => refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('lia')), 'forbidden', /does not have the reviewer role/));
       await ok(core.dispatch('investigators.update', { name: 'rita', active: false }, as('admin')));
       await unchangedBy(() => refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('rita')), 'forbidden', /no longer active/));
     });
@@ -277,6 +293,14 @@ describe('review queues', () => {
       assert.equal(next.assignee, 'rob');
       // Each request left an event on the listings it concerns.
       assert.ok((await ok(core.dispatch('listings.history', { id: narrow }, as(null)))).some((event) => event.action === 'listing.delisting-requested' && JSON.stringify(event.details.requests) === JSON.stringify([inner.id])));
+    });
+
+    test('a request about a DUL range goes to the liaison who assigned it, who may decide it', async () => {
+      const dul = await list('198.51.100.0/24', 'DUL', 'lia');
+      const request = await ok(core.dispatch('delisting.add', { ip: '198.51.100.9', requester: 'noc@isp.example', reason: 'this is our static mail server' }, as('lia')));
+      assert.deepEqual([request.assignee, request.listingIds], ['lia', [dul]]);
+      await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'static' }, as('alice')), 'forbidden', /only the assigned investigator \(lia\)/));
+      assert.equal((await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'static, per the ISP' }, as('lia')))).status, 'delisted');
     });
 
     test('a request for an unlisted IP closes itself with a drafted answer', async () => {
@@ -364,7 +388,8 @@ describe('review queues', () => {
       await unchangedBy(() =>
         refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('bob')), 'forbidden', /only the assigned investigator \(alice\) or a reviewer/),
       );
-      await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('lia')), 'forbidden', /investigator or reviewer role/));
+      await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('lia')), 'forbidden', /only the assigned investigator \(alice\) or a reviewer/));
+      await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('nobody')), 'forbidden', /"nobody" is not a known investigator/));
       await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as(null)), 'forbidden', /say who you are/));
       await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'deny', why: 'x', until: '2026-12-01' }, as('alice')), 'invalid-input', /until applies/));
       await unchangedBy(() => refused(core.dispatch('delisting.add', { ip: '192.0.2.0/24', requester: 'x@y.example', reason: 'r' }, as('alice')), 'invalid-input', /one IP address, not a range/));
@@ -379,6 +404,14 @@ describe('review queues', () => {
       assert.equal(result.closed, 1);
       const json = file('requests.json', JSON.stringify([{ ip: '192.0.2.6', requester: 'a@b.example', reason: 'r', received: '2026-11-28T10:00:00Z' }]));
       assert.equal((await ok(core.dispatch('delisting.import', { path: json }, as('bob')))).created.length, 1);
+      // The same requests again: each is already open.
+      await unchangedBy(async () => {
+        const details = await refused(core.dispatch('delisting.import', { path: json }, as('bob')), 'invalid-input', /1 bad row/);
+        assert.match(details[0], /requests\.json entry 1: 192\.0\.2\.6 from a@b\.example is already open as request #3/);
+      });
+      await unchangedBy(() =>
+        refused(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'OPS@isp.example', reason: 'again' }, as('bob')), 'conflict', /request #1 from OPS@isp\.example for 192\.0\.2\.5 is still open/),
+      );
       const bad: Array<[string, string | Buffer, RegExp, RegExp?]> = [
         ['a.csv', 'ip,requester,reason\n', /header misses received/],
         ['b.csv', 'ip,requester,reason,received,notes\n', /header has unexpected notes/],
@@ -405,7 +438,8 @@ describe('review queues', () => {
       assert.equal(result.created.length, 100_000);
       const page = await ok(core.dispatch('delisting.list', { status: 'open', assignee: 'alice', limit: 5 }, as('alice')));
       assert.equal(page.total, 100_000);
-      // One bad row among 100,000 and nothing of the file is stored.
+      // Other requesters, one bad row among 100,000: nothing of the file is stored.
+      rows.forEach((row, index) => (rows[index] = row.replace(/,ops(\d)@/, ',other$1@')));
       rows[50_001] = '10.0.0.300,a@b.example,r,';
       const before = (await ok(core.dispatch('delisting.list', {}, as('alice')))).total;
       await refused(core.dispatch('delisting.import', { path: file('many-bad.csv', `${rows.join('\n')}\n`) }, as('alice')), 'invalid-input', /1 bad row/);

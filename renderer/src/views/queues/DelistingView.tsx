@@ -6,10 +6,12 @@
  * count; then the decision with its reason and drafted reply.
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
-import { DELISTING_STATUSES, type ConcernedListing, type DelistingDecision, type DelistingView as Request, type QueueFilter } from '../../../../shared/queues.js';
+import type { ApiError, JobView } from '../../../../shared/contract.js';
+import { DELISTING_STATUSES, type ConcernedListing, type DelistingDecision, type DelistingView as Request, type ImportResult, type QueueFilter } from '../../../../shared/queues.js';
 import { useApi } from '../../api.js';
-import { formatTime } from '../../format.js';
+import { formatCount, formatTime } from '../../format.js';
+import { useJob } from '../../useJob.js';
+import { JobProgress } from '../JobProgress.js';
 import { useOperation, useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
@@ -23,13 +25,32 @@ const DECISION_LABELS: Record<DelistingDecision, string> = {
   'needs-information': 'Needs information',
 };
 
+/** The job's result crosses the boundary untyped; check the shape this view reads. */
+function isImportResult(value: unknown): value is ImportResult {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return Array.isArray(record.created) && typeof record.closed === 'number' && Array.isArray(record.notes);
+}
+
+function ImportOutcome({ job }: { job: JobView }) {
+  if (job.state === 'failed' && job.error) return <ErrorLine error={job.error} />;
+  if (job.state === 'cancelled') return <p role="status">The import was cancelled; nothing was imported.</p>;
+  if (job.state !== 'done' || !isImportResult(job.result)) return null;
+  return (
+    <p role="status">
+      {formatCount(job.result.created.length)} requests imported; {formatCount(job.result.closed)} closed themselves (not listed).{' '}
+      <a href={queueHref('delisting', { status: 'open' })}>Open requests</a>
+    </p>
+  );
+}
+
 function RequestForm() {
   const api = useApi();
   const [request, setRequest] = useState({ ip: '', requester: '', reason: '', received: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [path, setPath] = useState('');
-  const [importError, setImportError] = useState<ApiError | null>(null);
-  const [imported, setImported] = useState<string | null>(null);
+  const job = useJob('delisting.import', () => undefined);
+  const { tracked } = job;
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(null);
@@ -40,12 +61,7 @@ function RequestForm() {
   };
   const importFile = (event: FormEvent) => {
     event.preventDefault();
-    setImportError(null);
-    setImported(null);
-    api['delisting.import']({ path }).then((result) => {
-      if (!result.ok) setImportError(result.error);
-      else setImported(`${result.value.created.length} requests imported; ${result.value.closed} closed themselves (not listed).`);
-    });
+    job.start({ path: path.trim() });
   };
   return (
     <details className="panel queue-intake">
@@ -71,13 +87,18 @@ function RequestForm() {
         <label>
           File on this computer <input type="text" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/path/to/requests.csv" required />
         </label>
-        <button type="submit">Import</button>
+        <button type="submit" disabled={job.isBusy || path.trim() === ''}>
+          {job.isBusy ? 'Importing…' : 'Import'}
+        </button>
         <p className="muted queue-hint">
-          CSV with the header <code>ip,requester,reason,received</code>, or JSON: a list of objects with those keys.
+          CSV with the header <code>ip,requester,reason,received</code>, or JSON: a list of objects with those keys. RepDesk reads the file where its server runs.
         </p>
-        {imported && <p role="status">{imported}</p>}
-        {importError && <ErrorLine error={importError} />}
       </form>
+      {tracked.state === 'failed' && <ErrorLine error={tracked.error} />}
+      {tracked.state === 'running' && (
+        <JobProgress job={tracked.job} label="Delisting request import" unit="requests" isCancelling={tracked.isCancelling} cancelError={job.cancelError} onCancel={job.cancel} />
+      )}
+      {tracked.state === 'finished' && <ImportOutcome job={tracked.job} />}
     </details>
   );
 }

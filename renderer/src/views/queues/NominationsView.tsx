@@ -264,8 +264,15 @@ function NominationDecision({ nomination, onDecided }: { nomination: Nomination;
   const [why, setWhy] = useState('');
   const [conflicts, setConflicts] = useState<Record<string, 'delist' | 'refuse' | ''>>({});
   const [error, setError] = useState<ApiError | null>(null);
-  const reply = useDraftedReply(nomination.drafts[decision], why);
   const blocked = (nomination.aids ?? []).filter((aids) => aids.listed.listings.some((listing) => listing.list !== 'GAL'));
+  const refused = nomination.ips.filter((ip) => conflicts[ip] === 'refuse');
+  const approved = nomination.ips.filter((ip) => conflicts[ip] !== 'refuse');
+  const draft = nomination.drafts[decision]
+    .split('{approved}')
+    .join(approved.join(', '))
+    .split('{refusedLine}')
+    .join(refused.length > 0 ? `Not approved: ${refused.join(', ')}.\n` : '');
+  const reply = useDraftedReply(draft, why);
   const isUnresolved = decision === 'approve' && blocked.some((aids) => !conflicts[aids.ip]);
   const submit = (event: FormEvent) => {
     event.preventDefault();
