@@ -167,7 +167,13 @@ export function createCore(options: CoreOptions): Core {
     'dul.revert': (input, call) => afterWrite(revertSubmission(write, call.actor, input.id, now())),
     'dul.submission': (input) => getSubmission(read, input.id),
     'dashboard.get': (input) => {
-      foldDashboard(write);
+      try {
+        foldDashboard(write);
+      } catch (error) {
+        // Another writer holds the database (a long import): show the figures as of the last fold, marked as behind.
+        if (!/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) throw error;
+        log.warn('dashboard figures not updated: the database is busy');
+      }
       return readDashboard(read, now(), input.period);
     },
     'settings.get': () => readSettings(read),

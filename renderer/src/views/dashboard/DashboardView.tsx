@@ -341,6 +341,11 @@ export function DashboardView({ routePeriod }: { routePeriod: string | null }) {
       </div>
       {loaded.state === 'loading' && <p aria-live="polite">Loading the dashboard…</p>}
       {loaded.state === 'failed' && <ErrorLine error={loaded.error} />}
+      {loaded.state === 'done' && loaded.value.isBehind && (
+        <p className="check-status check-warn behind" role="status">
+          Some recent changes are not counted yet: another task is writing to the database. Refresh in a moment.
+        </p>
+      )}
       {loaded.state === 'done' && (
         <div className="dashboard-grid">
           <ListsPanel lists={loaded.value.lists} today={loaded.value.today} />
