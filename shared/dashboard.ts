@@ -99,6 +99,8 @@ export interface DashboardCountry {
 export interface DashboardView {
   readonly generatedAt: string;
   readonly today: string;
+  /** Listing changes not yet in the figures (another writer held the database): they show on a later open. */
+  readonly isBehind: boolean;
   readonly lists: readonly DashboardList[];
   readonly series: DashboardSeries;
   readonly publishing: DashboardPublishing;

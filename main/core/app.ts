@@ -230,7 +230,13 @@ export function createCore(options: CoreOptions): Core {
     'delisting.decide': (input, call) => decideDelistingRequest(write, call.actor, input, readSettings(read), now()),
     'queues.summary': (_input, call) => queuesSummary(read, call.actor, now()),
     'dashboard.get': (input) => {
-      foldDashboard(write);
+      try {
+        foldDashboard(write);
+      } catch (error) {
+        // Another writer holds the database (a long import): show the figures as of the last fold, marked as behind.
+        if (!/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) throw error;
+        log.warn('dashboard figures not updated: the database is busy');
+      }
       return readDashboard(read, now(), input.period);
     },
     'settings.get': () => readSettings(read),

@@ -69,6 +69,9 @@ test('the frame shows the nine sections and the signed-in person, and the token 
   assert.equal(currentHash(), '#/dashboard');
   assert.ok(!page.url().includes(server.token), 'the token must not stay in the URL');
   assert.equal(await page.getByRole('link', { name: 'Dashboard', exact: true }).getAttribute('aria-current'), 'page');
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Lookup' }).click();
+  await page.getByLabel('IP address').waitFor();
+  assert.equal(currentHash(), '#/lookup');
 });
 
 test('an IP inside an RBL /24 and a DUL /16 shows both listings with their lists and statuses', async () => {

@@ -8,6 +8,7 @@ import { PERIOD_DAYS, UNPUBLISHED_CAP } from '../../../shared/dashboard.js';
 import { LISTS, isOneOf, type ListName } from '../../../shared/domain.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { hasPendingChanges } from './counters.js';
 import { openRequestsByInvestigator } from './requests.js';
 
 /** A snapshot expiring within this many hours is flagged as about to expire. */
@@ -157,6 +158,7 @@ function countriesOf(db: ReadDb, totals: Map<string, { 4: Totals; 6: Totals }>):
 
 /** The dashboard as of `now`, read in one snapshot. Call `foldDashboard` first so the figures are current. */
 export function readDashboard(db: ReadDb, now: Date, period: DashboardPeriod): DashboardView {
+  const isBehind = hasPendingChanges(db);
   const today = now.toISOString().slice(0, 10);
   return db.snapshot((snapshot) => {
     const totals = totalsByScope(snapshot);
@@ -165,6 +167,7 @@ export function readDashboard(db: ReadDb, now: Date, period: DashboardPeriod): D
     return {
       generatedAt: now.toISOString(),
       today,
+      isBehind,
       lists: listsOf(totals, daily, today),
       series: seriesOf(daily, today, period),
       publishing: publishingOf(snapshot, now),

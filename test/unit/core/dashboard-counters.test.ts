@@ -284,6 +284,26 @@ describe('dashboard counters', () => {
     assert.equal(figures.lists.find((entry) => entry.list === 'MML')?.ipv4Addresses, '256');
   });
 
+  test('while another writer holds the database, the dashboard still opens, marked as behind', async () => {
+    await ok(core.dispatch('listings.add', { range: '11.7.3.0/24', list: 'RBL', reason: 'spam-source' }, IVAN));
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = new Database(databasePath);
+    other.prepare("INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, created_at, updated_at) SELECT list, family, first, last, prefix, reason, investigator_id, created_at, updated_at FROM listings WHERE id = (SELECT max(id) FROM listings)").run();
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const view = await dashboard();
+      assert.equal(view.isBehind, true);
+      assert.equal(view.lists[0].active, 1, 'the figures as of the last fold');
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const view = await dashboard();
+    assert.equal(view.isBehind, false);
+    assert.equal(view.lists[0].active, 2);
+    assert.equal(view.lists[0].ipv4Addresses, '256');
+  });
+
   test('publishing panel: nothing published, then unpublished changes counted since the last snapshot', async () => {
     let view = await dashboard();
     assert.equal(view.publishing.latest, null);

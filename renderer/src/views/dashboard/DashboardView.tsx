@@ -24,10 +24,15 @@ export function listingsHref(filter: ListingsFilter): string {
   return routeHref('listings', listingsQuery(filter));
 }
 
+/**
+ * A number that opens the filtered listings table. Its accessible name is the number (the table's
+ * row and column headers say what it counts); the title describes the filter. Names like "DUL 2"
+ * would make every "DUL" link on the screen ambiguous beside the navigation's.
+ */
 function Count({ value, filter, label }: { value: number | string; filter: ListingsFilter; label: string }) {
   const text = typeof value === 'number' ? formatCount(value) : groupDigits(value);
   return (
-    <a className="count-link" href={listingsHref(filter)} aria-label={`${label}: ${text}`}>
+    <a className="count-link" href={listingsHref(filter)} title={label}>
       {text}
     </a>
   );
@@ -36,13 +41,13 @@ function Count({ value, filter, label }: { value: number | string; filter: Listi
 function Change({ list, window: change, to, label }: { list: ListName; window: DashboardList['change']['day']; to: string; label: string }) {
   return (
     <span className="change">
-      <a className="change-listed" href={listingsHref({ list, createdFrom: change.from, createdTo: to })} aria-label={`${list} listed ${label}: ${change.listed}`}>
+      <a className="change-listed" href={listingsHref({ list, createdFrom: change.from, createdTo: to })} title={`${list} listed ${label}`}>
         +{formatCount(change.listed)}
       </a>{' '}
       <a
         className="change-delisted"
         href={listingsHref({ list, status: 'delisted', changedFrom: change.from, changedTo: to })}
-        aria-label={`${list} delisted ${label}: ${change.delisted}`}
+        title={`${list} delisted ${label}`}
       >
         −{formatCount(change.delisted)}
       </a>
@@ -166,7 +171,8 @@ function PublishingPanel({ publishing }: { publishing: DashboardPublishing }) {
     <section className={`panel dashboard-publishing publishing-${state}`} aria-labelledby="dashboard-publishing-heading">
       <div className="panel-heading">
         <h2 id="dashboard-publishing-heading">Publishing</h2>
-        <a href={routeHref('publish')}>Open Publish</a>
+        {/* Named apart from the Publish section's own link, so "the Publish link" stays one link. */}
+        <a href={routeHref('publish')}>Snapshot history</a>
       </div>
       {latest === null ? (
         <p className="check-status check-warn" role="status">
@@ -255,7 +261,7 @@ function InvestigatorsPanel({ investigators }: { investigators: readonly Dashboa
                   {!person.isActive && <span className="tag tag-expired">inactive</span>}
                 </th>
                 <td className="number">
-                  <Count value={person.assigned} filter={{ investigator: person.name, status: 'active' }} label={`${person.name} active listings`} />
+                  <Count value={person.assigned} filter={{ investigator: person.name, status: 'active' }} label={`${person.name} active`} />
                 </td>
                 <td>
                   {LISTS.filter((list) => (person.byList[list] ?? 0) > 0).map((list) => (
@@ -342,6 +348,11 @@ export function DashboardView({ routePeriod }: { routePeriod: string | null }) {
       </div>
       {loaded.state === 'loading' && <p aria-live="polite">Loading the dashboard…</p>}
       {loaded.state === 'failed' && <ErrorLine error={loaded.error} />}
+      {loaded.state === 'done' && loaded.value.isBehind && (
+        <p className="check-status check-warn behind" role="status">
+          Some recent changes are not counted yet: another task is writing to the database. Refresh in a moment.
+        </p>
+      )}
       {loaded.state === 'done' && (
         <div className="dashboard-grid">
           <ListsPanel lists={loaded.value.lists} today={loaded.value.today} />
