@@ -109,6 +109,8 @@ export function answerText(settings: Settings, listing: Pick<PublishedListing, '
 interface Candidate {
   readonly listing: PublishedListing;
   readonly size: bigint;
+  /** This listing's answer, once resolved (a field, not a map lookup per listing). */
+  answer: ZoneAnswer | null;
 }
 
 function isMoreSpecific(a: Candidate, b: Candidate): boolean {
@@ -117,18 +119,18 @@ function isMoreSpecific(a: Candidate, b: Candidate): boolean {
 
 function resolverFor(settings: Settings, list: ListName): (covering: readonly Candidate[]) => ZoneAnswer | null {
   // One answer object per distinct (code, text): listings that answer alike share it, so equal
-  // neighbours merge by identity and the writers format each distinct answer once.
-  const byListing = new Map<number, ZoneAnswer>();
+  // neighbours merge by identity and the writers format each distinct answer once. The pieces of
+  // one listing have a candidate each; they find the same answer by content.
   const byContent = new Map<string, ZoneAnswer>();
   const answerOf = (candidate: Candidate): ZoneAnswer => {
-    let answer = byListing.get(candidate.listing.id);
-    if (!answer) {
+    let answer = candidate.answer;
+    if (answer === null) {
       const a = returnCode(settings, list, candidate.listing.level);
       const txt = answerText(settings, candidate.listing);
       const key = `${a}\u0000${txt}`;
-      answer = byContent.get(key);
-      if (!answer) byContent.set(key, (answer = { a, txt }));
-      byListing.set(candidate.listing.id, answer);
+      answer = byContent.get(key) ?? null;
+      if (answer === null) byContent.set(key, (answer = { a, txt }));
+      candidate.answer = answer;
     }
     return answer;
   };
@@ -154,8 +156,14 @@ function sameAnswer(a: ZoneAnswer, b: ZoneAnswer): boolean {
 
 /** Insert a single-address segment into sorted disjoint segments (it must not overlap any). */
 function withPoint(segments: Array<Interval<ZoneAnswer>>, value: bigint, answer: ZoneAnswer): Array<Interval<ZoneAnswer>> {
-  const position = segments.findIndex((segment) => segment.first > value);
-  const at = position === -1 ? segments.length : position;
+  // The first segment starting after the point (they are sorted): a binary search.
+  let at = 0;
+  let high = segments.length;
+  while (at < high) {
+    const middle = (at + high) >>> 1;
+    if (segments[middle].first > value) high = middle;
+    else at = middle + 1;
+  }
   const before = segments[at - 1];
   if (before && before.last >= value) return segments; // already covered: the safety check reports it
   return [...segments.slice(0, at), { first: value, last: value, value: answer }, ...segments.slice(at)];
@@ -167,14 +175,24 @@ const MAX_REPORTED_CONFLICTS = 200;
 export function resolveZones(listings: readonly PublishedListing[], settings: Settings, options: { readonly withCombined?: boolean } = {}): Resolution {
   const inForce = Object.fromEntries(LISTS.map((list) => [list, [] as number[]])) as Record<ListName, number[]>;
   const byListFamily = new Map<string, Array<Interval<Candidate>>>();
+  // The last list and family seen, so that a run of listings of one list skips the key and map.
+  let lastList: ListName | null = null;
+  let lastFamily: Family | null = null;
+  let lastIntervals: Array<Interval<Candidate>> = [];
   for (const listing of listings) {
     // Pieces of one listing (an ISP's exclusion cut out of a DUL range) count once.
     const ids = inForce[listing.list];
     if (ids[ids.length - 1] !== listing.id) ids.push(listing.id);
-    const key = `${listing.list}/${listing.family}`;
-    let intervals = byListFamily.get(key);
-    if (!intervals) byListFamily.set(key, (intervals = []));
-    intervals.push({ first: listing.first, last: listing.last, value: { listing, size: listing.last - listing.first + 1n } });
+    let intervals = lastIntervals;
+    if (listing.list !== lastList || listing.family !== lastFamily) {
+      const key = `${listing.list}/${listing.family}`;
+      intervals = byListFamily.get(key) ?? [];
+      if (intervals.length === 0) byListFamily.set(key, intervals);
+      lastList = listing.list;
+      lastFamily = listing.family;
+      lastIntervals = intervals;
+    }
+    intervals.push({ first: listing.first, last: listing.last, value: { listing, size: listing.last - listing.first + 1n, answer: null } });
   }
 
   const zones: ResolvedZone[] = [];
