@@ -103,7 +103,7 @@ export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
         if (listings.length > chunkStart && id < listings[listings.length - 1].id) isSorted = false;
         position = end + 1;
         end = text.indexOf(FIELD, position);
-        const list = text.slice(position, end) as ListName;
+        const list = knownText(LISTS, text, position, end) as ListName;
         const isV4 = text.charCodeAt(end + 1) === 0x34;
         position = end + 3;
         end = text.indexOf(FIELD, position);
@@ -113,7 +113,7 @@ export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
         const last = isV4 ? BigInt(hexAt(text, position, end)) : BigInt(`0x${text.slice(position, end)}`);
         position = end + 1;
         end = text.indexOf(FIELD, position);
-        const reason = text.slice(position, end) as Reason;
+        const reason = knownText(REASONS, text, position, end) as Reason;
         position = end + 1;
         end = text.indexOf(FIELD, position);
         const level = end === position ? null : decimalAt(text, position, end);
@@ -137,6 +137,14 @@ export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
     if (submissionOf.size === 0) return listings;
     return applyExclusions(listings, submissionOf, readSubmissionIsps(snapshot), readExclusions(snapshot, new Set(submissionOf.values())));
   });
+}
+
+const REASONS = Object.keys(REASON_LABELS);
+
+/** text[start, end) as the same string object when it is one of `known` (a million rows share a few names). */
+function knownText(known: readonly string[], text: string, start: number, end: number): string {
+  for (const value of known) if (value.length === end - start && text.startsWith(value, start)) return value;
+  return text.slice(start, end);
 }
 
 /** The non-negative integer written in decimal at text[start, end). */
@@ -194,7 +202,20 @@ function resolverFor(settings: Settings, list: ListName): (covering: readonly Ca
   // neighbours merge by identity and the writers format each distinct answer once. The pieces of
   // one listing have a candidate each; they find the same answer by content.
   const byContent = new Map<string, ZoneAnswer>();
+  // Most listings have no TXT of their own: their answer depends on reason and level only.
+  const byReason = new Map<string, ZoneAnswer>();
   const answerOf = (candidate: Candidate): ZoneAnswer => {
+    let answer = candidate.answer;
+    if (answer === null && candidate.listing.txt === null) {
+      const { level, reason } = candidate.listing;
+      const key = level === null ? reason : `${level}\u0000${reason}`;
+      answer = byReason.get(key) ?? null;
+      if (answer === null) byReason.set(key, (answer = answerByContent(candidate)));
+      candidate.answer = answer;
+    }
+    return answer ?? answerByContent(candidate);
+  };
+  const answerByContent = (candidate: Candidate): ZoneAnswer => {
     let answer = candidate.answer;
     if (answer === null) {
       const a = returnCode(settings, list, candidate.listing.level);
