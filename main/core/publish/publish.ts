@@ -31,7 +31,7 @@ import { readListingsInForce, resolveZones, returnCode, type Resolution } from '
 import { runSafetyChecks } from './safety.js';
 import type { ChangeCounts, PublishPreview, PublishResult, SnapshotView } from '../../../shared/publishing.js';
 import type { ZoneParameters } from './types.js';
-import { writeBindZoneBytes, writeRbldnsd, ZoneWriteError } from './zones.js';
+import { writeBindZoneBytes, writeRbldnsdBytes, ZoneWriteError } from './zones.js';
 import { HashedFile, fsyncFolder } from './files.js';
 import { Worker } from 'node:worker_threads';
 import { packCombinedZoneJob, type CombinedZoneResult } from './combined-job.js';
@@ -282,7 +282,7 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
         const dataset = family === 4 ? 'ip4trie' : 'ip6trie';
         const rbldnsdPath = `${base}.${dataset}`;
         const rbldnsdFile = new HashedFile(join(incoming, rbldnsdPath));
-        const written = writeRbldnsd(segments, parameters, rbldnsdFile.write);
+        const written = writeRbldnsdBytes(segments, parameters, rbldnsdFile.writeBytes);
         files.push({ path: rbldnsdPath, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries: written.entries, ...rbldnsdFile.finish() });
         done += 1;
         progress({ stage: `writing ${base} IPv${family} (BIND)`, done, total });
