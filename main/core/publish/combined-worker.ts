@@ -19,8 +19,8 @@ try {
     const family: Family = parameters.family;
     const path = `combined.v${family}.zone`;
     const file = new HashedFile(join(job.folder, path));
-    const lists = blocklists.map((packed) => unpackSegments(packed, job.answers));
-    const { entries } = writeBindZoneBytes(combineBlocklists(lists), parameters, file.writeBytes);
+    // Nothing keeps the unpacked lists once they are combined: the writer runs without them.
+    const { entries } = writeBindZoneBytes(combineBlocklists(blocklists.map((packed) => unpackSegments(packed, job.answers))), parameters, file.writeBytes);
     files.push({ path, format: 'bind', dataset: null, zone: 'combined', origin: parameters.origin, family, entries, ...file.finish() });
   }
   parentPort?.postMessage({ ok: true, files } satisfies CombinedZoneResult);

@@ -8,25 +8,34 @@ export type IdSets = Record<string, number[]>;
 
 /** Encode named sets of positive integer ids. */
 export function encodeIdSets(sets: IdSets): Buffer {
-  const bytes: number[] = [];
   const names = Object.keys(sets).sort();
   const header = Buffer.from(JSON.stringify(names.map((name) => [name, sets[name].length])));
+  // A safe integer takes at most 8 LEB128 bytes.
+  const bytes = Buffer.allocUnsafe(4 + header.length + 8 * names.reduce((total, name) => total + sets[name].length, 0));
+  bytes.writeUInt32BE(header.length, 0);
+  header.copy(bytes, 4);
+  let length = 4 + header.length;
   for (const name of names) {
-    const ids = [...sets[name]].sort((a, b) => a - b);
+    // Sets usually come sorted (a snapshot's ids): sort a copy only when they are not.
+    let ids = sets[name];
+    for (let index = 1; index < ids.length; index += 1) {
+      if (ids[index] < ids[index - 1]) {
+        ids = [...ids].sort((a, b) => a - b);
+        break;
+      }
+    }
     let previous = 0;
     for (const id of ids) {
       let delta = id - previous;
       previous = id;
       while (delta >= 0x80) {
-        bytes.push((delta % 0x80) | 0x80);
+        bytes[length++] = (delta % 0x80) | 0x80;
         delta = Math.floor(delta / 0x80);
       }
-      bytes.push(delta);
+      bytes[length++] = delta;
     }
   }
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(header.length);
-  return deflateSync(Buffer.concat([length, header, Buffer.from(bytes)]));
+  return deflateSync(bytes.subarray(0, length));
 }
 
 /** Decode what `encodeIdSets` made. */

@@ -27,11 +27,11 @@ import { openHistory } from '../audit/history.js';
 import { requireActor, type Actor } from '../investigators/investigators.js';
 import { decodeIdSets, diffSorted, encodeIdSets } from './id-sets.js';
 import { formatKeyId, sign, type MinisignKeyPair } from './minisign.js';
-import { readListingsInForce, resolveZones, returnCode, type Resolution } from './resolve.js';
+import { combineBlocklists, readListingsInForce, resolveZones, returnCode, type Resolution } from './resolve.js';
 import { runSafetyChecks } from './safety.js';
 import type { ChangeCounts, PublishPreview, PublishResult, SnapshotView } from '../../../shared/publishing.js';
 import type { ZoneParameters } from './types.js';
-import { writeBindZoneBytes, writeRbldnsd, ZoneWriteError } from './zones.js';
+import { writeBindZoneBytes, writeRbldnsdBytes, ZoneWriteError } from './zones.js';
 import { HashedFile, fsyncFolder } from './files.js';
 import { Worker } from 'node:worker_threads';
 import { packCombinedZoneJob, type CombinedZoneResult } from './combined-job.js';
@@ -259,11 +259,10 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
       created,
       expires,
     });
-    // The combined zone is written on a second thread meanwhile (see combined-worker.ts).
-    const combinedJob = packCombinedZoneJob(
-      incoming,
-      ([4, 6] as const).map((family) => ({ parameters: parametersFor('combined', family), blocklists: resolution.blocklists[family] })),
-    );
+    // The combined zone's IPv4 file, the largest of a snapshot, is written on a second thread
+    // meanwhile (see combined-worker.ts); its IPv6 file here after the lists, which evens out
+    // the two threads' work.
+    const combinedJob = packCombinedZoneJob(incoming, [{ parameters: parametersFor('combined', 4), blocklists: resolution.blocklists[4] }]);
     combinedWorker = new Worker(new URL('./combined-worker.js', import.meta.url), { workerData: combinedJob.job, transferList: combinedJob.transfer });
     const combinedDone = new Promise<CombinedZoneResult>((resolve, reject) => {
       combinedWorker?.once('message', resolve);
@@ -282,7 +281,7 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
         const dataset = family === 4 ? 'ip4trie' : 'ip6trie';
         const rbldnsdPath = `${base}.${dataset}`;
         const rbldnsdFile = new HashedFile(join(incoming, rbldnsdPath));
-        const written = writeRbldnsd(segments, parameters, rbldnsdFile.write);
+        const written = writeRbldnsdBytes(segments, parameters, rbldnsdFile.writeBytes);
         files.push({ path: rbldnsdPath, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries: written.entries, ...rbldnsdFile.finish() });
         done += 1;
         progress({ stage: `writing ${base} IPv${family} (BIND)`, done, total });
@@ -295,9 +294,23 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
       }
     }
     progress({ stage: 'writing the combined zone', done, total });
+    const combinedV6 = parametersFor('combined', 6);
+    const combinedV6Path = `${fileBaseName('combined')}.v6.zone`;
+    const combinedV6File = new HashedFile(join(incoming, combinedV6Path));
+    const combinedV6Written = writeBindZoneBytes(combineBlocklists(resolution.blocklists[6]), combinedV6, combinedV6File.writeBytes);
+    const combinedV6Entry: ManifestFile = {
+      path: combinedV6Path,
+      format: 'bind',
+      dataset: null,
+      zone: 'combined',
+      origin: combinedV6.origin,
+      family: 6,
+      entries: combinedV6Written.entries,
+      ...combinedV6File.finish(),
+    };
     const combined = await combinedDone;
     if (!combined.ok) throw combined.isZoneWriteError ? new ZoneWriteError(combined.message) : new Error(`writing the combined zone failed: ${combined.message}`);
-    files.push(...combined.files);
+    files.push(...combined.files, combinedV6Entry);
     done += 1;
 
     progress({ stage: 'signing', done, total });

@@ -9,7 +9,7 @@ import { formatRange, type Family } from '../../../shared/address.js';
 import { LISTS, REASON_LABELS, type ListName, type Reason } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { combine, flatten, intersect, subtract, type Interval } from './segments.js';
 import { applyExclusions, readExclusions, readSubmissionIsps } from '../dul/limits.js';
 import type { Segment, ZoneAnswer } from './types.js';
@@ -60,45 +60,137 @@ export interface Resolution {
   readonly galConflictCount: number;
 }
 
+/** Listing ids read per query: a chunk's text stays a few MB, and each query well under the slow-query log's 40 ms. */
+const READ_CHUNK_IDS = 8192;
+const FIELD = '\u001f';
+/** One row: id, list, family, first, last (IPv4: the low 32 bits' hex), reason, level, submission, has a TXT. */
+const ROW_FORMAT = ['%d', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%d'].join(FIELD);
+
 /**
  * Read the listings in force at `now` in one read transaction, sorted by id. A DUL listing past
  * its submission's valid-until has expired (expires_at), one whose submission's effective date
  * is still ahead is not in force yet (and what that submission replaced still is); the ISP's
  * exclusions are cut out of its DUL listings, which may leave several pieces with the same id.
+ *
+ * A million rows one by one cost more in the driver than in SQLite, so the rows of a chunk of
+ * ids come as one text (fields and rows split by the ASCII unit and record separators, which no
+ * list or reason name contains); the free-text TXT is read on its own, for the rows that have one.
  */
 export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
   const at = now.toISOString();
   const listings: PublishedListing[] = [];
   return db.snapshot((snapshot) => {
     const submissionOf = new Map<number, number>();
-    // One pass over the table in id order: \`+status\` keeps the planner off the status index,
-    // which would read most rows at random and sort them.
-    // A DUL submission effective later is not in force yet: its ranges wait, and the ranges a
-    // replace took out of the ISP's set stay in force until then (unless it was reverted).
-    const rows = snapshot.iterateRaw(sql`SELECT id, list, family, hex(first), hex(last), reason, txt, level, submission_id FROM listings
-      WHERE (+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})
-          OR id IN (SELECT r.listing_id FROM dul_replaced r JOIN dul_submissions s ON s.id = r.submission_id
-                    WHERE s.effective_at > ${at} AND s.reverted_at IS NULL))
-        AND (expires_at IS NULL OR expires_at > ${at})
-        AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE effective_at > ${at}))
-      ORDER BY id`);
-    for (const [id, list, family, first, last, reason, txt, level, submission] of rows) {
-      if (submission !== null) submissionOf.set(id as number, submission as number);
-      const isV4 = family === 4;
-      listings.push({
-        id: id as number,
-        list: list as ListName,
-        family: family as Family,
-        first: isV4 ? BigInt(parseInt((first as string).slice(24), 16)) : BigInt(`0x${first as string}`),
-        last: isV4 ? BigInt(parseInt((last as string).slice(24), 16)) : BigInt(`0x${last as string}`),
-        reason: reason as Reason,
-        txt: txt as string | null,
-        level: level as number | null,
-      });
+    const bounds = snapshot.get<{ low: number | null; high: number | null }>(sql`SELECT min(id) AS low, max(id) AS high FROM listings`);
+    const low = bounds?.low ?? 1;
+    const high = bounds?.high ?? 0;
+    const inForceBetween = inForceCondition(snapshot, at);
+    for (let from = low; from <= high; from += READ_CHUNK_IDS) {
+      const to = from + READ_CHUNK_IDS;
+      const inForce = inForceBetween(from, to);
+      const text = snapshot.get<{ rows: string | null }>(sql`SELECT group_concat(printf(${ROW_FORMAT},
+          id, list, family, hex(CASE family WHEN 4 THEN substr(first, 13) ELSE first END),
+          hex(CASE family WHEN 4 THEN substr(last, 13) ELSE last END), reason, ifnull(level, ''),
+          ifnull(submission_id, ''), txt IS NOT NULL), char(30)) AS rows
+        FROM listings WHERE id >= ${from} AND id < ${to} AND ${inForce}`)?.rows ?? null;
+      if (text === null) continue;
+      let texts: Map<number, string> | null = null;
+      let position = 0;
+      // A rowid range is scanned in rowid order, so the rows come sorted; checked, not assumed.
+      let isSorted = true;
+      const chunkStart = listings.length;
+      while (position < text.length) {
+        let end = text.indexOf(FIELD, position);
+        const id = decimalAt(text, position, end);
+        if (listings.length > chunkStart && id < listings[listings.length - 1].id) isSorted = false;
+        position = end + 1;
+        end = text.indexOf(FIELD, position);
+        const list = knownText(LISTS, text, position, end) as ListName;
+        const isV4 = text.charCodeAt(end + 1) === 0x34;
+        position = end + 3;
+        end = text.indexOf(FIELD, position);
+        const first = isV4 ? BigInt(hexAt(text, position, end)) : BigInt(`0x${text.slice(position, end)}`);
+        position = end + 1;
+        end = text.indexOf(FIELD, position);
+        const last = isV4 ? BigInt(hexAt(text, position, end)) : BigInt(`0x${text.slice(position, end)}`);
+        position = end + 1;
+        end = text.indexOf(FIELD, position);
+        const reason = knownText(REASONS, text, position, end) as Reason;
+        position = end + 1;
+        end = text.indexOf(FIELD, position);
+        const level = end === position ? null : decimalAt(text, position, end);
+        position = end + 1;
+        end = text.indexOf(FIELD, position);
+        if (end > position) submissionOf.set(id, decimalAt(text, position, end));
+        const hasTxt = text.charCodeAt(end + 1) === 0x31;
+        position = end + 3; // past the flag and the row separator
+        let txt: string | null = null;
+        if (hasTxt) {
+          texts ??= readTexts(snapshot, from, to, inForce);
+          txt = texts.get(id) ?? null;
+        }
+        listings.push({ id, list, family: isV4 ? 4 : 6, first, last, reason, txt, level });
+      }
+      if (!isSorted) {
+        const chunk = listings.splice(chunkStart).sort((a, b) => a.id - b.id);
+        for (const listing of chunk) listings.push(listing);
+      }
     }
     if (submissionOf.size === 0) return listings;
     return applyExclusions(listings, submissionOf, readSubmissionIsps(snapshot), readExclusions(snapshot, new Set(submissionOf.values())));
   });
+}
+
+const REASONS = Object.keys(REASON_LABELS);
+
+/** text[start, end) as the same string object when it is one of `known` (a million rows share a few names). */
+function knownText(known: readonly string[], text: string, start: number, end: number): string {
+  for (const value of known) if (value.length === end - start && text.startsWith(value, start)) return value;
+  return text.slice(start, end);
+}
+
+/** The non-negative integer written in decimal at text[start, end). */
+function decimalAt(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let index = start; index < end; index += 1) value = value * 10 + text.charCodeAt(index) - 0x30;
+  return value;
+}
+
+/** The number written in (upper-case) hex at text[start, end), at most 13 digits. */
+function hexAt(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let index = start; index < end; index += 1) {
+    const code = text.charCodeAt(index);
+    value = value * 16 + (code <= 0x39 ? code - 0x30 : code - 0x37);
+  }
+  return value;
+}
+
+/** The TXT of the listings in force with ids in [from, to) that have one. */
+/**
+ * The SQL condition "in force at `at`" for the listings with ids in [from, to). `+status` keeps
+ * the planner on the id range rather than the status index. DUL submissions whose effective date
+ * is still ahead are few (usually none): their ranges wait, and the listings a pending replace
+ * took out of the ISP's set (dul_replaced, sought by its key within the id range) stay in force.
+ */
+function inForceCondition(db: ReadDb, at: string): (from: number, to: number) => Sql {
+  const pending = db.all<{ id: number; reverted: number }>(sql`SELECT id, reverted_at IS NOT NULL AS reverted FROM dul_submissions WHERE effective_at > ${at}`);
+  const base = sql`(+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})) AND (expires_at IS NULL OR expires_at > ${at})`;
+  if (pending.length === 0) return () => base;
+  const waiting = JSON.stringify(pending.map((row) => row.id));
+  const replacing = JSON.stringify(pending.filter((row) => row.reverted === 0).map((row) => row.id));
+  return (from, to) => sql`(+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})
+      OR id IN (SELECT listing_id FROM dul_replaced WHERE submission_id IN (SELECT value FROM json_each(${replacing})) AND listing_id >= ${from} AND listing_id < ${to}))
+    AND (expires_at IS NULL OR expires_at > ${at})
+    AND (submission_id IS NULL OR submission_id NOT IN (SELECT value FROM json_each(${waiting})))`;
+}
+
+function readTexts(db: ReadDb, from: number, to: number, inForce: Sql): Map<number, string> {
+  const texts = new Map<number, string>();
+  for (const [id, txt] of db.iterateRaw(sql`SELECT id, txt FROM listings WHERE id >= ${from} AND id < ${to} AND txt IS NOT NULL AND ${inForce}`)) {
+    texts.set(id as number, txt as string);
+  }
+  return texts;
 }
 
 /** The A record a list answers (QIL: per level). */
@@ -117,6 +209,8 @@ export function answerText(settings: Settings, listing: Pick<PublishedListing, '
 interface Candidate {
   readonly listing: PublishedListing;
   readonly size: bigint;
+  /** This listing's answer, once resolved (a field, not a map lookup per listing). */
+  answer: ZoneAnswer | null;
 }
 
 function isMoreSpecific(a: Candidate, b: Candidate): boolean {
@@ -125,18 +219,31 @@ function isMoreSpecific(a: Candidate, b: Candidate): boolean {
 
 function resolverFor(settings: Settings, list: ListName): (covering: readonly Candidate[]) => ZoneAnswer | null {
   // One answer object per distinct (code, text): listings that answer alike share it, so equal
-  // neighbours merge by identity and the writers format each distinct answer once.
-  const byListing = new Map<number, ZoneAnswer>();
+  // neighbours merge by identity and the writers format each distinct answer once. The pieces of
+  // one listing have a candidate each; they find the same answer by content.
   const byContent = new Map<string, ZoneAnswer>();
+  // Most listings have no TXT of their own: their answer depends on reason and level only.
+  const byReason = new Map<string, ZoneAnswer>();
   const answerOf = (candidate: Candidate): ZoneAnswer => {
-    let answer = byListing.get(candidate.listing.id);
-    if (!answer) {
+    let answer = candidate.answer;
+    if (answer === null && candidate.listing.txt === null) {
+      const { level, reason } = candidate.listing;
+      const key = level === null ? reason : `${level}\u0000${reason}`;
+      answer = byReason.get(key) ?? null;
+      if (answer === null) byReason.set(key, (answer = answerByContent(candidate)));
+      candidate.answer = answer;
+    }
+    return answer ?? answerByContent(candidate);
+  };
+  const answerByContent = (candidate: Candidate): ZoneAnswer => {
+    let answer = candidate.answer;
+    if (answer === null) {
       const a = returnCode(settings, list, candidate.listing.level);
       const txt = answerText(settings, candidate.listing);
       const key = `${a}\u0000${txt}`;
-      answer = byContent.get(key);
-      if (!answer) byContent.set(key, (answer = { a, txt }));
-      byListing.set(candidate.listing.id, answer);
+      answer = byContent.get(key) ?? null;
+      if (answer === null) byContent.set(key, (answer = { a, txt }));
+      candidate.answer = answer;
     }
     return answer;
   };
@@ -162,8 +269,14 @@ function sameAnswer(a: ZoneAnswer, b: ZoneAnswer): boolean {
 
 /** Insert a single-address segment into sorted disjoint segments (it must not overlap any). */
 function withPoint(segments: Array<Interval<ZoneAnswer>>, value: bigint, answer: ZoneAnswer): Array<Interval<ZoneAnswer>> {
-  const position = segments.findIndex((segment) => segment.first > value);
-  const at = position === -1 ? segments.length : position;
+  // The first segment starting after the point (they are sorted): a binary search.
+  let at = 0;
+  let high = segments.length;
+  while (at < high) {
+    const middle = (at + high) >>> 1;
+    if (segments[middle].first > value) high = middle;
+    else at = middle + 1;
+  }
   const before = segments[at - 1];
   if (before && before.last >= value) return segments; // already covered: the safety check reports it
   return [...segments.slice(0, at), { first: value, last: value, value: answer }, ...segments.slice(at)];
@@ -175,14 +288,24 @@ const MAX_REPORTED_CONFLICTS = 200;
 export function resolveZones(listings: readonly PublishedListing[], settings: Settings, options: { readonly withCombined?: boolean } = {}): Resolution {
   const inForce = Object.fromEntries(LISTS.map((list) => [list, [] as number[]])) as Record<ListName, number[]>;
   const byListFamily = new Map<string, Array<Interval<Candidate>>>();
+  // The last list and family seen, so that a run of listings of one list skips the key and map.
+  let lastList: ListName | null = null;
+  let lastFamily: Family | null = null;
+  let lastIntervals: Array<Interval<Candidate>> = [];
   for (const listing of listings) {
     // Pieces of one listing (an ISP's exclusion cut out of a DUL range) count once.
     const ids = inForce[listing.list];
     if (ids[ids.length - 1] !== listing.id) ids.push(listing.id);
-    const key = `${listing.list}/${listing.family}`;
-    let intervals = byListFamily.get(key);
-    if (!intervals) byListFamily.set(key, (intervals = []));
-    intervals.push({ first: listing.first, last: listing.last, value: { listing, size: listing.last - listing.first + 1n } });
+    let intervals = lastIntervals;
+    if (listing.list !== lastList || listing.family !== lastFamily) {
+      const key = `${listing.list}/${listing.family}`;
+      intervals = byListFamily.get(key) ?? [];
+      if (intervals.length === 0) byListFamily.set(key, intervals);
+      lastList = listing.list;
+      lastFamily = listing.family;
+      lastIntervals = intervals;
+    }
+    intervals.push({ first: listing.first, last: listing.last, value: { listing, size: listing.last - listing.first + 1n, answer: null } });
   }
 
   const zones: ResolvedZone[] = [];

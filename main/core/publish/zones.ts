@@ -46,28 +46,19 @@ const DOMAIN_NAME = /^(?=.{1,253}$)(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0
 const RBLDNSD_UNSAFE_DOLLAR = /\$[0-9$=]/;
 
 let octetTexts: string[] | null = null;
-let pairTexts: string[] | null = null;
 let reversedPairTexts: string[] | null = null;
 
-/** Lookup tables for IPv4 text: "a.b" and "b.a" for every 16-bit half, so an address is two lookups. */
-function ipv4Tables(): { octets: string[]; pairs: string[]; reversedPairs: string[] } {
-  if (octetTexts === null || pairTexts === null || reversedPairTexts === null) {
+/** Lookup tables for IPv4 names: each octet, and "b.a" for every 16-bit half, so a name is two lookups. */
+function ipv4Tables(): { octets: string[]; reversedPairs: string[] } {
+  if (octetTexts === null || reversedPairTexts === null) {
     octetTexts = Array.from({ length: 256 }, (_, index) => String(index));
     const octets = octetTexts;
-    pairTexts = new Array<string>(65536);
     reversedPairTexts = new Array<string>(65536);
     for (let high = 0; high < 256; high += 1) {
-      for (let low = 0; low < 256; low += 1) {
-        pairTexts[(high << 8) | low] = `${octets[high]}.${octets[low]}`;
-        reversedPairTexts[(high << 8) | low] = `${octets[low]}.${octets[high]}`;
-      }
+      for (let low = 0; low < 256; low += 1) reversedPairTexts[(high << 8) | low] = `${octets[low]}.${octets[high]}`;
     }
   }
-  return { octets: octetTexts, pairs: pairTexts, reversedPairs: reversedPairTexts };
-}
-
-function ipv4Text(value: number, pairs: readonly string[]): string {
-  return `${pairs[value >>> 16]}.${pairs[value & 0xffff]}`;
+  return { octets: octetTexts, reversedPairs: reversedPairTexts };
 }
 
 /** Reversed-octet labels of the top `octetCount` octets of an IPv4 address (`octetCount` 1..4). */
@@ -210,17 +201,23 @@ export function rbldnsdValue(answer: ZoneAnswer, family: Family): string {
  * same zone name. Returns the number of CIDR lines.
  */
 export function writeRbldnsd(segments: readonly Segment[], parameters: ZoneParameters, write: (chunk: string) => void): ZoneWriteResult {
+  return writeRbldnsdBytes(segments, parameters, textSink(write), CHUNK_CHARACTERS);
+}
+
+/** `writeRbldnsd` writing bytes: the same file, handed to `sink` in chunks that end on a line. */
+export function writeRbldnsdBytes(segments: readonly Segment[], parameters: ZoneParameters, sink: ByteSink, chunkBytes = FILE_CHUNK_BYTES): ZoneWriteResult {
   checkParameters(parameters);
   const family = parameters.family;
-  const { pairs } = ipv4Tables();
-  const values = new WeakMap<ZoneAnswer, string>();
-  let output =
+  const values = new Map<ZoneAnswer, { text: string; line: Buffer }>();
+  const output = new ByteOutput(sink, chunkBytes);
+  output.text(
     `$SOA ${parameters.ttl} ${parameters.nameServers[0]} ${parameters.hostmaster} ${parameters.serial} ${parameters.refresh} ${parameters.retry} ${parameters.expire} ${parameters.negativeTtl}\n` +
     `$NS ${parameters.ttl} ${parameters.nameServers.join(' ')}\n` +
     `$TTL ${parameters.ttl}\n` +
     // Creation time 0: rbldnsd refuses data "created in the future" and exits at start-up, so a
     // DNS host whose clock lags the publisher's would stop answering. The manifest keeps the time.
-    `$TIMESTAMP 0 ${utcStamp(parameters.expires)}\n`;
+    `$TIMESTAMP 0 ${utcStamp(parameters.expires)}\n`,
+  );
   let entries = 0;
   let previousLast = -1n;
   let currentValue = '';
@@ -233,28 +230,34 @@ export function writeRbldnsd(segments: readonly Segment[], parameters: ZoneParam
     const answer = segment.answers[0];
     let value = values.get(answer);
     if (value === undefined) {
-      value = rbldnsdValue(answer, family);
+      const text = rbldnsdValue(answer, family);
+      value = { text, line: Buffer.from(`${text}\n`, 'utf8') };
       values.set(answer, value);
     }
-    if (value !== currentValue) {
-      output += `${value}\n`;
-      currentValue = value;
+    if (value.text !== currentValue) {
+      output.bytes(value.line);
+      currentValue = value.text;
     }
     if (family === 4 && segment.first === segment.last) {
-      output += `${ipv4Text(Number(segment.first), pairs)}/32\n`;
+      writeIpv4Text(output, Number(segment.first));
+      output.bytes(HOST_PREFIX_LINE);
       entries += 1;
     } else {
       for (const block of rangeToCidrs({ family, first: segment.first, last: segment.last })) {
-        output += family === 4 ? `${ipv4Text(Number(block.first), pairs)}/${block.prefix}\n` : `${formatCidr(block)}\n`;
+        if (family === 4) {
+          writeIpv4Text(output, Number(block.first));
+          output.byte(SLASH);
+          output.decimal(block.prefix);
+          output.byte(NEWLINE);
+        } else {
+          output.text(`${formatCidr(block)}\n`);
+        }
         entries += 1;
       }
     }
-    if (output.length >= CHUNK_CHARACTERS) {
-      write(output);
-      output = '';
-    }
+    output.endRecord();
   }
-  if (output.length > 0) write(output);
+  output.flush();
   return { entries };
 }
 
@@ -402,6 +405,8 @@ const DOT = 0x2e;
 const STAR = 0x2a;
 const SLASH = 0x2f;
 const RANGE_NOTE = Buffer.from(' (range)', 'latin1');
+const NEWLINE = 0x0a;
+const HOST_PREFIX_LINE = Buffer.from('/32\n', 'latin1');
 
 /**
  * One TXT record line with `substitution` (in `substitution.buffer`, ASCII without quotes or
@@ -504,18 +509,27 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
   // Adjacent segments with the same answers are one value to the name tree: merge them, so the
   // names depend only on what each address answers, not on how the input was cut.
   const merged: Segment[] = [];
-  const mergedRecords: Array<RecordSet & { key: string }> = [];
+  // Each merged segment's records, looked up when first needed: the first answers array with a
+  // given content decides the order of its A lines, so lookups keep the order they always had.
+  const mergedRecords: Array<(RecordSet & { key: string }) | undefined> = [];
+  const recordsAt = (index: number): RecordSet & { key: string } => (mergedRecords[index] ??= recordsOf(merged[index].answers));
   let previousLast = -1n;
   for (const segment of segments) {
     checkSegment(family, segment, previousLast);
     previousLast = segment.last;
-    const records = recordsOf(segment.answers);
-    const last = merged[merged.length - 1];
-    if (last !== undefined && last.last + 1n === segment.first && mergedRecords[mergedRecords.length - 1].key === records.key) {
-      merged[merged.length - 1] = { first: last.first, last: segment.last, answers: last.answers };
+    const top = merged.length - 1;
+    if (top >= 0 && merged[top].last + 1n === segment.first) {
+      const records = recordsAt(top);
+      const next = recordsOf(segment.answers);
+      if (records.key === next.key) {
+        merged[top] = { first: merged[top].first, last: segment.last, answers: merged[top].answers };
+        continue;
+      }
+      merged.push(segment);
+      mergedRecords.push(next);
     } else {
       merged.push(segment);
-      mergedRecords.push(records);
+      mergedRecords.push(undefined);
     }
   }
   // IPv4 works on plain numbers (exact below 2^53), IPv6 on bigint: a node's first address is
@@ -634,7 +648,7 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
     // A node whose only segment is one address: every level below would name just that address
     // (no child is ever whole, so no wildcard). Most listings are such addresses: skip the descent.
     if (to - from === 1 && level > 0 && merged[from].first === merged[from].last) {
-      emitWhole(family === 4 ? firsts4[from] : merged[from].first, depth, mergedRecords[from]);
+      emitWhole(family === 4 ? firsts4[from] : merged[from].first, depth, recordsAt(from));
       return;
     }
     const runs: Run[] = [];
@@ -672,7 +686,7 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
         if (!isHighAligned) fullTo -= 1;
         if (fullFrom <= fullTo) {
           closeMixed();
-          runs.push({ from: fullFrom, to: fullTo, records: mergedRecords[index], segmentFrom: index, segmentTo: index + 1 });
+          runs.push({ from: fullFrom, to: fullTo, records: recordsAt(index), segmentFrom: index, segmentTo: index + 1 });
           covered += fullTo - fullFrom + 1;
         }
         if (!isHighAligned) markMixed(childHigh, index);

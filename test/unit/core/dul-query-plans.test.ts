@@ -79,17 +79,21 @@ const CASES: Array<{ name: string; query: string; values: unknown[]; expected: R
     forbidden: /listings_by_(status|list)/,
   },
   {
-    name: 'the listings in force at publish time: one pass in id order, no sort',
-    query: `SELECT id, list, family, hex(first), hex(last), reason, txt, level, submission_id FROM listings
-      WHERE (+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ?)
-          OR id IN (SELECT r.listing_id FROM dul_replaced r JOIN dul_submissions s ON s.id = r.submission_id
-                    WHERE s.effective_at > ? AND s.reverted_at IS NULL))
-        AND (expires_at IS NULL OR expires_at > ?)
-        AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE effective_at > ?))
-      ORDER BY id`,
-    values: ['2026-11-28', '2026-11-28', '2026-11-28', '2026-11-28'],
-    expected: [/SCAN listings/],
+    name: 'the listings in force at publish time, a chunk of ids: a rowid range, no sort, no status index',
+    query: `SELECT id FROM listings WHERE id >= ? AND id < ? AND (+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ?))
+      AND (expires_at IS NULL OR expires_at > ?)`,
+    values: [1, 8193, '2026-11-28', '2026-11-28'],
+    expected: [/SEARCH listings USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/],
     forbidden: /TEMP B-TREE|MULTI-INDEX|listings_by_status/,
+  },
+  {
+    name: 'the same chunk while a DUL submission effective later is pending: the replaced listings sought by key within the chunk',
+    query: `SELECT id FROM listings WHERE id >= ? AND id < ? AND (+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ?)
+      OR id IN (SELECT listing_id FROM dul_replaced WHERE submission_id IN (SELECT value FROM json_each(?)) AND listing_id >= ? AND listing_id < ?))
+      AND (expires_at IS NULL OR expires_at > ?) AND (submission_id IS NULL OR submission_id NOT IN (SELECT value FROM json_each(?)))`,
+    values: [1, 8193, '2026-11-28', '[2]', 1, 8193, '2026-11-28', '[2]'],
+    expected: [/SEARCH listings USING INTEGER PRIMARY KEY \(rowid>\? AND rowid<\?\)/, /SEARCH dul_replaced USING PRIMARY KEY \(submission_id=\? AND listing_id>\? AND listing_id<\?\)/],
+    forbidden: /TEMP B-TREE|MULTI-INDEX|listings_by_status|SCAN dul_replaced/,
   },
 ];
 
