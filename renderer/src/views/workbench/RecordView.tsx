@@ -1,7 +1,7 @@
 /**
  * The reputation record (`#/record/<id>`): the header (range with its CIDR decomposition and
- * size, what a mail server is answered), the edit actions, and the tabs. The tabs are one array
- * so more (spam samples, correspondence) are added as entries.
+ * size, what a mail server is answered), the edit actions, and the tabs (one array): History,
+ * Spam samples, Correspondence, Related and, for DUL records, the DUL submission.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiError, HistoryEventView } from '../../../../shared/contract.js';
@@ -14,6 +14,8 @@ import { useOperation, useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { Tabs } from '../Tabs.js';
+import { CorrespondenceTab } from '../record/CorrespondenceTab.js';
+import { SamplesTab } from '../record/SamplesTab.js';
 import { lastListingsHash } from './listingsRoute.js';
 
 /** One tab of the record: what it shows for a listing. */
@@ -167,9 +169,11 @@ function DulTab({ record }: { record: RecordData }) {
   );
 }
 
-/** The record's tabs, in order. The Spam samples and Correspondence tabs are added here as entries. */
+/** The record's tabs, in order. */
 export const RECORD_TABS: readonly RecordTab[] = [
   { id: 'history', label: () => 'History', render: ({ listingId, revision }) => <HistoryTab listingId={listingId} revision={revision} /> },
+  { id: 'samples', label: (record) => `Spam samples (${formatCount(record.samples)})`, render: ({ listingId }) => <SamplesTab listingId={listingId} /> },
+  { id: 'correspondence', label: (record) => `Correspondence (${formatCount(record.threads)})`, render: ({ listingId }) => <CorrespondenceTab listingId={listingId} /> },
   { id: 'related', label: () => 'Related', render: ({ listingId, revision }) => <RelatedTab listingId={listingId} revision={revision} /> },
   { id: 'dul', label: () => 'DUL submission', appliesTo: (record) => record.list === 'DUL', render: ({ record }) => <DulTab record={record} /> },
 ];
