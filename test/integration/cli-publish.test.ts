@@ -115,7 +115,7 @@ describe('repdesk keygen / publish / verify / install', () => {
       assertCode(run, 0);
       const result = JSON.parse(run.out.join('\n')) as { keyId: string; secretKey: string; publicKey: string };
       assert.deepEqual(Object.keys(result).sort(), ['keyId', 'publicKey', 'secretKey']);
-      assert.match(result.keyId, /^[0-9A-F]{16}$/);
+      assert.match(result.keyId, /^[1-9A-F][0-9A-F]{0,15}$/);
       assert.equal(result.secretKey, encryptedKey);
       assert.equal(result.publicKey, `${encryptedKey}.pub`);
       assert.equal(statSync(encryptedKey).mode & 0o777, 0o600);
@@ -127,7 +127,7 @@ describe('repdesk keygen / publish / verify / install', () => {
     test('REPDESK_KEY_PASSPHRASE: an encrypted key too', async () => {
       const run = await cli(['keygen', '--out', envKey], { REPDESK_KEY_PASSPHRASE: 'from the environment' });
       assertCode(run, 0);
-      assert.match(run.out[0], new RegExp(`^key [0-9A-F]{16}: secret key ${envKey.replace(/[.]/g, '\\.')}, public key ${envKey.replace(/[.]/g, '\\.')}\\.pub$`));
+      assert.match(run.out[0], new RegExp(`^key [1-9A-F][0-9A-F]{0,15}: secret key ${envKey.replace(/[.]/g, '\\.')}, public key ${envKey.replace(/[.]/g, '\\.')}\\.pub$`));
       assert.throws(() => parseSecretKey(readFileSync(envKey, 'utf8'), null), /passphrase required/);
     });
 
@@ -216,7 +216,7 @@ describe('repdesk keygen / publish / verify / install', () => {
     test('the text output names the snapshot and every check', async () => {
       const run = await cli([...db, '--actor', 'pat', 'publish', '--out', out, '--key', clearKey]);
       assertCode(run, 0);
-      assert.match(run.out[0], /^published snapshot \d{10} of bl\.example at .* \(key [0-9A-F]{16}\)$/);
+      assert.match(run.out[0], /^published snapshot \d{10} of bl\.example at .* \(key [1-9A-F][0-9A-F]{0,15}\)$/);
       for (const name of ['test-points', 'no-whole-space', 'special-space', 'gal-conflicts', 'change-size']) {
         assert.ok(run.out.some((line) => line.includes(`PASS`) && line.includes(`${name}:`)), name);
       }
@@ -314,7 +314,7 @@ describe('repdesk keygen / publish / verify / install', () => {
     test('a good snapshot: exit 0 (text and --json)', async () => {
       const run = await cli(['verify', join(out, 'current'), '--pubkey', `${encryptedKey}.pub`, '--pubkey', `${clearKey}.pub`]);
       assertCode(run, 0);
-      assert.match(run.out[0], /^snapshot \d{10} of bl\.example: signature by [0-9A-F]{16} good, 22 files intact, expires \d{4}-/);
+      assert.match(run.out[0], /^snapshot \d{10} of bl\.example: signature by [1-9A-F][0-9A-F]{0,15} good, 22 files intact, expires \d{4}-/);
       const json = await cli(['verify', join(out, 'current'), '--pubkey', `${clearKey}.pub`, '--json']);
       assertCode(json, 0);
       const result = JSON.parse(json.out.join('\n')) as Record<string, unknown>;

@@ -467,7 +467,7 @@ test('repdesk keygen and publish: published, serial, safety report, every file i
   const generated = await repdeskJson<{ keyId: string; publicKey: string }>(['keygen', '--out', key, '--unencrypted']);
   keyId = generated.keyId;
   assert.equal(generated.publicKey, `${key}.pub`);
-  assert.match(keyId, /^[0-9A-F]{16}$/);
+  assert.match(keyId, /^[1-9A-F][0-9A-F]{0,15}$/);
 
   const result = await publish(key);
   firstPublish = result;
