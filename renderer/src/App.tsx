@@ -5,7 +5,6 @@ import { DashboardView } from './views/dashboard/DashboardView.js';
 import { DulView } from './views/DulView.js';
 import { EvidenceView } from './views/EvidenceView.js';
 import { LookupView } from './views/LookupView.js';
-import { PlannedView } from './views/PlannedView.js';
 import { PublishView } from './views/PublishView.js';
 import { QilView } from './views/QilView.js';
 import { DelistingView } from './views/queues/DelistingView.js';

@@ -140,12 +140,17 @@ test('the route holds the IP: a reload and a pasted link show the same result', 
   assert.equal(await page.getByLabel('IP address').inputValue(), '192.0.2.77');
 });
 
-test('the other sections are titled pages; Settings lists the real settings', async () => {
+test('every section is a titled page with no placeholder left; Settings lists the real settings', async () => {
   const { page } = harness;
-  await page.getByRole('link', { name: 'Listings' }).click();
-  await page.getByRole('heading', { name: 'Listings', level: 1 }).waitFor();
-  assert.match(await page.locator('main').innerText(), /later version/);
-  assert.equal(await page.locator('main button').count(), 0);
+  for (const [link, heading] of [
+    ['Listings', 'Listings'],
+    ['Nominations', 'GAL nominations'],
+    ['Delisting', 'Delisting requests'],
+  ]) {
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: link, exact: true }).click();
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    assert.doesNotMatch(await page.locator('main').innerText(), /later version/);
+  }
 
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
