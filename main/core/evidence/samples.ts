@@ -188,7 +188,7 @@ export async function importSamples(
       // Reported per file by the reader.
     }
   }
-  const outcomes: Array<MessageOutcome & { stagedSha?: string }> = [];
+  const outcomes: MessageOutcome[] = [];
   const seen = new Map<string, KnownSample>();
   const stage = db.prepare(
     `INSERT INTO temp.evidence_staging (import_id, seq, sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text)
