@@ -8,7 +8,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { Route } from 'playwright-core';
 import { sampleFrameDocument } from '../../shared/evidence.js';
@@ -145,6 +146,27 @@ test('a dropped sample is stored, viewed safely, downloaded, and the ISP answere
   assert.deepEqual(harness.problems.foreignRequests, []);
   assert.deepEqual(blocked, []);
   assert.deepEqual(witnessed, []);
+});
+
+test('an mbox imported by path runs as a background job; a refused message stores nothing until "import the valid ones"', async () => {
+  const { page } = harness;
+  const path = join(harness.folder, 'batch.mbox');
+  const messages = [1, 2, 3].map((number) => `From spammer@prize.example Thu Nov 26 10:00:0${number} 2026\n${spamMessage({ messageId: `batch-${number}`, subject: `Batch ${number}` })}`);
+  writeFileSync(path, [...messages, 'From junk@prize.example Thu Nov 26 10:00:09 2026\nthis is not a mail message at all\n'].join('\n'));
+  await page.evaluate(`window.location.hash = ${JSON.stringify(`#/evidence/${listingId}`)}`);
+  await page.getByRole('heading', { name: /Record #\d+/ }).waitFor();
+  await page.getByText('Import files from this computer by path').click();
+  const form = page.getByRole('form', { name: 'Import samples by path' });
+  await form.getByLabel('Files, one per line').fill(path);
+  await form.getByRole('button', { name: 'Import' }).click();
+  await page.getByRole('status').filter({ hasText: 'Nothing was stored' }).waitFor();
+  assert.match(await page.getByLabel('Import outcome').innerText(), /batch\.mbox #4: failed — no header block: line 1/);
+  await page.getByLabel('Import the valid ones when some are refused').check();
+  await form.getByRole('button', { name: 'Import' }).click();
+  await page.getByRole('status').filter({ hasText: 'Stored 3 new samples' }).waitFor();
+  await page.getByLabel('Sample statistics').filter({ hasText: '4 samples' }).waitFor();
+  assert.deepEqual(harness.problems.errors, []);
+  assert.deepEqual(blocked, []);
 });
 
 test("an ISP's page has its correspondence: a thread, the DUL acknowledgement drafted to the ISP's contact, saved", async () => {

@@ -31,6 +31,8 @@ import { createLogger } from '../log.js';
 
 const log = createLogger('evidence');
 const PROGRESS_EVERY = 25;
+/** Compressed bytes of staged messages written per batch. */
+const STAGING_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** A file to import: a path on this machine, or bytes the browser sent. */
 export type MessageSource = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'content'; readonly name: string; readonly bytes: Buffer };
@@ -188,13 +190,42 @@ export async function importSamples(
       // Reported per file by the reader.
     }
   }
-  const outcomes: Array<MessageOutcome & { stagedSha?: string }> = [];
+  const outcomes: MessageOutcome[] = [];
   const seen = new Map<string, KnownSample>();
-  const stage = db.prepare(
+  const stageRow = db.prepare(
     `INSERT INTO temp.evidence_staging (import_id, seq, sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const stageLink = db.prepare('INSERT INTO temp.evidence_staged_links (import_id, sha256, listing_id) VALUES (?, ?, ?)');
+  const stageLinkRow = db.prepare('INSERT INTO temp.evidence_staged_links (import_id, sha256, listing_id) VALUES (?, ?, ?)');
+  // Staged rows are written in batches, each in one deferred transaction that touches only the
+  // temporary database (a transaction per row costs more than the row), and all in one call, so
+  // nothing else on this connection runs inside it.
+  const begin = db.prepare('BEGIN DEFERRED');
+  const commit = db.prepare('COMMIT');
+  let pending: Array<{ row: unknown[] } | { link: unknown[] }> = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    begin.run();
+    try {
+      for (const item of pending) {
+        if ('row' in item) stageRow.run(...item.row);
+        else stageLinkRow.run(...item.link);
+      }
+      commit.run();
+    } catch (error) {
+      db.prepare('ROLLBACK').run();
+      throw error;
+    }
+    pending = [];
+    pendingBytes = 0;
+  };
+  const stage = { run: (...row: unknown[]) => {
+    pending.push({ row });
+    pendingBytes += (row[3] as Buffer).length;
+    if (pendingBytes > STAGING_BATCH_BYTES) flush();
+  } };
+  const stageLink = { run: (...link: unknown[]) => pending.push({ link }) };
   const findStored = db.prepare('SELECT id, source_ip, subject FROM samples WHERE sha256 = ?');
   let bytesDone = 0;
   try {
@@ -251,6 +282,7 @@ export async function importSamples(
       for (const listingId of listings) stageLink.run(importId, parsed.sha256, listingId);
       outcomes.push({ ...base, outcome: 'imported', problem: null, notes, sha256: sha, sampleId: null, subject: parsed.subject, sourceIp: source?.ip ?? null, linkedListings: listings });
     });
+    flush();
     const failed = outcomes.filter((outcome) => outcome.outcome === 'failed').length;
     if (failed > 0 && !input.importValid) {
       return summarise(
