@@ -42,7 +42,7 @@ export const JOB_PROGRESS_CHANNEL = 'repdesk:job-progress';
 export const DROPPED_FILES_CHANNEL = 'repdesk:dropped-files';
 
 /** Routes showing one record, whose Samples tab takes spam samples dropped on it. */
-const RECORD_ROUTES = ['#/record/', '#/evidence/'];
+const RECORD_ROUTES = ['#/record/'];
 
 /**
  * The hash route the page shows for an intent: `#/<section>`, except that a page already on

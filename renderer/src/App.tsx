@@ -3,7 +3,6 @@ import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
 import { useOperation } from './useOperation.js';
 import { DashboardView } from './views/dashboard/DashboardView.js';
 import { DulView } from './views/DulView.js';
-import { EvidenceView } from './views/EvidenceView.js';
 import { LookupView } from './views/LookupView.js';
 import { PublishView } from './views/PublishView.js';
 import { QilView } from './views/QilView.js';
@@ -57,8 +56,6 @@ function Section({ section, argument }: { section: SectionId; argument: string |
       return <PublishView />;
     case 'settings':
       return <SettingsView />;
-    case 'evidence':
-      return <EvidenceView argument={argument} />;
     default: {
       const unreachable: never = section;
       return unreachable;

@@ -13,10 +13,9 @@ export const SECTIONS = [
   { id: 'settings', title: 'Settings' },
 ] as const;
 
-/** Sections reached by links only, not listed in the navigation: the reputation record (`#/record/<listing id>`) and a record's evidence. */
+/** Sections reached by links only, not listed in the navigation: the reputation record (`#/record/<listing id>`). */
 export const LINKED_SECTIONS = [
   { id: 'record', title: 'Record' },
-  { id: 'evidence', title: 'Evidence' },
 ] as const;
 
 export type SectionId = (typeof SECTIONS)[number]['id'] | (typeof LINKED_SECTIONS)[number]['id'];

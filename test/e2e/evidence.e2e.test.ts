@@ -86,8 +86,10 @@ test('a dropped sample is stored, viewed safely, downloaded, and the ISP answere
   const content = spamMessage({ html: hostileHtml(witnessUrl), subject: 'You have won a prize' });
   await page.goto(server.url);
   await page.getByRole('link', { name: 'Lookup' }).waitFor();
-  await page.evaluate(`window.location.hash = ${JSON.stringify(`#/evidence/${listingId}`)}`);
-  await page.getByRole('heading', { name: /Record #\d+: RBL 185\.220\.101\.0\/24/ }).waitFor();
+  // The reputation record hosts the evidence: its Spam samples and Correspondence tabs.
+  await page.evaluate(`window.location.hash = ${JSON.stringify(`#/record/${listingId}`)}`);
+  await page.getByRole('heading', { name: /185\.220\.101\.0\/24 RBL/, level: 1 }).waitFor();
+  await page.getByRole('tab', { name: 'Spam samples (0)' }).click();
   await page.getByText('No samples yet.').waitFor();
 
   // A drop as the browser delivers it: a DataTransfer holding a File with the message's bytes.
@@ -123,6 +125,7 @@ test('a dropped sample is stored, viewed safely, downloaded, and the ISP answere
   const [download] = await Promise.all([page.waitForEvent('download'), viewer.getByRole('button', { name: 'Download .eml' }).click()]);
   assert.equal(readFileSync(await download.path(), 'utf8'), content);
 
+  await page.getByRole('tab', { name: /^Correspondence/ }).click();
   const correspondence = page.getByRole('region', { name: 'Correspondence' });
   await correspondence.getByRole('textbox', { name: 'New thread' }).fill('Delisting request from the ISP');
   await correspondence.getByRole('button', { name: 'Open thread' }).click();
@@ -153,8 +156,9 @@ test('an mbox imported by path runs as a background job; a refused message store
   const path = join(harness.folder, 'batch.mbox');
   const messages = [1, 2, 3].map((number) => `From spammer@prize.example Thu Nov 26 10:00:0${number} 2026\n${spamMessage({ messageId: `batch-${number}`, subject: `Batch ${number}` })}`);
   writeFileSync(path, [...messages, 'From junk@prize.example Thu Nov 26 10:00:09 2026\nthis is not a mail message at all\n'].join('\n'));
-  await page.evaluate(`window.location.hash = ${JSON.stringify(`#/evidence/${listingId}`)}`);
-  await page.getByRole('heading', { name: /Record #\d+/ }).waitFor();
+  await page.evaluate(`window.location.hash = ${JSON.stringify(`#/record/${listingId}`)}`);
+  await page.getByRole('heading', { name: /185\.220\.101\.0\/24 RBL/, level: 1 }).waitFor();
+  await page.getByRole('tab', { name: /^Spam samples/ }).click();
   await page.getByText('Import files from this computer by path').click();
   const form = page.getByRole('form', { name: 'Import samples by path' });
   await form.getByLabel('Files, one per line').fill(path);

@@ -20,7 +20,7 @@ test("a page already on the intent's section keeps its route, so one ISP's page 
 test('spam samples dropped on a record stay on that record, whose Samples tab takes them', () => {
   const samples: Intent = { kind: 'import', target: 'samples', section: 'listings', paths: ['/tmp/a.eml'] };
   assert.equal(intentHash(samples, '#/record/42'), '#/record/42');
-  assert.equal(intentHash(samples, '#/evidence/42'), '#/evidence/42');
+  assert.equal(intentHash(samples, '#/listings'), '#/listings');
   assert.equal(intentHash(dulImport, '#/record/42'), '#/dul');
 });
 

@@ -14,6 +14,7 @@ import { useOperation, useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { Tabs } from '../Tabs.js';
+import { useWaitingFiles } from '../../desktop.js';
 import { CorrespondenceTab } from '../record/CorrespondenceTab.js';
 import { SamplesTab } from '../record/SamplesTab.js';
 import { lastListingsHash } from './listingsRoute.js';
@@ -388,6 +389,11 @@ export function RecordView({ idText }: { idText: string | null }) {
   const record = useReloadable(() => (id === null ? Promise.resolve({ ok: false as const, error: { code: 'invalid-input' as const, message: `"${idText ?? ''}" is not a record id` } }) : api['listings.record']({ id })));
   const [tab, setTab] = useState('history');
   const [revision, setRevision] = useState(0);
+  // Spam samples dropped on the desktop window (or chosen in its File menu) go to the Samples tab.
+  const waitingSamples = useWaitingFiles('samples');
+  useEffect(() => {
+    if (waitingSamples) setTab('samples');
+  }, [waitingSamples]);
 
   useEffect(() => {
     const onKey = (event: globalThis.KeyboardEvent) => {
