@@ -21,6 +21,7 @@ import { startServer } from '../server/server.js';
 import { formatListingLine, formatLookup } from './format.js';
 import { QIL_COMMANDS } from './qil-commands.js';
 import { DUL_COMMANDS } from './dul-commands.js';
+import { DASHBOARD_COMMANDS } from './dashboard-commands.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -329,6 +330,7 @@ const COMMANDS: Record<string, Command> = {
   },
   ...QIL_COMMANDS,
   ...DUL_COMMANDS,
+  ...DASHBOARD_COMMANDS,
 };
 
 /** A key passphrase from --passphrase-file (first line) or REPDESK_KEY_PASSPHRASE, else null. */
