@@ -68,6 +68,17 @@ function bruteForce(databasePath: string): { lists: Map<string, Expected>; isps:
   }
 }
 
+/** Brute force: active listings of a list whose expiry has passed at `now`. */
+function lapsedCount(databasePath: string, list: string, now: number): number {
+  const database = new Database(databasePath, { readonly: true });
+  try {
+    const rows = database.prepare("SELECT expires_at FROM listings WHERE list = ? AND status = 'active' AND expires_at IS NOT NULL").all(list) as Array<{ expires_at: string }>;
+    return rows.filter((row) => Date.parse(row.expires_at) <= now).length;
+  } finally {
+    database.close();
+  }
+}
+
 /** A range from a small, much-overlapping pool: /32s to /22s in 11.7.0.0/16, singles to /56s in 2a01:4f8::/40. */
 function randomRange(random: Random): string {
   if (random() < 0.75) {
@@ -205,6 +216,16 @@ describe('dashboard counters', () => {
     const qil = view.lists.find((entry) => entry.list === 'QIL');
     assert.equal(qil?.ipv6Slash64s, '1', 'ten QIL sources in one /64 count as one /64');
     now += 2 * 3_600_000;
+    // Entries past their expiry stay active and are counted apart as lapsed.
+    const qilNow = (await dashboard()).lists.find((entry) => entry.list === 'QIL');
+    assert.equal(qilNow?.lapsed, lapsedCount(databasePath, 'QIL', now));
+    now += 30 * DAY;
+    const monthOn = (await dashboard()).lists.find((entry) => entry.list === 'QIL');
+    assert.ok((monthOn?.active ?? 0) > 0);
+    assert.equal(monthOn?.lapsed, monthOn?.active, 'a month on, every QIL entry has lapsed');
+    assert.equal(monthOn?.lapsed, lapsedCount(databasePath, 'QIL', now));
+    now -= 30 * DAY;
+
     await ok(core.dispatch('qil.ingest', { path: file('hits2.csv', ['timestamp,source,count,trap', ...hits.map((line) => line.replace(/^[^,]+/, iso(now - 60_000)))]) }, ADMIN));
     await assertMatchesBruteForce('QIL ingest extending');
 
