@@ -234,6 +234,50 @@ describe('dashboard counters', () => {
     assert.equal(ivan?.openRequests, null, 'no request queue in this database yet');
   });
 
+  test('thousands of segments over many stored chunks: whole-scope rewrites (big batches) and chunk-local changes both match brute force', async () => {
+    const random = mulberry32(4242);
+    // Small ranges spread over 11.7.0.0/16 and 11.8.0.0/16: thousands of disjoint segments, so several chunks of 512.
+    const smallRange = () => {
+      const base = ((11 << 24) | (randomInt(random, 7, 8) << 16) | randomInt(random, 0, 0xffff)) >>> 0;
+      const prefix = randomInt(random, 28, 32);
+      const size = 2 ** (32 - prefix);
+      const first = Math.floor(base / size) * size;
+      return `${[first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join('.')}/${prefix}`;
+    };
+    const bulk = Array.from({ length: 3000 }, smallRange);
+    await ok(core.dispatch('listings.importFile', { path: file('bulk.txt', bulk), list: 'RBL', reason: 'spam-source' }, IVAN));
+    const chunks = () => {
+      const raw = new Database(databasePath, { readonly: true });
+      try {
+        return (raw.prepare("SELECT count(*) AS count FROM dashboard_segments WHERE scope = 'list:RBL'").get() as { count: number }).count;
+      } finally {
+        raw.close();
+      }
+    };
+    await assertMatchesBruteForce('bulk import (whole-scope rewrite)');
+    assert.ok(chunks() >= 4, `the RBL union is stored in ${chunks()} chunks`);
+    const ids: number[] = [];
+    for (let step = 0; step < 60; step += 1) {
+      if (random() < 0.5) {
+        const result = await core.dispatch('listings.add', { range: random() < 0.2 ? `11.${randomInt(random, 7, 8)}.${randomInt(random, 0, 255)}.0/23` : smallRange(), list: 'RBL', reason: 'spam-source' }, IVAN);
+        if (result.ok) ids.push(result.value.listing.id);
+      } else {
+        const id = ids.length > 0 && random() < 0.5 ? ids.splice(randomInt(random, 0, ids.length - 1), 1)[0] : randomInt(random, 1, 2500);
+        const result = await core.dispatch('listings.delist', { id, why: 'test' }, IVAN);
+        if (!result.ok) assert.equal(result.error.code, 'conflict', result.error.message);
+      }
+      if (step % 15 === 14) await assertMatchesBruteForce(`chunk-local step ${step}`);
+    }
+    // A DUL replace of a 1,500-range set by another delists them all in one statement: whole-scope on the way out.
+    await ok(core.dispatch('dul.commit', { path: file('big1.txt', [...new Set(Array.from({ length: 1500 }, smallRange))]), isp: 'Example Net' }, ADMIN));
+    await assertMatchesBruteForce('big DUL commit');
+    await ok(core.dispatch('dul.commit', { path: file('big2.txt', [...new Set(Array.from({ length: 1400 }, smallRange))]), isp: 'Example Net', mode: 'replace' }, ADMIN));
+    await assertMatchesBruteForce('big DUL replace');
+    const latest = await ok(core.dispatch('isps.get', { name: 'Example Net' }, ADMIN));
+    await ok(core.dispatch('dul.revert', { id: latest.submissions[0].id }, ADMIN));
+    await assertMatchesBruteForce('big DUL revert');
+  });
+
   test('a status change made by another process is journalled by the trigger and counted', async () => {
     const added = await ok(core.dispatch('listings.add', { range: '11.7.0.0/24', list: 'RBL', reason: 'spam-source' }, IVAN));
     await ok(core.dispatch('listings.add', { range: '11.7.0.128/25', list: 'RBL', reason: 'spam-source' }, IVAN));
