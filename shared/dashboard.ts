@@ -29,6 +29,11 @@ export interface WindowChange {
 export interface DashboardList {
   readonly list: ListName;
   readonly active: number;
+  /**
+   * Of the active entries, those whose expiry (QIL, a DUL valid-until) has passed: they are no
+   * longer published but stay marked active (and counted in the addresses) until their status changes.
+   */
+  readonly lapsed: number;
   readonly activeIpv4: number;
   readonly activeIpv6: number;
   readonly ipv4Addresses: string;

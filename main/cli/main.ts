@@ -24,6 +24,7 @@ import { DUL_COMMANDS } from './dul-commands.js';
 import { EVIDENCE_COMMANDS } from './evidence-commands.js';
 import { QUEUE_COMMANDS } from './queues-commands.js';
 import { WORKBENCH_COMMANDS } from './workbench-commands.js';
+import { DASHBOARD_COMMANDS } from './dashboard-commands.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -335,6 +336,7 @@ const COMMANDS: Record<string, Command> = {
   ...EVIDENCE_COMMANDS,
   ...QUEUE_COMMANDS,
   ...WORKBENCH_COMMANDS,
+  ...DASHBOARD_COMMANDS,
 };
 
 /** A key passphrase from --passphrase-file (first line) or REPDESK_KEY_PASSPHRASE, else null. */

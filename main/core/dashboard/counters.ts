@@ -5,7 +5,9 @@
  * union arithmetic (coverage.ts), to the totals and to the daily rollup, in one transaction.
  *
  * Scopes: `list:<LIST>` and `isp:<id>` keep segments (addresses covered, overlaps once);
- * `investigator:<id>:<LIST>` keeps only the count of active listings assigned.
+ * `investigator:<id>:<LIST>` keeps only the count of active listings assigned, and
+ * `expiring:<LIST>` the count of active listings that carry an expiry (their expiry may change,
+ * never whether they have one).
  */
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
@@ -72,6 +74,8 @@ class PendingWork {
   private readonly isps = new Map<number, ScopeWork>();
   /** investigator id * 16 + list index * 2 + (IPv6 ? 1 : 0) -> entries */
   private readonly investigators = new Map<number, number>();
+  /** list index * 2 + (IPv6 ? 1 : 0) -> entries with an expiry */
+  private readonly expiring = new Map<number, number>();
 
   private work(map: Map<string | number, ScopeWork>, key: string | number, scope: string, family: 4 | 6, hasSegments: boolean): ScopeWork {
     let entry = map.get(key);
@@ -79,11 +83,15 @@ class PendingWork {
     return entry;
   }
 
-  add(list: string, family: 4 | 6, firstHex: string, lastHex: string, investigator: number, isp: number | undefined, delta: number): void {
+  add(list: string, family: 4 | 6, firstHex: string, lastHex: string, investigator: number, isp: number | undefined, hasExpiry: boolean, delta: number): void {
     const listWork = this.work(this.lists as Map<string | number, ScopeWork>, family === 4 ? list : `${list}6`, `list:${list}`, family, true);
     const ispWork = isp === undefined ? null : this.work(this.isps as Map<string | number, ScopeWork>, family === 4 ? isp : -isp, `isp:${isp}`, family, true);
     const investigatorKey = investigator * 16 + LISTS.indexOf(list as (typeof LISTS)[number]) * 2 + (family === 6 ? 1 : 0);
     this.investigators.set(investigatorKey, (this.investigators.get(investigatorKey) ?? 0) + delta);
+    if (hasExpiry) {
+      const expiringKey = investigatorKey % 16;
+      this.expiring.set(expiringKey, (this.expiring.get(expiringKey) ?? 0) + delta);
+    }
     let unit: Delta<number> | Delta<bigint>;
     if (family === 4) unit = { first: parseInt(firstHex.slice(24), 16), last: parseInt(lastHex.slice(24), 16), delta };
     else unit = { first: BigInt(`0x${firstHex.slice(0, 16)}`), last: BigInt(`0x${lastHex.slice(0, 16)}`), delta };
@@ -100,6 +108,9 @@ class PendingWork {
       const investigator = Math.floor(key / 16);
       const list = LISTS[Math.floor((key % 16) / 2)];
       yield { scope: `investigator:${investigator}:${list}`, family: key % 2 === 1 ? 6 : 4, hasSegments: false, entries, deltas: [] };
+    }
+    for (const [key, entries] of this.expiring) {
+      yield { scope: `expiring:${LISTS[Math.floor(key / 2)]}`, family: key % 2 === 1 ? 6 : 4, hasSegments: false, entries, deltas: [] };
     }
   }
 }
@@ -119,28 +130,28 @@ function foldInTransaction(db: WriteDb): { listings: number; journal: number } {
 
   let listings = 0;
   if (state.maxId > state.foldedMaxId) {
-    for (const [list, family, first, last, status, investigator, submission, createdDay, updatedDay] of db.iterateRaw(
-      sql`SELECT list, family, hex(first), hex(last), status, investigator_id, submission_id, substr(created_at, 1, 10), substr(updated_at, 1, 10)
+    for (const [list, family, first, last, status, investigator, submission, createdDay, updatedDay, hasExpiry] of db.iterateRaw(
+      sql`SELECT list, family, hex(first), hex(last), status, investigator_id, submission_id, substr(created_at, 1, 10), substr(updated_at, 1, 10), expires_at IS NOT NULL
           FROM listings WHERE id > ${state.foldedMaxId} AND id <= ${state.maxId}`,
     )) {
       listings += 1;
       countDay(createdDay as string, list as string, 'listed');
       const isp = submission === null ? undefined : ispOf.get(submission as number);
-      if (status === 'active') work.add(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp, 1);
+      if (status === 'active') work.add(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp, hasExpiry === 1, 1);
       else countDay(updatedDay as string, list as string, 'delisted');
     }
   }
   let journal = 0;
   if (state.journalMaxId > 0) {
-    for (const [delta, day, list, family, first, last, investigator, submission] of db.iterateRaw(
-      sql`SELECT j.delta, substr(j.at, 1, 10), l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id
+    for (const [delta, day, list, family, first, last, investigator, submission, hasExpiry] of db.iterateRaw(
+      sql`SELECT j.delta, substr(j.at, 1, 10), l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id, l.expires_at IS NOT NULL
           FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id
           WHERE j.id <= ${state.journalMaxId} AND j.listing_id <= ${state.foldedMaxId} ORDER BY j.id`,
     )) {
       journal += 1;
       countDay(day as string, list as string, (delta as number) > 0 ? 'listed' : 'delisted');
       const isp = submission === null ? undefined : ispOf.get(submission as number);
-      work.add(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp, delta as number);
+      work.add(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp, hasExpiry === 1, delta as number);
     }
     db.run(sql`DELETE FROM dashboard_journal WHERE id <= ${state.journalMaxId}`);
   }

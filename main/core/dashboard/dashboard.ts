@@ -39,10 +39,20 @@ function dailyRows(db: ReadDb, from: string): Array<{ day: string; list: string;
   return db.all(sql`SELECT day, list, listed, delisted FROM dashboard_daily WHERE day >= ${from} ORDER BY day`);
 }
 
-function listsOf(totals: Map<string, { 4: Totals; 6: Totals }>, daily: ReturnType<typeof dailyRows>, today: string): DashboardList[] {
+/** Active entries with an expiry still ahead, per list: a range of the expiry index over the unexpired ones only. */
+function inForceWithExpiry(db: ReadDb, now: Date): Map<string, number> {
+  const rows = db.all<{ list: string; count: number }>(
+    sql`SELECT list, count(*) AS count FROM listings WHERE expires_at > ${now.toISOString()} AND status = 'active' GROUP BY list`,
+  );
+  return new Map(rows.map((row) => [row.list, row.count]));
+}
+
+function listsOf(totals: Map<string, { 4: Totals; 6: Totals }>, daily: ReturnType<typeof dailyRows>, today: string, inForce: Map<string, number>): DashboardList[] {
   const windows = { day: today, week: addDays(today, -6), month: addDays(today, -29) };
   return LISTS.map((list) => {
     const figures = totals.get(`list:${list}`) ?? { 4: { entries: 0, units: 0n }, 6: { entries: 0, units: 0n } };
+    const expiring = totals.get(`expiring:${list}`);
+    const withExpiry = expiring ? expiring[4].entries + expiring[6].entries : 0;
     const change = (from: string): WindowChange => {
       let listed = 0;
       let delisted = 0;
@@ -56,6 +66,7 @@ function listsOf(totals: Map<string, { 4: Totals; 6: Totals }>, daily: ReturnTyp
     return {
       list,
       active: figures[4].entries + figures[6].entries,
+      lapsed: Math.max(0, withExpiry - (inForce.get(list) ?? 0)),
       activeIpv4: figures[4].entries,
       activeIpv6: figures[6].entries,
       ipv4Addresses: figures[4].units.toString(),
@@ -168,7 +179,7 @@ export function readDashboard(db: ReadDb, now: Date, period: DashboardPeriod): D
       generatedAt: now.toISOString(),
       today,
       isBehind,
-      lists: listsOf(totals, daily, today),
+      lists: listsOf(totals, daily, today, inForceWithExpiry(snapshot, now)),
       series: seriesOf(daily, today, period),
       publishing: publishingOf(snapshot, now),
       investigators: investigatorsOf(snapshot, totals),

@@ -68,6 +68,17 @@ function bruteForce(databasePath: string): { lists: Map<string, Expected>; isps:
   }
 }
 
+/** Brute force: active listings of a list whose expiry has passed at `now`. */
+function lapsedCount(databasePath: string, list: string, now: number): number {
+  const database = new Database(databasePath, { readonly: true });
+  try {
+    const rows = database.prepare("SELECT expires_at FROM listings WHERE list = ? AND status = 'active' AND expires_at IS NOT NULL").all(list) as Array<{ expires_at: string }>;
+    return rows.filter((row) => Date.parse(row.expires_at) <= now).length;
+  } finally {
+    database.close();
+  }
+}
+
 /** A range from a small, much-overlapping pool: /32s to /22s in 11.7.0.0/16, singles to /56s in 2a01:4f8::/40. */
 function randomRange(random: Random): string {
   if (random() < 0.75) {
@@ -205,6 +216,16 @@ describe('dashboard counters', () => {
     const qil = view.lists.find((entry) => entry.list === 'QIL');
     assert.equal(qil?.ipv6Slash64s, '1', 'ten QIL sources in one /64 count as one /64');
     now += 2 * 3_600_000;
+    // Entries past their expiry stay active and are counted apart as lapsed.
+    const qilNow = (await dashboard()).lists.find((entry) => entry.list === 'QIL');
+    assert.equal(qilNow?.lapsed, lapsedCount(databasePath, 'QIL', now));
+    now += 30 * DAY;
+    const monthOn = (await dashboard()).lists.find((entry) => entry.list === 'QIL');
+    assert.ok((monthOn?.active ?? 0) > 0);
+    assert.equal(monthOn?.lapsed, monthOn?.active, 'a month on, every QIL entry has lapsed');
+    assert.equal(monthOn?.lapsed, lapsedCount(databasePath, 'QIL', now));
+    now -= 30 * DAY;
+
     await ok(core.dispatch('qil.ingest', { path: file('hits2.csv', ['timestamp,source,count,trap', ...hits.map((line) => line.replace(/^[^,]+/, iso(now - 60_000)))]) }, ADMIN));
     await assertMatchesBruteForce('QIL ingest extending');
 
@@ -217,6 +238,57 @@ describe('dashboard counters', () => {
     assert.equal(request.assignee, 'ivan');
     const after = await dashboard();
     assert.equal(after.investigators.find((person) => person.name === 'ivan')?.openRequests, 1, 'the routed request counts as open for ivan');
+  });
+
+  test('thousands of segments over many stored chunks: whole-scope rewrites (big batches) and chunk-local changes both match brute force', async () => {
+    const random = mulberry32(4242);
+    // Small ranges spread over 11.7.0.0/16 and 11.8.0.0/16: thousands of disjoint segments, so several chunks of 512.
+    const smallRange = () => {
+      if (random() < 0.3) {
+        // IPv6: /60 to /128 in 2a01:4f8::/32, so thousands of /64 segments with 64-bit keys.
+        const word = randomInt(random, 0, 0xffff).toString(16);
+        const fourth = (randomInt(random, 0, 0xfff) * 16).toString(16);
+        return pick(random, [`2a01:4f8:${word}:${fourth}::/60`, `2a01:4f8:${word}:${fourth}::/64`, `2a01:4f8:${word}:${fourth}::${randomInt(random, 1, 0xffff).toString(16)}`]);
+      }
+      const base = ((11 << 24) | (randomInt(random, 7, 8) << 16) | randomInt(random, 0, 0xffff)) >>> 0;
+      const prefix = randomInt(random, 28, 32);
+      const size = 2 ** (32 - prefix);
+      const first = Math.floor(base / size) * size;
+      return `${[first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join('.')}/${prefix}`;
+    };
+    const bulk = Array.from({ length: 3000 }, smallRange);
+    await ok(core.dispatch('listings.importFile', { path: file('bulk.txt', bulk), list: 'RBL', reason: 'spam-source' }, IVAN));
+    const chunks = (family: 4 | 6) => {
+      const raw = new Database(databasePath, { readonly: true });
+      try {
+        return (raw.prepare("SELECT count(*) AS count FROM dashboard_segments WHERE scope = 'list:RBL' AND family = ?").get(family) as { count: number }).count;
+      } finally {
+        raw.close();
+      }
+    };
+    await assertMatchesBruteForce('bulk import (whole-scope rewrite)');
+    assert.ok(chunks(4) >= 4, `the RBL IPv4 union is stored in ${chunks(4)} chunks`);
+    assert.ok(chunks(6) >= 2, `the RBL IPv6 union is stored in ${chunks(6)} chunks`);
+    const ids: number[] = [];
+    for (let step = 0; step < 60; step += 1) {
+      if (random() < 0.5) {
+        const result = await core.dispatch('listings.add', { range: random() < 0.2 ? `11.${randomInt(random, 7, 8)}.${randomInt(random, 0, 255)}.0/23` : smallRange(), list: 'RBL', reason: 'spam-source' }, IVAN);
+        if (result.ok) ids.push(result.value.listing.id);
+      } else {
+        const id = ids.length > 0 && random() < 0.5 ? ids.splice(randomInt(random, 0, ids.length - 1), 1)[0] : randomInt(random, 1, 2500);
+        const result = await core.dispatch('listings.delist', { id, why: 'test' }, IVAN);
+        if (!result.ok) assert.equal(result.error.code, 'conflict', result.error.message);
+      }
+      if (step % 15 === 14) await assertMatchesBruteForce(`chunk-local step ${step}`);
+    }
+    // A DUL replace of a 1,500-range set by another delists them all in one statement: whole-scope on the way out.
+    await ok(core.dispatch('dul.commit', { path: file('big1.txt', [...new Set(Array.from({ length: 1500 }, smallRange))]), isp: 'Example Net' }, ADMIN));
+    await assertMatchesBruteForce('big DUL commit');
+    await ok(core.dispatch('dul.commit', { path: file('big2.txt', [...new Set(Array.from({ length: 1400 }, smallRange))]), isp: 'Example Net', mode: 'replace' }, ADMIN));
+    await assertMatchesBruteForce('big DUL replace');
+    const latest = await ok(core.dispatch('isps.get', { name: 'Example Net' }, ADMIN));
+    await ok(core.dispatch('dul.revert', { id: latest.submissions[0].id }, ADMIN));
+    await assertMatchesBruteForce('big DUL revert');
   });
 
   test('a status change made by another process is journalled by the trigger and counted', async () => {

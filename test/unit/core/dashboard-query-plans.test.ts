@@ -35,6 +35,12 @@ for (const { name, query, values, expected } of [
     expected: /^SEARCH j USING INTEGER PRIMARY KEY \(rowid<\?\) \| SEARCH l USING INTEGER PRIMARY KEY \(rowid=\?\)$/,
   },
   {
+    name: 'active listings whose expiry is still ahead: a range of the partial expiry index, covering',
+    query: "SELECT list, count(*) AS count FROM listings WHERE expires_at > ? AND status = 'active' GROUP BY list",
+    values: ['2026-11-28T00:00:00.000Z'],
+    expected: /^SEARCH listings USING COVERING INDEX listings_by_expiry \(expires_at>\?\) \| USE TEMP B-TREE FOR GROUP BY$/,
+  },
+  {
     name: 'the daily rollup of a period',
     query: 'SELECT day, list, listed, delisted FROM dashboard_daily WHERE day >= ? ORDER BY day',
     values: ['2026-01-01'],

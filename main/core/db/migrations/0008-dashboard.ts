@@ -68,5 +68,10 @@ WHEN (old.status = 'active') <> (new.status = 'active')
 BEGIN
   INSERT INTO dashboard_journal (listing_id, delta, at) VALUES (new.id, CASE WHEN new.status = 'active' THEN 1 ELSE -1 END, new.updated_at);
 END;
+
+-- Active listings with an expiry (QIL, DUL with a valid-until) by time: how many are still in
+-- force is a range count over the unexpired ones; the lapsed ones (still marked active) are the
+-- rest of the active-with-expiry count the fold keeps.
+CREATE INDEX listings_by_expiry ON listings (expires_at, list) WHERE expires_at IS NOT NULL AND status = 'active';
 `,
 };

@@ -83,6 +83,12 @@ function ListsPanel({ lists, today }: { lists: readonly DashboardList[]; today: 
                 </th>
                 <td className="number" data-figure="active">
                   <Count value={entry.active} filter={{ list: entry.list, status: 'active' }} label={`${entry.list} active`} />
+                  {entry.lapsed > 0 && (
+                    <span className="lapsed muted" title="Expiry passed: no longer published, still marked active until the status changes">
+                      {' '}
+                      ({formatCount(entry.lapsed)} lapsed)
+                    </span>
+                  )}
                 </td>
                 <td className="number" data-figure="ipv4">
                   {groupDigits(entry.ipv4Addresses)}
