@@ -42,7 +42,7 @@ describe('repdesk dashboard', () => {
     assert.ok(run.out.includes('RBL: 4 active, 256 IPv4 addresses, 65536 IPv6 /64s; today +4 -0, 7 days +4 -0, 30 days +4 -0'), run.out.join('\n'));
     assert.ok(run.out.some((line) => line.startsWith('MML: 1 active, 4 IPv4 addresses')), run.out.join('\n'));
     assert.ok(run.out.includes('published: nothing yet'), run.out.join('\n'));
-    assert.ok(run.out.includes('ann: 5 active listings assigned'), run.out.join('\n'));
+    assert.ok(run.out.includes('ann: 5 active listings assigned, 0 open requests'), run.out.join('\n'));
   });
 
   test('--json gives the view; --period year has 365 days; a bad period is refused', async () => {

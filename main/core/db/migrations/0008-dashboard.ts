@@ -72,6 +72,6 @@ END;
 -- Active listings with an expiry (QIL, DUL with a valid-until) by time: how many are still in
 -- force is a range count over the unexpired ones; the lapsed ones (still marked active) are the
 -- rest of the active-with-expiry count the fold keeps.
-CREATE INDEX listings_by_expiry ON listings (expires_at, list) WHERE expires_at IS NOT NULL AND status = 'active';
+CREATE INDEX listings_active_by_expiry ON listings (expires_at, list) WHERE expires_at IS NOT NULL AND status = 'active';
 `,
 };
