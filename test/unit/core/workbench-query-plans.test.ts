@@ -57,7 +57,8 @@ for (const column of SORT_COLUMNS) {
 
 const EQUALITY: Array<[string, ListingFilter, RegExp]> = [
   ['list', { list: 'RBL' }, /SEARCH l USING INDEX listings_by_list \(list=\?/],
-  ['status', { status: 'delisted' }, /SEARCH l USING INDEX listings_by_status \(status=\?/],
+  ['a rare status', { status: 'delisted' }, /SEARCH l USING INDEX listings_by_status \(status=\?/],
+  ['status active (most rows)', { status: 'active' }, /SCAN l USING INDEX listings_by_updated/],
   ['reason', { reason: 'open-relay' }, /SEARCH l USING INDEX listings_by_reason \(reason=\?/],
   ['investigator', { investigator: 'Alice' }, /SEARCH l USING INDEX listings_by_investigator \(investigator_id=\?/],
   ['changed range', { changedFrom: '2026-11-01', changedTo: '2026-11-02' }, /SEARCH l USING INDEX listings_by_updated \(updated_at>\? AND updated_at<\?\)/],
