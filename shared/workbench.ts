@@ -34,7 +34,8 @@ export type ListingFilter = z.infer<typeof listingFilterSchema>;
 export const FILTER_KEYS = ['list', 'status', 'reason', 'investigator', 'isp', 'ip', 'cidr', 'createdFrom', 'createdTo', 'changedFrom', 'changedTo', 'q'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
-export const SORT_COLUMNS = ['changed', 'created', 'range', 'list', 'status', 'reason', 'expires', 'id'] as const;
+/** `created` is id order (ids are given in creation order); `expires` lists only listings that expire. */
+export const SORT_COLUMNS = ['changed', 'created', 'range', 'expires', 'id'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 export const sortSchema = z.object({ column: z.enum(SORT_COLUMNS), descending: z.boolean() }).strict();

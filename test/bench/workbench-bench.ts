@@ -55,7 +55,8 @@ async function coreFigures(core: Core, line: Line): Promise<void> {
     ['no filter, last change (default)', {}, { column: 'changed', descending: true }],
     ['sort by range', {}, { column: 'range', descending: false }],
     ['sort by created, ascending', {}, { column: 'created', descending: false }],
-    ['sort by status', {}, { column: 'status', descending: false }],
+    ['list = QIL', { list: 'QIL' }, { column: 'changed', descending: true }],
+    ['sort by expiry', {}, { column: 'expires', descending: false }],
     ['status = delisted', { status: 'delisted' }, { column: 'changed', descending: true }],
     ['investigator = Rosa', { investigator: 'Rosa' }, { column: 'changed', descending: true }],
     ['changed in March', { changedFrom: '2026-03-01', changedTo: '2026-03-31' }, { column: 'changed', descending: true }],
@@ -177,7 +178,7 @@ async function screenFigures(core: Core, line: Line): Promise<void> {
 export async function benchWorkbench(line: Line): Promise<void> {
   const folder = benchDataFolder();
   mkdirSync(folder, { recursive: true });
-  const path = join(folder, 'workbench-bench-v1.sqlite');
+  const path = join(folder, 'workbench-bench-v2.sqlite');
   if (!existsSync(path)) {
     const started = performance.now();
     await prepareDatabase(path);

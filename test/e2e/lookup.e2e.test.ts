@@ -151,6 +151,9 @@ test('every section is a titled page with no placeholder left; Settings lists th
     await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
     assert.doesNotMatch(await page.locator('main').innerText(), /later version/);
   }
+  await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Listings', exact: true }).click();
+  await page.getByRole('grid', { name: 'Listings' }).getByRole('row').filter({ hasText: '192.0.2.0/24' }).waitFor();
+  assert.equal(currentHash(), '#/listings');
 
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();

@@ -4,7 +4,7 @@
  * order ending in the id, and pages are keyset-paged on (sort key, id), never OFFSET.
  */
 import { formatRange, parseAddress, parseRange, readAddressKeyHex, writeAddressKey } from '../../../shared/address.js';
-import type { ListName, ListingStatus, Reason } from '../../../shared/domain.js';
+import { LISTS, STATUSES, type ListName, type ListingStatus, type Reason } from '../../../shared/domain.js';
 import { COUNT_CAP, type ListingFilter, type ListingPage, type ListingSort, type ListingTableRow, type PageCursor, type SortColumn } from '../../../shared/workbench.js';
 import type { ReadDb } from '../db/connection.js';
 import { joinSql, sql, type Sql } from '../db/sql.js';
@@ -14,12 +14,10 @@ import type { ListingIndex } from '../lookup/listing-index.js';
 /** How each sort orders rows: its key columns (the id always follows). Blob columns are marked for the cursor. */
 const SORT_KEYS: Record<SortColumn, ReadonlyArray<{ readonly expression: string; readonly isBlob?: boolean }>> = {
   changed: [{ expression: 'l.updated_at' }],
-  created: [{ expression: 'l.created_at' }],
+  // Ids are given in creation order (one writer, the clock's time): the rowid is the created order.
+  created: [],
   range: [{ expression: 'l.family' }, { expression: 'l.first', isBlob: true }, { expression: 'l.last', isBlob: true }],
-  list: [{ expression: 'l.list' }, { expression: 'l.updated_at' }],
-  status: [{ expression: 'l.status' }, { expression: 'l.updated_at' }],
-  reason: [{ expression: 'l.reason' }, { expression: 'l.updated_at' }],
-  expires: [{ expression: "coalesce(l.expires_at, '')" }],
+  expires: [{ expression: 'l.expires_at' }],
   id: [],
 };
 
@@ -79,6 +77,12 @@ function dateRange(column: Sql, from: string | undefined, to: string | undefined
   return conditions;
 }
 
+/** A value from a fixed list as an SQL string literal (never user text: the list is the check). */
+function identifierLiteral<T extends string>(value: T, allowed: readonly T[]): Sql {
+  if (!allowed.includes(value) || !/^[A-Za-z-]+$/.test(value)) throw invalidInput(`${JSON.stringify(value)} is not one of ${allowed.join(', ')}`);
+  return { text: `'${value}'`, values: [] };
+}
+
 /** Up to this many free-text matches are passed as a list of ids; more stay a subquery. */
 const MATERIALISED_MATCHES = 100_000;
 
@@ -121,8 +125,19 @@ export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFi
   // rows only: a unary + keeps SQLite from walking their indexes instead of looking the ids up.
   const hasIdList = filter.ip !== undefined || filter.cidr !== undefined || isTextListed;
   const column = (name: string): Sql => ({ text: hasIdList ? `+l.${name}` : `l.${name}`, values: [] });
-  if (filter.list) conditions.push(sql`${column('list')} = ${filter.list}`);
-  if (filter.status) conditions.push(sql`${column('status')} = ${filter.status}`);
+  if (filter.list) {
+    conditions.push(sql`${column('list')} = ${identifierLiteral(filter.list, LISTS)}`);
+    // The partial index's condition, repeated so SQLite sees it applies (as for the status below).
+    if (filter.list !== 'RBL' && !hasIdList) conditions.push(sql`l.list <> 'RBL'`);
+  }
+  // The status is written as a literal (one of a fixed list): the partial status index is only
+  // usable when SQLite can see the value is not 'active'.
+  if (filter.status) {
+    conditions.push(sql`${column('status')} = ${identifierLiteral(filter.status, STATUSES)}`);
+    // The partial index's own condition, spelled out: SQLite uses a partial index only when the
+    // query repeats its WHERE term (it does not infer "<> 'active'" from "= 'delisted'").
+    if (filter.status !== 'active' && !hasIdList) conditions.push(sql`l.status <> 'active'`);
+  }
   if (filter.reason) conditions.push(sql`${column('reason')} = ${filter.reason}`);
   if (filter.investigator) {
     const person = db.get<{ id: number }>(sql`SELECT id FROM investigators WHERE name = ${filter.investigator}`);
@@ -158,14 +173,27 @@ export function sortSql(sort: ListingSort, after: PageCursor | null): { orderBy:
     return value;
   });
   const beyond = sort.descending ? '<' : '>';
-  if (keys.length === 1) {
-    // One key: spelled out so an expression index (expiry) can seek too; row values seek only on plain columns.
-    const key = keys[0].expression;
-    return { orderBy, keyset: { text: `${key} ${beyond}= ? AND (${key} ${beyond} ? OR l.id ${beyond} ?)`, values: [values[0], values[0], after.id] }, keyColumns };
+  if (keys.length === 0) return { orderBy, keyset: { text: `l.id ${beyond} ?`, values: [after.id] }, keyColumns };
+  if (keys.every((key) => !key.expression.includes('('))) {
+    // Plain columns: a row-value comparison seeks straight to the position in the index.
+    const columns = [...keys.map((key) => key.expression), 'l.id'].join(', ');
+    const placeholders = [...values, after.id].map(() => '?').join(', ');
+    return { orderBy, keyset: { text: `(${columns}) ${beyond} (${placeholders})`, values: [...values, after.id] }, keyColumns };
   }
-  const columns = [...keys.map((key) => key.expression), 'l.id'].join(', ');
-  const placeholders = [...values, after.id].map(() => '?').join(', ');
-  return { orderBy, keyset: { text: `(${columns}) ${beyond} (${placeholders})`, values: [...values, after.id] }, keyColumns };
+  // Spelled out as "first key at or beyond, and (beyond it, or the rest of the key beyond)": the
+  // leading bound lets SQLite seek into the index, also an expression index, where a row-value
+  // comparison over expressions walks it from the start.
+  const [leading, ...rest] = keys.map((key) => key.expression);
+  const restColumns = [...rest, 'l.id'].join(', ');
+  const restPlaceholders = [...rest, 'l.id'].map(() => '?').join(', ');
+  return {
+    orderBy,
+    keyset: {
+      text: `${leading} ${beyond}= ? AND (${leading} ${beyond} ? OR (${restColumns}) ${beyond} (${restPlaceholders}))`,
+      values: [values[0], values[0], ...values.slice(1), after.id],
+    },
+    keyColumns,
+  };
 }
 
 interface RawRow {
@@ -190,10 +218,16 @@ interface RawRow {
   k2?: string | number | null;
 }
 
+/** The rows a sort shows: the expiry sort shows the listings that expire (its index holds only those). */
+export function sortedRows(where: Sql, sort: ListingSort): Sql {
+  return sort.column === 'expires' ? sql`${where} AND l.expires_at IS NOT NULL` : where;
+}
+
 /** The SELECT of one page: the query-plan test reads the same text. */
 export function pageSql(where: Sql, sort: ListingSort, after: PageCursor | null, limit: number): Sql {
   const { orderBy, keyset, keyColumns } = sortSql(sort, after);
-  const condition = keyset ? sql`${where} AND ${keyset}` : where;
+  const shown = sortedRows(where, sort);
+  const condition = keyset ? sql`${shown} AND ${keyset}` : shown;
   return sql`SELECT l.id, l.list, hex(l.first) AS first, hex(l.last) AS last, l.family, l.status, l.suppressed_until, l.reason, l.investigator_id, l.txt,
       l.created_at, l.updated_at, l.expires_at, l.level, l.submission_id,
       (SELECT count(*) FROM sample_links s WHERE s.listing_id = l.id) AS samples, ${keyColumns}
@@ -267,7 +301,7 @@ export function queryListings(
     }
     let total: number | null = null;
     if (input.withCount) {
-      total = snapshot.get<{ count: number }>(sql`SELECT count(*) AS count FROM (SELECT 1 FROM listings l WHERE ${compiled.where} LIMIT ${COUNT_CAP + 1})`)?.count ?? 0;
+      total = snapshot.get<{ count: number }>(sql`SELECT count(*) AS count FROM (SELECT 1 FROM listings l WHERE ${sortedRows(compiled.where, input.sort)} LIMIT ${COUNT_CAP + 1})`)?.count ?? 0;
     }
     const isCountCapped = total !== null && total > COUNT_CAP;
     return {

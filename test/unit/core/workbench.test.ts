@@ -135,11 +135,8 @@ describe('workbench', () => {
     const rows = all.rows;
     const keyOf: Record<(typeof SORT_COLUMNS)[number], (row: ListingTableRow) => string> = {
       changed: (row) => row.updatedAt,
-      created: (row) => row.createdAt,
+      created: () => '', // id order: ids are given in creation order
       range: (row) => row.range, // checked separately below: address order is not text order
-      list: (row) => `${row.list}|${row.updatedAt}`,
-      status: (row) => `${row.status}|${row.updatedAt}`,
-      reason: (row) => `${row.reason}|${row.updatedAt}`,
       expires: (row) => row.expiresAt ?? '',
       id: () => '',
     };
@@ -154,14 +151,15 @@ describe('workbench', () => {
           after = page.next;
           pages += 1;
         } while (after && pages < 100);
-        assert.equal(paged.length, rows.length, `${column} ${descending ? 'desc' : 'asc'}: every row once`);
-        assert.equal(new Set(paged.map((row) => row.id)).size, rows.length, `${column}: no repeats`);
+        const shown = column === 'expires' ? rows.filter((row) => row.expiresAt !== null) : rows;
+        assert.equal(paged.length, shown.length, `${column} ${descending ? 'desc' : 'asc'}: every row once`);
+        assert.equal(new Set(paged.map((row) => row.id)).size, shown.length, `${column}: no repeats`);
         if (column === 'range') {
           const v6At = paged.findIndex((row) => row.family === 6);
           assert.ok(descending ? v6At === 0 : v6At === paged.length - 1, 'IPv6 sorts after IPv4');
           continue;
         }
-        const expected = [...rows].sort((a, b) => {
+        const expected = [...shown].sort((a, b) => {
           const ka = keyOf[column](a);
           const kb = keyOf[column](b);
           const order = ka < kb ? -1 : ka > kb ? 1 : a.id - b.id;

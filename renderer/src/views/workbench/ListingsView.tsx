@@ -26,9 +26,6 @@ const column = createColumnHelper<ListingTableRow>();
 const SORT_OF: Record<string, SortColumn | undefined> = {
   id: 'id',
   range: 'range',
-  list: 'list',
-  status: 'status',
-  reason: 'reason',
   createdAt: 'created',
   updatedAt: 'changed',
   expiresAt: 'expires',
