@@ -1,7 +1,8 @@
 /**
- * Writes the combined zone's master files on a second thread while the main thread writes every
- * list's files: the combined zone is the largest file of a snapshot, and a publish otherwise uses
- * one core of two.
+ * Writes the combined zone's master files it is given (publish gives it the IPv4 one) on a second
+ * thread while the main thread writes every list's files: the combined zone is the largest file of
+ * a snapshot, and a publish otherwise uses one core of two. The segments arrive as typed arrays
+ * (combined-job.ts).
  */
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';

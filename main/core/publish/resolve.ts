@@ -60,8 +60,8 @@ export interface Resolution {
   readonly galConflictCount: number;
 }
 
-/** Listing ids read per query: a chunk's text stays a few MB, and each query well under the slow-query log's 40 ms. */
-const READ_CHUNK_IDS = 8192;
+/** Rows read per query: a chunk's text stays well under a MB, and each query under the slow-query log's 40 ms. */
+const READ_CHUNK_ROWS = 8192;
 const FIELD = '\u001f';
 /** One row: id, list, family, first, last (IPv4: the low 32 bits' hex), reason, level, submission, has a TXT. */
 const ROW_FORMAT = ['%d', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%d'].join(FIELD);
@@ -72,8 +72,8 @@ const ROW_FORMAT = ['%d', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%d'].join(F
  * is still ahead is not in force yet (and what that submission replaced still is); the ISP's
  * exclusions are cut out of its DUL listings, which may leave several pieces with the same id.
  *
- * A million rows one by one cost more in the driver than in SQLite, so the rows of a chunk of
- * ids come as one text (fields and rows split by the ASCII unit and record separators, which no
+ * A million rows one by one cost more in the driver than in SQLite, so each chunk of rows (by
+ * id, after the last one read) comes as one text (fields and rows split by the ASCII unit and record separators, which no
  * list or reason name contains); the free-text TXT is read on its own, for the rows that have one.
  */
 export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
@@ -81,22 +81,23 @@ export function readListingsInForce(db: ReadDb, now: Date): PublishedListing[] {
   const listings: PublishedListing[] = [];
   return db.snapshot((snapshot) => {
     const submissionOf = new Map<number, number>();
-    const bounds = snapshot.get<{ low: number | null; high: number | null }>(sql`SELECT min(id) AS low, max(id) AS high FROM listings`);
-    const low = bounds?.low ?? 1;
-    const high = bounds?.high ?? 0;
-    const inForceBetween = inForceCondition(snapshot, at);
-    for (let from = low; from <= high; from += READ_CHUNK_IDS) {
-      const to = from + READ_CHUNK_IDS;
-      const inForce = inForceBetween(from, to);
-      const text = snapshot.get<{ rows: string | null }>(sql`SELECT group_concat(printf(${ROW_FORMAT},
+    const inForce = inForceCondition(snapshot, at);
+    // Keyset chunks: the next READ_CHUNK_ROWS rows in force after the last id read.
+    for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+      const chunk = snapshot.get<{ high: number | null; rows: string | null }>(sql`SELECT max(id) AS high, group_concat(printf(${ROW_FORMAT},
           id, list, family, hex(CASE family WHEN 4 THEN substr(first, 13) ELSE first END),
           hex(CASE family WHEN 4 THEN substr(last, 13) ELSE last END), reason, ifnull(level, ''),
           ifnull(submission_id, ''), txt IS NOT NULL), char(30)) AS rows
-        FROM listings WHERE id >= ${from} AND id < ${to} AND ${inForce}`)?.rows ?? null;
-      if (text === null) continue;
+        FROM (SELECT id, list, family, first, last, reason, level, submission_id, txt FROM listings
+              WHERE id > ${after} AND ${inForce} ORDER BY id LIMIT ${READ_CHUNK_ROWS})`);
+      const text = chunk?.rows ?? null;
+      if (text === null || chunk === undefined || chunk.high === null) break;
+      const from = after;
+      const to = chunk.high;
+      after = to;
       let texts: Map<number, string> | null = null;
       let position = 0;
-      // A rowid range is scanned in rowid order, so the rows come sorted; checked, not assumed.
+      // The rows come in the subquery's id order; checked, not assumed.
       let isSorted = true;
       const chunkStart = listings.length;
       while (position < text.length) {
@@ -166,28 +167,29 @@ function hexAt(text: string, start: number, end: number): number {
   return value;
 }
 
-/** The TXT of the listings in force with ids in [from, to) that have one. */
 /**
- * The SQL condition "in force at `at`" for the listings with ids in [from, to). `+status` keeps
- * the planner on the id range rather than the status index. DUL submissions whose effective date
- * is still ahead are few (usually none): their ranges wait, and the listings a pending replace
- * took out of the ISP's set (dul_replaced, sought by its key within the id range) stay in force.
+ * The SQL condition "in force at `at`". `+status` keeps the planner on the id order rather than
+ * the status index. DUL submissions whose effective date is still ahead are few (usually none):
+ * their ranges wait, and a listing a pending replace took out of the ISP's set (dul_replaced,
+ * sought by its key) stays in force until then.
  */
-function inForceCondition(db: ReadDb, at: string): (from: number, to: number) => Sql {
+function inForceCondition(db: ReadDb, at: string): Sql {
   const pending = db.all<{ id: number; reverted: number }>(sql`SELECT id, reverted_at IS NOT NULL AS reverted FROM dul_submissions WHERE effective_at > ${at}`);
-  const base = sql`(+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})) AND (expires_at IS NULL OR expires_at > ${at})`;
-  if (pending.length === 0) return () => base;
+  if (pending.length === 0) {
+    return sql`(+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})) AND (expires_at IS NULL OR expires_at > ${at})`;
+  }
   const waiting = JSON.stringify(pending.map((row) => row.id));
   const replacing = JSON.stringify(pending.filter((row) => row.reverted === 0).map((row) => row.id));
-  return (from, to) => sql`(+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})
-      OR id IN (SELECT listing_id FROM dul_replaced WHERE submission_id IN (SELECT value FROM json_each(${replacing})) AND listing_id >= ${from} AND listing_id < ${to}))
+  return sql`(+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})
+      OR EXISTS (SELECT 1 FROM dul_replaced r WHERE r.submission_id IN (SELECT value FROM json_each(${replacing})) AND r.listing_id = listings.id))
     AND (expires_at IS NULL OR expires_at > ${at})
     AND (submission_id IS NULL OR submission_id NOT IN (SELECT value FROM json_each(${waiting})))`;
 }
 
-function readTexts(db: ReadDb, from: number, to: number, inForce: Sql): Map<number, string> {
+/** The TXT of the listings in force with ids in (after, upTo] that have one. */
+function readTexts(db: ReadDb, after: number, upTo: number, inForce: Sql): Map<number, string> {
   const texts = new Map<number, string>();
-  for (const [id, txt] of db.iterateRaw(sql`SELECT id, txt FROM listings WHERE id >= ${from} AND id < ${to} AND txt IS NOT NULL AND ${inForce}`)) {
+  for (const [id, txt] of db.iterateRaw(sql`SELECT id, txt FROM listings WHERE id > ${after} AND id <= ${upTo} AND txt IS NOT NULL AND ${inForce}`)) {
     texts.set(id as number, txt as string);
   }
   return texts;

@@ -1,5 +1,5 @@
 /**
- * readListingsInForce reads listings a chunk of ids at a time, each chunk as one text. Checked
+ * readListingsInForce reads listings a chunk of rows at a time, each chunk as one text. Checked
  * here against the plain row-by-row query it replaced, on tens of thousands of random rows: gaps
  * in the ids, chunk edges, both families, every list, statuses, expiries, and TXT with the very
  * separators the chunk text uses, quotes, commas and non-ASCII text.
@@ -64,8 +64,9 @@ test('chunked read = the row-by-row read, on 40,000 random rows with gaps in the
       database.transaction(() => {
         let id = 0;
         for (let row = 0; row < 40_000; row += 1) {
-          // Mostly dense ids, some long gaps (a chunk with nothing in it, chunk edges inside runs).
-          id += random() < 0.001 ? randomInt(random, 16_000, 40_000) : randomInt(random, 1, 3);
+          // Mostly dense ids, some long gaps, and at the end a jump far out (ids are read in
+          // keyset chunks, so a sparse table costs nothing more).
+          id += row === 39_999 ? 2 ** 40 : random() < 0.001 ? randomInt(random, 16_000, 40_000) : randomInt(random, 1, 3);
           const family: Family = random() < 0.7 ? 4 : 6;
           const bits = family === 4 ? 32 : 128;
           const first = randomBits(random, bits);
