@@ -3,8 +3,8 @@
  * rows virtualised so a million-row result scrolls like a short one. Filters live in the route;
  * column visibility and widths are remembered; arrows move, Enter opens the record, Space selects.
  */
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type ColumnSizingState, type Row, type VisibilityState } from '@tanstack/react-table';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
+import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Column, type ColumnSizingState, type VisibilityState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { LISTS, REASONS, REASON_LABELS, STATUSES } from '../../../../shared/domain.js';
 import type { FilterKey, ListingSort, ListingTableRow, SortColumn } from '../../../../shared/workbench.js';
@@ -162,8 +162,14 @@ function ColumnChooser({ table }: { table: ReturnType<typeof useReactTable<Listi
 }
 
 /** One row of the grid. `layout` names the column visibility and widths the cells were drawn with. */
+/**
+ * One row of the grid, drawn from the listing itself rather than a table row model (which is
+ * rebuilt for every loaded row each time a page arrives): a row re-renders only when its listing,
+ * state or the columns change, not on every scroll frame or page load.
+ */
 const GridRow = memo(function GridRow({
-  row,
+  listing,
+  columns,
   index,
   start,
   isActive,
@@ -171,16 +177,15 @@ const GridRow = memo(function GridRow({
   onToggle,
   onActivate,
 }: {
-  row: Row<ListingTableRow>;
+  listing: ListingTableRow;
+  columns: readonly Column<ListingTableRow, unknown>[];
   index: number;
   start: number;
   isActive: boolean;
   isSelected: boolean;
-  layout: string;
   onToggle: (id: number) => void;
   onActivate: (index: number) => void;
 }) {
-  const listing = row.original;
   return (
     <div
       id={`listing-row-${listing.id}`}
@@ -195,20 +200,33 @@ const GridRow = memo(function GridRow({
       <div className="grid-cell grid-check" role="gridcell">
         <input type="checkbox" aria-label={`Select #${listing.id}`} checked={isSelected} onChange={() => onToggle(listing.id)} tabIndex={-1} />
       </div>
-      {row.getVisibleCells().map((cell) => (
-        <div key={cell.id} className={`grid-cell column-${cell.column.id}`} role="gridcell" style={{ width: cell.column.getSize() }}>
-          {cell.column.id === 'id' ? (
+      {columns.map((column) => (
+        <div key={column.id} className={`grid-cell column-${column.id}`} role="gridcell" style={{ width: column.getSize() }}>
+          {column.id === 'id' ? (
             <a href={routeHref('record', String(listing.id))} tabIndex={-1}>
               #{listing.id}
             </a>
           ) : (
-            flexRender(cell.column.columnDef.cell, cell.getContext())
+            renderCell(column, listing)
           )}
         </div>
       ))}
     </div>
   );
 });
+
+/** A column's cell for one listing: the column's own renderer, given the value and the listing. */
+function renderCell(column: Column<ListingTableRow, unknown>, listing: ListingTableRow): ReactNode {
+  const value = listing[column.id as keyof ListingTableRow];
+  const cell = column.columnDef.cell;
+  if (typeof cell !== 'function') return value === null ? '' : String(value);
+  // The part of tanstack's cell context the renderers here (and its default renderer) read.
+  return (cell as (context: { getValue: () => unknown; renderValue: () => unknown; row: { original: ListingTableRow } }) => ReactNode)({
+    getValue: () => value,
+    renderValue: () => value,
+    row: { original: listing },
+  });
+}
 
 /** The virtualised grid: only it re-renders while scrolling. Arrows move, Enter opens, Space selects, Esc clears the selection. */
 function ListingsGrid({
@@ -226,7 +244,7 @@ function ListingsGrid({
   layout,
 }: {
   table: ReturnType<typeof useReactTable<ListingTableRow>>;
-  rows: readonly Row<ListingTableRow>[];
+  rows: readonly ListingTableRow[];
   hasMore: boolean;
   loadMore: () => void;
   isEmpty: boolean;
@@ -236,6 +254,7 @@ function ListingsGrid({
   selected: ReadonlySet<number>;
   setSelected: (selected: ReadonlySet<number>) => void;
   toggle: (id: number) => void;
+  /** The column visibility and widths, as text: when it changes, the rows redraw. */
   layout: string;
 }) {
   const [active, setActive] = useState(0);
@@ -266,7 +285,7 @@ function ListingsGrid({
       move(moves[event.key]);
       return;
     }
-    const row = rows[active]?.original;
+    const row = rows[active];
     if (!row) return;
     if (event.key === 'Enter') {
       event.preventDefault();
@@ -281,7 +300,9 @@ function ListingsGrid({
   };
 
   const totalWidth = table.getTotalSize() + 36;
-  const allLoadedSelected = rows.length > 0 && rows.every((row) => selected.has(row.original.id));
+  // A new array whenever visibility or widths change (the table's state), so memoised rows redraw then only.
+  const visibleColumns = useMemo(() => table.getVisibleLeafColumns(), [layout, table]);
+  const allLoadedSelected = rows.length > 0 && rows.every((row) => selected.has(row.id));
   return (
       <div
         className="grid-viewport"
@@ -290,7 +311,7 @@ function ListingsGrid({
         aria-label="Listings"
         aria-rowcount={total ?? rows.length}
         aria-multiselectable="true"
-        aria-activedescendant={rows[active] ? `listing-row-${rows[active].original.id}` : undefined}
+        aria-activedescendant={rows[active] ? `listing-row-${rows[active].id}` : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
       >
@@ -300,7 +321,7 @@ function ListingsGrid({
               type="checkbox"
               aria-label="Select all loaded rows"
               checked={allLoadedSelected}
-              onChange={() => setSelected(allLoadedSelected ? new Set() : new Set(rows.map((row) => row.original.id)))}
+              onChange={() => setSelected(allLoadedSelected ? new Set() : new Set(rows.map((row) => row.id)))}
             />
           </div>
           {table.getHeaderGroups()[0].headers.map((header) => {
@@ -349,12 +370,12 @@ function ListingsGrid({
             return (
               <GridRow
                 key={row.id}
-                row={row}
+                listing={row}
+                columns={visibleColumns}
                 index={item.index}
                 start={item.start}
                 isActive={item.index === active}
-                isSelected={selected.has(row.original.id)}
-                layout={layout}
+                isSelected={selected.has(row.id)}
                 onToggle={toggle}
                 onActivate={setActive}
               />
@@ -367,6 +388,7 @@ function ListingsGrid({
 }
 
 const SavedViewsMemo = memo(SavedViews);
+const NO_ROWS: ListingTableRow[] = [];
 
 export function ListingsView() {
   const hash = useHash();
@@ -385,9 +407,9 @@ export function ListingsView() {
     window.location.hash = listingsHash(listingsQueryText(fields, sort));
   };
 
-  const data = useMemo(() => [...pages.rows], [pages.rows]);
+  // The table is kept for its columns, headers, visibility and widths; rows are drawn from the pages.
   const table = useReactTable({
-    data,
+    data: NO_ROWS,
     columns: COLUMNS,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (row) => String(row.id),
@@ -399,7 +421,7 @@ export function ListingsView() {
     manualSorting: true,
     manualFiltering: true,
   });
-  const rows = table.getRowModel().rows;
+  const rows = pages.rows;
   const toggle = useCallback(
     (id: number) =>
       setSelected((previous) => {
