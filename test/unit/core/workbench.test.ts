@@ -192,6 +192,8 @@ describe('workbench', () => {
     assert.match(hits[0].snippet, /\[relay\]/i);
     const samples = await ok(core.dispatch('search.text', { q: 'watches', limit: 10 }, alice));
     assert.deepEqual(samples.map((hit) => [hit.kind, hit.listingIds]), [['sample', [ids.rbl24, ids.v6].sort((a, b) => a - b)]]);
+    assert.match(samples[0].snippet, /\[watches\]/i, "FTS5's own snippet of the sample");
+    assert.match(hits[1].snippet, /\[relay\]/i, "FTS5's own snippet of the message");
   });
 
   test('the record shows the CIDR decomposition, the address count and the TXT a mail server gets', async () => {

@@ -42,11 +42,11 @@ CREATE TABLE sample_links (
 
 CREATE INDEX sample_links_by_sample ON sample_links (sample_id, listing_id);
 
-CREATE VIRTUAL TABLE samples_fts USING fts5 (subject, body, content='samples', content_rowid='id');
+CREATE VIRTUAL TABLE samples_fts USING fts5 (subject, body_text, content='samples', content_rowid='id');
 
 CREATE TRIGGER samples_fts_insert AFTER INSERT ON samples
 BEGIN
-  INSERT INTO samples_fts (rowid, subject, body) VALUES (new.id, new.subject, new.body_text);
+  INSERT INTO samples_fts (rowid, subject, body_text) VALUES (new.id, new.subject, new.body_text);
 END;
 
 CREATE TRIGGER samples_are_kept BEFORE DELETE ON samples
@@ -91,11 +91,11 @@ CREATE TABLE thread_messages (
 
 CREATE INDEX thread_messages_by_thread ON thread_messages (thread_id, id);
 
-CREATE VIRTUAL TABLE thread_messages_fts USING fts5 (subject, body, content='thread_messages', content_rowid='id');
+CREATE VIRTUAL TABLE thread_messages_fts USING fts5 (subject, body_text, content='thread_messages', content_rowid='id');
 
 CREATE TRIGGER thread_messages_fts_insert AFTER INSERT ON thread_messages
 BEGIN
-  INSERT INTO thread_messages_fts (rowid, subject, body) VALUES (new.id, new.subject, new.body_text);
+  INSERT INTO thread_messages_fts (rowid, subject, body_text) VALUES (new.id, new.subject, new.body_text);
 END;
 
 CREATE TRIGGER thread_messages_are_kept BEFORE DELETE ON thread_messages
