@@ -95,6 +95,12 @@ test('the dashboard is the opening screen and shows the expected counts', async 
 
   const countries = page.locator('table.countries tr[data-country="DE"]');
   assert.match(await countries.innerText(), /Example Net\s+2\s+512\s+0/);
+  // The choropleth: Germany (ISO 276) in the darkest shade with its figures in the tooltip; a country with nothing listed unshaded.
+  const germany = page.locator('.country-map path[data-country="DE"]');
+  await germany.waitFor();
+  assert.match(await germany.getAttribute('class') ?? '', /\bchoropleth-5\b/);
+  assert.match(await germany.locator('title').textContent() ?? '', /Germany: 512 IPv4 addresses, 0 IPv6 \/64s in 2 DUL ranges/);
+  assert.equal(await page.locator('.country-map path.choropleth-0').count() > 150, true, 'the other countries are drawn unshaded');
   const alice = page.locator('section.dashboard-investigators tr[data-investigator="Alice"]');
   assert.match(await alice.innerText(), /^Alice\s+6\b/);
   assert.equal(await page.locator('.activity-chart canvas').count() > 0, true, 'the chart is drawn');

@@ -4,7 +4,7 @@
  * (`#/listings/<URLSearchParams>`); a click on a chart bar does the same for that list and day.
  * The chart period is part of the route (`#/dashboard/year`), so a view can be linked.
  */
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { DashboardCountry, DashboardList, DashboardPeriod, DashboardPublishing, DashboardView as DashboardData, DashboardInvestigator, ListingsFilter } from '../../../../shared/dashboard.js';
 import { DASHBOARD_PERIODS, groupDigits, listingsQuery } from '../../../../shared/dashboard.js';
 import { LISTS, isOneOf, type ListName } from '../../../../shared/domain.js';
@@ -287,16 +287,23 @@ function InvestigatorsPanel({ investigators }: { investigators: readonly Dashboa
   );
 }
 
+// The map's code (d3, the map component) loads with the countries panel, not with the dashboard.
+const CountryMap = lazy(() => import('./CountryMap.js').then((module) => ({ default: module.CountryMap })));
+
 function CountriesPanel({ countries }: { countries: readonly DashboardCountry[] }) {
   return (
     <section className="panel dashboard-countries" aria-labelledby="dashboard-countries-heading">
       <div className="panel-heading">
         <h2 id="dashboard-countries-heading">Countries</h2>
-        <p className="panel-summary muted">Active DUL listings by the country in the ISP registry.</p>
+        <p className="panel-summary muted">Active DUL listings by the country in the ISP registry: the darker, the more addresses.</p>
       </div>
       {countries.length === 0 ? (
         <p className="muted">No active DUL listing belongs to an ISP yet.</p>
       ) : (
+        <>
+          <Suspense fallback={<p className="muted">Loading the map…</p>}>
+            <CountryMap countries={countries} />
+          </Suspense>
         <div className="table-scroll">
           <table className="countries">
             <thead>
@@ -328,6 +335,7 @@ function CountriesPanel({ countries }: { countries: readonly DashboardCountry[] 
             </tbody>
           </table>
         </div>
+        </>
       )}
     </section>
   );
