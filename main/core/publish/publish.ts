@@ -76,7 +76,8 @@ interface SnapshotRow {
 
 /** Read, resolve and diff against the last snapshot. Reads only. */
 export function prepareSnapshot(db: ReadDb, settings: Settings, now: Date): PreparedSnapshot {
-  const listings = readListingsInForce(db, now);
+  // Reading every listing through the memory map would leave the whole file in the RSS.
+  const listings = db.withoutMemoryMap(() => readListingsInForce(db, now));
   // The combined zone is computed where it is written (publish: on a second thread); previews skip it.
   const resolution = resolveZones(listings, settings, { withCombined: false });
   const last = db.get<SnapshotRow>(sql`SELECT serial, in_force, manifest_sha256 FROM snapshots ORDER BY serial DESC LIMIT 1`);
