@@ -351,7 +351,7 @@ export function resolveZones(listings: readonly PublishedListing[], settings: Se
 
 /** The combined zone of one family: where an address is on several blocklists, it answers all their codes. */
 export function combineBlocklists(lists: ReadonlyArray<ReadonlyArray<Interval<ZoneAnswer>>>): Segment[] {
-  return combine(lists).map((segment) => ({ first: segment.first, last: segment.last, answers: segment.value }));
+  return combine(lists, (first, last, answers): Segment => ({ first, last, answers }));
 }
 
 const singleAnswers = new WeakMap<ZoneAnswer, readonly ZoneAnswer[]>();
