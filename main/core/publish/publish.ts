@@ -280,6 +280,9 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
         files.push({ path, format: 'bind', dataset: null, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
         done += 1;
         if (options.failAt === 'files' && done === 2) throw new Error('simulated crash while writing files');
+        // Written: the list's segments go (the combined zone is made of the blocklists' own
+        // intervals), so they are not kept alive beside the combined zone's.
+        resolved.segments[family] = [];
       }
     }
     progress({ stage: 'writing the combined zone', done, total });
