@@ -24,8 +24,9 @@ export interface ReadDb {
   dataVersion(): number;
   /**
    * Run `work` with this connection's memory map off: a read of the whole table (publishing)
-   * then goes through the page cache, and the file's pages do not stay in the process's RSS.
-   * Outside a transaction only (SQLite keeps the map while a page of it is in use).
+   * then goes through the page cache, and the file's pages do not stay in the process's RSS;
+   * the page cache it filled is released after. Outside a transaction only (SQLite keeps the
+   * map while a page of it is in use).
    */
   withoutMemoryMap<T>(work: () => T): T;
 }
@@ -106,6 +107,8 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
         return work();
       } finally {
         database.pragma(`mmap_size = ${size}`);
+        // The read went through the page cache (32 MB): what is needed next is read again.
+        database.pragma('shrink_memory');
       }
     },
     run: (query: Sql) => timed(query, () => statement(query.text).run(...query.values)),
