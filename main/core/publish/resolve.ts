@@ -331,7 +331,7 @@ export function resolveZones(listings: readonly PublishedListing[], settings: Se
   for (const list of LISTS) {
     const segments = { 4: [], 6: [] } as Record<Family, Array<Interval<ZoneAnswer>>>;
     for (const family of [4, 6] as const) {
-      let resolved = flatten(byListFamily.get(`${list}/${family}`) ?? [], resolverFor(settings, list), sameAnswer);
+      let resolved: Array<Interval<ZoneAnswer>> = flatten(byListFamily.get(`${list}/${family}`) ?? [], resolverFor(settings, list), sameAnswer, zoneInterval);
       if (list !== 'GAL' && galIntervals[family].length > 0) {
         for (const piece of intersect(resolved, galIntervals[family])) {
           galConflictCount += 1;
@@ -368,8 +368,23 @@ export function combineBlocklists(lists: ReadonlyArray<ReadonlyArray<Interval<Zo
 
 const singleAnswers = new WeakMap<ZoneAnswer, readonly ZoneAnswer[]>();
 
+function answersOf(answer: ZoneAnswer): readonly ZoneAnswer[] {
+  let answers = singleAnswers.get(answer);
+  if (!answers) singleAnswers.set(answer, (answers = [answer]));
+  return answers;
+}
+
+/**
+ * A resolved piece of a list: the blocklist interval the combined zone is made of (`value`) and
+ * the list zone's segment (`answers`) in one object, not two per piece.
+ */
+type ZoneInterval = Interval<ZoneAnswer> & Segment;
+
+function zoneInterval(first: bigint, last: bigint, value: ZoneAnswer): ZoneInterval {
+  return { first, last, value, answers: answersOf(value) };
+}
+
 function toSegment(interval: Interval<ZoneAnswer>): Segment {
-  let answers = singleAnswers.get(interval.value);
-  if (!answers) singleAnswers.set(interval.value, (answers = [interval.value]));
-  return { first: interval.first, last: interval.last, answers };
+  // Pieces that GAL cut and the test point are new intervals; the sweep's are segments already.
+  return 'answers' in interval ? (interval as ZoneInterval) : { first: interval.first, last: interval.last, answers: answersOf(interval.value) };
 }
