@@ -22,6 +22,13 @@ export interface ReadDb {
   snapshot<T>(work: (db: ReadDb) => T): T;
   /** SQLite's data_version: changes when another connection commits. */
   dataVersion(): number;
+  /**
+   * Run `work` with this connection's memory map off: a read of the whole table (publishing)
+   * then goes through the page cache, and the file's pages do not stay in the process's RSS;
+   * the page cache it filled is released after. Outside a transaction only (SQLite keeps the
+   * map while a page of it is in use).
+   */
+  withoutMemoryMap<T>(work: () => T): T;
 }
 
 /** Read-write access. */
@@ -91,6 +98,19 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     },
     snapshot: <T>(work: (db: ReadDb) => T) => (database.inTransaction ? work(write) : database.transaction(() => work(write)).deferred()),
     dataVersion: () => dataVersion.get() as number,
+    withoutMemoryMap: <T>(work: () => T) => {
+      if (database.inTransaction) return work();
+      const size = database.pragma('mmap_size', { simple: true }) as number;
+      // Setting 0 unmaps the file (and the pages read through the map leave the RSS with it).
+      database.pragma('mmap_size = 0');
+      try {
+        return work();
+      } finally {
+        database.pragma(`mmap_size = ${size}`);
+        // The read went through the page cache (32 MB): what is needed next is read again.
+        database.pragma('shrink_memory');
+      }
+    },
     run: (query: Sql) => timed(query, () => statement(query.text).run(...query.values)),
     prepare: (text: string) => statement(text),
     transaction: <T>(work: (db: WriteDb) => T) => database.transaction(() => work(write)).immediate(),

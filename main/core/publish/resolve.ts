@@ -208,15 +208,27 @@ export function answerText(settings: Settings, listing: Pick<PublishedListing, '
   return `${what}${why}; see ${settings.lookupUrl}`;
 }
 
-interface Candidate {
+/**
+ * A listing as the sweep's input interval, and that interval's value itself: one object per
+ * listing rather than three (interval, candidate, size), a million of them at publishing scale.
+ */
+interface Candidate extends Interval<Candidate> {
   readonly listing: PublishedListing;
-  readonly size: bigint;
   /** This listing's answer, once resolved (a field, not a map lookup per listing). */
   answer: ZoneAnswer | null;
 }
 
+function candidateOf(listing: PublishedListing): Candidate {
+  const candidate: Candidate = { first: listing.first, last: listing.last, value: null as unknown as Candidate, listing, answer: null };
+  candidate.value = candidate;
+  return candidate;
+}
+
+/** Smaller first (sizes compared only where listings overlap), then the lower id. */
 function isMoreSpecific(a: Candidate, b: Candidate): boolean {
-  return a.size < b.size || (a.size === b.size && a.listing.id < b.listing.id);
+  const sizeA = a.last - a.first;
+  const sizeB = b.last - b.first;
+  return sizeA < sizeB || (sizeA === sizeB && a.listing.id < b.listing.id);
 }
 
 function resolverFor(settings: Settings, list: ListName): (covering: readonly Candidate[]) => ZoneAnswer | null {
@@ -289,11 +301,11 @@ const MAX_REPORTED_CONFLICTS = 200;
 /** Resolve the listings in force into every zone's segments. */
 export function resolveZones(listings: readonly PublishedListing[], settings: Settings, options: { readonly withCombined?: boolean } = {}): Resolution {
   const inForce = Object.fromEntries(LISTS.map((list) => [list, [] as number[]])) as Record<ListName, number[]>;
-  const byListFamily = new Map<string, Array<Interval<Candidate>>>();
+  const byListFamily = new Map<string, Candidate[]>();
   // The last list and family seen, so that a run of listings of one list skips the key and map.
   let lastList: ListName | null = null;
   let lastFamily: Family | null = null;
-  let lastIntervals: Array<Interval<Candidate>> = [];
+  let lastIntervals: Candidate[] = [];
   for (const listing of listings) {
     // Pieces of one listing (an ISP's exclusion cut out of a DUL range) count once.
     const ids = inForce[listing.list];
@@ -307,19 +319,19 @@ export function resolveZones(listings: readonly PublishedListing[], settings: Se
       lastFamily = listing.family;
       lastIntervals = intervals;
     }
-    intervals.push({ first: listing.first, last: listing.last, value: { listing, size: listing.last - listing.first + 1n, answer: null } });
+    intervals.push(candidateOf(listing));
   }
 
   const zones: ResolvedZone[] = [];
   const galConflicts: GalConflict[] = [];
   let galConflictCount = 0;
   const perList = new Map<ListName, Record<Family, Array<Interval<ZoneAnswer>>>>();
-  const galIntervals: Record<Family, Array<Interval<Candidate>>> = { 4: byListFamily.get('GAL/4') ?? [], 6: byListFamily.get('GAL/6') ?? [] };
+  const galIntervals: Record<Family, Candidate[]> = { 4: byListFamily.get('GAL/4') ?? [], 6: byListFamily.get('GAL/6') ?? [] };
 
   for (const list of LISTS) {
     const segments = { 4: [], 6: [] } as Record<Family, Array<Interval<ZoneAnswer>>>;
     for (const family of [4, 6] as const) {
-      let resolved = flatten(byListFamily.get(`${list}/${family}`) ?? [], resolverFor(settings, list), sameAnswer);
+      let resolved: Array<Interval<ZoneAnswer>> = flatten(byListFamily.get(`${list}/${family}`) ?? [], resolverFor(settings, list), sameAnswer, zoneInterval);
       if (list !== 'GAL' && galIntervals[family].length > 0) {
         for (const piece of intersect(resolved, galIntervals[family])) {
           galConflictCount += 1;
@@ -351,13 +363,28 @@ export function resolveZones(listings: readonly PublishedListing[], settings: Se
 
 /** The combined zone of one family: where an address is on several blocklists, it answers all their codes. */
 export function combineBlocklists(lists: ReadonlyArray<ReadonlyArray<Interval<ZoneAnswer>>>): Segment[] {
-  return combine(lists).map((segment) => ({ first: segment.first, last: segment.last, answers: segment.value }));
+  return combine(lists, (first, last, answers): Segment => ({ first, last, answers }));
 }
 
 const singleAnswers = new WeakMap<ZoneAnswer, readonly ZoneAnswer[]>();
 
+function answersOf(answer: ZoneAnswer): readonly ZoneAnswer[] {
+  let answers = singleAnswers.get(answer);
+  if (!answers) singleAnswers.set(answer, (answers = [answer]));
+  return answers;
+}
+
+/**
+ * A resolved piece of a list: the blocklist interval the combined zone is made of (`value`) and
+ * the list zone's segment (`answers`) in one object, not two per piece.
+ */
+type ZoneInterval = Interval<ZoneAnswer> & Segment;
+
+function zoneInterval(first: bigint, last: bigint, value: ZoneAnswer): ZoneInterval {
+  return { first, last, value, answers: answersOf(value) };
+}
+
 function toSegment(interval: Interval<ZoneAnswer>): Segment {
-  let answers = singleAnswers.get(interval.value);
-  if (!answers) singleAnswers.set(interval.value, (answers = [interval.value]));
-  return { first: interval.first, last: interval.last, answers };
+  // Pieces that GAL cut and the test point are new intervals; the sweep's are segments already.
+  return 'answers' in interval ? (interval as ZoneInterval) : { first: interval.first, last: interval.last, answers: answersOf(interval.value) };
 }

@@ -262,16 +262,19 @@ function boundaryLast(record: readonly unknown[], boundary: number): bigint {
  * Adjacent segments whose results are equal (by `same`) are merged.
  *
  * `covering` is a view that the sweep goes on changing after the call: copy it to keep it.
+ * `build` makes each output segment (by default an `Interval`), so that a caller wanting
+ * another shape does not copy a million segments afterwards.
  * Cost: O(n) for the sort, plus O(depth) per bound for keeping the covering list in index
  * order, so O(n·depth) on hostile, deeply nested data (10,000 nested ranges stay correct).
  */
-export function flatten<T, R>(
+export function flatten<T, R, S = Interval<R>>(
   intervals: readonly Interval<T>[],
   resolve: (covering: readonly T[]) => R | null,
   same: (a: R, b: R) => boolean,
-): Array<Interval<R>> {
+  build: (first: bigint, last: bigint, value: R) => S = asInterval as (first: bigint, last: bigint, value: R) => S,
+): S[] {
   const count = intervals.length;
-  const result: Array<Interval<R>> = [];
+  const result: S[] = [];
   if (count === 0) return result;
   const record: unknown[] = new Array(3 * count);
   const { words, keys, slots } = radixSort(sweepEvents(intervals, record));
@@ -322,14 +325,14 @@ export function flatten<T, R>(
       if (runOpen && same(runValue, pendingValue)) {
         runEnd = next;
       } else {
-        if (runOpen) result.push({ first: boundaryFirst(record, runFirst), last: boundaryLast(record, runEnd), value: runValue });
+        if (runOpen) result.push(build(boundaryFirst(record, runFirst), boundaryLast(record, runEnd), runValue));
         runOpen = true;
         runFirst = boundary;
         runEnd = next;
         runValue = pendingValue;
       }
     } else if (runOpen) {
-      result.push({ first: boundaryFirst(record, runFirst), last: boundaryLast(record, runEnd), value: runValue });
+      result.push(build(boundaryFirst(record, runFirst), boundaryLast(record, runEnd), runValue));
       runOpen = false;
     }
 
@@ -337,8 +340,12 @@ export function flatten<T, R>(
     pendingOpen = active.length > 0 && position <= eventCount;
     if (pendingOpen) pendingValue = resolve(covering);
   }
-  if (runOpen) result.push({ first: boundaryFirst(record, runFirst), last: boundaryLast(record, runEnd), value: runValue });
+  if (runOpen) result.push(build(boundaryFirst(record, runFirst), boundaryLast(record, runEnd), runValue));
   return result;
+}
+
+function asInterval<R>(first: bigint, last: bigint, value: R): Interval<R> {
+  return { first, last, value };
 }
 
 function sameKey(keys: Uint32Array, words: number, a: number, b: number): boolean {
@@ -505,16 +512,41 @@ function comparePieces<R>(a: Intersection<R>, b: Intersection<R>): number {
  * array of the values present there, in list order: the combined zone, where an address on
  * RBL and DUL answers both codes. Adjacent pieces with the same values (by ===) are merged.
  */
-export function combine<R>(lists: ReadonlyArray<ReadonlyArray<Interval<R>>>): Array<Interval<R[]>> {
+export function combine<R, S = Interval<readonly R[]>>(
+  lists: ReadonlyArray<ReadonlyArray<Interval<R>>>,
+  build?: (first: bigint, last: bigint, values: readonly R[]) => S,
+): S[] {
   const all: Array<Interval<R>> = [];
   for (const list of lists) for (const segment of list) all.push(segment);
   // Concatenated in list order, and each list is disjoint: input-index order is list order.
   // Lists are not checked for order, a second pass over a million bigints: a list that
   // overlaps itself gives its values twice where it does, nothing worse.
-  return flatten(all, (covering) => covering.slice(), sameValues);
+  // A million segments share a few combinations of values: one array per combination (not per
+  // segment), so the arrays returned are shared, and frozen.
+  const singles = new Map<R, readonly R[]>();
+  const ids = new Map<R, number>();
+  const combinations = new Map<string, readonly R[]>();
+  const combinationOf = (covering: readonly R[]): readonly R[] => {
+    if (covering.length === 1) {
+      let single = singles.get(covering[0]);
+      if (single === undefined) singles.set(covering[0], (single = Object.freeze([covering[0]])));
+      return single;
+    }
+    let key = '';
+    for (const value of covering) {
+      let id = ids.get(value);
+      if (id === undefined) ids.set(value, (id = ids.size));
+      key += `${id},`;
+    }
+    let combination = combinations.get(key);
+    if (combination === undefined) combinations.set(key, (combination = Object.freeze(covering.slice())));
+    return combination;
+  };
+  return build ? flatten(all, combinationOf, sameValues, build) : (flatten(all, combinationOf, sameValues) as S[]);
 }
 
 function sameValues<R>(a: readonly R[], b: readonly R[]): boolean {
+  if (a === b) return true;
   if (a.length !== b.length) return false;
   for (let index = 0; index < a.length; index += 1) if (a[index] !== b[index]) return false;
   return true;

@@ -13,6 +13,7 @@ import Database from 'better-sqlite3';
 import { addressKey, type Family } from '../../../shared/address.js';
 import { LISTS, REASONS_BY_LIST, type ListName, type Reason } from '../../../shared/domain.js';
 import { createCore } from '../../../main/core/app.js';
+import { sql } from '../../../main/core/db/sql.js';
 import { readListingsInForce, type PublishedListing } from '../../../main/core/publish/resolve.js';
 import { mulberry32, pick, randomBits, randomInt } from '../support/random.js';
 
@@ -104,6 +105,22 @@ test('chunked read = the row-by-row read, on 40,000 random rows with gaps in the
       assert.ok(expected.length > 20_000, `${expected.length} rows in force`);
       assert.deepEqual(actual, expected, `at ${at.toISOString()}`);
     }
+    // Publishing reads with the memory map off (its pages would stay in the RSS); the same rows,
+    // and the map is back afterwards.
+    const read = core.connection.read;
+    const mapSize = (): number | undefined => read.get<{ mmap_size: number }>(sql`PRAGMA mmap_size`)?.mmap_size;
+    const mapped = mapSize();
+    assert.ok(mapped !== undefined && mapped > 0, `mmap_size ${mapped}`);
+    const unmapped = read.withoutMemoryMap(() => {
+      assert.equal(mapSize(), 0);
+      return readListingsInForce(read, NOW);
+    });
+    assert.deepEqual(unmapped, rowByRow(databasePath, NOW));
+    assert.equal(mapSize(), mapped);
+    assert.throws(() => read.withoutMemoryMap(() => {
+      throw new Error('failed read');
+    }), /failed read/);
+    assert.equal(mapSize(), mapped, 'a failed read leaves the map as it was');
   } finally {
     core.close();
     rmSync(folder, { recursive: true, force: true });
