@@ -21,6 +21,7 @@ import type { Excerpt, RangeOverlap, RevertResult, SubmissionInput, SubmissionPr
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
@@ -515,7 +516,8 @@ export async function commitSubmission(
   if (parsed.order.length === 0) throw invalidInput(`${parsed.source} has no ranges to list; nothing was imported`);
   const exclusions = parseExclusions(input.exclude, parsed);
   const at = now.toISOString();
-  const result = db.transaction(() => {
+  const result = db.transaction(() =>
+    withDeferredIndexes(db, DEFERRABLE_LISTING_INDEXES, input.mode === 'replace' ? parsed.order.length * 2 : parsed.order.length, () => {
     const actor = requireActor(db, actorName, 'liaison');
     const isp = findIsp(db, input.isp);
     const work = computePreview(db, parsed, { isp: isp.name, mode: input.mode, validUntil: terms.validUntil, exclusions }, onProgress);
@@ -615,7 +617,8 @@ export async function commitSubmission(
       },
     });
     return { submissionId, preview };
-  });
+  }),
+  );
   return { submission: getSubmission(db, result.submissionId), preview: result.preview };
 }
 

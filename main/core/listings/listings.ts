@@ -9,6 +9,7 @@ import { REASONS_BY_LIST, ROLE_FOR_LIST, type ListName, type ListingStatus, type
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
@@ -324,7 +325,8 @@ export async function importListingsFile(
   // places, and duplicates within the file become neighbours.
   const order = addressOrder(families, firsts, lasts);
   const at = now.toISOString();
-  const imported = db.transaction(() => {
+  const imported = db.transaction(() =>
+    withDeferredIndexes(db, DEFERRABLE_LISTING_INDEXES, order.length, () => {
     const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
     const insert = db.prepare(
       `INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
@@ -384,6 +386,7 @@ export async function importListingsFile(
       });
     }
     return count;
-  });
+  }),
+  );
   return { imported, list: input.list, notes, notesOmitted: noteCount - notes.length };
 }
