@@ -58,11 +58,22 @@ export function hasPendingChanges(db: ReadDb): boolean {
   return state.maxId > state.foldedMaxId || state.journalMaxId > 0;
 }
 
+/** New listings folded per step (one transaction each). */
+const FOLD_CHUNK_IDS = 131_072;
+
 /** Bring the dashboard figures up to date with the listings table. Cheap when nothing changed. */
-export function foldDashboard(db: WriteDb): FoldReport {
+export function foldDashboard(db: WriteDb, chunkIds = FOLD_CHUNK_IDS): FoldReport {
   if (!hasPendingChanges(db)) return { listings: 0, journal: 0, milliseconds: 0 };
   const started = performance.now();
-  const counts = db.transaction(() => foldInTransaction(db));
+  // New listings are folded a chunk of ids per transaction, so a million-row import is folded
+  // in steps whose memory stays bounded (each step is consistent on its own: folded_max_id moves
+  // with it, and a listing not yet folded is read later with its status then).
+  const counts = { listings: 0, journal: 0 };
+  do {
+    const step = db.transaction(() => foldInTransaction(db, chunkIds));
+    counts.listings += step.listings;
+    counts.journal += step.journal;
+  } while (hasPendingChanges(db));
   const report = { ...counts, milliseconds: performance.now() - started };
   if (report.milliseconds > 200) log.info(`dashboard figures folded: ${counts.listings} new listings, ${counts.journal} status changes in ${report.milliseconds.toFixed(0)} ms`);
   return report;
@@ -115,7 +126,7 @@ class PendingWork {
   }
 }
 
-function foldInTransaction(db: WriteDb): { listings: number; journal: number } {
+function foldInTransaction(db: WriteDb, chunkIds: number): { listings: number; journal: number } {
   const state = pending(db);
   const work = new PendingWork();
   const daily = new Map<string, { day: string; list: string; listed: number; delisted: number }>();
@@ -129,10 +140,13 @@ function foldInTransaction(db: WriteDb): { listings: number; journal: number } {
   const ispOf = new Map<number, number>(db.all<{ id: number; isp: number }>(sql`SELECT id, isp_id AS isp FROM dul_submissions`).map((row) => [row.id, row.isp]));
 
   let listings = 0;
-  if (state.maxId > state.foldedMaxId) {
+  // The id that ends this step's chunk (ids may be sparse: counted, not added).
+  const chunkEnd = db.get<{ id: number }>(sql`SELECT id FROM listings WHERE id > ${state.foldedMaxId} ORDER BY id LIMIT 1 OFFSET ${chunkIds - 1}`)?.id;
+  const upTo = Math.min(state.maxId, chunkEnd ?? state.maxId);
+  if (upTo > state.foldedMaxId) {
     for (const [list, family, first, last, status, investigator, submission, createdDay, updatedDay, hasExpiry] of db.iterateRaw(
       sql`SELECT list, family, hex(first), hex(last), status, investigator_id, submission_id, substr(created_at, 1, 10), substr(updated_at, 1, 10), expires_at IS NOT NULL
-          FROM listings WHERE id > ${state.foldedMaxId} AND id <= ${state.maxId}`,
+          FROM listings WHERE id > ${state.foldedMaxId} AND id <= ${upTo}`,
     )) {
       listings += 1;
       countDay(createdDay as string, list as string, 'listed');
@@ -171,7 +185,7 @@ function foldInTransaction(db: WriteDb): { listings: number; journal: number } {
   const upsertDay = db.prepare(`INSERT INTO dashboard_daily (day, list, listed, delisted) VALUES (?, ?, ?, ?)
     ON CONFLICT (day, list) DO UPDATE SET listed = listed + excluded.listed, delisted = delisted + excluded.delisted`);
   for (const entry of daily.values()) upsertDay.run(entry.day, entry.list, entry.listed, entry.delisted);
-  db.run(sql`UPDATE dashboard_state SET folded_max_id = ${state.maxId} WHERE id = 1`);
+  db.run(sql`UPDATE dashboard_state SET folded_max_id = ${upTo} WHERE id = 1`);
   return { listings, journal };
 }
 

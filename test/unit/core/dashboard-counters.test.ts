@@ -15,7 +15,7 @@ import type { DashboardView } from '../../../shared/dashboard.js';
 import { LISTS } from '../../../shared/domain.js';
 import { readAddressKeyHex } from '../../../shared/address.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
-import { hasPendingChanges } from '../../../main/core/dashboard/counters.js';
+import { foldDashboard, hasPendingChanges } from '../../../main/core/dashboard/counters.js';
 import { mulberry32, pick, randomInt, type Random } from '../support/random.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -289,6 +289,31 @@ describe('dashboard counters', () => {
     const latest = await ok(core.dispatch('isps.get', { name: 'Example Net' }, ADMIN));
     await ok(core.dispatch('dul.revert', { id: latest.submissions[0].id }, ADMIN));
     await assertMatchesBruteForce('big DUL revert');
+  });
+
+  test('a fold in many small steps (sparse ids, another writer meanwhile) gives the same figures', async () => {
+    for (const [index, range] of ['11.7.0.0/24', '11.7.0.128/25', '11.7.1.1', '11.7.1.2', '2a01:4f8::/64', '11.7.3.0/30', '11.7.3.2'].entries()) {
+      await ok(core.dispatch('listings.add', { range, list: index % 3 === 0 ? 'MML' : 'RBL', reason: index % 3 === 0 ? 'marketing' : 'spam-source' }, IVAN));
+    }
+    await dashboard();
+    // Another writer adds listings (ids far apart) and delists one without the fold running.
+    const other = new Database(databasePath);
+    const investigator = (other.prepare("SELECT id FROM investigators WHERE name = 'ivan'").get() as { id: number }).id;
+    const insert = other.prepare(`INSERT INTO listings (id, list, family, first, last, prefix, reason, investigator_id, created_at, updated_at)
+      VALUES (?, 'RBL', 4, ?, ?, 32, 'spam-source', ?, ?, ?)`);
+    const key = (address: number) => Buffer.concat([Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]), Buffer.from([address >>> 24, (address >>> 16) & 255, (address >>> 8) & 255, address & 255])]);
+    const at = new Date(now).toISOString();
+    for (let index = 0; index < 40; index += 1) {
+      const address = ((11 << 24) | (9 << 16) | (index * 3)) >>> 0;
+      insert.run(1000 + index * (index % 5 === 0 ? 1000 : 7), key(address), key(address), investigator, at, at);
+    }
+    other.prepare("UPDATE listings SET status = 'delisted', updated_at = ? WHERE id = 1007").run(at);
+    other.close();
+    assert.equal(hasPendingChanges(core.connection.read), true);
+    const report = foldDashboard(core.connection.write, 7);
+    assert.equal(report.listings, 40, 'every new listing folded once, over several steps');
+    assert.equal(hasPendingChanges(core.connection.read), false);
+    await assertMatchesBruteForce('folded in steps of 7');
   });
 
   test('a status change made by another process is journalled by the trigger and counted', async () => {
