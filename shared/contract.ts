@@ -3,7 +3,7 @@
  * the schema of its input and the type of its result. The core implements this map; Electron
  * IPC and the HTTP server dispatch through it, and refuse a payload that fails its schema.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, type Role } from './domain.js';
 import type { Settings } from './settings.js';
 import type { PendingApproval, PublishPreview, PublishResult, SnapshotView } from './publishing.js';

@@ -3,7 +3,7 @@
  * publish went out. Shared by the core (which computes it from materialised figures) and the
  * renderer (which draws it and links every number to the filtered listings table).
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 import type { ListName } from './domain.js';
 
 export const DASHBOARD_PERIODS = ['week', 'month', 'year'] as const;

@@ -2,7 +2,7 @@
  * The ISP registry and DUL submissions as the API shows them, with the input schemas the
  * contract declares for their operations (shared by the core, the CLI and the DUL screen).
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 
 /** An ISP whose dynamic ranges the DUL lists. */
 export interface IspView {

@@ -4,7 +4,7 @@
  * correspondence threads per listing or per ISP. Input schemas of their operations live here and
  * are imported into the contract.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 
 const idSchema = z.number().int().positive();
 const pathSchema = z.string().min(1).max(4096);

@@ -2,7 +2,7 @@
  * Review queues: Global Approved List (GAL) nominations and delisting requests. The input
  * schemas of their operations and the views the UI, the CLI and scripts see.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 import type { HistoryEventView, ListingView } from './contract.js';
 import type { ListName } from './domain.js';
 

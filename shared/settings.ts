@@ -2,7 +2,7 @@
  * Settings: the team's policy knobs, stored in the database, validated by this schema.
  * Every key has a default so a new database works before anyone opens Settings.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 import { parseRange } from './address.js';
 
 const ipv4Loopback = z

@@ -3,7 +3,7 @@
  * saved views, the reputation record and full-text search. Schemas and result types; the filter
  * is also what the `#/listings/<URLSearchParams>` route carries.
  */
-import { z } from 'zod';
+import { z } from './zod.js';
 import { LISTS, REASONS, STATUSES, type ListName, type ListingStatus, type Reason } from './domain.js';
 
 const dateSchema = z.iso.date().or(z.iso.datetime({ offset: true }));

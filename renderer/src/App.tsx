@@ -1,17 +1,21 @@
+import { lazy, Suspense } from 'react';
 import { useApi } from './api.js';
 import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
 import { useOperation } from './useOperation.js';
 import { DashboardView } from './views/dashboard/DashboardView.js';
-import { DulView } from './views/DulView.js';
 import { LookupView } from './views/LookupView.js';
-import { PublishView } from './views/PublishView.js';
-import { QilView } from './views/QilView.js';
-import { DelistingView } from './views/queues/DelistingView.js';
-import { NominationsView } from './views/queues/NominationsView.js';
-import { SettingsView } from './views/SettingsView.js';
 import { CommandPalette } from './views/workbench/CommandPalette.js';
-import { ListingsView } from './views/workbench/ListingsView.js';
-import { RecordView } from './views/workbench/RecordView.js';
+
+// The opening screen (Dashboard) and Lookup come with the first script; every other section is a
+// chunk of its own, fetched the first time it is opened, so the window opens on less code.
+const DulView = lazy(() => import('./views/DulView.js').then((module) => ({ default: module.DulView })));
+const PublishView = lazy(() => import('./views/PublishView.js').then((module) => ({ default: module.PublishView })));
+const QilView = lazy(() => import('./views/QilView.js').then((module) => ({ default: module.QilView })));
+const DelistingView = lazy(() => import('./views/queues/DelistingView.js').then((module) => ({ default: module.DelistingView })));
+const NominationsView = lazy(() => import('./views/queues/NominationsView.js').then((module) => ({ default: module.NominationsView })));
+const SettingsView = lazy(() => import('./views/SettingsView.js').then((module) => ({ default: module.SettingsView })));
+const ListingsView = lazy(() => import('./views/workbench/ListingsView.js').then((module) => ({ default: module.ListingsView })));
+const RecordView = lazy(() => import('./views/workbench/RecordView.js').then((module) => ({ default: module.RecordView })));
 
 function SignedIn() {
   const api = useApi();
@@ -85,7 +89,9 @@ export function App() {
         </ul>
       </nav>
       <main className="frame-content">
-        <Section section={route.section} argument={route.argument} />
+        <Suspense fallback={<p aria-live="polite">Loading…</p>}>
+          <Section section={route.section} argument={route.argument} />
+        </Suspense>
       </main>
       <CommandPalette />
     </div>

@@ -1,5 +1,3 @@
-// First: it configures Zod before any schema is built.
-import './zod-policy.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiContext, createClient } from './api.js';
