@@ -19,6 +19,7 @@ import { previewPublish, publishSnapshot, listSnapshots } from './publish/publis
 import { approveRequest, pendingApprovals, snapshotChanges } from './publish/review.js';
 import { defaultDataFolder } from './paths.js';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { JobRunner } from './jobs/jobs.js';
 import { addIsp, getIsp, getSubmission, ispRanges, listIsps, updateIsp } from './dul/isps.js';
 import { commitSubmission, previewSubmission, revertSubmission } from './dul/submissions.js';
@@ -50,6 +51,11 @@ export interface CoreOptions {
   readonly signingKey?: () => MinisignKeyPair;
   /** Default snapshot folder when settings name none. */
   readonly snapshotFolder?: string;
+  /**
+   * Whether this core folds the dashboard's figures after its writes (default true). A job's
+   * worker does not: the core that started the job folds on a thread of its own after it.
+   */
+  readonly foldsDashboard?: boolean;
 }
 
 /** Who is calling: the transport decides (CLI --actor, the server's bound user, the desktop's signed-in user). */
@@ -96,7 +102,7 @@ export function createCore(options: CoreOptions): Core {
     snapshotFolder: options.snapshotFolder,
     onFinished: () => {
       index.refresh();
-      scheduleDashboardFold();
+      foldOffThread();
     },
   });
   // The dashboard's figures follow each write off the request path: a trigger journals every
@@ -114,7 +120,30 @@ export function createCore(options: CoreOptions): Core {
     }
   };
   const scheduleDashboardFold = () => {
+    if (options.foldsDashboard === false) return;
     dashboardFold ??= setImmediate(settleDashboard);
+  };
+  // After a background job (a big import, usually) the fold runs on a worker thread of its own,
+  // started once the job's worker has exited; one at a time, and again if more jobs ended meanwhile.
+  let foldWorker: Worker | null = null;
+  let foldAgain = false;
+  let isClosed = false;
+  const foldOffThread = () => {
+    if (options.databasePath === ':memory:') return scheduleDashboardFold();
+    if (isClosed) return;
+    if (foldWorker) {
+      foldAgain = true;
+      return;
+    }
+    foldWorker = new Worker(new URL('./dashboard/fold-worker.js', import.meta.url), { workerData: { databasePath: options.databasePath } });
+    foldWorker.on('error', (error) => log.warn(`dashboard figures not updated yet: ${error.message}`));
+    foldWorker.on('exit', () => {
+      foldWorker = null;
+      if (foldAgain && !isClosed) {
+        foldAgain = false;
+        foldOffThread();
+      }
+    });
   };
   const afterWrite = <T>(value: T): T => {
     index.refresh();
@@ -271,6 +300,8 @@ export function createCore(options: CoreOptions): Core {
     },
     settle: settleDashboard,
     close: () => {
+      isClosed = true;
+      void foldWorker?.terminate();
       // A core that wrote (the CLI after an import) leaves the figures current for the app.
       if (dashboardFold) settleDashboard();
       void jobs.close();

@@ -12,6 +12,8 @@ const core = createCore({
   databasePath: data.databasePath,
   signingKey: data.signingKey ? () => data.signingKey as NonNullable<JobWorkerData['signingKey']> : undefined,
   snapshotFolder: data.snapshotFolder ?? undefined,
+  // The core that started the job folds the dashboard's figures after it, on a thread of its own.
+  foldsDashboard: false,
 });
 try {
   const result = await core.dispatch(data.operation, data.input, {
@@ -21,8 +23,6 @@ try {
       post({ type: 'progress', ...progress });
     },
   });
-  // The dashboard's figures follow the job's writes here, off the main thread, before it hears the result.
-  core.settle();
   post({ type: 'result', result });
 } finally {
   core.close();
