@@ -136,7 +136,10 @@ export function createCore(options: CoreOptions): Core {
       return;
     }
     foldWorker = new Worker(new URL('./dashboard/fold-worker.js', import.meta.url), { workerData: { databasePath: options.databasePath } });
-    foldWorker.on('error', (error) => log.warn(`dashboard figures not updated yet: ${error.message}`));
+    foldWorker.on('message', (message: { failed?: string }) => {
+      if (message.failed) log.warn(`dashboard figures not updated yet (${message.failed}); the next fold catches up`);
+    });
+    foldWorker.on('error', (error) => log.warn(`dashboard fold worker failed: ${String(error)}`));
     foldWorker.on('exit', () => {
       foldWorker = null;
       if (foldAgain && !isClosed) {
