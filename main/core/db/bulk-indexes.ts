@@ -11,7 +11,7 @@ import { sql } from './sql.js';
 import type { WriteDb } from './connection.js';
 
 /** Listings indexes cheaper to rebuild than to maintain during a large insert. */
-export const DEFERRABLE_LISTING_INDEXES = ['listings_by_updated', 'listings_by_list'] as const;
+export const DEFERRABLE_LISTING_INDEXES = ['listings_by_updated', 'listings_by_list', 'listings_by_expiry', 'listings_active_by_expiry'] as const;
 export type DeferrableIndex = (typeof DEFERRABLE_LISTING_INDEXES)[number];
 
 /** Rows a bulk insert needs before rebuilding pays: fewer than this are inserted row by row. */

@@ -13,6 +13,7 @@ import { specialRangeOverlapping } from '../../../shared/special-ranges.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { invalidInput } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
@@ -183,7 +184,9 @@ export async function ingestTrapHits(
   const ordered = [...sources.values()].sort((a, b) => a.family - b.family || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   const { index: members, lists: memberLists } = membershipIndex(db);
   const at = now.toISOString();
-  const summary = db.transaction(() => {
+  // Up to four listings per source (one per level reached): the deferred indexes are rebuilt after.
+  const summary = db.transaction(() =>
+    withDeferredIndexes(db, DEFERRABLE_LISTING_INDEXES, ordered.length, () => {
     const actor = requireActor(db, actorName, 'investigator');
     const insertObservation = db.prepare('INSERT OR IGNORE INTO qil_observations (source, at, trap, count, ingested_at) VALUES (?, ?, ?, ?, ?)');
     const readSource = db.prepare('SELECT * FROM qil_sources WHERE source = ?');
@@ -293,7 +296,8 @@ export async function ingestTrapHits(
       });
     }
     return { observations, repeated, created, extended };
-  });
+  }),
+  );
   return { ...summary, sources: sources.size, notes, notesOmitted: noteCount - notes.length };
 }
 
