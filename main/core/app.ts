@@ -80,11 +80,6 @@ export interface Core {
   readonly index: ListingIndex;
   readonly jobs: JobRunner;
   dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>>;
-  /**
-   * Bring the dashboard's figures up to date now rather than after the answer: a worker thread
-   * calls it before handing back its result, so the main thread never folds a big import.
-   */
-  settle(): void;
   /** Dispatch by an untrusted name (HTTP path, IPC channel). */
   dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
   close(): void;
@@ -301,7 +296,6 @@ export function createCore(options: CoreOptions): Core {
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);
     },
-    settle: settleDashboard,
     close: () => {
       isClosed = true;
       void foldWorker?.terminate();
