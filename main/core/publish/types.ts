@@ -40,3 +40,30 @@ export interface ZoneParameters {
   readonly created: number;
   readonly expires: number;
 }
+
+/**
+ * A zone's segments column-wise (sorted, disjoint, like `Segment[]`): what publishing hands the
+ * writers, so that a million segments are a few typed arrays rather than a million objects.
+ * IPv4 bounds are plain numbers in 32-bit arrays; IPv6 keeps bigints (its lists are far smaller).
+ * Segment i answers `answerSets[sets[i]]`.
+ */
+export type SegmentColumns = Ipv4SegmentColumns | Ipv6SegmentColumns;
+
+interface SegmentColumnsBase {
+  /** Number of segments (the arrays may be longer: read only the first `count`). */
+  readonly count: number;
+  readonly sets: Uint32Array;
+  readonly answerSets: ReadonlyArray<readonly ZoneAnswer[]>;
+}
+
+export interface Ipv4SegmentColumns extends SegmentColumnsBase {
+  readonly family: 4;
+  readonly firsts: Uint32Array;
+  readonly lasts: Uint32Array;
+}
+
+export interface Ipv6SegmentColumns extends SegmentColumnsBase {
+  readonly family: 6;
+  readonly firsts: readonly bigint[];
+  readonly lasts: readonly bigint[];
+}
