@@ -18,7 +18,7 @@ export interface LimitedListing {
 }
 
 /** Sorted, disjoint holes of one ISP and family. */
-type Holes = AddressRange[];
+export type Holes = AddressRange[];
 
 /** The exclusions in force, per ISP and family (empty when no submission in force has any). */
 export function readExclusions(db: ReadDb, submissionsInForce: ReadonlySet<number>): Map<string, Holes> {
@@ -72,12 +72,18 @@ export function applyExclusions<T extends LimitedListing>(
   for (const listing of listings) {
     const submission = listing.list === 'DUL' ? submissionOf.get(listing.id) : undefined;
     const holes = submission === undefined ? undefined : exclusions.get(`${ispOf.get(submission)}/${listing.family}`);
-    const hits = holes ? overlapping(holes, listing.first, listing.last) : [];
-    if (hits.length === 0) {
+    const pieces = holes ? excludedPieces(holes, listing.family, listing.first, listing.last) : null;
+    if (pieces === null) {
       result.push(listing);
       continue;
     }
-    for (const piece of subtractRanges(listing, hits)) result.push({ ...listing, first: piece.first, last: piece.last });
+    for (const piece of pieces) result.push({ ...listing, first: piece.first, last: piece.last });
   }
   return result;
+}
+
+/** What is left of first..last once `holes` (one ISP's, sorted and disjoint) are cut out; null when no hole meets it. */
+export function excludedPieces(holes: Holes, family: Family, first: bigint, last: bigint): AddressRange[] | null {
+  const hits = overlapping(holes, first, last);
+  return hits.length === 0 ? null : subtractRanges({ family, first, last }, hits);
 }

@@ -27,11 +27,11 @@ import { openHistory } from '../audit/history.js';
 import { requireActor, type Actor } from '../investigators/investigators.js';
 import { decodeIdSets, diffSorted, encodeIdSets } from './id-sets.js';
 import { formatKeyId, sign, type MinisignKeyPair } from './minisign.js';
-import { combineBlocklists, readListingsInForce, resolveZones, returnCode, type Resolution } from './resolve.js';
+import { combinedZone, readListingsInForce, resolveZones, returnCode, type Resolution } from './resolve.js';
 import { runSafetyChecks } from './safety.js';
 import type { ChangeCounts, PublishPreview, PublishResult, SnapshotView } from '../../../shared/publishing.js';
 import type { ZoneParameters } from './types.js';
-import { writeBindZoneBytes, writeRbldnsdBytes, ZoneWriteError } from './zones.js';
+import { writeBindZoneColumns, writeRbldnsdColumns, ZoneWriteError } from './zones.js';
 import { HashedFile, fsyncFolder } from './files.js';
 import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestFile } from './manifest.js';
 export type { PublishResult };
@@ -270,30 +270,25 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
         const dataset = family === 4 ? 'ip4trie' : 'ip6trie';
         const rbldnsdPath = `${base}.${dataset}`;
         const rbldnsdFile = new HashedFile(join(incoming, rbldnsdPath));
-        const written = writeRbldnsdBytes(segments, parameters, rbldnsdFile.writeBytes);
+        const written = writeRbldnsdColumns(segments, parameters, rbldnsdFile.writeBytes);
         files.push({ path: rbldnsdPath, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries: written.entries, ...rbldnsdFile.finish() });
         done += 1;
         progress({ stage: `writing ${base} IPv${family} (BIND)`, done, total });
         const path = `${base}.v${family}.zone`;
         const file = new HashedFile(join(incoming, path));
-        const { entries } = writeBindZoneBytes(segments, parameters, file.writeBytes);
+        const { entries } = writeBindZoneColumns(segments, parameters, file.writeBytes);
         files.push({ path, format: 'bind', dataset: null, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
         done += 1;
         if (options.failAt === 'files' && done === 2) throw new Error('simulated crash while writing files');
-        // Written: the list's segments go (the combined zone is made of the blocklists' own
-        // intervals), so they are not kept alive beside the combined zone's.
-        resolved.segments[family] = [];
       }
     }
     progress({ stage: 'writing the combined zone', done, total });
-    // The combined zone (the largest file of a snapshot) on this thread, after the lists: a
-    // second thread writing it meanwhile needs a heap of its own beside this one's, which
-    // doubled the peak memory of a publish to gain a few seconds.
+    // The combined zone is made of the blocklists' zones when it is written, after them.
     for (const family of [4, 6] as const) {
       const parameters = parametersFor('combined', family);
       const path = `${fileBaseName('combined')}.v${family}.zone`;
       const file = new HashedFile(join(incoming, path));
-      const { entries } = writeBindZoneBytes(combineBlocklists(resolution.blocklists[family]), parameters, file.writeBytes);
+      const { entries } = writeBindZoneColumns(combinedZone(resolution, family), parameters, file.writeBytes);
       files.push({ path, format: 'bind', dataset: null, zone: 'combined', origin: parameters.origin, family, entries, ...file.finish() });
     }
     done += 1;

@@ -9,27 +9,36 @@ import type { ChangeCounts, SafetyCheck } from '../../../shared/publishing.js';
 import { SPECIAL_RANGES } from '../../../shared/special-ranges.js';
 import type { Resolution } from './resolve.js';
 import { TEST_POINTS } from './resolve.js';
-import type { Segment } from './types.js';
+import type { SegmentColumns } from './types.js';
 
 export type { CheckStatus, SafetyCheck, ChangeCounts } from '../../../shared/publishing.js';
 
 const MAX_ITEMS = 30;
 
-function containing(segments: readonly Segment[], value: bigint): Segment | undefined {
+/** A bound of a segment: a number for IPv4, a bigint for IPv6 (they compare with each other). */
+type Bound = number | bigint;
+
+/** The index of the segment holding `value`, or -1. */
+function containing(columns: SegmentColumns, value: bigint): number {
+  const target: Bound = columns.family === 4 ? Number(value) : value;
   let low = 0;
-  let high = segments.length - 1;
+  let high = columns.count - 1;
   while (low <= high) {
     const middle = (low + high) >>> 1;
-    const segment = segments[middle];
-    if (segment.last < value) low = middle + 1;
-    else if (segment.first > value) high = middle - 1;
-    else return segment;
+    if (columns.lasts[middle] < target) low = middle + 1;
+    else if (columns.firsts[middle] > target) high = middle - 1;
+    else return middle;
   }
-  return undefined;
+  return -1;
 }
 
-function isTestPoint(family: Family, segment: Segment): boolean {
-  return segment.first === segment.last && segment.first === TEST_POINTS[family].listed;
+function isTestPoint(columns: SegmentColumns, index: number): boolean {
+  const first = columns.firsts[index];
+  return first === columns.lasts[index] && BigInt(first) === TEST_POINTS[columns.family].listed;
+}
+
+function rangeText(columns: SegmentColumns, index: number): string {
+  return formatRange({ family: columns.family, first: BigInt(columns.firsts[index]), last: BigInt(columns.lasts[index]) });
 }
 
 function checkTestPoints(resolution: Resolution): SafetyCheck {
@@ -37,8 +46,8 @@ function checkTestPoints(resolution: Resolution): SafetyCheck {
   for (const zone of resolution.zones) {
     for (const family of [4, 6] as const) {
       const { listed, unlisted } = TEST_POINTS[family];
-      if (!containing(zone.segments[family], listed)) problems.push(`${zone.name} IPv${family}: the test point ${family === 4 ? '127.0.0.2' : '::ffff:7f00:2'} is not listed`);
-      if (containing(zone.segments[family], unlisted)) problems.push(`${zone.name} IPv${family}: ${family === 4 ? '127.0.0.1' : '::ffff:7f00:1'} is listed and must never be`);
+      if (containing(zone.segments[family], listed) < 0) problems.push(`${zone.name} IPv${family}: the test point ${family === 4 ? '127.0.0.2' : '::ffff:7f00:2'} is not listed`);
+      if (containing(zone.segments[family], unlisted) >= 0) problems.push(`${zone.name} IPv${family}: ${family === 4 ? '127.0.0.1' : '::ffff:7f00:1'} is listed and must never be`);
     }
   }
   return problems.length === 0
@@ -46,22 +55,29 @@ function checkTestPoints(resolution: Resolution): SafetyCheck {
     : { name: 'test-points', status: 'fail', message: `${problems.length} test-point problem(s)`, items: problems.slice(0, MAX_ITEMS) };
 }
 
+/** The indices of the segments wider than a block of `widestPrefix`. */
+function tooWide(columns: SegmentColumns, widestPrefix: number): number[] {
+  const found: number[] = [];
+  if (columns.family === 4) {
+    const widest = 2 ** (32 - widestPrefix);
+    for (let index = 0; index < columns.count; index += 1) if (columns.lasts[index] - columns.firsts[index] + 1 > widest) found.push(index);
+  } else {
+    const widest = 1n << BigInt(128 - widestPrefix);
+    for (let index = 0; index < columns.count; index += 1) if (columns.lasts[index] - columns.firsts[index] + 1n > widest) found.push(index);
+  }
+  return found;
+}
+
 function checkWholeSpace(resolution: Resolution, settings: Settings): SafetyCheck {
-  const widest: Record<Family, bigint> = {
-    4: 1n << BigInt(32 - settings.publish.widestPrefixV4),
-    6: 1n << BigInt(128 - settings.publish.widestPrefixV6),
-  };
   const problems: string[] = [];
   let count = 0;
   for (const zone of resolution.zones) {
     if (zone.name === 'combined') continue;
     for (const family of [4, 6] as const) {
-      for (const segment of zone.segments[family]) {
-        if (segment.last - segment.first + 1n > widest[family]) {
-          count += 1;
-          if (problems.length < MAX_ITEMS) problems.push(`${zone.name}: ${formatRange({ family, first: segment.first, last: segment.last })}`);
-        }
-      }
+      const columns = zone.segments[family];
+      const found = tooWide(columns, family === 4 ? settings.publish.widestPrefixV4 : settings.publish.widestPrefixV6);
+      count += found.length;
+      for (const index of found) if (problems.length < MAX_ITEMS) problems.push(`${zone.name}: ${rangeText(columns, index)}`);
     }
   }
   const limits = `/${settings.publish.widestPrefixV4} (IPv4) and /${settings.publish.widestPrefixV6} (IPv6)`;
@@ -70,8 +86,8 @@ function checkWholeSpace(resolution: Resolution, settings: Settings): SafetyChec
     : { name: 'no-whole-space', status: 'fail', message: `${count} published block(s) wider than ${limits} (settings publish.widestPrefixV4/V6)`, items: problems };
 }
 
-/** Sorted, disjoint union of ranges. */
-function specialUnion(ranges: ReadonlyArray<{ readonly first: bigint; readonly last: bigint }>): Array<{ first: bigint; last: bigint }> {
+/** Sorted, disjoint union of ranges, with bounds as the family's segments have them. */
+function specialUnion(family: Family, ranges: ReadonlyArray<{ readonly first: bigint; readonly last: bigint }>): Array<{ first: Bound; last: Bound }> {
   const sorted = [...ranges].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
   const union: Array<{ first: bigint; last: bigint }> = [];
   for (const { first, last } of sorted) {
@@ -82,7 +98,7 @@ function specialUnion(ranges: ReadonlyArray<{ readonly first: bigint; readonly l
       union.push({ first, last });
     }
   }
-  return union;
+  return family === 4 ? union.map(({ first, last }) => ({ first: Number(first), last: Number(last) })) : union;
 }
 
 function checkSpecialSpace(resolution: Resolution): SafetyCheck {
@@ -95,19 +111,22 @@ function checkSpecialSpace(resolution: Resolution): SafetyCheck {
       const mappedV4 = family === 6 ? { first: 0xffff00000000n, last: 0xffffffffffffn } : null;
       // Segments are sorted: walk them beside the union of the special blocks, and look for the
       // block by name only for a segment that meets the union (a million segments, ~20 blocks).
-      const union = specialUnion(mappedV4 ? [...specials, mappedV4] : specials);
+      const union = specialUnion(family, mappedV4 ? [...specials, mappedV4] : specials);
+      const columns = zone.segments[family];
       let next = 0;
-      for (const segment of zone.segments[family]) {
-        while (next < union.length && union[next].last < segment.first) next += 1;
-        if (next === union.length || union[next].first > segment.last) continue;
-        if (isTestPoint(family, segment)) continue;
-        const special = specials.find((candidate) => candidate.first <= segment.last && segment.first <= candidate.last);
-        const isMapped = mappedV4 !== null && mappedV4.first <= segment.last && segment.first <= mappedV4.last;
+      for (let index = 0; index < columns.count; index += 1) {
+        const first = columns.firsts[index];
+        const last = columns.lasts[index];
+        while (next < union.length && union[next].last < first) next += 1;
+        if (next === union.length || union[next].first > last) continue;
+        if (isTestPoint(columns, index)) continue;
+        const special = specials.find((candidate) => candidate.first <= last && first <= candidate.last);
+        const isMapped = mappedV4 !== null && mappedV4.first <= last && first <= mappedV4.last;
         if (special || isMapped) {
           count += 1;
           if (problems.length < MAX_ITEMS) {
             const what = special ? `${special.text}, ${special.name}` : '::ffff:0:0/96, IPv4-mapped';
-            problems.push(`${zone.name}: ${formatRange({ family, first: segment.first, last: segment.last })} is in ${what}`);
+            problems.push(`${zone.name}: ${rangeText(columns, index)} is in ${what}`);
           }
         }
       }

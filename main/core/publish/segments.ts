@@ -44,7 +44,7 @@ const scratchWords = new Uint32Array(scratch.buffer);
  * key, least significant first. Keys travel with their slots through the sort, so that the
  * sweep afterwards reads them in order instead of jumping around memory.
  */
-interface SortTable {
+export interface SortTable {
   readonly words: 1 | 4;
   readonly keys: Uint32Array;
   readonly slots: Uint32Array;
@@ -92,7 +92,7 @@ function isNarrow(first: bigint, last: bigint): boolean {
  * Digits that are the same for every entry are skipped, which makes IPv6 data that shares its
  * high bits nearly as cheap as IPv4.
  */
-function radixSort(table: SortTable): SortTable {
+export function radixSort(table: SortTable): SortTable {
   const { words } = table;
   const count = table.slots.length;
   if (count < 2) return table;

@@ -17,11 +17,12 @@ import { formatCidr, formatRange, parseRange, rangeToCidrs, type AddressRange, t
 import type { SubmissionPreview } from '../../../shared/dul.js';
 import { defaultSettings } from '../../../shared/settings.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
-import { readListingsInForce, resolveZones } from '../../../main/core/publish/resolve.js';
+import { resolveZones } from '../../../main/core/publish/resolve.js';
 import { writeRbldnsd } from '../../../main/core/publish/zones.js';
 import { applyExclusions } from '../../../main/core/dul/limits.js';
 import { parseTermDate } from '../../../main/core/dul/submissions.js';
 import { mulberry32, randomInt } from '../support/random.js';
+import { readListings, zoneSegments } from '../support/published.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const LIAISON: CallContext = { actor: 'lia' };
@@ -337,20 +338,20 @@ describe('DUL submissions', () => {
   test('valid-until: a DUL range past it is not in force at publish time (submission-wide and per line)', async () => {
     await ok(submit(file('terms.csv', '45.10.1.0/24\n45.10.2.0/24,short,2026-12-01\n'), { validUntil: '2027-01-01' }));
     const dulAt = (time: number) =>
-      readListingsInForce(core.connection.read, new Date(time))
+      readListings(core.connection.read, new Date(time))
         .filter((listing) => listing.list === 'DUL')
         .map((listing) => formatRange(listing));
     assert.deepEqual(dulAt(NOW), ['45.10.1.0/24', '45.10.2.0/24']);
     assert.deepEqual(dulAt(Date.UTC(2026, 11, 1, 23, 59)), ['45.10.1.0/24', '45.10.2.0/24']);
     assert.deepEqual(dulAt(Date.UTC(2026, 11, 2, 0, 0)), ['45.10.1.0/24']);
     assert.deepEqual(dulAt(Date.UTC(2027, 0, 2, 0, 0)), []);
-    const zone = resolveZones(readListingsInForce(core.connection.read, new Date(Date.UTC(2027, 0, 2))), defaultSettings()).zones.find((entry) => entry.name === 'DUL');
-    assert.deepEqual(zone?.segments[4].map((segment) => formatRange({ family: 4, first: segment.first, last: segment.last })), ['127.0.0.2']);
+    const zone = resolveZones(readListings(core.connection.read, new Date(Date.UTC(2027, 0, 2))), defaultSettings()).zones.find((entry) => entry.name === 'DUL');
+    assert.deepEqual(zoneSegments(zone, 4).map((segment) => formatRange({ family: 4, first: segment.first, last: segment.last })), ['127.0.0.2']);
   });
 
   test('effective date: a submission effective later waits, and the set it replaces stays in force until then', async () => {
     const dulAt = (time: number) =>
-      readListingsInForce(core.connection.read, new Date(time))
+      readListings(core.connection.read, new Date(time))
         .filter((listing) => listing.list === 'DUL')
         .map((listing) => formatRange(listing));
     await ok(submit(file('old.txt', '45.10.1.0/24\n45.10.2.0/24\n')));
@@ -376,18 +377,18 @@ describe('DUL submissions', () => {
   test('exclusions: a /16 minus a /24 minus a /28 publishes exactly the brute-force CIDR set, and the /28 is absent from the rbldnsd file', async () => {
     const committed = await ok(submit(file('big.txt', '45.10.0.0/16\n2a01:4f8::/32\n'), { exclude: ['45.10.7.0/24', '45.10.200.16/28', '2a01:4f8:5::/48'] }));
     assert.deepEqual(committed.submission.exclusions, ['45.10.7.0/24', '45.10.200.16/28', '2a01:4f8:5::/48']);
-    const resolution = resolveZones(readListingsInForce(core.connection.read, new Date(now)), defaultSettings());
+    const resolution = resolveZones(readListings(core.connection.read, new Date(now)), defaultSettings());
     assert.equal(resolution.inForce.DUL.length, 2, 'pieces of a listing count once');
     const zone = resolution.zones.find((entry) => entry.name === 'DUL');
     assert.ok(zone);
-    const published = zone.segments[4].filter((segment) => segment.first !== 0x7f000002n).flatMap((segment) => rangeToCidrs({ family: 4, first: segment.first, last: segment.last }));
+    const published = zoneSegments(zone, 4).filter((segment) => segment.first !== 0x7f000002n).flatMap((segment) => rangeToCidrs({ family: 4, first: segment.first, last: segment.last }));
     const expected = bruteForceCidrs(4, range('45.10.0.0/16'), (address) => !contains('45.10.7.0/24', address) && !contains('45.10.200.16/28', address));
     assert.deepEqual(published.map(formatCidr), expected.map(formatCidr));
     assert.equal(expected.length, 8 - 1 + 11, 'the /16 less a /24 is 8 blocks; the /28 hole turns the /17 holding it into 28 - 17 = 11 blocks');
 
     let text = '';
     writeRbldnsd(
-      zone.segments[4],
+      zoneSegments(zone, 4),
       { origin: 'dul.bl.example', family: 4, serial: 2026112801, nameServers: ['ns1.bl.example'], hostmaster: 'hostmaster.bl.example', ttl: 2100, refresh: 3600, retry: 900, expire: 604800, negativeTtl: 300, created: NOW / 1000, expires: NOW / 1000 + 86400 },
       (chunk) => (text += chunk),
     );
@@ -397,12 +398,12 @@ describe('DUL submissions', () => {
       const block = range(line);
       assert.ok(!(block.first <= range('45.10.200.31').first && block.last >= range('45.10.200.16').first), `${line} covers the excluded /28`);
     }
-    const v6 = zone.segments[6].filter((segment) => segment.first !== 0xffff7f000002n).map((segment) => formatRange({ family: 6, first: segment.first, last: segment.last }));
+    const v6 = zoneSegments(zone, 6).filter((segment) => segment.first !== 0xffff7f000002n).map((segment) => formatRange({ family: 6, first: segment.first, last: segment.last }));
     assert.deepEqual(v6, ['2a01:4f8::-2a01:4f8:4:ffff:ffff:ffff:ffff:ffff', '2a01:4f8:6::-2a01:4f8:ffff:ffff:ffff:ffff:ffff:ffff']);
 
     const reverted = await ok(core.dispatch('dul.revert', { id: committed.submission.id }, LIAISON));
     assert.equal(reverted.delisted, 2);
-    assert.equal(readListingsInForce(core.connection.read, new Date(now)).filter((listing) => listing.list === 'DUL').length, 0);
+    assert.equal(readListings(core.connection.read, new Date(now)).filter((listing) => listing.list === 'DUL').length, 0);
   });
 
   test('exclusions against a brute-force oracle on random holes', () => {

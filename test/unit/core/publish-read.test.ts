@@ -14,8 +14,9 @@ import { addressKey, type Family } from '../../../shared/address.js';
 import { LISTS, REASONS_BY_LIST, type ListName, type Reason } from '../../../shared/domain.js';
 import { createCore } from '../../../main/core/app.js';
 import { sql } from '../../../main/core/db/sql.js';
-import { readListingsInForce, type PublishedListing } from '../../../main/core/publish/resolve.js';
+import type { PublishedListing } from '../../../main/core/publish/resolve.js';
 import { mulberry32, pick, randomBits, randomInt } from '../support/random.js';
+import { readListings } from '../support/published.js';
 
 const NOW = new Date(Date.UTC(2026, 10, 28, 12, 0, 0));
 const HOUR = 3_600_000;
@@ -101,7 +102,7 @@ test('chunked read = the row-by-row read, on 40,000 random rows with gaps in the
     for (const offsetHours of [-1, 0, 1.5]) {
       const at = new Date(NOW.getTime() + offsetHours * HOUR);
       const expected = rowByRow(databasePath, at);
-      const actual = readListingsInForce(core.connection.read, at);
+      const actual = readListings(core.connection.read, at);
       assert.ok(expected.length > 20_000, `${expected.length} rows in force`);
       assert.deepEqual(actual, expected, `at ${at.toISOString()}`);
     }
@@ -113,7 +114,7 @@ test('chunked read = the row-by-row read, on 40,000 random rows with gaps in the
     assert.ok(mapped !== undefined && mapped > 0, `mmap_size ${mapped}`);
     const unmapped = read.withoutMemoryMap(() => {
       assert.equal(mapSize(), 0);
-      return readListingsInForce(read, NOW);
+      return readListings(read, NOW);
     });
     assert.deepEqual(unmapped, rowByRow(databasePath, NOW));
     assert.equal(mapSize(), mapped);
@@ -131,7 +132,7 @@ test('chunked read of an empty listings table', () => {
   const folder = mkdtempSync(join(tmpdir(), 'repdesk-publish-read-'));
   const core = createCore({ databasePath: join(folder, 'repdesk.sqlite'), now: () => NOW });
   try {
-    assert.deepEqual(readListingsInForce(core.connection.read, NOW), []);
+    assert.deepEqual(readListings(core.connection.read, NOW), []);
   } finally {
     core.close();
     rmSync(folder, { recursive: true, force: true });

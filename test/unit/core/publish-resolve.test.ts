@@ -19,13 +19,13 @@ import {
   BLOCKLISTS,
   TEST_POINTS,
   answerText,
-  readListingsInForce,
   resolveZones,
   type PublishedListing,
   type Resolution,
 } from '../../../main/core/publish/resolve.js';
 import type { Segment, ZoneAnswer } from '../../../main/core/publish/types.js';
 import { mulberry32, pick, randomInt, type Random } from '../support/random.js';
+import { readListings, zoneSegments } from '../support/published.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -155,7 +155,7 @@ function checkAgainstOracle(resolution: Resolution, listings: readonly Published
   );
   for (const zone of resolution.zones) {
     for (const family of [4, 6] as const) {
-      const segments = zone.segments[family];
+      const segments = zoneSegments(zone, family);
       // Sorted, disjoint, and nothing outside the window but the test point.
       for (let index = 0; index < segments.length; index += 1) {
         const segment = segments[index];
@@ -245,7 +245,7 @@ describe('resolveZones against the oracle (pure, many random cases)', () => {
     for (let seed = 1; seed <= 150; seed += 1) {
       const random = mulberry32(seed);
       const listings: PublishedListing[] = randomPlan(random, randomInt(random, 0, 30)).map((plan, index) => ({ id: index * 3 + 1, ...plan }));
-      // resolveZones takes the listings sorted by id (as readListingsInForce gives them).
+      // resolveZones takes listings in any order; these are sorted by id, as the database read gives them.
       checkAgainstOracle(resolveZones(listings, settings), listings, settings, `seed ${seed}`);
     }
   });
@@ -277,7 +277,7 @@ describe('resolveZones against the oracle (pure, many random cases)', () => {
     ];
     const resolution = resolveZones(listings, settings);
     const zone = (name: string) => resolution.zones.find((candidate) => candidate.name === name) as Resolution['zones'][number];
-    const at = (name: string, ip: string) => segmentAt(zone(name).segments[4], v4(ip))?.answers ?? [];
+    const at = (name: string, ip: string) => segmentAt(zoneSegments(zone(name), 4), v4(ip))?.answers ?? [];
     assert.equal(at('RBL', '45.10.0.1')[0].txt, 'RBL: Spam source - wide; see https://lookup.example/ip/$');
     assert.equal(at('RBL', '45.10.0.20')[0].txt, 'RBL: Open relay - narrow; see https://lookup.example/ip/$');
     assert.equal(at('RBL', '45.10.0.28')[0].txt, 'RBL: Open relay - narrow; see https://lookup.example/ip/$', 'equal size: the lower id');
@@ -298,12 +298,12 @@ describe('resolveZones against the oracle (pure, many random cases)', () => {
     // Test points in every zone, in both families; 127.0.0.1 never.
     for (const resolved of resolution.zones) {
       for (const family of [4, 6] as const) {
-        assert.ok(segmentAt(resolved.segments[family], TEST_POINTS[family].listed), `${resolved.name} IPv${family} lists the test point`);
-        assert.equal(segmentAt(resolved.segments[family], TEST_POINTS[family].unlisted), undefined, `${resolved.name} IPv${family} never lists .1`);
+        assert.ok(segmentAt(zoneSegments(resolved, family), TEST_POINTS[family].listed), `${resolved.name} IPv${family} lists the test point`);
+        assert.equal(segmentAt(zoneSegments(resolved, family), TEST_POINTS[family].unlisted), undefined, `${resolved.name} IPv${family} never lists .1`);
       }
     }
     assert.deepEqual(
-      segmentAt(zone('combined').segments[4], TEST_POINTS[4].listed)?.answers.map((answer) => answer.a),
+      segmentAt(zoneSegments(zone('combined'), 4), TEST_POINTS[4].listed)?.answers.map((answer) => answer.a),
       ['127.0.0.2', '127.0.0.3', '127.0.1.1', '127.0.0.4'],
       'the combined test point answers every blocklist code',
     );
@@ -324,7 +324,7 @@ describe('resolveZones against the oracle (pure, many random cases)', () => {
     assert.ok(resolution.galConflicts.every((conflict) => conflict.list === 'RBL' && conflict.galRange === '45.10.0.0/23'));
     const rbl = resolution.zones.find((zone) => zone.name === 'RBL');
     assert.deepEqual(
-      rbl?.segments[4].map((segment) => [segment.first, segment.last]),
+      zoneSegments(rbl, 4).map((segment) => [segment.first, segment.last]),
       [[TEST_POINTS[4].listed, TEST_POINTS[4].listed]],
       'nothing but the test point is left on RBL',
     );
@@ -378,7 +378,7 @@ describe('readListingsInForce + resolveZones on a real database', () => {
   }
 
   function inForceAt(at: number): PublishedListing[] {
-    return readListingsInForce(core.connection.read, new Date(at));
+    return readListings(core.connection.read, new Date(at));
   }
 
   test('random listings with random statuses: the in-force set and every answer match the oracle', async () => {

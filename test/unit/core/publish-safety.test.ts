@@ -19,6 +19,7 @@ import { generateKeyPair } from '../../../main/core/publish/minisign.js';
 import { TEST_POINTS, resolveZones, type PublishedListing, type Resolution, type ResolvedZone } from '../../../main/core/publish/resolve.js';
 import { runSafetyChecks } from '../../../main/core/publish/safety.js';
 import type { Segment } from '../../../main/core/publish/types.js';
+import { columnsOf, segmentsOf } from '../../../main/core/publish/columns.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const as = (actor: string | null): CallContext => ({ actor });
@@ -69,7 +70,7 @@ function withSegments(resolution: Resolution, name: ResolvedZone['name'], family
   return {
     ...resolution,
     zones: resolution.zones.map((zone) =>
-      zone.name === name ? { name: zone.name, segments: { ...zone.segments, [family]: change([...zone.segments[family]]) } as ResolvedZone['segments'] } : zone,
+      zone.name === name ? { name: zone.name, segments: { ...zone.segments, [family]: columnsOf(family, change(segmentsOf(zone.segments[family]))) } as ResolvedZone['segments'] } : zone,
     ),
   };
 }

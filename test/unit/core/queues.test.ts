@@ -16,7 +16,7 @@ import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import { CSV_TEMPLATES } from '../../../shared/queues.js';
 import { addressKey, parseAddress } from '../../../shared/address.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
-import { readListingsInForce } from '../../../main/core/publish/resolve.js';
+import { readListings } from '../support/published.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -326,7 +326,7 @@ describe('review queues', () => {
       assert.equal(events[0].action, 'listing.suppressed');
       assert.equal(events[0].reason, 'cleaned up, trial');
       assert.equal(decided.history[0].action, 'delisting.remove-temporarily');
-      const inForce = (at: number) => readListingsInForce(core.connection.read, new Date(at)).map((entry) => entry.id);
+      const inForce = (at: number) => readListings(core.connection.read, new Date(at)).map((entry) => entry.id);
       assert.deepEqual(inForce(Date.parse('2026-11-30T23:59:59Z')), []);
       assert.deepEqual(inForce(Date.parse('2026-12-01T00:00:00Z')), [id]);
       now = Date.parse('2026-12-01T00:00:01Z');

@@ -1,0 +1,18 @@
+/**
+ * Publishing's column-wise forms as objects, for assertions: the listings read as
+ * `PublishedListing`s by id, and a zone's segments as `Segment`s.
+ */
+import type { Family } from '../../../shared/address.js';
+import type { ReadDb } from '../../../main/core/db/connection.js';
+import { segmentsOf } from '../../../main/core/publish/columns.js';
+import { publishedListings, readListingsInForce, type PublishedListing, type ResolvedZone } from '../../../main/core/publish/resolve.js';
+import type { Segment } from '../../../main/core/publish/types.js';
+
+export function readListings(db: ReadDb, now: Date): PublishedListing[] {
+  return publishedListings(readListingsInForce(db, now));
+}
+
+export function zoneSegments(zone: ResolvedZone | undefined, family: Family): Segment[] {
+  if (zone === undefined) throw new Error('no such zone');
+  return segmentsOf(zone.segments[family]);
+}
