@@ -733,12 +733,3 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
   output.flush();
   return { entries };
 }
-// TEMPORARY shim until the columns writers land.
-import { segmentsOf } from './columns.js';
-import type { SegmentColumns } from './types.js';
-export function writeRbldnsdColumns(columns: SegmentColumns, parameters: ZoneParameters, sink: ByteSink): ZoneWriteResult {
-  return writeRbldnsdBytes(segmentsOf(columns), parameters, sink);
-}
-export function writeBindZoneColumns(columns: SegmentColumns, parameters: ZoneParameters, sink: ByteSink): ZoneWriteResult {
-  return writeBindZoneBytes(segmentsOf(columns), parameters, sink);
-}
