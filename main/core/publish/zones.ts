@@ -164,10 +164,15 @@ function refusal(family: Family, first: bigint, last: bigint, previousLast: bigi
   return null;
 }
 
-/** Checks IPv4 segment `index` against the end of the one before; plain numbers unless it is refused. */
-function checkIpv4Segment(columns: Ipv4SegmentColumns, index: number, previousLast: number): void {
+/**
+ * Checks IPv4 segment `index` against the end of the one before; plain numbers unless it is
+ * refused. Takes the index, not the bounds: a number past 2^30 handed to a call is boxed on the
+ * heap, and that per segment is what this form of the segments is for avoiding.
+ */
+function checkIpv4Segment(columns: Ipv4SegmentColumns, index: number): void {
   const first = columns.firsts[index];
   const last = columns.lasts[index];
+  const previousLast = index === 0 ? -1 : columns.lasts[index - 1];
   if (first > last) throw notARange(4, first, last);
   const answers = columns.answerSets[columns.sets[index]] as readonly ZoneAnswer[] | undefined;
   if (first <= previousLast || answers === undefined || answers.length === 0 || (first === 0 && last === IPV4_MAX)) {
@@ -317,23 +322,21 @@ export function writeRbldnsdColumns(columns: SegmentColumns, parameters: ZonePar
   let currentValue = -1;
   if (columns.family === 4) {
     const { firsts, lasts } = columns;
-    let previousLast = -1;
     for (let index = 0; index < count; index += 1) {
-      checkIpv4Segment(columns, index, previousLast);
+      checkIpv4Segment(columns, index);
       const first = firsts[index];
       const last = lasts[index];
-      previousLast = last;
       const value = valueAt(index);
       if (value !== currentValue) {
         output.bytes(valueLines[value]);
         currentValue = value;
       }
       if (first === last) {
-        writeIpv4Text(output, first);
+        writeIpv4Text(output, firsts, index);
         output.bytes(HOST_PREFIX_LINE);
         entries += 1;
       } else {
-        entries += writeIpv4Cidrs(output, first, last);
+        entries += writeIpv4Cidrs(output, columns, index);
       }
       output.endRecord();
     }
@@ -362,17 +365,19 @@ export function writeRbldnsdColumns(columns: SegmentColumns, parameters: ZonePar
 }
 
 /**
- * The CIDR lines (`a.b.c.d/p`) of the IPv4 range first..last (not /0), as rangeToCidrs cuts it:
- * at each start, the largest aligned block that does not run past `last`. Returns the lines.
+ * The CIDR lines (`a.b.c.d/p`) of IPv4 segment `index` (not /0), as rangeToCidrs cuts it: at
+ * each start, the largest aligned block that does not run past the last address. Returns the lines.
  */
-function writeIpv4Cidrs(output: ByteOutput, first: number, last: number): number {
+function writeIpv4Cidrs(output: ByteOutput, columns: Ipv4SegmentColumns, index: number): number {
+  const last = columns.lasts[index];
   let lines = 0;
-  let start = first;
+  let start = columns.firsts[index];
   while (start <= last) {
     // The lowest set bit of `start` (2^32 for 0), then halved until the block fits.
     let size = start === 0 ? 2 ** 32 : (start & -start) >>> 0;
     while (start + size - 1 > last) size /= 2;
-    writeIpv4Text(output, start);
+    ADDRESS[0] = start;
+    writeIpv4Text(output, ADDRESS, 0);
     output.byte(SLASH);
     output.decimal(Math.clz32(size) + 1);
     output.byte(NEWLINE);
@@ -573,17 +578,28 @@ function writeRecordLines(out: ByteOutput, records: RecordSet, substitution: Byt
   }
 }
 
-/** Reversed-octet labels of the top `octetCount` octets (1..4) of an IPv4 address: `3.2.1` for 1.2.3.0/24. */
-function writeIpv4Labels(out: ByteOutput, value: number, octetCount: number): void {
-  for (let index = octetCount - 1; index >= 0; index -= 1) {
-    out.decimal((value >>> (24 - 8 * index)) & 255);
-    if (index > 0) out.byte(DOT);
+/*
+ * IPv4 text is written from an address in a Uint32Array (`values[index]`): the per-segment paths
+ * pass their column and the segment's index, never the address itself, because V8 boxes a
+ * number outside its small-integer range (from 2^30 or 2^31 up, by build) on the heap when it
+ * is handed to a call that is not inlined: an allocation per segment otherwise. An address
+ * computed on the way (a CIDR's start, a node's first address) goes through ADDRESS.
+ */
+const ADDRESS = new Uint32Array(1);
+
+/** Reversed-octet labels of the top `octetCount` octets (1..4) of IPv4 address `values[index]`: `3.2.1` for 1.2.3.0/24. */
+function writeIpv4Labels(out: ByteOutput, values: Uint32Array, index: number, octetCount: number): void {
+  const value = values[index];
+  for (let octet = octetCount - 1; octet >= 0; octet -= 1) {
+    out.decimal((value >>> (24 - 8 * octet)) & 255);
+    if (octet > 0) out.byte(DOT);
   }
 }
 
-/** Dotted-quad text of an IPv4 address. */
-function writeIpv4Text(out: ByteOutput, value: number): void {
-  writeIpv4Labels(out, value, 1);
+/** Dotted-quad text of IPv4 address `values[index]`. */
+function writeIpv4Text(out: ByteOutput, values: Uint32Array, index: number): void {
+  const value = values[index];
+  out.decimal(value >>> 24);
   for (let shift = 16; shift >= 0; shift -= 8) {
     out.byte(DOT);
     out.decimal((value >>> shift) & 255);
@@ -670,12 +686,10 @@ export function writeBindZoneColumns(columns: SegmentColumns, parameters: ZonePa
   };
   if (columns.family === 4) {
     const { firsts, lasts } = columns;
-    let previousLast = -1;
     for (let index = 0; index < count; index += 1) {
-      checkIpv4Segment(columns, index, previousLast);
+      checkIpv4Segment(columns, index);
       const first = firsts[index];
       const last = lasts[index];
-      previousLast = last;
       if (extendsTop(index, mergedCount > 0 && lasts4[mergedCount - 1] + 1 === first)) {
         lasts4[mergedCount - 1] = last;
         continue;
@@ -706,35 +720,30 @@ export function writeBindZoneColumns(columns: SegmentColumns, parameters: ZonePa
   // IPv4 works on plain numbers (exact below 2^53), IPv6 on bigint: a node's first address is
   // whichever its family uses.
   type Address = number | bigint;
-  const writeLabels = (first: Address, labelCount: number): void => {
-    if (family === 4) writeIpv4Labels(output, first as number, labelCount);
-    else output.text(ipv6Labels(first as bigint, labelCount));
-  };
-  /** `$` on a wildcard: the owner's block, followed by ` (range)`. */
-  const setBlockText = (first: Address, labelCount: number): void => {
-    substitution.length = 0;
-    if (family === 4) {
-      writeIpv4Text(substitution, first as number);
-      substitution.byte(SLASH);
-      substitution.decimal(labelCount * 8);
-    } else {
-      substitution.text(formatCidr({ family, first: first as bigint, prefix: labelCount * 4 }));
-    }
-    substitution.bytes(RANGE_NOTE);
-  };
-  /** Name the child block `first` (at `labelCount` labels): the exact name of an address, or a wildcard for all of it. */
-  const emitWhole = (first: Address, labelCount: number, lines: RecordSet) => {
-    if (labelCount === depth) {
-      writeLabels(first, depth);
-      substitution.length = 0;
-      if (family === 4) writeIpv4Text(substitution, first as number);
-      else substitution.text(formatAddress(6, first as bigint));
-    } else {
+  /**
+   * Names the block of `labelCount` labels that starts at `first6` (IPv6) or at ADDRESS[0]
+   * (IPv4, set by the caller: see writeIpv4Text) with `lines`: the exact name of an address,
+   * whose `$` is the address, or a wildcard for the whole block, whose `$` is `<block> (range)`.
+   */
+  const emitName = (first6: bigint, labelCount: number, lines: RecordSet): void => {
+    const isWildcard = labelCount < depth;
+    if (isWildcard) {
       output.byte(STAR);
       output.byte(DOT);
-      writeLabels(first, labelCount);
-      setBlockText(first, labelCount);
     }
+    substitution.length = 0;
+    if (family === 4) {
+      writeIpv4Labels(output, ADDRESS, 0, labelCount);
+      writeIpv4Text(substitution, ADDRESS, 0);
+      if (isWildcard) {
+        substitution.byte(SLASH);
+        substitution.decimal(labelCount * 8);
+      }
+    } else {
+      output.text(ipv6Labels(first6, labelCount));
+      substitution.text(isWildcard ? formatCidr({ family, first: first6, prefix: labelCount * 4 }) : formatAddress(6, first6));
+    }
+    if (isWildcard) substitution.bytes(RANGE_NOTE);
     writeRecordLines(output, lines, substitution);
     entries += 1;
     output.endRecord();
@@ -780,8 +789,9 @@ export function writeBindZoneColumns(columns: SegmentColumns, parameters: ZonePa
       const nodeLast = node + childSize * childCount - 1;
       const low = Math.max(firsts4[index], node);
       const high = Math.min(lasts4[index], nodeLast);
-      place.childLow = Math.floor((low - node) / childSize);
-      place.childHigh = Math.floor((high - node) / childSize);
+      // `| 0`: the floor of a small non-negative number, stored as a small integer (never boxed).
+      place.childLow = ((low - node) / childSize) | 0;
+      place.childHigh = ((high - node) / childSize) | 0;
       place.isLowAligned = low === node + place.childLow * childSize;
       place.isHighAligned = high === node + (place.childHigh + 1) * childSize - 1;
       return;
@@ -847,12 +857,6 @@ export function writeBindZoneColumns(columns: SegmentColumns, parameters: ZonePa
 
   /** The node at `level` labels starting at `nodeFirst`; merged segments from..to-1 meet it. */
   const emitNode = (level: number, nodeFirst: Address, from: number, to: number): void => {
-    // A node whose only segment is one address: every level below would name just that address
-    // (no child is ever whole, so no wildcard). Most listings are such addresses: skip the descent.
-    if (to - from === 1 && level > 0 && (family === 4 ? firsts4[from] === lasts4[from] : firsts6[from] === lasts6[from])) {
-      emitWhole(family === 4 ? firsts4[from] : firsts6[from], depth, records[idAt(from)]);
-      return;
-    }
     const runStart = level * childCount;
     runEnd = runStart;
     covered = 0;
@@ -896,21 +900,31 @@ export function writeBindZoneColumns(columns: SegmentColumns, parameters: ZonePa
       for (let run = runStart; run < runStop; run += 1) if (runIds[run] !== -1) childrenOf[runIds[run]] = 0;
     }
     if (wildcard !== -1) {
-      output.byte(STAR);
-      output.byte(DOT);
-      writeLabels(nodeFirst, level);
-      setBlockText(nodeFirst, level);
-      writeRecordLines(output, records[wildcard], substitution);
-      entries += 1;
-      output.endRecord();
+      if (family === 4) ADDRESS[0] = nodeFirst as number;
+      emitName(family === 4 ? 0n : (nodeFirst as bigint), level, records[wildcard]);
     }
     for (let run = runStart; run < runStop; run += 1) {
       const id = runIds[run];
       if (id === -1) {
-        // A child only partly covered, or by several values: it gets names below it.
-        emitNode(level + 1, childAddress(nodeFirst, runFroms[run], level), runSegmentFroms[run], runSegmentTos[run]);
+        // A child only partly covered, or by several values: it gets names below it. If its only
+        // segment is one address, every level below would name just that address (no child is
+        // ever whole, so no wildcard): most listings are such addresses, so skip the descent
+        // (and, for IPv4, the child's address: a number a call would box, per segment).
+        const segmentFrom = runSegmentFroms[run];
+        if (runSegmentTos[run] - segmentFrom === 1 && family === 4 && firsts4[segmentFrom] === lasts4[segmentFrom]) {
+          ADDRESS[0] = firsts4[segmentFrom];
+          emitName(0n, depth, records[idAt(segmentFrom)]);
+        } else if (runSegmentTos[run] - segmentFrom === 1 && family === 6 && firsts6[segmentFrom] === lasts6[segmentFrom]) {
+          emitName(firsts6[segmentFrom], depth, records[idAt(segmentFrom)]);
+        } else {
+          emitNode(level + 1, childAddress(nodeFirst, runFroms[run], level), segmentFrom, runSegmentTos[run]);
+        }
       } else if (id !== wildcard) {
-        for (let child = runFroms[run]; child <= runTos[run]; child += 1) emitWhole(childAddress(nodeFirst, child, level), level + 1, records[id]);
+        // A whole child: a wildcard for its block, or the exact name at the last label.
+        for (let child = runFroms[run]; child <= runTos[run]; child += 1) {
+          if (family === 4) ADDRESS[0] = (nodeFirst as number) + child * childSizes4[level];
+          emitName(family === 4 ? 0n : (childAddress(nodeFirst, child, level) as bigint), level + 1, records[id]);
+        }
       }
     }
   };
