@@ -3,6 +3,10 @@
  * that rbldnsd (ip4trie / ip6trie data) or NSD / Knot / BIND (master format) load, streamed to
  * a sink in chunks so that a million entries never become one giant string.
  *
+ * The writers work on segments column-wise (`SegmentColumns`: typed arrays, no object per
+ * segment, IPv4 on plain numbers); the `Segment[]` forms convert with `columnsOf` and write the
+ * same bytes.
+ *
  * Facts these writers rely on, checked against the real servers (rbldnsd 1.0~20210120, NSD 4.6,
  * Knot 3.2; see test/integration/zones-real-dns.test.ts):
  * - rbldnsd ignores (with only a log warning) a CIDR with host bits set, so every entry is a
