@@ -3,6 +3,10 @@
  * that rbldnsd (ip4trie / ip6trie data) or NSD / Knot / BIND (master format) load, streamed to
  * a sink in chunks so that a million entries never become one giant string.
  *
+ * The writers work on segments column-wise (`SegmentColumns`: typed arrays, no object per
+ * segment, IPv4 on plain numbers); the `Segment[]` forms convert with `columnsOf` and write the
+ * same bytes.
+ *
  * Facts these writers rely on, checked against the real servers (rbldnsd 1.0~20210120, NSD 4.6,
  * Knot 3.2; see test/integration/zones-real-dns.test.ts):
  * - rbldnsd ignores (with only a log warning) a CIDR with host bits set, so every entry is a
@@ -22,7 +26,8 @@
  *   block answers exactly that block.
  */
 import { familyBits, formatAddress, formatCidr, maxAddress, parseAddress, rangeToCidrs, type Family } from '../../../shared/address.js';
-import type { Segment, ZoneAnswer, ZoneParameters } from './types.js';
+import type { Ipv4SegmentColumns, Ipv6SegmentColumns, Segment, SegmentColumns, ZoneAnswer, ZoneParameters } from './types.js';
+import { columnsOf } from './columns.js';
 import { ByteOutput, FILE_CHUNK_BYTES, textSink, type ByteSink } from './byte-output.js';
 
 /** What a writer reports about the file it wrote. */
@@ -135,25 +140,85 @@ function canonicalA(answer: ZoneAnswer): string {
   return formatAddress(4, parsed.value.value);
 }
 
-function describe(family: Family, segment: Segment): string {
-  return segment.first === segment.last
-    ? formatAddress(family, segment.first)
-    : `${formatAddress(family, segment.first)}-${formatAddress(family, segment.last)}`;
+function describeRange(family: Family, first: bigint, last: bigint): string {
+  return first === last ? formatAddress(family, first) : `${formatAddress(family, first)}-${formatAddress(family, last)}`;
 }
 
-/** Checks one segment against the end of the one before: sorted, disjoint, in range, at least one answer, not /0. */
 const MAX_ADDRESS: Record<Family, bigint> = { 4: maxAddress(4), 6: maxAddress(6) };
+const IPV4_MAX = 0xffffffff;
 
-function checkSegment(family: Family, segment: Segment, previousLast: bigint): void {
-  if (typeof segment.first !== 'bigint' || typeof segment.last !== 'bigint' || segment.first > segment.last || segment.first < 0n || segment.last > MAX_ADDRESS[family]) {
-    throw new ZoneWriteError(`segment ${String(segment.first)}..${String(segment.last)} is not a range of IPv${family} addresses`);
+function notARange(family: Family, first: unknown, last: unknown): ZoneWriteError {
+  return new ZoneWriteError(`segment ${String(first)}..${String(last)} is not a range of IPv${family} addresses`);
+}
+
+/**
+ * The checks after the bounds' own: sorted and disjoint, an answer set that exists and is not
+ * empty, not /0. Bounds as bigints: only called with them when something is wrong (IPv4) or
+ * for IPv6, whose bounds are bigints anyway.
+ */
+function refusal(family: Family, first: bigint, last: bigint, previousLast: bigint, answers: readonly ZoneAnswer[] | undefined, set: number): ZoneWriteError | null {
+  if (first <= previousLast) {
+    return new ZoneWriteError(`segments must be sorted and disjoint: ${describeRange(family, first, last)} starts at or before the end of the previous one (${formatAddress(family, previousLast)})`);
   }
-  if (segment.first <= previousLast) {
-    throw new ZoneWriteError(`segments must be sorted and disjoint: ${describe(family, segment)} starts at or before the end of the previous one (${formatAddress(family, previousLast)})`);
+  if (answers === undefined) return new ZoneWriteError(`segment ${describeRange(family, first, last)} answers set ${set}, which the columns do not have`);
+  if (answers.length === 0) return new ZoneWriteError(`segment ${describeRange(family, first, last)} has no answers`);
+  if (first === 0n && last === MAX_ADDRESS[family]) {
+    return new ZoneWriteError(`segment ${describeRange(family, first, last)} covers the whole IPv${family} space (/0); refused`);
   }
-  if (segment.answers.length === 0) throw new ZoneWriteError(`segment ${describe(family, segment)} has no answers`);
-  if (segment.first === 0n && segment.last === MAX_ADDRESS[family]) {
-    throw new ZoneWriteError(`segment ${describe(family, segment)} covers the whole IPv${family} space (/0); refused`);
+  return null;
+}
+
+/**
+ * Checks IPv4 segment `index` against the end of the one before; plain numbers unless it is
+ * refused. Takes the index, not the bounds: a number past 2^30 handed to a call is boxed on the
+ * heap, and that per segment is what this form of the segments is for avoiding.
+ */
+function checkIpv4Segment(columns: Ipv4SegmentColumns, index: number): void {
+  const first = columns.firsts[index];
+  const last = columns.lasts[index];
+  const previousLast = index === 0 ? -1 : columns.lasts[index - 1];
+  if (first > last) throw notARange(4, first, last);
+  const answers = columns.answerSets[columns.sets[index]] as readonly ZoneAnswer[] | undefined;
+  if (first <= previousLast || answers === undefined || answers.length === 0 || (first === 0 && last === IPV4_MAX)) {
+    const error = refusal(4, BigInt(first), BigInt(last), BigInt(previousLast), answers, columns.sets[index]);
+    if (error !== null) throw error;
+  }
+}
+
+/** Checks IPv6 segment `index` against the end of the one before: bigints, in range, then as IPv4. */
+function checkIpv6Segment(columns: Ipv6SegmentColumns, index: number, previousLast: bigint): void {
+  const first = columns.firsts[index];
+  const last = columns.lasts[index];
+  if (typeof first !== 'bigint' || typeof last !== 'bigint' || first > last || first < 0n || last > MAX_ADDRESS[6]) throw notARange(6, first, last);
+  const error = refusal(6, first, last, previousLast, columns.answerSets[columns.sets[index]] as readonly ZoneAnswer[] | undefined, columns.sets[index]);
+  if (error !== null) throw error;
+}
+
+/** `columns` fit a zone of `family`: the same family, and `count` within every column. */
+function checkColumns(columns: SegmentColumns, family: Family): void {
+  if (columns.family !== family) throw new ZoneWriteError(`the segments are IPv${String(columns.family)} but the zone is IPv${family}`);
+  const { count } = columns;
+  if (!Number.isSafeInteger(count) || count < 0 || count > columns.firsts.length || count > columns.lasts.length || count > columns.sets.length) {
+    throw new ZoneWriteError(`segment count ${count} does not fit the columns (${columns.firsts.length} firsts, ${columns.lasts.length} lasts, ${columns.sets.length} sets)`);
+  }
+}
+
+/**
+ * `segments` column-wise for a writer, after the parameters are checked (as the writers always
+ * did first). A segment that is not a range of the family is refused with the message the
+ * writers always gave; for IPv4 (refused while making the columns) that now comes before any
+ * problem of the segments ahead of it.
+ */
+function columnsFor(segments: readonly Segment[], parameters: ZoneParameters): SegmentColumns {
+  checkParameters(parameters);
+  try {
+    return columnsOf(parameters.family, segments);
+  } catch (error) {
+    // columnsOf refuses IPv4 bounds it cannot store: name the segment as the writers always did.
+    if (!(error instanceof RangeError)) throw error;
+    const family = parameters.family;
+    const malformed = segments.find(({ first, last }) => typeof first !== 'bigint' || typeof last !== 'bigint' || first > last || first < 0n || last > MAX_ADDRESS[family]);
+    throw malformed === undefined ? new ZoneWriteError(error.message) : notARange(family, malformed.first, malformed.last);
   }
 }
 
@@ -206,9 +271,17 @@ export function writeRbldnsd(segments: readonly Segment[], parameters: ZoneParam
 
 /** `writeRbldnsd` writing bytes: the same file, handed to `sink` in chunks that end on a line. */
 export function writeRbldnsdBytes(segments: readonly Segment[], parameters: ZoneParameters, sink: ByteSink, chunkBytes = FILE_CHUNK_BYTES): ZoneWriteResult {
+  return writeRbldnsdColumns(columnsFor(segments, parameters), parameters, sink, chunkBytes);
+}
+
+/**
+ * `writeRbldnsdBytes` on segments column-wise (the first `columns.count`), of the zone's family:
+ * the same file, with no object per segment and, for IPv4, no bigint.
+ */
+export function writeRbldnsdColumns(columns: SegmentColumns, parameters: ZoneParameters, sink: ByteSink, chunkBytes = FILE_CHUNK_BYTES): ZoneWriteResult {
   checkParameters(parameters);
   const family = parameters.family;
-  const values = new Map<ZoneAnswer, { text: string; line: Buffer }>();
+  checkColumns(columns, family);
   const output = new ByteOutput(sink, chunkBytes);
   output.text(
     `$SOA ${parameters.ttl} ${parameters.nameServers[0]} ${parameters.hostmaster} ${parameters.serial} ${parameters.refresh} ${parameters.retry} ${parameters.expire} ${parameters.negativeTtl}\n` +
@@ -218,47 +291,104 @@ export function writeRbldnsdBytes(segments: readonly Segment[], parameters: Zone
     // DNS host whose clock lags the publisher's would stop answering. The manifest keeps the time.
     `$TIMESTAMP 0 ${utcStamp(parameters.expires)}\n`,
   );
-  let entries = 0;
-  let previousLast = -1n;
-  let currentValue = '';
-  for (const segment of segments) {
-    checkSegment(family, segment, previousLast);
-    previousLast = segment.last;
-    if (segment.answers.length !== 1) {
-      throw new ZoneWriteError(`segment ${describe(family, segment)} has ${segment.answers.length} answers; rbldnsd data carries one per dataset (serve one file per list under the same zone)`);
+  const { count, sets, answerSets } = columns;
+  // Values by number: one per distinct `:A:TXT` text (answers of equal content are one value),
+  // found once per answer set and checked once per answer object.
+  const valueOfSet = new Int32Array(answerSets.length).fill(-1);
+  const valueOfAnswer = new Map<ZoneAnswer, number>();
+  const valueOfText = new Map<string, number>();
+  const valueLines: Buffer[] = [];
+  const valueAt = (index: number): number => {
+    const set = sets[index];
+    const known = valueOfSet[set];
+    if (known !== -1) return known;
+    const answers = answerSets[set];
+    if (answers.length !== 1) {
+      const range = describeRange(family, BigInt(columns.firsts[index]), BigInt(columns.lasts[index]));
+      throw new ZoneWriteError(`segment ${range} has ${answers.length} answers; rbldnsd data carries one per dataset (serve one file per list under the same zone)`);
     }
-    const answer = segment.answers[0];
-    let value = values.get(answer);
+    const answer = answers[0];
+    let value = valueOfAnswer.get(answer);
     if (value === undefined) {
       const text = rbldnsdValue(answer, family);
-      value = { text, line: Buffer.from(`${text}\n`, 'utf8') };
-      values.set(answer, value);
+      value = valueOfText.get(text);
+      if (value === undefined) {
+        value = valueLines.length;
+        valueOfText.set(text, value);
+        valueLines.push(Buffer.from(`${text}\n`, 'utf8'));
+      }
+      valueOfAnswer.set(answer, value);
     }
-    if (value.text !== currentValue) {
-      output.bytes(value.line);
-      currentValue = value.text;
+    valueOfSet[set] = value;
+    return value;
+  };
+  let entries = 0;
+  let currentValue = -1;
+  if (columns.family === 4) {
+    const { firsts, lasts } = columns;
+    for (let index = 0; index < count; index += 1) {
+      checkIpv4Segment(columns, index);
+      const first = firsts[index];
+      const last = lasts[index];
+      const value = valueAt(index);
+      if (value !== currentValue) {
+        output.bytes(valueLines[value]);
+        currentValue = value;
+      }
+      if (first === last) {
+        writeIpv4Text(output, firsts, index);
+        output.bytes(HOST_PREFIX_LINE);
+        entries += 1;
+      } else {
+        entries += writeIpv4Cidrs(output, columns, index);
+      }
+      output.endRecord();
     }
-    if (family === 4 && segment.first === segment.last) {
-      writeIpv4Text(output, Number(segment.first));
-      output.bytes(HOST_PREFIX_LINE);
-      entries += 1;
-    } else {
-      for (const block of rangeToCidrs({ family, first: segment.first, last: segment.last })) {
-        if (family === 4) {
-          writeIpv4Text(output, Number(block.first));
-          output.byte(SLASH);
-          output.decimal(block.prefix);
-          output.byte(NEWLINE);
-        } else {
-          output.text(`${formatCidr(block)}\n`);
-        }
+  } else {
+    const { firsts, lasts } = columns;
+    let previousLast = -1n;
+    for (let index = 0; index < count; index += 1) {
+      checkIpv6Segment(columns, index, previousLast);
+      const first = firsts[index];
+      const last = lasts[index];
+      previousLast = last;
+      const value = valueAt(index);
+      if (value !== currentValue) {
+        output.bytes(valueLines[value]);
+        currentValue = value;
+      }
+      for (const block of rangeToCidrs({ family, first, last })) {
+        output.text(`${formatCidr(block)}\n`);
         entries += 1;
       }
+      output.endRecord();
     }
-    output.endRecord();
   }
   output.flush();
   return { entries };
+}
+
+/**
+ * The CIDR lines (`a.b.c.d/p`) of IPv4 segment `index` (not /0), as rangeToCidrs cuts it: at
+ * each start, the largest aligned block that does not run past the last address. Returns the lines.
+ */
+function writeIpv4Cidrs(output: ByteOutput, columns: Ipv4SegmentColumns, index: number): number {
+  const last = columns.lasts[index];
+  let lines = 0;
+  let start = columns.firsts[index];
+  while (start <= last) {
+    // The lowest set bit of `start` (2^32 for 0), then halved until the block fits.
+    let size = start === 0 ? 2 ** 32 : (start & -start) >>> 0;
+    while (start + size - 1 > last) size /= 2;
+    ADDRESS[0] = start;
+    writeIpv4Text(output, ADDRESS, 0);
+    output.byte(SLASH);
+    output.decimal(Math.clz32(size) + 1);
+    output.byte(NEWLINE);
+    lines += 1;
+    start += size;
+  }
+  return lines;
 }
 
 /** A master-format character-string: quoted, `"` and `\` escaped, bytes outside printable ASCII as \DDD. */
@@ -331,54 +461,54 @@ function txtTemplate(text: string): TxtTemplate {
 }
 
 /**
- * Formatted records per answer set, computed once per distinct set: by array identity first,
- * then by the identities of the answer objects in it (the combined zone makes a new array per
- * segment, mostly of the same few answer objects).
+ * Formatted records by content: `idOf(set)` is the number of answer set `set`'s content (equal
+ * content, equal number: `answerKey`), found once per set index; `records[id]` its records,
+ * made from the first set looked up with that content (which decides the order of the A lines).
  */
-function recordCache(): (answers: readonly ZoneAnswer[]) => RecordSet & { key: string } {
-  // Strong maps, dropped with the writer: a WeakMap entry per segment costs the garbage collector
-  // far more than the lookup saves.
-  const byArray = new Map<readonly ZoneAnswer[], RecordSet & { key: string }>();
-  const bySingle = new Map<ZoneAnswer, RecordSet & { key: string }>();
+function recordTable(answerSets: ReadonlyArray<readonly ZoneAnswer[]>): { idOf: (set: number) => number; records: readonly RecordSet[] } {
+  const idOfSet = new Int32Array(answerSets.length).fill(-1);
+  const records: RecordSet[] = [];
+  const byKey = new Map<string, number>();
+  // Before computing a key: sets of one answer by that answer, others by their answers'
+  // identities (a combined zone may hold many sets of the same few answer objects).
+  const bySingle = new Map<ZoneAnswer, number>();
   const answerIds = new Map<ZoneAnswer, number>();
-  const byIds = new Map<string, RecordSet & { key: string }>();
-  const byKey = new Map<string, RecordSet & { key: string }>();
-  const byContent = (answers: readonly ZoneAnswer[]): RecordSet & { key: string } => {
+  const byIds = new Map<string, number>();
+  const byContent = (answers: readonly ZoneAnswer[]): number => {
     const key = answerKey(answers);
-    let records = byKey.get(key);
-    if (records === undefined) byKey.set(key, (records = { ...recordSet(answers), key }));
-    return records;
-  };
-  let lastArray: readonly ZoneAnswer[] | null = null;
-  let lastRecords: (RecordSet & { key: string }) | null = null;
-  return (answers) => {
-    if (answers === lastArray && lastRecords !== null) return lastRecords;
-    let records: (RecordSet & { key: string }) | undefined;
-    if (answers.length === 1) {
-      records = bySingle.get(answers[0]);
-      if (records === undefined) bySingle.set(answers[0], (records = byContent(answers)));
-    } else {
-      // The combined zone makes a new array per segment, mostly of the same few answer objects.
-      records = byArray.get(answers);
-      if (records === undefined) {
-        let idKey = '';
-        for (const answer of answers) {
-          let id = answerIds.get(answer);
-          if (id === undefined) {
-            id = answerIds.size;
-            answerIds.set(answer, id);
-          }
-          idKey += `${id},`;
-        }
-        records = byIds.get(idKey);
-        if (records === undefined) byIds.set(idKey, (records = byContent(answers)));
-        if (byArray.size < 4096) byArray.set(answers, records);
-      }
+    let id = byKey.get(key);
+    if (id === undefined) {
+      id = records.length;
+      records.push(recordSet(answers));
+      byKey.set(key, id);
     }
-    lastArray = answers;
-    lastRecords = records;
-    return records;
+    return id;
   };
+  const idOf = (set: number): number => {
+    const known = idOfSet[set];
+    if (known !== -1) return known;
+    const answers = answerSets[set];
+    let id: number | undefined;
+    if (answers.length === 1) {
+      id = bySingle.get(answers[0]);
+      if (id === undefined) bySingle.set(answers[0], (id = byContent(answers)));
+    } else {
+      let idKey = '';
+      for (const answer of answers) {
+        let answerId = answerIds.get(answer);
+        if (answerId === undefined) {
+          answerId = answerIds.size;
+          answerIds.set(answer, answerId);
+        }
+        idKey += `${answerId},`;
+      }
+      id = byIds.get(idKey);
+      if (id === undefined) byIds.set(idKey, (id = byContent(answers)));
+    }
+    idOfSet[set] = id;
+    return id;
+  };
+  return { idOf, records };
 }
 
 /** Identity of an answer set: its distinct A values and non-empty TXT texts, in sorted order. */
@@ -452,17 +582,28 @@ function writeRecordLines(out: ByteOutput, records: RecordSet, substitution: Byt
   }
 }
 
-/** Reversed-octet labels of the top `octetCount` octets (1..4) of an IPv4 address: `3.2.1` for 1.2.3.0/24. */
-function writeIpv4Labels(out: ByteOutput, value: number, octetCount: number): void {
-  for (let index = octetCount - 1; index >= 0; index -= 1) {
-    out.decimal((value >>> (24 - 8 * index)) & 255);
-    if (index > 0) out.byte(DOT);
+/*
+ * IPv4 text is written from an address in a Uint32Array (`values[index]`): the per-segment paths
+ * pass their column and the segment's index, never the address itself, because V8 boxes a
+ * number outside its small-integer range (from 2^30 or 2^31 up, by build) on the heap when it
+ * is handed to a call that is not inlined: an allocation per segment otherwise. An address
+ * computed on the way (a CIDR's start, a node's first address) goes through ADDRESS.
+ */
+const ADDRESS = new Uint32Array(1);
+
+/** Reversed-octet labels of the top `octetCount` octets (1..4) of IPv4 address `values[index]`: `3.2.1` for 1.2.3.0/24. */
+function writeIpv4Labels(out: ByteOutput, values: Uint32Array, index: number, octetCount: number): void {
+  const value = values[index];
+  for (let octet = octetCount - 1; octet >= 0; octet -= 1) {
+    out.decimal((value >>> (24 - 8 * octet)) & 255);
+    if (octet > 0) out.byte(DOT);
   }
 }
 
-/** Dotted-quad text of an IPv4 address. */
-function writeIpv4Text(out: ByteOutput, value: number): void {
-  writeIpv4Labels(out, value, 1);
+/** Dotted-quad text of IPv4 address `values[index]`. */
+function writeIpv4Text(out: ByteOutput, values: Uint32Array, index: number): void {
+  const value = values[index];
+  out.decimal(value >>> 24);
   for (let shift = 16; shift >= 0; shift -= 8) {
     out.byte(DOT);
     out.decimal((value >>> shift) & 255);
@@ -489,13 +630,24 @@ export function writeBindZone(segments: readonly Segment[], parameters: ZonePara
 
 /** `writeBindZone` writing bytes: the same file, handed to `sink` in chunks that end on a record. */
 export function writeBindZoneBytes(segments: readonly Segment[], parameters: ZoneParameters, sink: ByteSink, chunkBytes = FILE_CHUNK_BYTES): ZoneWriteResult {
+  return writeBindZoneColumns(columnsFor(segments, parameters), parameters, sink, chunkBytes);
+}
+
+/**
+ * `writeBindZoneBytes` on segments column-wise (the first `columns.count`), of the zone's
+ * family: the same file. Besides the output buffer it allocates typed arrays (a few per segment
+ * count, a few per answer set) and, for IPv4, no bigint and no object per segment.
+ */
+export function writeBindZoneColumns(columns: SegmentColumns, parameters: ZoneParameters, sink: ByteSink, chunkBytes = FILE_CHUNK_BYTES): ZoneWriteResult {
   checkParameters(parameters);
   const family = parameters.family;
+  checkColumns(columns, family);
   const bits = familyBits(family);
   const labelBits = LABEL_BITS[family];
   const depth = bits / labelBits;
   const childCount = 2 ** labelBits;
-  const recordsOf = recordCache();
+  const { count, sets, answerSets } = columns;
+  const { idOf, records } = recordTable(answerSets);
   const output = new ByteOutput(sink, chunkBytes);
   // The text that replaces `$` in the TXT of the name being written; never flushed.
   const substitution = new ByteOutput(() => undefined, 64);
@@ -507,64 +659,96 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
   );
   let entries = 0;
   // Adjacent segments with the same answers are one value to the name tree: merge them, so the
-  // names depend only on what each address answers, not on how the input was cut.
-  const merged: Segment[] = [];
-  // Each merged segment's records, looked up when first needed: the first answers array with a
-  // given content decides the order of its A lines, so lookups keep the order they always had.
-  const mergedRecords: Array<(RecordSet & { key: string }) | undefined> = [];
-  const recordsAt = (index: number): RecordSet & { key: string } => (mergedRecords[index] ??= recordsOf(merged[index].answers));
-  let previousLast = -1n;
-  for (const segment of segments) {
-    checkSegment(family, segment, previousLast);
-    previousLast = segment.last;
-    const top = merged.length - 1;
-    if (top >= 0 && merged[top].last + 1n === segment.first) {
-      const records = recordsAt(top);
-      const next = recordsOf(segment.answers);
-      if (records.key === next.key) {
-        merged[top] = { first: merged[top].first, last: segment.last, answers: merged[top].answers };
+  // names depend only on what each address answers, not on how the input was cut. Merged
+  // segment i: bounds in firsts4/lasts4 (IPv4) or firsts6/lasts6, the answer set of its first
+  // segment, and its content id once looked up (-1 before).
+  const firsts4 = new Uint32Array(family === 4 ? count : 0);
+  const lasts4 = new Uint32Array(firsts4.length);
+  const firsts6: bigint[] = [];
+  const lasts6: bigint[] = [];
+  const mergedSets = new Uint32Array(count);
+  const mergedIds = new Int32Array(count);
+  let mergedCount = 0;
+  // Content ids are looked up when first needed: the first answer set with a given content
+  // decides the order of its A lines, so lookups keep the order they always had.
+  const idAt = (index: number): number => {
+    let id = mergedIds[index];
+    if (id === -1) mergedIds[index] = id = idOf(mergedSets[index]);
+    return id;
+  };
+  /** Merges segment `index` into the last merged segment if they touch and answer the same; else false. */
+  const extendsTop = (index: number, touches: boolean): boolean => {
+    if (mergedCount === 0 || !touches) {
+      mergedIds[mergedCount] = -1;
+      return false;
+    }
+    const id = idAt(mergedCount - 1);
+    const next = idOf(sets[index]);
+    if (id === next) return true;
+    mergedIds[mergedCount] = next;
+    return false;
+  };
+  if (columns.family === 4) {
+    const { firsts, lasts } = columns;
+    for (let index = 0; index < count; index += 1) {
+      checkIpv4Segment(columns, index);
+      const first = firsts[index];
+      const last = lasts[index];
+      if (extendsTop(index, mergedCount > 0 && lasts4[mergedCount - 1] + 1 === first)) {
+        lasts4[mergedCount - 1] = last;
         continue;
       }
-      merged.push(segment);
-      mergedRecords.push(next);
-    } else {
-      merged.push(segment);
-      mergedRecords.push(undefined);
+      firsts4[mergedCount] = first;
+      lasts4[mergedCount] = last;
+      mergedSets[mergedCount] = sets[index];
+      mergedCount += 1;
+    }
+  } else {
+    const { firsts, lasts } = columns;
+    let previousLast = -1n;
+    for (let index = 0; index < count; index += 1) {
+      checkIpv6Segment(columns, index, previousLast);
+      const first = firsts[index];
+      const last = lasts[index];
+      previousLast = last;
+      if (extendsTop(index, mergedCount > 0 && lasts6[mergedCount - 1] + 1n === first)) {
+        lasts6[mergedCount - 1] = last;
+        continue;
+      }
+      firsts6.push(first);
+      lasts6.push(last);
+      mergedSets[mergedCount] = sets[index];
+      mergedCount += 1;
     }
   }
   // IPv4 works on plain numbers (exact below 2^53), IPv6 on bigint: a node's first address is
   // whichever its family uses.
   type Address = number | bigint;
-  const writeLabels = (first: Address, labelCount: number): void => {
-    if (family === 4) writeIpv4Labels(output, first as number, labelCount);
-    else output.text(ipv6Labels(first as bigint, labelCount));
-  };
-  /** `$` on a wildcard: the owner's block, followed by ` (range)`. */
-  const setBlockText = (first: Address, labelCount: number): void => {
-    substitution.length = 0;
-    if (family === 4) {
-      writeIpv4Text(substitution, first as number);
-      substitution.byte(SLASH);
-      substitution.decimal(labelCount * 8);
-    } else {
-      substitution.text(formatCidr({ family, first: first as bigint, prefix: labelCount * 4 }));
-    }
-    substitution.bytes(RANGE_NOTE);
-  };
-  /** Name the child block `first` (at `labelCount` labels): the exact name of an address, or a wildcard for all of it. */
-  const emitWhole = (first: Address, labelCount: number, records: RecordSet) => {
-    if (labelCount === depth) {
-      writeLabels(first, depth);
-      substitution.length = 0;
-      if (family === 4) writeIpv4Text(substitution, first as number);
-      else substitution.text(formatAddress(6, first as bigint));
-    } else {
+  /**
+   * Names the block of `labelCount` labels that starts at `first6` (IPv6) or at ADDRESS[0]
+   * (IPv4, set by the caller: see writeIpv4Text) with `lines`: the exact name of an address,
+   * whose `$` is the address, or a wildcard for the whole block, whose `$` is `<block> (range)`.
+   */
+  const emitName = (first6: bigint, labelCount: number, lines: RecordSet): void => {
+    const isWildcard = labelCount < depth;
+    if (isWildcard) {
       output.byte(STAR);
       output.byte(DOT);
-      writeLabels(first, labelCount);
-      setBlockText(first, labelCount);
     }
-    writeRecordLines(output, records, substitution);
+    substitution.length = 0;
+    if (family === 4) {
+      writeIpv4Labels(output, ADDRESS, 0, labelCount);
+      writeIpv4Text(substitution, ADDRESS, 0);
+      if (isWildcard) {
+        substitution.byte(SLASH);
+        substitution.decimal(labelCount * 8);
+      }
+    } else {
+      output.text(ipv6Labels(first6, labelCount));
+      substitution.text(isWildcard ? formatCidr({ family, first: first6, prefix: labelCount * 4 }) : formatAddress(6, first6));
+    }
+    if (isWildcard) substitution.bytes(RANGE_NOTE);
+    writeRecordLines(output, lines, substitution);
     entries += 1;
     output.endRecord();
   };
@@ -578,14 +762,12 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
   // Where one segment falls among a node's children: the first and last child it touches, and
   // whether it starts / ends exactly on a child's boundary. Written into one reused object.
   const place = { childLow: 0, childHigh: 0, isLowAligned: false, isHighAligned: false };
-  const firsts4 = family === 4 ? Float64Array.from(merged, (segment) => Number(segment.first)) : new Float64Array(0);
-  const lasts4 = family === 4 ? Float64Array.from(merged, (segment) => Number(segment.last)) : new Float64Array(0);
   // IPv6: each segment's first and last as nibbles, and from which nibble on they are all 0
   // (first) or all f (last), so that placing a segment in a node is lookups, not bigint arithmetic.
   const nibbleCount = bits / 4;
-  const firstNibbles = new Uint8Array(family === 6 ? merged.length * nibbleCount : 0);
+  const firstNibbles = new Uint8Array(family === 6 ? mergedCount * nibbleCount : 0);
   const lastNibbles = new Uint8Array(firstNibbles.length);
-  const firstZerosFrom = new Uint8Array(family === 6 ? merged.length : 0);
+  const firstZerosFrom = new Uint8Array(family === 6 ? mergedCount : 0);
   const lastOnesFrom = new Uint8Array(firstZerosFrom.length);
   if (family === 6) {
     const fill = (value: bigint, nibbles: Uint8Array, base: number, filler: number): number => {
@@ -598,9 +780,9 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
       while (from > 0 && nibbles[base + from - 1] === filler) from -= 1;
       return from;
     };
-    for (let index = 0; index < merged.length; index += 1) {
-      firstZerosFrom[index] = fill(merged[index].first, firstNibbles, index * nibbleCount, 0);
-      lastOnesFrom[index] = fill(merged[index].last, lastNibbles, index * nibbleCount, 15);
+    for (let index = 0; index < mergedCount; index += 1) {
+      firstZerosFrom[index] = fill(firsts6[index], firstNibbles, index * nibbleCount, 0);
+      lastOnesFrom[index] = fill(lasts6[index], lastNibbles, index * nibbleCount, 15);
     }
   }
   /** `nodeLast`: the node's last address, for IPv6 (computed once per node). */
@@ -611,22 +793,22 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
       const nodeLast = node + childSize * childCount - 1;
       const low = Math.max(firsts4[index], node);
       const high = Math.min(lasts4[index], nodeLast);
-      place.childLow = Math.floor((low - node) / childSize);
-      place.childHigh = Math.floor((high - node) / childSize);
+      // `| 0`: the floor of a small non-negative number, stored as a small integer (never boxed).
+      place.childLow = ((low - node) / childSize) | 0;
+      place.childHigh = ((high - node) / childSize) | 0;
       place.isLowAligned = low === node + place.childLow * childSize;
       place.isHighAligned = high === node + (place.childHigh + 1) * childSize - 1;
       return;
     }
-    const segment = merged[index];
     // A bound outside the node is clipped to the node's edge: child 0 or 15, aligned.
-    if (segment.first > (nodeFirst as bigint)) {
+    if (firsts6[index] > (nodeFirst as bigint)) {
       place.childLow = firstNibbles[index * nibbleCount + level];
       place.isLowAligned = firstZerosFrom[index] <= level + 1;
     } else {
       place.childLow = 0;
       place.isLowAligned = true;
     }
-    if (segment.last < nodeLast) {
+    if (lasts6[index] < nodeLast) {
       place.childHigh = lastNibbles[index * nibbleCount + level];
       place.isHighAligned = lastOnesFrom[index] <= level + 1;
     } else {
@@ -635,43 +817,54 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
     }
   };
 
-  interface Run {
-    readonly from: number;
-    readonly to: number;
-    readonly records: (RecordSet & { key: string }) | null;
-    readonly segmentFrom: number;
-    readonly segmentTo: number;
-  }
-
-  /** The node at `level` labels starting at `nodeFirst`; merged[from..to) meet it. */
-  const emitNode = (level: number, nodeFirst: Address, from: number, to: number): void => {
-    // A node whose only segment is one address: every level below would name just that address
-    // (no child is ever whole, so no wildcard). Most listings are such addresses: skip the descent.
-    if (to - from === 1 && level > 0 && merged[from].first === merged[from].last) {
-      emitWhole(family === 4 ? firsts4[from] : merged[from].first, depth, recordsAt(from));
+  // A node's children as runs: children from..to that one merged segment covers whole (its
+  // content id), or one child that segments cover in part or several of them do (id -1, with
+  // the merged segments segmentFrom..segmentTo-1 to place below it). A node has at most
+  // childCount runs; each level has its own slots, as a node's runs outlive its children's.
+  const slots = depth * childCount;
+  const runFroms = new Int32Array(slots);
+  const runTos = new Int32Array(slots);
+  const runIds = new Int32Array(slots);
+  const runSegmentFroms = new Int32Array(slots);
+  const runSegmentTos = new Int32Array(slots);
+  // How many children of a node each content id covers whole, while choosing its wildcard (then 0 again).
+  const childrenOf = new Int32Array(answerSets.length);
+  // The node being cut into runs (one at a time: its children are visited only after).
+  let runEnd = 0;
+  let covered = 0;
+  let mixedChild = -1;
+  let mixedFrom = 0;
+  let mixedLast = 0;
+  const addRun = (from: number, to: number, id: number, segmentFrom: number, segmentTo: number): void => {
+    runFroms[runEnd] = from;
+    runTos[runEnd] = to;
+    runIds[runEnd] = id;
+    runSegmentFroms[runEnd] = segmentFrom;
+    runSegmentTos[runEnd] = segmentTo;
+    runEnd += 1;
+  };
+  const closeMixed = (): void => {
+    if (mixedChild !== -1) addRun(mixedChild, mixedChild, -1, mixedFrom, mixedLast + 1);
+    mixedChild = -1;
+  };
+  const markMixed = (child: number, segmentIndex: number): void => {
+    if (mixedChild === child) {
+      mixedLast = segmentIndex;
       return;
     }
-    const runs: Run[] = [];
-    let covered = 0;
-    // A child that segments cover only in part (or several segments cover): its segment indices.
-    let mixedChild = -1;
-    let mixedFrom = 0;
-    let mixedLast = 0;
-    const closeMixed = () => {
-      if (mixedChild !== -1) runs.push({ from: mixedChild, to: mixedChild, records: null, segmentFrom: mixedFrom, segmentTo: mixedLast + 1 });
-      mixedChild = -1;
-    };
-    const markMixed = (child: number, segmentIndex: number) => {
-      if (mixedChild === child) {
-        mixedLast = segmentIndex;
-        return;
-      }
-      closeMixed();
-      mixedChild = child;
-      mixedFrom = segmentIndex;
-      mixedLast = segmentIndex;
-      covered += 1;
-    };
+    closeMixed();
+    mixedChild = child;
+    mixedFrom = segmentIndex;
+    mixedLast = segmentIndex;
+    covered += 1;
+  };
+
+  /** The node at `level` labels starting at `nodeFirst`; merged segments from..to-1 meet it. */
+  const emitNode = (level: number, nodeFirst: Address, from: number, to: number): void => {
+    const runStart = level * childCount;
+    runEnd = runStart;
+    covered = 0;
+    mixedChild = -1;
     const nodeLast = family === 4 ? 0n : (nodeFirst as bigint) + (1n << BigInt(bits - level * labelBits)) - 1n;
     for (let index = from; index < to; index += 1) {
       placeSegment(index, level, nodeFirst, nodeLast);
@@ -686,50 +879,61 @@ export function writeBindZoneBytes(segments: readonly Segment[], parameters: Zon
         if (!isHighAligned) fullTo -= 1;
         if (fullFrom <= fullTo) {
           closeMixed();
-          runs.push({ from: fullFrom, to: fullTo, records: recordsAt(index), segmentFrom: index, segmentTo: index + 1 });
+          addRun(fullFrom, fullTo, idAt(index), index, index + 1);
           covered += fullTo - fullFrom + 1;
         }
         if (!isHighAligned) markMixed(childHigh, index);
       }
     }
     closeMixed();
+    const runStop = runEnd;
 
     // The wildcard value: the one most uniform children have (ties: the one met first), and only
     // if every child is covered (a wildcard would answer for an uncovered child too).
-    let wildcard: (RecordSet & { key: string }) | null = null;
+    let wildcard = -1;
     if (level > 0 && covered === childCount) {
-      const counts = new Map<string, number>();
-      for (const run of runs) if (run.records !== null) counts.set(run.records.key, (counts.get(run.records.key) ?? 0) + run.to - run.from + 1);
+      for (let run = runStart; run < runStop; run += 1) if (runIds[run] !== -1) childrenOf[runIds[run]] += runTos[run] - runFroms[run] + 1;
       let best = 0;
-      for (const run of runs) {
-        if (run.records === null) continue;
-        const count = counts.get(run.records.key) ?? 0;
-        if (count > best) {
-          best = count;
-          wildcard = run.records;
+      for (let run = runStart; run < runStop; run += 1) {
+        const id = runIds[run];
+        if (id !== -1 && childrenOf[id] > best) {
+          best = childrenOf[id];
+          wildcard = id;
         }
       }
+      for (let run = runStart; run < runStop; run += 1) if (runIds[run] !== -1) childrenOf[runIds[run]] = 0;
     }
-    if (wildcard !== null) {
-      output.byte(STAR);
-      output.byte(DOT);
-      writeLabels(nodeFirst, level);
-      setBlockText(nodeFirst, level);
-      writeRecordLines(output, wildcard, substitution);
-      entries += 1;
-      output.endRecord();
+    if (wildcard !== -1) {
+      if (family === 4) ADDRESS[0] = nodeFirst as number;
+      emitName(family === 4 ? 0n : (nodeFirst as bigint), level, records[wildcard]);
     }
-    for (const run of runs) {
-      if (run.records === null) {
-        // A child only partly covered, or by several values: it gets names below it.
-        emitNode(level + 1, childAddress(nodeFirst, run.from, level), run.segmentFrom, run.segmentTo);
-      } else if (wildcard === null || run.records.key !== wildcard.key) {
-        for (let child = run.from; child <= run.to; child += 1) emitWhole(childAddress(nodeFirst, child, level), level + 1, run.records);
+    for (let run = runStart; run < runStop; run += 1) {
+      const id = runIds[run];
+      if (id === -1) {
+        // A child only partly covered, or by several values: it gets names below it. If its only
+        // segment is one address, every level below would name just that address (no child is
+        // ever whole, so no wildcard): most listings are such addresses, so skip the descent
+        // (and, for IPv4, the child's address: a number a call would box, per segment).
+        const segmentFrom = runSegmentFroms[run];
+        if (runSegmentTos[run] - segmentFrom === 1 && family === 4 && firsts4[segmentFrom] === lasts4[segmentFrom]) {
+          ADDRESS[0] = firsts4[segmentFrom];
+          emitName(0n, depth, records[idAt(segmentFrom)]);
+        } else if (runSegmentTos[run] - segmentFrom === 1 && family === 6 && firsts6[segmentFrom] === lasts6[segmentFrom]) {
+          emitName(firsts6[segmentFrom], depth, records[idAt(segmentFrom)]);
+        } else {
+          emitNode(level + 1, childAddress(nodeFirst, runFroms[run], level), segmentFrom, runSegmentTos[run]);
+        }
+      } else if (id !== wildcard) {
+        // A whole child: a wildcard for its block, or the exact name at the last label.
+        for (let child = runFroms[run]; child <= runTos[run]; child += 1) {
+          if (family === 4) ADDRESS[0] = (nodeFirst as number) + child * childSizes4[level];
+          emitName(family === 4 ? 0n : (childAddress(nodeFirst, child, level) as bigint), level + 1, records[id]);
+        }
       }
     }
   };
 
-  if (merged.length > 0) emitNode(0, family === 4 ? 0 : 0n, 0, merged.length);
+  if (mergedCount > 0) emitNode(0, family === 4 ? 0 : 0n, 0, mergedCount);
   output.flush();
   return { entries };
 }

@@ -1,14 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRange } from '../../../shared/address.js';
-import type { Segment, ZoneAnswer, ZoneParameters } from '../../../main/core/publish/types.js';
+import type { Ipv4SegmentColumns, Segment, SegmentColumns, ZoneAnswer, ZoneParameters } from '../../../main/core/publish/types.js';
+import { columnsOf } from '../../../main/core/publish/columns.js';
 import {
   ZoneWriteError,
   queryName,
   reverseName,
   txtRdata,
   writeBindZone,
+  writeBindZoneColumns,
   writeRbldnsd,
+  writeRbldnsdColumns,
 } from '../../../main/core/publish/zones.js';
 
 const CREATED = Date.UTC(2026, 10, 28, 12, 0, 0) / 1000;
@@ -210,6 +213,49 @@ test('overlapping, unsorted, out-of-family and answerless input is refused', () 
   assert.throws(() => bind(4, [{ first: 5n, last: 4n, answers: [LISTED] }]), /not a range/);
   // adjacent is fine
   assert.equal(bind(4, [segment('192.0.2.1'), segment('192.0.2.2')]).entries, 2);
+});
+
+test('a malformed segment is a ZoneWriteError naming it, from both writers and both families', () => {
+  for (const writer of [writeBindZone, writeRbldnsd]) {
+    const refuses = (family: 4 | 6, first: unknown, last: unknown, text: string) =>
+      assert.throws(
+        () => writer([segment(family === 4 ? '192.0.2.1' : '2001:db8::1'), { first, last, answers: [LISTED] } as Segment], parameters(family), () => {}),
+        (error: unknown) => error instanceof ZoneWriteError && error.message === `segment ${text} is not a range of IPv${family} addresses`,
+        `${writer.name} IPv${family} ${text}`,
+      );
+    refuses(4, 0xc0000205n, 0xc0000204n, '3221225989..3221225988');
+    refuses(4, 0xc0000205n, 1n << 32n, '3221225989..4294967296');
+    refuses(4, 5, 6, '5..6');
+    refuses(6, 0x20010db8000000000000000000000002n, 1n << 128n, '42540766411282592856903984951653826562..340282366920938463463374607431768211456');
+    refuses(6, 5, 6, '5..6');
+  }
+});
+
+test('the column writers: the columns must be of the zone\'s family, and only the first `count` entries are segments', () => {
+  const columns4 = columnsOf(4, [segment('192.0.2.0/24'), segment('192.0.3.1'), segment('198.51.100.7')]) as Ipv4SegmentColumns;
+  const columns6 = columnsOf(6, [segment('2001:db8::/48')]);
+  const write = (writer: typeof writeBindZoneColumns, columns: SegmentColumns, family: 4 | 6): string => {
+    const chunks: Buffer[] = [];
+    writer(columns, parameters(family), (bytes) => chunks.push(Buffer.from(bytes)));
+    return Buffer.concat(chunks).toString('utf8');
+  };
+  for (const writer of [writeBindZoneColumns, writeRbldnsdColumns]) {
+    assert.throws(() => write(writer, columns4, 6), (error: unknown) => error instanceof ZoneWriteError && /IPv4 but the zone is IPv6/.test(error.message));
+    assert.throws(() => write(writer, columns6, 4), (error: unknown) => error instanceof ZoneWriteError && /IPv6 but the zone is IPv4/.test(error.message));
+    assert.throws(() => write(writer, { ...columns4, count: 4 }, 4), (error: unknown) => error instanceof ZoneWriteError && /count 4 does not fit/.test(error.message));
+    assert.throws(() => write(writer, { ...columns4, count: 1.5 }, 4), ZoneWriteError);
+    assert.throws(
+      () => write(writer, { ...columns4, sets: Uint32Array.of(0, 7, 0) }, 4),
+      (error: unknown) => error instanceof ZoneWriteError && error.message === 'segment 192.0.3.1 answers set 7, which the columns do not have',
+    );
+    // Two segments of three: the third is not written, whatever it holds.
+    const firstTwo = write(writer, { ...columns4, count: 2 }, 4);
+    const shortened = { ...columns4, count: 2, lasts: Uint32Array.of(columns4.lasts[0], columns4.lasts[1], 0) };
+    assert.equal(write(writer, shortened, 4), firstTwo);
+    assert.ok(firstTwo.includes('192.0.3.1') || firstTwo.includes('1.3.0.192'), firstTwo);
+    assert.ok(!firstTwo.includes('198.51.100.7') && !firstTwo.includes('7.100.51.198'), firstTwo);
+  }
+  assert.equal(write(writeRbldnsdColumns, columns4, 4), rbldnsd(4, [segment('192.0.2.0/24'), segment('192.0.3.1'), segment('198.51.100.7')]).text);
 });
 
 test('bad parameters and A values are refused', () => {
