@@ -80,7 +80,7 @@ export async function benchPublish(folder: string, databaseTemplate: string, pri
   const bytes = result.files.reduce((total, file) => total + file.size, 0);
   print('publish 1M RBL + 200k DUL + 100k IPv6, signed', `${seconds.toFixed(2)} s`, 'under 8 s');
   // On a shared machine the wall time varies with the neighbours' load; the CPU time much less.
-  print('  CPU time, both threads (user + system)', `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`, 'informational');
+  print('  CPU time (user + system)', `${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`, 'informational');
   print('  files written (both formats)', `${result.files.length} files, ${(bytes / 1024 / 1024).toFixed(0)} MB`, 'informational');
   print('  peak RSS of the process', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`, 'under 800 MB');
   core.close();
