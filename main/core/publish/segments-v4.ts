@@ -5,7 +5,7 @@
  * (inclusive) with a number as its value. Nothing here makes an object per interval, so a
  * million listings cost a few typed arrays instead of a few hundred MB of heap.
  */
-import { radixSort } from './segments.js';
+import { activePosition, radixSort } from './segments.js';
 
 const TOP = 0xffffffff;
 
@@ -130,18 +130,6 @@ export function flattenNumbers(
   // What is still open runs to the last address (its ends were left out).
   if (value >= 0) output.append(segmentStart, TOP, value);
   return output.finish();
-}
-
-/** First position in the ascending `active` whose index is >= `index`. */
-function activePosition(active: readonly number[], index: number): number {
-  let low = 0;
-  let high = active.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (active[middle] < index) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }
 
 function insertActive(active: number[], index: number): void {

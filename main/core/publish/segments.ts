@@ -357,7 +357,7 @@ function sameKey(keys: Uint32Array, words: number, a: number, b: number): boolea
 }
 
 /** First position in the ascending `active` whose index is >= `index`. */
-function activePosition(active: readonly number[], index: number): number {
+export function activePosition(active: readonly number[], index: number): number {
   let low = 0;
   let high = active.length;
   while (low < high) {
