@@ -120,21 +120,49 @@ function fileBaseName(name: ListName | 'combined'): string {
   return name.toLowerCase();
 }
 
+interface ApprovalRow {
+  id: number;
+  change_digest: string;
+  requested_by: number;
+  approved_by: number | null;
+  base_serial: number | null;
+  in_force: Buffer | null;
+}
+
 /**
- * Approval of a large change: by two different publishers, for exactly this content. The one who
- * asked is the preparer of record, whichever of the two runs the publish that uses the approval.
+ * Whether request `row` covers the change `prepared` would publish: made for exactly this
+ * content, or for content that differs from this by no more than the change-size thresholds on
+ * every list (what is allowed without an approval anyway) and compared with the same snapshot.
+ */
+function covers(row: ApprovalRow, prepared: PreparedSnapshot, settings: Settings): boolean {
+  if (row.change_digest === prepared.changeDigest) return true;
+  if (row.in_force === null || row.base_serial !== (prepared.previousSerial ?? 0)) return false;
+  const asked = decodeIdSets(row.in_force);
+  const { maxAddedPerList, maxRemovedPerList } = settings.publish;
+  return LISTS.every((list) => {
+    const drift = diffSorted(asked[list] ?? [], prepared.resolution.inForce[list]);
+    return drift.added.length <= maxAddedPerList && drift.removed.length <= maxRemovedPerList;
+  });
+}
+
+/**
+ * Approval of a large change: by two different publishers, for this change (see `covers`). The
+ * one who asked is the preparer of record, whichever of the two runs the publish that uses it.
  */
 function resolveApproval(
   db: WriteDb,
   actor: Actor,
-  digest: string,
+  prepared: PreparedSnapshot,
+  settings: Settings,
   isApproving: boolean,
   summary: string,
   now: string,
 ): { approved: boolean; approvedBy: Actor | null; preparedBy: Actor | null; requestId: number | null } {
-  const rows = db.all<{ id: number; requested_by: number; approved_by: number | null }>(
-    sql`SELECT id, requested_by, approved_by FROM publish_approvals WHERE change_digest = ${digest} AND used_by_serial IS NULL ORDER BY id`,
-  );
+  const rows = db
+    .all<ApprovalRow>(sql`SELECT id, change_digest, requested_by, approved_by, base_serial, in_force FROM publish_approvals WHERE used_by_serial IS NULL ORDER BY id`)
+    .filter((row) => covers(row, prepared, settings))
+    // A request for exactly this content first.
+    .sort((a, b) => Number(b.change_digest === prepared.changeDigest) - Number(a.change_digest === prepared.changeDigest));
   const person = (id: number | null): Actor | null => {
     const row = db.get<{ id: number; name: string }>(sql`SELECT id, name FROM investigators WHERE id = ${id}`);
     return row ? { id: row.id, name: row.name, roles: [] } : null;
@@ -151,7 +179,8 @@ function resolveApproval(
     }
   }
   if (!rows.some((row) => row.requested_by === actor.id)) {
-    db.run(sql`INSERT INTO publish_approvals (change_digest, requested_by, requested_at, summary) VALUES (${digest}, ${actor.id}, ${now}, ${summary})`);
+    db.run(sql`INSERT INTO publish_approvals (change_digest, requested_by, requested_at, summary, base_serial, in_force)
+      VALUES (${prepared.changeDigest}, ${actor.id}, ${now}, ${summary}, ${prepared.previousSerial ?? 0}, ${prepared.inForceBlob})`);
   }
   return { approved: false, approvedBy: null, preparedBy: null, requestId: null };
 }
@@ -208,7 +237,7 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
   let safety = runSafetyChecks(resolution, settings, prepared.changes, false);
   const needsApproval = safety.some((check) => check.status === 'needs-approval');
   if (needsApproval) {
-    approval = db.transaction(() => resolveApproval(db, actor, prepared.changeDigest, options.approveLargeChange ?? false, summary, nowText));
+    approval = db.transaction(() => resolveApproval(db, actor, prepared, settings, options.approveLargeChange ?? false, summary, nowText));
     safety = runSafetyChecks(resolution, settings, prepared.changes, approval.approved);
   } else if (options.approveLargeChange) {
     approval = { approved: false, approvedBy: null, preparedBy: null, requestId: null };

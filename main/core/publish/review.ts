@@ -13,13 +13,24 @@ import { requireActor } from '../investigators/investigators.js';
 import { listingReader } from '../listings/listings.js';
 import { decodeIdSets } from './id-sets.js';
 
-/** Requests for a large change that no second publisher has approved yet (or approved but not yet published). */
+/**
+ * The snapshot new requests compare with (0: none yet). A request made against an older one is
+ * outdated: the change it asked for can no longer be published as it was.
+ */
+function currentBase(db: ReadDb): number {
+  return db.get<{ serial: number | null }>(sql`SELECT max(serial) AS serial FROM snapshots`)?.serial ?? 0;
+}
+
+/**
+ * Requests for a large change that no second publisher has approved yet (or approved but not yet
+ * published), leaving out the outdated ones (another snapshot was published since they were made).
+ */
 export function pendingApprovals(db: ReadDb): PendingApproval[] {
   return db
     .all<{ id: number; requested: string; requested_at: string; approved: string | null; approved_at: string | null; summary: string }>(
       sql`SELECT a.id, r.name AS requested, a.requested_at, p.name AS approved, a.approved_at, a.summary
           FROM publish_approvals a JOIN investigators r ON r.id = a.requested_by LEFT JOIN investigators p ON p.id = a.approved_by
-          WHERE a.used_by_serial IS NULL ORDER BY a.id DESC`,
+          WHERE a.used_by_serial IS NULL AND (a.base_serial IS NULL OR a.base_serial = ${currentBase(db)}) ORDER BY a.id DESC`,
     )
     .map((row) => ({
       id: row.id,
@@ -35,11 +46,15 @@ export function pendingApprovals(db: ReadDb): PendingApproval[] {
 export function approveRequest(db: WriteDb, actorName: string | null, id: number, now: () => string): PendingApproval {
   return db.transaction(() => {
     const actor = requireActor(db, actorName, 'publisher');
-    const row = db.get<{ requested_by: number; approved_by: number | null; used_by_serial: number | null }>(
-      sql`SELECT requested_by, approved_by, used_by_serial FROM publish_approvals WHERE id = ${id}`,
+    const row = db.get<{ requested_by: number; approved_by: number | null; used_by_serial: number | null; base_serial: number | null }>(
+      sql`SELECT requested_by, approved_by, used_by_serial, base_serial FROM publish_approvals WHERE id = ${id}`,
     );
     if (!row) throw notFound(`no approval request #${id}`);
     if (row.used_by_serial !== null) throw conflict(`request #${id} was already published as snapshot ${row.used_by_serial}`);
+    const base = currentBase(db);
+    if (row.base_serial !== null && row.base_serial !== base) {
+      throw conflict(`request #${id} is outdated: snapshot ${base} was published after it was made; the change must be prepared (published) again`);
+    }
     if (row.requested_by === actor.id) throw forbidden('a large change needs a second publisher: you cannot approve your own request');
     if (row.approved_by !== null) throw conflict(`request #${id} is already approved`);
     db.run(sql`UPDATE publish_approvals SET approved_by = ${actor.id}, approved_at = ${now()} WHERE id = ${id}`);

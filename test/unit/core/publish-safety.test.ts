@@ -1,7 +1,8 @@
 /**
  * The safety checks before anything is written: each named check fails, warns or passes as it
  * should, on hand-made resolutions and through publish.run on a real database; and the
- * second-publisher approval of a large change (two different publishers, bound to the content).
+ * second-publisher approval of a large change (two different publishers; it covers the content
+ * asked for, give or take the change-size limits, until the next snapshot).
  */
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -314,7 +315,7 @@ describe('safety checks through publish.run', () => {
     assert.doesNotMatch(rbl, /45\.10\.0\.2\b/);
   });
 
-  test('change size: first passes; a large change needs a SECOND publisher, bound to the content', async () => {
+  test('change size: first passes; a large change needs a SECOND publisher, bound to the content asked for give or take the limits, outdated by the next snapshot', async () => {
     await addRbl(3);
     const first = await publish('pat');
     assert.equal(first.published, true);
@@ -367,23 +368,46 @@ describe('safety checks through publish.run', () => {
     const approvals = query<{ used_by_serial: number | null }>(`SELECT used_by_serial FROM publish_approvals`);
     assert.deepEqual(approvals, [{ used_by_serial: approved.serial }]);
 
-    // A new large change: pat asks, then the content changes before anyone approves.
+    // A new large change: pat asks, then QIL-like drift (one more listing, within the +2 limit)
+    // before quinn approves: the approval still covers it, and the snapshot has both.
     await addRbl(3);
     now += 60_000;
     assert.equal((await publish('pat')).needsApproval, true);
     await addRbl(1);
+    const drifted = await publish('quinn', true);
+    assert.equal(drifted.published, true, 'drift within the change-size limits stays covered by the approval');
+    assert.equal(drifted.approvedBy, 'quinn');
+    assert.equal(drifted.preparedBy, 'pat');
+    assert.deepEqual(drifted.changes?.RBL, { added: 4, removed: 0, total: 10 });
+
+    // Another large change, then drift beyond the limits (+3 > +2) before anyone approves: pat's
+    // request does not cover what is there now, so quinn's run is quinn's own request.
+    await addRbl(3);
+    now += 60_000;
+    assert.equal((await publish('pat')).needsApproval, true);
+    await addRbl(3);
     before = written();
-    // quinn's approval is for what is there now, which pat never asked for: quinn's own request.
     const stale = await publish('quinn', true);
-    assert.equal(stale.published, false, 'an approval covers exactly the content that was asked for');
+    assert.equal(stale.published, false, 'an approval covers the content asked for, give or take the change-size limits');
     assert.equal(stale.needsApproval, true);
     assert.deepEqual(written(), before);
+    const waiting = await ok(core.dispatch('publish.approvals', {}, as('pat')));
+    assert.deepEqual(waiting.map((request) => request.requestedBy), ['quinn', 'pat']);
+    const patsRequest = waiting[1].id;
     // pat approves quinn's request for the current content: published.
     const second = await publish('pat', true);
     assert.equal(second.published, true);
     assert.equal(second.approvedBy, 'pat');
     assert.equal(second.preparedBy, 'quinn');
-    assert.deepEqual(second.changes?.RBL, { added: 4, removed: 0, total: 10 });
+    assert.deepEqual(second.changes?.RBL, { added: 6, removed: 0, total: 16 });
+
+    // pat's own request was made against the snapshot before: outdated, no longer listed, and
+    // approving it is refused with the reason.
+    assert.deepEqual(await ok(core.dispatch('publish.approvals', {}, as('quinn'))), []);
+    const outdated = await core.dispatch('publish.approve', { id: patsRequest }, as('quinn'));
+    assert.equal(outdated.ok, false);
+    assert.equal(!outdated.ok && outdated.error.code, 'conflict');
+    assert.match(!outdated.ok ? outdated.error.message : '', new RegExp(`request #${patsRequest} is outdated: snapshot ${second.serial} was published after it`));
 
     // The approval was used up: the next large change needs a new one.
     await addRbl(3);

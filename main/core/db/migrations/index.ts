@@ -7,6 +7,7 @@ import { migration as evidence } from './0005-evidence.js';
 import { migration as workbench } from './0006-workbench.js';
 import { migration as queues } from './0007-queues.js';
 import { migration as dashboard } from './0008-dashboard.js';
+import { migration as approvalScope } from './0009-approval-scope.js';
 
 export interface Migration {
   readonly version: number;
@@ -14,7 +15,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);

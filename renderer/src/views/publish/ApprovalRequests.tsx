@@ -115,6 +115,12 @@ export function ApprovalRequests({
           ))}
         </ul>
       )}
+      {loaded.state === 'done' && loaded.value.length > 0 && (
+        <p className="muted">
+          An approval covers the change asked for while the data moves on by no more than the change-size limits; once another
+          snapshot is published, a request is outdated.
+        </p>
+      )}
     </section>
   );
 }
