@@ -165,6 +165,12 @@ export interface RecordView {
   /** What a mail server gets for the range's first address: the A record and TXT (`$` replaced). */
   readonly answer: { readonly a: string; readonly txt: string; readonly queriedAddress: string };
   readonly isPublished: boolean;
+  /**
+   * Why the next snapshot leaves it out (null when it is in): delisted; expired (its expiry has
+   * passed, even while the stored status still says active); removed (suppressed until a date
+   * still ahead).
+   */
+  readonly notPublished: 'delisted' | 'expired' | 'removed' | null;
   readonly submissionId: number | null;
   readonly isp: string | null;
   readonly samples: number;

@@ -35,9 +35,15 @@ export function recordView(db: ReadDb, id: number, settings: Settings, now: Date
         FROM listings l WHERE l.id = ${id}`,
     );
     const queriedAddress = formatAddress(range.family, range.first);
-    const isPublished =
-      (row.status === 'active' || (row.status === 'suppressed' && row.suppressed_until !== null && row.suppressed_until <= at)) &&
-      (row.expires_at === null || row.expires_at > at);
+    // The rule publishing applies: active, or suppressed until a date now past; and not expired.
+    const notPublished =
+      row.status === 'delisted'
+        ? 'delisted'
+        : row.status === 'expired' || (row.expires_at !== null && row.expires_at <= at)
+          ? 'expired'
+          : row.status === 'suppressed' && (row.suppressed_until === null || row.suppressed_until > at)
+            ? 'removed'
+            : null;
     return {
       id,
       list: listing.list,
@@ -57,7 +63,8 @@ export function recordView(db: ReadDb, id: number, settings: Settings, now: Date
       updatedAt: listing.updatedAt,
       // The publish code's own answer, with '$' standing for the queried address as rbldnsd substitutes it.
       answer: { a: returnCode(settings, listing.list, listing.level), txt: answerText(settings, listing).split('$').join(queriedAddress), queriedAddress },
-      isPublished,
+      isPublished: notPublished === null,
+      notPublished,
       submissionId: extra?.submission_id ?? null,
       isp: extra?.isp ?? null,
       samples: extra?.samples ?? 0,

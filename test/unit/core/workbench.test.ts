@@ -204,6 +204,14 @@ describe('workbench', () => {
     assert.equal(record.answer.queriedAddress, '198.51.100.10');
     const rbl = await ok(core.dispatch('listings.record', { id: ids.rbl24 }, alice));
     assert.match(rbl.answer.txt, /^RBL: Spam source - Snowshoe spam from this block; see .*192\.0\.2\.0/);
+    assert.equal(rbl.isPublished, true);
+    assert.equal(rbl.notPublished, null);
+    // The QIL entry's expiry has passed (its stored status still says active): not in the next zone.
+    const qil = await ok(core.dispatch('listings.record', { id: ids.qil }, alice));
+    assert.equal(qil.status, 'active');
+    assert.ok(qil.expiresAt !== null && qil.expiresAt <= new Date(now).toISOString());
+    assert.equal(qil.isPublished, false);
+    assert.equal(qil.notPublished, 'expired');
     assert.equal(rbl.samples, 1);
     const one = await ok(core.dispatch('listings.record', { id: ids.rblOne }, alice));
     assert.equal(one.threads, 1);
@@ -234,8 +242,12 @@ describe('workbench', () => {
     await ok(core.dispatch('listings.edit', { action: 'txt', id: ids.rbl24, why: 'clearer text', txt: 'Snowshoe spam, 40 hosts' }, alice));
     await ok(core.dispatch('listings.edit', { action: 'reason', id: ids.rbl24, why: 'they host the senders', reason: 'spam-support' }, alice));
     await ok(core.dispatch('listings.edit', { action: 'reassign', id: ids.rbl24, why: 'Bob takes the case', investigator: 'Bob' }, alice));
-    await ok(core.dispatch('listings.edit', { action: 'suppress', id: ids.rbl24, why: 'ISP is cleaning up', until: new Date(now + 3 * DAY).toISOString() }, alice));
+    const until = new Date(now + 3 * DAY).toISOString();
+    await ok(core.dispatch('listings.edit', { action: 'suppress', id: ids.rbl24, why: 'ISP is cleaning up', until }, alice));
+    const removed = await ok(core.dispatch('listings.record', { id: ids.rbl24 }, alice));
+    assert.deepEqual([removed.isPublished, removed.notPublished, removed.suppressedUntil], [false, 'removed', until]);
     await ok(core.dispatch('listings.edit', { action: 'relist', id: ids.rbl24, why: 'cleanup failed' }, alice));
+    assert.equal((await ok(core.dispatch('listings.record', { id: ids.rbl24 }, alice))).notPublished, null);
     assert.equal(eventCount(), before + 5);
     const history = await ok(core.dispatch('listings.history', { id: ids.rbl24 }, alice));
     assert.deepEqual(history.slice(0, 5).map((event) => [event.action, event.reason]), [
@@ -253,6 +265,7 @@ describe('workbench', () => {
     const old = await ok(core.dispatch('listings.get', { id: ids.range }, alice));
     const created = await ok(core.dispatch('listings.get', { id: moved.id }, alice));
     assert.equal(old.status, 'delisted');
+    assert.equal((await ok(core.dispatch('listings.record', { id: ids.range }, alice))).notPublished, 'delisted');
     assert.deepEqual([created.list, created.range, created.status], ['RBL', '198.51.100.10-198.51.100.20', 'active']);
     const oldHistory = await ok(core.dispatch('listings.history', { id: ids.range }, alice));
     const newHistory = await ok(core.dispatch('listings.history', { id: moved.id }, alice));

@@ -320,6 +320,13 @@ function EditForm({ record, onDone }: { record: RecordData; onDone: (newId: numb
   );
 }
 
+/** Why the next snapshot leaves the record out, in words. */
+function notPublishedText(record: RecordData): string {
+  if (record.notPublished === 'expired') return record.expiresAt ? `expired ${formatTime(record.expiresAt)}` : 'expired';
+  if (record.notPublished === 'removed') return record.suppressedUntil ? `removed until ${formatTime(record.suppressedUntil)}` : 'removed until further notice';
+  return 'delisted';
+}
+
 function Header({ record }: { record: RecordData }) {
   return (
     <div className="record-header">
@@ -368,7 +375,7 @@ function Header({ record }: { record: RecordData }) {
           <code>
             {record.answer.queriedAddress} → {record.answer.a} “{record.answer.txt}”
           </code>
-          {!record.isPublished && <span className="muted"> (not in the next zone: {record.status})</span>}
+          {record.notPublished !== null && <span className="muted"> (not in the next zone: {notPublishedText(record)})</span>}
         </dd>
         <dt>Evidence</dt>
         <dd>
