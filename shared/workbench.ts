@@ -77,6 +77,8 @@ export interface ListingTableRow {
   readonly level: number | null;
   readonly isp: string | null;
   readonly samples: number;
+  /** Whether the next snapshot publishes it (see `RecordView.notPublished` for the rule). */
+  readonly isPublished: boolean;
 }
 
 export interface ListingPage {

@@ -28,6 +28,8 @@ before(async () => {
       for (let index = 0; index < BULK_ROWS; index += 1) lines.push(`11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
       writeFileSync(file, `${lines.join('\n')}\n`);
       await repdesk(databasePath, '--actor', 'Alice', 'import', file, '--list', 'RBL', '--reason', 'botnet');
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '203.0.113.50', '--list', 'QIL', '--reason', 'spam-source', '--level', '2');
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '203.0.113.51', '--list', 'QIL', '--reason', 'spam-source', '--level', '3');
     },
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -82,6 +84,7 @@ test('find a record by a contained IP, open it, delist it with a reason, see it 
   const history = page.getByRole('list', { name: 'History, newest first' });
   await history.getByText('ISP confirmed the host is cleaned up').waitFor();
   assert.match(await history.locator('li').first().innerText(), /Alice[\s\S]*delisted \(was active\)[\s\S]*ISP confirmed the host is cleaned up/);
+  assert.match(await record.locator('.record-header').innerText(), /\(not in the next zone: delisted\)/);
 
   await page.emulateMedia({ colorScheme: 'light' });
   await page.screenshot({ path: join(SCREENSHOTS, 'workbench-record-light.png'), fullPage: true });
@@ -194,5 +197,26 @@ test('the Ctrl+K palette jumps to a record by id and finds one by its text', asy
   await palette.getByRole('option', { name: 'Look up 192.0.2.9' }).waitFor();
   await page.keyboard.press('Enter');
   await page.waitForURL(/#\/lookup\/192\.0\.2\.9$/);
+  assert.deepEqual(harness.problems.errors, []);
+});
+
+test('an entry whose expiry has passed still reads active but is marked expired: out of the zone', async () => {
+  const { page, server } = harness;
+  // Its expiry is past (the QIL ingest would have extended it had the source kept hitting traps).
+  harness.core.connection.write.run(sql`UPDATE listings SET expires_at = '2026-11-01T00:00:00.000Z' WHERE list = 'QIL' AND first = (SELECT first FROM listings WHERE list = 'QIL' ORDER BY id LIMIT 1)`);
+  await page.goto(server.url);
+  await page.getByRole('link', { name: 'Listings' }).waitFor();
+  await page.goto(`${harness.origin}/#/listings/list=QIL`);
+  const grid = page.getByRole('grid', { name: 'Listings' });
+  const lapsed = grid.getByRole('row').filter({ hasText: '203.0.113.50' });
+  await lapsed.waitFor();
+  assert.match(await lapsed.locator('.column-status').innerText(), /^active\s+expired$/);
+  assert.equal(await lapsed.locator('.status-note').getAttribute('title'), 'Its expiry has passed: no longer published');
+  assert.match(await grid.getByRole('row').filter({ hasText: '203.0.113.51' }).locator('.column-status').innerText(), /^active$/);
+  await lapsed.click();
+  await page.keyboard.press('Enter');
+  const record = page.getByRole('region', { name: /^Record #\d+$/ });
+  await record.getByRole('heading', { name: /203\.0\.113\.50/ }).waitFor();
+  assert.match(await record.locator('.record-header').innerText(), /\(not in the next zone: expired 2026-11-01 00:00 UTC\)/);
   assert.deepEqual(harness.problems.errors, []);
 });

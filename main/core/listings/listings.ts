@@ -52,6 +52,19 @@ function investigatorName(db: ReadDb, id: number): string {
   return name;
 }
 
+/**
+ * Why the next snapshot leaves a listing out at `at` (ISO time), or null when it is in: the rule
+ * publishing applies (active, or suppressed until a date now past; and not expired), with the
+ * reason a person needs: delisted; expired (its expiry passed, even while the stored status still
+ * says active); removed (suppressed until a date still ahead).
+ */
+export function notPublishedBecause(status: ListingStatus, suppressedUntil: string | null, expiresAt: string | null, at: string): 'delisted' | 'expired' | 'removed' | null {
+  if (status === 'delisted') return 'delisted';
+  if (status === 'expired' || (expiresAt !== null && expiresAt <= at)) return 'expired';
+  if (status === 'suppressed' && (suppressedUntil === null || suppressedUntil > at)) return 'removed';
+  return null;
+}
+
 /** The API view of a stored listing. */
 export function toListingView(db: ReadDb, row: ListingRow): ListingView {
   const first = readAddressKeyHex(row.first);

@@ -10,7 +10,7 @@ import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { forbidden } from '../errors.js';
 import { findActor, type Actor } from '../investigators/investigators.js';
-import { listingReader } from '../listings/listings.js';
+import { listingReader, notPublishedBecause } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 
 /** The actor, who must hold one of `roles` (intake is open to investigators and reviewers alike). */
@@ -97,9 +97,7 @@ export function ageHours(receivedAt: string, now: Date): number {
 
 /** Whether a listing answers in the published zone at `now` (the rule publishing applies). */
 export function isInZone(listing: ListingView, now: Date): boolean {
-  const at = now.toISOString();
-  if (listing.expiresAt !== null && listing.expiresAt <= at) return false;
-  return listing.status === 'active' || (listing.status === 'suppressed' && listing.suppressedUntil !== null && listing.suppressedUntil <= at);
+  return notPublishedBecause(listing.status, listing.suppressedUntil, listing.expiresAt, now.toISOString()) === null;
 }
 
 /**

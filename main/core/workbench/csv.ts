@@ -35,6 +35,7 @@ export function exportListingsCsv(
   index: ListingIndex,
   target: BulkTarget,
   sort: ListingSort,
+  now: Date,
   onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
 ): CsvExport {
   const filter: ListingFilter = 'filter' in target ? target.filter : {};
@@ -44,7 +45,7 @@ export function exportListingsCsv(
   let rows = 0;
   let after = null;
   do {
-    const page = queryListings(db, index, { filter, sort, after, limit: PAGE, withCount: false, ids });
+    const page = queryListings(db, index, { filter, sort, after, limit: PAGE, withCount: false, ids }, now);
     for (const row of page.rows) {
       rows += 1;
       if (rows > MAX_EXPORT_ROWS) throw invalidInput(`more than ${MAX_EXPORT_ROWS} rows match; narrow the filter before exporting`);

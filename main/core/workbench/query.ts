@@ -10,6 +10,7 @@ import type { ReadDb } from '../db/connection.js';
 import { joinSql, sql, type Sql } from '../db/sql.js';
 import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
+import { notPublishedBecause } from '../listings/listings.js';
 
 /** How each sort orders rows: its key columns (the id always follows). Blob columns are marked for the cursor. */
 const SORT_KEYS: Record<SortColumn, ReadonlyArray<{ readonly expression: string; readonly isBlob?: boolean }>> = {
@@ -262,6 +263,7 @@ export function queryListings(
   db: ReadDb,
   index: ListingIndex,
   input: { filter: ListingFilter; sort: ListingSort; after: PageCursor | null; limit: number; withCount: boolean; ids?: readonly number[] },
+  now: Date,
 ): ListingPage {
   const started = performance.now();
   const filtered = compileFilter(db, index, input.filter);
@@ -272,6 +274,7 @@ export function queryListings(
     const hasMore = rows.length > input.limit;
     if (hasMore) rows.length = input.limit;
     const names = nameLookup(snapshot);
+    const at = now.toISOString();
     const view: ListingTableRow[] = rows.map((row) => {
       const first = readAddressKeyHex(row.first);
       const last = readAddressKeyHex(row.last);
@@ -291,6 +294,7 @@ export function queryListings(
         level: row.level,
         isp: names.isp(row.submission_id),
         samples: row.samples,
+        isPublished: notPublishedBecause(row.status, row.suppressed_until, row.expires_at, at) === null,
       };
     });
     let next: PageCursor | null = null;

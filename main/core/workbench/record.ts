@@ -8,7 +8,7 @@ import type { RecordView, RelatedListing, RelatedView } from '../../../shared/wo
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { notFound } from '../errors.js';
-import { findListing, getListing, type ListingRow } from '../listings/listings.js';
+import { findListing, getListing, notPublishedBecause, type ListingRow } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { answerText, returnCode } from '../publish/resolve.js';
 
@@ -35,15 +35,7 @@ export function recordView(db: ReadDb, id: number, settings: Settings, now: Date
         FROM listings l WHERE l.id = ${id}`,
     );
     const queriedAddress = formatAddress(range.family, range.first);
-    // The rule publishing applies: active, or suppressed until a date now past; and not expired.
-    const notPublished =
-      row.status === 'delisted'
-        ? 'delisted'
-        : row.status === 'expired' || (row.expires_at !== null && row.expires_at <= at)
-          ? 'expired'
-          : row.status === 'suppressed' && (row.suppressed_until === null || row.suppressed_until > at)
-            ? 'removed'
-            : null;
+    const notPublished = notPublishedBecause(row.status, row.suppressed_until, row.expires_at, at);
     return {
       id,
       list: listing.list,

@@ -178,6 +178,9 @@ describe('workbench', () => {
     const qil = await ok(core.dispatch('listings.query', { filter: { list: 'QIL' } }, alice));
     assert.equal(qil.rows[0].level, 2);
     assert.ok(qil.rows[0].expiresAt);
+    // Its expiry has passed: still stored as active, no longer published; the others are.
+    assert.deepEqual([qil.rows[0].status, qil.rows[0].isPublished], ['active', false]);
+    assert.ok(dul.rows.every((row) => row.isPublished));
   });
 
   test('search.text finds listings, samples and messages with their listing ids', async () => {

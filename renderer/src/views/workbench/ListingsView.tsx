@@ -38,7 +38,7 @@ const COLUMNS = [
   column.accessor('status', {
     header: 'Status',
     size: 110,
-    cell: (cell) => <StatusBadge status={cell.getValue()} />,
+    cell: (cell) => <StatusBadge status={cell.getValue()} isPublished={cell.row.original.isPublished} />,
   }),
   column.accessor('reason', { header: 'Reason', size: 130, cell: (cell) => REASON_LABELS[cell.getValue()] }),
   column.accessor('investigator', { header: 'Investigator', size: 120 }),

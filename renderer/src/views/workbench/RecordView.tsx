@@ -331,7 +331,7 @@ function Header({ record }: { record: RecordData }) {
   return (
     <div className="record-header">
       <h1>
-        <code>{record.range}</code> <ListBadge list={record.list} /> <StatusBadge status={record.status} />
+        <code>{record.range}</code> <ListBadge list={record.list} /> <StatusBadge status={record.status} isPublished={record.isPublished} />
         <span className="muted"> #{record.id}</span>
       </h1>
       <dl className="facts">
