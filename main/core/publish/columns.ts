@@ -1,8 +1,4 @@
-/**
- * Segments column-wise (see `SegmentColumns`): converting from and to the `Segment[]` form that
- * tests and small callers use, and a growable builder for the resolution, which does not know
- * how many segments it will make.
- */
+/** Segments column-wise (see `SegmentColumns`) from the `Segment[]` form that tests and small callers use. */
 import type { Family } from '../../../shared/address.js';
 import type { Segment, SegmentColumns, ZoneAnswer } from './types.js';
 
@@ -36,22 +32,4 @@ export function columnsOf(family: Family, segments: readonly Segment[]): Segment
     return { family, count, firsts, lasts, sets, answerSets };
   }
   return { family, count, firsts: segments.map((segment) => segment.first), lasts: segments.map((segment) => segment.last), sets, answerSets };
-}
-
-/** The segments of `columns` as objects (tests, and the few places that want them one by one). */
-export function segmentsOf(columns: SegmentColumns): Segment[] {
-  const segments: Segment[] = [];
-  for (let index = 0; index < columns.count; index += 1) {
-    segments.push({ first: BigInt(columns.firsts[index]), last: BigInt(columns.lasts[index]), answers: columns.answerSets[columns.sets[index]] });
-  }
-  return segments;
-}
-
-/** Segment i's bounds as bigints, whichever the family. */
-export function firstOf(columns: SegmentColumns, index: number): bigint {
-  return BigInt(columns.firsts[index]);
-}
-
-export function lastOf(columns: SegmentColumns, index: number): bigint {
-  return BigInt(columns.lasts[index]);
 }

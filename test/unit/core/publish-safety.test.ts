@@ -20,7 +20,8 @@ import { generateKeyPair } from '../../../main/core/publish/minisign.js';
 import { TEST_POINTS, resolveZones, type PublishedListing, type Resolution, type ResolvedZone } from '../../../main/core/publish/resolve.js';
 import { runSafetyChecks } from '../../../main/core/publish/safety.js';
 import type { Segment } from '../../../main/core/publish/types.js';
-import { columnsOf, segmentsOf } from '../../../main/core/publish/columns.js';
+import { columnsOf } from '../../../main/core/publish/columns.js';
+import { segmentsOf } from '../support/published.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const as = (actor: string | null): CallContext => ({ actor });

@@ -4,9 +4,8 @@
  */
 import type { Family } from '../../../shared/address.js';
 import type { ReadDb } from '../../../main/core/db/connection.js';
-import { segmentsOf } from '../../../main/core/publish/columns.js';
 import { publishedListings, readListingsInForce, type PublishedListing, type ResolvedZone } from '../../../main/core/publish/resolve.js';
-import type { Segment } from '../../../main/core/publish/types.js';
+import type { Segment, SegmentColumns } from '../../../main/core/publish/types.js';
 
 export function readListings(db: ReadDb, now: Date): PublishedListing[] {
   return publishedListings(readListingsInForce(db, now));
@@ -15,4 +14,13 @@ export function readListings(db: ReadDb, now: Date): PublishedListing[] {
 export function zoneSegments(zone: ResolvedZone | undefined, family: Family): Segment[] {
   if (zone === undefined) throw new Error('no such zone');
   return segmentsOf(zone.segments[family]);
+}
+
+/** The segments of `columns` as objects. */
+export function segmentsOf(columns: SegmentColumns): Segment[] {
+  const segments: Segment[] = [];
+  for (let index = 0; index < columns.count; index += 1) {
+    segments.push({ first: BigInt(columns.firsts[index]), last: BigInt(columns.lasts[index]), answers: columns.answerSets[columns.sets[index]] });
+  }
+  return segments;
 }
