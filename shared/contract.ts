@@ -173,6 +173,8 @@ export interface AuditReport {
   readonly events: number;
   /** The first event whose stored hash or link does not match, and why. */
   readonly firstBroken: { readonly id: number; readonly problem: string } | null;
+  /** Events recorded outside the history (in signed snapshot manifests) that the chain was checked to still hold. */
+  readonly anchors: ReadonlyArray<{ readonly source: string; readonly event: number }>;
 }
 
 const listingAddSchema = z
@@ -229,7 +231,9 @@ export const contract = {
       .object({ name: z.string().min(1).max(100), roles: z.array(roleSchema).min(1).max(ROLES.length).optional(), active: z.boolean().optional() })
       .strict(),
   ),
-  'audit.verify': operation<AuditReport>()(empty),
+  'audit.verify': operation<AuditReport>()(
+    z.object({ snapshot: z.string().min(1).max(4096).optional(), pubkeys: z.array(z.string().min(1).max(4096)).max(16).optional() }).strict(),
+  ),
   'publish.preview': operation<PublishPreview>()(z.object({ zone: zoneSchema.optional() }).strict()),
   'publish.run': operation<PublishResult>()(
     z.object({ out: z.string().min(1).max(4096).optional(), zone: zoneSchema.optional(), approveLargeChange: z.boolean().optional() }).strict(),

@@ -167,17 +167,21 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'audit verify': {
-    usage: 'repdesk audit verify [--json]',
-    summary: 'Walk the hash-chained history; name the first broken event',
-    options: json,
+    usage: 'repdesk audit verify [--snapshot DIR --pubkey FILE [--pubkey FILE...]] [--json]',
+    summary:
+      "Walk the hash-chained history; name the first broken event. The newest snapshot's manifest, and a signed snapshot given with --snapshot, record an event the history must still hold: events cut from its end are found too",
+    options: { snapshot: { type: 'string' }, pubkey: { type: 'string', multiple: true }, ...json },
     positionals: [0, 0],
     async run(context) {
-      const report = await call(context, 'audit.verify', {});
+      const pubkeys = ((context.values.pubkey as string[] | undefined) ?? []).map((path) => resolve(path));
+      const snapshot = typeof context.values.snapshot === 'string' ? resolve(context.values.snapshot) : undefined;
+      const report = await call(context, 'audit.verify', { snapshot, pubkeys: pubkeys.length > 0 ? pubkeys : undefined });
       if (context.values.json) printJson(context, report);
       if (!report.ok && report.firstBroken) {
         throw new CommandError(`history is broken at event ${report.firstBroken.id}: ${report.firstBroken.problem}`);
       }
-      if (!context.values.json) context.out(`history intact: ${report.events} events, chain verified`);
+      const anchored = report.anchors.map((anchor) => `event ${anchor.event} as ${anchor.source} recorded it`).join('; ');
+      if (!context.values.json) context.out(`history intact: ${report.events} events, chain verified${anchored ? `; holds ${anchored}` : ''}`);
     },
   },
   'investigator add': {

@@ -9,6 +9,7 @@ import { openDatabase, type Connection } from './db/connection.js';
 import { AppError } from './errors.js';
 import { createLogger } from './log.js';
 import { ListingIndex } from './lookup/listing-index.js';
+import { historyAnchors } from './audit/anchors.js';
 import { lookupAddress } from './lookup/lookup.js';
 import { addListing, delistListing, getListing, importListingsFile } from './listings/listings.js';
 import { historyOf, verifyHistory } from './audit/history.js';
@@ -166,7 +167,7 @@ export function createCore(options: CoreOptions): Core {
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
     'investigators.update': (input, call) => updateInvestigator(write, call.actor, input, nowText),
-    'audit.verify': () => verifyHistory(read),
+    'audit.verify': async (input) => verifyHistory(read, await historyAnchors(read, input)),
     'publish.preview': (input, call) => previewPublish(read, call.actor, readSettings(read), now(), input.zone),
     'publish.run': (input, call) => {
       if (!options.signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');

@@ -352,6 +352,19 @@ describe('repdesk keygen / publish / verify / install', () => {
     });
   });
 
+  describe('audit verify against a signed snapshot', () => {
+    test('--snapshot DIR --pubkey FILE: the history holds the event the snapshot recorded (exit 0); without --pubkey exit 1', async () => {
+      const manifest = JSON.parse(readFileSync(join(out, 'current', 'manifest.json'), 'utf8')) as { serial: number; history: { event: number } };
+      const run = await cli([...db, 'audit', 'verify', '--snapshot', join(out, 'current'), '--pubkey', `${clearKey}.pub`]);
+      assertCode(run, 0);
+      assert.match(run.out[0], new RegExp(`^history intact: \\d+ events, chain verified; holds event ${manifest.history.event} as snapshot \\d+ recorded it; event ${manifest.history.event} as signed snapshot ${manifest.serial} recorded it$`));
+      const json = await cli([...db, 'audit', 'verify', '--snapshot', join(out, 'current'), '--pubkey', `${clearKey}.pub`, '--json']);
+      assertCode(json, 0);
+      assert.deepEqual((JSON.parse(json.out.join('\n')) as { anchors: unknown[] }).anchors.at(-1), { source: `signed snapshot ${manifest.serial}`, event: manifest.history.event });
+      assertCode(await cli([...db, 'audit', 'verify', '--snapshot', join(out, 'current')]), 1, /needs --pubkey FILE/);
+    });
+  });
+
   describe('install', () => {
     test('without --into: exit 2', async () => {
       const run = await cli(['install', join(out, 'current'), '--pubkey', `${clearKey}.pub`]);

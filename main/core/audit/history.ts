@@ -91,25 +91,45 @@ export function historyOf(db: ReadDb, subjectType: string, subjectId: number): H
     .map((row) => ({ id: row.id, at: row.at, actor: row.actor, action: row.action, reason: row.reason, details: JSON.parse(row.details) as Record<string, unknown> }));
 }
 
-/** Walk the whole chain in order; report the first event whose link or hash does not match. */
-export function verifyHistory(db: ReadDb): AuditReport {
+/** The chain's last event and its hash (hex): what a signed snapshot records, so the history cannot be cut back behind it unnoticed. */
+export function historyHead(db: ReadDb): HistoryAnchor | null {
+  const head = db.get<{ id: number; hash: string }>(sql`SELECT id, lower(hex(hash)) AS hash FROM events ORDER BY id DESC LIMIT 1`);
+  return head ? { event: head.id, hash: head.hash } : null;
+}
+
+/** An event the chain must hold with exactly this hash, as recorded outside the table (a signed snapshot manifest). */
+export interface HistoryAnchor {
+  readonly event: number;
+  readonly hash: string;
+}
+
+/**
+ * Walk the whole chain in order; report the first event whose link or hash does not match. A
+ * chain is only self-consistent: events removed from its end, or the end rewritten, leave a
+ * valid chain. `anchors` (each named by `source`) are events recorded elsewhere that the chain
+ * must still hold unchanged, which catches exactly that.
+ */
+export function verifyHistory(db: ReadDb, anchors: ReadonlyArray<HistoryAnchor & { readonly source: string }> = []): AuditReport {
   let previousHash: Buffer = GENESIS;
   let expectedId = 1;
   let count = 0;
+  const checked = anchors.map(({ source, event }) => ({ source, event }));
+  const broken = (id: number, problem: string): AuditReport => ({ ok: false, events: count, firstBroken: { id, problem }, anchors: checked });
   for (const row of db.iterate<StoredEvent>(sql`SELECT * FROM events ORDER BY id`)) {
     count += 1;
-    if (row.id !== expectedId) {
-      return { ok: false, events: count, firstBroken: { id: row.id, problem: `event ${expectedId} is missing (the chain jumps from ${expectedId - 1} to ${row.id})` } };
-    }
-    if (!Buffer.from(row.prev_hash).equals(previousHash)) {
-      return { ok: false, events: count, firstBroken: { id: row.id, problem: 'its link to the previous event does not match (an event before it was changed or removed)' } };
-    }
+    if (row.id !== expectedId) return broken(row.id, `event ${expectedId} is missing (the chain jumps from ${expectedId - 1} to ${row.id})`);
+    if (!Buffer.from(row.prev_hash).equals(previousHash)) return broken(row.id, 'its link to the previous event does not match (an event before it was changed or removed)');
     const hash = eventHash(previousHash, row);
-    if (!hash.equals(Buffer.from(row.hash))) {
-      return { ok: false, events: count, firstBroken: { id: row.id, problem: 'its content does not match its hash (the event was edited)' } };
+    if (!hash.equals(Buffer.from(row.hash))) return broken(row.id, 'its content does not match its hash (the event was edited)');
+    for (const anchor of anchors) {
+      if (anchor.event === row.id && anchor.hash !== hash.toString('hex')) {
+        return broken(row.id, `it is not the event ${anchor.source} recorded (the history was rewritten from here on)`);
+      }
     }
     previousHash = hash;
     expectedId += 1;
   }
-  return { ok: true, events: count, firstBroken: null };
+  const beyond = anchors.filter((anchor) => anchor.event > count).sort((a, b) => a.event - b.event)[0];
+  if (beyond) return broken(beyond.event, `it is missing: ${beyond.source} recorded it, and the history now ends at event ${count} (events were removed from its end)`);
+  return { ok: true, events: count, firstBroken: null, anchors: checked };
 }

@@ -48,6 +48,11 @@ export interface Manifest {
   readonly lists: Record<ListName, { origin: string; originV6: string; returnCode: string; listings: number; kind: 'block' | 'allow' }>;
   readonly combined: { origin: string; originV6: string; lists: readonly ListName[] };
   readonly files: readonly ManifestFile[];
+  /**
+   * The history's last event when the snapshot was made, and its hash (hex): an anchor for
+   * `audit verify`. Absent in snapshots made before it was recorded.
+   */
+  readonly history?: { readonly event: number; readonly hash: string } | null;
 }
 
 export interface TrustedKey {

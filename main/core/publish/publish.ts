@@ -23,7 +23,7 @@ import type { Family } from '../../../shared/address.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { forbidden, invalidInput } from '../errors.js';
-import { openHistory } from '../audit/history.js';
+import { historyHead, openHistory } from '../audit/history.js';
 import { requireActor, type Actor } from '../investigators/investigators.js';
 import { decodeIdSets, diffSorted, encodeIdSets } from './id-sets.js';
 import { formatKeyId, sign, type MinisignKeyPair } from './minisign.js';
@@ -347,6 +347,7 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
       ) as Manifest['lists'],
       combined: { origin: zoneOrigin(zone, 'combined', 4), originV6: zoneOrigin(zone, 'combined', 6), lists: ['RBL', 'DUL', 'QIL', 'MML'] },
       files,
+      history: historyHead(db),
     };
     const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
     const manifestFile = new HashedFile(join(incoming, MANIFEST_FILE));

@@ -114,16 +114,16 @@ describe('history: hash-chained, append-only', () => {
   });
 
   test('an intact chain verifies with the right count', async () => {
-    assert.deepEqual(await verify(), { ok: true, events: 6, firstBroken: null });
+    assert.deepEqual(await verify(), { ok: true, events: 6, firstBroken: null, anchors: [] });
     await ok(core.dispatch('listings.add', { range: '2001:db8::/48', list: 'RBL', reason: 'open-relay' }, bob));
-    assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null });
+    assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null, anchors: [] });
   });
 
   test('an empty history verifies with zero events', async () => {
     const emptyPath = join(folder, 'empty.sqlite');
     const empty = createCore({ databasePath: emptyPath });
     try {
-      assert.deepEqual(await ok(empty.dispatch('audit.verify', {}, { actor: null })), { ok: true, events: 0, firstBroken: null });
+      assert.deepEqual(await ok(empty.dispatch('audit.verify', {}, { actor: null })), { ok: true, events: 0, firstBroken: null, anchors: [] });
     } finally {
       empty.close();
     }
@@ -219,6 +219,6 @@ describe('history: hash-chained, append-only', () => {
     core.close();
     core = createCore({ databasePath });
     await ok(core.dispatch('listings.add', { range: '203.0.113.5', list: 'RBL', reason: 'open-proxy' }, bob));
-    assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null });
+    assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null, anchors: [] });
   });
 });
