@@ -204,9 +204,19 @@ const empty = z.object({}).strict();
 const zoneSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9.-]+$/, 'a zone is a domain name');
 const byId = z.object({ id: idSchema }).strict();
 
-/** Declares one operation: its input schema and (as a phantom type) its result. */
-function operation<Result>() {
-  return <Input extends z.ZodType>(input: Input): { readonly input: Input; readonly result: Result } => ({
+/**
+ * What an operation may do to the database. `read` operations run on any connection and never
+ * wait for a writer (WAL); `write` operations change the records and are the ones a transport
+ * may have to queue behind another writer, and after which the core refreshes what follows the
+ * data (the address index, the dashboard, change notices). A background job's worker writes on
+ * its own connection: starting or cancelling one is not itself a write.
+ */
+export type OperationAccess = 'read' | 'write';
+
+/** Declares one operation: what it may do, its input schema and (as a phantom type) its result. */
+function operation<Result>(access: OperationAccess = 'read') {
+  return <Input extends z.ZodType>(input: Input): { readonly access: OperationAccess; readonly input: Input; readonly result: Result } => ({
+    access,
     input,
     result: undefined as unknown as Result,
   });
@@ -215,18 +225,18 @@ function operation<Result>() {
 export const contract = {
   'session.whoami': operation<{ actor: string | null; roles: readonly Role[] }>()(empty),
   lookup: operation<LookupResult>()(z.object({ ip: z.string().max(200) }).strict()),
-  'listings.add': operation<{ listing: ListingView; notes: readonly string[] }>()(listingAddSchema),
+  'listings.add': operation<{ listing: ListingView; notes: readonly string[] }>('write')(listingAddSchema),
   'listings.get': operation<ListingView>()(byId),
   'listings.history': operation<readonly HistoryEventView[]>()(byId),
-  'listings.delist': operation<ListingView>()(z.object({ id: idSchema, why: whySchema }).strict()),
-  'listings.importFile': operation<ImportSummary>()(
+  'listings.delist': operation<ListingView>('write')(z.object({ id: idSchema, why: whySchema }).strict()),
+  'listings.importFile': operation<ImportSummary>('write')(
     z.object({ path: z.string().min(1).max(4096), list: listSchema, reason: reasonSchema, txt: z.string().max(1000).optional() }).strict(),
   ),
   'investigators.list': operation<readonly InvestigatorView[]>()(empty),
-  'investigators.add': operation<InvestigatorView>()(
+  'investigators.add': operation<InvestigatorView>('write')(
     z.object({ name: investigatorNameSchema, roles: z.array(roleSchema).min(1).max(ROLES.length) }).strict(),
   ),
-  'investigators.update': operation<InvestigatorView>()(
+  'investigators.update': operation<InvestigatorView>('write')(
     z
       .object({ name: z.string().min(1).max(100), roles: z.array(roleSchema).min(1).max(ROLES.length).optional(), active: z.boolean().optional() })
       .strict(),
@@ -235,7 +245,7 @@ export const contract = {
     z.object({ snapshot: z.string().min(1).max(4096).optional(), pubkeys: z.array(z.string().min(1).max(4096)).max(16).optional() }).strict(),
   ),
   'publish.preview': operation<PublishPreview>()(z.object({ zone: zoneSchema.optional() }).strict()),
-  'publish.run': operation<PublishResult>()(
+  'publish.run': operation<PublishResult>('write')(
     z.object({ out: z.string().min(1).max(4096).optional(), zone: zoneSchema.optional(), approveLargeChange: z.boolean().optional() }).strict(),
   ),
   'snapshots.list': operation<readonly SnapshotView[]>()(empty),
@@ -251,69 +261,69 @@ export const contract = {
       .strict(),
   ),
   'publish.approvals': operation<readonly PendingApproval[]>()(empty),
-  'publish.approve': operation<PendingApproval>()(byId),
+  'publish.approve': operation<PendingApproval>('write')(byId),
   'jobs.start': operation<JobView>()(z.object({ operation: z.enum(JOB_OPERATIONS), input: z.record(z.string(), z.unknown()) }).strict()),
   'jobs.get': operation<JobView>()(byId),
   'jobs.cancel': operation<JobView>()(byId),
   'jobs.list': operation<readonly JobView[]>()(empty),
-  'qil.ingest': operation<QilIngestSummary>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'qil.ingest': operation<QilIngestSummary>('write')(z.object({ path: z.string().min(1).max(4096) }).strict()),
   'qil.score': operation<QilScoreView>()(z.object({ ip: z.string().min(1).max(200) }).strict()),
   'isps.list': operation<readonly IspView[]>()(empty),
   'isps.get': operation<IspDetail>()(z.object({ name: z.string().min(1).max(200) }).strict()),
   'isps.ranges': operation<{ total: number; ranges: readonly IspRangeView[] }>()(
     z.object({ name: z.string().min(1).max(200), afterId: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
   ),
-  'isps.add': operation<IspView>()(ispAddSchema),
-  'isps.update': operation<IspView>()(ispUpdateSchema),
+  'isps.add': operation<IspView>('write')(ispAddSchema),
+  'isps.update': operation<IspView>('write')(ispUpdateSchema),
   'dul.preview': operation<SubmissionPreview>()(submissionSchema),
   'dul.previewItems': operation<{ total: number; items: ReadonlyArray<string | RangeOverlap> }>()(previewItemsSchema),
-  'dul.commit': operation<SubmissionResult>()(submissionSchema),
-  'dul.revert': operation<RevertResult>()(byId),
+  'dul.commit': operation<SubmissionResult>('write')(submissionSchema),
+  'dul.revert': operation<RevertResult>('write')(byId),
   'dul.submission': operation<SubmissionView>()(byId),
   'listings.query': operation<ListingPage>()(listingQuerySchema),
   'listings.record': operation<RecordView>()(byId),
   'listings.related': operation<RelatedView>()(byId),
-  'listings.edit': operation<EditResult>()(listingEditSchema),
-  'listings.bulk': operation<BulkResult>()(bulkActionSchema),
+  'listings.edit': operation<EditResult>('write')(listingEditSchema),
+  'listings.bulk': operation<BulkResult>('write')(bulkActionSchema),
   'listings.export': operation<CsvExport>()(exportSchema),
   'views.list': operation<readonly SavedView[]>()(empty),
-  'views.save': operation<SavedView>()(savedViewSchema),
-  'views.delete': operation<{ deleted: string }>()(z.object({ name: z.string().trim().min(1).max(100) }).strict()),
+  'views.save': operation<SavedView>('write')(savedViewSchema),
+  'views.delete': operation<{ deleted: string }>('write')(z.object({ name: z.string().trim().min(1).max(100) }).strict()),
   'search.text': operation<readonly TextHit[]>()(textSearchSchema),
-  'samples.import': operation<SampleImportResult>()(sampleImportSchema),
-  'samples.upload': operation<SampleImportResult>()(sampleUploadSchema),
+  'samples.import': operation<SampleImportResult>('write')(sampleImportSchema),
+  'samples.upload': operation<SampleImportResult>('write')(sampleUploadSchema),
   'samples.list': operation<{ total: number; samples: readonly SampleSummary[] }>()(sampleListSchema),
   'samples.get': operation<SampleDetail>()(byId),
   'samples.raw': operation<RawMessage>()(byId),
-  'samples.link': operation<SampleDetail['linkedListings']>()(sampleLinkSchema),
-  'samples.createListing': operation<{ listingId: number; range: string }>()(sampleCreateListingSchema),
+  'samples.link': operation<SampleDetail['linkedListings']>('write')(sampleLinkSchema),
+  'samples.createListing': operation<{ listingId: number; range: string }>('write')(sampleCreateListingSchema),
   'samples.stats': operation<SampleStats>()(z.object({ listingId: idSchema }).strict()),
   'threads.list': operation<readonly ThreadSummary[]>()(threadListSchema),
   'threads.get': operation<ThreadDetail>()(byId),
-  'threads.create': operation<ThreadSummary>()(threadCreateSchema),
-  'threads.import': operation<ThreadImportResult>()(threadImportSchema),
-  'threads.note': operation<ThreadDetail>()(threadNoteSchema),
+  'threads.create': operation<ThreadSummary>('write')(threadCreateSchema),
+  'threads.import': operation<ThreadImportResult>('write')(threadImportSchema),
+  'threads.note': operation<ThreadDetail>('write')(threadNoteSchema),
   'threads.draft': operation<ReplyDraft>()(threadDraftSchema),
-  'threads.reply': operation<ThreadDetail>()(threadReplySchema),
+  'threads.reply': operation<ThreadDetail>('write')(threadReplySchema),
   'threads.export': operation<RawMessage>()(byId),
-  'threads.send': operation<{ response: string; accepted: readonly string[] }>()(byId),
-  'threads.resolve': operation<ThreadSummary>()(threadResolveSchema),
-  'nominations.add': operation<NominationView>()(nominationAddSchema),
-  'nominations.import': operation<NominationView>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'threads.send': operation<{ response: string; accepted: readonly string[] }>('write')(byId),
+  'threads.resolve': operation<ThreadSummary>('write')(threadResolveSchema),
+  'nominations.add': operation<NominationView>('write')(nominationAddSchema),
+  'nominations.import': operation<NominationView>('write')(z.object({ path: z.string().min(1).max(4096) }).strict()),
   'nominations.templates': operation<Readonly<Record<'mtas' | 'helos', CsvTemplate>>>()(empty),
   'nominations.list': operation<QueuePage<NominationSummaryView>>()(queueFilterSchema),
   'nominations.get': operation<NominationView>()(byId),
-  'nominations.open': operation<NominationView>()(byId),
-  'nominations.decide': operation<NominationView>()(nominationDecisionSchema),
-  'delisting.add': operation<DelistingView>()(delistingAddSchema),
-  'delisting.import': operation<ImportResult>()(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'nominations.open': operation<NominationView>('write')(byId),
+  'nominations.decide': operation<NominationView>('write')(nominationDecisionSchema),
+  'delisting.add': operation<DelistingView>('write')(delistingAddSchema),
+  'delisting.import': operation<ImportResult>('write')(z.object({ path: z.string().min(1).max(4096) }).strict()),
   'delisting.list': operation<QueuePage<DelistingSummaryView>>()(queueFilterSchema),
   'delisting.get': operation<DelistingView>()(byId),
-  'delisting.decide': operation<DelistingView>()(delistingDecisionSchema),
+  'delisting.decide': operation<DelistingView>('write')(delistingDecisionSchema),
   'queues.summary': operation<QueuesSummary>()(empty),
   'dashboard.get': operation<DashboardView>()(dashboardInputSchema),
   'settings.get': operation<Settings>()(empty),
-  'settings.update': operation<Settings>()(settingsPatchSchema),
+  'settings.update': operation<Settings>('write')(settingsPatchSchema),
 };
 
 export type Contract = typeof contract;
@@ -327,6 +337,11 @@ export type ApiClient = {
 };
 
 export const OPERATION_NAMES = Object.keys(contract) as OperationName[];
+
+/** Whether an operation changes the records (see `OperationAccess`). */
+export function isWriteOperation(name: OperationName): boolean {
+  return contract[name].access === 'write';
+}
 
 /** Whether a string names an operation of the contract. */
 export function isOperationName(name: string): name is OperationName {
