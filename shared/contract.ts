@@ -64,6 +64,7 @@ import {
   type QueuesSummary,
 } from './queues.js';
 import { dashboardInputSchema, type DashboardView } from './dashboard.js';
+import type { ClientKind } from './team.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
@@ -110,6 +111,9 @@ export interface HistoryEventView {
   readonly action: string;
   readonly reason: string | null;
   readonly details: Readonly<Record<string, unknown>>;
+  /** The client the event's call came through, and the address it came from (null: not recorded, e.g. before 0010). */
+  readonly client: ClientKind | null;
+  readonly address: string | null;
 }
 
 export interface LookupResult {

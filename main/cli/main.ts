@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ApiResult, OperationName, OperationResult } from '../../shared/contract.js';
 import { LISTS, REASONS, ROLES } from '../../shared/domain.js';
+import { describeOrigin } from '../../shared/team.js';
 import { createCore, type Core, type CoreOptions } from '../core/app.js';
 import { readFileSync } from 'node:fs';
 import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair } from '../core/publish/keys.js';
@@ -68,7 +69,7 @@ const GLOBAL_OPTIONS: Options = {
 const json: Options = { json: { type: 'boolean' } };
 
 export async function call<Name extends OperationName>(context: CommandContext, name: Name, payload: unknown): Promise<OperationResult<Name>> {
-  const result: ApiResult<OperationResult<Name>> = await context.core().dispatch(name, payload, { actor: context.actor });
+  const result: ApiResult<OperationResult<Name>> = await context.core().dispatch(name, payload, { actor: context.actor, client: 'cli' });
   if (!result.ok) throw new CommandError(result.error.message, result.error.details ?? []);
   return result.value;
 }
@@ -144,7 +145,10 @@ const COMMANDS: Record<string, Command> = {
       else {
         context.out(formatListingLine(listing));
         if (listing.txt) context.out(`  TXT: ${listing.txt}`);
-        for (const event of history) context.out(`  ${event.at}  ${event.actor}  ${event.action}${event.reason ? `: ${event.reason}` : ''}`);
+        for (const event of history) {
+          const origin = describeOrigin(event);
+          context.out(`  ${event.at}  ${event.actor}  ${event.action}${event.reason ? `: ${event.reason}` : ''}${origin ? `  (${origin})` : ''}`);
+        }
       }
     },
   },

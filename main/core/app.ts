@@ -8,6 +8,7 @@ import { isOperationName, parseInput } from '../../shared/contract.js';
 import { openDatabase, type Connection } from './db/connection.js';
 import { AppError } from './errors.js';
 import { createLogger } from './log.js';
+import { runInCall, type CallOrigin } from './call-scope.js';
 import { ListingIndex } from './lookup/listing-index.js';
 import { historyAnchors } from './audit/anchors.js';
 import { lookupAddress } from './lookup/lookup.js';
@@ -59,9 +60,11 @@ export interface CoreOptions {
   readonly foldsDashboard?: boolean;
 }
 
-/** Who is calling: the transport decides (CLI --actor, the server's bound user, the desktop's signed-in user). */
-export interface CallContext {
-  readonly actor: string | null;
+/**
+ * Who is calling and through what: the transport decides (CLI --actor, the server's bound user,
+ * the desktop's signed-in user; `client` and `address`, which every history event records).
+ */
+export interface CallContext extends CallOrigin {
   /** Long operations report progress here; it may throw AppError('cancelled') to stop them (all-or-nothing). */
   readonly onProgress?: (progress: Progress) => void;
 }
@@ -190,7 +193,7 @@ export function createCore(options: CoreOptions): Core {
       // Refuse a payload that fails the operation's own schema now, not in the worker.
       const checked = parseInput(input.operation, input.input);
       if (!checked.ok) throw new AppError(checked.error.code, checked.error.message, checked.error.details);
-      return jobs.start(input.operation, checked.value, call.actor);
+      return jobs.start(input.operation, checked.value, { actor: call.actor, client: call.client, address: call.address });
     },
     'jobs.get': (input) => jobs.get(input.id),
     'jobs.cancel': (input) => jobs.cancel(input.id),
@@ -276,7 +279,8 @@ export function createCore(options: CoreOptions): Core {
     if (!input.ok) return input;
     try {
       const handler = handlers[name] as Handler<Name>;
-      return { ok: true, value: await handler(input.value, call) };
+      // The call is ambient while the handler runs: the history records its client and address.
+      return { ok: true, value: await runInCall(call, () => handler(input.value, call)) };
     } catch (error) {
       if (error instanceof AppError) return { ok: false, error: error.toApiError() };
       const message = error instanceof Error ? error.message : String(error);

@@ -302,7 +302,7 @@ function start(): void {
   });
   core = openedCore;
   const actor = process.env.REPDESK_ACTOR ?? userInfo().username;
-  registerIpc(ipcMain, { core: openedCore, call: () => ({ actor }), isTrustedSender: isFromMainWindow });
+  registerIpc(ipcMain, { core: openedCore, call: () => ({ actor, client: 'desktop' }), isTrustedSender: isFromMainWindow });
   ipcMain.on(DROPPED_FILES_CHANNEL, (event: IpcMainEvent, paths: unknown) => {
     if (!isFromMainWindow(event) || !isPathList(paths)) {
       shellLog.warn('dropped-files message refused: untrusted sender or malformed paths');

@@ -182,7 +182,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
           return;
         }
       }
-      const result = await options.core.dispatchUnknown(pathname.slice('/api/'.length), payload, options.call);
+      // A browser's call: the history records the client and the address it came from.
+      const call: CallContext = { client: 'browser', ...options.call, address: request.socket.remoteAddress ?? null };
+      const result = await options.core.dispatchUnknown(pathname.slice('/api/'.length), payload, call);
       sendResult(response, result);
     } catch (error) {
       log.error(`request failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -2,11 +2,15 @@
  * The history: an append-only event log, hash-chained. Each event stores the hash of the one
  * before it; its own hash covers its id, content and that link. Triggers refuse UPDATE and
  * DELETE; `verifyHistory` finds an edit made behind the app's back (with the triggers dropped).
+ * Every event also records the client and the address of the call it was made in (read from
+ * the ambient call, see call-scope.ts).
  */
 import { createHash } from 'node:crypto';
 import type { AuditReport, HistoryEventView } from '../../../shared/contract.js';
+import type { ClientKind } from '../../../shared/team.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { currentCall } from '../call-scope.js';
 
 const GENESIS = Buffer.alloc(32);
 
@@ -31,13 +35,19 @@ interface StoredEvent {
   subject_last: number | null;
   reason: string | null;
   details: string;
+  client: ClientKind | null;
+  address: string | null;
   prev_hash: Buffer;
   hash: Buffer;
 }
 
 function eventHash(previous: Buffer, event: Omit<StoredEvent, 'prev_hash' | 'hash'>): Buffer {
-  const content = JSON.stringify([event.id, event.at, event.actor, event.action, event.subject_type, event.subject_id, event.subject_last, event.reason, event.details]);
-  return createHash('sha256').update(previous).update(content).digest();
+  const fields: unknown[] = [event.id, event.at, event.actor, event.action, event.subject_type, event.subject_id, event.subject_last, event.reason, event.details];
+  // Events from before the origin was recorded (migration 0010) have neither: their content is
+  // hashed as it always was, so old chains still verify. Setting or clearing either one later
+  // changes what is hashed, so it is caught like any other edit.
+  if (event.client !== null || event.address !== null) fields.push(event.client, event.address);
+  return createHash('sha256').update(previous).update(JSON.stringify(fields)).digest();
 }
 
 /** Appends events inside the caller's transaction, keeping the chain's tip in memory (bulk work). */
@@ -54,8 +64,12 @@ export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
   let previousId = tip?.id ?? 0;
   let previousHash: Buffer = tip?.hash ?? GENESIS;
   const insert = db.prepare(
-    'INSERT INTO events (id, at, actor, action, subject_type, subject_id, subject_last, reason, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO events (id, at, actor, action, subject_type, subject_id, subject_last, reason, details, client, address, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
+  // The call this work belongs to (its client and address), the same for every event it appends.
+  const origin = currentCall();
+  const client = origin?.client ?? null;
+  const address = origin?.address ?? null;
   return {
     append(event: EventInput): number {
       const stored = {
@@ -68,9 +82,11 @@ export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
         subject_last: event.subjectLastId ?? null,
         reason: event.reason ?? null,
         details: JSON.stringify(event.details ?? {}),
+        client,
+        address,
       };
       const hash = eventHash(previousHash, stored);
-      insert.run(stored.id, stored.at, stored.actor, stored.action, stored.subject_type, stored.subject_id, stored.subject_last, stored.reason, stored.details, previousHash, hash);
+      insert.run(stored.id, stored.at, stored.actor, stored.action, stored.subject_type, stored.subject_id, stored.subject_last, stored.reason, stored.details, client, address, previousHash, hash);
       previousId = stored.id;
       previousHash = hash;
       return stored.id;
@@ -82,13 +98,27 @@ export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
 export function historyOf(db: ReadDb, subjectType: string, subjectId: number): HistoryEventView[] {
   return db
     .all<StoredEvent>(
-      sql`SELECT id, at, actor, action, reason, details FROM events WHERE subject_type = ${subjectType} AND subject_id = ${subjectId} AND subject_last IS NULL
+      sql`SELECT id, at, actor, action, reason, details, client, address FROM events WHERE subject_type = ${subjectType} AND subject_id = ${subjectId} AND subject_last IS NULL
           UNION ALL
-          SELECT id, at, actor, action, reason, details FROM events
+          SELECT id, at, actor, action, reason, details, client, address FROM events
           WHERE subject_type = ${subjectType} AND subject_last IS NOT NULL AND subject_id <= ${subjectId} AND subject_last >= ${subjectId}
           ORDER BY id DESC`,
     )
-    .map((row) => ({ id: row.id, at: row.at, actor: row.actor, action: row.action, reason: row.reason, details: JSON.parse(row.details) as Record<string, unknown> }));
+    .map(toEventView);
+}
+
+/** An event as the API shows it. */
+function toEventView(row: Pick<StoredEvent, 'id' | 'at' | 'actor' | 'action' | 'reason' | 'details' | 'client' | 'address'>): HistoryEventView {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    reason: row.reason,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+    client: row.client,
+    address: row.address,
+  };
 }
 
 /** The chain's last event and its hash (hex): what a signed snapshot records, so the history cannot be cut back behind it unnoticed. */

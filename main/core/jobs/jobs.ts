@@ -8,6 +8,7 @@ import type { ApiError, ApiResult, JobOperation, JobView } from '../../../shared
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
+import type { CallOrigin } from '../call-scope.js';
 
 const log = createLogger('jobs');
 const KEPT_JOBS = 50;
@@ -17,7 +18,8 @@ export interface JobWorkerData {
   readonly databasePath: string;
   readonly operation: JobOperation;
   readonly input: unknown;
-  readonly actor: string | null;
+  /** The call that started the job: the worker runs the operation as that call (actor, client, address). */
+  readonly call: CallOrigin;
   readonly signingKey: MinisignKeyPair | null;
   readonly snapshotFolder: string | null;
   /** Int32 flag set to 1 to cancel. */
@@ -51,7 +53,7 @@ export class JobRunner {
 
   constructor(private readonly options: JobRunnerOptions) {}
 
-  start(operation: JobOperation, input: unknown, actor: string | null): JobView {
+  start(operation: JobOperation, input: unknown, call: CallOrigin): JobView {
     if (this.options.databasePath === ':memory:') throw invalidInput('background jobs need a database file, not :memory:');
     if ([...this.jobs.values()].some((job) => job.view.state === 'running' && job.view.operation === operation)) {
       throw conflict(`a ${operation} job is already running; wait for it or cancel it`);
@@ -61,7 +63,7 @@ export class JobRunner {
       databasePath: this.options.databasePath,
       operation,
       input,
-      actor,
+      call: { actor: call.actor, client: call.client, address: call.address ?? null },
       signingKey: operation === 'publish.run' && this.options.signingKey ? this.options.signingKey() : null,
       snapshotFolder: this.options.snapshotFolder ?? null,
       cancel,

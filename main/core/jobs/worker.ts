@@ -17,7 +17,7 @@ const core = createCore({
 });
 try {
   const result = await core.dispatch(data.operation, data.input, {
-    actor: data.actor,
+    ...data.call,
     onProgress: (progress) => {
       if (Atomics.load(cancel, 0) === 1) throw new AppError('cancelled', `${data.operation} was cancelled; nothing was changed`);
       post({ type: 'progress', ...progress });

@@ -8,6 +8,7 @@
 import { useState, type FormEvent } from 'react';
 import type { ApiError, JobView } from '../../../../shared/contract.js';
 import { DELISTING_STATUSES, type ConcernedListing, type DelistingDecision, type DelistingView as Request, type ImportResult, type QueueFilter } from '../../../../shared/queues.js';
+import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
 import { formatCount, formatTime } from '../../format.js';
 import { useJob } from '../../useJob.js';
@@ -336,6 +337,7 @@ function RequestDetail({ id }: { id: number }) {
                   {formatTime(event.at)} · {event.actor} · {event.listingId !== null ? `#${event.listingId} ` : ''}
                   {event.action}
                   {event.reason ? `: ${event.reason}` : ''}
+                  {describeOrigin(event) ? ` · ${describeOrigin(event)}` : ''}
                 </li>
               ))}
           </ul>

@@ -7,6 +7,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ApiError, ApiResult } from '../../../../shared/contract.js';
 import { NOMINATION_STATUSES, type MtaAids, type NominationMtaInput, type NominationView as Nomination, type QueueFilter } from '../../../../shared/queues.js';
+import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
 import { formatTime } from '../../format.js';
 import { useOperation } from '../../useOperation.js';
@@ -345,6 +346,7 @@ function History({ events }: { events: Nomination['history'] }) {
         <li key={event.id}>
           {formatTime(event.at)} · {event.actor} · {event.action}
           {event.reason ? `: ${event.reason}` : ''}
+          {describeOrigin(event) ? ` · ${describeOrigin(event)}` : ''}
         </li>
       ))}
     </ul>

@@ -5,6 +5,7 @@
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiError, HistoryEventView } from '../../../../shared/contract.js';
+import { describeOrigin } from '../../../../shared/team.js';
 import { LISTS, REASONS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } from '../../../../shared/domain.js';
 import type { RecordView as RecordData } from '../../../../shared/workbench.js';
 import { useApi } from '../../api.js';
@@ -70,6 +71,7 @@ function HistoryTab({ listingId, revision }: { listingId: number; revision: numb
         <li key={event.id} className="timeline-event">
           <div className="timeline-when">
             <time dateTime={event.at}>{formatTime(event.at)}</time> · <strong>{event.actor}</strong>
+            {describeOrigin(event) && <span className="timeline-origin"> · {describeOrigin(event)}</span>}
           </div>
           <div className="timeline-what">{describeEvent(event)}</div>
           {event.reason && <div className="timeline-why">“{event.reason}”</div>}
