@@ -148,9 +148,10 @@ export function parseRange(input: string): Parsed<ParsedRange> {
     const prefixParsed = parsePrefix(text.slice(slash + 1), text);
     if (!prefixParsed.ok) return prefixParsed;
     let prefix = prefixParsed.value;
-    const notes = [...address.value.notes];
+    let notes = [...address.value.notes];
     const { family, value } = address.value;
-    if (family === 4 && text.slice(0, slash).includes(':')) {
+    const isMapped = family === 4 && text.slice(0, slash).includes(':');
+    if (isMapped) {
       if (prefix < 96 || prefix > 128) return fail(`${quote(text)}: prefix /${prefix} of an IPv4-mapped address must be between 96 and 128`);
       prefix -= 96;
     }
@@ -158,6 +159,8 @@ export function parseRange(input: string): Parsed<ParsedRange> {
     const hostBits = BigInt(BITS[family] - prefix);
     const first = (value >> hostBits) << hostBits;
     const last = first | ((1n << hostBits) - 1n);
+    // Name the whole IPv4 block the mapped form stands for (::ffff:0:0/96 is all of 0.0.0.0/0), not only its address.
+    if (isMapped) notes = [`${text} is the IPv4-mapped form of ${formatAddress(4, first)}/${prefix}; read as that IPv4 block`];
     if (first !== value) {
       notes.push(`${text} has host bits set; normalised to ${formatAddress(family, first)}/${prefix}`);
     }

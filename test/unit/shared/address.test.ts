@@ -122,6 +122,15 @@ describe('parseRange: the forms of the service manual', () => {
     assert.equal(formatRange(range), '192.0.2.0/24');
     assert.match(rangeError('::ffff:192.0.2.0/95'), /between 96 and 128/);
   });
+
+  test('an IPv4-mapped block is read as the IPv4 block it stands for, and the note names that whole block', () => {
+    const whole = parsedRange('::ffff:0:0/96');
+    assert.equal(formatRange(whole), '0.0.0.0/0');
+    assert.deepEqual(whole.notes, ['::ffff:0:0/96 is the IPv4-mapped form of 0.0.0.0/0; read as that IPv4 block']);
+    const block = parsedRange('::ffff:11.2.3.4/112');
+    assert.equal(formatRange(block), '11.2.0.0/16');
+    assert.deepEqual(block.notes, ['::ffff:11.2.3.4/112 is the IPv4-mapped form of 11.2.0.0/16; read as that IPv4 block', '::ffff:11.2.3.4/112 has host bits set; normalised to 11.2.0.0/16']);
+  });
 });
 
 describe('parseRange: refusals name the problem', () => {
