@@ -3,7 +3,7 @@
  * and documentation blocks (IANA special-purpose registries). Listing any of it would answer
  * for addresses no mail comes from, or worse, for a customer's own network.
  */
-import { parseRange, rangesOverlap, type AddressRange } from './address.js';
+import { formatRange, parseRange, rangesOverlap, type AddressRange } from './address.js';
 
 export interface SpecialRange extends AddressRange {
   readonly text: string;
@@ -45,4 +45,13 @@ export const SPECIAL_RANGES: readonly SpecialRange[] = SPECIAL.map(([text, name]
 /** The first special-purpose block the range overlaps, or null. */
 export function specialRangeOverlapping(range: AddressRange): SpecialRange | null {
   return SPECIAL_RANGES.find((special) => rangesOverlap(special, range)) ?? null;
+}
+
+/**
+ * Why a range may never be listed, or null: it overlaps special-purpose space (which includes
+ * every range covering the whole space, 0.0.0.0/0 and ::/0). One message for every way in.
+ */
+export function specialSpaceProblem(range: AddressRange): string | null {
+  const special = specialRangeOverlapping(range);
+  return special ? `${formatRange(range)} overlaps ${special.text}, ${special.name}: reserved or private space is never listed` : null;
 }

@@ -97,7 +97,7 @@ const COMMANDS: Record<string, Command> = {
   },
   'listing add': {
     usage: 'repdesk listing add RANGE --list L --reason R [--txt T] [--level N] [--expires ISO] [--why TEXT] [--json]',
-    summary: `Create a listing. Lists: ${LISTS.join(', ')}. Reasons: ${REASONS.join(', ')}. QIL entries without --level/--expires take the Settings defaults`,
+    summary: `Create a listing. Lists: ${LISTS.join(', ')}. Reasons: ${REASONS.join(', ')}. --txt is the reason in the TXT answer, one line; a $ in it stands for the queried address ("listed: $ sent spam" answers "listed: 11.2.3.4 sent spam"). QIL entries without --level/--expires take the Settings defaults. Special-purpose space (private, loopback, documentation, the whole space...) is refused`,
     options: { list: { type: 'string' }, reason: { type: 'string' }, txt: { type: 'string' }, level: { type: 'string' }, expires: { type: 'string' }, why: { type: 'string' }, ...json },
     positionals: [1, 1],
     async run(context) {
@@ -154,7 +154,7 @@ const COMMANDS: Record<string, Command> = {
   },
   import: {
     usage: 'repdesk import FILE --list L --reason R [--txt T] [--json]',
-    summary: 'Import a plain-text (one range per line) or CSV (range[,txt]) file onto one list: all or nothing',
+    summary: 'Import a plain-text (one range per line) or CSV (range[,txt]) file onto one list: all or nothing (a bad line, or one in special-purpose space, is reported with its number and nothing is imported). In a TXT text a $ stands for the queried address',
     options: { list: { type: 'string' }, reason: { type: 'string' }, txt: { type: 'string' }, ...json },
     positionals: [1, 1],
     async run(context) {

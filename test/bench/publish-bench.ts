@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { formatAddress } from '../../shared/address.js';
 import { createCore } from '../../main/core/app.js';
 import { generateKeyPair } from '../../main/core/publish/minisign.js';
-import { benchDataFolder, listingImportFile, publicIpv4, seededRandom } from './generate.js';
+import { benchDataFolder, listingImportFile, publicIpv4Network, seededRandom } from './generate.js';
 
 async function writeLines(path: string, count: number, line: (index: number) => string): Promise<string> {
   if (existsSync(path)) return path;
@@ -35,10 +35,10 @@ export async function preparePublishDatabase(databasePath: string): Promise<void
   const random = seededRandom(32);
   // ISP dynamic pools: mostly /24s, some wider, none narrower (ISPs submit pools, not hosts).
   const dulPrefixes = [16, 18, 20, 21, 22, 23, 24, 24, 24, 24];
-  const dulFile = await writeLines(join(benchDataFolder(), 'dul-200000-pools-32.txt'), 200_000, () => {
+  // v2: no pool touches special-purpose space (imports refuse it).
+  const dulFile = await writeLines(join(benchDataFolder(), 'dul-v2-200000-pools-32.txt'), 200_000, () => {
     const prefix = dulPrefixes[Math.floor(random() * dulPrefixes.length)];
-    const network = ((publicIpv4(random) >>> (32 - prefix)) << (32 - prefix)) >>> 0;
-    return `${formatAddress(4, BigInt(network))}/${prefix}`;
+    return `${formatAddress(4, BigInt(publicIpv4Network(random, prefix)))}/${prefix}`;
   });
   const v6File = await writeLines(join(benchDataFolder(), 'v6-100000-33.txt'), 100_000, (index) => {
     const prefix = [48, 56, 64, 128][index % 4];

@@ -48,9 +48,9 @@ export function makeTestFolder(): { folder: string; databasePath: string } {
 export async function seedLookupTeam(databasePath: string): Promise<void> {
   await repdesk(databasePath, 'investigator', 'add', 'Alice', '--roles', 'investigator,liaison,publisher');
   await repdesk(databasePath, '--actor', 'Alice', 'investigator', 'add', 'Rosa', '--roles', 'reviewer');
-  await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '192.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source', '--txt', 'Spam source, see https://lookup.example/ip/$');
-  await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '192.0.0.0/16', '--list', 'DUL', '--reason', 'dynamic', '--txt', 'Dynamic range of Example ISP');
-  await repdesk(databasePath, '--actor', 'Rosa', 'listing', 'add', '198.51.100.25', '--list', 'GAL', '--reason', 'approved');
+  await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '82.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source', '--txt', 'Spam source, see https://lookup.example/ip/$');
+  await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '82.0.0.0/16', '--list', 'DUL', '--reason', 'dynamic', '--txt', 'Dynamic range of Example ISP');
+  await repdesk(databasePath, '--actor', 'Rosa', 'listing', 'add', '88.51.100.25', '--list', 'GAL', '--reason', 'approved');
 }
 
 /** A fresh folder with a database holding one team and a few listings. */

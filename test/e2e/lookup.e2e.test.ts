@@ -75,42 +75,42 @@ test('the frame shows the nine sections and the signed-in person, and the token 
 });
 
 test('an IP inside an RBL /24 and a DUL /16 shows both listings with their lists and statuses', async () => {
-  await lookUp('192.0.2.1');
+  await lookUp('82.0.2.1');
   const rows = await listingRows();
   assert.deepEqual(
     rows.map((row) => [row.list, row.range, row.status, row.reason, row.investigator]),
     [
-      ['RBL', '192.0.2.0/24', 'active', 'Spam source', 'Alice'],
-      ['DUL', '192.0.0.0/16', 'active', 'Dynamic / DUL', 'Alice'],
+      ['RBL', '82.0.2.0/24', 'active', 'Spam source', 'Alice'],
+      ['DUL', '82.0.0.0/16', 'active', 'Dynamic / DUL', 'Alice'],
     ],
   );
   assert.equal(rows[0].txt, 'Spam source, see https://lookup.example/ip/$');
-  assert.match(await harness.page.locator('table.listings caption').innerText(), /2 listings contain 192\.0\.2\.1/);
-  assert.equal(currentHash(), '#/lookup/192.0.2.1');
+  assert.match(await harness.page.locator('table.listings caption').innerText(), /2 listings contain 82\.0\.2\.1/);
+  assert.equal(currentHash(), '#/lookup/82.0.2.1');
 });
 
 test('an IP on no list says so and shows no table', async () => {
-  await lookUp('203.0.113.9', 'button');
+  await lookUp('93.0.113.9', 'button');
   await harness.page.getByText('Not listed on any list.').waitFor();
   assert.equal(await harness.page.locator('table').count(), 0);
-  assert.equal(currentHash(), '#/lookup/203.0.113.9');
+  assert.equal(currentHash(), '#/lookup/93.0.113.9');
 });
 
 test('an IPv4-mapped IPv6 address is looked up as IPv4, with a note', async () => {
-  await lookUp('::ffff:198.51.100.25');
+  await lookUp('::ffff:88.51.100.25');
   await harness.page.getByText('treated as IPv4').waitFor();
   const rows = await listingRows();
   assert.deepEqual(
     rows.map((row) => [row.list, row.range, row.status]),
-    [['GAL', '198.51.100.25', 'active']],
+    [['GAL', '88.51.100.25', 'active']],
   );
-  assert.match(await harness.page.locator('#answer-title').innerText(), /^198\.51\.100\.25/);
+  assert.match(await harness.page.locator('#answer-title').innerText(), /^88\.51\.100\.25/);
 });
 
 for (const malformed of ['10.1', '010.0.0.1']) {
   test(`a malformed IP (${malformed}) shows the server's message beside the field, no table, and keeps the input`, async () => {
     const message = await serverMessage(malformed);
-    await lookUp('192.0.2.1');
+    await lookUp('82.0.2.1');
     await listingRows();
     await lookUp(malformed);
     const alert = harness.page.getByRole('alert').filter({ hasText: message });
@@ -124,20 +124,20 @@ for (const malformed of ['10.1', '010.0.0.1']) {
 
 test('the route holds the IP: a reload and a pasted link show the same result', async () => {
   const { page, origin } = harness;
-  await lookUp('192.0.2.77');
+  await lookUp('82.0.2.77');
   const before = await listingRows();
-  assert.equal(currentHash(), '#/lookup/192.0.2.77');
+  assert.equal(currentHash(), '#/lookup/82.0.2.77');
   await page.reload();
   assert.deepEqual(await listingRows(), before);
-  assert.equal(await page.getByLabel('IP address').inputValue(), '192.0.2.77');
+  assert.equal(await page.getByLabel('IP address').inputValue(), '82.0.2.77');
 
-  await page.goto(`${origin}/#/lookup/203.0.113.9`);
+  await page.goto(`${origin}/#/lookup/93.0.113.9`);
   await page.getByText('Not listed on any list.').waitFor();
-  assert.equal(await page.getByLabel('IP address').inputValue(), '203.0.113.9');
+  assert.equal(await page.getByLabel('IP address').inputValue(), '93.0.113.9');
 
   await page.goBack();
   assert.deepEqual(await listingRows(), before);
-  assert.equal(await page.getByLabel('IP address').inputValue(), '192.0.2.77');
+  assert.equal(await page.getByLabel('IP address').inputValue(), '82.0.2.77');
 });
 
 test('every section is a titled page with no placeholder left; Settings lists the real settings', async () => {
@@ -152,7 +152,7 @@ test('every section is a titled page with no placeholder left; Settings lists th
     assert.doesNotMatch(await page.locator('main').innerText(), /later version/);
   }
   await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Listings', exact: true }).click();
-  await page.getByRole('grid', { name: 'Listings' }).getByRole('row').filter({ hasText: '192.0.2.0/24' }).waitFor();
+  await page.getByRole('grid', { name: 'Listings' }).getByRole('row').filter({ hasText: '82.0.2.0/24' }).waitFor();
   assert.equal(currentHash(), '#/listings');
 
   await page.getByRole('link', { name: 'Settings' }).click();
@@ -167,7 +167,7 @@ test('the API refuses a call without the token (401)', async () => {
   const response = await fetch(`${harness.origin}/api/lookup`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ ip: '192.0.2.1' }),
+    body: JSON.stringify({ ip: '82.0.2.1' }),
   });
   assert.equal(response.status, 401);
   const body = (await response.json()) as { ok: boolean; error: { code: string } };
@@ -189,7 +189,7 @@ test('a page opened without the token says why it cannot reach the data', async 
 test('screenshots in light and dark', async () => {
   const { page, origin } = harness;
   mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
-  await page.goto(`${origin}/#/lookup/192.0.2.1`);
+  await page.goto(`${origin}/#/lookup/82.0.2.1`);
   await listingRows();
   // Away from the navigation, so no hover highlight is left in the picture.
   await page.mouse.move(640, 700);

@@ -48,7 +48,7 @@ test('a QIL source shows its level, each level\'s expiry and its score chart', a
 });
 
 test('a source without QIL listings has no QIL panel', async () => {
-  await harness.page.goto(`${harness.origin}/#/lookup/192.0.2.1`);
+  await harness.page.goto(`${harness.origin}/#/lookup/82.0.2.1`);
   await harness.page.locator('table.listings').waitFor();
   assert.equal(await harness.page.locator('section.qil-score').count(), 0);
 });

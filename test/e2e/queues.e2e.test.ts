@@ -24,12 +24,12 @@ before(async () => {
       await repdesk(databasePath, '--actor', 'Alice', 'investigator', 'add', 'Rosa', '--roles', 'reviewer');
       // The FCrDNS check asks a resolver on loopback that is not there: no query leaves the machine.
       await repdesk(databasePath, '--actor', 'Alice', 'settings', 'set', 'queues', '{"resolvers":["127.0.0.1:9"],"dnsTimeoutMs":300}');
-      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '192.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source');
-      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '203.0.113.0/24', '--list', 'RBL', '--reason', 'spam-source');
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '82.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source');
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '93.0.113.0/24', '--list', 'RBL', '--reason', 'spam-source');
     },
   });
   // An old request, received long before the clock's now: overdue.
-  const old = await harness.core.dispatch('delisting.add', { ip: '203.0.113.99', requester: 'late@isp.example', reason: 'still waiting', received: '2026-11-20' }, { actor: 'Alice' });
+  const old = await harness.core.dispatch('delisting.add', { ip: '93.0.113.99', requester: 'late@isp.example', reason: 'still waiting', received: '2026-11-20' }, { actor: 'Alice' });
   assert.ok(old.ok, JSON.stringify(old));
   await harness.page.goto(harness.server.url);
 });
@@ -53,9 +53,9 @@ test('a reviewer works a nomination from intake to approval, resolving a blockli
       await form.getByLabel(`MTA ${row} ${title}`, { exact: true }).fill(values[index]);
     }
   };
-  await mta(1, ['192.0.2.25', 'mail.good.example', 'good.example', 'Good Mail BV', 'Netherlands', 'ESP']);
+  await mta(1, ['82.0.2.25', 'mail.good.example', 'good.example', 'Good Mail BV', 'Netherlands', 'ESP']);
   await form.getByRole('button', { name: 'Add another MTA' }).click();
-  await mta(2, ['198.51.100.25', 'mx.good.example', 'good.example', 'Good Mail BV', 'Netherlands', 'ESP']);
+  await mta(2, ['88.51.100.25', 'mx.good.example', 'good.example', 'Good Mail BV', 'Netherlands', 'ESP']);
   await form.getByLabel('HELO strings').fill('mail.good.example');
   await form.getByLabel('Email', { exact: true }).fill('pat@good.example');
   await form.getByLabel('First name').fill('Pat');
@@ -65,10 +65,10 @@ test('a reviewer works a nomination from intake to approval, resolving a blockli
   // Opening ran the checks and gave the nomination to Rosa.
   await page.getByRole('heading', { name: /Nomination #1/ }).waitFor();
   assert.match(await page.getByRole('heading', { name: /Nomination #1/ }).innerText(), /investigating/);
-  const checks = page.getByRole('table', { name: 'Checks for 192.0.2.25' });
+  const checks = page.getByRole('table', { name: 'Checks for 82.0.2.25' });
   await checks.waitFor();
   const listedRow = await checks.getByRole('row', { name: /^Listed/ }).innerText();
-  assert.match(listedRow, /flag\s+RBL #1 192\.0\.2\.0\/24 \(spam-source, by Alice\)/);
+  assert.match(listedRow, /flag\s+RBL #1 82\.0\.2\.0\/24 \(spam-source, by Alice\)/);
   assert.match(listedRow, /2026-11-28 12:00 UTC/);
   assert.match(await checks.getByRole('row', { name: /HELO matches/ }).innerText(), /ok\s+HELO mail\.good\.example matches mail\.good\.example/);
   assert.match(await checks.getByRole('row', { name: /Forward-confirmed/ }).innerText(), /flag\s+not confirmed/);
@@ -78,14 +78,14 @@ test('a reviewer works a nomination from intake to approval, resolving a blockli
   const approve = decision.getByRole('button', { name: 'Approve' });
   assert.equal(await approve.isDisabled(), true, 'approval waits until the blocklist conflict is resolved');
   assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /Reason: Verified ESP with SPF and DKIM/);
-  await decision.getByLabel('Refuse 192.0.2.25').check();
-  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /approved: 198\.51\.100\.25\.\nNot approved: 192\.0\.2\.25\./);
-  await decision.getByLabel('Delist the blocking listings and approve 192.0.2.25').check();
-  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /approved: 192\.0\.2\.25, 198\.51\.100\.25\.\n\nReason/);
+  await decision.getByLabel('Refuse 82.0.2.25').check();
+  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /approved: 88\.51\.100\.25\.\nNot approved: 82\.0\.2\.25\./);
+  await decision.getByLabel('Delist the blocking listings and approve 82.0.2.25').check();
+  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /approved: 82\.0\.2\.25, 88\.51\.100\.25\.\n\nReason/);
   await approve.click();
   const decided = page.getByRole('status').filter({ hasText: 'Decided: approve by Rosa' });
   await decided.waitFor();
-  assert.match(await decided.innerText(), /approved: 192\.0\.2\.25, 198\.51\.100\.25\./);
+  assert.match(await decided.innerText(), /approved: 82\.0\.2\.25, 88\.51\.100\.25\./);
   const mtas = await page.getByRole('table', { name: 'MTAs' }).locator('tbody tr').allInnerTexts();
   assert.match(mtas[0], /approved\s+GAL\s+#3/);
   assert.match(mtas[1], /approved\s+GAL\s+#4/);
@@ -94,7 +94,7 @@ test('a reviewer works a nomination from intake to approval, resolving a blockli
   await page.goto(`${harness.origin}/#/nominations/status=approved`);
   const rows = page.getByRole('table', { name: 'Nomination queue' }).locator('tbody tr');
   await rows.first().waitFor();
-  assert.match(await rows.first().innerText(), /#1\s+approved\s+192\.0\.2\.25, 198\.51\.100\.25\s+pat@good\.example/);
+  assert.match(await rows.first().innerText(), /#1\s+approved\s+82\.0\.2\.25, 88\.51\.100\.25\s+pat@good\.example/);
   assert.deepEqual(harness.problems.errors, []);
   assert.deepEqual(harness.problems.foreignRequests, []);
 });
@@ -106,22 +106,22 @@ test('a delisting request to temporary removal; after its date the listing is ba
   // The overdue request stands out, and the panel's overdue number leads to it.
   const overdueRow = page.getByRole('table', { name: 'Delisting queue' }).locator('tr.is-overdue');
   await overdueRow.waitFor();
-  assert.match(await overdueRow.innerText(), /203\.0\.113\.99/);
+  assert.match(await overdueRow.innerText(), /93\.0\.113\.99/);
   await page.getByRole('link', { name: 'Delisting requests: 1 overdue' }).click();
   await page.waitForURL(/#\/delisting\/age=overdue$/);
   await page.getByRole('table', { name: 'Delisting queue' }).locator('caption', { hasText: /^1 request$/ }).waitFor();
-  assert.deepEqual(await page.getByRole('table', { name: 'Delisting queue' }).locator('tbody tr td:nth-child(3)').allInnerTexts(), ['203.0.113.99']);
+  assert.deepEqual(await page.getByRole('table', { name: 'Delisting queue' }).locator('tbody tr td:nth-child(3)').allInnerTexts(), ['93.0.113.99']);
 
   await page.getByText('New delisting request').click();
   const form = page.getByRole('form', { name: 'New delisting request' });
-  await form.getByLabel('IP').fill('203.0.113.7');
+  await form.getByLabel('IP').fill('93.0.113.7');
   await form.getByLabel('Requester contact').fill('postmaster@customer.example');
   await form.getByLabel('Reason given').fill('We closed the open relay yesterday');
   await form.getByRole('button', { name: 'Add request' }).click();
-  await page.getByRole('heading', { name: /Delisting request #2: 203\.0\.113\.7/ }).waitFor();
-  assert.match(await page.locator('dl.facts').innerText(), /Routing\s+routed to Alice, who assigned RBL #2 203\.0\.113\.0\/24/);
+  await page.getByRole('heading', { name: /Delisting request #2: 93\.0\.113\.7/ }).waitFor();
+  assert.match(await page.locator('dl.facts').innerText(), /Routing\s+routed to Alice, who assigned RBL #2 93\.0\.113\.0\/24/);
   const listing = page.getByRole('table', { name: 'Listings concerned' }).locator('tbody tr').first();
-  assert.match(await listing.innerText(), /#2\s+RBL\s+203\.0\.113\.0\/24\s+active\s+in the zone\s+Alice/);
+  assert.match(await listing.innerText(), /#2\s+RBL\s+93\.0\.113\.0\/24\s+active\s+in the zone\s+Alice/);
   assert.match(await page.getByRole('list', { name: 'Prior requests' }).or(page.getByText('None for this IP.')).innerText(), /None for this IP/);
 
   const decision = page.getByRole('form', { name: 'Decision' });
@@ -151,19 +151,19 @@ test('a delisting request to temporary removal; after its date the listing is ba
 test('a file of delisting requests imports as a background job: bad rows named first, then imported', async () => {
   const { page } = harness;
   // The job runs on a worker thread with its own core on the real clock, so its listing must be in force by any clock.
-  const listed = await harness.core.dispatch('listings.add', { range: '2001:db8:50::/48', list: 'RBL', reason: 'spam-source' }, { actor: 'Alice' });
+  const listed = await harness.core.dispatch('listings.add', { range: '2001:db7:50::/48', list: 'RBL', reason: 'spam-source' }, { actor: 'Alice' });
   assert.ok(listed.ok, JSON.stringify(listed));
   await page.goto(`${harness.origin}/#/delisting`);
   await page.getByText('New delisting request').click();
   const path = join(harness.folder, 'requests.csv');
-  writeFileSync(path, 'ip,requester,reason,received\n203.0.113.50,a@customer.example,fixed,2026-11-27\n203.0.113.51,b@customer.example,=HYPERLINK(1),\n');
+  writeFileSync(path, 'ip,requester,reason,received\n93.0.113.50,a@customer.example,fixed,2026-11-27\n93.0.113.51,b@customer.example,=HYPERLINK(1),\n');
   const form = page.getByRole('form', { name: 'Import delisting requests' });
   await form.getByLabel('File on this computer').fill(path);
   await form.getByRole('button', { name: 'Import' }).click();
   const problem = page.getByRole('alert').filter({ hasText: '1 bad row' });
   await problem.waitFor();
   assert.match(await problem.innerText(), /requests\.csv line 3: the reason starts with "="/);
-  writeFileSync(path, 'ip,requester,reason,received\n2001:db8:50::25,a@customer.example,fixed,2026-11-27\n198.51.100.200,b@customer.example,why?,\n');
+  writeFileSync(path, 'ip,requester,reason,received\n2001:db7:50::25,a@customer.example,fixed,2026-11-27\n88.51.100.200,b@customer.example,why?,\n');
   await form.getByRole('button', { name: 'Import' }).click();
   const done = page.getByRole('status').filter({ hasText: 'requests imported' });
   await done.waitFor();

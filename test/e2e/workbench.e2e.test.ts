@@ -22,15 +22,15 @@ before(async () => {
   harness = await startHarness({
     seed: async (databasePath) => {
       await seedLookupTeam(databasePath);
-      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '198.51.100.0/24', '--list', 'RBL', '--reason', 'open-proxy', '--txt', '=SUM(1+2), open proxy');
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '88.51.100.0/24', '--list', 'RBL', '--reason', 'open-proxy', '--txt', '=SUM(1+2), open proxy');
       // Enough botnet listings that a bulk change over them takes long enough to be cancelled.
       const file = join(databasePath, '..', 'botnet.txt');
       const lines: string[] = [];
       for (let index = 0; index < BULK_ROWS; index += 1) lines.push(`11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
       writeFileSync(file, `${lines.join('\n')}\n`);
       await repdesk(databasePath, '--actor', 'Alice', 'import', file, '--list', 'RBL', '--reason', 'botnet');
-      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '203.0.113.50', '--list', 'QIL', '--reason', 'spam-source', '--level', '2');
-      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '203.0.113.51', '--list', 'QIL', '--reason', 'spam-source', '--level', '3');
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '93.0.113.50', '--list', 'QIL', '--reason', 'spam-source', '--level', '2');
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '93.0.113.51', '--list', 'QIL', '--reason', 'spam-source', '--level', '3');
     },
   });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -57,13 +57,13 @@ test('find a record by a contained IP, open it, delist it with a reason, see it 
   await page.goto(server.url);
   await page.getByRole('link', { name: 'Listings' }).click();
   const filters = page.getByRole('form', { name: 'Filter listings' });
-  await filters.getByLabel('Contains IP').fill('192.0.2.10');
+  await filters.getByLabel('Contains IP').fill('82.0.2.10');
   await filters.getByRole('button', { name: 'Apply' }).click();
-  await page.waitForURL(/#\/listings\/ip=192\.0\.2\.10$/);
+  await page.waitForURL(/#\/listings\/ip=82\.0\.2\.10$/);
   const grid = page.getByRole('grid', { name: 'Listings' });
-  await grid.getByRole('row').filter({ hasText: '192.0.0.0/16' }).waitFor();
+  await grid.getByRole('row').filter({ hasText: '82.0.0.0/16' }).waitFor();
   const ranges = await grid.locator('.grid-body [role="row"] .column-range').allInnerTexts();
-  assert.deepEqual(ranges.sort(), ['192.0.0.0/16', '192.0.2.0/24']);
+  assert.deepEqual(ranges.sort(), ['82.0.0.0/16', '82.0.2.0/24']);
   await page.getByRole('status').filter({ hasText: '2 listings' }).waitFor();
 
   await page.emulateMedia({ colorScheme: 'light' });
@@ -75,15 +75,15 @@ test('find a record by a contained IP, open it, delist it with a reason, see it 
   // Keyboard: focus the grid, move to the /24 and open it with Enter.
   await grid.focus();
   const rowTexts = await grid.locator('.grid-body [role="row"]').allInnerTexts();
-  const target = rowTexts.findIndex((text) => text.includes('192.0.2.0/24'));
+  const target = rowTexts.findIndex((text) => text.includes('82.0.2.0/24'));
   for (let step = 0; step < target; step += 1) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Enter');
   await page.waitForURL(/#\/record\/\d+$/);
   const record = page.getByRole('region', { name: /^Record #\d+$/ });
-  await record.getByRole('heading', { name: /192\.0\.2\.0\/24/ }).waitFor();
+  await record.getByRole('heading', { name: /82\.0\.2\.0\/24/ }).waitFor();
   const header = await record.locator('.record-header').innerText();
   assert.match(header, /Addresses\s+256/);
-  assert.match(header, /192\.0\.2\.0 → 127\.0\.0\.2 “RBL: Spam source - Spam source, see https:\/\/lookup\.example\/ip\/192\.0\.2\.0; see /);
+  assert.match(header, /82\.0\.2\.0 → 127\.0\.0\.2 “RBL: Spam source - Spam source, see https:\/\/lookup\.example\/ip\/82\.0\.2\.0; see /);
 
   // A delist without a reason is refused by the core, next to the form; with one it is done.
   const edit = page.getByRole('form', { name: 'Change this record' });
@@ -106,8 +106,8 @@ test('find a record by a contained IP, open it, delist it with a reason, see it 
   // Esc goes back to the table it came from, which shows the change.
   await page.locator('body').click({ position: { x: 5, y: 5 } });
   await page.keyboard.press('Escape');
-  await page.waitForURL(/#\/listings\/ip=192\.0\.2\.10$/);
-  const delistedRow = grid.getByRole('row').filter({ hasText: '192.0.2.0/24' });
+  await page.waitForURL(/#\/listings\/ip=82\.0\.2\.10$/);
+  const delistedRow = grid.getByRole('row').filter({ hasText: '82.0.2.0/24' });
   await delistedRow.filter({ hasText: 'delisted' }).waitFor();
   assert.deepEqual(harness.problems.errors, []);
 });
@@ -171,7 +171,7 @@ test('a saved view is restored after a reload', async () => {
 
 test('CSV export neutralises cells a spreadsheet would run as a formula', async () => {
   const { page, server } = harness;
-  await page.goto(`${server.url.split('#')[0]}#/listings/ip=198.51.100.7`);
+  await page.goto(`${server.url.split('#')[0]}#/listings/ip=88.51.100.7`);
   await page.getByRole('status').filter({ hasText: /^1 listing/ }).waitFor();
   const bulk = page.getByRole('form', { name: 'Bulk action' });
   await bulk.locator('select[name="action"]').selectOption('export');
@@ -185,7 +185,7 @@ test('CSV export neutralises cells a spreadsheet would run as a formula', async 
   const lines = readFileSync(path, 'utf8').trimEnd().split('\r\n');
   assert.equal(lines.length, 2);
   assert.match(lines[0], /^id,range,list,status,reason,investigator,txt,/);
-  assert.match(lines[1], /,198\.51\.100\.0\/24,RBL,active,open-proxy,Alice,"'=SUM\(1\+2\), open proxy",/);
+  assert.match(lines[1], /,88\.51\.100\.0\/24,RBL,active,open-proxy,Alice,"'=SUM\(1\+2\), open proxy",/);
   assert.deepEqual(harness.problems.errors, []);
 });
 
@@ -205,10 +205,10 @@ test('the Ctrl+K palette jumps to a record by id and finds one by its text', asy
   await page.keyboard.press('Escape');
   await palette.waitFor({ state: 'detached' });
   await page.keyboard.press('Control+k');
-  await palette.getByRole('combobox').fill('192.0.2.9');
-  await palette.getByRole('option', { name: 'Look up 192.0.2.9' }).waitFor();
+  await palette.getByRole('combobox').fill('82.0.2.9');
+  await palette.getByRole('option', { name: 'Look up 82.0.2.9' }).waitFor();
   await page.keyboard.press('Enter');
-  await page.waitForURL(/#\/lookup\/192\.0\.2\.9$/);
+  await page.waitForURL(/#\/lookup\/82\.0\.2\.9$/);
   assert.deepEqual(harness.problems.errors, []);
 });
 
@@ -220,15 +220,15 @@ test('an entry whose expiry has passed still reads active but is marked expired:
   await page.getByRole('link', { name: 'Listings' }).waitFor();
   await page.goto(`${harness.origin}/#/listings/list=QIL`);
   const grid = page.getByRole('grid', { name: 'Listings' });
-  const lapsed = grid.getByRole('row').filter({ hasText: '203.0.113.50' });
+  const lapsed = grid.getByRole('row').filter({ hasText: '93.0.113.50' });
   await lapsed.waitFor();
   assert.match(await lapsed.locator('.column-status').innerText(), /^active\s+expired$/);
   assert.equal(await lapsed.locator('.status-note').getAttribute('title'), 'Its expiry has passed: no longer published');
-  assert.match(await grid.getByRole('row').filter({ hasText: '203.0.113.51' }).locator('.column-status').innerText(), /^active$/);
+  assert.match(await grid.getByRole('row').filter({ hasText: '93.0.113.51' }).locator('.column-status').innerText(), /^active$/);
   await lapsed.click();
   await page.keyboard.press('Enter');
   const record = page.getByRole('region', { name: /^Record #\d+$/ });
-  await record.getByRole('heading', { name: /203\.0\.113\.50/ }).waitFor();
+  await record.getByRole('heading', { name: /93\.0\.113\.50/ }).waitFor();
   assert.match(await record.locator('.record-header').innerText(), /\(not in the next zone: expired 2026-11-01 00:00 UTC\)/);
   assert.deepEqual(harness.problems.errors, []);
 });

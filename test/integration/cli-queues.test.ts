@@ -29,7 +29,7 @@ describe('repdesk nominations / delisting / queues', () => {
       ['investigator', 'add', 'ivy', '--roles', 'investigator'],
       ['investigator', 'add', 'rex', '--roles', 'reviewer'],
       ['settings', 'set', 'queues', '{"resolvers":["127.0.0.1:9"],"dnsTimeoutMs":200}'],
-      ['listing', 'add', '192.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source'],
+      ['listing', 'add', '82.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source'],
     ]) {
       const run = await repdesk(as(args[0] === 'listing' ? 'ivy' : 'root', ...args));
       assert.equal(run.code, 0, describeRun(run));
@@ -49,23 +49,23 @@ describe('repdesk nominations / delisting / queues', () => {
     assert.equal(written.code, 0, describeRun(written));
     const printed = await repdesk(as('ivy', 'nominations', 'template', 'helos'));
     assert.deepEqual(printed.out, ['helo', '# example: mail.example.com']);
-    writeFileSync(mtas, `${readFileSync(mtas, 'utf8')}192.0.2.25,mail.good.example,good.example,Good Mail,NL,ESP\n198.51.100.25,mx.good.example,good.example,Good Mail,NL,ESP\n`);
+    writeFileSync(mtas, `${readFileSync(mtas, 'utf8')}82.0.2.25,mail.good.example,good.example,Good Mail,NL,ESP\n88.51.100.25,mx.good.example,good.example,Good Mail,NL,ESP\n`);
     file('helos.csv', 'helo\nmail.good.example\n');
     file('bundle.json', JSON.stringify({ contact: { email: 'pat@good.example', firstName: 'Pat', lastName: 'Doe' }, mtas: 'mtas.csv', helos: 'helos.csv' }));
     const nomination = await repdeskJson<NominationView>(as('ivy', 'nominations', 'import', join(folder, 'bundle.json')));
-    assert.deepEqual(nomination.ips, ['192.0.2.25', '198.51.100.25']);
+    assert.deepEqual(nomination.ips, ['82.0.2.25', '88.51.100.25']);
     const listed = await repdeskJson<NominationSummaryView[]>(as('ivy', 'nominations', 'list', '--status', 'open'));
     assert.deepEqual(listed.map((item) => [item.id, item.status, item.assignee]), [[nomination.id, 'new', null]]);
     const shown = await repdesk(as('rex', 'nominations', 'show', String(nomination.id), '--open'));
     assert.equal(shown.code, 0, describeRun(shown));
-    assert.ok(shown.out.some((line) => /FLAG listed: RBL #1 192\.0\.2\.0\/24/.test(line)), describeRun(shown));
+    assert.ok(shown.out.some((line) => /FLAG listed: RBL #1 82\.0\.2\.0\/24/.test(line)), describeRun(shown));
     const refusedRun = await repdesk(as('rex', 'nominations', 'decide', String(nomination.id), '--approve', '--why', 'verified'));
     assert.equal(refusedRun.code, 1);
-    assert.match(refusedRun.error.join('\n'), /1 IP is on a blocklist[\s\S]*192\.0\.2\.25: on RBL #1 192\.0\.2\.0\/24 \(spam-source, by ivy\): delist or refuse/);
-    const forbiddenRun = await repdesk(as('ivy', 'nominations', 'decide', String(nomination.id), '--approve', '--why', 'verified', '--refuse', '192.0.2.25'));
+    assert.match(refusedRun.error.join('\n'), /1 IP is on a blocklist[\s\S]*82\.0\.2\.25: on RBL #1 82\.0\.2\.0\/24 \(spam-source, by ivy\): delist or refuse/);
+    const forbiddenRun = await repdesk(as('ivy', 'nominations', 'decide', String(nomination.id), '--approve', '--why', 'verified', '--refuse', '82.0.2.25'));
     assert.equal(forbiddenRun.code, 1);
     assert.match(forbiddenRun.error[0], /ivy does not have the reviewer role/);
-    const approved = await repdeskJson<NominationView>(as('rex', 'nominations', 'decide', String(nomination.id), '--approve', '--why', 'verified', '--refuse', '192.0.2.25'));
+    const approved = await repdeskJson<NominationView>(as('rex', 'nominations', 'decide', String(nomination.id), '--approve', '--why', 'verified', '--refuse', '82.0.2.25'));
     assert.equal(approved.status, 'approved');
     assert.deepEqual(approved.mtas.map((mta) => mta.outcome), ['refused', 'approved']);
     const after = await repdeskJson<NominationSummaryView[]>(as('ivy', 'nominations', 'list'));
@@ -77,7 +77,7 @@ describe('repdesk nominations / delisting / queues', () => {
   });
 
   test('delisting import, list --json through bin/repdesk.js, decide, summary', async () => {
-    const bad = file('bad.csv', 'ip,requester,reason,received\n192.0.2.7,a@b.example,@SUM(1),\n192.0.2.400,a@b.example,r,\n');
+    const bad = file('bad.csv', 'ip,requester,reason,received\n82.0.2.7,a@b.example,@SUM(1),\n82.0.2.400,a@b.example,r,\n');
     const before = await repdeskJson<DelistingSummaryView[]>(as('ivy', 'delisting', 'list'));
     const refusedRun = await repdesk(as('ivy', 'delisting', 'import', bad));
     assert.equal(refusedRun.code, 1);
@@ -86,8 +86,8 @@ describe('repdesk nominations / delisting / queues', () => {
     assert.match(refusedRun.error[2], /bad\.csv line 3: ip: /);
     assert.deepEqual(await repdeskJson<DelistingSummaryView[]>(as('ivy', 'delisting', 'list')), before);
     const good = file('requests.json', JSON.stringify([
-      { ip: '192.0.2.7', requester: 'ops@isp.example', reason: 'fixed', received: '2020-01-01' },
-      { ip: '203.0.113.9', requester: 'ops@isp.example', reason: 'blocked?' },
+      { ip: '82.0.2.7', requester: 'ops@isp.example', reason: 'fixed', received: '2020-01-01' },
+      { ip: '93.0.113.9', requester: 'ops@isp.example', reason: 'blocked?' },
     ]));
     const imported = await repdeskJson<ImportResult>(as('ivy', 'delisting', 'import', good));
     assert.equal(imported.created.length, 2);
@@ -95,9 +95,9 @@ describe('repdesk nominations / delisting / queues', () => {
     const spawned = spawnSync(process.execPath, [BIN, '--db', database, 'delisting', 'list', '--json'], { encoding: 'utf8', env: { ...process.env, REPDESK_LOG_LEVEL: 'error' } });
     assert.equal(spawned.status, 0, spawned.stderr);
     const requests = JSON.parse(spawned.stdout) as DelistingSummaryView[];
-    const routed = requests.find((request) => request.ip === '192.0.2.7');
+    const routed = requests.find((request) => request.ip === '82.0.2.7');
     assert.deepEqual([routed?.status, routed?.assignee, routed?.listingIds, routed?.isOverdue], ['new', 'ivy', [1], true]);
-    assert.deepEqual(requests.find((request) => request.ip === '203.0.113.9')?.status, 'closed-unlisted');
+    assert.deepEqual(requests.find((request) => request.ip === '93.0.113.9')?.status, 'closed-unlisted');
     const overdue = await repdeskJson<DelistingSummaryView[]>(as('ivy', 'delisting', 'list', '--overdue', '--assignee', 'me'));
     assert.deepEqual(overdue.map((request) => request.id), [routed?.id]);
     const summary = await repdeskJson<QueuesSummary>(as('ivy', 'queues', 'summary'));
@@ -110,6 +110,6 @@ describe('repdesk nominations / delisting / queues', () => {
     assert.equal(decided.listings[0].status, 'suppressed');
     assert.equal(decided.listings[0].suppressedUntil, decided.until);
     const text = await repdesk(as('ivy', 'delisting', 'show', String(routed?.id)));
-    assert.match(text.out.join('\n'), /#1 RBL 192\.0\.2\.0\/24 suppressed until/);
+    assert.match(text.out.join('\n'), /#1 RBL 82\.0\.2\.0\/24 suppressed until/);
   });
 });

@@ -22,9 +22,9 @@ describe('repdesk listings / search', () => {
     for (const args of [
       ['investigator', 'add', 'ann', '--roles', 'investigator'],
       ['investigator', 'add', 'ben', '--roles', 'investigator'],
-      ['listing', 'add', '192.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source', '--txt', '@evil snowshoe'],
-      ['listing', 'add', '192.0.2.9', '--list', 'RBL', '--reason', 'open-relay', '--txt', 'relay on port 25'],
-      ['listing', 'add', '198.51.100.0/25', '--list', 'MML', '--reason', 'marketing'],
+      ['listing', 'add', '82.0.2.0/24', '--list', 'RBL', '--reason', 'spam-source', '--txt', '@evil snowshoe'],
+      ['listing', 'add', '82.0.2.9', '--list', 'RBL', '--reason', 'open-relay', '--txt', 'relay on port 25'],
+      ['listing', 'add', '88.51.100.0/25', '--list', 'MML', '--reason', 'marketing'],
     ]) {
       const run = await repdesk(as('ann', ...args));
       assert.equal(run.code, 0, describeRun(run));
@@ -33,14 +33,14 @@ describe('repdesk listings / search', () => {
   after(() => rmSync(folder, { recursive: true, force: true }));
 
   test('find by contained IP, overlapping CIDR and text, sorted', async () => {
-    const found = await repdeskJson<{ total: number; listings: ListingTableRow[] }>(as('ann', 'listings', 'find', '--ip', '192.0.2.9', '--sort', 'range.asc'));
+    const found = await repdeskJson<{ total: number; listings: ListingTableRow[] }>(as('ann', 'listings', 'find', '--ip', '82.0.2.9', '--sort', 'range.asc'));
     assert.equal(found.total, 2);
-    assert.deepEqual(found.listings.map((row) => row.range), ['192.0.2.0/24', '192.0.2.9']);
-    const overlapping = await repdeskJson<{ listings: ListingTableRow[] }>(as('ann', 'listings', 'find', '--cidr', '198.51.100.100-198.51.100.200', '--list', 'mml'));
-    assert.deepEqual(overlapping.listings.map((row) => row.range), ['198.51.100.0/25']);
+    assert.deepEqual(found.listings.map((row) => row.range), ['82.0.2.0/24', '82.0.2.9']);
+    const overlapping = await repdeskJson<{ listings: ListingTableRow[] }>(as('ann', 'listings', 'find', '--cidr', '88.51.100.100-88.51.100.200', '--list', 'mml'));
+    assert.deepEqual(overlapping.listings.map((row) => row.range), ['88.51.100.0/25']);
     const text = await repdesk(as('ann', 'listings', 'find', '--q', 'snowshoe'));
     assert.equal(text.code, 0, describeRun(text));
-    assert.match(text.out[0], /^#1\tRBL\t192\.0\.2\.0\/24\tactive\tspam-source\tann\t/);
+    assert.match(text.out[0], /^#1\tRBL\t82\.0\.2\.0\/24\tactive\tspam-source\tann\t/);
     assert.equal(text.out[1], '1 shown of 1 matching');
     const hits = await repdeskJson<TextHit[]>(as('ann', 'search', 'relay'));
     assert.deepEqual(hits.map((hit) => [hit.kind, hit.listingIds]), [['listing', [2]]]);

@@ -128,18 +128,18 @@ describe('repdesk CLI', () => {
 
   describe('exit codes of the real binary', () => {
     test('0 on success, with the output on stdout only', () => {
-      const run = spawnCli(['lookup', '192.0.2.1', ...db]);
+      const run = spawnCli(['lookup', '82.0.2.1', ...db]);
       assert.equal(run.code, 0, run.error.join('\n'));
-      assert.deepEqual(run.out, ['192.0.2.1: not listed']);
+      assert.deepEqual(run.out, ['82.0.2.1: not listed']);
       assert.deepEqual(run.error, []);
     });
 
     test('1 with a one-line error on a failed operation', () => {
-      const run = spawnCli(['lookup', '192.0.2', ...db]);
-      assertOneLineError(run, /"192\.0\.2": an IPv4 address needs exactly four decimal octets/);
+      const run = spawnCli(['lookup', '82.0.2', ...db]);
+      assertOneLineError(run, /"82\.0\.2": an IPv4 address needs exactly four decimal octets/);
       assert.equal(run.error.length, 1);
       assert.deepEqual(run.out, []);
-      const forbidden = spawnCli(['listing', 'add', '192.0.2.1', '--list', 'RBL', '--reason', 'spam-source', ...db, '--actor', 'mallory']);
+      const forbidden = spawnCli(['listing', 'add', '82.0.2.1', '--list', 'RBL', '--reason', 'spam-source', ...db, '--actor', 'mallory']);
       assertOneLineError(forbidden, /"mallory" is not a known investigator/);
       assert.equal(forbidden.error.length, 1);
     });
@@ -147,10 +147,10 @@ describe('repdesk CLI', () => {
     test('2 on wrong usage, with the usage line', () => {
       assertUsage(spawnCli(['frobnicate', ...db]), /unknown command "frobnicate"/);
       assertUsage(spawnCli(['lookup', ...db]), /missing argument/);
-      assertUsage(spawnCli(['lookup', '192.0.2.1', '192.0.2.2', ...db]), /unexpected argument "192\.0\.2\.2"/);
-      assertUsage(spawnCli(['lookup', '192.0.2.1', '--colour', ...db]), /--colour/);
-      assertUsage(spawnCli(['listing', 'add', '192.0.2.1', '--reason', 'spam-source', ...asIvan]), /--list is required/);
-      assertUsage(spawnCli(['listing', 'add', '192.0.2.1', '--list', 'QIL', '--reason', 'botnet', '--level', 'high', ...asIvan]), /--level must be a whole number/);
+      assertUsage(spawnCli(['lookup', '82.0.2.1', '82.0.2.2', ...db]), /unexpected argument "82\.0\.2\.2"/);
+      assertUsage(spawnCli(['lookup', '82.0.2.1', '--colour', ...db]), /--colour/);
+      assertUsage(spawnCli(['listing', 'add', '82.0.2.1', '--reason', 'spam-source', ...asIvan]), /--list is required/);
+      assertUsage(spawnCli(['listing', 'add', '82.0.2.1', '--list', 'QIL', '--reason', 'botnet', '--level', 'high', ...asIvan]), /--level must be a whole number/);
       assertUsage(spawnCli(['listing', 'delist', 'seven', '--why', 'x', ...asIvan]), /ID must be a whole number/);
       assertUsage(spawnCli(['settings', 'set', 'qil', '{bad json', ...db, '--actor', 'admin']), /must be JSON/);
       const bare = spawnCli([]);
@@ -187,42 +187,42 @@ describe('repdesk CLI', () => {
 
   describe('environment defaults', () => {
     test('REPDESK_DB and REPDESK_ACTOR stand in for --db and --actor; the options win', async () => {
-      const viaEnv = spawnCli(['listing', 'add', '203.0.113.0/24', '--list', 'RBL', '--reason', 'open-relay', '--json'], { env: { REPDESK_DB: database, REPDESK_ACTOR: 'ivan' } });
+      const viaEnv = spawnCli(['listing', 'add', '93.0.113.0/24', '--list', 'RBL', '--reason', 'open-relay', '--json'], { env: { REPDESK_DB: database, REPDESK_ACTOR: 'ivan' } });
       assert.equal(viaEnv.code, 0, viaEnv.error.join('\n'));
       const created = JSON.parse(viaEnv.out.join('\n')) as { listing: { id: number; investigator: string; range: string } };
       assert.equal(created.listing.investigator, 'ivan');
-      assert.equal(created.listing.range, '203.0.113.0/24');
+      assert.equal(created.listing.range, '93.0.113.0/24');
 
       // --actor beats REPDESK_ACTOR (lia has no investigator role: refused, so the option was used).
-      const override = spawnCli(['listing', 'add', '203.0.114.0/24', '--list', 'RBL', '--reason', 'open-relay', '--actor', 'lia'], { env: { REPDESK_DB: database, REPDESK_ACTOR: 'ivan' } });
+      const override = spawnCli(['listing', 'add', '93.0.114.0/24', '--list', 'RBL', '--reason', 'open-relay', '--actor', 'lia'], { env: { REPDESK_DB: database, REPDESK_ACTOR: 'ivan' } });
       assertOneLineError(override, /lia does not have the investigator role/);
 
       // --db beats REPDESK_DB: the other file has never heard of ivan.
       const other = join(folder, 'other.sqlite');
-      const otherDb = spawnCli(['lookup', '203.0.113.1', '--db', other], { env: { REPDESK_DB: database } });
-      assert.deepEqual(otherDb.out, ['203.0.113.1: not listed']);
+      const otherDb = spawnCli(['lookup', '93.0.113.1', '--db', other], { env: { REPDESK_DB: database } });
+      assert.deepEqual(otherDb.out, ['93.0.113.1: not listed']);
 
       // In-process, the same defaults.
-      const inProcess = await cli(['lookup', '203.0.113.1'], { REPDESK_DB: database });
+      const inProcess = await cli(['lookup', '93.0.113.1'], { REPDESK_DB: database });
       assert.equal(inProcess.code, 0);
-      assert.match(inProcess.out[0], /203\.0\.113\.1: 1 listing/);
+      assert.match(inProcess.out[0], /93\.0\.113\.1: 1 listing/);
       const whoami = await cli(['listing', 'delist', String(created.listing.id), '--why', 'relay closed'], { REPDESK_DB: database, REPDESK_ACTOR: 'ivan' });
       assert.equal(whoami.code, 0, whoami.error.join('\n'));
-      assert.match(whoami.out[0], /^delisted #\d+ RBL 203\.0\.113\.0\/24 delisted open-relay \(by ivan\)$/);
+      assert.match(whoami.out[0], /^delisted #\d+ RBL 93\.0\.113\.0\/24 delisted open-relay \(by ivan\)$/);
     });
   });
 
   describe('lookup', () => {
     test('--json has the documented shape', async () => {
-      const dul = await cli(['listing', 'add', '198.51.0.0/16', '--list', 'DUL', '--reason', 'dynamic', ...db, '--actor', 'lia']);
+      const dul = await cli(['listing', 'add', '88.51.0.0/16', '--list', 'DUL', '--reason', 'dynamic', ...db, '--actor', 'lia']);
       assert.equal(dul.code, 0, dul.error.join('\n'));
-      const rbl = await cli(['listing', 'add', '198.51.100.0/24', '--list', 'rbl', '--reason', 'spam-source', '--txt', 'Spam source, see $', ...asIvan]);
+      const rbl = await cli(['listing', 'add', '88.51.100.0/24', '--list', 'rbl', '--reason', 'spam-source', '--txt', 'Spam source, see $', ...asIvan]);
       assert.equal(rbl.code, 0, rbl.error.join('\n'));
-      assert.match(rbl.out[0], /^created #\d+ RBL 198\.51\.100\.0\/24 active spam-source \(by ivan\)$/);
-      const run = await cli(['lookup', '::ffff:198.51.100.20', '--json', ...db]);
+      assert.match(rbl.out[0], /^created #\d+ RBL 88\.51\.100\.0\/24 active spam-source \(by ivan\)$/);
+      const run = await cli(['lookup', '::ffff:88.51.100.20', '--json', ...db]);
       assert.equal(run.code, 0);
       const result = JSON.parse(run.out.join('\n')) as Record<string, unknown> & { listings: Array<Record<string, unknown>> };
-      assert.equal(result.ip, '198.51.100.20');
+      assert.equal(result.ip, '88.51.100.20');
       assert.equal(result.family, 4);
       assert.ok(Array.isArray(result.notes) && (result.notes as string[]).some((note) => /IPv4-mapped/.test(note)));
       assert.equal(result.listings.length, 2);
@@ -231,13 +231,13 @@ describe('repdesk CLI', () => {
         assert.equal(typeof listing.id, 'number');
       }
       assert.deepEqual(result.listings.map((listing) => [listing.list, listing.range, listing.status, listing.reason, listing.txt]), [
-        ['DUL', '198.51.0.0/16', 'active', 'dynamic', null],
-        ['RBL', '198.51.100.0/24', 'active', 'spam-source', 'Spam source, see $'],
+        ['DUL', '88.51.0.0/16', 'active', 'dynamic', null],
+        ['RBL', '88.51.100.0/24', 'active', 'spam-source', 'Spam source, see $'],
       ]);
-      const text = await cli(['lookup', '198.51.100.20', ...db]);
-      assert.deepEqual(text.out.slice(0, 1), ['198.51.100.20: 2 listings']);
-      const none = await cli(['lookup', '2001:db8::1', '--json', ...db]);
-      assert.deepEqual(JSON.parse(none.out.join('\n')), { ip: '2001:db8::1', family: 6, notes: [], listings: [] });
+      const text = await cli(['lookup', '88.51.100.20', ...db]);
+      assert.deepEqual(text.out.slice(0, 1), ['88.51.100.20: 2 listings']);
+      const none = await cli(['lookup', '2001:db7::1', '--json', ...db]);
+      assert.deepEqual(JSON.parse(none.out.join('\n')), { ip: '2001:db7::1', family: 6, notes: [], listings: [] });
     });
   });
 
@@ -248,7 +248,9 @@ describe('repdesk CLI', () => {
       assertOneLineError(await cli(['listing', 'add', '010.0.0.1', '--list', 'RBL', '--reason', 'spam-source', ...asIvan]), /leading zero/);
       assertOneLineError(await cli(['listing', 'add', '10.0.0.1', '--list', 'XBL', '--reason', 'spam-source', ...asIvan]), /list:.*RBL/);
       assertOneLineError(await cli(['listing', 'add', '10.0.0.1', '--list', 'RBL', '--reason', 'spammy', ...asIvan]), /reason:.*spam-source/);
-      assertOneLineError(await cli(['listing', 'add', '10.0.0.1', '--list', 'RBL', '--reason', 'dynamic', ...asIvan]), /does not belong on RBL/);
+      assertOneLineError(await cli(['listing', 'add', '11.0.0.1', '--list', 'RBL', '--reason', 'dynamic', ...asIvan]), /does not belong on RBL/);
+      assertOneLineError(await cli(['listing', 'add', '10.0.0.1', '--list', 'RBL', '--reason', 'spam-source', ...asIvan]), /10\.0\.0\.1 overlaps 10\.0\.0\.0\/8, private \(RFC 1918\): reserved or private space is never listed/);
+      assertOneLineError(await cli(['listing', 'add', '::ffff:0:0/96', '--list', 'RBL', '--reason', 'spam-source', ...asIvan]), /0\.0\.0\.0\/0 overlaps 0\.0\.0\.0\/8/);
       assertOneLineError(await cli(['import', join(files, 'whatever.txt'), '--list', 'XBL', '--reason', 'spam-source', ...asIvan]), /list/);
       assertOneLineError(await cli(['import', join(files, 'whatever.txt'), '--list', 'RBL', '--reason', 'spammy', ...asIvan]), /reason/);
       assert.deepEqual(counts(), before);
@@ -279,7 +281,7 @@ describe('repdesk CLI', () => {
       const set = await cli(['settings', 'set', 'import', '{"maxFileBytes":100}', ...db, '--actor', 'admin']);
       assert.equal(set.code, 0, set.error.join('\n'));
       try {
-        await refusedImport('just-over.txt', `${'192.0.2.1\n'.repeat(10)}x`, /just-over\.txt is 101 bytes, over the import limit of 100 bytes/);
+        await refusedImport('just-over.txt', `${'82.0.2.10\n'.repeat(10)}x`, /just-over\.txt is 101 bytes, over the import limit of 100 bytes/);
       } finally {
         assert.equal((await cli(['settings', 'set', 'import', '{"maxFileBytes":268435456}', ...db, '--actor', 'admin'])).code, 0);
       }
@@ -294,18 +296,18 @@ describe('repdesk CLI', () => {
       await refusedImport('renamed.csv', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.from('xl/worksheets')]), /ZIP archive/);
       await refusedImport('old.xls', Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), /legacy Office document/);
       await refusedImport('list.txt.gz', Buffer.from([0x1f, 0x8b, 0x08, 0x00]), /gzip archive; decompress it first/);
-      await refusedImport('latin1.txt', Buffer.from('192.0.2.1\n192.0.2.2 caf\xe9\n', 'latin1'), /latin1\.txt is not UTF-8 text \(invalid byte sequence near offset \d+\); save it as UTF-8/);
-      await refusedImport('latin1.csv', Buffer.from('range,txt\n192.0.2.1,caf\xe9\n', 'latin1'), /not UTF-8 text/);
-      await refusedImport('truncated.txt', Buffer.from([...Buffer.from('192.0.2.1 \n'), 0xe2, 0x82]), /not UTF-8 text/);
+      await refusedImport('latin1.txt', Buffer.from('82.0.2.1\n82.0.2.2 caf\xe9\n', 'latin1'), /latin1\.txt is not UTF-8 text \(invalid byte sequence near offset \d+\); save it as UTF-8/);
+      await refusedImport('latin1.csv', Buffer.from('range,txt\n82.0.2.1,caf\xe9\n', 'latin1'), /not UTF-8 text/);
+      await refusedImport('truncated.txt', Buffer.from([...Buffer.from('82.0.2.1 \n'), 0xe2, 0x82]), /not UTF-8 text/);
     });
 
     test('a CSV with one bad line among good ones: reported with its line number; nothing imported', async () => {
-      const good = Array.from({ length: 30 }, (_, index) => `192.0.2.${index + 1},"bad host ${index}"`);
-      good.splice(17, 0, '192.0.2.300,"typo"');
+      const good = Array.from({ length: 30 }, (_, index) => `82.0.2.${index + 1},"bad host ${index}"`);
+      good.splice(17, 0, '82.0.2.300,"typo"');
       const run = await refusedImport('one-bad.csv', `range,txt\n${good.join('\n')}\n`, /one-bad\.csv: 1 bad line; nothing was imported/);
-      assert.deepEqual(run.error.slice(1), ['  line 19: "192.0.2.300": octet "300" is over 255']);
-      const text = await refusedImport('one-bad.txt', '# header\n192.0.2.1\n\n192.0.2.2/33\n2001:db8::1\n', /one-bad\.txt: 1 bad line/);
-      assert.deepEqual(text.error.slice(1), ['  line 4: "192.0.2.2/33": prefix /33 is out of range for IPv4 (0-32)']);
+      assert.deepEqual(run.error.slice(1), ['  line 19: "82.0.2.300": octet "300" is over 255']);
+      const text = await refusedImport('one-bad.txt', '# header\n82.0.2.1\n\n82.0.2.2/33\n2001:db7::1\n', /one-bad\.txt: 1 bad line/);
+      assert.deepEqual(text.error.slice(1), ['  line 4: "82.0.2.2/33": prefix /33 is out of range for IPv4 (0-32)']);
       const many = Array.from({ length: 80 }, (_, index) => `bad-${index}`).join('\n');
       const capped = await refusedImport('many-bad.txt', many, /80 bad lines \(showing the first 50\); nothing was imported/);
       assert.equal(capped.error.length, 51);
@@ -314,13 +316,13 @@ describe('repdesk CLI', () => {
     test('a CSV with quotes and embedded newlines keeps its records and line numbers', async () => {
       // The TXT is one line of text (it is published in DNS TXT records): a newline inside it is refused,
       // at the line where its record starts, and the lines after it keep their numbers.
-      const content = 'range,txt\r\n192.0.2.10,"spam, from\r\na botnet"\r\n192.0.2.11,fine\r\n192.0.2.x,bad\r\n';
+      const content = 'range,txt\r\n82.0.2.10,"spam, from\r\na botnet"\r\n82.0.2.11,fine\r\n82.0.2.x,bad\r\n';
       const run = await refusedImport('multiline.csv', content, /multiline\.csv: 2 bad lines; nothing was imported/);
-      assert.deepEqual(run.error.slice(1), ['  line 2: the TXT reason must be one line of printable text', '  line 5: "192.0.2.x" is not an IP address']);
+      assert.deepEqual(run.error.slice(1), ['  line 2: the TXT reason must be one line of printable text', '  line 5: "82.0.2.x" is not an IP address']);
     });
 
     test('a CSV with a stray quote mid-file fails with a message (it used to hang, and the CLI exited 13 silently)', async () => {
-      const lines = ['range,txt', ...Array.from({ length: 20 }, (_, index) => `192.0.2.${index},ok`), '192.0.2.99,ab"c"d', '192.0.2.100,ok'];
+      const lines = ['range,txt', ...Array.from({ length: 20 }, (_, index) => `82.0.2.${index},ok`), '82.0.2.99,ab"c"d', '82.0.2.100,ok'];
       await refusedImport('stray-quote.csv', `${lines.join('\n')}\n`, /stray-quote\.csv: not valid CSV: Invalid Opening Quote: a quote is found on field 1 at line 22/);
       const spawned = spawnCli(['import', join(files, 'stray-quote.csv'), '--list', 'RBL', '--reason', 'spam-source', ...asIvan]);
       assertOneLineError(spawned, /not valid CSV/);
@@ -334,11 +336,11 @@ describe('repdesk CLI', () => {
       const filler = () => {
         index += 1;
         line += 1;
-        content += `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},"${'x'.repeat(60 + (index % 37))}"\r\n`;
+        content += `11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},"${'x'.repeat(60 + (index % 37))}"\r\n`;
       };
       while (content.length < chunk - 200) filler();
       // A record whose quoted TXT has a CRLF with the CR as the last byte of the first read.
-      const start = '10.250.0.1,"part one';
+      const start = '11.250.0.1,"part one';
       content += `${start}${'y'.repeat(chunk - 1 - content.length - start.length)}`;
       assert.equal(content.length, chunk - 1);
       content += '\r\npart two"\r\n';
@@ -347,13 +349,13 @@ describe('repdesk CLI', () => {
       line += 1;
       while (content.length < 2.5 * chunk) filler();
       line += 1;
-      content += '10.251.0.999,"typo"\r\n';
+      content += '11.251.0.999,"typo"\r\n';
       const typoLine = line;
       while (content.length < 3 * chunk) filler();
       const run = await refusedImport('big.csv', content, /big\.csv: 2 bad lines; nothing was imported/);
       assert.deepEqual(run.error.slice(1), [
         `  line ${multiLine}: the TXT reason must be one line of printable text`,
-        `  line ${typoLine}: "10.251.0.999": octet "999" is over 255`,
+        `  line ${typoLine}: "11.251.0.999": octet "999" is over 255`,
       ]);
     });
 
@@ -361,9 +363,9 @@ describe('repdesk CLI', () => {
       const locked = join(folder, 'locked');
       mkdirSync(locked);
       const inside = join(locked, 'list.txt');
-      writeFileSync(inside, '192.0.2.50\n');
+      writeFileSync(inside, '82.0.2.50\n');
       const unreadable = join(files, 'unreadable.txt');
-      writeFileSync(unreadable, '192.0.2.51\n');
+      writeFileSync(unreadable, '82.0.2.51\n');
       chmodSync(unreadable, 0o000);
       chmodSync(locked, 0o000);
       try {
@@ -416,16 +418,16 @@ describe('repdesk CLI', () => {
     test('CRLF line endings and a UTF-8 BOM import fine, with notes; a quoted TXT keeps its comma', async () => {
       const before = counts();
       const path = join(files, 'windows.csv');
-      writeFileSync(path, '\ufeffrange,txt\r\n"192.0.2.128/25","Open proxy, see https://lookup.example/ip/$"\r\n# a comment with a "quote", and a comma\r\n10.20.30.40/24,\r\n2001:db8:1::/48,IPv6 spam source\r\n');
+      writeFileSync(path, '\ufeffrange,txt\r\n"82.0.2.128/25","Open proxy, see https://lookup.example/ip/$"\r\n# a comment with a "quote", and a comma\r\n11.20.30.40/24,\r\n2001:db7:1::/48,IPv6 spam source\r\n');
       const run = await cli(['import', path, '--list', 'RBL', '--reason', 'open-proxy', '--txt', 'Default TXT', '--json', ...asIvan]);
       assert.equal(run.code, 0, run.error.join('\n'));
       const summary = JSON.parse(run.out.join('\n')) as { imported: number; list: string; notes: string[] };
       assert.equal(summary.imported, 3);
       assert.equal(summary.list, 'RBL');
-      assert.deepEqual(summary.notes, ['line 4: 10.20.30.40/24 has host bits set; normalised to 10.20.30.0/24']);
+      assert.deepEqual(summary.notes, ['line 4: 11.20.30.40/24 has host bits set; normalised to 11.20.30.0/24']);
       // One history event for the import as a whole; every record's history shows it.
       assert.deepEqual(counts(), { ...before, listings: before.listings + 3, events: before.events + 1 });
-      const lookups = await Promise.all(['192.0.2.200', '10.20.30.1', '2001:db8:1::5'].map((ip) => cli(['lookup', ip, '--json', ...db])));
+      const lookups = await Promise.all(['82.0.2.200', '11.20.30.1', '2001:db7:1::5'].map((ip) => cli(['lookup', ip, '--json', ...db])));
       const txts = lookups.map((lookup) => (JSON.parse(lookup.out.join('\n')) as { listings: Array<{ list: string; txt: string | null }> }).listings.find((listing) => listing.list === 'RBL')?.txt);
       assert.deepEqual(txts, ['Open proxy, see https://lookup.example/ip/$', 'Default TXT', 'IPv6 spam source']);
       const imported = (JSON.parse(lookups[2].out.join('\n')) as { listings: Array<{ id: number; list: string }> }).listings.find((listing) => listing.list === 'RBL');
@@ -434,11 +436,11 @@ describe('repdesk CLI', () => {
       assert.deepEqual(history.map((event) => [event.action, event.details.source, event.details.count]), [['listings.imported', 'windows.csv', 3]]);
 
       const text = join(files, 'windows.txt');
-      writeFileSync(text, '\ufeff192.0.2.60\r\n\r\n# comment\r\n192.0.2.61-192.0.2.62\r\n192.0.2.60\r\n');
+      writeFileSync(text, '\ufeff82.0.2.60\r\n\r\n# comment\r\n82.0.2.61-82.0.2.62\r\n82.0.2.60\r\n');
       const plain = await cli(['import', text, '--list', 'RBL', '--reason', 'spam-source', ...asIvan]);
       assert.equal(plain.code, 0, plain.error.join('\n'));
       assert.equal(plain.out[plain.out.length - 1], 'imported 2 entries onto RBL');
-      assert.ok(plain.out.some((line) => /^note: line 5: 192\.0\.2\.60 /.test(line)), plain.out.join('\n'));
+      assert.ok(plain.out.some((line) => /^note: line 5: 82\.0\.2\.60 /.test(line)), plain.out.join('\n'));
       // Importing the same file again adds nothing and says why.
       const again = await cli(['import', text, '--list', 'RBL', '--reason', 'spam-source', ...asIvan]);
       assert.equal(again.code, 0);
@@ -469,7 +471,7 @@ describe('repdesk CLI', () => {
       const raw = new Database(newer);
       raw.pragma('user_version = 999');
       raw.close();
-      const run = spawnCli(['lookup', '192.0.2.1', '--db', newer]);
+      const run = spawnCli(['lookup', '82.0.2.1', '--db', newer]);
       assertOneLineError(run, /cannot open the database .*newer\.sqlite: this database has schema version 999, newer than this RepDesk understands/);
     });
   });

@@ -16,7 +16,7 @@ import {
   type AddressRange,
   type Family,
 } from '../../../shared/address.js';
-import { specialRangeOverlapping } from '../../../shared/special-ranges.js';
+import { specialSpaceProblem } from '../../../shared/special-ranges.js';
 import type { Excerpt, RangeOverlap, RevertResult, SubmissionInput, SubmissionPreview, SubmissionResult } from '../../../shared/dul.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
@@ -139,9 +139,9 @@ export async function parseSubmissionFile(
       continue;
     }
     const range = parsed.value;
-    const special = specialRangeOverlapping(range);
+    const special = specialSpaceProblem(range);
     if (special) {
-      reject(record.line, `${formatRange(range)} overlaps ${special.text}, ${special.name}: reserved or private space is never listed`);
+      reject(record.line, special);
       continue;
     }
     const note = noteText === undefined || noteText === '' ? null : noteText;

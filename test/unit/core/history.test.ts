@@ -40,8 +40,8 @@ describe('history: hash-chained, append-only', () => {
     // Events 1-6: two people, three listings, a delisting, a settings change.
     await ok(core.dispatch('investigators.add', { name: 'alice', roles: ['investigator'] }, { actor: null }));
     await ok(core.dispatch('investigators.add', { name: 'Bob', roles: ['investigator', 'liaison'] }, alice));
-    const first = await ok(core.dispatch('listings.add', { range: '192.0.2.0/24', list: 'RBL', reason: 'spam-source', why: 'trap hits from 40 hosts' }, bob));
-    await ok(core.dispatch('listings.add', { range: '198.51.100.0/24', list: 'DUL', reason: 'dynamic' }, bob));
+    const first = await ok(core.dispatch('listings.add', { range: '82.0.2.0/24', list: 'RBL', reason: 'spam-source', why: 'trap hits from 40 hosts' }, bob));
+    await ok(core.dispatch('listings.add', { range: '88.51.100.0/24', list: 'DUL', reason: 'dynamic' }, bob));
     await ok(core.dispatch('listings.delist', { id: first.listing.id, why: 'ISP fixed the relay' }, alice));
     await ok(core.dispatch('settings.update', { qil: { defaultLevel: 3 } }, alice));
   });
@@ -83,7 +83,7 @@ describe('history: hash-chained, append-only', () => {
     assert.deepEqual(JSON.parse(rows[0].details), { name: 'alice', roles: ['investigator', 'admin'], bootstrap: true });
     assert.deepEqual(JSON.parse(rows[2].details), {
       list: 'RBL',
-      range: '192.0.2.0/24',
+      range: '82.0.2.0/24',
       reason: 'spam-source',
       txt: null,
       level: null,
@@ -106,16 +106,16 @@ describe('history: hash-chained, append-only', () => {
 
   test('a refused change appends no event', async () => {
     const before = events().length;
-    const refused = await core.dispatch('listings.add', { range: '192.0.2.0/24', list: 'GAL', reason: 'approved' }, bob);
+    const refused = await core.dispatch('listings.add', { range: '82.0.2.0/24', list: 'GAL', reason: 'approved' }, bob);
     assert.ok(!refused.ok && refused.error.code === 'forbidden');
-    const duplicate = await core.dispatch('listings.add', { range: '198.51.100.0/24', list: 'DUL', reason: 'dynamic' }, bob);
+    const duplicate = await core.dispatch('listings.add', { range: '88.51.100.0/24', list: 'DUL', reason: 'dynamic' }, bob);
     assert.ok(!duplicate.ok && duplicate.error.code === 'conflict');
     assert.equal(events().length, before);
   });
 
   test('an intact chain verifies with the right count', async () => {
     assert.deepEqual(await verify(), { ok: true, events: 6, firstBroken: null, anchors: [] });
-    await ok(core.dispatch('listings.add', { range: '2001:db8::/48', list: 'RBL', reason: 'open-relay' }, bob));
+    await ok(core.dispatch('listings.add', { range: '2001:db7::/48', list: 'RBL', reason: 'open-relay' }, bob));
     assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null, anchors: [] });
   });
 
@@ -218,7 +218,7 @@ describe('history: hash-chained, append-only', () => {
   test('appending after a verified chain keeps it intact across reopen', async () => {
     core.close();
     core = createCore({ databasePath });
-    await ok(core.dispatch('listings.add', { range: '203.0.113.5', list: 'RBL', reason: 'open-proxy' }, bob));
+    await ok(core.dispatch('listings.add', { range: '93.0.113.5', list: 'RBL', reason: 'open-proxy' }, bob));
     assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null, anchors: [] });
   });
 });

@@ -29,7 +29,7 @@ test('an import of 1,300 ranges: every range once, its own TXT, contiguous ids, 
     const address = (index: number) => `11.0.${index >> 8}.${index & 255}`;
     const lines = ['range,txt'];
     for (let index = 1299; index >= 0; index -= 1) lines.push(`${address(index)},host ${index}`);
-    lines.push(`${address(511)},again`, `${address(1023)},again`, '2001:db8:1::/48,v6 one', '2001:db8:2::/48,v6 two');
+    lines.push(`${address(511)},again`, `${address(1023)},again`, '2001:db7:1::/48,v6 one', '2001:db7:2::/48,v6 two');
     const file = join(folder, 'ranges.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
 
@@ -55,8 +55,8 @@ test('an import of 1,300 ranges: every range once, its own TXT, contiguous ids, 
       if (index === 7 || index === 1025) continue; // 11.0.0.7 and 11.0.4.1: listed before
       assert.equal(seen.get(address(index)), `host ${index}`, address(index));
     }
-    assert.equal(seen.get('2001:db8:1::/48'), 'v6 one');
-    assert.equal(seen.get('2001:db8:2::/48'), 'v6 two');
+    assert.equal(seen.get('2001:db7:1::/48'), 'v6 one');
+    assert.equal(seen.get('2001:db7:2::/48'), 'v6 two');
 
     const event = core.connection.read.get<{ subject_id: number; subject_last: number; details: string }>(
       sql`SELECT subject_id, subject_last, details FROM events WHERE action = 'listings.imported'`,

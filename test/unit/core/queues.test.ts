@@ -38,7 +38,7 @@ async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, me
   return result.error.details ?? [];
 }
 
-const MTA = { ip: '203.0.113.10', fqdn: 'mail.good.example', domain: 'good.example', company: 'Good Mail BV', country: 'Netherlands', companyType: 'ESP' };
+const MTA = { ip: '93.0.113.10', fqdn: 'mail.good.example', domain: 'good.example', company: 'Good Mail BV', country: 'Netherlands', companyType: 'ESP' };
 const CONTACT = { email: 'pat@good.example', firstName: 'Pat', lastName: 'Doe' };
 
 describe('review queues', () => {
@@ -108,7 +108,7 @@ describe('review queues', () => {
     test('the form stores a nomination in the queue as new, due after the setting', async () => {
       const nomination = await ok(core.dispatch('nominations.add', { mtas: [MTA], helos: ['mail.good.example'], contact: CONTACT }, as('alice')));
       assert.equal(nomination.status, 'new');
-      assert.deepEqual(nomination.ips, ['203.0.113.10']);
+      assert.deepEqual(nomination.ips, ['93.0.113.10']);
       assert.equal(nomination.dueAt, new Date(NOW + 7 * DAY).toISOString());
       assert.equal(nomination.history[0].action, 'nomination.received');
       const page = await ok(core.dispatch('nominations.list', { status: 'open' }, as('rita')));
@@ -118,14 +118,14 @@ describe('review queues', () => {
     test('a bundle with the two CSV templates imports; the downloadable templates are what import accepts', async () => {
       const templates = await ok(core.dispatch('nominations.templates', {}, as(null)));
       assert.deepEqual(templates, CSV_TEMPLATES);
-      file('mtas.csv', `${templates.mtas.text}203.0.113.10,mail.good.example,good.example,Good Mail BV,Netherlands,ESP\n"203.0.113.11",mx2.good.example.,good.example,"Good Mail, BV",Netherlands,ESP\n`);
-      file('helos.csv', `${templates.helos.text}mail.good.example\n[203.0.113.11]\n`);
+      file('mtas.csv', `${templates.mtas.text}93.0.113.10,mail.good.example,good.example,Good Mail BV,Netherlands,ESP\n"93.0.113.11",mx2.good.example.,good.example,"Good Mail, BV",Netherlands,ESP\n`);
+      file('helos.csv', `${templates.helos.text}mail.good.example\n[93.0.113.11]\n`);
       const bundle = file('bundle.json', JSON.stringify({ contact: CONTACT, received: '2026-11-27', mtas: 'mtas.csv', helos: 'helos.csv' }));
       const nomination = await ok(core.dispatch('nominations.import', { path: bundle }, as('alice')));
-      assert.deepEqual(nomination.ips, ['203.0.113.10', '203.0.113.11']);
+      assert.deepEqual(nomination.ips, ['93.0.113.10', '93.0.113.11']);
       assert.equal(nomination.mtas[1].fqdn, 'mx2.good.example');
       assert.equal(nomination.mtas[1].company, 'Good Mail, BV');
-      assert.deepEqual(nomination.helos, ['mail.good.example', '[203.0.113.11]']);
+      assert.deepEqual(nomination.helos, ['mail.good.example', '[93.0.113.11]']);
       assert.equal(nomination.receivedAt, '2026-11-27T00:00:00.000Z');
       // The template alone holds no entry: refused, naming it.
       file('empty.csv', templates.mtas.text);
@@ -136,15 +136,15 @@ describe('review queues', () => {
     test('bad CSV input is refused with a message per row and nothing stored', async () => {
       const header = CSV_TEMPLATES.mtas.text.split('\n')[0];
       const cases: Array<[string, RegExp, RegExp?]> = [
-        ['ip,fqdn,email_domain,company,country\n203.0.113.10,a.example,a.example,C,NL\n', /missing column company_type/],
+        ['ip,fqdn,email_domain,company,country\n93.0.113.10,a.example,a.example,C,NL\n', /missing column company_type/],
         [`${header},notes\n`, /unexpected column notes/],
         ['fqdn,ip,email_domain,company,country,company_type\n', /wrong order: found fqdn,ip/],
-        [`${header}\n203.0.113.300,mail.good.example,good.example,C,NL,ESP\n`, /1 problem/, /mtas\.csv line 2: ip: /],
-        [`${header}\n203.0.113.10,mail_good,good.example,C,NL,ESP\n`, /1 problem/, /line 2: fqdn "mail_good" is not a fully qualified/],
-        [`${header}\n203.0.113.0/24,mail.good.example,good.example,C,NL,ESP\n`, /1 problem/, /one IP address, not a range/],
-        [`${header}\n203.0.113.10,mail.good.example,good.example,C,NL,ESP\n203.0.113.10,mx.good.example,good.example,C,NL,ESP\n`, /1 problem/, /line 3: 203\.0\.113\.10 is a duplicate of mtas\.csv line 2/],
-        [`${header}\n203.0.113.10,mail.good.example,good.example,=SUM(A1:A9),NL,ESP\n`, /1 problem/, /company starts with "=": cells that a spreadsheet would run as a formula/],
-        [`${header}\n203.0.113.10,mail.good.example,good.example,C,NL\n`, /1 problem/, /line 2: 5 cells where the template has 6/],
+        [`${header}\n93.0.113.300,mail.good.example,good.example,C,NL,ESP\n`, /1 problem/, /mtas\.csv line 2: ip: /],
+        [`${header}\n93.0.113.10,mail_good,good.example,C,NL,ESP\n`, /1 problem/, /line 2: fqdn "mail_good" is not a fully qualified/],
+        [`${header}\n93.0.113.0/24,mail.good.example,good.example,C,NL,ESP\n`, /1 problem/, /one IP address, not a range/],
+        [`${header}\n93.0.113.10,mail.good.example,good.example,C,NL,ESP\n93.0.113.10,mx.good.example,good.example,C,NL,ESP\n`, /1 problem/, /line 3: 93\.0\.113\.10 is a duplicate of mtas\.csv line 2/],
+        [`${header}\n93.0.113.10,mail.good.example,good.example,=SUM(A1:A9),NL,ESP\n`, /1 problem/, /company starts with "=": cells that a spreadsheet would run as a formula/],
+        [`${header}\n93.0.113.10,mail.good.example,good.example,C,NL\n`, /1 problem/, /line 2: 5 cells where the template has 6/],
       ];
       for (const [content, message, detail] of cases) {
         file('mtas.csv', content);
@@ -154,7 +154,7 @@ describe('review queues', () => {
           if (detail) assert.match(details.join('\n'), detail);
         });
       }
-      file('mtas.csv', Buffer.concat([Buffer.from(`${header}\n203.0.113.10,mail.good.example,good.example,Caf`), Buffer.from([0xe9]), Buffer.from(',NL,ESP\n')]));
+      file('mtas.csv', Buffer.concat([Buffer.from(`${header}\n93.0.113.10,mail.good.example,good.example,Caf`), Buffer.from([0xe9]), Buffer.from(',NL,ESP\n')]));
       await unchangedBy(() => refused(core.dispatch('nominations.import', { path: file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'mtas.csv' })) }, as('alice')), 'invalid-input', /not UTF-8/));
       const helos = file('bad-helos.csv', 'helo\nmail.good.example\n+cmd\nMAIL.good.example\n');
       assert.ok(helos);
@@ -172,7 +172,7 @@ describe('review queues', () => {
 
     test('a 100,000-row MTA file is refused by the entry limit, nothing stored', async () => {
       const rows = [CSV_TEMPLATES.mtas.text.split('\n')[0]];
-      for (let index = 0; index < 100_000; index += 1) rows.push(`10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},m${index}.good.example,good.example,C,NL,ESP`);
+      for (let index = 0; index < 100_000; index += 1) rows.push(`11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},m${index}.good.example,good.example,C,NL,ESP`);
       file('big.csv', `${rows.join('\n')}\n`);
       await unchangedBy(async () => {
         const details = await refused(core.dispatch('nominations.import', { path: file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'big.csv' })) }, as('alice')), 'invalid-input', /nothing was imported/);
@@ -181,13 +181,13 @@ describe('review queues', () => {
     });
 
     test('opening computes and keeps the aids; a reviewer opening a new nomination takes it', async () => {
-      const rbl = await list('203.0.113.0/24', 'RBL', 'alice');
-      const dul = await list('203.0.113.0/25', 'DUL', 'lia');
-      const parsed = parseAddress('203.0.113.10');
+      const rbl = await list('93.0.113.0/24', 'RBL', 'alice');
+      const dul = await list('93.0.113.0/25', 'DUL', 'lia');
+      const parsed = parseAddress('93.0.113.10');
       assert.ok(parsed.ok);
       const database = new Database(databasePath);
       database
-        .prepare("INSERT INTO samples (sha256, raw, size, subject, source_family, source_key, source_ip, imported_at, imported_by) VALUES (?, x'00', 1, 'Cheap pills', 4, ?, '203.0.113.10', ?, 1)")
+        .prepare("INSERT INTO samples (sha256, raw, size, subject, source_family, source_key, source_ip, imported_at, imported_by) VALUES (?, x'00', 1, 'Cheap pills', 4, ?, '93.0.113.10', ?, 1)")
         .run(Buffer.alloc(32, 7), Buffer.from(addressKey(4, parsed.value.value)), new Date(NOW).toISOString());
       database.close();
       const added = await ok(core.dispatch('nominations.add', { mtas: [MTA], helos: ['MAIL.good.example.'], contact: CONTACT }, as('alice')));
@@ -201,7 +201,7 @@ describe('review queues', () => {
       assert.ok(aids);
       assert.equal(aids.listed.ok, false);
       assert.deepEqual(aids.listed.listings.map((listing) => listing.id).sort(), [rbl, dul].sort());
-      assert.match(aids.dul.result, /inside DUL range 203\.0\.113\.0\/25/);
+      assert.match(aids.dul.result, /inside DUL range 93\.0\.113\.0\/25/);
       assert.equal(aids.helo.ok, true);
       assert.equal(aids.samples.count, 1);
       assert.equal(aids.fcrdns.ok, false);
@@ -212,39 +212,39 @@ describe('review queues', () => {
     });
 
     test('approval with a blocklist conflict: refused until resolved; delist makes the GAL entry, refuse leaves the IP out', async () => {
-      const rbl = await list('203.0.113.0/28', 'RBL', 'alice');
-      const nomination = await ok(core.dispatch('nominations.add', { mtas: [MTA, { ...MTA, ip: '198.51.100.7', fqdn: 'mx.good.example' }, { ...MTA, ip: '203.0.113.12', fqdn: 'mx3.good.example' }], contact: CONTACT }, as('alice')));
+      const rbl = await list('93.0.113.0/28', 'RBL', 'alice');
+      const nomination = await ok(core.dispatch('nominations.add', { mtas: [MTA, { ...MTA, ip: '88.51.100.7', fqdn: 'mx.good.example' }, { ...MTA, ip: '93.0.113.12', fqdn: 'mx3.good.example' }], contact: CONTACT }, as('alice')));
       await unchangedBy(async () => {
         const details = await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'verified sender' }, as('rita')), 'conflict', /2 IPs are on a blocklist/);
-        assert.match(details[0], /^203\.0\.113\.10: on RBL #\d+ 203\.0\.113\.0\/28 \(spam-source, by alice\): delist or refuse$/);
+        assert.match(details[0], /^93\.0\.113\.10: on RBL #\d+ 93\.0\.113\.0\/28 \(spam-source, by alice\): delist or refuse$/);
       });
       const decided = await ok(
-        core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'verified sender', conflicts: { '203.0.113.10': 'delist', '203.0.113.12': 'refuse' } }, as('rita')),
+        core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'verified sender', conflicts: { '93.0.113.10': 'delist', '93.0.113.12': 'refuse' } }, as('rita')),
       );
       assert.equal(decided.status, 'approved');
       assert.deepEqual(decided.mtas.map((mta) => mta.outcome), ['approved', 'approved', 'refused']);
       assert.equal(decided.galListingIds.length, 2);
-      assert.match(decided.decision?.reply ?? '', /approved: 203\.0\.113\.10, 198\.51\.100\.7\.\nNot approved: 203\.0\.113\.12/);
+      assert.match(decided.decision?.reply ?? '', /approved: 93\.0\.113\.10, 88\.51\.100\.7\.\nNot approved: 93\.0\.113\.12/);
       const gal = await ok(core.dispatch('listings.get', { id: decided.galListingIds[0] }, as(null)));
       assert.equal(gal.list, 'GAL');
-      assert.equal(gal.range, '203.0.113.10');
+      assert.equal(gal.range, '93.0.113.10');
       const galHistory = await ok(core.dispatch('listings.history', { id: gal.id }, as(null)));
-      assert.deepEqual(galHistory[0].details, { nomination: nomination.id, ip: '203.0.113.10', fqdn: 'mail.good.example' });
+      assert.deepEqual(galHistory[0].details, { nomination: nomination.id, ip: '93.0.113.10', fqdn: 'mail.good.example' });
       assert.equal((await ok(core.dispatch('listings.get', { id: rbl }, as(null)))).status, 'delisted');
       await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'reject', why: 'again' }, as('rita')), 'conflict', /already approved/);
     });
 
     test('a listing removed for now (it returns by itself) is a conflict too; delist resolves it for good', async () => {
-      const rbl = await list('203.0.113.0/24', 'RBL', 'alice');
-      const request = await ok(core.dispatch('delisting.add', { ip: '203.0.113.10', requester: 'ops@good.example', reason: 'fixed' }, as('alice')));
+      const rbl = await list('93.0.113.0/24', 'RBL', 'alice');
+      const request = await ok(core.dispatch('delisting.add', { ip: '93.0.113.10', requester: 'ops@good.example', reason: 'fixed' }, as('alice')));
       await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'remove-temporarily', why: 'trial' }, as('alice')));
       const nomination = await ok(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT }, as('alice')));
       const opened = await ok(core.dispatch('nominations.open', { id: nomination.id }, as('rita')));
       assert.equal(opened.aids?.[0].listed.ok, false);
       assert.match(opened.aids?.[0].listed.result ?? '', /removed until .*, returns by itself/);
       const details = await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('rita')), 'conflict', /1 IP is on a blocklist/);
-      assert.match(details[0], new RegExp(`RBL #${rbl} 203\\.0\\.113\\.0/24`));
-      await ok(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok', conflicts: { '203.0.113.10': 'delist' } }, as('rita')));
+      assert.match(details[0], new RegExp(`RBL #${rbl} 93\\.0\\.113\\.0/24`));
+      await ok(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok', conflicts: { '93.0.113.10': 'delist' } }, as('rita')));
       const listing = await ok(core.dispatch('listings.get', { id: rbl }, as(null)));
       assert.deepEqual([listing.status, listing.suppressedUntil], ['delisted', null]);
     });
@@ -275,46 +275,46 @@ describe('review queues', () => {
 
   describe('delisting requests', () => {
     test('routing: overlapping listings by different investigators go to whoever assigned the most specific one; a departed one to a reviewer', async () => {
-      const wide = await list('192.0.2.0/24', 'RBL', 'alice');
-      const narrow = await list('192.0.2.16/28', 'RBL', 'bob');
-      const inner = await ok(core.dispatch('delisting.add', { ip: '192.0.2.20', requester: 'ops@isp.example', reason: 'fixed the open relay' }, as('alice')));
+      const wide = await list('82.0.2.0/24', 'RBL', 'alice');
+      const narrow = await list('82.0.2.16/28', 'RBL', 'bob');
+      const inner = await ok(core.dispatch('delisting.add', { ip: '82.0.2.20', requester: 'ops@isp.example', reason: 'fixed the open relay' }, as('alice')));
       assert.equal(inner.assignee, 'bob');
       assert.deepEqual([...inner.listingIds].sort(), [wide, narrow].sort());
-      assert.match(inner.routing, /routed to bob, who assigned RBL #\d+ 192\.0\.2\.16\/28/);
-      const outer = await ok(core.dispatch('delisting.add', { ip: '192.0.2.200', requester: 'ops@isp.example', reason: 'clean now' }, as('alice')));
+      assert.match(inner.routing, /routed to bob, who assigned RBL #\d+ 82\.0\.2\.16\/28/);
+      const outer = await ok(core.dispatch('delisting.add', { ip: '82.0.2.200', requester: 'ops@isp.example', reason: 'clean now' }, as('alice')));
       assert.equal(outer.assignee, 'alice');
       assert.deepEqual(outer.listingIds, [wide]);
       await ok(core.dispatch('investigators.update', { name: 'bob', active: false }, as('admin')));
-      const orphan = await ok(core.dispatch('delisting.add', { ip: '192.0.2.21', requester: 'other@isp.example', reason: 'please' }, as('alice')));
+      const orphan = await ok(core.dispatch('delisting.add', { ip: '82.0.2.21', requester: 'other@isp.example', reason: 'please' }, as('alice')));
       assert.equal(orphan.assignee, 'rita');
-      assert.match(orphan.routing, /bob, who assigned RBL #\d+ 192\.0\.2\.16\/28, is no longer active: routed to reviewer rita/);
+      assert.match(orphan.routing, /bob, who assigned RBL #\d+ 82\.0\.2\.16\/28, is no longer active: routed to reviewer rita/);
       // The next one goes to the reviewer with fewer open requests.
-      const next = await ok(core.dispatch('delisting.add', { ip: '192.0.2.22', requester: 'other@isp.example', reason: 'please' }, as('alice')));
+      const next = await ok(core.dispatch('delisting.add', { ip: '82.0.2.22', requester: 'other@isp.example', reason: 'please' }, as('alice')));
       assert.equal(next.assignee, 'rob');
       // Each request left an event on the listings it concerns.
       assert.ok((await ok(core.dispatch('listings.history', { id: narrow }, as(null)))).some((event) => event.action === 'listing.delisting-requested' && JSON.stringify(event.details.requests) === JSON.stringify([inner.id])));
     });
 
     test('a request about a DUL range goes to the liaison who assigned it, who may decide it', async () => {
-      const dul = await list('198.51.100.0/24', 'DUL', 'lia');
-      const request = await ok(core.dispatch('delisting.add', { ip: '198.51.100.9', requester: 'noc@isp.example', reason: 'this is our static mail server' }, as('lia')));
+      const dul = await list('88.51.100.0/24', 'DUL', 'lia');
+      const request = await ok(core.dispatch('delisting.add', { ip: '88.51.100.9', requester: 'noc@isp.example', reason: 'this is our static mail server' }, as('lia')));
       assert.deepEqual([request.assignee, request.listingIds], ['lia', [dul]]);
       await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'static' }, as('alice')), 'forbidden', /only the assigned investigator \(lia\)/));
       assert.equal((await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'static, per the ISP' }, as('lia')))).status, 'delisted');
     });
 
     test('a request for an unlisted IP closes itself with a drafted answer', async () => {
-      await list('192.0.2.0/24', 'GAL', 'rita');
-      const request = await ok(core.dispatch('delisting.add', { ip: '192.0.2.9', requester: 'me@x.example', reason: 'blocked?' }, as('alice')));
+      await list('82.0.2.0/24', 'GAL', 'rita');
+      const request = await ok(core.dispatch('delisting.add', { ip: '82.0.2.9', requester: 'me@x.example', reason: 'blocked?' }, as('alice')));
       assert.equal(request.status, 'closed-unlisted');
       assert.equal(request.assignee, null);
-      assert.match(request.decision?.reply ?? '', /about 192\.0\.2\.9\. The address is not listed on any of our lists/);
+      assert.match(request.decision?.reply ?? '', /about 82\.0\.2\.9\. The address is not listed on any of our lists/);
       assert.equal((await ok(core.dispatch('delisting.list', { status: 'open' }, as(null)))).total, 0);
     });
 
     test('temporary removal suppresses the listing until the date; publishing has it back after that date', async () => {
-      const id = await list('192.0.2.0/24', 'RBL', 'alice');
-      const request = await ok(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'ops@isp.example', reason: 'cleaned' }, as('alice')));
+      const id = await list('82.0.2.0/24', 'RBL', 'alice');
+      const request = await ok(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'ops@isp.example', reason: 'cleaned' }, as('alice')));
       const decided = await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'remove-temporarily', why: 'cleaned up, trial', until: '2026-12-01' }, as('alice')));
       assert.equal(decided.status, 'removed-temporarily');
       assert.equal(decided.until, '2026-12-01T00:00:00.000Z');
@@ -334,9 +334,9 @@ describe('review queues', () => {
     });
 
     test('permanent delisting, deny and needs information: each with its reply and events on request and listing', async () => {
-      const id = await list('192.0.2.0/24', 'RBL', 'alice');
-      const a = await ok(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'a@x.example', reason: 'r' }, as('alice')));
-      const b = await ok(core.dispatch('delisting.add', { ip: '192.0.2.6', requester: 'b@x.example', reason: 'r' }, as('alice')));
+      const id = await list('82.0.2.0/24', 'RBL', 'alice');
+      const a = await ok(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'a@x.example', reason: 'r' }, as('alice')));
+      const b = await ok(core.dispatch('delisting.add', { ip: '82.0.2.6', requester: 'b@x.example', reason: 'r' }, as('alice')));
       const waiting = await ok(core.dispatch('delisting.decide', { id: a.id, decision: 'needs-information', why: 'send the bounce' }, as('alice')));
       assert.equal(waiting.status, 'needs-information');
       assert.match(waiting.decision?.reply ?? '', /we need more information:\n\nsend the bounce/);
@@ -352,14 +352,14 @@ describe('review queues', () => {
     });
 
     test('repeat offenders: relisted after a removal, flagged, and the next temporary removal is shorter', async () => {
-      const id = await list('192.0.2.0/24', 'RBL', 'alice');
-      const first = await ok(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'ops@isp.example', reason: 'cleaned' }, as('alice')));
+      const id = await list('82.0.2.0/24', 'RBL', 'alice');
+      const first = await ok(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'ops@isp.example', reason: 'cleaned' }, as('alice')));
       assert.equal(first.isRepeatOffender, false);
       assert.equal(first.allowedRemovalDays, 14);
       const removed = await ok(core.dispatch('delisting.decide', { id: first.id, decision: 'remove-temporarily', why: 'trial' }, as('alice')));
       assert.equal(removed.until, new Date(NOW + 14 * DAY).toISOString());
       now = NOW + 15 * DAY;
-      const second = await ok(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'ops@isp.example', reason: 'cleaned again' }, as('alice')));
+      const second = await ok(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'ops@isp.example', reason: 'cleaned again' }, as('alice')));
       assert.equal(second.status, 'new');
       assert.equal(second.relistCount, 1);
       assert.equal(second.isRepeatOffender, true);
@@ -377,13 +377,13 @@ describe('review queues', () => {
       assert.match(again.decision?.reply ?? '', /listed again after 1 earlier removal, so this removal is shorter/);
       assert.equal((await ok(core.dispatch('listings.get', { id }, as(null)))).suppressedUntil, again.until);
       now += 8 * DAY;
-      const third = await ok(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'ops@isp.example', reason: 'please' }, as('alice')));
+      const third = await ok(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'ops@isp.example', reason: 'please' }, as('alice')));
       assert.equal(third.allowedRemovalDays, 3.5);
     });
 
     test('only the assigned investigator or a reviewer decides: refusals change nothing', async () => {
-      await list('192.0.2.0/24', 'RBL', 'alice');
-      const request = await ok(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'ops@isp.example', reason: 'cleaned' }, as('bob')));
+      await list('82.0.2.0/24', 'RBL', 'alice');
+      const request = await ok(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'ops@isp.example', reason: 'cleaned' }, as('bob')));
       assert.equal(request.assignee, 'alice');
       await unchangedBy(() =>
         refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('bob')), 'forbidden', /only the assigned investigator \(alice\) or a reviewer/),
@@ -392,33 +392,33 @@ describe('review queues', () => {
       await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as('nobody')), 'forbidden', /"nobody" is not a known investigator/));
       await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'delist', why: 'sure' }, as(null)), 'forbidden', /say who you are/));
       await unchangedBy(() => refused(core.dispatch('delisting.decide', { id: request.id, decision: 'deny', why: 'x', until: '2026-12-01' }, as('alice')), 'invalid-input', /until applies/));
-      await unchangedBy(() => refused(core.dispatch('delisting.add', { ip: '192.0.2.0/24', requester: 'x@y.example', reason: 'r' }, as('alice')), 'invalid-input', /one IP address, not a range/));
+      await unchangedBy(() => refused(core.dispatch('delisting.add', { ip: '82.0.2.0/24', requester: 'x@y.example', reason: 'r' }, as('alice')), 'invalid-input', /one IP address, not a range/));
       assert.equal((await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'deny', why: 'no' }, as('rob')))).status, 'denied');
     });
 
     test('import: CSV and JSON; bad rows named, nothing half-imported; duplicates and formula cells refused', async () => {
-      await list('192.0.2.0/24', 'RBL', 'alice');
-      const good = file('requests.csv', 'ip,requester,reason,received\n192.0.2.5,ops@isp.example,"fixed, really",2026-11-27\n198.51.100.1,x@y.example,why,\n');
+      await list('82.0.2.0/24', 'RBL', 'alice');
+      const good = file('requests.csv', 'ip,requester,reason,received\n82.0.2.5,ops@isp.example,"fixed, really",2026-11-27\n88.51.100.1,x@y.example,why,\n');
       const result = await ok(core.dispatch('delisting.import', { path: good }, as('bob')));
       assert.equal(result.created.length, 2);
       assert.equal(result.closed, 1);
-      const json = file('requests.json', JSON.stringify([{ ip: '192.0.2.6', requester: 'a@b.example', reason: 'r', received: '2026-11-28T10:00:00Z' }]));
+      const json = file('requests.json', JSON.stringify([{ ip: '82.0.2.6', requester: 'a@b.example', reason: 'r', received: '2026-11-28T10:00:00Z' }]));
       assert.equal((await ok(core.dispatch('delisting.import', { path: json }, as('bob')))).created.length, 1);
       // The same requests again: each is already open.
       await unchangedBy(async () => {
         const details = await refused(core.dispatch('delisting.import', { path: json }, as('bob')), 'invalid-input', /1 bad row/);
-        assert.match(details[0], /requests\.json entry 1: 192\.0\.2\.6 from a@b\.example is already open as request #3/);
+        assert.match(details[0], /requests\.json entry 1: 82\.0\.2\.6 from a@b\.example is already open as request #3/);
       });
       await unchangedBy(() =>
-        refused(core.dispatch('delisting.add', { ip: '192.0.2.5', requester: 'OPS@isp.example', reason: 'again' }, as('bob')), 'conflict', /request #1 from OPS@isp\.example for 192\.0\.2\.5 is still open/),
+        refused(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'OPS@isp.example', reason: 'again' }, as('bob')), 'conflict', /request #1 from OPS@isp\.example for 82\.0\.2\.5 is still open/),
       );
       const bad: Array<[string, string | Buffer, RegExp, RegExp?]> = [
         ['a.csv', 'ip,requester,reason\n', /header misses received/],
         ['b.csv', 'ip,requester,reason,received,notes\n', /header has unexpected notes/],
         ['c.csv', 'requester,ip,reason,received\n', /wrong order/],
-        ['d.csv', 'ip,requester,reason,received\n192.0.2.999,a@b.example,r,\n192.0.2.7,a@b.example,=cmd|calc,\n192.0.2.8,a@b.example,r,\n192.0.2.8,A@B.example,r,\n192.0.2.9,a@b.example,r,2030-01-01\n', /4 bad rows/, /d\.csv line 2: ip: [\s\S]*d\.csv line 3: the reason starts with "="[\s\S]*d\.csv line 5: 192\.0\.2\.8 from A@B\.example is a duplicate of d\.csv line 4[\s\S]*d\.csv line 6: received "2030-01-01" is in the future/],
-        ['e.csv', Buffer.concat([Buffer.from('ip,requester,reason,received\n192.0.2.7,a@b.example,caf'), Buffer.from([0xe9, 0x0a])]), /not UTF-8/],
-        ['f.json', '[{"ip":"192.0.2.7","requester":"a@b.example"},{"ip":"192.0.2.8","requester":"a@b.example","reason":"r","why":"x"}]', /2 bad rows/, /f\.json entry 1: missing or not text: reason[\s\S]*entry 2: unexpected key why/],
+        ['d.csv', 'ip,requester,reason,received\n82.0.2.999,a@b.example,r,\n82.0.2.7,a@b.example,=cmd|calc,\n82.0.2.8,a@b.example,r,\n82.0.2.8,A@B.example,r,\n82.0.2.9,a@b.example,r,2030-01-01\n', /4 bad rows/, /d\.csv line 2: ip: [\s\S]*d\.csv line 3: the reason starts with "="[\s\S]*d\.csv line 5: 82\.0\.2\.8 from A@B\.example is a duplicate of d\.csv line 4[\s\S]*d\.csv line 6: received "2030-01-01" is in the future/],
+        ['e.csv', Buffer.concat([Buffer.from('ip,requester,reason,received\n82.0.2.7,a@b.example,caf'), Buffer.from([0xe9, 0x0a])]), /not UTF-8/],
+        ['f.json', '[{"ip":"82.0.2.7","requester":"a@b.example"},{"ip":"82.0.2.8","requester":"a@b.example","reason":"r","why":"x"}]', /2 bad rows/, /f\.json entry 1: missing or not text: reason[\s\S]*entry 2: unexpected key why/],
       ];
       for (const [name, content, message, detail] of bad) {
         const path = file(name, content);
@@ -430,9 +430,9 @@ describe('review queues', () => {
     });
 
     test('import of 100,000 requests: all in one transaction, routed', async () => {
-      await list('10.0.0.0/8', 'RBL', 'alice');
+      await list('11.0.0.0/8', 'RBL', 'alice');
       const rows = ['ip,requester,reason,received'];
-      for (let index = 0; index < 100_000; index += 1) rows.push(`10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},ops${index % 7}@isp.example,cleaned,2026-11-28`);
+      for (let index = 0; index < 100_000; index += 1) rows.push(`11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},ops${index % 7}@isp.example,cleaned,2026-11-28`);
       const path = file('many.csv', `${rows.join('\n')}\n`);
       const result = await ok(core.dispatch('delisting.import', { path }, as('alice')));
       assert.equal(result.created.length, 100_000);
@@ -449,18 +449,18 @@ describe('review queues', () => {
 
   describe('queues: filters, SLA and the dashboard summary', () => {
     test('age, overdue and assignee filters; the summary puts the caller first', async () => {
-      await list('192.0.2.0/25', 'RBL', 'alice');
-      await list('192.0.2.128/25', 'RBL', 'bob');
-      await ok(core.dispatch('delisting.add', { ip: '192.0.2.1', requester: 'a@x.example', reason: 'r', received: '2026-11-28T06:00:00Z' }, as('alice')));
-      await ok(core.dispatch('delisting.add', { ip: '192.0.2.2', requester: 'a@x.example', reason: 'r', received: '2026-11-26T06:00:00Z' }, as('alice')));
-      await ok(core.dispatch('delisting.add', { ip: '192.0.2.130', requester: 'a@x.example', reason: 'r', received: '2026-11-18' }, as('alice')));
-      await ok(core.dispatch('delisting.add', { ip: '198.51.100.1', requester: 'a@x.example', reason: 'r' }, as('alice')));
+      await list('82.0.2.0/25', 'RBL', 'alice');
+      await list('82.0.2.128/25', 'RBL', 'bob');
+      await ok(core.dispatch('delisting.add', { ip: '82.0.2.1', requester: 'a@x.example', reason: 'r', received: '2026-11-28T06:00:00Z' }, as('alice')));
+      await ok(core.dispatch('delisting.add', { ip: '82.0.2.2', requester: 'a@x.example', reason: 'r', received: '2026-11-26T06:00:00Z' }, as('alice')));
+      await ok(core.dispatch('delisting.add', { ip: '82.0.2.130', requester: 'a@x.example', reason: 'r', received: '2026-11-18' }, as('alice')));
+      await ok(core.dispatch('delisting.add', { ip: '88.51.100.1', requester: 'a@x.example', reason: 'r' }, as('alice')));
       await ok(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT, received: '2026-11-20' }, as('alice')));
       const overdue = await ok(core.dispatch('delisting.list', { age: 'overdue' }, as('bob')));
-      assert.deepEqual(overdue.items.map((item) => item.ip), ['192.0.2.2', '192.0.2.130']);
+      assert.deepEqual(overdue.items.map((item) => item.ip), ['82.0.2.2', '82.0.2.130']);
       assert.ok(overdue.items.every((item) => item.isOverdue));
-      assert.deepEqual((await ok(core.dispatch('delisting.list', { assignee: 'me', status: 'open' }, as('bob')))).items.map((item) => item.ip), ['192.0.2.130']);
-      assert.deepEqual((await ok(core.dispatch('delisting.list', { status: 'closed-unlisted' }, as('bob')))).items.map((item) => item.ip), ['198.51.100.1']);
+      assert.deepEqual((await ok(core.dispatch('delisting.list', { assignee: 'me', status: 'open' }, as('bob')))).items.map((item) => item.ip), ['82.0.2.130']);
+      assert.deepEqual((await ok(core.dispatch('delisting.list', { status: 'closed-unlisted' }, as('bob')))).items.map((item) => item.ip), ['88.51.100.1']);
       await refused(core.dispatch('delisting.list', { status: 'done' }, as('bob')), 'invalid-input', /status "done" is not one of open/);
       await refused(core.dispatch('delisting.list', { assignee: 'zed' }, as('bob')), 'invalid-input', /no investigator named "zed"/);
       const summary = await ok(core.dispatch('queues.summary', {}, as('bob')));

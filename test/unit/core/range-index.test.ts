@@ -227,45 +227,45 @@ describe('lookup through the real database', () => {
   test('nested DUL /16, RBL /24 inside it and a single inside both: lookup finds exactly the containing ones', async () => {
     const core = open();
     await ok(core.dispatch('investigators.add', { name: 'alice', roles: ['investigator', 'liaison', 'reviewer'] }, { actor: null }));
-    const dul = (await ok(core.dispatch('listings.add', { range: '198.51.0.0/16', list: 'DUL', reason: 'dynamic' }, alice))).listing;
-    const rbl = (await ok(core.dispatch('listings.add', { range: '198.51.100.0/24', list: 'RBL', reason: 'spam-source' }, alice))).listing;
-    const single = (await ok(core.dispatch('listings.add', { range: '198.51.100.7', list: 'RBL', reason: 'open-proxy' }, alice))).listing;
-    const v6 = (await ok(core.dispatch('listings.add', { range: '2001:db8::/32', list: 'RBL', reason: 'spam-support' }, alice))).listing;
-    assert.deepEqual([dul.range, rbl.range, single.range], ['198.51.0.0/16', '198.51.100.0/24', '198.51.100.7']);
+    const dul = (await ok(core.dispatch('listings.add', { range: '88.51.0.0/16', list: 'DUL', reason: 'dynamic' }, alice))).listing;
+    const rbl = (await ok(core.dispatch('listings.add', { range: '88.51.100.0/24', list: 'RBL', reason: 'spam-source' }, alice))).listing;
+    const single = (await ok(core.dispatch('listings.add', { range: '88.51.100.7', list: 'RBL', reason: 'open-proxy' }, alice))).listing;
+    const v6 = (await ok(core.dispatch('listings.add', { range: '2001:db7::/32', list: 'RBL', reason: 'spam-support' }, alice))).listing;
+    assert.deepEqual([dul.range, rbl.range, single.range], ['88.51.0.0/16', '88.51.100.0/24', '88.51.100.7']);
 
     const expectations: Array<[string, number[]]> = [
-      ['198.51.100.7', [dul.id, rbl.id, single.id]],
-      ['198.51.100.6', [dul.id, rbl.id]],
-      ['198.51.100.8', [dul.id, rbl.id]],
-      ['198.51.100.0', [dul.id, rbl.id]],
-      ['198.51.100.255', [dul.id, rbl.id]],
-      ['198.51.99.255', [dul.id]],
-      ['198.51.101.0', [dul.id]],
-      ['198.51.0.0', [dul.id]],
-      ['198.51.255.255', [dul.id]],
-      ['198.50.255.255', []],
-      ['198.52.0.0', []],
+      ['88.51.100.7', [dul.id, rbl.id, single.id]],
+      ['88.51.100.6', [dul.id, rbl.id]],
+      ['88.51.100.8', [dul.id, rbl.id]],
+      ['88.51.100.0', [dul.id, rbl.id]],
+      ['88.51.100.255', [dul.id, rbl.id]],
+      ['88.51.99.255', [dul.id]],
+      ['88.51.101.0', [dul.id]],
+      ['88.51.0.0', [dul.id]],
+      ['88.51.255.255', [dul.id]],
+      ['88.50.255.255', []],
+      ['88.52.0.0', []],
       ['0.0.0.0', []],
       ['255.255.255.255', []],
-      ['::ffff:198.51.100.7', [dul.id, rbl.id, single.id]],
-      ['2001:db8::1', [v6.id]],
-      ['2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', [v6.id]],
-      ['2001:db7:ffff:ffff:ffff:ffff:ffff:ffff', []],
+      ['::ffff:88.51.100.7', [dul.id, rbl.id, single.id]],
+      ['2001:db7::1', [v6.id]],
+      ['2001:db7:ffff:ffff:ffff:ffff:ffff:ffff', [v6.id]],
+      ['2001:db6:ffff:ffff:ffff:ffff:ffff:ffff', []],
       ['2001:db9::', []],
-      // 198.51.100.7 as a plain (non-mapped) IPv6 value is another address.
-      ['::c633:6407', []],
+      // 88.51.100.7 as a plain (non-mapped) IPv6 value is another address.
+      ['::5833:6407', []],
     ];
     for (const [ip, ids] of expectations) assert.deepEqual(await lookupIds(core, ip), ids, ip);
 
-    const result = await ok(core.dispatch('lookup', { ip: '198.51.100.7' }, alice));
-    assert.equal(result.ip, '198.51.100.7');
+    const result = await ok(core.dispatch('lookup', { ip: '88.51.100.7' }, alice));
+    assert.equal(result.ip, '88.51.100.7');
     assert.equal(result.family, 4);
     assert.deepEqual(result.listings.map((listing) => [listing.list, listing.status, listing.reason]), [
       ['DUL', 'active', 'dynamic'],
       ['RBL', 'active', 'spam-source'],
       ['RBL', 'active', 'open-proxy'],
     ]);
-    const bad = await core.dispatch('lookup', { ip: '198.51.100' }, alice);
+    const bad = await core.dispatch('lookup', { ip: '88.51.100' }, alice);
     assert.ok(!bad.ok && bad.error.code === 'invalid-input' && /four decimal octets/.test(bad.error.message));
   });
 
@@ -274,14 +274,14 @@ describe('lookup through the real database', () => {
   test('a second core on the same file sees what the first adds (data_version refresh), incremental and bulk', async () => {
     const first = cores[0];
     const second = open();
-    assert.deepEqual(await lookupIds(second, '203.0.113.9'), []);
-    const added = (await ok(first.dispatch('listings.add', { range: '203.0.113.0/24', list: 'RBL', reason: 'spam-source' }, alice))).listing;
+    assert.deepEqual(await lookupIds(second, '93.0.113.9'), []);
+    const added = (await ok(first.dispatch('listings.add', { range: '93.0.113.0/24', list: 'RBL', reason: 'spam-source' }, alice))).listing;
     // Another process's commits are seen within FRESHNESS_MS (the lookup asks SQLite at most that often).
     await afterFreshnessWindow();
-    assert.deepEqual(await lookupIds(second, '203.0.113.9'), [added.id]);
+    assert.deepEqual(await lookupIds(second, '93.0.113.9'), [added.id]);
     // A delisting is seen too (status comes from the table).
     await ok(first.dispatch('listings.delist', { id: added.id, why: 'cleaned up' }, alice));
-    const seen = await ok(second.dispatch('lookup', { ip: '203.0.113.9' }, alice));
+    const seen = await ok(second.dispatch('lookup', { ip: '93.0.113.9' }, alice));
     assert.deepEqual(seen.listings.map((listing) => listing.status), ['delisted']);
 
     // More than the incremental limit at once: the second core rebuilds instead of adding one by one.
@@ -289,7 +289,7 @@ describe('lookup through the real database', () => {
     const lines: string[] = [];
     const expected = new Map<string, number>();
     for (let index = 0; index < OVERLAY_LIMIT + 500; index += 1) {
-      const value = 0x0a000000 + index * 4 + randomInt(random, 0, 3);
+      const value = 0x0b000000 + index * 4 + randomInt(random, 0, 3);
       const text = formatAddress(4, BigInt(value));
       lines.push(text);
       expected.set(text, index);

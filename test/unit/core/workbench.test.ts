@@ -53,16 +53,16 @@ describe('workbench', () => {
     core = createCore({ databasePath: join(folder, 'repdesk.sqlite'), now: () => new Date(now) });
     await ok(core.dispatch('investigators.add', { name: 'Alice', roles: ['investigator', 'liaison', 'reviewer'] }, { actor: null }));
     await ok(core.dispatch('investigators.add', { name: 'Bob', roles: ['investigator'] }, alice));
-    await add('rbl24', { range: '192.0.2.0/24', list: 'RBL', reason: 'spam-source', txt: 'Snowshoe spam from this block' });
-    await add('rblOne', { range: '192.0.2.77', list: 'RBL', reason: 'open-relay', txt: 'Open relay answering on port 25' }, { actor: 'Bob' });
-    await add('dul16', { range: '192.0.0.0/16', list: 'DUL', reason: 'dynamic' });
-    await add('gal', { range: '192.0.2.200', list: 'GAL', reason: 'approved' });
-    await add('v6', { range: '2001:db8::/48', list: 'RBL', reason: 'spam-support', txt: 'Hosting for a spam gang' });
-    await add('range', { range: '198.51.100.10-198.51.100.20', list: 'MML', reason: 'marketing' });
-    await add('qil', { range: '203.0.113.9', list: 'QIL', reason: 'botnet', level: 2, expires: new Date(now + 2 * DAY).toISOString() });
+    await add('rbl24', { range: '82.0.2.0/24', list: 'RBL', reason: 'spam-source', txt: 'Snowshoe spam from this block' });
+    await add('rblOne', { range: '82.0.2.77', list: 'RBL', reason: 'open-relay', txt: 'Open relay answering on port 25' }, { actor: 'Bob' });
+    await add('dul16', { range: '82.0.0.0/16', list: 'DUL', reason: 'dynamic' });
+    await add('gal', { range: '82.0.2.200', list: 'GAL', reason: 'approved' });
+    await add('v6', { range: '2001:db7::/48', list: 'RBL', reason: 'spam-support', txt: 'Hosting for a spam gang' });
+    await add('range', { range: '88.51.100.10-88.51.100.20', list: 'MML', reason: 'marketing' });
+    await add('qil', { range: '93.0.113.9', list: 'QIL', reason: 'botnet', level: 2, expires: new Date(now + 2 * DAY).toISOString() });
     // Twenty listings with the same created/changed time: the ties keyset paging must get through.
     const file = join(folder, 'ties.txt');
-    writeFileSync(file, Array.from({ length: 20 }, (_, index) => `203.0.113.${100 + index}`).join('\n') + '\n');
+    writeFileSync(file, Array.from({ length: 20 }, (_, index) => `93.0.113.${100 + index}`).join('\n') + '\n');
     await ok(core.dispatch('listings.importFile', { path: file, list: 'RBL', reason: 'botnet' }, alice));
     now += DAY;
     await ok(core.dispatch('isps.add', { name: 'Example Net' }, alice));
@@ -94,16 +94,16 @@ describe('workbench', () => {
     assert.deepEqual(await query({ reason: 'open-relay' }), [ids.rblOne]);
     assert.deepEqual(await query({ investigator: 'Bob' }), [ids.rblOne]);
     // Contains IP: address-aware, nested ranges all found, the neighbour outside not.
-    assert.deepEqual(await query({ ip: '192.0.2.77' }), [ids.rbl24, ids.rblOne, ids.dul16].sort((a, b) => a - b));
-    assert.deepEqual(await query({ ip: '192.0.3.1' }), [ids.dul16]);
-    assert.deepEqual(await query({ ip: '198.51.100.15' }), [ids.range]);
-    assert.deepEqual(await query({ ip: '198.51.100.21' }), []);
-    assert.deepEqual(await query({ ip: '2001:db8:0:ffff::1' }), [ids.v6]);
+    assert.deepEqual(await query({ ip: '82.0.2.77' }), [ids.rbl24, ids.rblOne, ids.dul16].sort((a, b) => a - b));
+    assert.deepEqual(await query({ ip: '82.0.3.1' }), [ids.dul16]);
+    assert.deepEqual(await query({ ip: '88.51.100.15' }), [ids.range]);
+    assert.deepEqual(await query({ ip: '88.51.100.21' }), []);
+    assert.deepEqual(await query({ ip: '2001:db7:0:ffff::1' }), [ids.v6]);
     // Overlaps CIDR: containing, inside and partly overlapping all count.
-    assert.deepEqual(await query({ cidr: '192.0.2.128/25' }), [ids.rbl24, ids.dul16, ids.gal].sort((a, b) => a - b));
-    assert.deepEqual(await query({ cidr: '198.51.100.0-198.51.100.10' }), [ids.range]);
-    assert.deepEqual(await query({ cidr: '198.51.100.21/32' }), []);
-    assert.deepEqual(await query({ cidr: '2001:db8::/32' }), [ids.v6]);
+    assert.deepEqual(await query({ cidr: '82.0.2.128/25' }), [ids.rbl24, ids.dul16, ids.gal].sort((a, b) => a - b));
+    assert.deepEqual(await query({ cidr: '88.51.100.0-88.51.100.10' }), [ids.range]);
+    assert.deepEqual(await query({ cidr: '88.51.100.21/32' }), []);
+    assert.deepEqual(await query({ cidr: '2001:db7::/32' }), [ids.v6]);
     // Dates: a day includes the whole day; from/to bounds.
     const createdDay = new Date(START + DAY).toISOString().slice(0, 10);
     assert.deepEqual(await query({ createdFrom: createdDay, createdTo: createdDay }), [ids.rblOne]);
@@ -116,11 +116,11 @@ describe('workbench', () => {
     assert.deepEqual(await query({ q: 'misconfigured' }), [ids.rblOne]);
     assert.deepEqual(await query({ q: 'relay' }), [ids.rblOne]);
     // Filters combine with AND.
-    assert.deepEqual(await query({ ip: '192.0.2.77', list: 'RBL', investigator: 'Alice' }), [ids.rbl24]);
+    assert.deepEqual(await query({ ip: '82.0.2.77', list: 'RBL', investigator: 'Alice' }), [ids.rbl24]);
   });
 
   test('bad filter values are refused with a message naming the filter', async () => {
-    await refused(core.dispatch('listings.query', { filter: { ip: '192.0.2.300' } }, alice), 'invalid-input', /^ip: /);
+    await refused(core.dispatch('listings.query', { filter: { ip: '82.0.2.300' } }, alice), 'invalid-input', /^ip: /);
     await refused(core.dispatch('listings.query', { filter: { cidr: '10.0.0.0/33' } }, alice), 'invalid-input', /^cidr: .*prefix/);
     await refused(core.dispatch('listings.query', { filter: { investigator: 'Nobody' } }, alice), 'invalid-input', /investigator: no one is named "Nobody"/);
     await refused(core.dispatch('listings.query', { filter: { isp: 'Nowhere' } }, alice), 'invalid-input', /isp: no ISP/);
@@ -201,12 +201,12 @@ describe('workbench', () => {
 
   test('the record shows the CIDR decomposition, the address count and the TXT a mail server gets', async () => {
     const record = await ok(core.dispatch('listings.record', { id: ids.range }, alice));
-    assert.deepEqual(record.cidrs, ['198.51.100.10/31', '198.51.100.12/30', '198.51.100.16/30', '198.51.100.20/32']);
+    assert.deepEqual(record.cidrs, ['88.51.100.10/31', '88.51.100.12/30', '88.51.100.16/30', '88.51.100.20/32']);
     assert.equal(record.addressCount, '11');
     assert.equal(record.answer.a, '127.0.0.4');
-    assert.equal(record.answer.queriedAddress, '198.51.100.10');
+    assert.equal(record.answer.queriedAddress, '88.51.100.10');
     const rbl = await ok(core.dispatch('listings.record', { id: ids.rbl24 }, alice));
-    assert.match(rbl.answer.txt, /^RBL: Spam source - Snowshoe spam from this block; see .*192\.0\.2\.0/);
+    assert.match(rbl.answer.txt, /^RBL: Spam source - Snowshoe spam from this block; see .*82\.0\.2\.0/);
     assert.equal(rbl.isPublished, true);
     assert.equal(rbl.notPublished, null);
     // The QIL entry's expiry has passed (its stored status still says active): not in the next zone.
@@ -269,7 +269,7 @@ describe('workbench', () => {
     const created = await ok(core.dispatch('listings.get', { id: moved.id }, alice));
     assert.equal(old.status, 'delisted');
     assert.equal((await ok(core.dispatch('listings.record', { id: ids.range }, alice))).notPublished, 'delisted');
-    assert.deepEqual([created.list, created.range, created.status], ['RBL', '198.51.100.10-198.51.100.20', 'active']);
+    assert.deepEqual([created.list, created.range, created.status], ['RBL', '88.51.100.10-88.51.100.20', 'active']);
     const oldHistory = await ok(core.dispatch('listings.history', { id: ids.range }, alice));
     const newHistory = await ok(core.dispatch('listings.history', { id: moved.id }, alice));
     assert.equal(oldHistory[0].details.to, moved.id);
