@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests drive for real (DNS servers, minisign, Postfix, Chromium),
+# Installs the Debian packages the tests drive for real (DNS servers, minisign, Postfix, Chromium,
+# Python's email test corpus from libpython3.11-testsuite),
 # only those missing. Needs root (or sudo). Starts nothing: each test starts what it needs on 127.0.0.1.
 set -euo pipefail
-packages=(rbldnsd nsd knot knot-dnsutils knot-dnssecutils bind9-dnsutils minisign postfix swaks chromium sqlite3 iproute2 fonts-dejavu-core)
+packages=(rbldnsd nsd knot knot-dnsutils knot-dnssecutils bind9-dnsutils minisign postfix swaks chromium sqlite3 iproute2 fonts-dejavu-core libpython3.11-testsuite)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -28,6 +28,12 @@ export interface ReceivedHop {
   /** Why the address does not count as a source: special-purpose space (its name) or a trusted relay. */
   readonly special: string | null;
   readonly isTrusted: boolean;
+  /**
+   * Why the header gives no connecting address to consider: an internal hand-off (fetchmail,
+   * LMTP, local pickup, qmail invoked by a uid...) or none recorded; null when it records one.
+   * Absent in chains stored before it was kept.
+   */
+  readonly passedOver?: string | null;
 }
 
 /** The Received chain and the hop whose connecting address is taken as the sample's source. */

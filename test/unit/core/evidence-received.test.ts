@@ -96,7 +96,7 @@ describe('Received header parsing', () => {
 
 describe('choosing the source hop', () => {
   const chain = [
-    'from mailstore.bl.example (mailstore.bl.example [10.1.1.2]) by mda.bl.example (Postfix) with LMTP; Thu, 26 Nov 2026 10:00:03 +0000',
+    'from mailstore.bl.example (mailstore.bl.example [10.1.1.2]) by mda.bl.example (Postfix) with ESMTP; Thu, 26 Nov 2026 10:00:03 +0000',
     'from mx1.bl.example (mx1.bl.example [94.130.10.2]) by mailstore.bl.example (Postfix) with ESMTP; Thu, 26 Nov 2026 10:00:02 +0000',
     'from relay.isp.example (relay.isp.example [85.10.20.30]) by mx1.bl.example (Postfix) with ESMTP; Thu, 26 Nov 2026 10:00:01 +0000',
     'from infected-pc (dsl-91-7.isp.example [91.7.8.9]) by relay.isp.example with SMTP; Thu, 26 Nov 2026 10:00:00 +0000',
@@ -144,6 +144,45 @@ describe('choosing the source hop', () => {
     assert.match(internal.reason, /special-purpose/);
     const none = receivedChain(['from unknown by b; Thu, 26 Nov 2026 10:00:00 +0000'], []);
     assert.match(none.reason, /records a connecting address/);
+  });
+
+  test('internal hand-offs are passed over whatever address they name: the LMTP hop, then fetchmail, then the spammer', () => {
+    const result = receivedChain(
+      [
+        'from mx1.bl.example (mx1.bl.example [94.130.10.2]) by store.bl.example (Postfix) with LMTP id 1; Thu, 26 Nov 2026 10:00:03 +0000',
+        'from pop.isp.example [85.10.20.30] by localhost with POP3 (fetchmail-6.4.37) for trap@localhost (single-drop); Thu, 26 Nov 2026 10:00:02 +0000',
+        'from infected-pc (dsl-91-7.isp.example [91.7.8.9]) by relay.isp.example with SMTP; Thu, 26 Nov 2026 10:00:00 +0000',
+      ],
+      [],
+    );
+    assert.equal(result.chosen, 2);
+    assert.equal(result.hops[2].ip, '91.7.8.9');
+    assert.deepEqual(
+      result.hops.map((hop) => [hop.ip, hop.passedOver?.replace(/:.*/, '') ?? null]),
+      [
+        [null, 'internal hand-off'],
+        [null, 'internal hand-off'],
+        ['91.7.8.9', null],
+      ],
+    );
+    const none = receivedChain(['(qmail 4711 invoked by uid 89); 26 Nov 2026 10:00:00 -0000'], []);
+    assert.equal(none.chosen, null);
+    assert.match(none.reason, /none of the 1 Received headers records a connecting address \(1 is an internal hand-off\)/);
+  });
+
+  test('dnsbl.eml: seven "from host [ip] by host" hops; the loopback one is passed over and the newest public hop is the source', () => {
+    const result = receivedChain(
+      [
+        'from internal.example.com [127.0.0.1] by localhost for someone@example.com; Fri, 07 Dec 2001 11:07:40 +1100 (EST)',
+        'from dmz.example.com [150.51.53.1] by internal.example.com for someone@example.com; Fri, 07 Dec 2001 11:07:35 +1100 (EST)',
+        'from friend.example.com [212.17.35.14] by dmz.example.com for someone@example.com; Fri, 07 Dec 2001 11:07:35 +1100 (EST)',
+      ],
+      [],
+    );
+    assert.equal(result.chosen, 1);
+    assert.equal(result.hops[1].ip, '150.51.53.1');
+    assert.equal(result.hops[0].special, 'loopback');
+    assert.equal(result.hops[1].reverseName, 'dmz.example.com');
   });
 
   test('an IPv4-mapped IPv6 connecting address counts as the IPv4 address', () => {

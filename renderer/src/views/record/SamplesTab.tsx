@@ -208,7 +208,7 @@ function SampleViewer({ id, listingId, onChanged, onClose }: { id: number; listi
               <td>{hop.ip ?? <span className="muted">none recorded</span>}</td>
               <td>{[hop.helo, hop.reverseName].filter(Boolean).join(' / ') || '-'}</td>
               <td>{hop.by ?? '-'}</td>
-              <td>{hop.index === sample.received.chosen ? <strong>source</strong> : hop.isTrusted ? 'trusted relay' : (hop.special ?? '')}</td>
+              <td>{hop.index === sample.received.chosen ? <strong>source</strong> : hop.isTrusted ? 'trusted relay' : (hop.special ?? hop.passedOver ?? '')}</td>
             </tr>
           ))}
         </tbody>
