@@ -64,10 +64,23 @@ import {
   type QueuesSummary,
 } from './queues.js';
 import { dashboardInputSchema, type DashboardView } from './dashboard.js';
-import type { ClientKind } from './team.js';
+import {
+  enrolSchema,
+  enrolStartSchema,
+  investigatorNameSchema,
+  inviteSchema,
+  signInSchema,
+  type ClientKind,
+  type EnrolmentResult,
+  type EnrolmentStart,
+  type Invitation,
+  type PersonView,
+  type SessionView,
+  type SignInResult,
+} from './team.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
-export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'internal';
+export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'rate-limited' | 'internal';
 
 export interface ApiError {
   readonly code: ErrorCode;
@@ -193,13 +206,6 @@ const listingAddSchema = z
   })
   .strict();
 
-const investigatorNameSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[\p{L}\p{N} ._'-]+$/u, "a name has letters, digits, spaces and . _ ' - only");
-
 /** Operations that can run as a background job (worker thread) with progress and cancel. */
 export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export', 'samples.import', 'delisting.import'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
@@ -217,17 +223,33 @@ const byId = z.object({ id: idSchema }).strict();
  */
 export type OperationAccess = 'read' | 'write';
 
-/** Declares one operation: what it may do, its input schema and (as a phantom type) its result. */
-function operation<Result>(access: OperationAccess = 'read') {
-  return <Input extends z.ZodType>(input: Input): { readonly access: OperationAccess; readonly input: Input; readonly result: Result } => ({
+/**
+ * Whether a caller must hold a session (team mode): every operation needs one, except the few
+ * that are how a person gets one (signing in, enrolling), which a server lets through unsigned.
+ */
+export type OperationSession = 'required' | 'none';
+
+/** Declares one operation: what it may do, whether it needs a session, its input schema and (as a phantom type) its result. */
+function operation<Result>(access: OperationAccess = 'read', session: OperationSession = 'required') {
+  return <Input extends z.ZodType>(input: Input): { readonly access: OperationAccess; readonly session: OperationSession; readonly input: Input; readonly result: Result } => ({
     access,
+    session,
     input,
     result: undefined as unknown as Result,
   });
 }
 
 export const contract = {
-  'session.whoami': operation<{ actor: string | null; roles: readonly Role[] }>()(empty),
+  'session.whoami': operation<{ actor: string | null; roles: readonly Role[]; session: SessionView | null }>()(empty),
+  'auth.signIn': operation<SignInResult>('write', 'none')(signInSchema),
+  'auth.signOut': operation<SessionView>('write')(empty),
+  'auth.enrolStart': operation<EnrolmentStart>('write', 'none')(enrolStartSchema),
+  'auth.enrol': operation<EnrolmentResult>('write', 'none')(enrolSchema),
+  'team.invite': operation<Invitation>('write')(inviteSchema),
+  'team.people': operation<readonly PersonView[]>()(empty),
+  'team.sessions': operation<readonly SessionView[]>()(z.object({ name: z.string().trim().min(1).max(100).optional() }).strict()),
+  'team.endSession': operation<SessionView>('write')(byId),
+  'team.resetSecondFactor': operation<PersonView>('write')(z.object({ name: z.string().trim().min(1).max(100) }).strict()),
   lookup: operation<LookupResult>()(z.object({ ip: z.string().max(200) }).strict()),
   'listings.add': operation<{ listing: ListingView; notes: readonly string[] }>('write')(listingAddSchema),
   'listings.get': operation<ListingView>()(byId),
@@ -345,6 +367,11 @@ export const OPERATION_NAMES = Object.keys(contract) as OperationName[];
 /** Whether an operation changes the records (see `OperationAccess`). */
 export function isWriteOperation(name: OperationName): boolean {
   return contract[name].access === 'write';
+}
+
+/** Whether an operation needs the caller to hold a session (false only for signing in and enrolling). */
+export function needsSession(name: OperationName): boolean {
+  return contract[name].session === 'required';
 }
 
 /** Whether a string names an operation of the contract. */

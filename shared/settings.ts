@@ -4,6 +4,7 @@
  */
 import { z } from './zod.js';
 import { parseRange } from './address.js';
+import { ROLES } from './domain.js';
 
 const ipv4Loopback = z
   .string()
@@ -141,6 +142,29 @@ export const settingsSchema = z.object({
       /** Most MTAs (and HELO strings) one nomination may carry. */
       maxNominationEntries: z.number().int().min(1).max(100000).default(1000),
     })
+    .prefault({}),
+  /** People and sign-in (team mode): enrolment, passphrases, second factors, sessions and lock-outs. */
+  auth: z
+    .object({
+      /** An enrolment code is valid this many hours after the invitation. */
+      enrolmentHours: z.number().positive().max(24 * 30).default(72),
+      /** The shortest passphrase accepted (characters). */
+      minPassphraseLength: z.number().int().min(8).max(128).default(12),
+      /** People holding any of these roles must have a second factor (TOTP) to sign in, e.g. ["publisher", "admin"]. */
+      secondFactorRoles: z.array(z.enum(ROLES)).max(ROLES.length).default([]),
+      /** A session ends after this many minutes without a call (idle lifetime). */
+      sessionIdleMinutes: z.number().int().min(5).max(7 * 24 * 60).default(120),
+      /** A session ends this many hours after sign-in, used or not (absolute lifetime). */
+      sessionAbsoluteHours: z.number().int().min(1).max(90 * 24).default(24),
+      /** Failed sign-ins for one name within `failureWindowMinutes` that lock it. */
+      lockAfterFailures: z.number().int().min(3).max(100).default(5),
+      /** How long a locked name stays locked. */
+      lockMinutes: z.number().int().min(1).max(24 * 60).default(15),
+      /** Failed sign-ins from one address within `failureWindowMinutes` after which that address is refused until the window passes. */
+      maxFailuresPerAddress: z.number().int().min(5).max(10000).default(20),
+      failureWindowMinutes: z.number().int().min(1).max(24 * 60).default(15),
+    })
+    .refine((auth) => auth.sessionIdleMinutes <= auth.sessionAbsoluteHours * 60, { message: 'auth.sessionIdleMinutes must not exceed auth.sessionAbsoluteHours' })
     .prefault({}),
   import: z
     .object({

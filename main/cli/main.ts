@@ -26,6 +26,8 @@ import { EVIDENCE_COMMANDS } from './evidence-commands.js';
 import { QUEUE_COMMANDS } from './queues-commands.js';
 import { WORKBENCH_COMMANDS } from './workbench-commands.js';
 import { DASHBOARD_COMMANDS } from './dashboard-commands.js';
+import { TEAM_COMMANDS } from './team-commands.js';
+import { promptTerminal, type Prompt } from './prompt.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Values = Record<string, string | boolean | string[] | undefined>;
@@ -34,7 +36,7 @@ type Values = Record<string, string | boolean | string[] | undefined>;
 export class UsageError extends Error {}
 
 /** A failed operation: exit code 1, with optional detail lines. */
-class CommandError extends Error {
+export class CommandError extends Error {
   constructor(
     message: string,
     readonly details: readonly string[] = [],
@@ -50,6 +52,8 @@ export interface CommandContext {
   readonly core: (extra?: Pick<CoreOptions, 'signingKey'>) => Core;
   readonly actor: string | null;
   readonly out: (line: string) => void;
+  /** Ask the person at the terminal (hidden: a passphrase, never echoed). */
+  readonly prompt: Prompt;
 }
 
 export interface Command {
@@ -345,18 +349,22 @@ const COMMANDS: Record<string, Command> = {
   ...QUEUE_COMMANDS,
   ...WORKBENCH_COMMANDS,
   ...DASHBOARD_COMMANDS,
+  ...TEAM_COMMANDS,
 };
+
+/** The first line of a --passphrase-file (a passphrase never goes on the command line). */
+export function passphraseFileLine(file: string): string {
+  try {
+    return readFileSync(resolve(file), 'utf8').split(/\r?\n/)[0];
+  } catch (error) {
+    throw new CommandError(`cannot read the passphrase file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+}
 
 /** A key passphrase from --passphrase-file (first line) or REPDESK_KEY_PASSPHRASE, else null. */
 function passphraseFrom(values: Values): string | null {
   const file = values['passphrase-file'];
-  if (typeof file === 'string') {
-    try {
-      return readFileSync(resolve(file), 'utf8').split(/\r?\n/)[0];
-    } catch (error) {
-      throw new CommandError(`cannot read the passphrase file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-    }
-  }
+  if (typeof file === 'string') return passphraseFileLine(file);
   return process.env.REPDESK_KEY_PASSPHRASE ?? null;
 }
 
@@ -388,7 +396,7 @@ function findCommand(words: readonly string[]): { name: string; rest: string[] }
 }
 
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
-export async function runCli(argv: readonly string[], io: { out: (line: string) => void; error: (line: string) => void }): Promise<number> {
+export async function runCli(argv: readonly string[], io: { out: (line: string) => void; error: (line: string) => void; prompt?: Prompt }): Promise<number> {
   let core: Core | null = null;
   let commandName: string | null = null;
   try {
@@ -436,6 +444,7 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       values,
       actor,
       out: io.out,
+      prompt: io.prompt ?? promptTerminal,
       core: (extra) => {
         if (!core) {
           if (databasePath !== ':memory:') mkdirSync(dirname(resolve(databasePath)), { recursive: true });

@@ -14,7 +14,9 @@ import { historyAnchors } from './audit/anchors.js';
 import { lookupAddress } from './lookup/lookup.js';
 import { addListing, delistListing, getListing, importListingsFile } from './listings/listings.js';
 import { historyOf, verifyHistory } from './audit/history.js';
-import { addInvestigator, findActor, listInvestigators, updateInvestigator } from './investigators/investigators.js';
+import { addInvestigator, listInvestigators, updateInvestigator } from './investigators/investigators.js';
+import { authHandlers } from './auth/handlers.js';
+import { authenticate, type AuthenticatedSession } from './auth/sessions.js';
 import { readSettings, updateSettings } from './settings/settings.js';
 import type { MinisignKeyPair } from './publish/minisign.js';
 import { previewPublish, publishSnapshot, listSnapshots } from './publish/publish.js';
@@ -65,6 +67,8 @@ export interface CoreOptions {
  * the desktop's signed-in user; `client` and `address`, which every history event records).
  */
 export interface CallContext extends CallOrigin {
+  /** The session the call was authenticated by (team mode); absent in embedded mode. */
+  readonly sessionId?: number;
   /** Long operations report progress here; it may throw AppError('cancelled') to stop them (all-or-nothing). */
   readonly onProgress?: (progress: Progress) => void;
 }
@@ -77,7 +81,8 @@ export interface Progress {
 }
 
 type Handler<Name extends OperationName> = (input: OperationInput<Name>, call: CallContext) => OperationResult<Name> | Promise<OperationResult<Name>>;
-type HandlerMap = { [Name in OperationName]: Handler<Name> };
+/** The core's implementation of every operation (capabilities contribute their own parts of it). */
+export type HandlerMap = { [Name in OperationName]: Handler<Name> };
 
 export interface Core {
   readonly connection: Connection;
@@ -86,6 +91,8 @@ export interface Core {
   dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>>;
   /** Dispatch by an untrusted name (HTTP path, IPC channel). */
   dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
+  /** The person a session token belongs to, with their current roles, or a refusal saying why (for a transport, before dispatch). */
+  authenticate(token: string): ApiResult<AuthenticatedSession>;
   close(): void;
 }
 
@@ -154,10 +161,7 @@ export function createCore(options: CoreOptions): Core {
   };
 
   const handlers: HandlerMap = {
-    'session.whoami': (_input, call) => {
-      const actor = findActor(read, call.actor);
-      return { actor: actor?.name ?? call.actor, roles: actor?.roles ?? [] };
-    },
+    ...authHandlers(connection, now),
     lookup: (input) => lookupAddress(read, index, input.ip),
     'listings.add': (input, call) => afterWrite(addListing(write, call.actor, input, readSettings(read), now())),
     'listings.get': (input) => getListing(read, input.id),
@@ -297,6 +301,14 @@ export function createCore(options: CoreOptions): Core {
     index,
     jobs,
     dispatch,
+    authenticate: (token) => {
+      try {
+        return { ok: true, value: authenticate(write, token, readSettings(read), now()) };
+      } catch (error) {
+        if (error instanceof AppError) return { ok: false, error: error.toApiError() };
+        throw error;
+      }
+    },
     dispatchUnknown: (name, payload, call) => {
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);

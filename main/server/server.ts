@@ -56,6 +56,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   'not-found': 404,
   conflict: 409,
   cancelled: 409,
+  'rate-limited': 429,
   internal: 500,
 };
 

@@ -9,6 +9,7 @@ import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
+import { endSessionsOf } from '../auth/sessions.js';
 
 interface InvestigatorRow {
   id: number;
@@ -25,7 +26,8 @@ export interface Actor {
   readonly roles: readonly Role[];
 }
 
-function parseRoles(text: string): Role[] {
+/** Roles as stored (comma-separated), unknown names dropped. */
+export function parseRoles(text: string): Role[] {
   return text.split(',').filter((role): role is Role => isOneOf(ROLES, role));
 }
 
@@ -106,12 +108,16 @@ export function updateInvestigator(
     )?.count ?? 0;
     if ((!roles.includes('admin') || !active) && remainingAdmins === 0) throw conflict('the team must keep at least one active admin');
     db.run(sql`UPDATE investigators SET roles = ${roles.join(',')}, active = ${active ? 1 : 0} WHERE id = ${row.id}`);
+    // Sessions carry what a person may do: a deactivated person or changed roles end them at once.
+    const before = parseRoles(row.roles);
+    const isRolesChanged = roles.length !== before.length || roles.some((role) => !before.includes(role));
+    const sessionsEnded = !active && row.active === 1 ? endSessionsOf(db, row.id, 'deactivated', new Date(now())) : isRolesChanged ? endSessionsOf(db, row.id, 'roles-changed', new Date(now())) : 0;
     openHistory(db, now).append({
       actor: actor.name,
       action: 'investigator.changed',
       subjectType: 'investigator',
       subjectId: row.id,
-      details: { name: row.name, roles, active, before: { roles: parseRoles(row.roles), active: row.active === 1 } },
+      details: { name: row.name, roles, active, before: { roles: before, active: row.active === 1 }, sessionsEnded },
     });
     return toView(findInvestigator(db, row.name) as InvestigatorRow);
   });

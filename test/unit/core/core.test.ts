@@ -81,8 +81,8 @@ describe('core', () => {
       const first = await ok(core.dispatch('investigators.add', { name: 'Alice', roles: ['investigator'] }, as(null)));
       assert.deepEqual(first.roles, ['investigator', 'admin']);
       assert.equal(first.active, true);
-      assert.deepEqual(await ok(core.dispatch('session.whoami', {}, as('alice'))), { actor: 'Alice', roles: ['investigator', 'admin'] });
-      assert.deepEqual(await ok(core.dispatch('session.whoami', {}, as('stranger'))), { actor: 'stranger', roles: [] });
+      assert.deepEqual(await ok(core.dispatch('session.whoami', {}, as('alice'))), { actor: 'Alice', roles: ['investigator', 'admin'], session: null });
+      assert.deepEqual(await ok(core.dispatch('session.whoami', {}, as('stranger'))), { actor: 'stranger', roles: [], session: null });
     });
 
     test('after bootstrap, only an admin adds people; a refused add changes nothing', async () => {
@@ -137,7 +137,7 @@ describe('core', () => {
         await refused(core.dispatch('investigators.update', { name: 'nobody', active: false }, as('admin')), 'not-found', /no investigator named "nobody"/);
         await refused(core.dispatch('investigators.update', { name: 'lia' }, as('admin')), 'invalid-input', /nothing to change/);
       });
-      assert.deepEqual(await ok(core.dispatch('session.whoami', {}, as('ivan'))), { actor: 'ivan', roles: [] });
+      assert.deepEqual(await ok(core.dispatch('session.whoami', {}, as('ivan'))), { actor: 'ivan', roles: [], session: null });
       await ok(core.dispatch('investigators.update', { name: 'ivan', active: true }, as('admin')));
       await ok(core.dispatch('listings.add', { range: '82.0.2.1', list: 'RBL', reason: 'spam-source' }, as('ivan')));
     });

@@ -46,7 +46,7 @@ test('a call from the app frame reaches the core', async () => {
   const added = await handlers.get(channelFor('investigators.add'))!(event(trustedFrame), { name: 'Alice', roles: ['investigator'] });
   assert.ok(added.ok, JSON.stringify(added));
   const result = await handlers.get(channelFor('session.whoami'))!(event(trustedFrame), {});
-  assert.deepEqual(result, { ok: true, value: { actor: 'Alice', roles: ['investigator', 'admin'] } });
+  assert.deepEqual(result, { ok: true, value: { actor: 'Alice', roles: ['investigator', 'admin'], session: null } });
 });
 
 test('a call from another frame is refused and never reaches the core', async () => {

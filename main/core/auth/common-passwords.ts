@@ -1,0 +1,22 @@
+/**
+ * The list of common passwords a new passphrase is checked against: zxcvbn-ts's common-language
+ * password list (from leaked password sets, most frequent first), shipped with the app as the
+ * pinned npm package @zxcvbn-ts/language-common. Loaded once, on the first check.
+ */
+import commonLanguage from '@zxcvbn-ts/language-common';
+
+let passwords: ReadonlySet<string> | null = null;
+
+/** Every password on the list, lowercase. */
+export function commonPasswords(): ReadonlySet<string> {
+  if (!passwords) {
+    const list = commonLanguage.dictionary['passwords-common'] as readonly (string | number)[];
+    passwords = new Set(list.map((entry) => String(entry).toLowerCase()));
+  }
+  return passwords;
+}
+
+/** Whether a (lowercased) passphrase is on the list. */
+export function isCommonPassword(folded: string): boolean {
+  return commonPasswords().has(folded);
+}

@@ -1,0 +1,111 @@
+/**
+ * A core on a real database file with a movable clock, and people who enrolled through the real
+ * operations (invite, enrolment start, enrolment with a passphrase and optionally a TOTP code).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
+import type { Role } from '../../../shared/domain.js';
+import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
+import { totp } from '../../../main/core/auth/totp.js';
+
+export async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
+  const result = await promise;
+  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+export async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<{ message: string; details?: readonly string[] }> {
+  const result = await promise;
+  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success: ${JSON.stringify(result.value)}`);
+  assert.equal(result.error.code, code, result.error.message);
+  assert.match(result.error.message, message);
+  return result.error;
+}
+
+/** The base32 secret of an otpauth URI, as bytes (what an authenticator app keeps). */
+export function secretOf(otpauthUri: string): Buffer {
+  const text = new URL(otpauthUri).searchParams.get('secret') ?? '';
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const character of text) bits += alphabet.indexOf(character).toString(2).padStart(5, '0');
+  const bytes: number[] = [];
+  for (let index = 0; index + 8 <= bits.length; index += 8) bytes.push(parseInt(bits.slice(index, index + 8), 2));
+  return Buffer.from(bytes);
+}
+
+export interface Enrolled {
+  readonly name: string;
+  readonly passphrase: string;
+  /** The authenticator's secret, when the person added a second factor. */
+  readonly secret: Buffer | null;
+  readonly recoveryCodes: readonly string[] | null;
+}
+
+export interface TeamCore {
+  readonly folder: string;
+  readonly databasePath: string;
+  core: Core;
+  /** The clock every core here runs on (ms); tests move it. */
+  clock: number;
+  /** The embedded-mode admin who runs the team (bootstrap person). */
+  readonly admin: CallContext;
+  /** Close and open the core again on the same file (a restart). */
+  restart(): void;
+  /** Invite and enrol a person; with `secondFactor`, with a TOTP code made from the offered secret. */
+  enrol(name: string, roles: readonly Role[], options?: { secondFactor?: boolean; passphrase?: string }): Promise<Enrolled>;
+  /** The authenticator's current code for a secret. */
+  code(secret: Buffer, offsetSteps?: number): string;
+  /** Rows of the tables a refused call must leave alone. */
+  tables(...names: string[]): Record<string, unknown[]>;
+  close(): void;
+}
+
+export const START = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+export async function teamCore(): Promise<TeamCore> {
+  const folder = mkdtempSync(join(tmpdir(), 'repdesk-team-'));
+  const databasePath = join(folder, 'repdesk.sqlite');
+  const team: TeamCore = {
+    folder,
+    databasePath,
+    core: null as unknown as Core,
+    clock: START,
+    admin: { actor: 'Ada', client: 'cli' },
+    restart() {
+      team.core.close();
+      team.core = createCore({ databasePath, now: () => new Date(team.clock) });
+    },
+    async enrol(name, roles, options = {}) {
+      const invitation = await ok(team.core.dispatch('team.invite', { name, roles }, team.admin));
+      const start = await ok(team.core.dispatch('auth.enrolStart', { code: invitation.code }, { actor: null }));
+      const passphrase = options.passphrase ?? `${name.toLowerCase()} rides a purple tandem at dawn`;
+      const secret = options.secondFactor ? secretOf(start.otpauthUri) : null;
+      const result = await ok(
+        team.core.dispatch('auth.enrol', { code: invitation.code, passphrase, totpCode: secret ? team.code(secret) : undefined }, { actor: null }),
+      );
+      return { name, passphrase, secret, recoveryCodes: result.recoveryCodes };
+    },
+    code(secret, offsetSteps = 0) {
+      return totp(secret, team.clock + offsetSteps * 30_000);
+    },
+    tables(...names) {
+      const database = new Database(databasePath, { readonly: true });
+      try {
+        return Object.fromEntries(names.map((name) => [name, database.prepare(`SELECT * FROM ${name} ORDER BY rowid`).all()]));
+      } finally {
+        database.close();
+      }
+    },
+    close() {
+      team.core.close();
+      rmSync(folder, { recursive: true, force: true });
+    },
+  };
+  team.core = createCore({ databasePath, now: () => new Date(team.clock) });
+  await ok(team.core.dispatch('investigators.add', { name: 'Ada', roles: ['investigator'] }, { actor: null }));
+  return team;
+}
