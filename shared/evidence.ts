@@ -93,6 +93,20 @@ export interface SampleSummary {
   readonly importedBy: string;
 }
 
+/** A sample in a listing's list, and whether its source lies outside that listing (attached by hand). */
+export interface SampleListItem extends SampleSummary {
+  readonly isSourceOutside: boolean;
+}
+
+/** A listing a sample is (or could be) linked to; holdsSource: whether its range holds the sample's source (null: no source). */
+export interface LinkedListing {
+  readonly id: number;
+  readonly list: string;
+  readonly range: string;
+  readonly status: string;
+  readonly holdsSource: boolean | null;
+}
+
 export interface SampleAttachment {
   readonly fileName: string | null;
   readonly contentType: string;
@@ -114,9 +128,11 @@ export interface SampleDetail extends SampleSummary {
   readonly links: readonly SampleLink[];
   readonly attachments: readonly SampleAttachment[];
   readonly received: ReceivedChain;
+  /** What was wrong or odd with the message as received (broken MIME, bad encodings, missing headers...). */
+  readonly notes: readonly string[];
   /** Listings the sample is linked to, and active listings covering its source address it is not linked to yet. */
-  readonly linkedListings: ReadonlyArray<{ readonly id: number; readonly list: string; readonly range: string; readonly status: string }>;
-  readonly coveringListings: ReadonlyArray<{ readonly id: number; readonly list: string; readonly range: string; readonly status: string }>;
+  readonly linkedListings: readonly LinkedListing[];
+  readonly coveringListings: readonly LinkedListing[];
 }
 
 export interface SampleStats {

@@ -2,9 +2,13 @@
  * Evidence end to end (real database, server and Chromium), with every request of the browser
  * routed through the test: an investigator drops a hostile HTML spam sample on a record, views
  * it (hops with the chosen source, the HTML in the sandboxed frame, a link behind a confirmation
- * showing its real target), downloads the original, and answers the ISP from a template. No
- * request may reach a host other than 127.0.0.1. The frame's own wall is also tested alone:
- * unsanitised hostile HTML in the same sandboxed, policy-sealed document loads nothing remote.
+ * showing its real target), downloads the original, and answers the ISP from a template; hostile
+ * structures (1,000-level nesting, a 10 MB header, 100,000 parts, a zip bomb) are shown with
+ * their notes; a sample whose source is outside the record is shown with a warning and the offer
+ * of the listing for its source. No request may reach a host other than 127.0.0.1, the viewer
+ * makes no request beyond the app's own API, and a canary (scripts in the HTML post a message to
+ * the page) proves no script ran. The frame's own wall is also tested alone: unsanitised hostile
+ * HTML in the same sandboxed, policy-sealed document loads nothing remote and runs nothing.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,23 +19,10 @@ import type { Route } from 'playwright-core';
 import { sampleFrameDocument } from '../../shared/evidence.js';
 import { isLoopback, repdesk, seedLookupTeam, startHarness, type Harness } from '../e2e-support/harness.js';
 import { spamMessage } from '../unit/support/mail.js';
+import { deeplyNested, hostileHtml, hugeHeader, manyParts, withZipAttachment, zipBomb } from '../unit/support/hostile-mail.js';
 
-/**
- * Hostile HTML: every way a page loads or runs something, aimed at the remote hosts a tracker
- * would use and at `witness` (a server of the test's own on 127.0.0.2, standing in for a remote
- * host: Playwright does not see requests made inside a sandboxed srcdoc frame, a server does).
- */
-function hostileHtml(witness: string): string {
-  return [
-    `<html><head><script src="http://evil.example/x.js"></script><script src="${witness}/script.js"></script><link rel="stylesheet" href="${witness}/style.css">`,
-    `<meta http-equiv="refresh" content="0;url=${witness}/refresh"></head>`,
-    `<body style="background:url(${witness}/background.png)"><p style="color:#c00">Hello <b>winner</b></p>`,
-    `<img src="http://tracker.example/pixel.gif?id=42" width="1" height="1"><img src="${witness}/pixel.gif"><img srcset="${witness}/set.png 2x">`,
-    `<iframe src="${witness}/frame"></iframe><video poster="${witness}/poster.png"></video><object data="${witness}/object"></object>`,
-    `<a href="http://phish.example/login">Your bank</a><form action="${witness}/post"><input name="q"></form>`,
-    `<script>fetch("${witness}/beacon")</script></body></html>`,
-  ].join('');
-}
+/** What a script in a sample's HTML would post to the page (window.__canary), read back from the page. */
+const CANARY = "window.__canary = []; window.addEventListener('message', (event) => window.__canary.push(String(event.data)));";
 
 let harness: Harness;
 let listingId: number;
@@ -74,7 +65,17 @@ before(async () => {
     }
   };
   await harness.context.route('**/*', handle);
+  await harness.context.addInitScript(CANARY);
 });
+
+async function canary(page = harness.page): Promise<string[]> {
+  return (await page.evaluate('window.__canary')) as string[];
+}
+
+/** The requests the page made since `from` (an index into the harness's request log) that are not the app's own. */
+function requestsBeyondTheApp(from: number): string[] {
+  return harness.problems.requests.slice(from).filter((url) => !url.startsWith(`${harness.origin}/`));
+}
 
 after(async () => {
   await harness?.close();
@@ -105,6 +106,7 @@ test('a dropped sample is stored, viewed safely, downloaded, and the ISP answere
   assert.match(await page.getByLabel('Sample statistics').innerText(), /1 sample, first seen 2026-11-26 10:00 UTC, last seen 2026-11-26 10:00 UTC/);
   await page.locator('.samples-chart canvas').first().waitFor();
 
+  const requestsBefore = harness.problems.requests.length;
   await page.getByRole('table', { name: 'Samples' }).getByRole('button', { name: 'View' }).click();
   const viewer = page.getByRole('article', { name: /^Sample #\d+$/ });
   await viewer.waitFor();
@@ -115,6 +117,11 @@ test('a dropped sample is stored, viewed safely, downloaded, and the ISP answere
   assert.equal(await frameElement.getAttribute('sandbox'), '');
   assert.match((await frameElement.getAttribute('srcdoc')) ?? '', /default-src 'none'; img-src data:; style-src 'unsafe-inline'/);
   await page.frameLocator('iframe.sample-html').getByText('Hello winner').waitFor();
+  // Long enough for a refresh, a script or a lazy load to have fired: none may have.
+  await page.waitForTimeout(1500);
+  assert.deepEqual(await canary(), []);
+  assert.deepEqual(requestsBeyondTheApp(requestsBefore), []);
+  assert.ok(harness.problems.requests.slice(requestsBefore).every((url) => new URL(url).pathname.startsWith('/api/')), 'the viewer asks only the API');
 
   await viewer.getByRole('button', { name: 'Your bank' }).click();
   const confirmation = page.getByRole('alertdialog', { name: 'Open a link from a spam sample' });
@@ -194,21 +201,25 @@ test("an ISP's page has its correspondence: a thread, the DUL acknowledgement dr
   assert.deepEqual(blocked, []);
 });
 
+let lastCanary: string[] = [];
+
 /** Show `document` in a sandboxed srcdoc frame on a blank page (no policy of the app's page to inherit), and wait for it to settle. */
-async function showInSandbox(document: string): Promise<void> {
+async function showInSandbox(document: string, sandbox = '', isWaitingForText = true): Promise<void> {
   const page = await harness.context.newPage();
   try {
     await page.goto(`${witnessUrl}/blank`);
     await page.evaluate(`(() => {
       const frame = document.createElement('iframe');
-      frame.setAttribute('sandbox', '');
+      frame.setAttribute('sandbox', ${JSON.stringify(sandbox)});
       frame.setAttribute('srcdoc', ${JSON.stringify(document)});
       frame.id = 'raw';
       document.body.append(frame);
     })()`);
-    await page.frameLocator('#raw').getByText('Hello winner').waitFor();
+    // (A frame allowed to run scripts follows its <meta refresh> away at once: there is no text to wait for.)
+    if (isWaitingForText) await page.frameLocator('#raw').getByText('Hello winner').waitFor();
     // Long enough for a refresh, a script or a lazy load to have fired.
     await page.waitForTimeout(1500);
+    lastCanary = await canary(page);
   } finally {
     await page.close();
   }
@@ -220,9 +231,70 @@ test('the sealed frame alone: unsanitised hostile HTML loads nothing remote and 
   await showInSandbox(sampleFrameDocument(hostileHtml(witnessUrl)));
   assert.deepEqual(witnessed, []);
   assert.deepEqual(blocked.slice(routedBefore), []);
+  assert.equal(lastCanary.join(', '), '', 'no script ran in the sealed frame');
   // The witness does see what the same frame loads without its policy: the check above can fail.
   await showInSandbox(`<!doctype html><html><body>${hostileHtml(witnessUrl)}</body></html>`);
   const unsealed: string[] = [...witnessed];
   assert.ok(unsealed.includes('/pixel.gif'), `witnessed without the policy: ${unsealed.join(', ')}`);
   assert.ok(!unsealed.includes('/beacon'), 'no script runs in the sandbox even without the policy');
+  assert.equal(lastCanary.join(', '), '');
+  // And the canary can sing: the same HTML in a frame allowed to run scripts posts to the page.
+  await showInSandbox(`<!doctype html><html><body>${hostileHtml(witnessUrl)}</body></html>`, 'allow-scripts', false);
+  assert.ok(lastCanary.includes('canary:script'), `canary with scripts allowed: ${lastCanary.join(', ')}`);
+});
+
+test('hostile structures are shown with their notes; a sample from outside the record says so and offers the listing of its source', async () => {
+  const { page } = harness;
+  const write = (name: string, bytes: Buffer): string => {
+    const path = join(harness.folder, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+  const paths = [
+    write('nested.eml', deeplyNested(1000)),
+    write('header.eml', hugeHeader(10_000_000)),
+    write('parts.eml', manyParts(100_000)),
+    write('zip.eml', withZipAttachment(await zipBomb(64 * 1024 * 1024))),
+    write('outside.eml', Buffer.from(spamMessage({ source: '91.7.8.9', messageId: 'outside', subject: 'From elsewhere' }))),
+  ];
+  const imported = await harness.core.dispatch('samples.import', { paths, listingId }, { actor: 'Alice' });
+  assert.ok(imported.ok && imported.value.committed && imported.value.imported === 5, JSON.stringify(imported));
+  assert.match(imported.value.messages[4].notes.join(' '), /its source 91\.7\.8\.9 is outside listing #\d+ \(RBL 185\.220\.101\.0\/24\): attached as asked/);
+
+  await page.evaluate(`window.location.hash = ${JSON.stringify(`#/record/${listingId}`)}`);
+  await page.getByRole('heading', { name: /185\.220\.101\.0\/24 RBL/, level: 1 }).waitFor();
+  await page.getByRole('tab', { name: /^Spam samples/ }).click();
+  const samples = page.getByRole('table', { name: 'Samples' });
+  const row = (subject: string) => samples.getByRole('row').filter({ hasText: subject });
+  await row('100000 parts').waitFor();
+  assert.match(await row('From elsewhere').innerText(), /91\.7\.8\.9\s*outside this record/);
+  assert.doesNotMatch(await row('100000 parts').innerText(), /outside this record/);
+
+  const requestsBefore = harness.problems.requests.length;
+  for (const [subject, note] of [
+    ['nested 1000 levels', /nested deeper than 50 levels/],
+    ['a huge header', /a header block over 1\.0 MiB/],
+    ['100000 parts', /more than 1,000 MIME parts: only the first 1,000 are examined/],
+  ] as const) {
+    await row(subject).getByRole('button', { name: 'View' }).click();
+    const viewer = page.getByRole('article', { name: /^Sample #\d+$/ });
+    await viewer.getByRole('heading', { name: new RegExp(subject) }).waitFor();
+    assert.match(await viewer.getByRole('region', { name: 'Problems with the message' }).innerText(), note);
+  }
+  await row('your invoice').getByRole('button', { name: 'View' }).click();
+  const invoice = page.getByRole('article', { name: /^Sample #\d+$/ });
+  await invoice.getByRole('heading', { name: /your invoice/ }).waitFor();
+  assert.match(await invoice.innerText(), /Attachments: invoice\.zip \(application\/zip, \d+(\.\d)? KB\)/);
+
+  await row('From elsewhere').getByRole('button', { name: 'View' }).click();
+  const outside = page.getByRole('article', { name: /^Sample #\d+$/ });
+  const warning = outside.getByRole('alert', { name: 'Source outside this record' });
+  await warning.waitFor();
+  assert.match(await warning.innerText(), /The source 91\.7\.8\.9 is outside this record \(RBL 185\.220\.101\.0\/24\)\./);
+  await outside.getByRole('button', { name: 'Create an RBL listing for 91.7.8.9' }).click();
+  await outside.getByText(/Linked to .*RBL 91\.7\.8\.9/).waitFor();
+  assert.deepEqual(requestsBeyondTheApp(requestsBefore), []);
+  assert.deepEqual(await canary(), []);
+  assert.deepEqual(harness.problems.errors, []);
+  assert.deepEqual(blocked, []);
 });

@@ -120,3 +120,48 @@ export function textLinks(text: string): SampleLink[] {
   }
   return [...found.values()];
 }
+
+/** Elements after which the text of an HTML body starts a new line. */
+const BLOCK_TAGS = new Set(['p', 'div', 'br', 'tr', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'blockquote', 'pre', 'hr', 'section', 'article', 'header', 'footer', 'dt', 'dd']);
+
+/**
+ * The readable text of an HTML body, for the text view and the full-text index when a message
+ * has no text part: what a reader sees, without scripts, styles or other code, one pass of the
+ * same parser, at most `limit` characters (the rest is left out).
+ */
+export function htmlText(source: string, limit: number): string {
+  const output: string[] = [];
+  let size = 0;
+  let dropDepth = 0;
+  const push = (text: string) => {
+    if (size >= limit) return;
+    const piece = text.slice(0, limit - size);
+    output.push(piece);
+    size += piece.length;
+  };
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (DROPPED_WITH_CONTENT.has(name)) dropDepth += 1;
+        else if (dropDepth === 0 && name === 'br') push('\n');
+      },
+      ontext(text) {
+        if (dropDepth === 0) push(text.replace(/[ \t\r\n]+/g, ' '));
+      },
+      onclosetag(name) {
+        if (DROPPED_WITH_CONTENT.has(name)) dropDepth = Math.max(0, dropDepth - 1);
+        else if (dropDepth === 0 && BLOCK_TAGS.has(name)) push('\n');
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
+  );
+  parser.write(source);
+  parser.end();
+  return output
+    .join('')
+    .split('\n')
+    .map((line) => line.trim())
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

@@ -1,13 +1,18 @@
 /**
- * One raw mail message, checked and parsed. MIME is parsed by mailparser only; what this module
- * adds is the door: it refuses what is not a mail message (an archive or binary renamed .eml,
- * bytes with no header block, control-character junk) and MIME that mailparser would read
- * silently wrong (a multipart body without its boundary), each with a message naming the problem,
- * and notes what is odd but readable (no Received header, raw 8-bit header bytes).
+ * One raw mail message, checked and parsed. A spam sample is evidence, and spam is malformed on
+ * purpose: every message whose bytes can be read is kept exactly as received, with what is wrong
+ * with it listed as notes (broken MIME structure, bad encodings, missing headers, over-long lines,
+ * parts past the limits). Refused, by name, is only what is not a mail message at all: an archive,
+ * image or executable renamed .eml, binary bytes, control-character junk, text with no header
+ * block. MIME is parsed by mailparser (which stops at 1,000 parts and 1 MiB of header); when it
+ * cannot read a message, or the structure cannot be split into parts, the header is read alone and
+ * the body is shown as text, so nothing readable is refused.
  */
 import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import { htmlText } from './html.js';
+import { formatSize, inspectMime } from './mime-scan.js';
 
 export interface ParsedMessage {
   readonly raw: Buffer;
@@ -17,13 +22,14 @@ export interface ParsedMessage {
   readonly to: string | null;
   readonly sentAt: string | null;
   readonly messageId: string | null;
-  /** The text body, or the HTML body converted to text when there is no text part. */
+  /** The text body, or the HTML body converted to text when there is no text part, or the body as received when MIME could not be read. */
   readonly text: string;
   readonly html: string | null;
   /** Received header values, newest first (as they appear). */
   readonly received: readonly string[];
   readonly headers: ReadonlyArray<{ readonly name: string; readonly value: string }>;
   readonly attachments: ReadonlyArray<{ readonly fileName: string | null; readonly contentType: string; readonly size: number }>;
+  /** What is wrong or odd with the message, in sentences. */
   readonly notes: readonly string[];
 }
 
@@ -48,15 +54,35 @@ export function knownBinaryFormat(head: Uint8Array): string | null {
 }
 
 const HEADER_LINE = /^[\x21-\x39\x3b-\x7e]+:/;
-const MAIL_HEADERS = ['from', 'date', 'subject', 'message-id', 'received', 'to', 'return-path'];
+/** At least one of these tells a message header from other `Name: value` text. */
+const MAIL_HEADERS = [
+  'from', 'date', 'subject', 'message-id', 'received', 'to', 'cc', 'return-path', 'sender', 'reply-to', 'delivered-to', 'in-reply-to', 'references',
+  'mime-version', 'content-type', 'content-transfer-encoding',
+];
 const MAX_HEADER_BLOCK = 1024 * 1024;
+/** When mailparser cannot read a message: header lines cut to this for reading, and this much of them. */
+const DIGEST_LINE_BYTES = 4096;
+const DIGEST_BYTES = 256 * 1024;
+/** When MIME cannot be read: this much of the body is kept as the text shown and indexed. */
+const RAW_TEXT_BYTES = 1024 * 1024;
+/** The text body shown and indexed, and the HTML shown, are cut at these lengths (in characters): spam can be any size. */
+const TEXT_LIMIT = 1024 * 1024;
+const HTML_LIMIT = 2 * 1024 * 1024;
 
+/** The header block (at most MAX_HEADER_BLOCK bytes of it). */
 function headerBlock(raw: Buffer): Buffer {
   const limit = Math.min(raw.length, MAX_HEADER_BLOCK);
+  const end = bodyStart(raw);
+  return raw.subarray(0, end === null ? limit : Math.min(end, limit));
+}
+
+/** Where the body starts (after the first empty line), or null when there is none. */
+function bodyStart(raw: Buffer): number | null {
   const lf = raw.indexOf('\n\n', 0, 'latin1');
-  const crlf = raw.indexOf('\r\n\r\n', 0, 'latin1');
-  const ends = [lf, crlf].filter((at) => at !== -1 && at < limit);
-  return raw.subarray(0, ends.length > 0 ? Math.min(...ends) : limit);
+  const crlf = raw.indexOf('\n\r\n', 0, 'latin1');
+  if (lf === -1 && crlf === -1) return null;
+  if (crlf === -1 || (lf !== -1 && lf < crlf)) return lf + 2;
+  return crlf + 3;
 }
 
 function addressText(address: AddressObject | AddressObject[] | undefined): string | null {
@@ -78,13 +104,13 @@ export function decompress(stored: Buffer): Buffer {
   return inflateSync(stored);
 }
 
-/** Check and parse one message (see the module comment). */
-export async function parseMessage(raw: Buffer): Promise<MessageCheck> {
-  if (!raw.some((byte) => byte !== 0x20 && (byte < 0x09 || byte > 0x0d))) return { ok: false, problem: 'the message is empty' };
+/** Why these bytes are not a mail message at all, or null when they are one. */
+function notAMessage(raw: Buffer, header: Buffer): string | null {
+  if (!raw.some((byte) => byte !== 0x20 && (byte < 0x09 || byte > 0x0d))) return 'the message is empty';
   const format = knownBinaryFormat(raw.subarray(0, 8));
-  if (format) return { ok: false, problem: `this is ${format}, not a mail message (.eml or mbox)` };
+  if (format) return `this is ${format}, not a mail message (.eml or mbox)`;
   const nul = raw.indexOf(0);
-  if (nul !== -1) return { ok: false, problem: `binary content (a NUL byte at offset ${nul}), not a mail message` };
+  if (nul !== -1) return `binary content (a NUL byte at offset ${nul}), not a mail message`;
   // The head tells text from junk; scanning whole messages would cost as much as parsing them.
   let control = 0;
   const scanned = Math.min(raw.length, 16_384);
@@ -92,71 +118,138 @@ export async function parseMessage(raw: Buffer): Promise<MessageCheck> {
     const byte = raw[position];
     if (byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b) || byte === 0x7f) control += 1;
   }
-  if (control > scanned / 100) return { ok: false, problem: `binary junk (${control} control bytes in the first ${scanned}), not a mail message` };
-  const header = headerBlock(raw);
-  const firstLine = header.toString('latin1').split(/\r?\n/, 1)[0];
+  if (control > scanned / 100) return `binary junk (${control} control bytes in the first ${scanned}), not a mail message`;
+  const firstLine = header.subarray(0, 200).toString('latin1').split(/\r?\n/, 1)[0];
   if (!HEADER_LINE.test(firstLine)) {
-    return { ok: false, problem: `no header block: line 1 (${JSON.stringify(firstLine.slice(0, 60))}) is not a "Name: value" header, so this is not a mail message` };
+    return `no header block: line 1 (${JSON.stringify(firstLine.slice(0, 60))}) is not a "Name: value" header, so this is not a mail message`;
   }
-  const headerNames = new Set(
+  return null;
+}
+
+function headerNamesOf(header: Buffer): Set<string> {
+  return new Set(
     header
       .toString('latin1')
       .split(/\r?\n/)
       .map((line) => /^([\x21-\x39\x3b-\x7e]+):/.exec(line)?.[1].toLowerCase())
       .filter((name): name is string => name !== undefined),
   );
+}
+
+function isUtf8(bytes: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The header lines, each cut to DIGEST_LINE_BYTES, up to DIGEST_BYTES: what is read when the whole message cannot be. */
+function headerDigest(header: Buffer): { digest: Buffer; isCut: boolean } {
+  const lines = header.toString('latin1').split(/\r?\n/);
+  const kept: string[] = [];
+  let size = 0;
+  let isCut = false;
+  for (const line of lines) {
+    const cut = line.length > DIGEST_LINE_BYTES ? line.slice(0, DIGEST_LINE_BYTES) : line;
+    if (cut !== line) isCut = true;
+    if (size + cut.length > DIGEST_BYTES) {
+      isCut = true;
+      break;
+    }
+    kept.push(cut);
+    size += cut.length + 2;
+  }
+  // A folded line cut off from its header would be read as a header of its own: drop trailing continuations.
+  while (kept.length > 0 && /^[ \t]/.test(kept[kept.length - 1]) && isCut) kept.pop();
+  return { digest: Buffer.from(`${kept.join('\r\n')}\r\n\r\n`, 'latin1'), isCut };
+}
+
+// HTML is turned into text here (htmlText), within TEXT_LIMIT: mailparser's conversion of a 30 MB HTML body takes 20 times its size in memory.
+const PARSE_OPTIONS = { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true } as const;
+
+/** Check and parse one message (see the module comment). */
+export async function parseMessage(raw: Buffer): Promise<MessageCheck> {
+  const header = headerBlock(raw);
+  const problem = notAMessage(raw, header);
+  if (problem) return { ok: false, problem };
+  const headerNames = headerNamesOf(header);
   if (!MAIL_HEADERS.some((name) => headerNames.has(name))) {
-    return { ok: false, problem: `not a mail message: its header has none of From, Date, Subject, Message-ID, Received, To, Return-Path` };
+    return { ok: false, problem: 'not a mail message: its header has none of From, Date, Subject, Message-ID, Received, To, MIME-Version, Content-Type' };
   }
   const notes: string[] = [];
   if (header.some((byte) => byte > 0x7f)) {
-    const isUtf8 = (() => {
-      try {
-        new TextDecoder('utf-8', { fatal: true }).decode(header);
-        return true;
-      } catch {
-        return false;
-      }
-    })();
-    notes.push(isUtf8 ? 'raw 8-bit (UTF-8) bytes in the header, not MIME-encoded (RFC 2047)' : 'raw 8-bit bytes in the header that are not UTF-8 (8-bit junk); shown with replacement characters');
+    notes.push(isUtf8(header) ? 'raw 8-bit (UTF-8) bytes in the header, not MIME-encoded (RFC 2047)' : 'raw 8-bit bytes in the header that are not UTF-8 (8-bit junk); shown with replacement characters');
   }
-  let parsed: ParsedMail;
-  try {
-    parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
-  } catch (error) {
-    return { ok: false, problem: `malformed MIME: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  const contentType = parsed.headers.get('content-type') as { value: string; params: Record<string, string> } | undefined;
-  if (contentType && typeof contentType === 'object' && /^multipart\//i.test(contentType.value)) {
-    const boundary = contentType.params.boundary;
-    if (!boundary) return { ok: false, problem: `malformed MIME: the message is ${contentType.value} but gives no boundary, so its parts cannot be told apart` };
-    if (raw.indexOf(`--${boundary}`, header.length, 'latin1') === -1) {
-      return { ok: false, problem: `malformed MIME: the ${contentType.value} boundary ${JSON.stringify(boundary)} never appears in the body` };
+  const missing = [
+    ['from', 'From'],
+    ['date', 'Date'],
+    ['message-id', 'Message-ID'],
+  ].flatMap(([name, label]) => (headerNames.has(name) ? [] : [label]));
+  if (missing.length > 0) notes.push(`missing header${missing.length === 1 ? '' : 's'}: ${missing.join(', ')}`);
+  const inspection = inspectMime(raw);
+  notes.push(...inspection.notes);
+  let parsed: ParsedMail | null = null;
+  if (!inspection.isRootUnsplittable) {
+    try {
+      parsed = await simpleParser(raw, PARSE_OPTIONS);
+    } catch (error) {
+      notes.push(`MIME not fully read (${error instanceof Error ? error.message : String(error)}): the body is shown as received`);
     }
   }
-  const received = parsed.headerLines.filter((line) => line.key === 'received').map((line) => line.line.replace(/^[^:]*:\s*/, ''));
+  let text: string;
+  let html: string | null = null;
+  let attachments: ParsedMessage['attachments'] = [];
+  if (parsed) {
+    html = typeof parsed.html === 'string' ? parsed.html : null;
+    text = parsed.text?.trim() ? parsed.text : html !== null ? htmlText(html, TEXT_LIMIT + 1) : '';
+    if (html !== null && html.length > HTML_LIMIT) {
+      notes.push(`the HTML body is ${formatSize(html.length)}: the first ${formatSize(HTML_LIMIT)} of it is shown; the stored message is whole`);
+      html = html.slice(0, HTML_LIMIT);
+    }
+    attachments = parsed.attachments.map((attachment) => ({ fileName: attachment.filename ?? null, contentType: attachment.contentType, size: attachment.size }));
+  } else {
+    // Read the header alone (its lines cut when huge), and show the body as the bytes it is.
+    const { digest, isCut } = headerDigest(header);
+    if (isCut || header.length >= MAX_HEADER_BLOCK) notes.push('header lines over 4 KiB (or past the first 256 KiB of header) are cut in the view; the stored message is whole');
+    try {
+      parsed = await simpleParser(digest, PARSE_OPTIONS);
+    } catch (error) {
+      notes.push(`the header could not be read (${error instanceof Error ? error.message : String(error)})`);
+    }
+    const start = bodyStart(raw);
+    const body = start === null ? Buffer.alloc(0) : raw.subarray(start, start + RAW_TEXT_BYTES);
+    text = new TextDecoder('utf-8').decode(body);
+    if (start !== null && raw.length - start > RAW_TEXT_BYTES) notes.push(`only the first ${formatSize(RAW_TEXT_BYTES)} of the body is shown as text; the stored message is whole`);
+  }
+  if (text.length > TEXT_LIMIT) {
+    notes.push(`the text body is over ${formatSize(TEXT_LIMIT)}: the first ${formatSize(TEXT_LIMIT)} of it is shown and searchable; the stored message is whole`);
+    text = text.slice(0, TEXT_LIMIT);
+  }
+  const headerLines = parsed?.headerLines ?? [];
+  const received = headerLines.filter((line) => line.key === 'received').map((line) => line.line.replace(/^[^:]*:\s*/, ''));
   if (received.length === 0) notes.push('no Received header: the source address cannot be read from it');
-  const html = typeof parsed.html === 'string' ? parsed.html : null;
-  const date = parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null;
+  const date = parsed?.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null;
   if (!date && headerNames.has('date')) notes.push('the Date header is not a date');
   return {
     ok: true,
     value: {
       raw,
       sha256: messageHash(raw),
-      subject: parsed.subject ?? null,
-      from: addressText(parsed.from),
-      to: addressText(parsed.to),
+      subject: parsed?.subject ?? null,
+      from: addressText(parsed?.from),
+      to: addressText(parsed?.to),
       sentAt: date,
-      messageId: parsed.messageId ?? null,
-      text: parsed.text ?? '',
+      messageId: parsed?.messageId ?? null,
+      text,
       html,
       received,
-      headers: parsed.headerLines.map((line) => {
+      headers: headerLines.map((line) => {
         const colon = line.line.indexOf(':');
         return { name: colon === -1 ? line.key : line.line.slice(0, colon), value: (colon === -1 ? '' : line.line.slice(colon + 1)).replace(/\r?\n[ \t]+/g, ' ').trim() };
       }),
-      attachments: parsed.attachments.map((attachment) => ({ fileName: attachment.filename ?? null, contentType: attachment.contentType, size: attachment.size })),
+      attachments,
       notes,
     },
   };

@@ -8,23 +8,22 @@
  * every message of every file, or, when some fail and "import the valid ones" was not chosen,
  * nothing at all. Each message's outcome is reported either way.
  */
-import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { addressKey, parseAddress, type Family } from '../../../shared/address.js';
-import type { MessageOutcome, RawMessage, SampleDetail, SampleImportResult, SampleStats, SampleSummary } from '../../../shared/evidence.js';
+import { addressKey, parseAddress, parseRange, rangeContains, type Family } from '../../../shared/address.js';
+import type { LinkedListing, MessageOutcome, RawMessage, SampleDetail, SampleImportResult, SampleListItem, SampleStats, SampleSummary } from '../../../shared/evidence.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { Reason } from '../../../shared/domain.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
-import { AppError, conflict, invalidInput, notFound } from '../errors.js';
+import { conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
 import { checkInputFile } from '../io/records.js';
 import { addListing, findListing, getListing } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import type { Progress } from '../app.js';
-import { splitChunks, splitMessages } from './mbox.js';
-import { compress, decompress, knownBinaryFormat, messageHash, parseMessage } from './message.js';
+import { compress, decompress, messageHash, parseMessage } from './message.js';
+import { readMessages, type MessageSource } from './sources.js';
 import { parseTrustedRelays, receivedChain } from './received.js';
 import { sanitiseHtml, textLinks } from './html.js';
 import { createLogger } from '../log.js';
@@ -33,79 +32,6 @@ const log = createLogger('evidence');
 const PROGRESS_EVERY = 25;
 /** Compressed bytes of staged messages written per batch. */
 const STAGING_BATCH_BYTES = 4 * 1024 * 1024;
-
-/** A file to import: a path on this machine, or bytes the browser sent. */
-export type MessageSource = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'content'; readonly name: string; readonly bytes: Buffer };
-
-function formatSize(bytes: number): string {
-  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${bytes} bytes`;
-}
-
-/** One message read from a source: its bytes, or the problem that refused it before parsing. */
-export interface ReadMessage {
-  readonly file: string;
-  readonly number: number | null;
-  readonly line: number | null;
-  readonly size: number;
-  readonly bytes: Buffer | null;
-  readonly problem: string | null;
-}
-
-/**
- * Read every message of the sources in order, calling `each` for each (awaited, so the reader
- * never runs ahead of the consumer). A file that cannot be read at all yields one refused message.
- */
-export async function readMessages(sources: readonly MessageSource[], settings: Settings, each: (message: ReadMessage) => void | Promise<void>): Promise<void> {
-  const maxBytes = settings.evidence.maxMessageBytes;
-  const limitNote = `over the limit of ${formatSize(maxBytes)} per message (setting evidence.maxMessageBytes)`;
-  const refuse = (file: string, problem: string, size = 0) => each({ file, number: null, line: null, size, bytes: null, problem });
-  for (const source of sources) {
-    if (source.kind === 'content') {
-      const file = source.name;
-      if (source.bytes.length > maxBytes) {
-        await refuse(file, `the message is ${formatSize(source.bytes.length)}, ${limitNote}`, source.bytes.length);
-        continue;
-      }
-      // Bytes from the browser may be an mbox too: split them the same way, from memory.
-      for await (const message of splitChunks([source.bytes], maxBytes)) {
-        await each({ file, number: message.isMbox ? message.number : null, line: message.isMbox ? message.line : null, size: message.bytes.length, bytes: message.bytes, problem: null });
-      }
-      continue;
-    }
-    const file = source.path;
-    try {
-      await checkInputFile(file, settings.import.maxFileBytes);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      await refuse(file, error.message.startsWith(file) ? error.message.slice(file.length).replace(/^[:\s]+/, '') : error.message);
-      continue;
-    }
-    const handle = await open(file, 'r');
-    const head = Buffer.alloc(8);
-    try {
-      await handle.read(head, 0, 8, 0);
-    } finally {
-      await handle.close();
-    }
-    const format = knownBinaryFormat(head);
-    if (format) {
-      await refuse(file, `this file is ${format}, not a mail message (.eml or mbox)`);
-      continue;
-    }
-    for await (const message of splitMessages(file, maxBytes)) {
-      const number = message.isMbox ? message.number : null;
-      const line = message.isMbox ? message.line : null;
-      if (message.isOversized) {
-        const what = message.isMbox ? `message ${message.number} (line ${message.line})` : 'the message';
-        await each({ file, number, line, size: message.size, bytes: null, problem: `${what} is ${formatSize(message.size)}, ${limitNote}` });
-        continue;
-      }
-      await each({ file, number, line, size: message.size, bytes: message.bytes, problem: null });
-    }
-  }
-}
 
 interface SourceAddress {
   readonly family: Family;
@@ -149,7 +75,7 @@ function ensureStaging(db: WriteDb): void {
   db.run(sql`CREATE TEMP TABLE IF NOT EXISTS evidence_staging (
     import_id INTEGER NOT NULL, seq INTEGER NOT NULL, sha256 BLOB NOT NULL, raw BLOB NOT NULL, size INTEGER NOT NULL,
     subject TEXT, from_address TEXT, sent_at TEXT, message_id TEXT, source_family INTEGER, source_key BLOB, source_ip TEXT,
-    received TEXT NOT NULL, body_text TEXT, PRIMARY KEY (import_id, seq))`);
+    received TEXT NOT NULL, body_text TEXT, notes TEXT NOT NULL, PRIMARY KEY (import_id, seq))`);
   db.run(sql`CREATE TEMP TABLE IF NOT EXISTS evidence_staged_links (import_id INTEGER NOT NULL, sha256 BLOB NOT NULL, listing_id INTEGER NOT NULL)`);
 }
 
@@ -177,6 +103,13 @@ export async function importSamples(
   const actor = requireActor(db, actorName, 'investigator');
   if (input.listingId !== undefined && !findListing(db, input.listingId)) throw notFound(`no listing #${input.listingId}`);
   const trusted = parseTrustedRelays(settings.evidence.trustedRelays);
+  const record = input.listingId !== undefined ? getListing(db, input.listingId) : null;
+  const recordRange = record ? parseRange(record.range) : null;
+  /** A sample attached to a record its source lies outside of: attached as asked, and said so. */
+  const outsideNote = (source: SourceAddress | null): string[] =>
+    record && source && recordRange?.ok && !rangeContains(recordRange.value, source.family, source.value)
+      ? [`its source ${source.ip} is outside listing #${record.id} (${record.list} ${record.range}): attached as asked; open or create the listing for ${source.ip} from the sample`]
+      : [];
   const importId = (stagingCounter += 1) + process.pid * 1000;
   ensureStaging(db);
   clearStaging(db, importId);
@@ -193,8 +126,8 @@ export async function importSamples(
   const outcomes: MessageOutcome[] = [];
   const seen = new Map<string, KnownSample>();
   const stageRow = db.prepare(
-    `INSERT INTO temp.evidence_staging (import_id, seq, sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO temp.evidence_staging (import_id, seq, sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text, notes)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const stageLinkRow = db.prepare('INSERT INTO temp.evidence_staged_links (import_id, sha256, listing_id) VALUES (?, ?, ?)');
   // Staged rows are written in batches, each in one deferred transaction that touches only the
@@ -248,7 +181,7 @@ export async function importSamples(
         const source = known.source_ip ? sourceFromText(known.source_ip) : null;
         const listings = input.listingId !== undefined ? [input.listingId] : source ? coveringListings(db, index, source) : [];
         for (const listingId of listings) stageLink.run(importId, hash, listingId);
-        outcomes.push({ ...base, outcome: 'duplicate', problem: null, notes: [], sha256: sha, sampleId: known.id, subject: known.subject, sourceIp: known.source_ip, linkedListings: listings });
+        outcomes.push({ ...base, outcome: 'duplicate', problem: null, notes: outsideNote(source), sha256: sha, sampleId: known.id, subject: known.subject, sourceIp: known.source_ip, linkedListings: listings });
         return;
       }
       const checked = await parseMessage(message.bytes);
@@ -262,6 +195,8 @@ export async function importSamples(
       const listings = input.listingId !== undefined ? [input.listingId] : source ? coveringListings(db, index, source) : [];
       const notes = [...parsed.notes];
       if (parsed.received.length > 0 && chain.chosen === null) notes.push(chain.reason);
+      const storedNotes = JSON.stringify(notes);
+      notes.push(...outsideNote(source));
       seen.set(sha, { id: null, source_ip: source?.ip ?? null, subject: parsed.subject });
       stage.run(
         importId,
@@ -278,6 +213,7 @@ export async function importSamples(
         source?.ip ?? null,
         JSON.stringify(chain),
         parsed.text,
+        storedNotes,
       );
       for (const listingId of listings) stageLink.run(importId, parsed.sha256, listingId);
       outcomes.push({ ...base, outcome: 'imported', problem: null, notes, sha256: sha, sampleId: null, subject: parsed.subject, sourceIp: source?.ip ?? null, linkedListings: listings });
@@ -305,8 +241,8 @@ function commitStaged(db: WriteDb, importId: number, actor: { id: number; name: 
   const at = now.toISOString();
   const before = db.get<{ max: number | null }>(sql`SELECT max(id) AS max FROM samples`)?.max ?? 0;
   // Another import may have stored the same message since it was staged: stored once all the same.
-  db.run(sql`INSERT INTO samples (sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text, imported_at, imported_by)
-    SELECT sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text, ${at}, ${actor.id}
+  db.run(sql`INSERT INTO samples (sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text, notes, imported_at, imported_by)
+    SELECT sha256, raw, size, subject, from_address, sent_at, message_id, source_family, source_key, source_ip, received, body_text, notes, ${at}, ${actor.id}
     FROM temp.evidence_staging WHERE import_id = ${importId} ORDER BY seq
     ON CONFLICT (sha256) DO NOTHING`);
   const after = db.get<{ max: number | null }>(sql`SELECT max(id) AS max FROM samples`)?.max ?? 0;
@@ -403,35 +339,46 @@ function toSummary(row: SampleRow): SampleSummary {
   };
 }
 
-/** The samples linked to a listing, newest id first, keyset-paged by id. */
-export function listSamples(db: ReadDb, listingId: number, afterId: number, limit: number): { total: number; samples: SampleSummary[] } {
+/** Whether a listing's range holds an address: null when there is no address to hold. */
+function holdsSource(range: string, sourceIp: string | null): boolean | null {
+  const source = sourceIp ? sourceFromText(sourceIp) : null;
+  const parsed = parseRange(range);
+  if (!source || !parsed.ok) return null;
+  return rangeContains(parsed.value, source.family, source.value);
+}
+
+/** The samples linked to a listing, newest id first, keyset-paged by id; each says whether its source lies outside the listing. */
+export function listSamples(db: ReadDb, listingId: number, afterId: number, limit: number): { total: number; samples: SampleListItem[] } {
   if (!findListing(db, listingId)) throw notFound(`no listing #${listingId}`);
+  const { range } = getListing(db, listingId);
   const total = db.get<{ count: number }>(sql`SELECT count(*) AS count FROM sample_links WHERE listing_id = ${listingId}`)?.count ?? 0;
   const rows = db.all<SampleRow>(sql`SELECT ${SAMPLE_COLUMNS} FROM sample_links k JOIN samples s ON s.id = k.sample_id
     WHERE k.listing_id = ${listingId} AND k.sample_id < ${afterId === 0 ? Number.MAX_SAFE_INTEGER : afterId} ORDER BY k.sample_id DESC LIMIT ${limit}`);
-  return { total, samples: rows.map(toSummary) };
+  return { total, samples: rows.map((row) => ({ ...toSummary(row), isSourceOutside: holdsSource(range, row.source_ip) === false })) };
 }
 
-function sampleRow(db: ReadDb, id: number): SampleRow & { raw: Buffer; received: string; source_family: Family | null } {
-  const row = db.get<SampleRow & { raw: Buffer; received: string; source_family: Family | null }>(
-    sql`SELECT ${SAMPLE_COLUMNS}, s.raw, s.received, s.source_family FROM samples s WHERE s.id = ${id}`,
+function sampleRow(db: ReadDb, id: number): SampleRow & { raw: Buffer; received: string; source_family: Family | null; notes: string | null } {
+  const row = db.get<SampleRow & { raw: Buffer; received: string; source_family: Family | null; notes: string | null }>(
+    sql`SELECT ${SAMPLE_COLUMNS}, s.raw, s.received, s.source_family, s.notes FROM samples s WHERE s.id = ${id}`,
   );
   if (!row) throw notFound(`no sample #${id}`);
   return row;
 }
 
-function listingBrief(db: ReadDb, id: number): { id: number; list: string; range: string; status: string } {
+function listingBrief(db: ReadDb, id: number, sourceIp: string | null): LinkedListing {
   const listing = getListing(db, id);
-  return { id: listing.id, list: listing.list, range: listing.range, status: listing.status };
+  return { id: listing.id, list: listing.list, range: listing.range, status: listing.status, holdsSource: holdsSource(listing.range, sourceIp) };
 }
 
 /** One sample as the viewer shows it: headers, text, sanitised HTML, the chain with the chosen hop, links and offers. */
 export async function getSample(db: ReadDb, index: ListingIndex, id: number): Promise<SampleDetail> {
   const row = sampleRow(db, id);
-  const parsed = await parseMessage(decompress(row.raw));
-  // A stored sample passed these checks when imported; parsing again gives the same answer.
-  if (!parsed.ok) throw new AppError('internal', `sample #${id} no longer parses: ${parsed.problem}`);
-  const message = parsed.value;
+  const raw = decompress(row.raw);
+  const parsed = await parseMessage(raw);
+  // Stored samples passed the door when imported; should the door have moved since, the bytes are shown as they are.
+  const message = parsed.ok
+    ? parsed.value
+    : { headers: [], text: raw.subarray(0, 1024 * 1024).toString('utf8'), html: null, attachments: [], notes: [`this message is no longer read as mail (${parsed.problem}); shown as received`] };
   const sanitised = message.html !== null ? sanitiseHtml(message.html) : null;
   const received = JSON.parse(row.received) as SampleDetail['received'];
   const linked = db.all<{ listing_id: number }>(sql`SELECT listing_id FROM sample_links WHERE sample_id = ${id} ORDER BY listing_id`).map((link) => link.listing_id);
@@ -445,8 +392,10 @@ export async function getSample(db: ReadDb, index: ListingIndex, id: number): Pr
     links: sanitised ? sanitised.links : textLinks(message.text),
     attachments: message.attachments,
     received,
-    linkedListings: linked.map((listingId) => listingBrief(db, listingId)),
-    coveringListings: covering.map((listingId) => listingBrief(db, listingId)),
+    // Kept since migration 0012; read again from the message for samples imported before.
+    notes: row.notes !== null ? (JSON.parse(row.notes) as string[]) : message.notes,
+    linkedListings: linked.map((listingId) => listingBrief(db, listingId, row.source_ip)),
+    coveringListings: covering.map((listingId) => listingBrief(db, listingId, row.source_ip)),
   };
 }
 
@@ -458,10 +407,11 @@ export function rawSample(db: ReadDb, id: number): RawMessage {
 }
 
 /** Attach a stored sample to a listing. */
-export function linkSample(db: WriteDb, actorName: string | null, sampleId: number, listingId: number, now: Date): SampleDetail['linkedListings'] {
+export function linkSample(db: WriteDb, actorName: string | null, sampleId: number, listingId: number, now: Date): readonly LinkedListing[] {
   return db.transaction(() => {
     const actor = requireActor(db, actorName, 'investigator');
-    if (!db.get(sql`SELECT 1 FROM samples WHERE id = ${sampleId}`)) throw notFound(`no sample #${sampleId}`);
+    const sample = db.get<{ source_ip: string | null }>(sql`SELECT source_ip FROM samples WHERE id = ${sampleId}`);
+    if (!sample) throw notFound(`no sample #${sampleId}`);
     if (!findListing(db, listingId)) throw notFound(`no listing #${listingId}`);
     if (db.get(sql`SELECT 1 FROM sample_links WHERE listing_id = ${listingId} AND sample_id = ${sampleId}`)) {
       throw conflict(`sample #${sampleId} is already linked to listing #${listingId}`);
@@ -471,7 +421,7 @@ export function linkSample(db: WriteDb, actorName: string | null, sampleId: numb
     openHistory(db, () => at).append({ actor: actor.name, action: 'samples.linked', subjectType: 'listing', subjectId: listingId, details: { samples: 1, sampleIds: [sampleId] } });
     return db
       .all<{ listing_id: number }>(sql`SELECT listing_id FROM sample_links WHERE sample_id = ${sampleId} ORDER BY listing_id`)
-      .map((link) => listingBrief(db, link.listing_id));
+      .map((link) => listingBrief(db, link.listing_id, sample.source_ip));
   });
 }
 
@@ -511,12 +461,4 @@ export function sampleStats(db: ReadDb, listingId: number): SampleStats {
     lastSeen: days.length > 0 ? days[days.length - 1].last : null,
     perDay: days.map((day) => ({ day: day.day, count: day.count })),
   };
-}
-
-/** Decode files sent as base64 by the browser; a bad encoding is refused by name. */
-export function uploadedSources(files: ReadonlyArray<{ name: string; base64: string }>): MessageSource[] {
-  return files.map((file) => {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.base64.replace(/\s+/g, ''))) throw invalidInput(`${file.name}: the content is not base64`);
-    return { kind: 'content', name: basename(file.name), bytes: Buffer.from(file.base64, 'base64') };
-  });
 }

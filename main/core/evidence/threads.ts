@@ -21,7 +21,7 @@ import { requireActor } from '../investigators/investigators.js';
 import { findIsp } from '../dul/isps.js';
 import { getListing } from '../listings/listings.js';
 import { compress, decompress, messageHash, parseMessage, type ParsedMessage } from './message.js';
-import { readMessages, type MessageSource } from './samples.js';
+import { readMessages, type MessageSource } from './sources.js';
 import type { MessageOutcome } from '../../../shared/evidence.js';
 
 interface ThreadRow {

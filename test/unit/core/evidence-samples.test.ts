@@ -116,7 +116,7 @@ describe('spam samples', () => {
     assert.match(detail.text, /^Offer 1\nFrom the desk of the prince\n\nFrom here on it is all free\.$/m);
   });
 
-  test('bad input: each file gets its own message, and nothing is stored unless "import the valid ones"', async () => {
+  test('bad input: each refused file gets its own message (broken MIME is kept, with a note), and nothing is stored unless "import the valid ones"', async () => {
     const zip = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(200, 1)]);
     const binary = Buffer.from([0x01, 0x02, 0x00, 0x03, 0x04, 0x05]);
     const paths = [
@@ -136,18 +136,23 @@ describe('spam samples', () => {
     assert.match(byFile.get('archive.eml')?.problem ?? '', /ZIP archive, not a mail message/);
     assert.match(byFile.get('binary.eml')?.problem ?? '', /binary content \(a NUL byte at offset 2\)/);
     assert.match(byFile.get('noheader.eml')?.problem ?? '', /no header block: line 1/);
-    assert.match(byFile.get('multipart.eml')?.problem ?? '', /malformed MIME: .*no boundary/);
-    assert.match(byFile.get('boundary.eml')?.problem ?? '', /malformed MIME: .*"XYZ" never appears/);
     assert.match(byFile.get('empty.eml')?.problem ?? '', /empty/);
     assert.match(byFile.get('missing.eml')?.problem ?? '', /no such file/);
+    // Broken MIME is still a message: kept (skipped here with the batch), its problem a note.
+    assert.equal(byFile.get('multipart.eml')?.outcome, 'skipped');
+    assert.match(byFile.get('multipart.eml')?.notes.join(' ') ?? '', /broken MIME structure: multipart\/mixed gives no boundary/);
+    assert.match(byFile.get('boundary.eml')?.notes.join(' ') ?? '', /broken MIME structure: the multipart\/mixed boundary "XYZ" never appears in the body/);
     const count = () => core.connection.read.get<{ count: number }>({ text: 'SELECT count(*) AS count FROM samples', values: [] })?.count;
     assert.equal(count(), 0);
 
     const valid = await importPaths(paths, { importValid: true });
     assert.equal(valid.committed, true);
-    assert.equal(valid.imported, 1);
-    assert.equal(valid.failed, 7);
-    assert.equal(count(), 1);
+    assert.equal(valid.imported, 3);
+    assert.equal(valid.failed, 5);
+    assert.equal(count(), 3);
+    const broken = await ok(core.dispatch('samples.get', { id: valid.messages[4].sampleId as number }, ANA));
+    assert.match(broken.notes.join(' '), /multipart\/mixed gives no boundary/);
+    assert.match(broken.text, /no parts here/);
   });
 
   test('odd but readable: no Received header, 8-bit junk in the header; both stored with notes', async () => {

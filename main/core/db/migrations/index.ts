@@ -10,6 +10,7 @@ import { migration as dashboard } from './0008-dashboard.js';
 import { migration as approvalScope } from './0009-approval-scope.js';
 import { migration as historyOrigin } from './0010-history-origin.js';
 import { migration as people } from './0011-people.js';
+import { migration as sampleNotes } from './0012-sample-notes.js';
 
 export interface Migration {
   readonly version: number;
@@ -17,7 +18,7 @@ export interface Migration {
   readonly sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);
