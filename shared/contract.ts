@@ -78,6 +78,7 @@ import {
   type SessionView,
   type SignInResult,
 } from './team.js';
+import { MAX_BULK_LOOKUP, type BulkLookupAnswer } from './lookup.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'rate-limited' | 'internal';
@@ -251,6 +252,7 @@ export const contract = {
   'team.endSession': operation<SessionView>('write')(byId),
   'team.resetSecondFactor': operation<PersonView>('write')(z.object({ name: z.string().trim().min(1).max(100) }).strict()),
   lookup: operation<LookupResult>()(z.object({ ip: z.string().max(200) }).strict()),
+  'lookup.bulk': operation<{ answers: readonly BulkLookupAnswer[] }>()(z.object({ ips: z.array(z.string().max(200)).min(1).max(MAX_BULK_LOOKUP) }).strict()),
   'listings.add': operation<{ listing: ListingView; notes: readonly string[] }>('write')(listingAddSchema),
   'listings.get': operation<ListingView>()(byId),
   'listings.history': operation<readonly HistoryEventView[]>()(byId),

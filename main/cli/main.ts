@@ -19,7 +19,8 @@ import { AppError } from '../core/errors.js';
 import { formatPublishResult } from './format.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { startServer } from '../server/server.js';
-import { formatListingLine, formatLookup } from './format.js';
+import { formatListingLine } from './format.js';
+import { LOOKUP_COMMANDS } from './lookup-commands.js';
 import { QIL_COMMANDS } from './qil-commands.js';
 import { DUL_COMMANDS } from './dul-commands.js';
 import { EVIDENCE_COMMANDS } from './evidence-commands.js';
@@ -88,17 +89,6 @@ function integer(text: string, what: string): number {
 }
 
 const COMMANDS: Record<string, Command> = {
-  lookup: {
-    usage: 'repdesk lookup IP [--json]',
-    summary: 'Every listing on every list whose range contains IP, with its status',
-    options: json,
-    positionals: [1, 1],
-    async run(context) {
-      const result = await call(context, 'lookup', { ip: context.positionals[0] });
-      if (context.values.json) printJson(context, result);
-      else context.out(formatLookup(result));
-    },
-  },
   'listing add': {
     usage: 'repdesk listing add RANGE --list L --reason R [--txt T] [--level N] [--expires ISO] [--why TEXT] [--json]',
     summary: `Create a listing. Lists: ${LISTS.join(', ')}. Reasons: ${REASONS.join(', ')}. --txt is the reason in the TXT answer, one line; a $ in it stands for the queried address ("listed: $ sent spam" answers "listed: 11.2.3.4 sent spam"). QIL entries without --level/--expires take the Settings defaults. Special-purpose space (private, loopback, documentation, the whole space...) is refused`,
@@ -343,6 +333,7 @@ const COMMANDS: Record<string, Command> = {
       });
     },
   },
+  ...LOOKUP_COMMANDS,
   ...QIL_COMMANDS,
   ...DUL_COMMANDS,
   ...EVIDENCE_COMMANDS,

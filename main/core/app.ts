@@ -11,7 +11,7 @@ import { createLogger } from './log.js';
 import { runInCall, type CallOrigin } from './call-scope.js';
 import { ListingIndex } from './lookup/listing-index.js';
 import { historyAnchors } from './audit/anchors.js';
-import { lookupAddress } from './lookup/lookup.js';
+import { lookupAddress, lookupAddresses } from './lookup/lookup.js';
 import { addListing, delistListing, getListing, importListingsFile } from './listings/listings.js';
 import { historyOf, verifyHistory } from './audit/history.js';
 import { addInvestigator, listInvestigators, updateInvestigator } from './investigators/investigators.js';
@@ -164,6 +164,7 @@ export function createCore(options: CoreOptions): Core {
   const handlers: HandlerMap = {
     ...authHandlers(connection, now),
     lookup: (input) => lookupAddress(read, index, input.ip),
+    'lookup.bulk': (input) => lookupAddresses(read, index, input.ips),
     'listings.add': (input, call) => afterWrite(addListing(write, call.actor, input, readSettings(read), now())),
     'listings.get': (input) => getListing(read, input.id),
     'listings.history': (input) => {

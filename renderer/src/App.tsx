@@ -3,7 +3,7 @@ import { useApi } from './api.js';
 import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
 import { useOperation } from './useOperation.js';
 import { DashboardView } from './views/dashboard/DashboardView.js';
-import { LookupView } from './views/LookupView.js';
+import { LookupView } from './views/lookup/LookupView.js';
 import { CommandPalette } from './views/workbench/CommandPalette.js';
 
 // The opening screen (Dashboard) and Lookup come with the first script; every other section is a

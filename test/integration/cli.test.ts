@@ -147,7 +147,6 @@ describe('repdesk CLI', () => {
     test('2 on wrong usage, with the usage line', () => {
       assertUsage(spawnCli(['frobnicate', ...db]), /unknown command "frobnicate"/);
       assertUsage(spawnCli(['lookup', ...db]), /missing argument/);
-      assertUsage(spawnCli(['lookup', '82.0.2.1', '82.0.2.2', ...db]), /unexpected argument "82\.0\.2\.2"/);
       assertUsage(spawnCli(['lookup', '82.0.2.1', '--colour', ...db]), /--colour/);
       assertUsage(spawnCli(['listing', 'add', '82.0.2.1', '--reason', 'spam-source', ...asIvan]), /--list is required/);
       assertUsage(spawnCli(['listing', 'add', '82.0.2.1', '--list', 'QIL', '--reason', 'botnet', '--level', 'high', ...asIvan]), /--level must be a whole number/);

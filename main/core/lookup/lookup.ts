@@ -2,7 +2,8 @@
 import { formatAddress, parseAddress } from '../../../shared/address.js';
 import type { ListingView, LookupResult } from '../../../shared/contract.js';
 import type { ReadDb } from '../db/connection.js';
-import { invalidInput } from '../errors.js';
+import { AppError, invalidInput } from '../errors.js';
+import type { BulkLookupAnswer } from '../../../shared/lookup.js';
 import { listingReader } from '../listings/listings.js';
 import type { ListingIndex } from './listing-index.js';
 
@@ -17,4 +18,21 @@ export function lookupAddress(db: ReadDb, index: ListingIndex, ip: string): Look
     .map(read)
     .filter((listing): listing is ListingView => listing !== undefined);
   return { ip: formatAddress(family, value), family, notes, listings };
+}
+
+/**
+ * Many addresses at once, on the one index this core holds: each answered as `lookupAddress`
+ * answers it, and a text that is not an address answered with the reason instead of failing
+ * the others.
+ */
+export function lookupAddresses(db: ReadDb, index: ListingIndex, ips: readonly string[]): { answers: BulkLookupAnswer[] } {
+  const answers = ips.map((input): BulkLookupAnswer => {
+    try {
+      return { input, result: lookupAddress(db, index, input), error: null };
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'invalid-input') return { input, result: null, error: error.message };
+      throw error;
+    }
+  });
+  return { answers };
 }

@@ -1,27 +1,10 @@
-/**
- * CSV export of listings, safe to open in a spreadsheet: a cell that a spreadsheet would take as
- * a formula (beginning with = + - @, or a tab or carriage return that some strip before reading
- * it) gets a leading apostrophe, then every cell is quoted as RFC 4180 needs.
- */
+/** CSV export of listings, safe to open in a spreadsheet (cells written by shared/csv.ts). */
 import type { ListingFilter, ListingSort, CsvExport, BulkTarget } from '../../../shared/workbench.js';
 import type { ReadDb } from '../db/connection.js';
 import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { queryListings } from './query.js';
-
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-/** One cell: neutralised if a spreadsheet would run it, quoted if it holds a comma, quote or line break. */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '';
-  let text = String(value);
-  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function csvLine(cells: ReadonlyArray<string | number | null>): string {
-  return `${cells.map(csvCell).join(',')}\r\n`;
-}
+import { csvLine } from '../../../shared/csv.js';
 
 const HEADER = ['id', 'range', 'list', 'status', 'reason', 'investigator', 'txt', 'created', 'changed', 'expires', 'level', 'isp', 'samples'];
 

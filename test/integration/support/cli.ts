@@ -39,9 +39,9 @@ export function describeRun(run: Run): string {
   return `exit ${run.code}\nstdout: ${run.out.join('\n')}\nstderr: ${run.error.join('\n')}`;
 }
 
-/** Run an external program to completion. */
-export function runProgram(path: string, args: readonly string[]): Run {
-  const result = spawnSync(path, args, { encoding: 'utf8', timeout: 30_000 });
+/** Run an external program to completion (`input`: what it reads on standard input; `env`: added to this process's). */
+export function runProgram(path: string, args: readonly string[], options: { input?: string; env?: Record<string, string> } = {}): Run {
+  const result = spawnSync(path, args, { encoding: 'utf8', timeout: 30_000, maxBuffer: 256 * 1024 * 1024, input: options.input, env: { ...process.env, ...options.env } });
   if (result.error) throw result.error;
   const lines = (text: string) => (text === '' ? [] : text.replace(/\n$/, '').split('\n'));
   return { code: result.status ?? -1, out: lines(result.stdout), error: lines(result.stderr) };

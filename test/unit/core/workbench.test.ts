@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ApiResult, ErrorCode, OperationInput } from '../../../shared/contract.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { AppError } from '../../../main/core/errors.js';
-import { csvCell, csvLine } from '../../../main/core/workbench/csv.js';
+import { csvCell, csvLine } from '../../../shared/csv.js';
 import { runBulkAction } from '../../../main/core/workbench/edits.js';
 import { SORT_COLUMNS, type ListingFilter, type ListingPage, type ListingSort, type ListingTableRow, type PageCursor } from '../../../shared/workbench.js';
 import { sql } from '../../../main/core/db/sql.js';

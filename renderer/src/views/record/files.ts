@@ -40,7 +40,11 @@ export function downloadBase64(fileName: string, base64: string, type = 'message
   const binary = atob(base64);
   const bytes = new Uint8Array(binary.length);
   for (let index = 0; index < binary.length; index += 1) bytes[index] = binary.charCodeAt(index);
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
+  saveBlob(fileName, new Blob([bytes], { type }));
+}
+
+function saveBlob(fileName: string, blob: Blob): void {
+  const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;
   link.download = fileName;
@@ -48,4 +52,9 @@ export function downloadBase64(fileName: string, base64: string, type = 'message
   link.click();
   link.remove();
   window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Save text the page made (a CSV of lookup answers) through the browser's download. */
+export function downloadText(fileName: string, text: string, type: string): void {
+  saveBlob(fileName, new Blob([text], { type: `${type};charset=utf-8` }));
 }

@@ -1,15 +1,26 @@
-/** Lookup: every listing on every list whose range contains one IP. The IP lives in the route. */
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+/**
+ * Lookup: every listing on every list whose range contains an address. One address lives in the
+ * route (`#/lookup/<ip>`); a pasted list of addresses is answered in one table (BulkLookup).
+ */
+import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import type { ApiError, ListingView, LookupResult } from '../../../shared/contract.js';
-import { REASON_LABELS } from '../../../shared/domain.js';
-import { useApi } from '../api.js';
-import { formatTime } from '../format.js';
-import { navigate } from '../routes.js';
-import { ListBadge, StatusBadge } from './ListBadge.js';
-import { QilScorePanel } from './QilScorePanel.js';
+import type { ApiError, ListingView, LookupResult } from '../../../../shared/contract.js';
+import { addressEntries, MAX_BULK_LOOKUP, type BulkLookupAnswer } from '../../../../shared/lookup.js';
+import { REASON_LABELS } from '../../../../shared/domain.js';
+import { useApi } from '../../api.js';
+import { formatCount, formatTime } from '../../format.js';
+import { navigate, routeHref } from '../../routes.js';
+import { ListBadge, StatusBadge } from '../ListBadge.js';
+import { QilScorePanel } from '../QilScorePanel.js';
+import { BulkLookup } from './BulkLookup.js';
+import './lookup.css';
 
-type Answer = { state: 'idle' } | { state: 'loading' } | { state: 'found'; result: LookupResult } | { state: 'failed'; error: ApiError };
+type Answer =
+  | { state: 'idle' }
+  | { state: 'loading'; done?: number; total?: number }
+  | { state: 'found'; result: LookupResult }
+  | { state: 'bulk'; answers: readonly BulkLookupAnswer[] }
+  | { state: 'failed'; error: ApiError };
 
 function statusDetail(listing: ListingView): string | null {
   if (listing.status === 'suppressed' && listing.suppressedUntil) return `until ${formatTime(listing.suppressedUntil)}`;
@@ -20,7 +31,14 @@ function statusDetail(listing: ListingView): string | null {
 const column = createColumnHelper<ListingView>();
 
 const COLUMNS = [
-  column.accessor('id', { header: 'ID', cell: (cell) => `#${cell.getValue()}` }),
+  column.accessor('id', {
+    header: 'ID',
+    cell: (cell) => (
+      <a href={routeHref('record', String(cell.getValue()))} title="Open the record">
+        #{cell.getValue()}
+      </a>
+    ),
+  }),
   column.accessor('list', {
     header: 'List',
     cell: (cell) => (
@@ -123,7 +141,8 @@ export function LookupView({ routeIp }: { routeIp: string | null }) {
 
   useEffect(() => {
     if (routeIp === null) {
-      setAnswer({ state: 'idle' });
+      // A bulk answer is not in the route: it stays until another lookup replaces it.
+      setAnswer((current) => (current.state === 'bulk' || current.state === 'loading' ? current : { state: 'idle' }));
       return;
     }
     let isCurrent = true;
@@ -136,31 +155,69 @@ export function LookupView({ routeIp }: { routeIp: string | null }) {
     };
   }, [api, routeIp, attempt]);
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const ip = text.trim();
+  const lookUpMany = async (ips: readonly string[]) => {
+    setAnswer({ state: 'loading', done: 0, total: ips.length });
+    if (routeIp !== null) {
+      // Leave the single address's route, keeping the pasted list in the field.
+      setShownRouteIp(null);
+      navigate('lookup');
+    }
+    const answers: BulkLookupAnswer[] = [];
+    // In calls of at most MAX_BULK_LOOKUP, each answered by the core's one index.
+    for (let start = 0; start < ips.length; start += MAX_BULK_LOOKUP) {
+      const result = await api['lookup.bulk']({ ips: ips.slice(start, start + MAX_BULK_LOOKUP) });
+      if (!result.ok) {
+        setAnswer({ state: 'failed', error: result.error });
+        return;
+      }
+      answers.push(...result.value.answers);
+      setAnswer({ state: 'loading', done: answers.length, total: ips.length });
+    }
+    setAnswer({ state: 'bulk', answers });
+  };
+
+  const submit = (event?: FormEvent<HTMLFormElement>) => {
+    event?.preventDefault();
+    const entries = addressEntries(text);
+    if (entries.length > 1) {
+      void lookUpMany(entries.map((entry) => entry.text));
+      return;
+    }
+    const ip = entries[0]?.text ?? text.trim();
+    if (ip === '') return;
     // The same IP again does not change the route, so ask again explicitly.
     if (ip === routeIp) setAttempt((count) => count + 1);
     else navigate('lookup', ip);
   };
+
+  // Enter looks up (as in a one-line field); Shift+Enter starts a new line of a list.
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  };
+  const lineCount = text.split('\n').length;
 
   const errorId = 'lookup-error';
   return (
     <section aria-labelledby="view-title">
       <h1 id="view-title">Lookup</h1>
       <form className="lookup-form" onSubmit={submit} role="search">
-        <label htmlFor="lookup-ip">IP address</label>
-        <input
+        <label htmlFor="lookup-ip">IP address or list</label>
+        <textarea
           id="lookup-ip"
           name="ip"
-          type="text"
+          className="lookup-field"
           required
           autoFocus
           spellCheck={false}
           autoComplete="off"
-          placeholder="192.0.2.1 or 2001:db8::1"
+          rows={Math.min(Math.max(lineCount, 1), 8)}
+          placeholder="11.0.0.1 or 2a01::1; paste a list for many (one per line)"
           value={text}
           onChange={(event) => setText(event.target.value)}
+          onKeyDown={onKeyDown}
           aria-invalid={answer.state === 'failed'}
           aria-describedby={answer.state === 'failed' ? errorId : undefined}
         />
@@ -173,10 +230,11 @@ export function LookupView({ routeIp }: { routeIp: string | null }) {
       </form>
       {answer.state === 'loading' && (
         <p className="muted" aria-live="polite">
-          Looking up…
+          {answer.total !== undefined ? `Looking up ${formatCount(answer.done ?? 0)} of ${formatCount(answer.total)} addresses…` : 'Looking up…'}
         </p>
       )}
       {answer.state === 'found' && <LookupAnswer result={answer.result} />}
+      {answer.state === 'bulk' && <BulkLookup answers={answer.answers} />}
     </section>
   );
 }

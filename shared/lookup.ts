@@ -1,0 +1,60 @@
+/**
+ * Bulk lookup: a list of addresses (pasted in the app, arguments, a file or standard input for
+ * the CLI) split into entries the same way everywhere, each answered by the core's one lookup,
+ * and the answers as CSV for a spreadsheet.
+ */
+import type { LookupResult } from './contract.js';
+import { csvLine } from './csv.js';
+
+/** The most addresses one `lookup.bulk` call answers; longer lists go in several calls. */
+export const MAX_BULK_LOOKUP = 10_000;
+
+/** One entry of an address list, with the line it stands on (1-based). */
+export interface AddressEntry {
+  readonly line: number;
+  readonly text: string;
+}
+
+/**
+ * The entries of a list of addresses: one or more per line, separated by spaces, tabs, commas
+ * or semicolons (a column pasted from a spreadsheet, a line of a mail); blank lines and `#`
+ * comments are skipped.
+ */
+export function addressEntries(text: string): AddressEntry[] {
+  const entries: AddressEntry[] = [];
+  const lines = text.split('\n');
+  for (let index = 0; index < lines.length; index += 1) {
+    const comment = lines[index].indexOf('#');
+    const line = comment === -1 ? lines[index] : lines[index].slice(0, comment);
+    for (const part of line.split(/[\s,;]+/)) if (part !== '') entries.push({ line: index + 1, text: part });
+  }
+  return entries;
+}
+
+/** One address's answer: its lookup, or why the text is not an address. */
+export interface BulkLookupAnswer {
+  /** The text as given. */
+  readonly input: string;
+  readonly result: LookupResult | null;
+  readonly error: string | null;
+}
+
+const CSV_HEADER = ['input', 'address', 'listed', 'lists', 'listing ids', 'statuses', 'problem'];
+
+/** The answers as CSV: one row per address, its lists and listings in one cell each (`;`-separated). */
+export function bulkLookupCsv(answers: readonly BulkLookupAnswer[]): string {
+  let csv = csvLine(CSV_HEADER);
+  for (const answer of answers) {
+    const listings = answer.result?.listings ?? [];
+    csv += csvLine([
+      answer.input,
+      answer.result?.ip ?? null,
+      answer.result ? (listings.length > 0 ? 'yes' : 'no') : null,
+      [...new Set(listings.map((listing) => listing.list))].join(';'),
+      listings.map((listing) => listing.id).join(';'),
+      listings.map((listing) => `${listing.list} #${listing.id} ${listing.status}`).join(';'),
+      answer.error,
+    ]);
+  }
+  return csv;
+}

@@ -1,0 +1,48 @@
+/** Bulk lookup's shared parts: how a pasted or piped list splits into entries, and the CSV of the answers. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addressEntries, bulkLookupCsv, type BulkLookupAnswer } from '../../../shared/lookup.js';
+import type { ListingView } from '../../../shared/contract.js';
+
+test('entries: one or more per line (spaces, tabs, commas, semicolons), blank lines and # comments skipped, line numbers kept', () => {
+  assert.deepEqual(addressEntries('11.0.0.1\n\n# header\n23.0.0.1, 45.0.0.1;2a01::1\t81.0.0.1  # trailing note\r\n'), [
+    { line: 1, text: '11.0.0.1' },
+    { line: 4, text: '23.0.0.1' },
+    { line: 4, text: '45.0.0.1' },
+    { line: 4, text: '2a01::1' },
+    { line: 4, text: '81.0.0.1' },
+  ]);
+  assert.deepEqual(addressEntries('  \n# only a comment\n'), []);
+});
+
+const listing = (id: number, list: ListingView['list'], status: ListingView['status']): ListingView => ({
+  id,
+  list,
+  range: '11.0.0.0/8',
+  family: 4,
+  prefix: 8,
+  reason: 'spam-source',
+  investigator: 'Ana',
+  status,
+  suppressedUntil: null,
+  txt: null,
+  level: null,
+  expiresAt: null,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+test('CSV: a row per address with its lists, listing ids and statuses; a text that is not an address carries the problem, neutralised for spreadsheets', () => {
+  const answers: BulkLookupAnswer[] = [
+    { input: '11.1.1.1', result: { ip: '11.1.1.1', family: 4, notes: [], listings: [listing(4, 'RBL', 'active'), listing(9, 'DUL', 'suppressed'), listing(12, 'RBL', 'delisted')] }, error: null },
+    { input: '45.0.0.1', result: { ip: '45.0.0.1', family: 4, notes: [], listings: [] }, error: null },
+    { input: '=cmd|x', result: null, error: '"=cmd|x" is not an IP address' },
+  ];
+  assert.equal(
+    bulkLookupCsv(answers),
+    'input,address,listed,lists,listing ids,statuses,problem\r\n' +
+      '11.1.1.1,11.1.1.1,yes,RBL;DUL,4;9;12,RBL #4 active;DUL #9 suppressed;RBL #12 delisted,\r\n' +
+      '45.0.0.1,45.0.0.1,no,,,,\r\n' +
+      `'=cmd|x,,,,,,"""=cmd|x"" is not an IP address"\r\n`,
+  );
+});
