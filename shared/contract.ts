@@ -79,6 +79,7 @@ import {
   type SignInResult,
 } from './team.js';
 import { MAX_BULK_LOOKUP, type BulkLookupAnswer } from './lookup.js';
+import type { ListingCheck } from './listing-check.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'rate-limited' | 'internal';
@@ -254,6 +255,8 @@ export const contract = {
   lookup: operation<LookupResult>()(z.object({ ip: z.string().max(200) }).strict()),
   'lookup.bulk': operation<{ answers: readonly BulkLookupAnswer[] }>()(z.object({ ips: z.array(z.string().max(200)).min(1).max(MAX_BULK_LOOKUP) }).strict()),
   'listings.add': operation<{ listing: ListingView; notes: readonly string[] }>('write')(listingAddSchema),
+  /** What `listings.add` would store and warn about, without writing (the New listing form's preview). */
+  'listings.check': operation<ListingCheck>()(listingAddSchema),
   'listings.get': operation<ListingView>()(byId),
   'listings.history': operation<readonly HistoryEventView[]>()(byId),
   'listings.delist': operation<ListingView>('write')(z.object({ id: idSchema, why: whySchema }).strict()),

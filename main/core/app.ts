@@ -32,6 +32,7 @@ import { ingestTrapHits } from './qil/ingest.js';
 import { qilScore } from './qil/score.js';
 import { queryListings } from './workbench/query.js';
 import { recordView, relatedListings } from './workbench/record.js';
+import { checkNewListing } from './workbench/check.js';
 import { editListing, runBulkAction } from './workbench/edits.js';
 import { exportListingsCsv } from './workbench/csv.js';
 import { deleteView, listViews, saveView } from './workbench/views.js';
@@ -166,6 +167,7 @@ export function createCore(options: CoreOptions): Core {
     lookup: (input) => lookupAddress(read, index, input.ip),
     'lookup.bulk': (input) => lookupAddresses(read, index, input.ips),
     'listings.add': (input, call) => afterWrite(addListing(write, call.actor, input, readSettings(read), now())),
+    'listings.check': (input) => checkNewListing(read, index, input, readSettings(read), now()),
     'listings.get': (input) => getListing(read, input.id),
     'listings.history': (input) => {
       getListing(read, input.id);

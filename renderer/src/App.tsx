@@ -15,6 +15,7 @@ const DelistingView = lazy(() => import('./views/queues/DelistingView.js').then(
 const NominationsView = lazy(() => import('./views/queues/NominationsView.js').then((module) => ({ default: module.NominationsView })));
 const SettingsView = lazy(() => import('./views/SettingsView.js').then((module) => ({ default: module.SettingsView })));
 const ListingsView = lazy(() => import('./views/workbench/ListingsView.js').then((module) => ({ default: module.ListingsView })));
+const NewListingView = lazy(() => import('./views/listing/NewListingView.js').then((module) => ({ default: module.NewListingView })));
 const RecordView = lazy(() => import('./views/workbench/RecordView.js').then((module) => ({ default: module.RecordView })));
 
 function SignedIn() {
@@ -48,6 +49,8 @@ function Section({ section, argument }: { section: SectionId; argument: string |
       return <ListingsView />;
     case 'record':
       return <RecordView key={argument ?? ''} idText={argument} />;
+    case 'new-listing':
+      return <NewListingView key={argument ?? ''} initialRange={argument} />;
     case 'dul':
       return <DulView ispName={argument} />;
     case 'qil':
@@ -81,7 +84,7 @@ export function App() {
         <ul>
           {SECTIONS.map((section) => (
             <li key={section.id}>
-              <a href={routeHref(section.id)} aria-current={section.id === route.section || (section.id === 'listings' && route.section === 'record') ? 'page' : undefined}>
+              <a href={routeHref(section.id)} aria-current={section.id === route.section || (section.id === 'listings' && (route.section === 'record' || route.section === 'new-listing')) ? 'page' : undefined}>
                 {section.title}
               </a>
             </li>

@@ -13,9 +13,10 @@ export const SECTIONS = [
   { id: 'settings', title: 'Settings' },
 ] as const;
 
-/** Sections reached by links only, not listed in the navigation: the reputation record (`#/record/<listing id>`). */
+/** Sections reached by links only, not listed in the navigation: the reputation record (`#/record/<listing id>`), New listing (`#/new-listing/<range>`). */
 export const LINKED_SECTIONS = [
   { id: 'record', title: 'Record' },
+  { id: 'new-listing', title: 'New listing' },
 ] as const;
 
 export type SectionId = (typeof SECTIONS)[number]['id'] | (typeof LINKED_SECTIONS)[number]['id'];
@@ -39,7 +40,7 @@ function decode(text: string): string {
 }
 
 export function parseRoute(hash: string): Route {
-  const match = /^#\/([a-z]+)(?:\/(.*))?$/.exec(hash);
+  const match = /^#\/([a-z-]+)(?:\/(.*))?$/.exec(hash);
   // The dashboard is the opening screen.
   if (!match || !isSectionId(match[1])) return { section: 'dashboard', argument: null };
   return { section: match[1], argument: match[2] === undefined ? null : decode(match[2]) };

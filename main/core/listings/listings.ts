@@ -183,7 +183,7 @@ export function checkTxt(txt: string | undefined): string | null {
 }
 
 /** QIL level and expiry, with the settings' defaults; refused on other lists. */
-function qilTerms(input: NewListing, settings: Settings, now: Date): { level: number | null; expiresAt: string | null } {
+export function qilTerms(input: NewListing, settings: Settings, now: Date): { level: number | null; expiresAt: string | null } {
   if (input.list !== 'QIL') {
     if (input.level !== undefined) throw invalidInput('--level applies to QIL entries only');
     if (input.expires !== undefined) throw invalidInput('--expires applies to QIL entries only');

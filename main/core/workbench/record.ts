@@ -71,21 +71,20 @@ function keyBuffer(family: 4 | 6, value: bigint): Buffer {
   return key;
 }
 
-/** Listings on any list that overlap the record's range, and the GAL entries inside it. */
-export function relatedListings(db: ReadDb, index: ListingIndex, id: number): RelatedView {
-  const row = findListing(db, id);
-  if (!row) throw notFound(`no listing #${id}`);
-  const range = rangeOf(row);
+/**
+ * Listings on any list overlapping a range (all but `excludeId`), in address order, each with
+ * how it relates to the range; at most `limit` (and whether there were more).
+ */
+export function listingsOverlapping(db: ReadDb, index: ListingIndex, range: AddressRange, excludeId: number | null, limit: number): { listings: RelatedListing[]; isTruncated: boolean } {
   // Overlapping = containing the first address (the index) or starting inside the range (SQL on the range index).
   const containing = index.find(range.family, range.first);
   const rows = db.all<{ id: number; list: RelatedListing['list']; first: string; last: string; status: RelatedListing['status']; reason: RelatedListing['reason'] }>(
     sql`SELECT id, list, hex(first) AS first, hex(last) AS last, status, reason FROM listings
-      WHERE id <> ${id} AND (id IN (SELECT value FROM json_each(${JSON.stringify(containing)}))
+      WHERE id <> ${excludeId ?? 0} AND (id IN (SELECT value FROM json_each(${JSON.stringify(containing)}))
         OR (family = ${range.family} AND first BETWEEN ${keyBuffer(range.family, range.first)} AND ${keyBuffer(range.family, range.last)}))
-      ORDER BY family, first, last, id LIMIT ${MAX_RELATED + 1}`,
+      ORDER BY family, first, last, id LIMIT ${limit + 1}`,
   );
-  const isTruncated = rows.length > MAX_RELATED;
-  const overlapping = rows.slice(0, MAX_RELATED).map((other): RelatedListing => {
+  const listings = rows.slice(0, limit).map((other): RelatedListing => {
     const otherRange = rangeOf(other);
     const relation =
       otherRange.first === range.first && otherRange.last === range.last
@@ -97,5 +96,13 @@ export function relatedListings(db: ReadDb, index: ListingIndex, id: number): Re
             : 'overlaps';
     return { id: other.id, list: other.list, range: formatRange(otherRange), status: other.status, reason: other.reason, relation };
   });
+  return { listings, isTruncated: rows.length > limit };
+}
+
+/** Listings on any list that overlap the record's range, and the GAL entries inside it. */
+export function relatedListings(db: ReadDb, index: ListingIndex, id: number): RelatedView {
+  const row = findListing(db, id);
+  if (!row) throw notFound(`no listing #${id}`);
+  const { listings: overlapping, isTruncated } = listingsOverlapping(db, index, rangeOf(row), id, MAX_RELATED);
   return { overlapping, galInside: overlapping.filter((other) => other.list === 'GAL' && (other.relation === 'inside' || other.relation === 'same')), isTruncated };
 }

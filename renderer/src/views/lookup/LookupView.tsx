@@ -13,6 +13,7 @@ import { navigate, routeHref } from '../../routes.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { QilScorePanel } from '../QilScorePanel.js';
 import { BulkLookup } from './BulkLookup.js';
+import '../forms.css';
 import './lookup.css';
 
 type Answer =
@@ -120,7 +121,16 @@ function LookupAnswer({ result }: { result: LookupResult }) {
           ))}
         </ul>
       )}
-      {result.listings.length === 0 ? <p className="not-listed">Not listed on any list.</p> : <ListingsTable result={result} />}
+      {result.listings.length === 0 ? (
+        <div className="not-listed lookup-miss">
+          <span>Not listed on any list.</span>
+          <a className="button-link" href={routeHref('new-listing', result.ip)}>
+            List this address
+          </a>
+        </div>
+      ) : (
+        <ListingsTable result={result} />
+      )}
       {result.listings.some((listing) => listing.list === 'QIL') && <QilScorePanel ip={result.ip} />}
     </section>
   );

@@ -10,6 +10,7 @@ import { LISTS, REASONS, REASON_LABELS, STATUSES } from '../../../../shared/doma
 import type { FilterKey, ListingSort, ListingTableRow, SortColumn } from '../../../../shared/workbench.js';
 import { formatCount, formatTime } from '../../format.js';
 import { routeHref, routeQueryText, useHash } from '../../routes.js';
+import '../forms.css';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { BulkPanel } from './BulkPanel.js';
@@ -450,6 +451,9 @@ export function ListingsView() {
     <section className="listings-view" aria-labelledby="listings-title">
       <div className="view-heading">
         <h1 id="listings-title">Listings</h1>
+        <a className="button-link" href={routeHref('new-listing')}>
+          New listing
+        </a>
         <SavedViewsMemo queryText={queryText} />
       </div>
       <FilterForm fields={state.fields} onApply={apply} />
