@@ -99,6 +99,10 @@ async function signAndPublish(page: Page): Promise<void> {
   const button = page.getByRole('button', { name: 'Sign and publish' });
   const progressShown = page.getByRole('progressbar', { name: 'Publishing' }).waitFor();
   await button.click();
+  // Going live is confirmed first, in a dialog naming the zone and what changes.
+  const confirmation = page.getByRole('alertdialog', { name: 'Go live with a new snapshot?' });
+  assert.match(await confirmation.innerText(), /A new signed snapshot of bl\.example becomes the one DNS hosts install/);
+  await confirmation.getByRole('button', { name: 'Sign and publish' }).click();
   await progressShown;
   assert.equal(await page.getByRole('button', { name: 'Publishing…' }).isDisabled(), true, 'the button is disabled while the job runs');
   await page.getByRole('button', { name: 'Sign and publish' }).waitFor();
@@ -273,16 +277,18 @@ test('back as the first publisher, the approved change publishes and the history
   assert.equal(readlinkSync(join(harness.snapshotFolder, 'current')), serial);
 });
 
-test("someone without the publisher role sees the core's refusals beside the actions", async () => {
+test('someone without the publisher role sees why Publish is disabled, and the core\'s refusal of the preview', async () => {
   rosa = await harness.openSession('Rosa');
   await openPublish(rosa);
   const preview = rosa.page.getByRole('region', { name: 'What changed since the last snapshot' });
   await preview.getByRole('alert').filter({ hasText: 'Rosa does not have the publisher role' }).waitFor();
-  assert.match(await rosa.page.locator('.prepared-by').innerText(), /Rosa, who does not have the publisher role/);
-
-  await rosa.page.getByRole('button', { name: 'Sign and publish' }).click();
-  const publish = rosa.page.getByRole('region', { name: 'Sign and publish' });
-  await publish.getByRole('alert').filter({ hasText: 'Rosa does not have the publisher role' }).waitFor();
+  const button = rosa.page.getByRole('button', { name: 'Sign and publish' });
+  assert.equal(await button.isDisabled(), true, 'no enabled button that can only fail');
+  assert.match(await rosa.page.locator('#publish-not-allowed').innerText(), /Publishing needs the publisher role; Rosa has the role reviewer/);
+  assert.equal(await button.getAttribute('aria-describedby'), 'publish-not-allowed');
+  await screenshot(rosa.page, 'publish-not-publisher', 'light');
+  await screenshot(rosa.page, 'publish-not-publisher', 'dark');
+  await rosa.page.emulateMedia({ colorScheme: 'light' });
   assert.equal((await historyRows(rosa.page)).length, 2, 'nothing more was published');
 });
 
@@ -295,6 +301,6 @@ test('every page logged no console errors or CSP violations and talked to 127.0.
   }
   assert.deepEqual(harness.problems.refusedCalls, []);
   assert.deepEqual(bob.problems.refusedCalls, []);
-  // The preview refused Rosa on purpose (she is no publisher): on opening, and again after her refused publish.
-  assert.deepEqual(rosa.problems.refusedCalls, ['403 /api/publish.preview', '403 /api/publish.preview']);
+  // The preview refused Rosa on purpose (she is no publisher), once, on opening.
+  assert.deepEqual(rosa.problems.refusedCalls, ['403 /api/publish.preview']);
 });

@@ -121,6 +121,14 @@ test('a bulk action over a filter shows progress and can be cancelled with nothi
   await bulk.getByLabel('all rows matching this filter').check();
   await bulk.getByLabel('Reason (required)').fill('botnet taken down');
   await bulk.getByRole('button', { name: 'Delist' }).click();
+  // Every matching listing: a confirmation names the change, the count and the filter first.
+  const confirmation = page.getByRole('alertdialog', { name: 'Delist every listing matching this filter?' });
+  assert.match(await confirmation.innerText(), /Every listing matching the filter \(more than 100,000\) will be delisted[\s\S]*list RBL[\s\S]*reason botnet[\s\S]*Reason: “botnet taken down”/);
+  await confirmation.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal(await confirmation.count(), 0);
+  assert.equal(await bulk.getByRole('progressbar').count(), 0, 'nothing started');
+  await bulk.getByRole('button', { name: 'Delist' }).click();
+  await confirmation.getByRole('button', { name: 'Delist all matching' }).click();
   const progress = bulk.getByRole('progressbar', { name: 'Bulk change' });
   await progress.waitFor();
   await bulk.locator('.job-count').filter({ hasText: /\/ 150,000 listings/ }).waitFor();
@@ -136,6 +144,7 @@ test('a bulk action over a filter shows progress and can be cancelled with nothi
   await bulk.getByLabel('Reason (required)').fill('waiting for the ISP');
   await bulk.locator('input[name="date"]').fill('2099-01-31');
   await bulk.getByRole('button', { name: 'Suppress until' }).click();
+  await page.getByRole('alertdialog', { name: 'Suppress every listing matching this filter?' }).getByRole('button', { name: 'Suppress 32 listings' }).click();
   await bulk.getByRole('status').filter({ hasText: '32 listings changed; 0 left as they were.' }).waitFor({ timeout: 60_000 });
   assert.equal(count("SELECT count(*) AS count FROM listings WHERE status = 'suppressed'"), 32);
   assert.equal(count("SELECT count(*) AS count FROM events WHERE action = 'listing.suppressed' AND reason = 'waiting for the ISP'"), 32, 'one event per record');

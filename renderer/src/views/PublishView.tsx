@@ -41,7 +41,12 @@ export function PublishView() {
         <SafetyReport checks={preview.loaded.state === 'done' ? preview.loaded.value.safety : null} />
       </div>
       <ApprovalRequests approvals={approvals} actor={actor} isPublisher={isPublisher} onApproved={refreshAll} />
-      <PublishAction actor={actor} isPublisher={isPublisher} onFinished={refreshAll} />
+      <PublishAction
+        actor={actor}
+        roles={whoami.state === 'done' ? whoami.value.roles : []}
+        preview={preview.loaded.state === 'done' ? preview.loaded.value : null}
+        onFinished={refreshAll}
+      />
       <SnapshotHistory snapshots={snapshots} selectedSerial={selectedSerial} onSelect={(serial) => setSelectedSerial(serial === selectedSerial ? null : serial)} />
       {selected && <SnapshotChanges key={selected.serial} snapshot={selected} onClose={() => setSelectedSerial(null)} />}
     </section>

@@ -1,6 +1,9 @@
 /** "Sign and publish": runs publish.run as a background job and shows its progress and outcome. */
+import { useState } from 'react';
 import type { JobView } from '../../../../shared/contract.js';
-import type { PublishResult } from '../../../../shared/publishing.js';
+import type { Role } from '../../../../shared/domain.js';
+import type { PublishPreview, PublishResult } from '../../../../shared/publishing.js';
+import { ConfirmDialog } from '../ConfirmDialog.js';
 import { formatBytes, formatCount } from '../../format.js';
 import { useJob } from '../../useJob.js';
 import { JobProgress } from '../JobProgress.js';
@@ -132,30 +135,88 @@ function JobOutcome({ job }: { job: JobView }) {
   }
 }
 
-export function PublishAction({ actor, isPublisher, onFinished }: { actor: string | null; isPublisher: boolean; onFinished: () => void }) {
+/** What going live will change, in the confirmation: the zone, the snapshot it replaces, the changes per list. */
+function GoingLive({ preview }: { preview: PublishPreview | null }) {
+  if (!preview) return <p>The changes since the last snapshot could not be read; the safety checks run again before anything is written.</p>;
+  const changed = preview.changes ? Object.entries(preview.changes).filter(([, change]) => change.added > 0 || change.removed > 0) : [];
+  return (
+    <>
+      <p>
+        A new signed snapshot of <code>{preview.zone}</code> becomes the one DNS hosts install
+        {preview.lastSerial === null ? ' (the first snapshot)' : <>, replacing serial {preview.lastSerial}</>}.
+      </p>
+      {preview.changes === null ? (
+        <p>Everything in force is published: {Object.entries(preview.listingsInForce).map(([list, count]) => `${list} ${formatCount(count)}`).join(', ')}.</p>
+      ) : changed.length === 0 ? (
+        <p>No listing changed since the last snapshot: only its dates and serial are new.</p>
+      ) : (
+        <ul aria-label="Changes">
+          {changed.map(([list, change]) => (
+            <li key={list}>
+              {list}: {formatCount(change.added)} added, {formatCount(change.removed)} removed
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export function PublishAction({
+  actor,
+  roles,
+  preview,
+  onFinished,
+}: {
+  actor: string | null;
+  roles: readonly Role[];
+  preview: PublishPreview | null;
+  onFinished: () => void;
+}) {
   const job = useJob('publish.run', onFinished);
+  const [isConfirming, setConfirming] = useState(false);
   const { tracked } = job;
+  const isPublisher = roles.includes('publisher');
+  // A person who may not publish sees why, rather than a button that fails.
+  const whyNot =
+    actor === null
+      ? 'No one is signed in: publishing needs a person with the publisher role.'
+      : !isPublisher
+        ? `Publishing needs the publisher role; ${actor} has ${roles.length === 0 ? 'no role' : `the role${roles.length === 1 ? '' : 's'} ${roles.join(', ')}`}. An admin can add it (repdesk investigator update ${actor} --roles ...).`
+        : null;
   return (
     <section className="panel" aria-labelledby="publish-title">
       <div className="panel-heading">
         <h2 id="publish-title">Sign and publish</h2>
       </div>
-      <p className="prepared-by">
-        {actor === null ? (
-          'No one is signed in: publishing needs a person with the publisher role.'
-        ) : (
-          <>
-            Prepared by <strong>{actor}</strong>
-            {!isPublisher && ', who does not have the publisher role: the publish will be refused'}
-          </>
-        )}
-      </p>
+      {whyNot === null ? (
+        <p className="prepared-by">
+          Prepared by <strong>{actor}</strong>
+        </p>
+      ) : (
+        <p className="prepared-by publish-not-allowed" id="publish-not-allowed">
+          {whyNot}
+        </p>
+      )}
       <div className="action-row">
-        <button type="button" onClick={() => job.start({})} disabled={job.isBusy}>
+        <button type="button" onClick={() => setConfirming(true)} disabled={job.isBusy || whyNot !== null} aria-describedby={whyNot === null ? undefined : 'publish-not-allowed'}>
           {job.isBusy ? 'Publishing…' : 'Sign and publish'}
         </button>
         <span className="muted">Runs the safety checks again, then writes, signs and switches to the new snapshot.</span>
       </div>
+      {isConfirming && (
+        <ConfirmDialog
+          title="Go live with a new snapshot?"
+          confirmLabel="Sign and publish"
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => {
+            setConfirming(false);
+            job.start({});
+          }}
+        >
+          <GoingLive preview={preview} />
+        </ConfirmDialog>
+      )}
       {tracked.state === 'failed' && (
         <p className="error" role="alert">
           {tracked.error.message}

@@ -231,7 +231,7 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
   );
 }
 
-function Threads({ owner, title }: { owner: Owner; title: string }) {
+function Threads({ owner, title, onChanged }: { owner: Owner; title: string; onChanged?: () => void }) {
   const api = useApi();
   const threads = useReloadable(() => api['threads.list'](owner));
   const [openId, setOpenId] = useState<number | null>(null);
@@ -246,6 +246,7 @@ function Threads({ owner, title }: { owner: Owner; title: string }) {
         setSubject('');
         setOpenId(result.value.id);
         threads.reload();
+        onChanged?.();
       }
     });
   };
@@ -277,14 +278,23 @@ function Threads({ owner, title }: { owner: Owner; title: string }) {
         <button type="submit">Open thread</button>
       </form>
       {error && <ErrorLine error={error} />}
-      {openId !== null && <ThreadView key={openId} id={openId} onChanged={threads.reload} />}
+      {openId !== null && (
+        <ThreadView
+          key={openId}
+          id={openId}
+          onChanged={() => {
+            threads.reload();
+            onChanged?.();
+          }}
+        />
+      )}
     </section>
   );
 }
 
-/** The correspondence of one record (listing). */
-export function CorrespondenceTab({ listingId }: { listingId: number }) {
-  return <Threads owner={{ listingId }} title="Correspondence" />;
+/** The correspondence of one record (listing); `onChanged` lets the record's counts follow. */
+export function CorrespondenceTab({ listingId, onChanged }: { listingId: number; onChanged?: () => void }) {
+  return <Threads owner={{ listingId }} title="Correspondence" onChanged={onChanged} />;
 }
 
 /** The correspondence of one ISP (its DUL submissions and anything else with its people). */

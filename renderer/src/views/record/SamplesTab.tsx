@@ -100,7 +100,8 @@ function ImportOutcome({ result }: { result: SampleImportResult }) {
 }
 
 /** The samples of one record (listing). */
-export function SamplesTab({ listingId }: { listingId: number }) {
+/** `onChanged`: samples were added or linked, so the record's counts (tab label, evidence line) follow. */
+export function SamplesTab({ listingId, onChanged }: { listingId: number; onChanged?: () => void }) {
   const api = useApi();
   const samples = useReloadable(() => api['samples.list']({ listingId, afterId: 0, limit: 200 }));
   const stats = useReloadable(() => api['samples.stats']({ listingId }));
@@ -114,6 +115,7 @@ export function SamplesTab({ listingId }: { listingId: number }) {
   const reload = () => {
     samples.reload();
     stats.reload();
+    onChanged?.();
   };
   const job = useJob('samples.import', (finished: JobView) => {
     if (finished.state === 'done') {

@@ -8,6 +8,7 @@ import type { JobView } from '../../../../shared/contract.js';
 import type { BulkResult, CsvExport, ListingFilter, ListingSort } from '../../../../shared/workbench.js';
 import { formatCount } from '../../format.js';
 import { useJob } from '../../useJob.js';
+import { ConfirmDialog } from '../ConfirmDialog.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { JobProgress } from '../JobProgress.js';
 
@@ -21,17 +22,28 @@ const ACTION_LABELS: Record<Action, string> = {
   export: 'Export CSV',
 };
 
+/** The verb the confirmation of a change to every matching listing uses. */
+const ACTION_VERBS: Record<Exclude<Action, 'export'>, string> = {
+  delist: 'Delist',
+  suppress: 'Suppress',
+  extend: 'Extend the QIL expiry of',
+  reassign: 'Reassign',
+};
+
 export function BulkPanel({
   filter,
   selected,
   sort,
   total,
+  isTotalCapped = false,
   onDone,
 }: {
   filter: ListingFilter | null;
   selected: readonly number[];
   sort: ListingSort;
   total: number | null;
+  /** The core stopped counting at `total`: there are more. */
+  isTotalCapped?: boolean;
   onDone: () => void;
 }) {
   const [action, setAction] = useState<Action>('delist');
@@ -42,6 +54,8 @@ export function BulkPanel({
   const [outcome, setOutcome] = useState<string | null>(null);
   const [download, setDownload] = useState<{ url: string; rows: number } | null>(null);
   const downloadLink = useRef<HTMLAnchorElement>(null);
+  /** A change to every listing matching the filter waits here for the person's confirmation. */
+  const [confirming, setConfirming] = useState<Record<string, unknown> | null>(null);
 
   const finished = (job: JobView) => {
     if (job.state === 'done') {
@@ -86,8 +100,21 @@ export function BulkPanel({
     if (action === 'suppress') input.until = date;
     if (action === 'extend') input.expires = date;
     if (action === 'reassign') input.investigator = investigator;
-    bulk.start(input);
+    if (scope === 'filter') setConfirming(input);
+    else bulk.start(input);
   };
+
+  const changeText =
+    action === 'delist'
+      ? 'delisted'
+      : action === 'suppress'
+        ? `removed from the zone until ${date || '(no date)'}`
+        : action === 'extend'
+          ? `given a QIL expiry of ${date || '(no date)'} (QIL entries only)`
+          : `reassigned to ${investigator || '(no one)'}`;
+  const filterText = Object.entries(filter ?? {})
+    .filter(([, value]) => value !== undefined && value !== null && value !== '')
+    .map(([name, value]) => `${name} ${Array.isArray(value) ? value.join(', ') : String(value)}`);
 
   const failedError = job.tracked.state === 'failed' ? job.tracked.error : job.tracked.state === 'finished' && job.tracked.job.error ? job.tracked.job.error : null;
   const needsDate = action === 'suppress' || action === 'extend';
@@ -153,6 +180,24 @@ export function BulkPanel({
         <p className="outcome" role="status">
           {outcome}
         </p>
+      )}
+      {confirming && (
+        <ConfirmDialog
+          title={`${ACTION_VERBS[action === 'export' ? 'delist' : action]} every listing matching this filter?`}
+          confirmLabel={`${ACTION_VERBS[action === 'export' ? 'delist' : action]} ${total === null || isTotalCapped ? 'all matching' : `${formatCount(total)} listing${total === 1 ? '' : 's'}`}`}
+          onCancel={() => setConfirming(null)}
+          onConfirm={() => {
+            bulk.start(confirming);
+            setConfirming(null);
+          }}
+        >
+          <p>
+            Every listing matching the filter{total !== null && <> ({isTotalCapped ? 'more than ' : ''}{formatCount(total)})</>} will be {changeText}, in one change with one history event each; listings
+            the action does not fit are left as they were and reported.
+          </p>
+          <ul aria-label="Filter">{filterText.length === 0 ? <li>no filter: every listing</li> : filterText.map((text) => <li key={text}>{text}</li>)}</ul>
+          <p>Reason: “{why}”</p>
+        </ConfirmDialog>
       )}
       {download && (
         <a ref={downloadLink} href={download.url} download="listings.csv">

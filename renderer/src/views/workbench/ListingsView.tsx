@@ -489,7 +489,7 @@ export function ListingsView() {
         toggle={toggle}
         layout={layout}
       />
-      <BulkPanel filter={state.filter} selected={selectedIds} sort={state.sort} total={pages.total} onDone={pages.reload} />
+      <BulkPanel filter={state.filter} selected={selectedIds} sort={state.sort} total={pages.total} isTotalCapped={pages.isCountCapped} onDone={pages.reload} />
     </section>
   );
 }

@@ -4,9 +4,11 @@
  * Spam samples, Correspondence, Related and, for DUL records, the DUL submission.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { ApiError, HistoryEventView } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/contract.js';
+import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { describeOrigin } from '../../../../shared/team.js';
-import { LISTS, REASONS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } from '../../../../shared/domain.js';
+import { LISTS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } from '../../../../shared/domain.js';
+import { recordActionsFor, type RecordAction } from '../../../../shared/record-actions.js';
 import type { RecordView as RecordData } from '../../../../shared/workbench.js';
 import { useApi } from '../../api.js';
 import { formatCount, formatTime } from '../../format.js';
@@ -26,38 +28,8 @@ export interface RecordTab {
   readonly label: (record: RecordData) => ReactNode;
   /** Whether the tab applies to this record (DUL submission: DUL records only). */
   readonly appliesTo?: (record: RecordData) => boolean;
-  readonly render: (props: { listingId: number; record: RecordData; revision: number }) => ReactNode;
-}
-
-function describeEvent(event: HistoryEventView): string {
-  const details = event.details;
-  switch (event.action) {
-    case 'listing.created':
-      return `created on ${String(details.list)} as ${String(details.reason)}${details.movedFrom ? ` (moved from #${String(details.movedFrom)} on ${String(details.fromList)})` : ''}`;
-    case 'listing.moved':
-      return `moved to ${String(details.toList)} as #${String(details.to)}; this record is delisted`;
-    case 'listing.delisted':
-      return `delisted (was ${String(details.from)})`;
-    case 'listing.suppressed':
-      return `suppressed until ${formatTime(String(details.until))}`;
-    case 'listing.relisted':
-      return `relisted (was ${String(details.from)})`;
-    case 'listing.reassigned':
-      return `reassigned from ${String(details.from)} to ${String(details.to)}`;
-    case 'listing.extended':
-      return `expiry extended to ${formatTime(String(details.to))}`;
-    case 'listing.updated':
-      return Object.entries(details)
-        .map(([field, change]) => {
-          const { from, to } = change as { from: unknown; to: unknown };
-          return `${field}: ${from === null ? '—' : String(from)} → ${to === null ? '—' : String(to)}`;
-        })
-        .join('; ');
-    case 'listings.imported':
-      return `imported with ${String(details.count)} others from ${String(details.source)}`;
-    default:
-      return event.action;
-  }
+  /** `onChanged`: the tab added evidence, so the record (tab counts, evidence line, history) is read again. */
+  readonly render: (props: { listingId: number; record: RecordData; revision: number; onChanged: () => void }) => ReactNode;
 }
 
 function HistoryTab({ listingId, revision }: { listingId: number; revision: number }) {
@@ -73,7 +45,7 @@ function HistoryTab({ listingId, revision }: { listingId: number; revision: numb
             <time dateTime={event.at}>{formatTime(event.at)}</time> · <strong>{event.actor}</strong>
             {describeOrigin(event) && <span className="timeline-origin"> · {describeOrigin(event)}</span>}
           </div>
-          <div className="timeline-what">{describeEvent(event)}</div>
+          <div className="timeline-what">{describeHistoryEvent(event, formatTime)}</div>
           {event.reason && <div className="timeline-why">“{event.reason}”</div>}
         </li>
       ))}
@@ -175,15 +147,13 @@ function DulTab({ record }: { record: RecordData }) {
 /** The record's tabs, in order. */
 export const RECORD_TABS: readonly RecordTab[] = [
   { id: 'history', label: () => 'History', render: ({ listingId, revision }) => <HistoryTab listingId={listingId} revision={revision} /> },
-  { id: 'samples', label: (record) => `Spam samples (${formatCount(record.samples)})`, render: ({ listingId }) => <SamplesTab listingId={listingId} /> },
-  { id: 'correspondence', label: (record) => `Correspondence (${formatCount(record.threads)})`, render: ({ listingId }) => <CorrespondenceTab listingId={listingId} /> },
+  { id: 'samples', label: (record) => `Spam samples (${formatCount(record.samples)})`, render: ({ listingId, onChanged }) => <SamplesTab listingId={listingId} onChanged={onChanged} /> },
+  { id: 'correspondence', label: (record) => `Correspondence (${formatCount(record.threads)})`, render: ({ listingId, onChanged }) => <CorrespondenceTab listingId={listingId} onChanged={onChanged} /> },
   { id: 'related', label: () => 'Related', render: ({ listingId, revision }) => <RelatedTab listingId={listingId} revision={revision} /> },
   { id: 'dul', label: () => 'DUL submission', appliesTo: (record) => record.list === 'DUL', render: ({ record }) => <DulTab record={record} /> },
 ];
 
-type EditAction = 'delist' | 'suppress' | 'relist' | 'reassign' | 'reason' | 'txt' | 'change-list';
-
-const EDIT_LABELS: Record<EditAction, string> = {
+const EDIT_LABELS: Record<RecordAction, string> = {
   delist: 'Delist',
   suppress: 'Suppress until',
   relist: 'Relist',
@@ -195,7 +165,8 @@ const EDIT_LABELS: Record<EditAction, string> = {
 
 function EditForm({ record, onDone }: { record: RecordData; onDone: (newId: number | null) => void }) {
   const api = useApi();
-  const [action, setAction] = useState<EditAction>(record.status === 'delisted' ? 'relist' : 'delist');
+  const actions = recordActionsFor(record);
+  const [action, setActionState] = useState<RecordAction>(actions[0]);
   const [why, setWhy] = useState('');
   const [until, setUntil] = useState('');
   const [investigator, setInvestigator] = useState('');
@@ -205,6 +176,11 @@ function EditForm({ record, onDone }: { record: RecordData; onDone: (newId: numb
   const [listReason, setListReason] = useState<Reason>(REASONS_BY_LIST[record.list === 'RBL' ? 'MML' : 'RBL'][0]);
   const [error, setError] = useState<ApiError | null>(null);
   const [isBusy, setBusy] = useState(false);
+  // An error belongs to the action it answered: choosing another one clears it.
+  const setAction = (next: RecordAction) => {
+    setError(null);
+    setActionState(next);
+  };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -239,8 +215,8 @@ function EditForm({ record, onDone }: { record: RecordData; onDone: (newId: numb
       <div className="bulk-fields">
         <label className="filter-field">
           <span>Action</span>
-          <select name="edit-action" value={action} onChange={(event) => setAction(event.target.value as EditAction)}>
-            {(Object.keys(EDIT_LABELS) as EditAction[]).map((value) => (
+          <select name="edit-action" value={action} onChange={(event) => setAction(event.target.value as RecordAction)}>
+            {actions.map((value) => (
               <option key={value} value={value}>
                 {EDIT_LABELS[value]}
               </option>
@@ -263,7 +239,7 @@ function EditForm({ record, onDone }: { record: RecordData; onDone: (newId: numb
           <label className="filter-field">
             <span>New reason</span>
             <select name="reason" value={reason} onChange={(event) => setReason(event.target.value as Reason)}>
-              {REASONS.map((value) => (
+              {REASONS_BY_LIST[record.list].map((value) => (
                 <option key={value} value={value}>
                   {REASON_LABELS[value]}
                 </option>
@@ -437,7 +413,15 @@ export function RecordView({ idText }: { idText: string | null }) {
         }}
       />
       <Tabs name="record" label="Record" items={tabs.map((entry) => ({ id: entry.id, label: entry.label(value) }))} selected={selected} onSelect={setTab}>
-        {current.render({ listingId: value.id, record: value, revision })}
+        {current.render({
+          listingId: value.id,
+          record: value,
+          revision,
+          onChanged: () => {
+            record.reload();
+            setRevision((count) => count + 1);
+          },
+        })}
       </Tabs>
     </section>
   );
