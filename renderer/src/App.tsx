@@ -5,6 +5,9 @@ import { useOperation } from './useOperation.js';
 import { DashboardView } from './views/dashboard/DashboardView.js';
 import { LookupView } from './views/lookup/LookupView.js';
 import { CommandPalette } from './views/workbench/CommandPalette.js';
+import { ThemeSwitch } from './views/ThemeSwitch.js';
+import { FirstStart } from './views/FirstStart.js';
+import './views/frame.css';
 
 // The opening screen (Dashboard) and Lookup come with the first script; every other section is a
 // chunk of its own, fetched the first time it is opened, so the window opens on less code.
@@ -31,6 +34,13 @@ function SignedIn() {
   }
   const { actor, roles } = whoami.value;
   if (actor === null) return <p className="signed-in">No one signed in: read-only</p>;
+  if (roles.length === 0) {
+    return (
+      <p className="signed-in">
+        Running as <strong>{actor}</strong>, who is not on the team: read-only
+      </p>
+    );
+  }
   return (
     <p className="signed-in">
       Signed in as <strong>{actor}</strong>
@@ -78,7 +88,10 @@ export function App() {
         <a className="brand" href={routeHref('dashboard')}>
           RepDesk
         </a>
-        <SignedIn />
+        <div className="frame-header-tools">
+          <ThemeSwitch />
+          <SignedIn />
+        </div>
       </header>
       <nav className="frame-navigation" aria-label="Sections">
         <ul>
@@ -92,6 +105,7 @@ export function App() {
         </ul>
       </nav>
       <main className="frame-content">
+        <FirstStart />
         <Suspense fallback={<p aria-live="polite">Loading…</p>}>
           <Section section={route.section} argument={route.argument} />
         </Suspense>

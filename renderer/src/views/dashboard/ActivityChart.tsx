@@ -8,6 +8,7 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { LISTS, type ListName } from '../../../../shared/domain.js';
+import { onThemeChange } from '../../theme.js';
 
 export interface ActivityChartProps {
   readonly days: readonly string[];
@@ -101,11 +102,10 @@ export function ActivityChart({ days, values, what, onPick }: ActivityChartProps
     build();
     const resize = new ResizeObserver(() => chart?.setSize({ width: Math.max(280, element.clientWidth), height: HEIGHT }));
     resize.observe(element);
-    const scheme = window.matchMedia('(prefers-color-scheme: dark)');
-    scheme.addEventListener('change', build);
+    const stopFollowingTheme = onThemeChange(build);
     return () => {
       resize.disconnect();
-      scheme.removeEventListener('change', build);
+      stopFollowingTheme();
       chart?.destroy();
     };
   }, [days, values]);

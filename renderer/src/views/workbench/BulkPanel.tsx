@@ -10,6 +10,7 @@ import { formatCount } from '../../format.js';
 import { useJob } from '../../useJob.js';
 import { ConfirmDialog } from '../ConfirmDialog.js';
 import { ErrorLine } from '../ErrorLine.js';
+import { InvestigatorSuggestions } from '../NameSuggestions.js';
 import { JobProgress } from '../JobProgress.js';
 
 type Action = 'delist' | 'suppress' | 'extend' | 'reassign' | 'export';
@@ -158,7 +159,8 @@ export function BulkPanel({
         {action === 'reassign' && (
           <label className="filter-field">
             <span>To investigator</span>
-            <input name="investigator" value={investigator} onChange={(event) => setInvestigator(event.target.value)} />
+            <input name="investigator" list="bulk-investigators" autoComplete="off" value={investigator} onChange={(event) => setInvestigator(event.target.value)} />
+            <InvestigatorSuggestions id="bulk-investigators" />
           </label>
         )}
         <button type="submit" disabled={bulk.isBusy || exporter.isBusy}>

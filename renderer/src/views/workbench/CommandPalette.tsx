@@ -1,14 +1,16 @@
 /**
  * Ctrl/Cmd+K from anywhere: type an IP, a CIDR or a record id and jump to the lookup, the
- * listings overlapping it or the record; other text searches TXT, notes, spam samples and
- * correspondence. Arrows choose, Enter goes, Esc closes.
+ * listings overlapping it or the record; commands (go to a section, new listing, publish, switch
+ * the theme) match their words; other text searches TXT, notes, spam samples and correspondence.
+ * Arrows choose, Enter goes, Esc closes.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { parseAddress, parseRange } from '../../../../shared/address.js';
 import type { ApiError } from '../../../../shared/contract.js';
 import type { TextHit } from '../../../../shared/workbench.js';
 import { useApi } from '../../api.js';
-import { routeHref } from '../../routes.js';
+import { routeHref, SECTIONS } from '../../routes.js';
+import { nextThemeChoice, setThemeChoice, THEME_CHOICES, themeChoice, type ThemeChoice } from '../../theme.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { listingsHash } from './listingsRoute.js';
 
@@ -16,7 +18,28 @@ interface Choice {
   readonly key: string;
   readonly label: string;
   readonly detail?: string;
-  readonly hash: string;
+  /** Where the choice goes, or what it does (a command that stays on the page). */
+  readonly hash?: string;
+  readonly run?: () => void;
+}
+
+const THEME_NAMES: Record<ThemeChoice, string> = { system: 'follow the system', light: 'light', dark: 'dark' };
+
+/** The palette's commands: each section, New listing, Publish, and the theme. */
+function commands(): Choice[] {
+  return [
+    { key: 'command-new-listing', label: 'New listing', detail: 'create a listing', hash: routeHref('new-listing') },
+    { key: 'command-publish', label: 'Publish', detail: 'review the changes and sign a new snapshot', hash: routeHref('publish') },
+    ...SECTIONS.map((section) => ({ key: `command-go-${section.id}`, label: `Go to ${section.title}`, hash: routeHref(section.id) })),
+    ...THEME_CHOICES.map((theme) => ({ key: `command-theme-${theme}`, label: `Theme: ${THEME_NAMES[theme]}`, detail: 'switch theme', run: () => setThemeChoice(theme) })),
+    { key: 'command-theme-next', label: 'Switch theme', detail: 'system → light → dark', run: () => setThemeChoice(nextThemeChoice(themeChoice())) },
+  ];
+}
+
+/** The commands whose label and detail hold every word typed (all of them for an empty text). */
+export function commandChoices(text: string): Choice[] {
+  const words = text.trim().toLowerCase().split(/\s+/).filter((word) => word !== '');
+  return commands().filter((command) => words.every((word) => `${command.label} ${command.detail ?? ''}`.toLowerCase().includes(word)));
 }
 
 const SEARCH_DELAY_MS = 150;
@@ -96,7 +119,7 @@ export function CommandPalette() {
           })),
         )
       : [];
-  const choices = [...direct, ...textChoices];
+  const choices = [...direct, ...commandChoices(trimmed), ...textChoices];
 
   const close = () => {
     setOpen(false);
@@ -108,7 +131,8 @@ export function CommandPalette() {
   };
   const go = (choice: Choice | undefined) => {
     if (!choice) return;
-    window.location.hash = choice.hash;
+    if (choice.hash !== undefined) window.location.hash = choice.hash;
+    choice.run?.();
     close();
   };
   const onKeyDown = (event: KeyboardEvent<HTMLInputElement>) => {
@@ -138,8 +162,8 @@ export function CommandPalette() {
           aria-expanded={choices.length > 0}
           aria-controls="palette-choices"
           aria-activedescendant={choices[active] ? `palette-${choices[active].key}` : undefined}
-          aria-label="IP, CIDR, record id or text"
-          placeholder="IP, CIDR, record id or text…"
+          aria-label="IP, CIDR, record id, text or command"
+          placeholder="IP, CIDR, record id, text or a command (new listing, publish, theme…)"
           value={text}
           onChange={(event) => {
             setText(event.target.value);

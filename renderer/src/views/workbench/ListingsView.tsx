@@ -11,6 +11,7 @@ import type { FilterKey, ListingSort, ListingTableRow, SortColumn } from '../../
 import { formatCount, formatTime } from '../../format.js';
 import { routeHref, routeQueryText, useHash } from '../../routes.js';
 import '../forms.css';
+import { InvestigatorSuggestions, IspSuggestions } from '../NameSuggestions.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { BulkPanel } from './BulkPanel.js';
@@ -103,10 +104,10 @@ function FilterForm({ fields, onApply }: { fields: Partial<Record<FilterKey, str
     setDraft(next);
     onApply(next);
   };
-  const text = (key: FilterKey, placeholder: string, type = 'text') => (
+  const text = (key: FilterKey, placeholder: string, type = 'text', suggestions?: string) => (
     <label className="filter-field">
       <span>{FIELD_LABELS[key]}</span>
-      <input type={type} name={key} value={draft[key] ?? ''} placeholder={placeholder} onChange={(event) => set(key, event.target.value)} />
+      <input type={type} name={key} value={draft[key] ?? ''} placeholder={placeholder} list={suggestions} autoComplete="off" onChange={(event) => set(key, event.target.value)} />
     </label>
   );
   const select = (key: FilterKey, values: readonly string[], labels?: Record<string, string>) => (
@@ -127,8 +128,10 @@ function FilterForm({ fields, onApply }: { fields: Partial<Record<FilterKey, str
       {select('list', LISTS)}
       {select('status', STATUSES)}
       {select('reason', REASONS, REASON_LABELS)}
-      {text('investigator', 'name')}
-      {text('isp', 'ISP name')}
+      {text('investigator', 'name', 'text', 'filter-investigators')}
+      <InvestigatorSuggestions id="filter-investigators" />
+      {text('isp', 'ISP name', 'text', 'filter-isps')}
+      <IspSuggestions id="filter-isps" />
       {text('ip', '192.0.2.1')}
       {text('cidr', '192.0.2.0/24')}
       {text('createdFrom', '', 'date')}

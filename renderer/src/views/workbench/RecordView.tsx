@@ -15,6 +15,7 @@ import { formatCount, formatTime } from '../../format.js';
 import { routeHref } from '../../routes.js';
 import { useOperation, useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
+import { InvestigatorSuggestions } from '../NameSuggestions.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { Tabs } from '../Tabs.js';
 import { useWaitingFiles } from '../../desktop.js';
@@ -232,7 +233,8 @@ function EditForm({ record, onDone }: { record: RecordData; onDone: (newId: numb
         {action === 'reassign' && (
           <label className="filter-field">
             <span>Investigator</span>
-            <input name="investigator" value={investigator} onChange={(event) => setInvestigator(event.target.value)} />
+            <input name="investigator" list="record-investigators" autoComplete="off" value={investigator} onChange={(event) => setInvestigator(event.target.value)} />
+            <InvestigatorSuggestions id="record-investigators" />
           </label>
         )}
         {action === 'reason' && (
