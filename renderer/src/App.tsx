@@ -11,7 +11,7 @@ import './views/frame.css';
 
 // The opening screen (Dashboard) and Lookup come with the first script; every other section is a
 // chunk of its own, fetched the first time it is opened, so the window opens on less code.
-const DulView = lazy(() => import('./views/DulView.js').then((module) => ({ default: module.DulView })));
+const DulView = lazy(() => import('./views/dul/DulView.js').then((module) => ({ default: module.DulView })));
 const PublishView = lazy(() => import('./views/PublishView.js').then((module) => ({ default: module.PublishView })));
 const QilView = lazy(() => import('./views/QilView.js').then((module) => ({ default: module.QilView })));
 const DelistingView = lazy(() => import('./views/queues/DelistingView.js').then((module) => ({ default: module.DelistingView })));

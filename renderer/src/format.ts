@@ -45,3 +45,17 @@ export function isPast(iso: string, now: Date = new Date()): boolean {
   const time = new Date(iso).getTime();
   return !Number.isNaN(time) && time < now.getTime();
 }
+
+/**
+ * The end of a validity ("until"). A bare day the person entered is stored as the first second
+ * of the next day (the day runs to its end, UTC): shown as that day, `2027-12-31, end of day UTC`,
+ * never as the next day's midnight.
+ */
+export function formatUntil(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  if (date.getUTCHours() === 0 && date.getUTCMinutes() === 0 && date.getUTCSeconds() === 0 && date.getUTCMilliseconds() === 0) {
+    return `${new Date(date.getTime() - 86_400_000).toISOString().slice(0, 10)}, end of day UTC`;
+  }
+  return formatTime(iso);
+}

@@ -11,7 +11,7 @@ import { LISTS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } fro
 import { recordActionsFor, type RecordAction } from '../../../../shared/record-actions.js';
 import type { RecordView as RecordData } from '../../../../shared/workbench.js';
 import { useApi } from '../../api.js';
-import { formatCount, formatTime } from '../../format.js';
+import { formatCount, formatTime, formatUntil } from '../../format.js';
 import { routeHref } from '../../routes.js';
 import { useOperation, useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
@@ -134,7 +134,7 @@ function DulTab({ record }: { record: RecordData }) {
       <dt>Effective</dt>
       <dd>{value.effectiveAt ? formatTime(value.effectiveAt) : '—'}</dd>
       <dt>Valid until</dt>
-      <dd>{value.validUntil ? formatTime(value.validUntil) : 'no limit'}</dd>
+      <dd>{value.validUntil ? formatUntil(value.validUntil) : 'no limit'}</dd>
       <dt>Exclusions</dt>
       <dd>{value.exclusions.length > 0 ? value.exclusions.join(', ') : 'none'}</dd>
       <dt>ISP's policy</dt>
