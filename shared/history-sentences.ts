@@ -128,6 +128,31 @@ export function describeHistoryEvent(event: HistoryEventText, time: Time): strin
       return `Reply sent to ${text(details.to)} through ${text(details.relay)}.`;
     case 'thread.resolved':
       return `Thread #${text(details.thread)} (“${text(details.subject)}”) resolved: ${text(details.outcome).replace(/-/g, ' ')}.`;
+    case 'delisting.received':
+      if (details.status === 'closed-unlisted') return `Request for ${text(details.ip)} received${details.source ? ` (${text(details.source)})` : ''}; the address is not listed, so it was closed with an answer.`;
+      return `Request for ${text(details.ip)} received${details.source ? ` (${text(details.source)})` : ''} and routed to ${text(details.assignee)}.`;
+    case 'delisting.imported':
+      return `${plural(Number(details.count), 'delisting request')} imported from ${text(details.source)}.`;
+    case 'nomination.received': {
+      const ips = Array.isArray(details.ips) ? details.ips.length : 0;
+      return `Nomination received from ${text(details.contact)} with ${plural(ips, 'MTA')}${details.source ? ` (${text(details.source)})` : ''}.`;
+    }
+    case 'nomination.opened':
+      return details.assignee ? `Opened and taken by ${text(details.assignee)}; the checks ran.` : 'Opened; the checks ran.';
+    case 'nomination.approve':
+      return 'Approved.';
+    case 'nomination.reject':
+      return 'Rejected.';
+    case 'nomination.needs-information':
+      return 'More information asked for.';
+    case 'delisting.remove-temporarily':
+      return `Temporary removal granted${details.until ? ` until ${time(text(details.until))}` : ''}.`;
+    case 'delisting.delist':
+      return 'Delisting granted.';
+    case 'delisting.deny':
+      return 'Delisting denied.';
+    case 'delisting.needs-information':
+      return 'More information asked for.';
     default: {
       const decision = /^listing\.delisting-(.+)$/.exec(event.action);
       if (decision) return `Delisting request #${text(details.request)} ${DELISTING_DECISION_WORDS[decision[1]] ?? decision[1].replace(/-/g, ' ')}.`;

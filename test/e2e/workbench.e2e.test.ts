@@ -94,7 +94,7 @@ test('find a record by a contained IP, open it, delist it with a reason, see it 
   await record.getByRole('heading', { name: /delisted/ }).waitFor();
   const history = page.getByRole('list', { name: 'History, newest first' });
   await history.getByText('ISP confirmed the host is cleaned up').waitFor();
-  assert.match(await history.locator('li').first().innerText(), /Alice[\s\S]*delisted \(was active\)[\s\S]*ISP confirmed the host is cleaned up/);
+  assert.match(await history.locator('li').first().innerText(), /Alice[\s\S]*Delisted \(it was active\)\.[\s\S]*ISP confirmed the host is cleaned up/);
   assert.match(await record.locator('.record-header').innerText(), /\(not in the next zone: delisted\)/);
 
   await page.emulateMedia({ colorScheme: 'light' });

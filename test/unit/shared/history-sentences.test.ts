@@ -41,6 +41,15 @@ test('each event a listing can have reads as a sentence', () => {
   for (const [action, details, expected] of cases) assert.equal(say(action, details), expected, action);
 });
 
+test('the review queues\' events read as sentences too', () => {
+  assert.equal(say('delisting.received', { ip: '45.1.1.1', source: 'form', assignee: 'Ana' }), 'Request for 45.1.1.1 received (form) and routed to Ana.');
+  assert.equal(say('delisting.received', { ip: '45.1.1.1', status: 'closed-unlisted' }), 'Request for 45.1.1.1 received; the address is not listed, so it was closed with an answer.');
+  assert.equal(say('delisting.remove-temporarily', { until: '2027-01-01T00:00:00Z' }), 'Temporary removal granted until [2027-01-01].');
+  assert.equal(say('nomination.received', { contact: 'ops@mail.example', ips: ['45.1.1.1', '45.1.1.2'] }), 'Nomination received from ops@mail.example with 2 MTAs.');
+  assert.equal(say('nomination.opened', { assignee: 'Rosa' }), 'Opened and taken by Rosa; the checks ran.');
+  assert.equal(say('nomination.approve', {}), 'Approved.');
+});
+
 test('an event not known here is told in words, never as its raw code', () => {
   const sentence = say('samples.quarantined', { count: 2 });
   assert.equal(sentence, 'Samples quarantined.');

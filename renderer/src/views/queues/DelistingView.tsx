@@ -10,6 +10,7 @@ import type { ApiError, JobView } from '../../../../shared/contract.js';
 import { DELISTING_STATUSES, type ConcernedListing, type DelistingDecision, type DelistingView as Request, type ImportResult, type QueueFilter } from '../../../../shared/queues.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
+import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { formatCount, formatTime } from '../../format.js';
 import { useJob } from '../../useJob.js';
 import { JobProgress } from '../JobProgress.js';
@@ -335,8 +336,8 @@ function RequestDetail({ id }: { id: number }) {
               .map((event) => (
                 <li key={event.id}>
                   {formatTime(event.at)} · {event.actor} · {event.listingId !== null ? `#${event.listingId} ` : ''}
-                  {event.action}
-                  {event.reason ? `: ${event.reason}` : ''}
+                  {describeHistoryEvent(event, formatTime)}
+                  {event.reason ? ` “${event.reason}”` : ''}
                   {describeOrigin(event) ? ` · ${describeOrigin(event)}` : ''}
                 </li>
               ))}

@@ -9,6 +9,7 @@ import type { ApiError, ApiResult } from '../../../../shared/contract.js';
 import { NOMINATION_STATUSES, type MtaAids, type NominationMtaInput, type NominationView as Nomination, type QueueFilter } from '../../../../shared/queues.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
+import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { formatTime } from '../../format.js';
 import { useOperation } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
@@ -344,8 +345,8 @@ function History({ events }: { events: Nomination['history'] }) {
     <ul className="queue-history" aria-label="History">
       {events.map((event) => (
         <li key={event.id}>
-          {formatTime(event.at)} · {event.actor} · {event.action}
-          {event.reason ? `: ${event.reason}` : ''}
+          {formatTime(event.at)} · {event.actor} · {describeHistoryEvent(event, formatTime)}
+          {event.reason ? ` “${event.reason}”` : ''}
           {describeOrigin(event) ? ` · ${describeOrigin(event)}` : ''}
         </li>
       ))}
