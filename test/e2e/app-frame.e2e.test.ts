@@ -113,6 +113,27 @@ test('the investigator and ISP filters suggest the names as one types', async ()
   await page.waitForURL(/investigator=Rosa/);
 });
 
+
+test('the listings table fits a 1400 px window without cutting columns; a whole IPv6 range is in its tooltip', async () => {
+  const { page, core, origin } = harness;
+  const range = '2a01:4f8:100::5-2a01:4f8:100::ffff:ffff';
+  assert.ok((await core.dispatch('listings.add', { range, list: 'RBL', reason: 'spam-source' }, { actor: 'Ana' })).ok);
+  await page.setViewportSize({ width: 1400, height: 800 });
+  await page.goto(`${origin}/#/listings`);
+  const cell = page.locator('.grid-body [role="row"] .column-range code').first();
+  await cell.waitFor();
+  assert.equal(await cell.getAttribute('title'), range);
+  const fits = await page.evaluate(`(() => {
+    const viewport = document.querySelector('.grid-viewport');
+    const headers = [...document.querySelectorAll('.grid-header > *')].map((header) => header.getBoundingClientRect().right);
+    return { scroll: viewport.scrollWidth, client: viewport.clientWidth, right: Math.max(...headers), edge: viewport.getBoundingClientRect().right };
+  })()`) as { scroll: number; client: number; right: number; edge: number };
+  assert.ok(fits.scroll <= fits.client, `the grid scrolls sideways: ${fits.scroll} > ${fits.client}`);
+  assert.ok(fits.right <= fits.edge + 0.5, `a column ends past the table's edge: ${fits.right} > ${fits.edge}`);
+  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'listings-1400-light.png') });
+  await page.setViewportSize({ width: 1280, height: 720 });
+});
+
 test('the pages logged no console errors and talked to 127.0.0.1 only', () => {
   assert.deepEqual(harness.problems.errors, []);
   assert.deepEqual(harness.problems.foreignRequests, []);

@@ -9,6 +9,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { LISTS, REASONS, REASON_LABELS, STATUSES } from '../../../../shared/domain.js';
 import type { FilterKey, ListingSort, ListingTableRow, SortColumn } from '../../../../shared/workbench.js';
 import { formatCount, formatTime } from '../../format.js';
+import './listings-grid.css';
 import { routeHref, routeQueryText, useHash } from '../../routes.js';
 import '../forms.css';
 import { InvestigatorSuggestions, IspSuggestions } from '../NameSuggestions.js';
@@ -18,6 +19,10 @@ import { BulkPanel } from './BulkPanel.js';
 import { listingsHash, listingsQueryText, parseListingsQuery, rememberListingsHash } from './listingsRoute.js';
 import { SavedViews } from './SavedViews.js';
 import { useListingPages } from './useListingPages.js';
+/** A time in a grid cell: the header says UTC, so the cell does not. */
+function formatGridTime(iso: string): string {
+  return formatTime(iso).replace(/ UTC$/, '');
+}
 
 const ROW_HEIGHT = 30;
 const COLUMNS_KEY = 'repdesk.listings.columns';
@@ -35,28 +40,29 @@ const SORT_OF: Record<string, SortColumn | undefined> = {
 
 const COLUMNS = [
   column.accessor('id', { header: 'ID', size: 80, cell: (cell) => `#${cell.getValue()}` }),
-  column.accessor('range', { header: 'Range', size: 220, cell: (cell) => <code>{cell.getValue()}</code> }),
-  column.accessor('list', { header: 'List', size: 70, cell: (cell) => <ListBadge list={cell.getValue()} /> }),
+  // A long IPv6 range does not fit its column: the whole range is its tooltip (and the record's title).
+  column.accessor('range', { header: 'Range', size: 220, cell: (cell) => <code title={cell.getValue()}>{cell.getValue()}</code> }),
+  column.accessor('list', { header: 'List', size: 56, cell: (cell) => <ListBadge list={cell.getValue()} /> }),
   column.accessor('status', {
     header: 'Status',
-    size: 110,
+    size: 120,
     cell: (cell) => <StatusBadge status={cell.getValue()} isPublished={cell.row.original.isPublished} />,
   }),
   column.accessor('reason', { header: 'Reason', size: 130, cell: (cell) => REASON_LABELS[cell.getValue()] }),
-  column.accessor('investigator', { header: 'Investigator', size: 120 }),
-  column.accessor('createdAt', { header: 'Created', size: 175, cell: (cell) => formatTime(cell.getValue()) }),
-  column.accessor('updatedAt', { header: 'Last change', size: 175, cell: (cell) => formatTime(cell.getValue()) }),
+  column.accessor('investigator', { header: 'Investigator', size: 110 }),
+  column.accessor('createdAt', { header: 'Created (UTC)', size: 145, cell: (cell) => formatGridTime(cell.getValue()) }),
+  column.accessor('updatedAt', { header: 'Changed (UTC)', size: 145, cell: (cell) => formatGridTime(cell.getValue()) }),
   column.accessor('expiresAt', {
-    header: 'Expiry / level',
+    header: 'Expires (UTC) / level',
     size: 170,
     cell: (cell) => {
       const row = cell.row.original;
       if (row.expiresAt === null && row.level === null) return <span className="muted">—</span>;
-      return `${row.expiresAt ? formatTime(row.expiresAt) : ''}${row.level !== null ? ` · L${row.level}` : ''}`;
+      return `${row.expiresAt ? formatGridTime(row.expiresAt) : ''}${row.level !== null ? ` · L${row.level}` : ''}`;
     },
   }),
-  column.accessor('isp', { header: 'ISP', size: 120, cell: (cell) => cell.getValue() ?? <span className="muted">—</span> }),
-  column.accessor('samples', { header: 'Samples', size: 80, cell: (cell) => formatCount(cell.getValue()) }),
+  column.accessor('isp', { header: 'ISP', size: 90, cell: (cell) => cell.getValue() ?? <span className="muted">—</span> }),
+  column.accessor('samples', { header: 'Samples', size: 85, cell: (cell) => formatCount(cell.getValue()) }),
   column.accessor('txt', { header: 'TXT', size: 260, cell: (cell) => cell.getValue() ?? <span className="muted">—</span> }),
 ];
 
@@ -72,7 +78,8 @@ function loadPreferences(): ColumnPreferences {
   } catch {
     // A damaged preference falls back to the defaults.
   }
-  return { visibility: { txt: false }, sizing: {} };
+  // The default columns fit a 1400 px window beside the navigation; TXT, Created and ISP are a click away.
+  return { visibility: { txt: false, createdAt: false, isp: false }, sizing: {} };
 }
 
 const FIELD_LABELS: Record<FilterKey, string> = {
