@@ -9,6 +9,7 @@ import type { ApiError, ApiResult } from '../../../../shared/contract.js';
 import { NOMINATION_STATUSES, type MtaAids, type NominationMtaInput, type NominationView as Nomination, type QueueFilter } from '../../../../shared/queues.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
+import { takeWaitingFiles, useWaitingFiles } from '../../desktop.js';
 import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { formatTime } from '../../format.js';
 import { useOperation } from '../../useOperation.js';
@@ -50,6 +51,17 @@ function NominationForm() {
   const [error, setError] = useState<ApiError | null>(null);
   const [bundle, setBundle] = useState('');
   const [bundleError, setBundleError] = useState<ApiError | null>(null);
+  // A bundle chosen in the desktop's File menu or dropped on the window: the intake opens with it loaded.
+  const waitingBundles = useWaitingFiles('nominations');
+  const [isOpen, setOpen] = useState(false);
+  const [leftOut, setLeftOut] = useState<readonly string[]>([]);
+  useEffect(() => {
+    if (!waitingBundles) return;
+    setBundle(waitingBundles[0]);
+    setLeftOut(waitingBundles.slice(1));
+    setOpen(true);
+    takeWaitingFiles('nominations');
+  }, [waitingBundles]);
 
   const opened = (result: ApiResult<Nomination>, onError: (error: ApiError) => void) => {
     if (!result.ok) onError(result.error);
@@ -80,7 +92,7 @@ function NominationForm() {
     ['companyType', 'Type of company'],
   ];
   return (
-    <details className="panel queue-intake">
+    <details className="panel queue-intake" open={isOpen} onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary>New nomination (received by email or phone)</summary>
       <form onSubmit={submit} aria-label="New nomination">
         <fieldset>
@@ -148,6 +160,7 @@ function NominationForm() {
           Bundle file on this computer <input type="text" value={bundle} onChange={(event) => setBundle(event.target.value)} placeholder="/path/to/nomination.json" required />
         </label>
         <button type="submit">Import</button>
+        {leftOut.length > 0 && <p className="muted queue-hint">One bundle at a time: {leftOut.join(', ')} left out.</p>}
         <p className="muted queue-hint">
           A JSON file: <code>{'{"contact": {"email", "firstName", "lastName"}, "mtas": "mtas.csv", "helos": "helos.csv"}'}</code>, the CSV files beside it following the templates.
         </p>
