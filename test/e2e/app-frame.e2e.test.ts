@@ -26,7 +26,8 @@ const theme = () => harness.page.evaluate('document.documentElement.dataset.them
 /** The theme in effect becomes `value` (a change of the emulated system scheme reaches the page's listener a moment later). */
 async function themeBecomes(value: 'light' | 'dark', message?: string): Promise<void> {
   try {
-    await harness.page.waitForFunction(`document.documentElement.dataset.theme === ${JSON.stringify(value)}`, undefined, { timeout: 5000 });
+    // A locator, not waitForFunction: the page's policy refuses the eval that a function string needs.
+    await harness.page.locator(`html[data-theme="${value}"]`).waitFor({ state: 'attached', timeout: 5000 });
   } catch {
     assert.equal(await theme(), value, message);
   }
@@ -110,10 +111,10 @@ test('the investigator and ISP filters suggest the names as one types', async ()
   await investigator.waitFor();
   const listId = await investigator.getAttribute('list');
   assert.ok(listId, 'the field names its suggestions');
-  await page.waitForFunction(`document.querySelectorAll('#${listId} option').length === 3`);
+  await page.locator(`#${listId} option`).nth(2).waitFor({ state: 'attached' });
   assert.deepEqual(await page.locator(`#${listId} option`).evaluateAll((options) => options.map((option) => (option as unknown as { value: string }).value)), ['Ana', 'Roberto', 'Rosa']);
   const ispList = await filters.locator('input[name="isp"]').getAttribute('list');
-  await page.waitForFunction(`document.querySelectorAll('#${ispList} option').length === 1`);
+  await page.locator(`#${ispList} option`).first().waitFor({ state: 'attached' });
   assert.equal(await page.locator(`#${ispList} option`).getAttribute('value'), 'Example Net');
   // A suggestion taken is the exact name the filter needs.
   await investigator.fill('Rosa');
