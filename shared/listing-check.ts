@@ -1,13 +1,13 @@
 /**
  * What "New listing" shows before anything is saved: the range as it will be stored (host bits
  * cleared, a-b ranges as their CIDR blocks), the answer a mail server will get, what the add
- * would refuse, and what deserves a second look (overlapping listings, GAL entries,
- * special-purpose space, a block wider than publishing allows). `listings.check` computes it
+ * would refuse (special-purpose space among it), and what deserves a second look (overlapping
+ * listings, GAL entries, a block wider than publishing allows). `listings.check` computes it
  * without writing.
  */
 import type { ListName, ListingStatus } from './domain.js';
 
-export type ListingWarningKind = 'duplicate' | 'overlap' | 'gal' | 'special-space' | 'too-wide';
+export type ListingWarningKind = 'duplicate' | 'overlap' | 'gal' | 'too-wide';
 
 export interface ListingWarning {
   readonly kind: ListingWarningKind;

@@ -6,7 +6,7 @@
 import { formatAddress, formatCidr, formatRange, parseRange, rangeSize, rangeToCidrs } from '../../../shared/address.js';
 import type { ListingCheck, ListingWarning } from '../../../shared/listing-check.js';
 import type { Settings } from '../../../shared/settings.js';
-import { specialRangeOverlapping } from '../../../shared/special-ranges.js';
+import { specialSpaceProblem } from '../../../shared/special-ranges.js';
 import type { ReadDb } from '../db/connection.js';
 import { AppError, invalidInput } from '../errors.js';
 import { checkReason, checkTxt, qilTerms, type NewListing } from '../listings/listings.js';
@@ -34,6 +34,8 @@ export function checkNewListing(db: ReadDb, index: ListingIndex, input: NewListi
   const range = parsed.value;
   const problems: string[] = [];
   const note = (message: string | null) => message !== null && problems.push(message);
+  // Special-purpose space is refused by the add itself (the same message).
+  note(specialSpaceProblem(range));
   note(problemOf(() => checkReason(input.list, input.reason)));
   let txt: string | null = null;
   note(problemOf(() => (txt = checkTxt(input.txt))));
@@ -60,8 +62,6 @@ export function checkNewListing(db: ReadDb, index: ListingIndex, input: NewListi
       listings: brief(others),
     });
   }
-  const special = specialRangeOverlapping(range);
-  if (special) warnings.push({ kind: 'special-space', message: `lies in special-purpose space: ${special.text} (${special.name}); publishing never lists it`, listings: [] });
   const widest = range.family === 4 ? settings.publish.widestPrefixV4 : settings.publish.widestPrefixV6;
   const cidrs = rangeToCidrs(range);
   const tooWide = cidrs.filter((cidr) => cidr.prefix < widest);
