@@ -79,7 +79,7 @@ import {
   type SignInResult,
 } from './team.js';
 import { MAX_BULK_LOOKUP, type BulkLookupAnswer } from './lookup.js';
-import type { ListingCheck } from './listing-check.js';
+import type { ListingCheck, ListingsImportPreview } from './listing-check.js';
 
 /** Errors cross every boundary as data, never as thrown exceptions. */
 export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'rate-limited' | 'internal';
@@ -147,6 +147,9 @@ export interface InvestigatorView {
 
 export interface ImportSummary {
   readonly imported: number;
+  /** Lines whose range already stood earlier in the file (imported once), and ranges already listed on the list (skipped). */
+  readonly merged: number;
+  readonly alreadyListed: number;
   readonly list: ListName;
   /** Normalisations made (host bits cleared, IPv4-mapped input), with line numbers. */
   readonly notes: readonly string[];
@@ -209,7 +212,7 @@ const listingAddSchema = z
   .strict();
 
 /** Operations that can run as a background job (worker thread) with progress and cancel. */
-export const JOB_OPERATIONS = ['listings.importFile', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export', 'samples.import', 'delisting.import'] as const;
+export const JOB_OPERATIONS = ['listings.importFile', 'listings.importPreview', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export', 'samples.import', 'delisting.import'] as const;
 export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 const empty = z.object({}).strict();
@@ -261,6 +264,10 @@ export const contract = {
   'listings.history': operation<readonly HistoryEventView[]>()(byId),
   'listings.delist': operation<ListingView>('write')(z.object({ id: idSchema, why: whySchema }).strict()),
   'listings.importFile': operation<ImportSummary>('write')(
+    z.object({ path: z.string().min(1).max(4096), list: listSchema, reason: reasonSchema, txt: z.string().max(1000).optional() }).strict(),
+  ),
+  /** What `listings.importFile` would do with the same input, without writing (a background job). */
+  'listings.importPreview': operation<ListingsImportPreview>()(
     z.object({ path: z.string().min(1).max(4096), list: listSchema, reason: reasonSchema, txt: z.string().max(1000).optional() }).strict(),
   ),
   'investigators.list': operation<readonly InvestigatorView[]>()(empty),

@@ -34,3 +34,31 @@ export interface ListingCheck {
   readonly problems: readonly string[];
   readonly warnings: readonly ListingWarning[];
 }
+
+/** A list that may be long: how many, and the first of them (`line N: ...`). */
+export interface ExcerptOf<T> {
+  readonly total: number;
+  readonly items: readonly T[];
+}
+
+/**
+ * What importing a file of listings would do, read and checked without writing
+ * (`listings.importPreview`, a background job): counts, the lines merged (a range that already
+ * stood earlier in the file), ranges already listed, normalisations, overlaps with listings in
+ * force, and the bad lines with their numbers (any bad line stops the import).
+ */
+export interface ListingsImportPreview {
+  readonly source: string;
+  readonly list: ListName;
+  /** Entries read, good ranges among them by family, and how many the import would add. */
+  readonly entries: number;
+  readonly ranges: number;
+  readonly ipv4: number;
+  readonly ipv6: number;
+  readonly willImport: number;
+  readonly merged: ExcerptOf<string>;
+  readonly alreadyListed: ExcerptOf<string>;
+  readonly normalisations: ExcerptOf<string>;
+  readonly overlaps: ExcerptOf<string>;
+  readonly rejected: ExcerptOf<string>;
+}

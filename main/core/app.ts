@@ -33,6 +33,7 @@ import { qilScore } from './qil/score.js';
 import { queryListings } from './workbench/query.js';
 import { recordView, relatedListings } from './workbench/record.js';
 import { checkNewListing } from './workbench/check.js';
+import { previewListingsImport } from './listings/import-preview.js';
 import { editListing, runBulkAction } from './workbench/edits.js';
 import { exportListingsCsv } from './workbench/csv.js';
 import { deleteView, listViews, saveView } from './workbench/views.js';
@@ -175,6 +176,7 @@ export function createCore(options: CoreOptions): Core {
     },
     'listings.delist': (input, call) => afterWrite(delistListing(write, call.actor, input.id, input.why, now())),
     'listings.importFile': async (input, call) => afterWrite(await importListingsFile(write, call.actor, input, readSettings(read), now(), call.onProgress)),
+    'listings.importPreview': (input, call) => previewListingsImport(read, index, input, readSettings(read), call.onProgress),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
     'investigators.update': (input, call) => updateInvestigator(write, call.actor, input, nowText),

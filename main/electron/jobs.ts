@@ -23,6 +23,7 @@ export function jobChanges(previous: ReadonlyMap<number, JobView>, current: read
 
 const OPERATION_TITLES: Record<JobView['operation'], string> = {
   'listings.importFile': 'Import',
+  'listings.importPreview': 'Import preview',
   'publish.run': 'Publishing',
   'dul.preview': 'DUL preview',
   'dul.commit': 'DUL import',
@@ -36,7 +37,9 @@ const OPERATION_TITLES: Record<JobView['operation'], string> = {
 function resultSummary(job: JobView): string {
   if (job.operation === 'listings.importFile') {
     const summary = job.result as ImportSummary | null;
-    return summary ? `${summary.imported.toLocaleString('en')} entries imported into ${summary.list}.` : 'The import is complete.';
+    return summary
+      ? `${summary.imported.toLocaleString('en')} entries imported into ${summary.list}${summary.merged > 0 ? `; ${summary.merged.toLocaleString('en')} repeated lines merged` : ''}.`
+      : 'The import is complete.';
   }
   if (job.operation === 'listings.bulk') {
     const bulk = job.result as BulkResult | null;

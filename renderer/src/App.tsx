@@ -19,6 +19,7 @@ const NominationsView = lazy(() => import('./views/queues/NominationsView.js').t
 const SettingsView = lazy(() => import('./views/SettingsView.js').then((module) => ({ default: module.SettingsView })));
 const ListingsView = lazy(() => import('./views/workbench/ListingsView.js').then((module) => ({ default: module.ListingsView })));
 const NewListingView = lazy(() => import('./views/listing/NewListingView.js').then((module) => ({ default: module.NewListingView })));
+const ImportListingsView = lazy(() => import('./views/listing/ImportListingsView.js').then((module) => ({ default: module.ImportListingsView })));
 const RecordView = lazy(() => import('./views/workbench/RecordView.js').then((module) => ({ default: module.RecordView })));
 
 function SignedIn() {
@@ -61,6 +62,8 @@ function Section({ section, argument }: { section: SectionId; argument: string |
       return <RecordView key={argument ?? ''} idText={argument} />;
     case 'new-listing':
       return <NewListingView key={argument ?? ''} initialRange={argument} />;
+    case 'import-listings':
+      return <ImportListingsView />;
     case 'dul':
       return <DulView ispName={argument} />;
     case 'qil':
@@ -97,7 +100,7 @@ export function App() {
         <ul>
           {SECTIONS.map((section) => (
             <li key={section.id}>
-              <a href={routeHref(section.id)} aria-current={section.id === route.section || (section.id === 'listings' && (route.section === 'record' || route.section === 'new-listing')) ? 'page' : undefined}>
+              <a href={routeHref(section.id)} aria-current={section.id === route.section || (section.id === 'listings' && (route.section === 'record' || route.section === 'new-listing' || route.section === 'import-listings')) ? 'page' : undefined}>
                 {section.title}
               </a>
             </li>

@@ -17,6 +17,7 @@ export const SECTIONS = [
 export const LINKED_SECTIONS = [
   { id: 'record', title: 'Record' },
   { id: 'new-listing', title: 'New listing' },
+  { id: 'import-listings', title: 'Import listings' },
 ] as const;
 
 export type SectionId = (typeof SECTIONS)[number]['id'] | (typeof LINKED_SECTIONS)[number]['id'];

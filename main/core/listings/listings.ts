@@ -14,7 +14,7 @@ import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-inde
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
-import { readRecords } from '../io/records.js';
+import { readListingsFile } from './listings-file.js';
 
 export interface ListingRow {
   id: number;
@@ -269,7 +269,6 @@ export function delistListing(db: WriteDb, actorName: string | null, id: number,
   });
 }
 
-const MAX_REPORTED_PROBLEMS = 50;
 
 /**
  * Positions sorted by (family, first, last). IPv4 sorts natively as doubles packing the first
@@ -321,62 +320,14 @@ export async function importListingsFile(
   requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
   const defaultTxt = checkTxt(input.txt);
 
-  const families: Family[] = [];
-  const firsts: bigint[] = [];
-  const lasts: bigint[] = [];
-  const prefixes: Array<number | null> = [];
-  const texts: Array<string | null> = [];
-  const lines: number[] = [];
-  const problems: string[] = [];
-  let problemCount = 0;
-  const notes: string[] = [];
-  let noteCount = 0;
-  const report = (line: number, message: string) => {
-    problemCount += 1;
-    if (problems.length < MAX_REPORTED_PROBLEMS) problems.push(`line ${line}: ${message}`);
-  };
-
+  const file = await readListingsFile(input.path, defaultTxt, settings.import.maxFileBytes, onProgress);
+  const { families, firsts, lasts, prefixes, texts, lines, problems, problemCount } = file;
+  const notes = [...file.notes];
+  let noteCount = file.noteCount;
+  // Lines whose range stood earlier in the file (imported once), and ranges already listed (skipped).
+  let merged = 0;
+  let alreadyListed = 0;
   const PROGRESS_EVERY = 65_536;
-  onProgress({ stage: 'reading', done: 0, total: 0 });
-  for await (const record of readRecords(input.path, { maxBytes: settings.import.maxFileBytes })) {
-    if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
-    const [rangeText, txtText, ...extra] = record.fields;
-    if (record.line === 1 && rangeText.toLowerCase() === 'range') continue;
-    if (extra.length > 0) {
-      report(record.line, `expected "range" or "range,txt", found ${record.fields.length} fields`);
-      continue;
-    }
-    const parsed = parseRange(rangeText);
-    if (!parsed.ok) {
-      report(record.line, parsed.error);
-      continue;
-    }
-    const special = specialSpaceProblem(parsed.value);
-    if (special) {
-      report(record.line, special);
-      continue;
-    }
-    let txt = defaultTxt;
-    if (txtText !== undefined && txtText !== '') {
-      try {
-        txt = checkTxt(txtText);
-      } catch (error) {
-        report(record.line, (error as Error).message);
-        continue;
-      }
-    }
-    const range = parsed.value;
-    for (const note of range.notes) {
-      noteCount += 1;
-      if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${record.line}: ${note}`);
-    }
-    families.push(range.family);
-    firsts.push(range.first);
-    lasts.push(range.last);
-    prefixes.push(range.prefix);
-    texts.push(txt);
-    lines.push(record.line);
-  }
   if (problemCount > 0) {
     const more = problemCount > problems.length ? ` (showing the first ${problems.length})` : '';
     throw invalidInput(`${basename(input.path)}: ${problemCount} bad line${problemCount === 1 ? '' : 's'}${more}; nothing was imported`, problems);
@@ -424,6 +375,7 @@ export async function importListingsFile(
       const rangeText = () => formatRange({ family, first: firsts[index], last: lasts[index] });
       if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[index] && lasts[previous] === lasts[index]) {
         noteCount += 1;
+        merged += 1;
         if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} also stands on line ${lines[previous]}; imported once`);
         continue;
       }
@@ -442,6 +394,7 @@ export async function importListingsFile(
         const duplicate = existing.get(family, first, last, input.list) as { id: number } | undefined;
         if (duplicate) {
           noteCount += 1;
+          alreadyListed += 1;
           if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} is already listed as #${duplicate.id}; skipped`);
           continue;
         }
@@ -466,5 +419,5 @@ export async function importListingsFile(
     return count;
   }),
   );
-  return { imported, list: input.list, notes, notesOmitted: noteCount - notes.length };
+  return { imported, merged, alreadyListed, list: input.list, notes, notesOmitted: noteCount - notes.length };
 }

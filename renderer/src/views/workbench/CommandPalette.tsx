@@ -29,6 +29,7 @@ const THEME_NAMES: Record<ThemeChoice, string> = { system: 'follow the system', 
 function commands(): Choice[] {
   return [
     { key: 'command-new-listing', label: 'New listing', detail: 'create a listing', hash: routeHref('new-listing') },
+    { key: 'command-import-listings', label: 'Import listings', detail: 'a file of ranges, with a preview', hash: routeHref('import-listings') },
     { key: 'command-publish', label: 'Publish', detail: 'review the changes and sign a new snapshot', hash: routeHref('publish') },
     ...SECTIONS.map((section) => ({ key: `command-go-${section.id}`, label: `Go to ${section.title}`, hash: routeHref(section.id) })),
     ...THEME_CHOICES.map((theme) => ({ key: `command-theme-${theme}`, label: `Theme: ${THEME_NAMES[theme]}`, detail: 'switch theme', run: () => setThemeChoice(theme) })),

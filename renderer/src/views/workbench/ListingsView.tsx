@@ -18,6 +18,7 @@ import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { BulkPanel } from './BulkPanel.js';
 import { listingsHash, listingsQueryText, parseListingsQuery, rememberListingsHash } from './listingsRoute.js';
 import { SavedViews } from './SavedViews.js';
+import { WaitingFiles } from './WaitingFiles.js';
 import { useListingPages } from './useListingPages.js';
 /** A time in a grid cell: the header says UTC, so the cell does not. */
 function formatGridTime(iso: string): string {
@@ -464,8 +465,12 @@ export function ListingsView() {
         <a className="button-link" href={routeHref('new-listing')}>
           New listing
         </a>
+        <a className="button-link secondary" href={routeHref('import-listings')}>
+          Import listings
+        </a>
         <SavedViewsMemo queryText={queryText} />
       </div>
+      <WaitingFiles />
       <FilterForm fields={state.fields} onApply={apply} />
       {state.filterProblem && <ErrorLine error={{ code: 'invalid-input', message: state.filterProblem }} />}
       {pages.error && <ErrorLine error={pages.error} />}

@@ -1,0 +1,96 @@
+/**
+ * `listings.importPreview`: what importing a file of listings would do, without writing. The file
+ * is read exactly as the import reads it (listings-file.ts); then, in address order, the lines
+ * the import would merge (the same range earlier in the file), the ranges already listed on the
+ * list, and the listings in force that contain a range's first or last address.
+ */
+import { basename } from 'node:path';
+import { formatRange, writeAddressKey } from '../../../shared/address.js';
+import type { ListingsImportPreview } from '../../../shared/listing-check.js';
+import type { ListName, Reason } from '../../../shared/domain.js';
+import type { Settings } from '../../../shared/settings.js';
+import type { ReadDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+import { invalidInput } from '../errors.js';
+import type { ListingIndex } from '../lookup/listing-index.js';
+import { readListingsFile } from './listings-file.js';
+import { addressOrder, checkReason, checkTxt, listingReader } from './listings.js';
+
+const MAX_ITEMS = 100;
+const PROGRESS_EVERY = 65_536;
+
+class Collected {
+  total = 0;
+  readonly items: string[] = [];
+  add(item: () => string): void {
+    this.total += 1;
+    if (this.items.length < MAX_ITEMS) this.items.push(item());
+  }
+  get excerpt(): { total: number; items: readonly string[] } {
+    return { total: this.total, items: this.items };
+  }
+}
+
+export async function previewListingsImport(
+  db: ReadDb,
+  index: ListingIndex,
+  input: { path: string; list: ListName; reason: Reason; txt?: string },
+  settings: Settings,
+  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+): Promise<ListingsImportPreview> {
+  checkReason(input.list, input.reason);
+  if (input.list === 'QIL') throw invalidInput('QIL entries come from trap-hit ingestion or one at a time, not from a file import');
+  const file = await readListingsFile(input.path, checkTxt(input.txt), settings.import.maxFileBytes, onProgress);
+  const { families, firsts, lasts, lines } = file;
+  const merged = new Collected();
+  const alreadyListed = new Collected();
+  const overlaps = new Collected();
+  const read = listingReader(db);
+  const hasListings = db.get(sql`SELECT 1 FROM listings LIMIT 1`) !== undefined;
+  const existing = sql`SELECT id FROM listings WHERE family = ${0} AND first = ${null} AND last = ${null} AND list = ${input.list} AND status = 'active'`.text;
+  const first = Buffer.alloc(16);
+  const last = Buffer.alloc(16);
+  const order = addressOrder(families, firsts, lasts);
+  let previous = -1;
+  let position = 0;
+  for (const at of order) {
+    position += 1;
+    if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'checking', done: position, total: order.length });
+    const family = families[at];
+    const rangeText = () => formatRange({ family, first: firsts[at], last: lasts[at] });
+    if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[at] && lasts[previous] === lasts[at]) {
+      const earlier = previous;
+      merged.add(() => `line ${lines[at]}: ${rangeText()} also stands on line ${lines[earlier]}; imported once`);
+      continue;
+    }
+    previous = at;
+    if (!hasListings) continue;
+    writeAddressKey(family, firsts[at], first, 0);
+    writeAddressKey(family, lasts[at], last, 0);
+    const duplicate = db.get<{ id: number }>({ text: existing, values: [family, first, last, input.list] });
+    if (duplicate) {
+      alreadyListed.add(() => `line ${lines[at]}: ${rangeText()} is already listed on ${input.list} as #${duplicate.id}; skipped`);
+      continue;
+    }
+    const ids = new Set([...index.find(family, firsts[at]), ...index.find(family, lasts[at])]);
+    const inForce = [...ids].map(read).filter((listing) => listing !== undefined && (listing.status === 'active' || listing.status === 'suppressed'));
+    if (inForce.length > 0) {
+      overlaps.add(() => `line ${lines[at]}: ${rangeText()} overlaps ${inForce.map((listing) => `${listing?.list} #${listing?.id} ${listing?.range}`).join(', ')}`);
+    }
+  }
+  const ipv4 = families.filter((family) => family === 4).length;
+  return {
+    source: basename(input.path),
+    list: input.list,
+    entries: file.entries,
+    ranges: families.length,
+    ipv4,
+    ipv6: families.length - ipv4,
+    willImport: file.problemCount > 0 ? 0 : families.length - merged.total - alreadyListed.total,
+    merged: merged.excerpt,
+    alreadyListed: alreadyListed.excerpt,
+    normalisations: { total: file.noteCount, items: file.notes },
+    overlaps: overlaps.excerpt,
+    rejected: { total: file.problemCount, items: file.problems },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * The desktop shell's intents as the page receives them, in Chromium: a stand-in for the
+ * preload's `window.repdesk` (the contract over the real server, and the intent subscription) lets
+ * the test send what the shell sends for each kind of file the README says can be dropped or
+ * chosen in File > Import…, and checks that each lands somewhere visible: a listings file in Import
+ * listings (preview, progress, Cancel with nothing imported, then the import with its merged
+ * lines), a nomination bundle in the opened intake, spam samples waiting visibly on Listings, a
+ * DUL file on the ISP list.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { intentsForDroppedFiles } from '../../main/electron/intents.js';
+import type { Intent } from '../../shared/desktop.js';
+import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
+
+const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+const LINES = 50_000;
+
+let harness: Harness;
+
+/** The preload's bridge, stood in for: each operation POSTs to the server; intents come from the test. */
+const FAKE_BRIDGE = `(() => {
+  const match = /^#token=([A-Za-z0-9_-]+)$/.exec(location.hash);
+  if (match) sessionStorage.setItem('fake-bridge-token', match[1]);
+  const token = sessionStorage.getItem('fake-bridge-token') || '';
+  const listeners = [];
+  window.sendIntent = (intent) => listeners.forEach((listener) => listener(intent));
+  window.repdesk = new Proxy({}, {
+    get(_target, name) {
+      if (name === 'onIntent') return (listener) => { listeners.push(listener); return () => undefined; };
+      // No onJobProgress: the page polls for job progress, as in browser mode.
+      if (typeof name !== 'string' || name === 'then' || name === 'onJobProgress') return undefined;
+      return (input) => fetch('/api/' + name, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(input ?? {}) }).then((response) => response.json());
+    },
+  });
+})();`;
+
+function count(sql: string): number {
+  const handle = new Database(harness.databasePath, { readonly: true });
+  try {
+    return (handle.prepare(sql).get() as { count: number }).count;
+  } finally {
+    handle.close();
+  }
+}
+
+async function send(intent: Intent): Promise<void> {
+  await harness.page.evaluate(`window.sendIntent(${JSON.stringify(intent)})`);
+}
+
+/** What the shell sends for files dropped on a section. */
+function dropped(paths: string[], section: 'listings' | 'dul' | 'lookup' | 'nominations'): Intent[] {
+  const { intents, refused } = intentsForDroppedFiles(paths, section);
+  assert.deepEqual(refused, []);
+  return intents;
+}
+
+before(async () => {
+  harness = await startHarness({
+    seed: async (databasePath) => {
+      await repdesk(databasePath, 'investigator', 'add', 'Alice', '--roles', 'investigator,liaison,reviewer');
+      await repdesk(databasePath, '--actor', 'Alice', 'listing', 'add', '81.0.0.0/16', '--list', 'RBL', '--reason', 'spam-source');
+    },
+  });
+  await harness.page.addInitScript(FAKE_BRIDGE);
+  await harness.page.goto(harness.server.url);
+  await harness.page.getByText('Signed in as').waitFor();
+});
+
+after(async () => {
+  await harness?.close();
+});
+
+test('a 50,000-line listings file dropped on the window opens Import listings: preview, progress, Cancel with nothing imported, then the import', async () => {
+  const { page } = harness;
+  const lines = ['# addresses from the abuse desk'];
+  for (let index = 0; index < LINES; index += 1) lines.push(`45.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
+  lines.push('45.0.0.7', '45.0.0.9', '81.0.1.0/24');
+  const path = join(harness.folder, 'spam-sources.txt');
+  writeFileSync(path, `${lines.join('\n')}\n`);
+  const listingsBefore = count('SELECT count(*) AS count FROM listings');
+
+  const [intent] = dropped([path], 'lookup');
+  assert.deepEqual(intent, { kind: 'import', target: 'listings', section: 'listings', paths: [path] });
+  await send(intent);
+  await page.waitForURL(/#\/import-listings$/);
+  assert.equal(await page.getByTestId('import-file').innerText(), path);
+  const form = page.getByRole('form', { name: 'Import listings' });
+  await form.getByLabel('Reason').selectOption('spam-support');
+  await form.getByRole('button', { name: 'Preview' }).click();
+  const preview = page.getByRole('region', { name: 'Import preview' });
+  await preview.waitFor({ timeout: 60_000 });
+  assert.match(await preview.innerText(), /50,003 entries, 50,003 good ranges \(50,003 IPv4, 0 IPv6\): 50,001 to import onto RBL, 2 repeated lines merged, 0 already listed/);
+  await preview.getByText('Lines merged (the same range earlier in the file): 2').click();
+  assert.match(await preview.getByRole('list', { name: 'Lines merged (the same range earlier in the file)' }).innerText(), /line 50002: 45\.0\.0\.7 also stands on line 9; imported once/);
+  assert.match(await preview.innerText(), /Overlapping listings in force: 1/);
+
+  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'import-listings-light.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'import-listings-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // The import runs as a job: progress with rate and time left, and Cancel rolls it back.
+  await form.getByRole('button', { name: 'Import 50,001 listings' }).click();
+  const progress = page.getByRole('progressbar', { name: 'Import' });
+  await progress.waitFor();
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('status').filter({ hasText: 'Cancelled: nothing was imported.' }).waitFor({ timeout: 60_000 });
+  assert.equal(count('SELECT count(*) AS count FROM listings'), listingsBefore, 'nothing imported after the cancel');
+
+  await form.getByRole('button', { name: 'Preview' }).click();
+  await preview.waitFor({ timeout: 60_000 });
+  await form.getByRole('button', { name: 'Import 50,001 listings' }).click();
+  const done = page.getByRole('status').filter({ hasText: /^Imported/ });
+  await done.waitFor({ timeout: 120_000 });
+  assert.match(await done.innerText(), /Imported 50,001 listings onto RBL; 2 repeated lines merged, 0 already listed \(skipped\)/);
+  assert.equal(count('SELECT count(*) AS count FROM listings'), listingsBefore + 50_001);
+});
+
+test('a nomination bundle dropped on the window opens the nomination intake with the bundle loaded', async () => {
+  const { page } = harness;
+  const bundle = join(harness.folder, 'nomination.json');
+  writeFileSync(bundle, JSON.stringify({ contact: { email: 'ops@mail.example', firstName: 'Olga', lastName: 'Ops' }, mtas: [], helos: [] }));
+  await send(dropped([bundle], 'lookup')[0]);
+  await page.waitForURL(/#\/nominations/);
+  const bundleField = page.getByRole('form', { name: 'Import a nomination bundle' }).getByLabel('Bundle file on this computer');
+  await bundleField.waitFor();
+  assert.equal(await bundleField.inputValue(), bundle);
+  assert.equal(await page.locator('details.queue-intake').getAttribute('open'), '', 'the intake is open');
+});
+
+test('spam samples dropped away from a record wait visibly on Listings; a DUL file waits on the ISP list', async () => {
+  const { page } = harness;
+  const samples = [join(harness.folder, 'a.eml'), join(harness.folder, 'b.mbox')];
+  await send(dropped(samples, 'lookup')[0]);
+  await page.waitForURL(/#\/listings$/);
+  assert.match(await page.getByRole('status').filter({ hasText: 'spam samples are waiting' }).innerText(), /2 spam samples are waiting \(.*a\.eml, .*b\.mbox\): open the record they belong to/);
+  const dul = join(harness.folder, 'pools.csv');
+  await send(dropped([dul], 'dul')[0]);
+  await page.waitForURL(/#\/dul$/);
+  await page.getByRole('status').filter({ hasText: 'pools.csv' }).waitFor();
+});
+
+test('the page logged no console errors and talked to 127.0.0.1 only', () => {
+  assert.deepEqual(harness.problems.errors, []);
+  assert.deepEqual(harness.problems.foreignRequests, []);
+});
