@@ -124,6 +124,11 @@ test('a bulk action over a filter shows progress and can be cancelled with nothi
   // Every matching listing: a confirmation names the change, the count and the filter first.
   const confirmation = page.getByRole('alertdialog', { name: 'Delist every listing matching this filter?' });
   assert.match(await confirmation.innerText(), /Every listing matching the filter \(more than 100,000\) will be delisted[\s\S]*list RBL[\s\S]*reason botnet[\s\S]*Reason: “botnet taken down”/);
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.screenshot({ path: join(SCREENSHOTS, `bulk-confirm-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
   await confirmation.getByRole('button', { name: 'Cancel' }).click();
   assert.equal(await confirmation.count(), 0);
   assert.equal(await bulk.getByRole('progressbar').count(), 0, 'nothing started');
