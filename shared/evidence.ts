@@ -168,8 +168,11 @@ export type ThreadOutcome = (typeof THREAD_OUTCOMES)[number];
 
 export interface ThreadSummary {
   readonly id: number;
+  /** What the thread is about: exactly one of a listing, an ISP, a GAL nomination or a delisting request. */
   readonly listingId: number | null;
   readonly isp: string | null;
+  readonly nominationId: number | null;
+  readonly delistingId: number | null;
   readonly subject: string;
   readonly status: 'open' | 'resolved';
   readonly outcome: string | null;
@@ -198,9 +201,25 @@ export interface ThreadMessageView {
 
 export interface ThreadDetail extends ThreadSummary {
   readonly messages: readonly ThreadMessageView[];
+  /** Whether saved replies can be sent from RepDesk (a relay is configured), said before anyone clicks. */
+  readonly relay: RelayStatus;
 }
 
-/** A reply filled from a template, for the user to edit before saving it to the thread. */
+/** Whether a mail relay is configured, and through what replies go, or why they cannot be sent from RepDesk. */
+export interface RelayStatus {
+  readonly isConfigured: boolean;
+  readonly text: string;
+}
+
+/** A reply as it will go out, drafted for a decision: its recipient (null when the contact given is not a mail address), subject and text. */
+export interface MailDraft {
+  readonly from: string;
+  readonly to: string | null;
+  readonly subject: string;
+  readonly text: string;
+}
+
+/** A reply filled from a template, for the user to edit before saving it to the thread (it answers `inReplyTo`, the latest mail received). */
 export interface ReplyDraft {
   readonly template: ReplyTemplate;
   readonly from: string;
@@ -296,7 +315,6 @@ export const threadReplySchema = z
     to: z.string().trim().min(3).max(500).regex(/^[^\s@<>,]+@[^\s@<>,]+$/, 'to is one mail address (name@domain)'),
     subject: z.string().trim().min(1).max(300),
     text: z.string().min(1).max(100_000),
-    inReplyTo: z.string().max(998).nullable().optional(),
   })
   .strict();
 

@@ -75,11 +75,19 @@ export const nominationDecisionSchema = z
     ips: z.array(z.string().max(100)).max(1000).optional(),
     /** Approve only: per IP on a blocklist, how the reviewer resolves the conflict. */
     conflicts: z.record(z.string().max(100), z.enum(['delist', 'refuse'])).optional(),
-    /** The reply to send; by default the drafted one. */
-    reply: z.string().max(10000).optional(),
+    /** The reply to the nominee as it goes out; by default the drafted one (nominations.draft). The reason is not in it. */
+    reply: z
+      .string()
+      .max(10000)
+      .refine((text) => text.trim() !== '', 'the reply is empty')
+      .optional(),
+    replySubject: z.string().trim().min(1).max(300).optional(),
   })
   .strict();
 export type NominationDecisionInput = z.infer<typeof nominationDecisionSchema>;
+
+/** The reply a nomination decision would send, drafted before deciding (the same choice of IPs and conflicts). */
+export const nominationDraftSchema = nominationDecisionSchema.pick({ id: true, decision: true, ips: true, conflicts: true }).strict();
 
 /** A delisting request entered in the app. */
 export const delistingAddSchema = z
@@ -102,10 +110,19 @@ export const delistingDecisionSchema = z
     why: z.string().trim().min(1, 'a reason is required').max(2000),
     /** Temporary removal: until when (default and longest: the allowed time for this request). */
     until: z.string().max(40).optional(),
-    reply: z.string().max(10000).optional(),
+    /** The reply to the requester as it goes out; by default the drafted one (delisting.draft). The reason is not in it. */
+    reply: z
+      .string()
+      .max(10000)
+      .refine((text) => text.trim() !== '', 'the reply is empty')
+      .optional(),
+    replySubject: z.string().trim().min(1).max(300).optional(),
   })
   .strict();
 export type DelistingDecisionInput = z.infer<typeof delistingDecisionSchema>;
+
+/** The reply a delisting decision would send, drafted before deciding (for a temporary removal, with its end). */
+export const delistingDraftSchema = delistingDecisionSchema.pick({ id: true, decision: true, until: true }).strict();
 
 /** One investigation aid: its result in words, whether it speaks for the nomination, and when it ran. */
 export interface AidCheck {
@@ -158,8 +175,8 @@ export interface NominationView extends NominationSummaryView {
   readonly aidsAt: string | null;
   readonly decision: { readonly kind: string; readonly at: string; readonly by: string; readonly why: string; readonly reply: string } | null;
   readonly history: readonly HistoryEventView[];
-  /** Drafted replies per decision, to edit before deciding; `{why}`, and in the approval `{approved}` and `{refusedLine}`, are left to fill. */
-  readonly drafts: Readonly<Record<'approve' | 'reject' | 'needs-information', string>>;
+  /** The correspondence thread with the nominee (the decisions' replies), once there is one. */
+  readonly threadId: number | null;
 }
 
 /** A listing a delisting request concerns, with whether it is in the published zone now. */
@@ -197,8 +214,8 @@ export interface DelistingView extends DelistingSummaryView {
   readonly allowedRemovalDays: number;
   readonly latestUntil: string;
   readonly decision: { readonly kind: string; readonly at: string; readonly by: string; readonly why: string; readonly reply: string } | null;
-  /** Drafted replies per decision, with `{why}` (and `{until}`) left for the reason and the date. */
-  readonly drafts: Readonly<Record<DelistingDecision, string>>;
+  /** The correspondence thread the request's mail and replies are in: its record's, or its own for an unlisted address. */
+  readonly threadId: number | null;
 }
 
 export interface QueuePage<T> {

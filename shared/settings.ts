@@ -111,6 +111,19 @@ export const settingsSchema = z.object({
         .default([]),
       /** Largest single message kept as a sample or in a thread (a bigger one is refused by name). */
       maxMessageBytes: z.number().int().positive().max(1024 * 1024 * 1024).default(32 * 1024 * 1024),
+      /** The time zone dates and times are written in, in words, in mail to people outside the team (an IANA name). */
+      replyTimeZone: z
+        .string()
+        .max(64)
+        .refine((zone) => {
+          try {
+            new Intl.DateTimeFormat('en-GB', { timeZone: zone });
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'replyTimeZone is a time zone name such as UTC or Europe/Berlin')
+        .default('UTC'),
       /** The From address of replies drafted in correspondence threads. */
       replyFrom: z.string().regex(/^[^\s@<>,]+@[^\s@<>,]+$/, 'replyFrom is one mail address (name@domain)').default('abuse-desk@bl.example'),
       /** The mail relay replies are sent through (SMTP); an empty host means replies are exported as .eml and sent by hand. */

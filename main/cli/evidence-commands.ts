@@ -54,7 +54,14 @@ function writeRaw(context: CommandContext, raw: RawMessage): void {
 }
 
 function formatThread(thread: ThreadSummary): string {
-  const owner = thread.listingId !== null ? `listing #${thread.listingId}` : `ISP ${thread.isp}`;
+  const owner =
+    thread.listingId !== null
+      ? `listing #${thread.listingId}`
+      : thread.isp !== null
+        ? `ISP ${thread.isp}`
+        : thread.nominationId !== null
+          ? `nomination #${thread.nominationId}`
+          : `delisting request #${thread.delistingId}`;
   return `#${thread.id}\t${thread.status}${thread.outcome ? ` (${thread.outcome})` : ''}\t${owner}\t${thread.messageCount} messages\t${thread.subject}`;
 }
 
@@ -64,6 +71,7 @@ function printThread(context: CommandContext, thread: ThreadDetail): void {
     const who = message.direction === 'note' ? `note by ${message.createdBy}` : `${message.direction} ${message.from ?? '?'} -> ${message.to ?? '?'}`;
     context.out(`  [${message.id}] ${message.createdAt} ${who}${message.subject ? `: ${message.subject}` : ''}`);
   }
+  context.out(`sending: ${thread.relay.text}`);
 }
 
 /** Threads belong to a listing (--listing ID) or to an ISP (--isp NAME). */
@@ -249,7 +257,7 @@ export const EVIDENCE_COMMANDS: Record<string, Command> = {
         return;
       }
       if (to === '') throw new UsageError('the thread has no inbound sender or ISP contact to reply to: give --to ADDRESS');
-      const thread = await call(context, 'threads.reply', { threadId, to, subject: draft.subject, text: draft.text, inReplyTo: draft.inReplyTo });
+      const thread = await call(context, 'threads.reply', { threadId, to, subject: draft.subject, text: draft.text });
       if (context.values.json) printJson(context, thread);
       else printThread(context, thread);
     },

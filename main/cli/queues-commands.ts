@@ -4,8 +4,9 @@
  * main.ts; only its hoisted functions and types are used here, and only inside `run`, because
  * main.ts imports this module before its own top level has run.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { MailDraft } from '../../shared/evidence.js';
 import type { DelistingSummaryView, DelistingView, NominationSummaryView, NominationView, QueuePage } from '../../shared/queues.js';
 import { call, printJson, UsageError, type Command, type CommandContext } from './main.js';
 
@@ -14,6 +15,28 @@ const PAGE = 1000;
 function text(values: CommandContext['values'], name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The reply as it goes out, printed: recipient, subject, then the text. */
+function printDraft(context: CommandContext, draft: MailDraft): void {
+  context.out([`From: ${draft.from}`, `To: ${draft.to ?? '(no mail address: the reply is kept in the thread as a note to send some other way)'}`, `Subject: ${draft.subject}`, '', draft.text].join('\n'));
+}
+
+/** An edited reply from --reply-file (UTF-8 text), or undefined for the drafted one. */
+function replyFrom(values: CommandContext['values']): string | undefined {
+  const path = text(values, 'reply-file');
+  if (path === undefined) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(resolve(path)));
+  } catch (error) {
+    throw new UsageError(`--reply-file ${path}: ${error instanceof TypeError ? 'not UTF-8 text' : (error as Error).message}`);
+  }
+}
+
+/** After a decision: where its reply went. */
+function printReply(context: CommandContext, view: { readonly threadId: number | null; readonly decision: { readonly reply: string } | null }): void {
+  context.out(`reply (in thread #${view.threadId}; repdesk threads show ${view.threadId}, then threads export or threads send):`);
+  for (const line of view.decision?.reply.split('\n') ?? []) context.out(`  ${line}`);
 }
 
 function many(values: CommandContext['values'], name: string): string[] {
@@ -140,9 +163,9 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
     },
   },
   'nominations decide': {
-    usage: 'repdesk nominations decide ID --approve|--reject|--needs-information --why TEXT [--ip IP]... [--delist IP]... [--refuse IP]... [--json]',
+    usage: 'repdesk nominations decide ID --approve|--reject|--needs-information (--why TEXT [--reply-file FILE] | --draft) [--ip IP]... [--delist IP]... [--refuse IP]... [--json]',
     summary:
-      'Decide a nomination (reviewer): approve (GAL entries for every MTA, or only the --ip ones; an IP on a blocklist needs --delist IP or --refuse IP), reject, or ask for information; the reply is drafted from the template',
+      'Decide a nomination (reviewer): approve (GAL entries for every MTA, or only the --ip ones; an IP on a blocklist needs --delist IP or --refuse IP), reject, or ask for information. The reason (--why) stays in the history; the reply to the nominee is the drafted one (print it with --draft, without deciding) or the text of --reply-file, and goes into the nomination\'s thread as mail',
     options: {
       approve: { type: 'boolean' },
       reject: { type: 'boolean' },
@@ -151,6 +174,8 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
       ip: { type: 'string', multiple: true },
       delist: { type: 'string', multiple: true },
       refuse: { type: 'string', multiple: true },
+      draft: { type: 'boolean' },
+      'reply-file': { type: 'string' },
       json: { type: 'boolean' },
     },
     positionals: [1, 1],
@@ -158,24 +183,29 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
       const { values } = context;
       const chosen = (['approve', 'reject', 'needs-information'] as const).filter((decision) => values[decision]);
       if (chosen.length !== 1) throw new UsageError('give exactly one of --approve, --reject, --needs-information');
-      const why = text(values, 'why');
-      if (why === undefined) throw new UsageError('--why is required');
       const conflicts: Record<string, 'delist' | 'refuse'> = {};
       for (const ip of many(values, 'delist')) conflicts[ip] = 'delist';
       for (const ip of many(values, 'refuse')) conflicts[ip] = 'refuse';
       const isApproval = chosen[0] === 'approve';
-      const view = await call(context, 'nominations.decide', {
+      const choice = {
         id: requestId(context),
         decision: chosen[0],
-        why,
         ips: isApproval && values.ip !== undefined ? many(values, 'ip') : undefined,
         conflicts: isApproval && Object.keys(conflicts).length > 0 ? conflicts : undefined,
-      });
+      };
+      if (values.draft) {
+        const draft = await call(context, 'nominations.draft', choice);
+        if (values.json) printJson(context, draft);
+        else printDraft(context, draft);
+        return;
+      }
+      const why = text(values, 'why');
+      if (why === undefined) throw new UsageError('--why is required');
+      const view = await call(context, 'nominations.decide', { ...choice, why, reply: replyFrom(values) });
       if (values.json) printJson(context, view);
       else {
         showNomination(context, view);
-        context.out('reply:');
-        for (const line of view.decision?.reply.split('\n') ?? []) context.out(`  ${line}`);
+        printReply(context, view);
       }
     },
   },
@@ -217,9 +247,9 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
     },
   },
   'delisting decide': {
-    usage: 'repdesk delisting decide ID --remove-temporarily [--until DATE]|--delist|--deny|--needs-information --why TEXT [--json]',
+    usage: 'repdesk delisting decide ID --remove-temporarily [--until DATE]|--delist|--deny|--needs-information (--why TEXT [--reply-file FILE] | --draft) [--json]',
     summary:
-      'Decide a delisting request (the assigned investigator or a reviewer): remove temporarily until DATE (default and longest: the allowed time, shorter for repeat offenders), delist permanently, deny, or ask for information; the reply is drafted from the template',
+      'Decide a delisting request (the assigned investigator or a reviewer): remove temporarily until DATE (default and longest: the allowed time, shorter for repeat offenders), delist permanently, deny, or ask for information. The reason (--why) stays in the history; the reply to the requester is the drafted one (print it with --draft, without deciding) or the text of --reply-file, and goes into the request\'s thread as mail',
     options: {
       'remove-temporarily': { type: 'boolean' },
       until: { type: 'string' },
@@ -227,6 +257,8 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
       deny: { type: 'boolean' },
       'needs-information': { type: 'boolean' },
       why: { type: 'string' },
+      draft: { type: 'boolean' },
+      'reply-file': { type: 'string' },
       json: { type: 'boolean' },
     },
     positionals: [1, 1],
@@ -234,14 +266,20 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
       const { values } = context;
       const chosen = (['remove-temporarily', 'delist', 'deny', 'needs-information'] as const).filter((decision) => values[decision]);
       if (chosen.length !== 1) throw new UsageError('give exactly one of --remove-temporarily, --delist, --deny, --needs-information');
+      const choice = { id: requestId(context), decision: chosen[0], until: text(values, 'until') };
+      if (values.draft) {
+        const draft = await call(context, 'delisting.draft', choice);
+        if (values.json) printJson(context, draft);
+        else printDraft(context, draft);
+        return;
+      }
       const why = text(values, 'why');
       if (why === undefined) throw new UsageError('--why is required');
-      const view = await call(context, 'delisting.decide', { id: requestId(context), decision: chosen[0], why, until: text(values, 'until') });
+      const view = await call(context, 'delisting.decide', { ...choice, why, reply: replyFrom(values) });
       if (values.json) printJson(context, view);
       else {
         showDelisting(context, view);
-        context.out('reply:');
-        for (const line of view.decision?.reply.split('\n') ?? []) context.out(`  ${line}`);
+        printReply(context, view);
       }
     },
   },

@@ -42,7 +42,8 @@ import { createListingFromSample, getSample, importSamples, linkSample, listSamp
 import { uploadedSources } from './evidence/sources.js';
 import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply, sendReply } from './evidence/threads.js';
 import { addNomination, decideNomination, getNomination, importNominationBundle, listNominations, nominationTemplates, openNomination } from './queues/nominations.js';
-import { addDelistingRequest, decideDelistingRequest, getDelistingRequest, importDelistingRequests, listDelistingRequests } from './queues/delisting.js';
+import { addDelistingRequest, decideDelistingRequest, draftDelistingDecision, getDelistingRequest, importDelistingRequests, listDelistingRequests } from './queues/delisting.js';
+import { draftNominationReply } from './queues/replies.js';
 import { queuesSummary } from './queues/summary.js';
 import { foldDashboard } from './dashboard/counters.js';
 import { readDashboard } from './dashboard/dashboard.js';
@@ -241,7 +242,7 @@ export function createCore(options: CoreOptions): Core {
     'samples.createListing': (input, call) => afterWrite(createListingFromSample(write, call.actor, input, readSettings(read), now())),
     'samples.stats': (input) => sampleStats(read, input.listingId),
     'threads.list': (input) => listThreads(read, input),
-    'threads.get': (input) => getThread(read, input.id),
+    'threads.get': (input) => getThread(read, input.id, readSettings(read)),
     'threads.create': (input, call) => createThread(write, call.actor, input, now()),
     'threads.import': (input, call) =>
       importThreadMessages(
@@ -251,7 +252,7 @@ export function createCore(options: CoreOptions): Core {
         readSettings(read),
         now(),
       ),
-    'threads.note': (input, call) => addNote(write, call.actor, input.threadId, input.text, now()),
+    'threads.note': (input, call) => addNote(write, call.actor, input.threadId, input.text, readSettings(read), now()),
     'threads.draft': (input) => draftReply(read, input.threadId, input.template, readSettings(read)),
     'threads.reply': (input, call) => saveReply(write, call.actor, input, readSettings(read), now()),
     'threads.export': (input) => exportMessage(read, input.id),
@@ -263,11 +264,13 @@ export function createCore(options: CoreOptions): Core {
     'nominations.list': (input, call) => listNominations(read, input, call.actor, now()),
     'nominations.get': (input) => getNomination(read, input.id, readSettings(read), now()),
     'nominations.open': (input, call) => openNomination(write, index, call.actor, input.id, readSettings(read), now),
+    'nominations.draft': (input) => draftNominationReply(read, index, input, readSettings(read), now()),
     'nominations.decide': (input, call) => afterWrite(decideNomination(write, index, call.actor, input, readSettings(read), now())),
     'delisting.add': (input, call) => addDelistingRequest(write, index, call.actor, input, readSettings(read), now()),
     'delisting.import': (input, call) => importDelistingRequests(write, index, call.actor, input.path, readSettings(read), now(), call.onProgress),
     'delisting.list': (input, call) => listDelistingRequests(read, input, call.actor, now()),
     'delisting.get': (input) => getDelistingRequest(read, input.id, readSettings(read), now()),
+    'delisting.draft': (input) => draftDelistingDecision(read, input, readSettings(read), now()),
     'delisting.decide': (input, call) => decideDelistingRequest(write, call.actor, input, readSettings(read), now()),
     'queues.summary': (_input, call) => queuesSummary(read, call.actor, now()),
     'dashboard.get': (input) => {

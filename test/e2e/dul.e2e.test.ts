@@ -1,7 +1,8 @@
 /**
  * The DUL section end to end (real database, server and Chromium): a liaison adds an ISP,
  * imports a file through the UI, reviews the preview (diff, normalisation, a rejected line),
- * commits leaving the rejected line out, sees the ISP page update, and reverts.
+ * commits leaving the rejected line out, sees the ISP page update, acknowledges the submission to
+ * the ISP (a thread with the reply drafted from the submission's facts), and reverts.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,6 +57,16 @@ test('a liaison imports a submission with preview and commit, sees the ISP page 
   await ranges.locator('tbody tr').nth(2).waitFor();
   assert.match(await page.getByRole('table', { name: 'Submissions' }).innerText(), /from 2026-01-15/);
   assert.deepEqual(await ranges.locator('tbody tr td:first-child').allInnerTexts(), ['45.10.1.0/24', '45.10.2.0/24', '2a01:4f8:100::/48']);
+  // The submission's acknowledgement: a thread with the ISP, the reply drafted with its facts in words.
+  await page.getByRole('button', { name: 'Acknowledge submission #1 to Example Net' }).click();
+  const thread = page.getByRole('article', { name: /^Thread #\d+$/ });
+  await thread.getByRole('heading', { name: 'DUL submission #1' }).waitFor();
+  const reply = thread.getByLabel('Text', { exact: true });
+  await reply.waitFor();
+  assert.match(await reply.inputValue(), /Submission: +#1, received \w+day \d{1,2} \w+ \d{4}, \d{2}:\d{2} UTC: 3 ranges added, 0 removed, 0 unchanged/);
+  await thread.getByLabel('To', { exact: true }).fill('noc@example.net');
+  await thread.getByRole('button', { name: 'Save the reply' }).click();
+  await thread.locator('.thread-message-outbound').waitFor();
   await page.getByRole('table', { name: 'Submissions' }).getByRole('button', { name: 'Revert' }).click();
   await page.getByRole('table', { name: 'Submissions' }).getByText(/^reverted /).waitFor();
   assert.equal(await ranges.locator('tbody tr').count(), 0);

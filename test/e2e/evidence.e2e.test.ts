@@ -143,7 +143,8 @@ test('a dropped sample is stored, viewed safely, downloaded, and the ISP answere
   const text = thread.getByLabel('Text', { exact: true });
   await text.waitFor();
   assert.match(await text.inputValue(), /Address: +185\.220\.101\.0\/24/);
-  assert.match(await text.inputValue(), /Spam samples: 1, the latest from 2026-11-26/);
+  assert.match(await text.inputValue(), /Spam samples: 1, the latest received Thursday 26 November 2026, 10:00 UTC/);
+  assert.doesNotMatch(await text.inputValue(), /\d{4}-\d{2}-\d{2}/);
   await thread.getByLabel('To', { exact: true }).fill('noc@isp.example');
   await thread.getByRole('button', { name: 'Save the reply' }).click();
   await thread.locator('.thread-message-outbound').waitFor();

@@ -4,13 +4,30 @@
  * blocklist conflict), and a delisting request from the form to a temporary removal; then the
  * cores' clock (the harness's test-only clock) moves past the removal's date and the listing is
  * visibly back in the zone. Ageing requests stand out and the queue panel links to the filter.
+ * Each decision shows what goes out (the reply the core drafts, redrafted as the choice changes,
+ * no reason in it) apart from what stays in the history; the reply stored in the correspondence
+ * thread is the one previewed; "Send" appears only once a relay is configured (before, the
+ * reason is shown), and sending through a relay (a local SMTP sink) delivers those bytes.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSV_TEMPLATES } from '../../shared/queues.js';
+import type { Locator } from 'playwright-core';
 import { repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
+import { startSmtpSink } from '../unit/support/smtp-sink.js';
+
+/** Wait until a field's value matches (a draft is redrafted when the choice changes), and return it. */
+async function valueMatching(field: Locator, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await field.inputValue();
+    if (pattern.test(value)) return value;
+    if (Date.now() > deadline) assert.fail(`the value never matched ${pattern}: ${value}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 let harness: Harness;
 let clock = Date.parse('2026-11-28T12:00:00Z');
@@ -74,18 +91,29 @@ test('a reviewer works a nomination from intake to approval, resolving a blockli
   assert.match(await checks.getByRole('row', { name: /Forward-confirmed/ }).innerText(), /flag\s+not confirmed/);
 
   const decision = page.getByRole('form', { name: 'Decision' });
-  await decision.getByLabel('Reason (required)').fill('Verified ESP with SPF and DKIM');
+  const goesOut = decision.getByRole('group', { name: 'What goes out' });
+  assert.match(await goesOut.innerText(), /the reply to Pat Doe \(pat@good\.example\)[\s\S]*to pat@good\.example/);
+  await decision.getByRole('group', { name: 'What stays in the history' }).getByLabel('Reason (required)').fill('Verified ESP with SPF and DKIM');
   const approve = decision.getByRole('button', { name: 'Approve' });
   assert.equal(await approve.isDisabled(), true, 'approval waits until the blocklist conflict is resolved');
-  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /Reason: Verified ESP with SPF and DKIM/);
+  const reply = goesOut.getByLabel('Reply', { exact: true });
   await decision.getByLabel('Refuse 82.0.2.25').check();
-  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /approved: 88\.51\.100\.25\.\nNot approved: 82\.0\.2\.25\./);
+  await valueMatching(reply, /Approved: 88\.51\.100\.25\. [^\n]*\n\nNot approved: 82\.0\.2\.25\./);
   await decision.getByLabel('Delist the blocking listings and approve 82.0.2.25').check();
-  assert.match(await decision.getByLabel(/Reply to pat@good\.example/).inputValue(), /approved: 82\.0\.2\.25, 88\.51\.100\.25\.\n\nReason/);
+  const previewed = await valueMatching(reply, /Approved: 82\.0\.2\.25, 88\.51\.100\.25\. These addresses are on the Global Approved List from the next zone publication\.\n\nThe reputation team/);
+  assert.doesNotMatch(previewed, /Verified ESP|\{|\d{4}-\d{2}-\d{2}/, 'no reason, template syntax or machine date in what goes out');
   await approve.click();
   const decided = page.getByRole('status').filter({ hasText: 'Decided: approve by Rosa' });
   await decided.waitFor();
-  assert.match(await decided.innerText(), /approved: 82\.0\.2\.25, 88\.51\.100\.25\./);
+  assert.match(await decided.innerText(), /Approved: 82\.0\.2\.25, 88\.51\.100\.25\./);
+  // The reply is in the nomination's thread as mail, exactly as previewed.
+  const correspondence = page.getByRole('region', { name: 'Correspondence with the nominee' });
+  await correspondence.locator('.thread-message-outbound').waitFor();
+  assert.equal(await correspondence.locator('.thread-message-outbound .thread-message-text').innerText(), previewed.replace(/\n*$/, '\n'));
+  const stored = await harness.core.dispatch('nominations.get', { id: 1 }, { actor: 'Rosa' });
+  assert.ok(stored.ok);
+  // (A text field drops the final line break; the mail body ends in one.)
+  assert.equal(stored.value.decision?.reply, previewed.replace(/\n*$/, '\n'), 'the reply stored is the reply previewed, character for character');
   const mtas = await page.getByRole('table', { name: 'MTAs' }).locator('tbody tr').allInnerTexts();
   assert.match(mtas[0], /approved\s+GAL\s+#3/);
   assert.match(mtas[1], /approved\s+GAL\s+#4/);
@@ -124,16 +152,56 @@ test('a delisting request to temporary removal; after its date the listing is ba
   assert.match(await listing.innerText(), /#2\s+RBL\s+93\.0\.113\.0\/24\s+active\s+in the zone\s+Alice/);
   assert.match(await page.getByRole('list', { name: 'Prior requests' }).or(page.getByText('None for this IP.')).innerText(), /None for this IP/);
 
+  // The requester's mail is in the record's thread from the start.
+  const correspondence = page.getByRole('region', { name: 'Correspondence with the requester' });
+  await correspondence.locator('.thread-message-inbound').waitFor();
+  assert.match(await correspondence.locator('.thread-message-inbound').innerText(), /postmaster@customer\.example[\s\S]*Delisting request for 93\.0\.113\.7[\s\S]*We closed the open relay yesterday/);
+
   const decision = page.getByRole('form', { name: 'Decision' });
+  const reply = decision.getByRole('group', { name: 'What goes out' }).getByLabel('Reply', { exact: true });
+  await valueMatching(reply, /until Saturday 12 December 2026, 12:00 UTC/);
   await decision.getByLabel(/Removed until/).fill('2026-12-01');
   await decision.getByLabel('Reason (required)').fill('Relay closed; trial removal');
-  assert.match(await decision.getByLabel(/Reply to/).inputValue(), /removed from our lists until 2026-12-01;[\s\S]*Reason: Relay closed; trial removal/);
+  const previewed = await valueMatching(
+    reply,
+    /93\.0\.113\.7 is removed from our RBL list \(93\.0\.113\.0\/24\) until Tuesday 1 December 2026, 00:00 UTC\. On that date it returns to the list by itself, whatever happens in the meantime\./,
+  );
+  assert.doesNotMatch(previewed, /Relay closed|\{|\d{4}-\d{2}-\d{2}/);
   await decision.getByRole('button', { name: 'Remove temporarily' }).click();
   const decided = page.getByRole('status').filter({ hasText: 'Decided: remove-temporarily' });
   await decided.waitFor();
   assert.match(await decided.innerText(), /by Rosa, 2026-11-28 12:00 UTC, until 2026-12-01 00:00 UTC/);
   assert.match(await listing.innerText(), /suppressed\s+out of the zone until 2026-12-01 00:00 UTC/);
   assert.match(await page.getByRole('list', { name: 'History' }).innerText(), /Rosa · #2 Taken out of the zone until 2026-12-01 00:00 UTC on delisting request #\d+\. “Relay closed; trial removal”/);
+  // The reply, in the thread as mail, is the one previewed; no relay yet: the reason is shown instead of Send.
+  const outbound = correspondence.locator('.thread-message-outbound');
+  await outbound.waitFor();
+  assert.equal(await outbound.locator('.thread-message-text').innerText(), previewed.replace(/\n*$/, '\n'));
+  const stored = await harness.core.dispatch('delisting.get', { id: 2 }, { actor: 'Rosa' });
+  assert.ok(stored.ok);
+  // (A text field drops the final line break; the mail body ends in one.)
+  assert.equal(stored.value.decision?.reply, previewed.replace(/\n*$/, '\n'), 'the reply stored is the reply previewed, character for character');
+  const storedThread = await harness.core.dispatch('threads.get', { id: stored.value.threadId as number }, { actor: 'Rosa' });
+  assert.ok(storedThread.ok);
+  assert.equal(storedThread.value.messages.at(-1)?.text, previewed.replace(/\n*$/, '\n'));
+  assert.equal(await outbound.getByRole('button', { name: 'Send through the relay' }).count(), 0);
+  assert.match(await outbound.getByRole('note').innerText(), /No mail relay is configured \(setting evidence\.smtp\.host\), so RepDesk cannot send/);
+  // With a relay (a local SMTP sink standing in for one), Send appears and delivers the stored bytes.
+  const sink = await startSmtpSink();
+  try {
+    const configured = await harness.core.dispatch('settings.update', { evidence: { smtp: { host: '127.0.0.1', port: sink.port } } }, { actor: 'Alice' });
+    assert.ok(configured.ok, JSON.stringify(configured));
+    await page.reload();
+    await correspondence.locator('.thread-message-outbound').waitFor();
+    await correspondence.getByRole('button', { name: 'Send through the relay' }).click();
+    await correspondence.getByRole('status').filter({ hasText: 'Sent to postmaster@customer.example' }).waitFor();
+    assert.equal(sink.received.length, 1);
+    assert.deepEqual(sink.received[0].to, ['postmaster@customer.example']);
+    assert.match(sink.received[0].data, /^Subject: Re: Delisting request for 93\.0\.113\.7\r$/m);
+  } finally {
+    await sink.close();
+    await harness.core.dispatch('settings.update', { evidence: { smtp: { host: '' } } }, { actor: 'Alice' });
+  }
 
   // Past the date: nobody touched the listing, and it is back in the zone by itself.
   clock = Date.parse('2026-12-01T00:00:01Z');

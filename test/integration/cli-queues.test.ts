@@ -105,8 +105,21 @@ describe('repdesk nominations / delisting / queues', () => {
     const tooLong = await repdesk(as('ivy', 'delisting', 'decide', String(routed?.id), '--remove-temporarily', '--until', '2099-01-01', '--why', 'x'));
     assert.equal(tooLong.code, 1);
     assert.match(tooLong.error[0], /a temporary removal lasts at most 14 days/);
-    const decided = await repdeskJson<DelistingView>(as('ivy', 'delisting', 'decide', String(routed?.id), '--remove-temporarily', '--why', 'cleaned up'));
+    // --draft prints what would go out, without deciding; --reply-file sends an edited reply, stored in the request's thread.
+    const draft = await repdesk(as('ivy', 'delisting', 'decide', String(routed?.id), '--remove-temporarily', '--draft'));
+    assert.equal(draft.code, 0, describeRun(draft));
+    const drafted = draft.out.join('\n');
+    assert.match(drafted, /^From: abuse-desk@bl\.example\nTo: /);
+    assert.match(drafted, /until \w+day \d+ \w+ \d{4}, \d{2}:\d{2} UTC\. On that date it returns to the list by itself, whatever happens in the meantime\./);
+    assert.equal((await repdeskJson<DelistingView>(as('ivy', 'delisting', 'show', String(routed?.id)))).status, 'new', '--draft decides nothing');
+    const replyFile = join(folder, 'reply.txt');
+    writeFileSync(replyFile, 'Hello,\n\nRemoved for two weeks; it comes back by itself after that.\n\nThe reputation team\n');
+    const decided = await repdeskJson<DelistingView>(as('ivy', 'delisting', 'decide', String(routed?.id), '--remove-temporarily', '--why', 'cleaned up', '--reply-file', replyFile));
     assert.equal(decided.status, 'removed-temporarily');
+    assert.equal(decided.decision?.reply, readFileSync(replyFile, 'utf8'));
+    const thread = await repdesk(as('ivy', 'threads', 'show', String(decided.threadId)));
+    assert.match(thread.out.join('\n'), /outbound abuse-desk@bl\.example -> [^\n]*: Re: Delisting request for 82\.0\.2\.7/);
+    assert.match(thread.out.join('\n'), /sending: No mail relay is configured/);
     assert.equal(decided.listings[0].status, 'suppressed');
     assert.equal(decided.listings[0].suppressedUntil, decided.until);
     const text = await repdesk(as('ivy', 'delisting', 'show', String(routed?.id)));

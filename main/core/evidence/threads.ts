@@ -1,33 +1,38 @@
 /**
- * Correspondence: threads per listing (mediation with the ISP, the sender or the requester) or
- * per ISP (DUL submissions), holding inbound and outbound mail (raw bytes kept, compressed, with
- * their SHA-256) and internal notes. Replies are drafted from templates with the record's facts
- * filled in, built as real MIME by nodemailer's MailComposer, stored as outbound messages and
- * exported as .eml. Resolving a thread records its outcome in the history of its listing or ISP.
- * Listing threads need the investigator role, ISP threads the liaison role.
+ * Correspondence: threads per listing (mediation with the ISP, the sender or the requester), per
+ * ISP (DUL submissions), per GAL nomination and per delisting request of an unlisted address,
+ * holding inbound and outbound mail (raw bytes kept, compressed, with their SHA-256) and internal
+ * notes. Replies are drafted from templates with the record's facts in words (templates.ts),
+ * built as mail (compose.ts, through mail.ts), stored as outbound messages, exported as .eml and
+ * sent through the relay as those same bytes. Resolving a thread records its outcome in the
+ * history of what it is about. Listing and delisting threads are written by investigators,
+ * liaisons and reviewers (who decide delisting requests), ISP threads by liaisons, nomination
+ * threads by reviewers and investigators.
  */
-import MailComposer from 'nodemailer/lib/mail-composer';
 import { createTransport } from 'nodemailer';
-import { randomBytes } from 'node:crypto';
 import type { Role } from '../../../shared/domain.js';
-import { REASON_LABELS } from '../../../shared/domain.js';
 import type { RawMessage, ReplyDraft, ReplyTemplate, ThreadDetail, ThreadImportResult, ThreadMessageView, ThreadOutcome, ThreadSummary } from '../../../shared/evidence.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
-import { requireActor } from '../investigators/investigators.js';
+import type { Actor } from '../investigators/investigators.js';
 import { findIsp } from '../dul/isps.js';
 import { getListing } from '../listings/listings.js';
-import { compress, decompress, messageHash, parseMessage, type ParsedMessage } from './message.js';
+import { requireAnyRole } from '../queues/common.js';
+import { insertThreadMessage, openThread, relayStatus, storeReply, threadingOf } from './mail.js';
+import { decompress, parseMessage, type ParsedMessage } from './message.js';
 import { readMessages, type MessageSource } from './sources.js';
+import { ispFacts, listingFacts, queueFacts, TEMPLATE_TEXT } from './templates.js';
 import type { MessageOutcome } from '../../../shared/evidence.js';
 
 interface ThreadRow {
   id: number;
   listing_id: number | null;
   isp_id: number | null;
+  nomination_id: number | null;
+  delisting_id: number | null;
   isp: string | null;
   subject: string;
   status: 'open' | 'resolved';
@@ -40,7 +45,7 @@ interface ThreadRow {
   resolved_by: string | null;
 }
 
-const THREAD_SELECT = sql`SELECT t.id, t.listing_id, t.isp_id, i.name AS isp, t.subject, t.status, t.outcome, t.created_at, t.resolved_at,
+const THREAD_SELECT = sql`SELECT t.id, t.listing_id, t.isp_id, t.nomination_id, t.delisting_id, i.name AS isp, t.subject, t.status, t.outcome, t.created_at, t.resolved_at,
     (SELECT count(*) FROM thread_messages m WHERE m.thread_id = t.id) AS message_count,
     (SELECT max(m.created_at) FROM thread_messages m WHERE m.thread_id = t.id) AS last_at,
     (SELECT name FROM investigators WHERE id = t.created_by) AS created_by,
@@ -52,6 +57,8 @@ function toSummary(row: ThreadRow): ThreadSummary {
     id: row.id,
     listingId: row.listing_id,
     isp: row.isp,
+    nominationId: row.nomination_id,
+    delistingId: row.delisting_id,
     subject: row.subject,
     status: row.status,
     outcome: row.outcome,
@@ -70,13 +77,21 @@ function findThread(db: ReadDb, id: number): ThreadRow {
   return row;
 }
 
-function roleFor(row: { listing_id: number | null }): Role {
-  return row.listing_id !== null ? 'investigator' : 'liaison';
+type Owned = Pick<ThreadRow, 'listing_id' | 'isp_id' | 'nomination_id' | 'delisting_id'>;
+
+/** Who may write in a thread: see the module comment. */
+export function rolesFor(row: Owned): readonly Role[] {
+  if (row.isp_id !== null) return ['liaison'];
+  if (row.nomination_id !== null) return ['reviewer', 'investigator'];
+  return ['investigator', 'liaison', 'reviewer'];
 }
 
-/** Where a thread's history events go: its listing, or its ISP. */
-function subjectOf(row: { listing_id: number | null; isp_id: number | null }): { subjectType: 'listing' | 'isp'; subjectId: number } {
-  return row.listing_id !== null ? { subjectType: 'listing', subjectId: row.listing_id } : { subjectType: 'isp', subjectId: row.isp_id as number };
+/** Where a thread's history events go: what it is about. */
+export function subjectOf(row: Owned): { subjectType: 'listing' | 'isp' | 'nomination' | 'delisting'; subjectId: number } {
+  if (row.listing_id !== null) return { subjectType: 'listing', subjectId: row.listing_id };
+  if (row.isp_id !== null) return { subjectType: 'isp', subjectId: row.isp_id };
+  if (row.nomination_id !== null) return { subjectType: 'nomination', subjectId: row.nomination_id };
+  return { subjectType: 'delisting', subjectId: row.delisting_id as number };
 }
 
 /** The threads of a listing or of an ISP, open ones first, newest first. */
@@ -103,8 +118,8 @@ interface MessageRow {
   created_by: string;
 }
 
-/** A thread with its messages, oldest first. */
-export function getThread(db: ReadDb, id: number): ThreadDetail {
+/** A thread with its messages, oldest first, and whether its replies can be sent from here. */
+export function getThread(db: ReadDb, id: number, settings: Settings): ThreadDetail {
   const row = findThread(db, id);
   const messages = db
     .all<MessageRow>(sql`SELECT m.id, m.direction, m.from_address, m.to_address, m.subject, m.sent_at, m.message_id, m.body_text, m.raw IS NOT NULL AS has_raw, m.created_at,
@@ -125,7 +140,7 @@ export function getThread(db: ReadDb, id: number): ThreadDetail {
         createdBy: message.created_by,
       }),
     );
-  return { ...toSummary(row), messages };
+  return { ...toSummary(row), messages, relay: relayStatus(settings) };
 }
 
 /** Open a thread on a listing or an ISP. */
@@ -139,44 +154,29 @@ export function createThread(db: WriteDb, actorName: string | null, input: { lis
     } else {
       ispId = findIsp(db, input.isp as string).id;
     }
-    const actor = requireActor(db, actorName, roleFor({ listing_id: listingId }));
-    const id = Number(
-      db.run(sql`INSERT INTO threads (listing_id, isp_id, subject, created_at, created_by) VALUES (${listingId}, ${ispId}, ${input.subject}, ${at}, ${actor.id})`).lastInsertRowid,
-    );
-    openHistory(db, () => at).append({ actor: actor.name, action: 'thread.opened', ...subjectOf({ listing_id: listingId, isp_id: ispId }), details: { thread: id, subject: input.subject } });
+    const owned = { listing_id: listingId, isp_id: ispId, nomination_id: null, delisting_id: null };
+    const actor = requireAnyRole(db, actorName, rolesFor(owned));
+    const id = openThread(db, listingId !== null ? { listingId } : { ispId: ispId as number }, input.subject, actor.id, at);
+    openHistory(db, () => at).append({ actor: actor.name, action: 'thread.opened', ...subjectOf(owned), details: { thread: id, subject: input.subject } });
     return toSummary(findThread(db, id));
   });
 }
 
-function requireOpenThread(db: ReadDb, actorName: string | null, threadId: number): { row: ThreadRow; actor: { id: number; name: string } } {
+function requireOpenThread(db: ReadDb, actorName: string | null, threadId: number): { row: ThreadRow; actor: Actor } {
   const row = findThread(db, threadId);
-  const actor = requireActor(db, actorName, roleFor(row));
+  const actor = requireAnyRole(db, actorName, rolesFor(row));
   if (row.status === 'resolved') throw conflict(`thread #${threadId} is resolved (${row.outcome}); open a new thread to write more`);
   return { row, actor };
 }
 
-function insertMessage(
-  db: WriteDb,
-  threadId: number,
-  actorId: number,
-  at: string,
-  message: { direction: ThreadMessageView['direction']; raw: Buffer | null; from: string | null; to: string | null; subject: string | null; sentAt: string | null; messageId: string | null; text: string },
-): number {
-  return Number(
-    db.run(sql`INSERT INTO thread_messages (thread_id, direction, raw, sha256, from_address, to_address, subject, sent_at, message_id, body_text, created_at, created_by)
-      VALUES (${threadId}, ${message.direction}, ${message.raw ? compress(message.raw) : null}, ${message.raw ? messageHash(message.raw) : null}, ${message.from}, ${message.to},
-        ${message.subject}, ${message.sentAt}, ${message.messageId}, ${message.text}, ${at}, ${actorId})`).lastInsertRowid,
-  );
-}
-
 /** Write an internal note into a thread. */
-export function addNote(db: WriteDb, actorName: string | null, threadId: number, text: string, now: Date): ThreadDetail {
+export function addNote(db: WriteDb, actorName: string | null, threadId: number, text: string, settings: Settings, now: Date): ThreadDetail {
   return db.transaction(() => {
     const { row, actor } = requireOpenThread(db, actorName, threadId);
     const at = now.toISOString();
-    const id = insertMessage(db, threadId, actor.id, at, { direction: 'note', raw: null, from: null, to: null, subject: null, sentAt: null, messageId: null, text });
+    const id = insertThreadMessage(db, threadId, actor.id, at, { direction: 'note', raw: null, from: null, to: null, subject: null, sentAt: null, messageId: null, text });
     openHistory(db, () => at).append({ actor: actor.name, action: 'thread.note', ...subjectOf(row), details: { thread: threadId, message: id } });
-    return getThread(db, threadId);
+    return getThread(db, threadId, settings);
   });
 }
 
@@ -224,7 +224,7 @@ export async function importThreadMessages(
       if (!item.parsed) continue;
       const parsed = item.parsed;
       ids.push(
-        insertMessage(db, input.threadId, actor.id, at, {
+        insertThreadMessage(db, input.threadId, actor.id, at, {
           direction: input.direction,
           raw: parsed.raw,
           from: parsed.from,
@@ -243,64 +243,19 @@ export async function importThreadMessages(
   });
 }
 
-/** The facts a template fills in. */
-function recordFacts(db: ReadDb, row: ThreadRow): string[] {
-  if (row.listing_id !== null) {
-    const listing = getListing(db, row.listing_id);
-    const samples = db.get<{ count: number; last: string | null }>(sql`SELECT count(*) AS count, max(coalesce(s.sent_at, s.imported_at)) AS last
-      FROM sample_links k JOIN samples s ON s.id = k.sample_id WHERE k.listing_id = ${listing.id}`);
-    return [
-      `Record:       #${listing.id}`,
-      `Address:      ${listing.range}`,
-      `List:         ${listing.list}`,
-      `Reason:       ${REASON_LABELS[listing.reason]}${listing.txt ? ` (${listing.txt})` : ''}`,
-      `Listed since: ${listing.createdAt.slice(0, 10)}`,
-      `Status:       ${listing.status}${listing.status === 'delisted' ? ` (since ${listing.updatedAt.slice(0, 10)})` : ''}`,
-      `Spam samples: ${samples?.count ?? 0}${samples?.last ? `, the latest from ${samples.last.slice(0, 10)}` : ''}`,
-    ];
-  }
-  const isp = db.get<{ name: string; asns: string }>(sql`SELECT name, asns FROM isps WHERE id = ${row.isp_id}`) as { name: string; asns: string };
-  const submission = db.get<{ id: number; received_at: string; added: number; removed: number; unchanged: number }>(
-    sql`SELECT id, received_at, added, removed, unchanged FROM dul_submissions WHERE isp_id = ${row.isp_id} AND reverted_at IS NULL ORDER BY id DESC LIMIT 1`,
-  );
-  const asns = (JSON.parse(isp.asns) as number[]).map((asn) => `AS${asn}`).join(', ');
-  return [
-    `ISP:          ${isp.name}${asns ? ` (${asns})` : ''}`,
-    submission
-      ? `Submission:   #${submission.id}, received ${submission.received_at.slice(0, 10)}: ${submission.added} ranges added, ${submission.removed} removed, ${submission.unchanged} unchanged`
-      : 'Submission:   none recorded yet',
-  ];
+/** The facts a template fills in: of the listing, the ISP, or the request the thread is about. */
+function recordFacts(db: ReadDb, row: ThreadRow, settings: Settings): string[] {
+  if (row.listing_id !== null) return listingFacts(db, row.listing_id, settings);
+  if (row.isp_id !== null) return ispFacts(db, row.isp_id, settings);
+  return queueFacts(db, { nominationId: row.nomination_id, delistingId: row.delisting_id }, settings);
 }
-
-const TEMPLATE_TEXT: Record<ReplyTemplate, { subject: string; opening: string; closing: string }> = {
-  'delisting-granted': {
-    subject: 'Delisting granted',
-    opening: 'Thank you for your request. The listing below has been removed; the change reaches our DNS servers with the next zone publication, usually within the hour.',
-    closing: 'If spam from this address resumes, it may be listed again. Please keep the mail server secured.',
-  },
-  'delisting-denied': {
-    subject: 'Delisting request denied',
-    opening: 'Thank you for your request. After review, the listing below stays in place: we still hold recent evidence of spam from this address.',
-    closing: 'Once the source of the spam is found and stopped, reply to this message with what was done and we will review the listing again.',
-  },
-  'needs-information': {
-    subject: 'More information needed',
-    opening: 'Thank you for your message. Before we can decide on the record below, we need more information:',
-    closing: 'Please tell us who operates the address, what sends mail from it, and what was changed to stop the spam. Reply to this message; the record number helps us find it.',
-  },
-  'dul-submission-received': {
-    subject: 'DUL submission received',
-    opening: 'Thank you for your dynamic-range (DUL) submission. We have received it and recorded it as follows:',
-    closing: 'The ranges are published with the next zone publication. Send a new submission to replace this one whenever your address plan changes.',
-  },
-};
 
 /** A reply filled from a template for the thread's record, addressed to the latest inbound sender (or the ISP's contact). */
 export function draftReply(db: ReadDb, threadId: number, template: ReplyTemplate, settings: Settings): ReplyDraft {
   const row = findThread(db, threadId);
   if (template === 'dul-submission-received' && row.isp_id === null) throw invalidInput('the DUL submission template is for ISP threads');
-  const latest = db.get<{ from_address: string | null; subject: string | null; message_id: string | null }>(
-    sql`SELECT from_address, subject, message_id FROM thread_messages WHERE thread_id = ${threadId} AND direction = 'inbound' ORDER BY id DESC LIMIT 1`,
+  const latest = db.get<{ from_address: string | null; subject: string | null }>(
+    sql`SELECT from_address, subject FROM thread_messages WHERE thread_id = ${threadId} AND direction = 'inbound' ORDER BY id DESC LIMIT 1`,
   );
   let to = latest?.from_address ? (/<([^>]+)>/.exec(latest.from_address)?.[1] ?? latest.from_address.split(',')[0].trim()) : '';
   if (to === '' && row.isp_id !== null) {
@@ -308,60 +263,26 @@ export function draftReply(db: ReadDb, threadId: number, template: ReplyTemplate
     to = contacts.find((contact) => contact.includes('@')) ?? '';
   }
   const text = TEMPLATE_TEXT[template];
-  const reference = row.listing_id !== null ? `record #${row.listing_id}` : `ISP ${row.isp}`;
+  const reference = row.listing_id !== null ? `record #${row.listing_id}` : row.isp !== null ? `ISP ${row.isp}` : row.subject;
   const subjectBase = latest?.subject ? (/^re:/i.test(latest.subject) ? latest.subject : `Re: ${latest.subject}`) : `${text.subject}: ${reference}`;
   return {
     template,
     from: settings.evidence.replyFrom,
     to,
     subject: subjectBase,
-    text: ['Hello,', '', text.opening, '', ...recordFacts(db, row), '', text.closing, '', 'Regards,', 'The abuse desk', ''].join('\n'),
-    inReplyTo: latest?.message_id ?? null,
+    text: ['Hello,', '', text.opening, '', ...recordFacts(db, row, settings), '', text.closing, '', 'Regards,', 'The abuse desk', ''].join('\n'),
+    inReplyTo: threadingOf(db, threadId).inReplyTo,
   };
 }
 
-async function composeMessage(options: { from: string; to: string; subject: string; text: string; inReplyTo: string | null; date: Date; messageId: string }): Promise<Buffer> {
-  const composer = new MailComposer({
-    from: options.from,
-    to: options.to,
-    subject: options.subject,
-    // One line ending in the whole message (the headers are CRLF), so the .eml and what SMTP sends are the same bytes.
-    text: options.text.replace(/\r?\n/g, '\r\n'),
-    date: options.date,
-    messageId: options.messageId,
-    inReplyTo: options.inReplyTo ?? undefined,
-    references: options.inReplyTo ?? undefined,
-  });
-  return composer.compile().build();
-}
-
-/** Save an outbound reply in the thread (built as a real MIME message, exportable as .eml). */
-export async function saveReply(
-  db: WriteDb,
-  actorName: string | null,
-  input: { threadId: number; to: string; subject: string; text: string; inReplyTo?: string | null },
-  settings: Settings,
-  now: Date,
-): Promise<ThreadDetail> {
-  requireOpenThread(db, actorName, input.threadId);
-  const domain = settings.evidence.replyFrom.split('@')[1];
-  const messageId = `<${randomBytes(12).toString('hex')}@${domain}>`;
-  const raw = await composeMessage({ from: settings.evidence.replyFrom, to: input.to, subject: input.subject, text: input.text, inReplyTo: input.inReplyTo ?? null, date: now, messageId });
+/** Save an outbound reply in the thread: built as mail (exportable as .eml, sent as those bytes), answering the latest mail received. */
+export function saveReply(db: WriteDb, actorName: string | null, input: { threadId: number; to: string; subject: string; text: string }, settings: Settings, now: Date): ThreadDetail {
   return db.transaction(() => {
     const { row, actor } = requireOpenThread(db, actorName, input.threadId);
     const at = now.toISOString();
-    const id = insertMessage(db, input.threadId, actor.id, at, {
-      direction: 'outbound',
-      raw,
-      from: settings.evidence.replyFrom,
-      to: input.to,
-      subject: input.subject,
-      sentAt: at,
-      messageId,
-      text: input.text,
-    });
+    const { id } = storeReply(db, input.threadId, actor.id, { to: input.to, subject: input.subject, text: input.text }, settings, now);
     openHistory(db, () => at).append({ actor: actor.name, action: 'thread.reply', ...subjectOf(row), details: { thread: input.threadId, message: id, to: input.to, subject: input.subject } });
-    return getThread(db, input.threadId);
+    return getThread(db, input.threadId, settings);
   });
 }
 
@@ -401,7 +322,7 @@ export async function sendReply(db: WriteDb, actorName: string | null, messageId
   );
   if (!row) throw notFound(`no thread message #${messageId}`);
   const thread = findThread(db, row.thread_id);
-  requireActor(db, actorName, roleFor(thread));
+  requireAnyRole(db, actorName, rolesFor(thread));
   if (row.direction !== 'outbound' || !row.raw || !row.to_address) throw invalidInput(`message #${messageId} is not a saved reply (only outbound mail written here can be sent)`);
   const { host, port, secure } = settings.evidence.smtp;
   if (host === '') throw invalidInput('no mail relay is configured (setting evidence.smtp.host): export the reply as .eml and send it from your mail program');
@@ -416,7 +337,7 @@ export async function sendReply(db: WriteDb, actorName: string | null, messageId
   }
   const accepted = info.accepted.map((address) => (typeof address === 'string' ? address : address.address));
   db.transaction(() => {
-    const actor = requireActor(db, actorName, roleFor(thread));
+    const actor = requireAnyRole(db, actorName, rolesFor(thread));
     const at = now.toISOString();
     openHistory(db, () => at).append({
       actor: actor.name,

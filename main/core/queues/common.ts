@@ -1,7 +1,7 @@
 /**
  * What both review queues share: who may act, the checks every intake cell passes (addresses,
- * host names, spreadsheet-formula cells), dates, age and due times, the listings in force that
- * cover an address, and the reply templates.
+ * host names, spreadsheet-formula cells), dates, age and due times, and the listings in force that
+ * cover an address. The replies they draft are in replies.ts.
  */
 import { addressKey, formatAddress, parseAddress, parseRange, type Family } from '../../../shared/address.js';
 import type { ListingView } from '../../../shared/contract.js';
@@ -127,26 +127,3 @@ export function nameOf(db: ReadDb, id: number | null): string | null {
   if (id === null) return null;
   return db.get<{ name: string }>(sql`SELECT name FROM investigators WHERE id = ${id}`)?.name ?? `#${id}`;
 }
-
-/** Fill `{name}` placeholders; unknown names stay as they are. */
-export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
-}
-
-export const NOMINATION_REPLIES = {
-  approve:
-    'Dear {firstName} {lastName},\n\nThank you for your nomination to the Global Approved List. After review, the following addresses have been approved: {approved}.\n{refusedLine}\nReason: {why}\n\nThe change takes effect with the next zone publication.\n\nThe reputation team',
-  reject:
-    'Dear {firstName} {lastName},\n\nThank you for your nomination to the Global Approved List ({ips}). After review we cannot approve it.\n\nReason: {why}\n\nYou are welcome to nominate again once this has been addressed.\n\nThe reputation team',
-  'needs-information':
-    'Dear {firstName} {lastName},\n\nThank you for your nomination to the Global Approved List ({ips}). To complete our review we need more information:\n\n{why}\n\nPlease reply to this message with the details.\n\nThe reputation team',
-} as const;
-
-export const DELISTING_REPLIES = {
-  'remove-temporarily':
-    'Hello,\n\nYour request to remove {ip} has been reviewed. The address is removed from our lists until {until}; it returns automatically if the problem continues.\n{repeatLine}\nReason: {why}\n\nThe reputation team',
-  delist: 'Hello,\n\nYour request to remove {ip} has been reviewed. The address has been delisted.\n\nReason: {why}\n\nThe reputation team',
-  deny: 'Hello,\n\nYour request to remove {ip} has been reviewed. We cannot remove the address at this time.\n\nReason: {why}\n\nThe reputation team',
-  'needs-information': 'Hello,\n\nTo review your request to remove {ip} we need more information:\n\n{why}\n\nPlease reply to this message.\n\nThe reputation team',
-  unlisted: 'Hello,\n\nThank you for your request about {ip}. The address is not listed on any of our lists at this time, so there is nothing to remove. If mail is still refused, please send us the full rejection message.\n\nThe reputation team',
-} as const;

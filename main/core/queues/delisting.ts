@@ -39,8 +39,6 @@ import {
   addHours,
   ageHours,
   coveringListings,
-  DELISTING_REPLIES,
-  fillTemplate,
   isInZone,
   nameOf,
   parseReceived,
@@ -50,6 +48,10 @@ import {
   type SingleAddress,
 } from './common.js';
 import { queueWhere } from './nominations.js';
+import { fileDelistingRequest, fileRequesterMail, replyToDelisting, threadForListing } from './correspondence.js';
+import { delistingFacts, delistingReplyText, delistingSubject, draftDelistingReply } from './replies.js';
+import type { MailDraft } from '../../../shared/evidence.js';
+import { mailText } from '../evidence/compose.js';
 
 const MAX_PROBLEMS = 50;
 const INTAKE_ROLES = ['investigator', 'liaison', 'reviewer'] as const;
@@ -75,6 +77,7 @@ interface RequestRow {
   decision_reason: string | null;
   reply: string | null;
   until: string | null;
+  thread_id: number | null;
 }
 
 interface CheckedRequest {
@@ -138,7 +141,7 @@ function storeRequest(
   settings: Settings,
   now: Date,
   history: HistoryWriter | null,
-): { id: number; isClosed: boolean; listingIds: readonly number[] } {
+): { id: number; isClosed: boolean; listingIds: readonly number[]; isThreadOpened: boolean } {
   const at = now.toISOString();
   const covering = coveringListings(db, index, request.address, now).filter((listing) => listing.list !== 'GAL');
   const dueAt = addHours(request.receivedAt, settings.queues.delistingDueHours);
@@ -146,38 +149,53 @@ function storeRequest(
     db.get<{ count: number }>(
       sql`SELECT count(*) AS count FROM delisting_requests WHERE family = ${request.address.family} AND key = ${request.address.key} AND decision IN ('remove-temporarily', 'delist')`,
     )?.count ?? 0;
+  const filed = { ip: request.address.ip, requester: request.requester, reason: request.reason, receivedAt: request.receivedAt };
   if (covering.length === 0) {
-    const reply = fillTemplate(DELISTING_REPLIES.unlisted, { ip: request.address.ip });
     const id = Number(
-      db.run(sql`INSERT INTO delisting_requests (ip, family, key, requester, reason, source, received_at, due_at, status, routing, relist_count, created_at, created_by, updated_at, decision, decided_at, reply)
+      db.run(sql`INSERT INTO delisting_requests (ip, family, key, requester, reason, source, received_at, due_at, status, routing, relist_count, created_at, created_by, updated_at, decision, decided_at)
         VALUES (${request.address.ip}, ${request.address.family}, ${request.address.key}, ${request.requester}, ${request.reason}, ${source}, ${request.receivedAt}, ${dueAt},
-          'closed-unlisted', 'not listed: closed with a drafted answer', ${relistCount}, ${at}, ${actor.id}, ${at}, 'closed-unlisted', ${at}, ${reply})`).lastInsertRowid,
+          'closed-unlisted', 'not listed: closed with a drafted answer', ${relistCount}, ${at}, ${actor.id}, ${at}, 'closed-unlisted', ${at})`).lastInsertRowid,
     );
-    history?.append({ actor: actor.name, action: 'delisting.received', subjectType: 'delisting', subjectId: id, details: { ip: request.address.ip, source, status: 'closed-unlisted', reply } });
-    return { id, isClosed: true, listingIds: [] };
+    // The request and its answer go into a thread of its own, the answer as mail ready to export or send.
+    const { threadId } = fileDelistingRequest(db, { id, ...filed }, null, actor, settings, now);
+    const reply = delistingReplyText('unlisted', delistingFacts(db, id, null, now), settings);
+    const sent = replyToDelisting(db, id, actor, { subject: delistingSubject(db, threadId, request.address.ip), text: reply }, settings, now);
+    db.run(sql`UPDATE delisting_requests SET reply = ${reply} WHERE id = ${id}`);
+    history?.append({
+      actor: actor.name,
+      action: 'delisting.received',
+      subjectType: 'delisting',
+      subjectId: id,
+      details: { ip: request.address.ip, source, status: 'closed-unlisted', reply, thread: threadId, message: sent.messageId },
+    });
+    return { id, isClosed: true, listingIds: [], isThreadOpened: true };
   }
   const { assigneeId, routing } = route(db, covering);
+  // The requester's mail goes into the record's thread (the listing it was routed for).
+  const { threadId, isOpened } = threadForListing(db, covering[0].id, request.address.ip, request.requester, actor, now);
   const id = Number(
-    db.run(sql`INSERT INTO delisting_requests (ip, family, key, requester, reason, source, received_at, due_at, status, assignee_id, routing, relist_count, created_at, created_by, updated_at)
+    db.run(sql`INSERT INTO delisting_requests (ip, family, key, requester, reason, source, received_at, due_at, status, assignee_id, routing, relist_count, created_at, created_by, updated_at, thread_id)
       VALUES (${request.address.ip}, ${request.address.family}, ${request.address.key}, ${request.requester}, ${request.reason}, ${source}, ${request.receivedAt}, ${dueAt},
-        'new', ${assigneeId}, ${routing}, ${relistCount}, ${at}, ${actor.id}, ${at})`).lastInsertRowid,
+        'new', ${assigneeId}, ${routing}, ${relistCount}, ${at}, ${actor.id}, ${at}, ${threadId})`).lastInsertRowid,
   );
   const link = db.prepare('INSERT INTO delisting_listings (request_id, listing_id) VALUES (?, ?)');
   for (const listing of covering) link.run(id, listing.id);
   const listingIds = covering.map((listing) => listing.id);
+  fileRequesterMail(db, threadId, filed, actor, settings, now);
   if (history) {
     history.append({
       actor: actor.name,
       action: 'delisting.received',
       subjectType: 'delisting',
       subjectId: id,
-      details: { ip: request.address.ip, source, listings: listingIds, assignee: nameOf(db, assigneeId), routing, relistCount },
+      details: { ip: request.address.ip, source, listings: listingIds, assignee: nameOf(db, assigneeId), routing, relistCount, thread: threadId },
     });
+    if (isOpened) history.append({ actor: actor.name, action: 'thread.opened', subjectType: 'listing', subjectId: covering[0].id, details: { thread: threadId, request: id } });
     for (const listingId of listingIds) {
       history.append({ actor: actor.name, action: 'listing.delisting-requested', subjectType: 'listing', subjectId: listingId, details: { requests: [id], ip: request.address.ip } });
     }
   }
-  return { id, isClosed: false, listingIds };
+  return { id, isClosed: false, listingIds, isThreadOpened: isOpened };
 }
 
 /** An open request already standing for the same IP from the same requester (a resent mail). */
@@ -314,11 +332,13 @@ export async function importDelistingRequests(
     const created: number[] = [];
     const requestsOf = new Map<number, number[]>();
     let closed = 0;
+    let threads = 0;
     checked.forEach((request, position) => {
       if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'writing', done: position, total: checked.length });
       const stored = storeRequest(db, index, actor, request, `import: ${file}`, settings, now, null);
       created.push(stored.id);
       if (stored.isClosed) closed += 1;
+      if (stored.isThreadOpened) threads += 1;
       for (const listingId of stored.listingIds) {
         const ids = requestsOf.get(listingId) ?? [];
         ids.push(stored.id);
@@ -332,7 +352,7 @@ export async function importDelistingRequests(
     const lastId = created[created.length - 1];
     if (lastId - firstId + 1 !== created.length) throw new Error(`import ids are not contiguous (${firstId}..${lastId} for ${created.length})`);
     const history = openHistory(db, () => now.toISOString());
-    history.append({ actor: actor.name, action: 'delisting.imported', subjectType: 'delisting', subjectId: firstId, subjectLastId: lastId, details: { source: file, count: created.length, closed } });
+    history.append({ actor: actor.name, action: 'delisting.imported', subjectType: 'delisting', subjectId: firstId, subjectLastId: lastId, details: { source: file, count: created.length, closed, threadsOpened: threads } });
     for (const [listingId, ids] of requestsOf) {
       history.append({ actor: actor.name, action: 'listing.delisting-requested', subjectType: 'listing', subjectId: listingId, details: { requests: ids.length > 100 ? { count: ids.length, first: ids[0], last: ids[ids.length - 1] } : ids } });
     }
@@ -379,21 +399,6 @@ export function allowedRemovalDays(relistCount: number, settings: Settings): num
   return settings.queues.temporaryRemovalDays * settings.queues.repeatOffenderFactor ** relistCount;
 }
 
-function drafts(row: RequestRow): DelistingView['drafts'] {
-  const values = {
-    ip: row.ip,
-    why: '{why}',
-    until: '{until}',
-    repeatLine: row.relist_count > 0 ? `This address has been listed again after ${row.relist_count} earlier removal${row.relist_count === 1 ? '' : 's'}, so this removal is shorter.\n` : '',
-  };
-  return {
-    'remove-temporarily': fillTemplate(DELISTING_REPLIES['remove-temporarily'], values),
-    delist: fillTemplate(DELISTING_REPLIES.delist, values),
-    deny: fillTemplate(DELISTING_REPLIES.deny, values),
-    'needs-information': fillTemplate(DELISTING_REPLIES['needs-information'], values),
-  };
-}
-
 export function getDelistingRequest(db: ReadDb, id: number, settings: Settings, now: Date): DelistingView {
   const row = findRequest(db, id);
   const summary = toSummary(db, row, now);
@@ -424,7 +429,7 @@ export function getDelistingRequest(db: ReadDb, id: number, settings: Settings, 
       row.decision === null || row.decided_at === null
         ? null
         : { kind: row.decision, at: row.decided_at, by: nameOf(db, row.decided_by) ?? 'RepDesk', why: row.decision_reason ?? '', reply: row.reply ?? '' },
-    drafts: drafts(row),
+    threadId: row.thread_id,
   };
 }
 
@@ -451,8 +456,32 @@ const STATUS_AFTER: Record<DelistingDecision, DelistingStatus> = {
 };
 
 /**
+ * When a temporary removal ends: the date asked for (a day means its start, UTC), or by default
+ * the latest the request allows; refused past that (shorter for a repeat offender).
+ */
+function removalEnd(row: Pick<RequestRow, 'relist_count'>, until: string | undefined, settings: Settings, now: Date): string {
+  const allowedDays = allowedRemovalDays(row.relist_count, settings);
+  const latest = new Date(now.getTime() + allowedDays * 86_400_000);
+  const chosen = until === undefined ? latest : parseUntil(until, now);
+  if (chosen.getTime() > latest.getTime() + 60_000) {
+    const why = row.relist_count > 0 ? `a repeat offender (back after ${row.relist_count} earlier removal${row.relist_count === 1 ? '' : 's'}) may be removed for at most` : 'a temporary removal lasts at most';
+    throw invalidInput(`until ${until}: ${why} ${formatDays(allowedDays)} (until ${latest.toISOString()}; settings queues.temporaryRemovalDays, queues.repeatOffenderFactor)`);
+  }
+  return chosen.toISOString();
+}
+
+/** The reply a decision would send, as the decision would store it: To, Subject and text (the reason is not in it). */
+export function draftDelistingDecision(db: ReadDb, input: { id: number; decision: DelistingDecision; until?: string }, settings: Settings, now: Date): MailDraft {
+  const row = findRequest(db, input.id);
+  if (input.decision !== 'remove-temporarily' && input.until !== undefined) throw invalidInput('until applies to a temporary removal only');
+  const until = input.decision === 'remove-temporarily' ? removalEnd(row, input.until, settings, now) : null;
+  return draftDelistingReply(db, { id: row.id, decision: input.decision, until }, settings, now);
+}
+
+/**
  * Decide a request: only the assigned investigator or a reviewer may, and only while it is open.
- * The reason is required; the reply is the drafted one unless given.
+ * The reason is required and stays in the history; the reply (the drafted one unless given) goes
+ * into the request's thread as mail to the requester.
  */
 export function decideDelistingRequest(db: WriteDb, actorName: string | null, input: DelistingDecisionInput, settings: Settings, now: Date): DelistingView {
   db.transaction(() => {
@@ -467,24 +496,10 @@ export function decideDelistingRequest(db: WriteDb, actorName: string | null, in
     if (input.decision !== 'remove-temporarily' && input.until !== undefined) throw invalidInput('until applies to a temporary removal only');
     const at = now.toISOString();
     const history = openHistory(db, () => at);
-    const allowedDays = allowedRemovalDays(row.relist_count, settings);
-    let until: string | null = null;
-    if (input.decision === 'remove-temporarily') {
-      const latest = new Date(now.getTime() + allowedDays * 86_400_000);
-      const chosen = input.until === undefined ? latest : parseUntil(input.until, now);
-      if (chosen.getTime() > latest.getTime() + 60_000) {
-        const why = row.relist_count > 0 ? `a repeat offender (back after ${row.relist_count} earlier removal${row.relist_count === 1 ? '' : 's'}) may be removed for at most` : 'a temporary removal lasts at most';
-        throw invalidInput(`until ${input.until}: ${why} ${formatDays(allowedDays)} (until ${latest.toISOString()}; settings queues.temporaryRemovalDays, queues.repeatOffenderFactor)`);
-      }
-      until = chosen.toISOString();
-    }
-    const values = {
-      ip: row.ip,
-      why: input.why,
-      until: until ?? '',
-      repeatLine: row.relist_count > 0 ? `This address has been listed again after ${row.relist_count} earlier removal${row.relist_count === 1 ? '' : 's'}, so this removal is shorter.\n` : '',
-    };
-    const reply = input.reply ?? fillTemplate(DELISTING_REPLIES[input.decision], values);
+    const until = input.decision === 'remove-temporarily' ? removalEnd(row, input.until, settings, now) : null;
+    // Drafted before anything changes, from the same facts the preview showed.
+    const draft = draftDelistingReply(db, { id: row.id, decision: input.decision, until }, settings, now);
+    const reply = mailText(input.reply ?? draft.text);
     const changed: number[] = [];
     for (const listingId of listingIdsOf(db, row.id)) {
       const listing = getListing(db, listingId);
@@ -504,7 +519,15 @@ export function decideDelistingRequest(db: WriteDb, actorName: string | null, in
     const status = STATUS_AFTER[input.decision];
     db.run(sql`UPDATE delisting_requests SET status = ${status}, assignee_id = coalesce(assignee_id, ${actor.id}), decision = ${input.decision}, decided_at = ${at},
       decided_by = ${actor.id}, decision_reason = ${input.why}, reply = ${reply}, until = ${until}, updated_at = ${at} WHERE id = ${row.id}`);
-    history.append({ actor: actor.name, action: `delisting.${input.decision}`, subjectType: 'delisting', subjectId: row.id, reason: input.why, details: { status, until, reply, listings: changed } });
+    const sent = replyToDelisting(db, row.id, actor, { subject: input.replySubject ?? draft.subject, text: reply }, settings, now);
+    history.append({
+      actor: actor.name,
+      action: `delisting.${input.decision}`,
+      subjectType: 'delisting',
+      subjectId: row.id,
+      reason: input.why,
+      details: { status, until, reply, listings: changed, thread: sent.threadId, message: sent.messageId },
+    });
   });
   return getDelistingRequest(db, input.id, settings, now);
 }

@@ -37,14 +37,15 @@ import { checkInputFile, readRecords } from '../io/records.js';
 import { addListing } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { computeAids } from './aids.js';
+import { replyToNomination } from './correspondence.js';
+import { draftNominationReply } from './replies.js';
+import { mailText } from '../evidence/compose.js';
 import {
   addHours,
   ageHours,
   checkHostName,
   coveringListings,
-  fillTemplate,
   nameOf,
-  NOMINATION_REPLIES,
   parseReceived,
   parseSingleAddress,
   requireAnyRole,
@@ -72,6 +73,7 @@ interface NominationRow {
   reply: string | null;
   aids: string | null;
   aids_at: string | null;
+  thread_id: number | null;
 }
 
 interface MtaRow {
@@ -405,16 +407,6 @@ function toSummary(db: ReadDb, row: NominationRow, now: Date): NominationSummary
   };
 }
 
-function drafts(row: NominationRow, ips: readonly string[]): NominationView['drafts'] {
-  // The approval's lists depend on how the reviewer resolves conflicts: left for the screen to fill.
-  const values = { firstName: row.contact_first, lastName: row.contact_last, ips: ips.join(', '), approved: '{approved}', refusedLine: '{refusedLine}', why: '{why}' };
-  return {
-    approve: fillTemplate(NOMINATION_REPLIES.approve, values),
-    reject: fillTemplate(NOMINATION_REPLIES.reject, values),
-    'needs-information': fillTemplate(NOMINATION_REPLIES['needs-information'], values),
-  };
-}
-
 function findNomination(db: ReadDb, id: number): NominationRow {
   const row = db.get<NominationRow>(sql`SELECT * FROM nominations WHERE id = ${id}`);
   if (!row) throw notFound(`no nomination #${id}`);
@@ -437,7 +429,7 @@ export function getNomination(db: ReadDb, id: number, _settings: Settings, now: 
         ? null
         : { kind: row.decision, at: row.decided_at, by: nameOf(db, row.decided_by) ?? '', why: row.decision_reason ?? '', reply: row.reply ?? '' },
     history: historyOf(db, 'nomination', id),
-    drafts: drafts(row, summary.ips),
+    threadId: row.thread_id,
   };
 }
 
@@ -526,7 +518,9 @@ export function decideNomination(db: WriteDb, index: ListingIndex, actorName: st
     if (!isOpen(row.status)) throw conflict(`nomination #${row.id} is already ${row.status}`);
     const at = now.toISOString();
     const mtas = mtaRows(db, row.id);
-    const values = { firstName: row.contact_first, lastName: row.contact_last, ips: mtas.map((mta) => mta.ip).join(', '), why: input.why };
+    const values = { ips: mtas.map((mta) => mta.ip).join(', ') };
+    // Drafted before anything changes, from the same choice the preview was drafted from.
+    const draft = draftNominationReply(db, index, { id: row.id, decision: input.decision, ips: input.ips, conflicts: input.conflicts }, settings, now);
     const history = () => openHistory(db, () => at);
     let reply: string;
     let status: NominationStatus;
@@ -589,17 +583,25 @@ export function decideNomination(db: WriteDb, index: ListingIndex, actorName: st
         approved.push(mta.ip);
       }
       if (approved.length === 0) throw invalidInput('no IP is left to approve: reject the nomination instead');
-      reply = input.reply ?? fillTemplate(NOMINATION_REPLIES.approve, { ...values, approved: approved.join(', '), refusedLine: refused.length > 0 ? `Not approved: ${refused.join(', ')}.\n` : '' });
+      reply = mailText(input.reply ?? draft.text);
       status = 'approved';
       Object.assign(details, { approved, refused, delisted });
     } else {
       if (input.ips !== undefined || input.conflicts !== undefined) throw invalidInput('ips and conflicts apply to an approval only');
-      reply = input.reply ?? fillTemplate(NOMINATION_REPLIES[input.decision], values);
+      reply = mailText(input.reply ?? draft.text);
       status = input.decision === 'reject' ? 'rejected' : 'needs-information';
     }
     db.run(sql`UPDATE nominations SET status = ${status}, assignee_id = coalesce(assignee_id, ${actor.id}), decision = ${input.decision}, decided_at = ${at},
       decided_by = ${actor.id}, decision_reason = ${input.why}, reply = ${reply}, updated_at = ${at} WHERE id = ${row.id}`);
-    history().append({ actor: actor.name, action: `nomination.${input.decision}`, subjectType: 'nomination', subjectId: row.id, reason: input.why, details: { status, reply, ...details } });
+    const sent = replyToNomination(db, row.id, actor, { subject: input.replySubject ?? draft.subject, text: reply }, settings, now);
+    history().append({
+      actor: actor.name,
+      action: `nomination.${input.decision}`,
+      subjectType: 'nomination',
+      subjectId: row.id,
+      reason: input.why,
+      details: { status, reply, ...details, thread: sent.threadId, message: sent.messageId },
+    });
   });
   return getNomination(db, input.id, settings, now);
 }

@@ -1,6 +1,7 @@
 /**
  * The evidence queries use the indexes they were written for: on a fresh, migrated database,
- * EXPLAIN QUERY PLAN names them (a listing with many samples must not scan the samples table).
+ * EXPLAIN QUERY PLAN names them (a listing with many samples must not scan the samples table, a
+ * delisting import joining threads must not scan the threads).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,6 +49,20 @@ const CASES: Array<{ name: string; query: string; values: unknown[]; expected: R
     query: "SELECT id FROM threads WHERE isp_id = ? ORDER BY status = 'resolved', id DESC",
     values: [1],
     expected: [/SEARCH threads USING INDEX threads_by_isp \(isp_id=\?\)/],
+  },
+  {
+    name: "a delisting request joins its record's open thread with the same requester",
+    query: "SELECT id FROM threads WHERE listing_id = ? AND correspondent = ? AND status = 'open' ORDER BY id DESC LIMIT 1",
+    values: [1, 'ops@isp.example'],
+    expected: [/SEARCH threads USING (COVERING )?INDEX threads_by_correspondent \(listing_id=\? AND correspondent=\?\)/],
+    forbidden: /TEMP B-TREE/,
+  },
+  {
+    name: 'what a reply answers: the message ids of its thread, in order',
+    query: 'SELECT direction, message_id FROM thread_messages WHERE thread_id = ? AND message_id IS NOT NULL ORDER BY id',
+    values: [1],
+    expected: [/SEARCH thread_messages USING INDEX thread_messages_by_thread \(thread_id=\?\)/],
+    forbidden: /TEMP B-TREE/,
   },
   {
     name: "a thread's messages in order",

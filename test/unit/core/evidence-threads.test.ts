@@ -80,8 +80,13 @@ describe('correspondence threads', () => {
     assert.equal(draft.inReplyTo, '<req-1@isp.example>');
     assert.match(draft.text, new RegExp(`Record: +#${listingId}`));
     assert.match(draft.text, /Address: +185\.220\.101\.33/);
-    assert.match(draft.text, /Reason: +Spam source \(Compromised relay\)/);
-    assert.match(draft.text, /has been removed/);
+    assert.match(draft.text, /Reason: +Spam source \("Compromised relay"\)/);
+    assert.match(draft.text, /Listed since: Saturday 28 November 2026\n/);
+    assert.match(draft.text, /Status: +listed\n/);
+    assert.match(draft.text, /Spam samples: none\n/);
+    assert.match(draft.text, /The listing below is removed/);
+    // No machine dates in mail to people outside the team.
+    assert.doesNotMatch(draft.text, /\d{4}-\d{2}-\d{2}/);
     for (const template of ['delisting-denied', 'needs-information'] as const) {
       const other = await ok(core.dispatch('threads.draft', { threadId: thread.id, template }, ANA));
       assert.match(other.text, /185\.220\.101\.33/);
@@ -89,7 +94,7 @@ describe('correspondence threads', () => {
     }
     await refused(core.dispatch('threads.draft', { threadId: thread.id, template: 'dul-submission-received' }, ANA), 'invalid-input', /for ISP threads/);
 
-    const detail = await ok(core.dispatch('threads.reply', { threadId: thread.id, to: draft.to, subject: draft.subject, text: draft.text, inReplyTo: draft.inReplyTo }, ANA));
+    const detail = await ok(core.dispatch('threads.reply', { threadId: thread.id, to: draft.to, subject: draft.subject, text: draft.text }, ANA));
     assert.deepEqual(
       detail.messages.map((message) => message.direction),
       ['inbound', 'note', 'outbound'],
@@ -99,6 +104,10 @@ describe('correspondence threads', () => {
     const parsed = await simpleParser(Buffer.from(exported.base64, 'base64'));
     assert.equal(parsed.subject, 'Re: Please delist 185.220.101.33');
     assert.equal(parsed.inReplyTo, '<req-1@isp.example>');
+    assert.equal(parsed.references, '<req-1@isp.example>');
+    // What is stored, exported and sent is what was previewed: the text decodes back to the draft.
+    assert.equal(parsed.text, draft.text);
+    assert.equal(outbound.text, draft.text);
     assert.equal((parsed.to as { text: string }).text, 'postmaster@isp.example');
     assert.equal(parsed.text?.trim(), draft.text.trim());
     await refused(core.dispatch('threads.export', { id: detail.messages[1].id }, ANA), 'invalid-input', /internal note/);

@@ -77,7 +77,7 @@ describe('review queues', () => {
     const database = new Database(databasePath, { readonly: true });
     try {
       return Object.fromEntries(
-        ['listings', 'events', 'nominations', 'nomination_mtas', 'nomination_helos', 'delisting_requests', 'delisting_listings'].map((table) => [
+        ['listings', 'events', 'nominations', 'nomination_mtas', 'nomination_helos', 'delisting_requests', 'delisting_listings', 'threads', 'thread_messages'].map((table) => [
           table,
           database.prepare(`SELECT * FROM ${table} ORDER BY 1, 2`).all(),
         ]),
@@ -224,7 +224,7 @@ describe('review queues', () => {
       assert.equal(decided.status, 'approved');
       assert.deepEqual(decided.mtas.map((mta) => mta.outcome), ['approved', 'approved', 'refused']);
       assert.equal(decided.galListingIds.length, 2);
-      assert.match(decided.decision?.reply ?? '', /approved: 93\.0\.113\.10, 88\.51\.100\.7\.\nNot approved: 93\.0\.113\.12/);
+      assert.match(decided.decision?.reply ?? '', /Approved: 93\.0\.113\.10, 88\.51\.100\.7\. [^\n]*\n\nNot approved: 93\.0\.113\.12\./);
       const gal = await ok(core.dispatch('listings.get', { id: decided.galListingIds[0] }, as(null)));
       assert.equal(gal.list, 'GAL');
       assert.equal(gal.range, '93.0.113.10');
@@ -254,12 +254,16 @@ describe('review queues', () => {
       await refused(core.dispatch('nominations.decide', { id: first.id, decision: 'reject', why: '  ' }, as('rita')), 'invalid-input', /a reason is required/);
       const rejected = await ok(core.dispatch('nominations.decide', { id: first.id, decision: 'reject', why: 'no SPF or DKIM' }, as('rita')));
       assert.equal(rejected.status, 'rejected');
-      assert.match(rejected.decision?.reply ?? '', /^Dear Pat Doe,[\s\S]*cannot approve it\.\n\nReason: no SPF or DKIM/);
+      assert.match(rejected.decision?.reply ?? '', /^Dear Pat Doe,[\s\S]*we cannot approve it: none of these addresses is added/);
+      // The reviewer's reason stays in the history; it is not pasted into the reply.
+      assert.doesNotMatch(rejected.decision?.reply ?? '', /SPF or DKIM/);
+      assert.equal(rejected.decision?.why, 'no SPF or DKIM');
       const second = await ok(core.dispatch('nominations.add', { mtas: [MTA], contact: CONTACT }, as('alice')));
       const waiting = await ok(core.dispatch('nominations.decide', { id: second.id, decision: 'needs-information', why: 'which ESP signs your mail?' }, as('rob')));
       assert.equal(waiting.status, 'needs-information');
       assert.equal(waiting.assignee, 'rob');
-      assert.match(waiting.decision?.reply ?? '', /we need more information:\n\nwhich ESP signs your mail\?/);
+      assert.match(waiting.decision?.reply ?? '', /we need more information about these addresses: who operates them/);
+      assert.doesNotMatch(waiting.decision?.reply ?? '', /which ESP/);
     });
 
     test('only reviewers decide nominations: a refused decision changes nothing', async () => {
@@ -308,7 +312,7 @@ describe('review queues', () => {
       const request = await ok(core.dispatch('delisting.add', { ip: '82.0.2.9', requester: 'me@x.example', reason: 'blocked?' }, as('alice')));
       assert.equal(request.status, 'closed-unlisted');
       assert.equal(request.assignee, null);
-      assert.match(request.decision?.reply ?? '', /about 82\.0\.2\.9\. The address is not listed on any of our lists/);
+      assert.match(request.decision?.reply ?? '', /your request about 82\.0\.2\.9, received Saturday 28 November 2026, 12:00 UTC\. 82\.0\.2\.9 is not on any of our lists/);
       assert.equal((await ok(core.dispatch('delisting.list', { status: 'open' }, as(null)))).total, 0);
     });
 
@@ -318,7 +322,8 @@ describe('review queues', () => {
       const decided = await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'remove-temporarily', why: 'cleaned up, trial', until: '2026-12-01' }, as('alice')));
       assert.equal(decided.status, 'removed-temporarily');
       assert.equal(decided.until, '2026-12-01T00:00:00.000Z');
-      assert.match(decided.decision?.reply ?? '', /removed from our lists until 2026-12-01T00:00:00\.000Z/);
+      assert.match(decided.decision?.reply ?? '', /82\.0\.2\.5 is removed from our RBL list \(82\.0\.2\.0\/24\) until Tuesday 1 December 2026, 00:00 UTC\. On that date it returns to the list by itself, whatever happens in the meantime\./);
+      assert.doesNotMatch(decided.decision?.reply ?? '', /2026-12-01|cleaned up, trial/);
       const listing = await ok(core.dispatch('listings.get', { id }, as(null)));
       assert.equal(listing.status, 'suppressed');
       assert.equal(listing.suppressedUntil, '2026-12-01T00:00:00.000Z');
@@ -339,7 +344,8 @@ describe('review queues', () => {
       const b = await ok(core.dispatch('delisting.add', { ip: '82.0.2.6', requester: 'b@x.example', reason: 'r' }, as('alice')));
       const waiting = await ok(core.dispatch('delisting.decide', { id: a.id, decision: 'needs-information', why: 'send the bounce' }, as('alice')));
       assert.equal(waiting.status, 'needs-information');
-      assert.match(waiting.decision?.reply ?? '', /we need more information:\n\nsend the bounce/);
+      assert.match(waiting.decision?.reply ?? '', /we need more information: who operates the address/);
+      assert.doesNotMatch(waiting.decision?.reply ?? '', /send the bounce/);
       const denied = await ok(core.dispatch('delisting.decide', { id: a.id, decision: 'deny', why: 'still spamming' }, as('rita')));
       assert.equal(denied.status, 'denied');
       assert.equal((await ok(core.dispatch('listings.get', { id }, as(null)))).status, 'active');
@@ -374,7 +380,7 @@ describe('review queues', () => {
       );
       const again = await ok(core.dispatch('delisting.decide', { id: second.id, decision: 'remove-temporarily', why: 'last chance' }, as('alice')));
       assert.equal(again.until, new Date(now + 7 * DAY).toISOString());
-      assert.match(again.decision?.reply ?? '', /listed again after 1 earlier removal, so this removal is shorter/);
+      assert.match(again.decision?.reply ?? '', /listed again after 1 earlier removal, so this removal is shorter than a first one would be/);
       assert.equal((await ok(core.dispatch('listings.get', { id }, as(null)))).suppressedUntil, again.until);
       now += 8 * DAY;
       const third = await ok(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'ops@isp.example', reason: 'please' }, as('alice')));

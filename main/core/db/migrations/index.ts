@@ -11,14 +11,20 @@ import { migration as approvalScope } from './0009-approval-scope.js';
 import { migration as historyOrigin } from './0010-history-origin.js';
 import { migration as people } from './0011-people.js';
 import { migration as sampleNotes } from './0012-sample-notes.js';
+import { migration as queueThreads } from './0013-queue-threads.js';
 
 export interface Migration {
   readonly version: number;
   readonly name: string;
   readonly sql: string;
+  /**
+   * The migration rebuilds a table other tables refer to (SQLite's way to change a CHECK or a
+   * column's type): it runs with foreign keys off, and the references are checked before it commits.
+   */
+  readonly rebuildsTables?: boolean;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes, queueThreads];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);

@@ -80,7 +80,10 @@ export function IspPage({ name }: { name: string }) {
         </tbody>
       </table>
       <ActiveRanges isp={isp.name} total={isp.activeRanges} first={ranges} />
-      <CorrespondencePanel isp={isp.name} />
+      <CorrespondencePanel
+        isp={isp.name}
+        suggestion={latest ? { label: `Acknowledge submission #${latest.id} to ${isp.name}`, subject: `DUL submission #${latest.id}`, template: 'dul-submission-received' } : undefined}
+      />
     </section>
   );
 }

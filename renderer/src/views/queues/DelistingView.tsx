@@ -3,7 +3,9 @@
  * assignee and repeat-offender flag; intake (the form and a file of requests); and one request
  * (`#/delisting/id=N`) with everything a decision needs on one screen: the listings it concerns
  * (and whether each is in the zone now), the samples, the history, prior requests and the relist
- * count; then the decision with its reason and drafted reply.
+ * count; then the decision: what goes out (the reply the core drafts, editable) apart from what
+ * stays in the history (the reason); and the correspondence thread with the requester, where the
+ * reply is saved as mail to export or send.
  */
 import { useState, type FormEvent } from 'react';
 import type { ApiError, JobView } from '../../../../shared/contract.js';
@@ -18,7 +20,9 @@ import { useOperation, useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { QueuesPanel } from '../dashboard/QueuesPanel.js';
-import { Facts, formatAge, parseQueueParams, QueueFilters, queueHref, useDraftedReply } from './queueParts.js';
+import { ThreadView } from '../record/CorrespondenceTab.js';
+import { ReplyFields, useDecisionDraft } from './DecisionReply.js';
+import { Facts, formatAge, parseQueueParams, QueueFilters, queueHref } from './queueParts.js';
 
 const DECISION_LABELS: Record<DelistingDecision, string> = {
   'remove-temporarily': 'Remove temporarily',
@@ -186,18 +190,15 @@ function RequestDecision({ request, onDecided }: { request: Request; onDecided: 
   const [why, setWhy] = useState('');
   const [until, setUntil] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
-  const draft = request.drafts[decision].split('{until}').join(until !== '' ? until : formatTime(request.latestUntil));
-  const reply = useDraftedReply(draft, why);
+  const untilValue = decision === 'remove-temporarily' && until !== '' ? until : undefined;
+  const reply = useDecisionDraft(() => api['delisting.draft']({ id: request.id, decision, until: untilValue }), `${decision}|${untilValue ?? ''}`);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    api['delisting.decide']({
-      id: request.id,
-      decision,
-      why,
-      until: decision === 'remove-temporarily' && until !== '' ? until : undefined,
-      reply: reply.isEdited ? reply.reply : undefined,
-    }).then((result) => (result.ok ? onDecided() : setError(result.error)));
+    // The reply sent is the one shown: stored as previewed.
+    api['delisting.decide']({ id: request.id, decision, why, until: untilValue, reply: reply.text, replySubject: reply.subject }).then((result) =>
+      result.ok ? onDecided() : setError(result.error),
+    );
   };
   return (
     <form className="panel queue-decision" onSubmit={submit} aria-label="Decision">
@@ -216,20 +217,8 @@ function RequestDecision({ request, onDecided }: { request: Request; onDecided: 
           <input type="date" value={until} max={request.latestUntil.slice(0, 10)} onChange={(event) => setUntil(event.target.value)} />
         </label>
       )}
-      <label className="queue-block">
-        Reason (required)
-        <textarea rows={2} value={why} onChange={(event) => setWhy(event.target.value)} required />
-      </label>
-      <label className="queue-block">
-        Reply to {request.requester}
-        {reply.isEdited && (
-          <button type="button" className="link-button" onClick={reply.reset}>
-            back to the template
-          </button>
-        )}
-        <textarea rows={8} value={reply.reply} onChange={(event) => reply.edit(event.target.value)} />
-      </label>
-      <button type="submit" disabled={why.trim() === ''}>
+      <ReplyFields reply={reply} recipient={request.requester} why={why} onWhy={setWhy} />
+      <button type="submit" disabled={why.trim() === '' || reply.draft === null || reply.text.trim() === ''}>
         {DECISION_LABELS[decision]}
       </button>
       {error && <ErrorLine error={error} />}
@@ -351,9 +340,15 @@ function RequestDetail({ id }: { id: number }) {
             {request.decision.kind === 'closed-unlisted' ? 'Closed: not listed' : `Decided: ${request.decision.kind}`} by {request.decision.by}, {formatTime(request.decision.at)}
             {request.until ? `, until ${formatTime(request.until)}` : ''}
           </h2>
-          {request.decision.why && <p>Reason: {request.decision.why}</p>}
+          {request.decision.why && <p>Reason (in the history, not sent): {request.decision.why}</p>}
           <pre className="queue-reply">{request.decision.reply}</pre>
         </div>
+      )}
+      {request.threadId !== null && (
+        <section aria-label="Correspondence with the requester">
+          <h2>Correspondence with the requester</h2>
+          <ThreadView key={`${request.threadId}-${request.status}`} id={request.threadId} onChanged={loaded.reload} />
+        </section>
       )}
     </section>
   );

@@ -16,7 +16,9 @@ import { useOperation } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge } from '../ListBadge.js';
 import { QueuesPanel } from '../dashboard/QueuesPanel.js';
-import { Facts, formatAge, parseQueueParams, QueueFilters, queueHref, useDraftedReply } from './queueParts.js';
+import { ThreadView } from '../record/CorrespondenceTab.js';
+import { ReplyFields, useDecisionDraft } from './DecisionReply.js';
+import { Facts, formatAge, parseQueueParams, QueueFilters, queueHref } from './queueParts.js';
 
 const EMPTY_MTA: NominationMtaInput = { ip: '', fqdn: '', domain: '', company: '', country: '', companyType: '' };
 
@@ -280,26 +282,15 @@ function NominationDecision({ nomination, onDecided }: { nomination: Nomination;
   const [conflicts, setConflicts] = useState<Record<string, 'delist' | 'refuse' | ''>>({});
   const [error, setError] = useState<ApiError | null>(null);
   const blocked = (nomination.aids ?? []).filter((aids) => aids.listed.listings.some((listing) => listing.list !== 'GAL'));
-  const refused = nomination.ips.filter((ip) => conflicts[ip] === 'refuse');
-  const approved = nomination.ips.filter((ip) => conflicts[ip] !== 'refuse');
-  const draft = nomination.drafts[decision]
-    .split('{approved}')
-    .join(approved.join(', '))
-    .split('{refusedLine}')
-    .join(refused.length > 0 ? `Not approved: ${refused.join(', ')}.\n` : '');
-  const reply = useDraftedReply(draft, why);
   const isUnresolved = decision === 'approve' && blocked.some((aids) => !conflicts[aids.ip]);
+  const chosen = Object.fromEntries(Object.entries(conflicts).filter((entry): entry is [string, 'delist' | 'refuse'] => entry[1] !== ''));
+  const choice = { id: nomination.id, decision, conflicts: decision === 'approve' && Object.keys(chosen).length > 0 ? chosen : undefined };
+  const reply = useDecisionDraft(() => api['nominations.draft'](choice), JSON.stringify(choice));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setError(null);
-    const chosen = Object.fromEntries(Object.entries(conflicts).filter((entry): entry is [string, 'delist' | 'refuse'] => entry[1] !== ''));
-    api['nominations.decide']({
-      id: nomination.id,
-      decision,
-      why,
-      conflicts: decision === 'approve' && Object.keys(chosen).length > 0 ? chosen : undefined,
-      reply: reply.isEdited ? reply.reply : undefined,
-    }).then((result) => (result.ok ? onDecided(result.value) : setError(result.error)));
+    // The reply sent is the one shown: stored as previewed.
+    api['nominations.decide']({ ...choice, why, reply: reply.text, replySubject: reply.subject }).then((result) => (result.ok ? onDecided(result.value) : setError(result.error)));
   };
   return (
     <form className="panel queue-decision" onSubmit={submit} aria-label="Decision">
@@ -331,20 +322,8 @@ function NominationDecision({ nomination, onDecided }: { nomination: Nomination;
           ))}
         </fieldset>
       )}
-      <label className="queue-block">
-        Reason (required)
-        <textarea rows={2} value={why} onChange={(event) => setWhy(event.target.value)} required />
-      </label>
-      <label className="queue-block">
-        Reply to {nomination.contact.email}
-        {reply.isEdited && (
-          <button type="button" className="link-button" onClick={reply.reset}>
-            back to the template
-          </button>
-        )}
-        <textarea rows={9} value={reply.reply} onChange={(event) => reply.edit(event.target.value)} />
-      </label>
-      <button type="submit" disabled={why.trim() === '' || isUnresolved}>
+      <ReplyFields reply={reply} recipient={`${nomination.contact.firstName} ${nomination.contact.lastName} (${nomination.contact.email})`} why={why} onWhy={setWhy} />
+      <button type="submit" disabled={why.trim() === '' || isUnresolved || reply.draft === null || reply.text.trim() === ''}>
         {decision === 'approve' ? 'Approve' : decision === 'reject' ? 'Reject' : 'Ask for information'}
       </button>
       {isUnresolved && <p className="muted">Resolve every blocklist conflict first.</p>}
@@ -455,10 +434,16 @@ function NominationDetail({ id }: { id: number }) {
             <h2>
               Decided: {nomination.decision.kind} by {nomination.decision.by}, {formatTime(nomination.decision.at)}
             </h2>
-            <p>Reason: {nomination.decision.why}</p>
+            <p>Reason (in the history, not sent): {nomination.decision.why}</p>
             <pre className="queue-reply">{nomination.decision.reply}</pre>
           </div>
         )
+      )}
+      {nomination.threadId !== null && (
+        <section aria-label="Correspondence with the nominee">
+          <h2>Correspondence with the nominee</h2>
+          <ThreadView key={`${nomination.threadId}-${nomination.status}`} id={nomination.threadId} onChanged={() => undefined} />
+        </section>
       )}
       <h2>History</h2>
       <History events={nomination.history} />

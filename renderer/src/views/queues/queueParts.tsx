@@ -1,9 +1,9 @@
 /**
  * What the two review queues share on screen: their route parameters (`#/nominations/<params>`,
  * `#/delisting/<params>` with status, assignee, age and, for one request, id), the filter bar,
- * ages, and a decision's reply drafted from a template.
+ * ages and facts. A decision's reply is in DecisionReply.tsx.
  */
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { AGE_BUCKETS, AGE_BUCKET_LABELS } from '../../../../shared/queues.js';
 import { useApi } from '../../api.js';
 import { useOperation } from '../../useOperation.js';
@@ -100,25 +100,6 @@ export function QueueFilters({ section, params, statuses }: { section: QueueSect
       )}
     </form>
   );
-}
-
-/** A template's text with the reason filled in where it says {why}. */
-export function fillReason(template: string, why: string): string {
-  return template.split('{why}').join(why.trim() === '' ? '…' : why.trim());
-}
-
-/**
- * The reply of a decision: drafted from the decision's template and the reason as they change,
- * until the reviewer edits it; then it is theirs.
- */
-export function useDraftedReply(draft: string, why: string): { reply: string; isEdited: boolean; edit: (text: string) => void; reset: () => void } {
-  const [edited, setEdited] = useState<string | null>(null);
-  return {
-    reply: edited ?? fillReason(draft, why),
-    isEdited: edited !== null,
-    edit: (text: string) => setEdited(text),
-    reset: () => setEdited(null),
-  };
 }
 
 export function Facts({ items }: { items: ReadonlyArray<readonly [string, ReactNode]> }) {

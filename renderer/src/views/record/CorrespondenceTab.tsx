@@ -1,10 +1,12 @@
 /**
  * Correspondence of a record (`CorrespondenceTab`) or of an ISP (`CorrespondencePanel`): its
- * threads, and in the open thread its mail and notes, mail import (.eml, mbox), a note, a reply
- * drafted from a template with the record's facts filled in (edited, then saved to the thread and
- * exported as .eml), and resolving the thread with its outcome.
+ * threads, and in the open thread (`ThreadView`, also shown by the review queues for a request's
+ * or a nomination's thread) its mail and notes, mail import (.eml, mbox), a note, a reply drafted
+ * from a template with the record's facts filled in (edited, then saved to the thread, exported
+ * as .eml, or sent through the relay: "Send" only when one is configured, else the reason shown
+ * beside the mail), and resolving the thread with its outcome.
  */
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { ApiError } from '../../../../shared/contract.js';
 import {
   REPLY_TEMPLATE_LABELS,
@@ -24,20 +26,24 @@ import { downloadBase64, filesAsBase64 } from './files.js';
 
 type Owner = { readonly listingId: number } | { readonly isp: string };
 
-function ReplyForm({ thread, onSaved }: { thread: ThreadDetail; onSaved: (thread: ThreadDetail) => void }) {
+function ReplyForm({ thread, onSaved, initialTemplate }: { thread: ThreadDetail; onSaved: (thread: ThreadDetail) => void; initialTemplate?: ReplyTemplate }) {
   const api = useApi();
-  const [template, setTemplate] = useState<ReplyTemplate>(thread.listingId !== null ? 'delisting-granted' : 'dul-submission-received');
+  const [template, setTemplate] = useState<ReplyTemplate>(initialTemplate ?? (thread.isp === null ? 'delisting-granted' : 'dul-submission-received'));
   const [draft, setDraft] = useState<ReplyDraft | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
-  const templates = REPLY_TEMPLATES.filter((name) => (thread.listingId !== null ? name !== 'dul-submission-received' : true));
-  const makeDraft = () => {
+  const templates = REPLY_TEMPLATES.filter((name) => (thread.isp === null ? name !== 'dul-submission-received' : true));
+  const makeDraft = (chosen: ReplyTemplate = template) => {
     setError(null);
-    api['threads.draft']({ threadId: thread.id, template }).then((result) => (result.ok ? setDraft(result.value) : setError(result.error)));
+    api['threads.draft']({ threadId: thread.id, template: chosen }).then((result) => (result.ok ? setDraft(result.value) : setError(result.error)));
   };
+  // Opened for a reply (the DUL page after a submission): the draft is made at once.
+  useEffect(() => {
+    if (initialTemplate) makeDraft(initialTemplate);
+  }, [initialTemplate]);
   const save = (event: FormEvent) => {
     event.preventDefault();
     if (!draft) return;
-    api['threads.reply']({ threadId: thread.id, to: draft.to, subject: draft.subject, text: draft.text, inReplyTo: draft.inReplyTo }).then((result) => {
+    api['threads.reply']({ threadId: thread.id, to: draft.to, subject: draft.subject, text: draft.text }).then((result) => {
       if (!result.ok) setError(result.error);
       else {
         setDraft(null);
@@ -57,7 +63,7 @@ function ReplyForm({ thread, onSaved }: { thread: ThreadDetail; onSaved: (thread
           ))}
         </select>
       </label>
-      <button type="button" className="secondary" onClick={makeDraft}>
+      <button type="button" className="secondary" onClick={() => makeDraft()}>
         Draft
       </button>
       {draft && (
@@ -71,7 +77,10 @@ function ReplyForm({ thread, onSaved }: { thread: ThreadDetail; onSaved: (thread
           <label>
             Text <textarea aria-label="Text" value={draft.text} rows={14} required onChange={(event) => setDraft({ ...draft, text: event.target.value })} />
           </label>
-          <p className="muted">From {draft.from}. Saved to the thread as an outbound message; export it as .eml to send it from your mail program.</p>
+          <p className="muted">
+            From {draft.from}
+            {draft.inReplyTo ? `, in reply to ${draft.inReplyTo}` : ''}. Saved to the thread as mail, exactly as shown; then export it as .eml or send it. {thread.relay.text}
+          </p>
           <button type="submit">Save the reply</button>
         </>
       )}
@@ -80,7 +89,8 @@ function ReplyForm({ thread, onSaved }: { thread: ThreadDetail; onSaved: (thread
   );
 }
 
-function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
+/** One thread: its mail and notes, and (while open) import, notes, replies and resolving. */
+export function ThreadView({ id, onChanged, initialTemplate }: { id: number; onChanged: () => void; initialTemplate?: ReplyTemplate }) {
   const api = useApi();
   const detail = useReloadable(() => api['threads.get']({ id }));
   const [note, setNote] = useState('');
@@ -159,10 +169,15 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
                   Export .eml
                 </button>
               )}
-              {message.hasRaw && message.direction === 'outbound' && (
-                <button type="button" className="secondary" onClick={() => void send(message.id)}>
+              {message.hasRaw && message.direction === 'outbound' && thread.relay.isConfigured && (
+                <button type="button" className="secondary" onClick={() => void send(message.id)} title={thread.relay.text}>
                   Send through the relay
                 </button>
+              )}
+              {message.hasRaw && message.direction === 'outbound' && !thread.relay.isConfigured && (
+                <span className="muted relay-status" role="note">
+                  {thread.relay.text}
+                </span>
               )}
             </div>
             <pre className="thread-message-text">{message.text}</pre>
@@ -208,7 +223,7 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
               ))}
             </ul>
           )}
-          <ReplyForm thread={thread} onSaved={changed} />
+          <ReplyForm thread={thread} onSaved={changed} initialTemplate={initialTemplate} />
           <form onSubmit={resolve} aria-label="Resolve the thread" className="action-row">
             <label>
               Outcome{' '}
@@ -231,24 +246,35 @@ function ThreadView({ id, onChanged }: { id: number; onChanged: () => void }) {
   );
 }
 
-function Threads({ owner, title, onChanged }: { owner: Owner; title: string; onChanged?: () => void }) {
+/** A reply the page suggests: a new thread with this subject, the template drafted in it at once. */
+export interface ReplySuggestion {
+  readonly label: string;
+  readonly subject: string;
+  readonly template: ReplyTemplate;
+}
+
+function Threads({ owner, title, onChanged, suggestion }: { owner: Owner; title: string; onChanged?: () => void; suggestion?: ReplySuggestion }) {
   const api = useApi();
   const threads = useReloadable(() => api['threads.list'](owner));
   const [openId, setOpenId] = useState<number | null>(null);
+  const [drafting, setDrafting] = useState<ReplyTemplate | undefined>(undefined);
   const [subject, setSubject] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
-  const create = (event: FormEvent) => {
-    event.preventDefault();
-    api['threads.create']({ ...owner, subject }).then((result) => {
+  const open = (threadSubject: string, template?: ReplyTemplate) =>
+    api['threads.create']({ ...owner, subject: threadSubject }).then((result) => {
       if (!result.ok) setError(result.error);
       else {
         setError(null);
         setSubject('');
+        setDrafting(template);
         setOpenId(result.value.id);
         threads.reload();
         onChanged?.();
       }
     });
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    void open(subject);
   };
   // An ISP's name may hold spaces, which would split an id reference: React makes the id.
   const titleId = useId();
@@ -261,7 +287,15 @@ function Threads({ owner, title, onChanged }: { owner: Owner; title: string; onC
         <ul className="thread-list" aria-label="Threads">
           {threads.loaded.value.map((thread) => (
             <li key={thread.id}>
-              <button type="button" className="link-button" aria-pressed={thread.id === openId} onClick={() => setOpenId(thread.id)}>
+              <button
+                type="button"
+                className="link-button"
+                aria-pressed={thread.id === openId}
+                onClick={() => {
+                  setDrafting(undefined);
+                  setOpenId(thread.id);
+                }}
+              >
                 {thread.subject}
               </button>{' '}
               <span className="muted">
@@ -270,6 +304,13 @@ function Threads({ owner, title, onChanged }: { owner: Owner; title: string; onC
             </li>
           ))}
         </ul>
+      )}
+      {suggestion && (
+        <div className="action-row">
+          <button type="button" onClick={() => void open(suggestion.subject, suggestion.template)}>
+            {suggestion.label}
+          </button>
+        </div>
       )}
       <form onSubmit={create} aria-label="New thread" className="action-row">
         <label>
@@ -286,6 +327,7 @@ function Threads({ owner, title, onChanged }: { owner: Owner; title: string; onC
             threads.reload();
             onChanged?.();
           }}
+          initialTemplate={drafting}
         />
       )}
     </section>
@@ -297,7 +339,7 @@ export function CorrespondenceTab({ listingId, onChanged }: { listingId: number;
   return <Threads owner={{ listingId }} title="Correspondence" onChanged={onChanged} />;
 }
 
-/** The correspondence of one ISP (its DUL submissions and anything else with its people). */
-export function CorrespondencePanel({ isp }: { isp: string }) {
-  return <Threads owner={{ isp }} title="Correspondence" />;
+/** The correspondence of one ISP (its DUL submissions and anything else with its people); `suggestion`: a reply the page offers (after a submission). */
+export function CorrespondencePanel({ isp, suggestion }: { isp: string; suggestion?: ReplySuggestion }) {
+  return <Threads owner={{ isp }} title="Correspondence" suggestion={suggestion} />;
 }
