@@ -14,7 +14,8 @@ import { createCore, type Core, type CoreOptions } from '../core/app.js';
 import { readFileSync } from 'node:fs';
 import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair } from '../core/publish/keys.js';
 import { formatKeyId } from '../core/publish/minisign.js';
-import { installSnapshot, SnapshotError, verifySnapshot } from '../core/publish/manifest.js';
+import { SnapshotError, verifySnapshot } from '../core/publish/manifest.js';
+import { installSnapshot } from '../core/publish/install.js';
 import { AppError } from '../core/errors.js';
 import { formatPublishResult } from './format.js';
 import { defaultDatabasePath } from '../core/paths.js';
@@ -287,7 +288,7 @@ const COMMANDS: Record<string, Command> = {
   },
   verify: {
     usage: 'repdesk verify DIR --pubkey FILE [--pubkey FILE...] [--json]',
-    summary: 'Check a snapshot: the manifest signature by a trusted key, every file\'s size and SHA-256, and that it has not expired (for DNS hosts; needs no database)',
+    summary: "Check a snapshot: the manifest signature by a trusted key, every file's size and SHA-256, no symlink and nothing unlisted in it, and that it has not expired (for DNS hosts; needs no database)",
     options: { pubkey: { type: 'string', multiple: true }, ...json },
     positionals: [1, 1],
     async run(context) {
@@ -301,7 +302,8 @@ const COMMANDS: Record<string, Command> = {
   },
   install: {
     usage: 'repdesk install DIR --into TARGET --pubkey FILE [--pubkey FILE...] [--json]',
-    summary: 'Verify a snapshot, refuse rollback and expired data, then swap it into TARGET/current atomically (for DNS hosts; needs no database)',
+    summary:
+      'Check a snapshot, refuse rollback and expired data, copy it into TARGET hashing each file as it is copied (a file that changes meanwhile, or a symlink, is refused by name), check the copy, then switch TARGET/current to it atomically (for DNS hosts; needs no database)',
     options: { into: { type: 'string' }, pubkey: { type: 'string', multiple: true }, ...json },
     positionals: [1, 1],
     async run(context) {

@@ -48,7 +48,7 @@ export class HashedFile {
   }
 }
 
-/** fsync a folder, so the names in it are on disk too. */
+/** fsync a folder, so the names in it are on disk too (or a file written before, by its path). */
 export function fsyncFolder(path: string): void {
   const descriptor = openSync(path, 'r');
   try {

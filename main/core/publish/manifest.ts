@@ -1,40 +1,25 @@
 /**
- * The snapshot manifest (`manifest.json`, signed as `manifest.json.minisig`) and the consuming
- * side: `verify` checks the signature against trusted keys and every file's size and SHA-256;
- * `install` also refuses a rollback (a serial not newer than the installed one) and an expired
- * snapshot, then swaps the files in atomically.
+ * The snapshot manifest (`manifest.json`, signed as `manifest.json.minisig`) and the check a
+ * consumer runs on a snapshot folder: the signature against trusted keys, then every file's
+ * size and SHA-256, nothing unlisted, and no symlink anywhere (snapshot-files.ts). Installing
+ * is install.ts.
  */
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  copyFileSync,
-  createReadStream,
-  existsSync,
-  fsyncSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  utimesSync,
-} from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ListName } from '../../../shared/domain.js';
 import type { ManifestFile } from '../../../shared/publishing.js';
 import { MinisignError, verify as verifySignature } from './minisign.js';
+import { SnapshotError, checkNothingUnlisted, readChunks, readRegularFile, resolveSnapshotFolder } from './snapshot-files.js';
 import type { KeyObject } from 'node:crypto';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const SIGNATURE_FILE = 'manifest.json.minisig';
+const MANIFEST_MAX_BYTES = 4 * 1024 * 1024;
+const SIGNATURE_MAX_BYTES = 4096;
 
 export type { ManifestFile };
-
+export { SnapshotError };
 export interface Manifest {
   readonly format: 'repdesk-snapshot/1';
   readonly serial: number;
@@ -60,26 +45,11 @@ export interface TrustedKey {
   readonly publicKey: KeyObject;
 }
 
-/** Why a snapshot was refused; `message` names the first problem. */
-export class SnapshotError extends Error {
-  override name = 'SnapshotError';
-}
-
 export interface VerifiedSnapshot {
   readonly folder: string;
   readonly manifest: Manifest;
   readonly keyId: string;
   readonly trustedComment: string;
-}
-
-function sha256OfFile(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 }
 
 function isSafeFileName(name: string): boolean {
@@ -98,26 +68,37 @@ function parseManifest(bytes: Buffer): Manifest {
   if (Number.isNaN(Date.parse(manifest.expires))) throw new SnapshotError(`${MANIFEST_FILE}: bad expiry`);
   if (!Array.isArray(manifest.files) || manifest.files.length === 0) throw new SnapshotError(`${MANIFEST_FILE} lists no files`);
   for (const file of manifest.files) {
-    if (!isSafeFileName(file.path)) throw new SnapshotError(`${MANIFEST_FILE}: file name ${JSON.stringify(file.path)} is not allowed`);
+    if (!isSafeFileName(file.path) || file.path === MANIFEST_FILE || file.path === SIGNATURE_FILE) throw new SnapshotError(`${MANIFEST_FILE}: file name ${JSON.stringify(file.path)} is not allowed`);
     if (!/^[0-9a-f]{64}$/.test(file.sha256) || !Number.isSafeInteger(file.size)) throw new SnapshotError(`${MANIFEST_FILE}: bad hash or size for ${file.path}`);
   }
+  if (new Set(manifest.files.map((file) => file.path)).size !== manifest.files.length) throw new SnapshotError(`${MANIFEST_FILE} lists a file twice`);
   return manifest;
 }
 
-/**
- * Check a snapshot folder: the manifest's signature by one of the trusted keys, then every
- * listed file's size and SHA-256, and that nothing unlisted sits beside them.
- */
-export async function verifySnapshot(folder: string, trustedKeys: readonly TrustedKey[]): Promise<VerifiedSnapshot> {
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new SnapshotError(`${folder} is not a snapshot folder`);
-  const manifestPath = join(folder, MANIFEST_FILE);
-  const signaturePath = join(folder, SIGNATURE_FILE);
-  if (!existsSync(manifestPath)) throw new SnapshotError(`${folder} has no ${MANIFEST_FILE}`);
-  if (!existsSync(signaturePath)) throw new SnapshotError(`${folder} has no ${SIGNATURE_FILE}`);
-  const manifestBytes = readFileSync(manifestPath);
+/** A manifest read once and checked against its signature: the bytes checked are the bytes kept. */
+export interface SignedManifest {
+  readonly manifest: Manifest;
+  readonly manifestBytes: Buffer;
+  readonly signatureText: string;
+  readonly keyId: string;
+  readonly trustedComment: string;
+}
+
+/** Read `manifest.json` and its signature from `folder` (a resolved snapshot folder) and check the signature by one of the trusted keys. */
+export async function readSignedManifest(folder: string, trustedKeys: readonly TrustedKey[]): Promise<SignedManifest> {
+  const read = async (name: string, maxBytes: number): Promise<Buffer> => {
+    try {
+      return await readRegularFile(folder, name, maxBytes);
+    } catch (error) {
+      if (error instanceof SnapshotError && error.message === `${name} is missing`) throw new SnapshotError(`${folder} has no ${name}`);
+      throw error;
+    }
+  };
+  const manifestBytes = await read(MANIFEST_FILE, MANIFEST_MAX_BYTES);
+  const signatureText = (await read(SIGNATURE_FILE, SIGNATURE_MAX_BYTES)).toString('utf8');
   let signed: { keyId: string; trustedComment: string };
   try {
-    signed = verifySignature(readFileSync(signaturePath, 'utf8'), manifestBytes, [...trustedKeys]);
+    signed = verifySignature(signatureText, manifestBytes, [...trustedKeys]);
   } catch (error) {
     if (error instanceof MinisignError) throw new SnapshotError(`${MANIFEST_FILE}: ${error.message}`);
     throw error;
@@ -127,18 +108,29 @@ export async function verifySnapshot(folder: string, trustedKeys: readonly Trust
   if (!signed.trustedComment.includes(`snapshot ${manifest.serial} `)) {
     throw new SnapshotError(`the signature's trusted comment (${signed.trustedComment}) is not for serial ${manifest.serial}`);
   }
+  return { manifest, manifestBytes, signatureText, keyId: signed.keyId, trustedComment: signed.trustedComment };
+}
+
+/** Every file the manifest lists (listed order), then that nothing else is there. */
+export async function checkSnapshotFiles(folder: string, manifest: Manifest): Promise<void> {
   for (const file of manifest.files) {
-    const path = join(folder, file.path);
-    if (!existsSync(path)) throw new SnapshotError(`${file.path} is missing`);
-    const size = statSync(path).size;
+    const hash = createHash('sha256');
+    const size = await readChunks(folder, file.path, (chunk) => hash.update(chunk));
     if (size !== file.size) throw new SnapshotError(`${file.path} is ${size} bytes, the manifest says ${file.size}`);
-    const hash = await sha256OfFile(path);
-    if (hash !== file.sha256) throw new SnapshotError(`${file.path} does not match its SHA-256 in the manifest (the file was changed)`);
+    if (hash.digest('hex') !== file.sha256) throw new SnapshotError(`${file.path} does not match its SHA-256 in the manifest (the file was changed)`);
   }
-  const listed = new Set([MANIFEST_FILE, SIGNATURE_FILE, ...manifest.files.map((file) => file.path)]);
-  const extra = readdirSync(folder).filter((name) => !listed.has(name));
-  if (extra.length > 0) throw new SnapshotError(`${folder} holds files the manifest does not list: ${extra.slice(0, 5).join(', ')}`);
-  return { folder, manifest, keyId: signed.keyId, trustedComment: signed.trustedComment };
+  checkNothingUnlisted(folder, new Set([MANIFEST_FILE, SIGNATURE_FILE, ...manifest.files.map((file) => file.path)]));
+}
+
+/**
+ * Check a snapshot folder: the manifest's signature by one of the trusted keys, then every
+ * listed file's size and SHA-256, and that nothing unlisted (and no symlink) sits beside them.
+ */
+export async function verifySnapshot(folder: string, trustedKeys: readonly TrustedKey[]): Promise<VerifiedSnapshot> {
+  const root = resolveSnapshotFolder(folder);
+  const signed = await readSignedManifest(root, trustedKeys);
+  await checkSnapshotFiles(root, signed.manifest);
+  return { folder, manifest: signed.manifest, keyId: signed.keyId, trustedComment: signed.trustedComment };
 }
 
 /** The manifest installed in a target folder (its `current`), or null. */
@@ -146,75 +138,4 @@ export function installedManifest(target: string): Manifest | null {
   const path = join(target, 'current', MANIFEST_FILE);
   if (!existsSync(path)) return null;
   return parseManifest(readFileSync(path));
-}
-
-function fsyncPath(path: string): void {
-  const descriptor = openSync(path, 'r');
-  try {
-    fsyncSync(descriptor);
-  } finally {
-    closeSync(descriptor);
-  }
-}
-
-export interface InstallResult {
-  readonly serial: number;
-  readonly previousSerial: number | null;
-  readonly path: string;
-  readonly files: number;
-}
-
-/**
- * Verify, refuse rollback and expiry, then copy the snapshot into `<target>/<serial>/` and switch
- * `<target>/current` to it in one rename. DNS servers read their files through `current/`; every
- * file gets an mtime newer than the one it replaces, because rbldnsd reloads on mtime and size.
- */
-export async function installSnapshot(source: string, target: string, trustedKeys: readonly TrustedKey[], now: Date, keep = 3): Promise<InstallResult> {
-  const verified = await verifySnapshot(source, trustedKeys);
-  const { manifest } = verified;
-  if (Date.parse(manifest.expires) <= now.getTime()) {
-    throw new SnapshotError(`snapshot ${manifest.serial} expired at ${manifest.expires}: refusing to install stale data`);
-  }
-  mkdirSync(target, { recursive: true, mode: 0o755 });
-  const installed = installedManifest(target);
-  if (installed && manifest.serial <= installed.serial) {
-    throw new SnapshotError(`snapshot ${manifest.serial} is not newer than the installed ${installed.serial}: refusing a rollback`);
-  }
-  const final = join(target, String(manifest.serial));
-  if (existsSync(final) && realpathSync(final) !== realpathSync(source)) rmSync(final, { recursive: true, force: true });
-  const staging = join(target, `.incoming-${manifest.serial}-${process.pid}`);
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { mode: 0o755 });
-  try {
-    const previousFolder = installed ? join(target, String(installed.serial)) : null;
-    const nowSeconds = Math.floor(now.getTime() / 1000);
-    for (const name of [MANIFEST_FILE, SIGNATURE_FILE, ...manifest.files.map((file) => file.path)]) {
-      const destination = join(staging, name);
-      copyFileSync(join(source, name), destination);
-      const descriptor = openSync(destination, 'r+');
-      fsyncSync(descriptor);
-      closeSync(descriptor);
-      let mtime = nowSeconds;
-      const before = previousFolder ? join(previousFolder, name) : null;
-      if (before && existsSync(before)) mtime = Math.max(mtime, Math.floor(statSync(before).mtimeMs / 1000) + 1);
-      utimesSync(destination, mtime, mtime);
-    }
-    fsyncPath(staging);
-    renameSync(staging, final);
-    const pointer = join(target, `.current-${process.pid}`);
-    rmSync(pointer, { force: true });
-    symlinkSync(String(manifest.serial), pointer);
-    renameSync(pointer, join(target, 'current'));
-    fsyncPath(target);
-  } catch (error) {
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
-  // Keep a few older installs for a manual rollback by an operator.
-  const current = readlinkSync(join(target, 'current'));
-  const serials = readdirSync(target)
-    .filter((name) => /^\d+$/.test(name) && lstatSync(join(target, name)).isDirectory())
-    .sort((a, b) => Number(b) - Number(a));
-  for (const name of serials.slice(keep)) if (name !== current) rmSync(join(target, name), { recursive: true, force: true });
-  return { serial: manifest.serial, previousSerial: installed?.serial ?? null, path: final, files: manifest.files.length };
 }

@@ -34,12 +34,12 @@ import {
   MANIFEST_FILE,
   SIGNATURE_FILE,
   SnapshotError,
-  installSnapshot,
   installedManifest,
   verifySnapshot,
   type Manifest,
   type TrustedKey,
 } from '../../../main/core/publish/manifest.js';
+import { installSnapshot } from '../../../main/core/publish/install.js';
 import { nextSerial, publishSnapshot } from '../../../main/core/publish/publish.js';
 import { readSettings } from '../../../main/core/settings/settings.js';
 import { mulberry32, randomInt } from '../support/random.js';
