@@ -198,8 +198,14 @@ export interface AuditReport {
   readonly events: number;
   /** The first event whose stored hash or link does not match, and why. */
   readonly firstBroken: { readonly id: number; readonly problem: string } | null;
-  /** Events recorded outside the history (in signed snapshot manifests) that the chain was checked to still hold. */
-  readonly anchors: ReadonlyArray<{ readonly source: string; readonly event: number }>;
+  /**
+   * Events recorded outside the history that the chain was checked to still hold: signed
+   * checkpoints (the checkpoint file's newest, each snapshot's), the last event of older
+   * snapshots' manifests. `signedAt`: when the checkpoint was signed.
+   */
+  readonly anchors: ReadonlyArray<{ readonly source: string; readonly event: number; readonly signedAt?: string }>;
+  /** Anchors that should be there and are missing, unreadable or not trusted: with any, `ok` is false. */
+  readonly problems: readonly string[];
 }
 
 const listingAddSchema = z

@@ -179,6 +179,12 @@ export const settingsSchema = z.object({
     })
     .refine((auth) => auth.sessionIdleMinutes <= auth.sessionAbsoluteHours * 60, { message: 'auth.sessionIdleMinutes must not exceed auth.sessionAbsoluteHours' })
     .prefault({}),
+  audit: z
+    .object({
+      /** While something writes, a signed checkpoint of the history is made at least this often (minutes); also at every publish and when a command that wrote ends. */
+      checkpointMinutes: z.number().int().min(1).max(24 * 60).default(10),
+    })
+    .prefault({}),
   import: z
     .object({
       /** Largest file an import reads; larger files are refused before reading. */

@@ -12,12 +12,10 @@ import { LISTS, REASONS, ROLES } from '../../shared/domain.js';
 import { describeOrigin } from '../../shared/team.js';
 import { createCore, type Core, type CoreOptions } from '../core/app.js';
 import { readFileSync } from 'node:fs';
-import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair } from '../core/publish/keys.js';
+import { readSecretKeyFile } from '../core/publish/keys.js';
 import { formatKeyId } from '../core/publish/minisign.js';
-import { SnapshotError, verifySnapshot } from '../core/publish/manifest.js';
-import { installSnapshot } from '../core/publish/install.js';
+import { SnapshotError } from '../core/publish/manifest.js';
 import { AppError } from '../core/errors.js';
-import { formatPublishResult } from './format.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { startServer } from '../server/server.js';
 import { formatListingLine } from './format.js';
@@ -30,9 +28,10 @@ import { WORKBENCH_COMMANDS } from './workbench-commands.js';
 import { DASHBOARD_COMMANDS } from './dashboard-commands.js';
 import { TEAM_COMMANDS } from './team-commands.js';
 import { promptTerminal, type Prompt } from './prompt.js';
+import { PUBLISH_COMMANDS } from './publish-commands.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
-type Values = Record<string, string | boolean | string[] | undefined>;
+export type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** Wrong usage: exit code 2. */
 export class UsageError extends Error {}
@@ -51,7 +50,7 @@ export interface CommandContext {
   readonly positionals: readonly string[];
   readonly values: Values;
   /** The core on the database, opened on first use (publish passes its signing key). */
-  readonly core: (extra?: Pick<CoreOptions, 'signingKey'>) => Core;
+  readonly core: (extra?: Pick<CoreOptions, 'signingKey' | 'publishLockWaitMs'>) => Core;
   readonly actor: string | null;
   readonly out: (line: string) => void;
   /** Ask the person at the terminal (hidden: a passphrase, never echoed). */
@@ -165,24 +164,6 @@ const COMMANDS: Record<string, Command> = {
       }
     },
   },
-  'audit verify': {
-    usage: 'repdesk audit verify [--snapshot DIR --pubkey FILE [--pubkey FILE...]] [--json]',
-    summary:
-      "Walk the hash-chained history; name the first broken event. The newest snapshot's manifest, and a signed snapshot given with --snapshot, record an event the history must still hold: events cut from its end are found too",
-    options: { snapshot: { type: 'string' }, pubkey: { type: 'string', multiple: true }, ...json },
-    positionals: [0, 0],
-    async run(context) {
-      const pubkeys = ((context.values.pubkey as string[] | undefined) ?? []).map((path) => resolve(path));
-      const snapshot = typeof context.values.snapshot === 'string' ? resolve(context.values.snapshot) : undefined;
-      const report = await call(context, 'audit.verify', { snapshot, pubkeys: pubkeys.length > 0 ? pubkeys : undefined });
-      if (context.values.json) printJson(context, report);
-      if (!report.ok && report.firstBroken) {
-        throw new CommandError(`history is broken at event ${report.firstBroken.id}: ${report.firstBroken.problem}`);
-      }
-      const anchored = report.anchors.map((anchor) => `event ${anchor.event} as ${anchor.source} recorded it`).join('; ');
-      if (!context.values.json) context.out(`history intact: ${report.events} events, chain verified${anchored ? `; holds ${anchored}` : ''}`);
-    },
-  },
   'investigator add': {
     usage: `repdesk investigator add NAME --roles R1,R2 [--json]   (roles: ${ROLES.join(', ')})`,
     summary: 'Add a person to the team. The first one added to an empty database becomes an admin; after that only an admin adds people',
@@ -248,72 +229,6 @@ const COMMANDS: Record<string, Command> = {
       printJson(context, await call(context, 'settings.update', { [context.positionals[0]]: value }));
     },
   },
-  keygen: {
-    usage: 'repdesk keygen --out FILE (--passphrase-file F | --unencrypted) [--json]',
-    summary: 'Write a minisign-compatible signing key pair: FILE (secret, encrypted with the passphrase from --passphrase-file or REPDESK_KEY_PASSPHRASE) and FILE.pub',
-    options: { out: { type: 'string' }, 'passphrase-file': { type: 'string' }, unencrypted: { type: 'boolean' }, ...json },
-    positionals: [0, 0],
-    async run(context) {
-      if (typeof context.values.out !== 'string') throw new UsageError('--out is required');
-      const passphrase = passphraseFrom(context.values);
-      if (passphrase === null && !context.values.unencrypted) {
-        throw new UsageError('give --passphrase-file FILE or REPDESK_KEY_PASSPHRASE to encrypt the key, or --unencrypted to store it in clear');
-      }
-      const written = writeKeyPair(resolve(context.values.out), context.values.unencrypted ? null : passphrase);
-      if (context.values.json) printJson(context, { keyId: written.keyId, secretKey: resolve(context.values.out), publicKey: written.publicKeyPath });
-      else context.out(`key ${written.keyId}: secret key ${resolve(context.values.out)}, public key ${written.publicKeyPath}`);
-    },
-  },
-  publish: {
-    usage: 'repdesk publish --out DIR --key FILE [--zone bl.example] [--approve-large-change] [--passphrase-file F] [--json]',
-    summary: 'Check, sign and publish a zone snapshot into DIR/<serial>/ and switch DIR/current to it (needs the publisher role)',
-    options: { out: { type: 'string' }, key: { type: 'string' }, zone: { type: 'string' }, 'approve-large-change': { type: 'boolean' }, 'passphrase-file': { type: 'string' }, ...json },
-    positionals: [0, 0],
-    async run(context) {
-      const { out, key, zone } = context.values;
-      if (typeof out !== 'string') throw new UsageError('--out is required');
-      if (typeof key !== 'string') throw new UsageError('--key is required');
-      const pair = readSecretKeyFile(resolve(key), passphraseFrom(context.values));
-      const result = await call({ ...context, core: () => context.core({ signingKey: () => pair }) }, 'publish.run', {
-        out: resolve(out),
-        zone,
-        approveLargeChange: context.values['approve-large-change'] === true,
-      });
-      if (context.values.json) printJson(context, result);
-      else context.out(formatPublishResult(result));
-      if (!result.published) {
-        throw new CommandError(result.needsApproval ? 'not published: the change needs a second publisher\'s approval' : 'not published: a safety check failed');
-      }
-    },
-  },
-  verify: {
-    usage: 'repdesk verify DIR --pubkey FILE [--pubkey FILE...] [--json]',
-    summary: "Check a snapshot: the manifest signature by a trusted key, every file's size and SHA-256, no symlink and nothing unlisted in it, and that it has not expired (for DNS hosts; needs no database)",
-    options: { pubkey: { type: 'string', multiple: true }, ...json },
-    positionals: [1, 1],
-    async run(context) {
-      const keys = readPublicKeyFiles(((context.values.pubkey as string[] | undefined) ?? []).map((path) => resolve(path)));
-      const verified = await verifySnapshot(resolve(context.positionals[0]), keys);
-      const { manifest } = verified;
-      if (Date.parse(manifest.expires) <= Date.now()) throw new CommandError(`snapshot ${manifest.serial} is intact but expired at ${manifest.expires}: do not serve it`);
-      if (context.values.json) printJson(context, { ok: true, serial: manifest.serial, zone: manifest.zone, expires: manifest.expires, keyId: verified.keyId, files: manifest.files.length });
-      else context.out(`snapshot ${manifest.serial} of ${manifest.zone}: signature by ${verified.keyId} good, ${manifest.files.length} files intact, expires ${manifest.expires}`);
-    },
-  },
-  install: {
-    usage: 'repdesk install DIR --into TARGET --pubkey FILE [--pubkey FILE...] [--json]',
-    summary:
-      'Check a snapshot, refuse rollback and expired data, copy it into TARGET hashing each file as it is copied (a file that changes meanwhile, or a symlink, is refused by name), check the copy, then switch TARGET/current to it atomically (for DNS hosts; needs no database)',
-    options: { into: { type: 'string' }, pubkey: { type: 'string', multiple: true }, ...json },
-    positionals: [1, 1],
-    async run(context) {
-      if (typeof context.values.into !== 'string') throw new UsageError('--into is required');
-      const keys = readPublicKeyFiles(((context.values.pubkey as string[] | undefined) ?? []).map((path) => resolve(path)));
-      const result = await installSnapshot(resolve(context.positionals[0]), resolve(context.values.into), keys, new Date());
-      if (context.values.json) printJson(context, result);
-      else context.out(`installed snapshot ${result.serial} (was ${result.previousSerial ?? 'none'}) into ${result.path}; ${resolve(context.values.into)}/current points to it`);
-    },
-  },
   serve: {
     usage: 'repdesk serve [--port N] [--key FILE [--passphrase-file F]]',
     summary: 'Browser mode: serve the app and its API on 127.0.0.1 and print the URL to open (token included); with --key, the Publish screen signs with that key (it stays in this process)',
@@ -343,6 +258,7 @@ const COMMANDS: Record<string, Command> = {
   ...WORKBENCH_COMMANDS,
   ...DASHBOARD_COMMANDS,
   ...TEAM_COMMANDS,
+  ...PUBLISH_COMMANDS,
 };
 
 /** The first line of a --passphrase-file (a passphrase never goes on the command line). */
@@ -355,7 +271,7 @@ export function passphraseFileLine(file: string): string {
 }
 
 /** A key passphrase from --passphrase-file (first line) or REPDESK_KEY_PASSPHRASE, else null. */
-function passphraseFrom(values: Values): string | null {
+export function passphraseFrom(values: Values): string | null {
   const file = values['passphrase-file'];
   if (typeof file === 'string') return passphraseFileLine(file);
   return process.env.REPDESK_KEY_PASSPHRASE ?? null;

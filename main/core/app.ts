@@ -10,7 +10,8 @@ import { AppError } from './errors.js';
 import { createLogger } from './log.js';
 import { runInCall, type CallOrigin } from './call-scope.js';
 import { ListingIndex } from './lookup/listing-index.js';
-import { historyAnchors } from './audit/anchors.js';
+import { collectAnchors } from './audit/anchors.js';
+import type { CheckpointKeyCustody } from './audit/checkpoint-key.js';
 import { lookupAddress, lookupAddresses } from './lookup/lookup.js';
 import { addListing, delistListing, getListing, importListingsFile } from './listings/listings.js';
 import { historyOf, verifyHistory } from './audit/history.js';
@@ -20,6 +21,7 @@ import { authenticate, type AuthenticatedSession } from './auth/sessions.js';
 import { readSettings, updateSettings } from './settings/settings.js';
 import type { MinisignKeyPair } from './publish/minisign.js';
 import { previewPublish, publishSnapshot, listSnapshots } from './publish/publish.js';
+import { keySigner } from './publish/signer.js';
 import { approveRequest, pendingApprovals, snapshotChanges } from './publish/review.js';
 import { defaultDataFolder } from './paths.js';
 import { join } from 'node:path';
@@ -46,6 +48,7 @@ import { addDelistingRequest, decideDelistingRequest, draftDelistingDecision, ge
 import { draftNominationReply } from './queues/replies.js';
 import { queuesSummary } from './queues/summary.js';
 import { foldDashboard } from './dashboard/counters.js';
+import { startUpkeep } from './upkeep.js';
 import { readDashboard } from './dashboard/dashboard.js';
 
 const log = createLogger('core');
@@ -64,6 +67,19 @@ export interface CoreOptions {
    * worker does not: the core that started the job folds on a thread of its own after it.
    */
   readonly foldsDashboard?: boolean;
+  /**
+   * Whether this core keeps up the database (default true: every core that opens it for
+   * writing): settles publishes that did not finish when it opens, and signs history
+   * checkpoints every few minutes, after a job it started, and when it closes. A job's worker
+   * does not: the core that started the job does.
+   */
+  readonly runsUpkeep?: boolean;
+  /** Keeps the key that signs history checkpoints (default: `<database>.checkpoint-key`, mode 0600). */
+  readonly checkpointKey?: CheckpointKeyCustody;
+  /** How long a publish waits for another one into the same output folder before it is refused (default 10 s). */
+  readonly publishLockWaitMs?: number;
+  /** How often the core looks whether a checkpoint is due (default a minute; tests shorten it). */
+  readonly checkpointTickMs?: number;
 }
 
 /**
@@ -113,6 +129,7 @@ export function createCore(options: CoreOptions): Core {
     onFinished: () => {
       index.refresh();
       foldOffThread();
+      upkeep.signCheckpoint('after a job');
     },
   });
   // The dashboard's figures follow each write off the request path: a trigger journals every
@@ -158,6 +175,15 @@ export function createCore(options: CoreOptions): Core {
       }
     });
   };
+  const upkeep = startUpkeep(read, write, {
+    databasePath: options.databasePath,
+    now,
+    snapshotFolder: options.snapshotFolder,
+    isRunning: options.runsUpkeep !== false,
+    checkpointKey: options.checkpointKey,
+    checkpointTickMs: options.checkpointTickMs,
+  });
+
   const afterWrite = <T>(value: T): T => {
     index.refresh();
     scheduleDashboardFold();
@@ -181,7 +207,10 @@ export function createCore(options: CoreOptions): Core {
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
     'investigators.update': (input, call) => updateInvestigator(write, call.actor, input, nowText),
-    'audit.verify': async (input) => verifyHistory(read, await historyAnchors(read, input)),
+    'audit.verify': async (input) => {
+      const { anchors, problems } = await collectAnchors(read, input, { checkpointFile: upkeep.checkpointFile, outFolders: upkeep.outputFolders() });
+      return verifyHistory(read, anchors, problems);
+    },
     'publish.preview': (input, call) => previewPublish(read, call.actor, readSettings(read), now(), input.zone),
     'publish.run': (input, call) => {
       if (!options.signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
@@ -189,7 +218,9 @@ export function createCore(options: CoreOptions): Core {
       const out = input.out ?? (settings.publish.outDir || (options.snapshotFolder ?? join(defaultDataFolder(), 'snapshots')));
       return publishSnapshot(write, settings, now(), {
         out,
-        key: options.signingKey(),
+        signer: keySigner(options.signingKey()),
+        checkpoints: upkeep.checkpoints,
+        lockWaitMs: options.publishLockWaitMs,
         actor: call.actor,
         zone: input.zone,
         approveLargeChange: input.approveLargeChange,
@@ -328,6 +359,7 @@ export function createCore(options: CoreOptions): Core {
       // A core that wrote (the CLI after an import) leaves the figures current for the app.
       if (dashboardFold) settleDashboard();
       void jobs.close();
+      upkeep.close();
       connection.close();
     },
   };

@@ -354,13 +354,22 @@ describe('repdesk keygen / publish / verify / install', () => {
 
   describe('audit verify against a signed snapshot', () => {
     test('--snapshot DIR --pubkey FILE: the history holds the event the snapshot recorded (exit 0); without --pubkey exit 1', async () => {
-      const manifest = JSON.parse(readFileSync(join(out, 'current', 'manifest.json'), 'utf8')) as { serial: number; history: { event: number } };
+      const manifest = JSON.parse(readFileSync(join(out, 'current', 'manifest.json'), 'utf8')) as { serial: number; history: { event: number }; checkpoint: { event: number; at: string } };
+      assert.equal(manifest.checkpoint.event, manifest.history.event);
       const run = await cli([...db, 'audit', 'verify', '--snapshot', join(out, 'current'), '--pubkey', `${clearKey}.pub`]);
       assertCode(run, 0);
-      assert.match(run.out[0], new RegExp(`^history intact: \\d+ events, chain verified; holds event ${manifest.history.event} as snapshot \\d+ recorded it; event ${manifest.history.event} as signed snapshot ${manifest.serial} recorded it$`));
+      const event = manifest.history.event;
+      const signed = `\\(signed ${manifest.checkpoint.at.replace(/\./g, '\\.')}\\)`;
+      assert.match(
+        run.out[0],
+        new RegExp(
+          `^history intact: \\d+ events, chain verified; holds event \\d+ as checkpoint file \\(newest of \\d+\\) recorded it \\(signed \\S+\\); ` +
+            `event ${event} as snapshot \\d+ recorded it ${signed}; event ${event} as signed snapshot ${manifest.serial} recorded it ${signed}$`,
+        ),
+      );
       const json = await cli([...db, 'audit', 'verify', '--snapshot', join(out, 'current'), '--pubkey', `${clearKey}.pub`, '--json']);
       assertCode(json, 0);
-      assert.deepEqual((JSON.parse(json.out.join('\n')) as { anchors: unknown[] }).anchors.at(-1), { source: `signed snapshot ${manifest.serial}`, event: manifest.history.event });
+      assert.deepEqual((JSON.parse(json.out.join('\n')) as { anchors: unknown[] }).anchors.at(-1), { source: `signed snapshot ${manifest.serial}`, event, signedAt: manifest.checkpoint.at });
       assertCode(await cli([...db, 'audit', 'verify', '--snapshot', join(out, 'current')]), 1, /needs --pubkey FILE/);
     });
   });

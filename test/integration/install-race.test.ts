@@ -53,7 +53,7 @@ describe('install: hashes what it copies, never follows a symlink', () => {
     const original = readFileSync(join(source, 'dul.ip4trie'));
     const pause = pauseAt('install-copy', join(folder, 'install-pause'));
     const child = startChild(['install', source, '--into', target, '--pubkey', `${key}.pub`], pause.env);
-    await pause.reached();
+    await pause.reached(child.done);
     // The signature was checked; .incoming-* is in the target: now the swap.
     assert.ok(readdirSync(target).some((name) => name.startsWith('.incoming-')), 'the install is copying');
     writeFileSync(join(source, 'dul.ip4trie'), `${original.toString('utf8')}45.32.0.0/16\n`);

@@ -133,26 +133,34 @@ export interface HistoryAnchor {
   readonly hash: string;
 }
 
+/** An anchor as `verifyHistory` takes it: where it was recorded, and whether the report lists it (file checkpoints are checked, the newest listed). */
+export type SourcedAnchor = HistoryAnchor & { readonly source: string; readonly signedAt?: string; readonly isListed?: boolean };
+
 /**
  * Walk the whole chain in order; report the first event whose link or hash does not match. A
  * chain is only self-consistent: events removed from its end, or the end rewritten, leave a
  * valid chain. `anchors` (each named by `source`) are events recorded elsewhere that the chain
- * must still hold unchanged, which catches exactly that.
+ * must still hold unchanged, which catches exactly that. `problems`: anchors that should have
+ * been there and were not (see anchors.ts); with any, the history is not reported intact.
  */
-export function verifyHistory(db: ReadDb, anchors: ReadonlyArray<HistoryAnchor & { readonly source: string }> = []): AuditReport {
+export function verifyHistory(db: ReadDb, anchors: readonly SourcedAnchor[] = [], problems: readonly string[] = []): AuditReport {
   let previousHash: Buffer = GENESIS;
   let expectedId = 1;
   let count = 0;
-  const checked = anchors.map(({ source, event }) => ({ source, event }));
-  const broken = (id: number, problem: string): AuditReport => ({ ok: false, events: count, firstBroken: { id, problem }, anchors: checked });
+  const checked = anchors
+    .filter((anchor) => anchor.isListed !== false)
+    .map(({ source, event, signedAt }) => (signedAt === undefined ? { source, event } : { source, event, signedAt }));
+  const byEvent = new Map<number, SourcedAnchor[]>();
+  for (const anchor of anchors) byEvent.set(anchor.event, [...(byEvent.get(anchor.event) ?? []), anchor]);
+  const broken = (id: number, problem: string): AuditReport => ({ ok: false, events: count, firstBroken: { id, problem }, anchors: checked, problems });
   for (const row of db.iterate<StoredEvent>(sql`SELECT * FROM events ORDER BY id`)) {
     count += 1;
     if (row.id !== expectedId) return broken(row.id, `event ${expectedId} is missing (the chain jumps from ${expectedId - 1} to ${row.id})`);
     if (!Buffer.from(row.prev_hash).equals(previousHash)) return broken(row.id, 'its link to the previous event does not match (an event before it was changed or removed)');
     const hash = eventHash(previousHash, row);
     if (!hash.equals(Buffer.from(row.hash))) return broken(row.id, 'its content does not match its hash (the event was edited)');
-    for (const anchor of anchors) {
-      if (anchor.event === row.id && anchor.hash !== hash.toString('hex')) {
+    for (const anchor of byEvent.get(row.id) ?? []) {
+      if (anchor.hash !== hash.toString('hex')) {
         return broken(row.id, `it is not the event ${anchor.source} recorded (the history was rewritten from here on)`);
       }
     }
@@ -161,5 +169,5 @@ export function verifyHistory(db: ReadDb, anchors: ReadonlyArray<HistoryAnchor &
   }
   const beyond = anchors.filter((anchor) => anchor.event > count).sort((a, b) => a.event - b.event)[0];
   if (beyond) return broken(beyond.event, `it is missing: ${beyond.source} recorded it, and the history now ends at event ${count} (events were removed from its end)`);
-  return { ok: true, events: count, firstBroken: null, anchors: checked };
+  return { ok: problems.length === 0, events: count, firstBroken: null, anchors: checked, problems };
 }

@@ -96,7 +96,8 @@ function seriesOf(daily: ReturnType<typeof dailyRows>, today: string, period: Da
 function publishingOf(db: ReadDb, now: Date): DashboardPublishing {
   const latest = db.get<{ serial: number; created_at: string; expires_at: string; prepared: string; approved: string | null; counts: string }>(
     sql`SELECT s.serial, s.created_at, s.expires_at, p.name AS prepared, a.name AS approved, s.counts
-        FROM snapshots s JOIN investigators p ON p.id = s.prepared_by LEFT JOIN investigators a ON a.id = s.approved_by ORDER BY s.serial DESC LIMIT 1`,
+        FROM snapshots s JOIN investigators p ON p.id = s.prepared_by LEFT JOIN investigators a ON a.id = s.approved_by
+        WHERE s.state = 'live' ORDER BY s.serial DESC LIMIT 1`,
   );
   // Listing events after the publish event (or since the beginning): a rowid range stopped at
   // the cap. The unary + keeps SQLite off events_by_subject, which would visit every listing event ever.

@@ -14,6 +14,8 @@ const core = createCore({
   snapshotFolder: data.snapshotFolder ?? undefined,
   // The core that started the job folds the dashboard's figures after it, on a thread of its own.
   foldsDashboard: false,
+  // The core that started the job settles unfinished publishes and signs the checkpoints after it.
+  runsUpkeep: false,
 });
 try {
   const result = await core.dispatch(data.operation, data.input, {

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ListName } from '../../../shared/domain.js';
 import type { ManifestFile } from '../../../shared/publishing.js';
+import type { Checkpoint } from '../audit/checkpoints.js';
 import { MinisignError, verify as verifySignature } from './minisign.js';
 import { SnapshotError, checkNothingUnlisted, readChunks, readRegularFile, resolveSnapshotFolder } from './snapshot-files.js';
 import type { KeyObject } from 'node:crypto';
@@ -38,6 +39,12 @@ export interface Manifest {
    * `audit verify`. Absent in snapshots made before it was recorded.
    */
   readonly history?: { readonly event: number; readonly hash: string } | null;
+  /**
+   * The signed history checkpoint of that event (the checkpoint key's public half included), as
+   * it was appended to the checkpoint file beside the database: `audit verify` expects to find
+   * it there. Absent in snapshots made before checkpoints, null from a database without a file.
+   */
+  readonly checkpoint?: Checkpoint | null;
 }
 
 export interface TrustedKey {

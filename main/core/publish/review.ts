@@ -14,11 +14,12 @@ import { listingReader } from '../listings/listings.js';
 import { decodeIdSets } from './id-sets.js';
 
 /**
- * The snapshot new requests compare with (0: none yet). A request made against an older one is
- * outdated: the change it asked for can no longer be published as it was.
+ * The snapshot new requests compare with: the last live one (0: none yet; one still being
+ * published is not a base). A request made against an older one is outdated: the change it
+ * asked for can no longer be published as it was.
  */
 function currentBase(db: ReadDb): number {
-  return db.get<{ serial: number | null }>(sql`SELECT max(serial) AS serial FROM snapshots`)?.serial ?? 0;
+  return db.get<{ serial: number | null }>(sql`SELECT max(serial) AS serial FROM snapshots WHERE state = 'live'`)?.serial ?? 0;
 }
 
 /**
@@ -67,7 +68,7 @@ export function approveRequest(db: WriteDb, actorName: string | null, id: number
 
 /** One page of the listings a snapshot added or removed on a list, in id order after `afterId`. */
 export function snapshotChanges(db: ReadDb, serial: number, list: ListName, kind: 'added' | 'removed', afterId: number, limit: number): { total: number; listings: ListingView[] } {
-  const row = db.get<{ diff: Buffer }>(sql`SELECT diff FROM snapshots WHERE serial = ${serial}`);
+  const row = db.get<{ diff: Buffer }>(sql`SELECT diff FROM snapshots WHERE serial = ${serial} AND state = 'live'`);
   if (!row) throw notFound(`no snapshot ${serial}`);
   const ids = decodeIdSets(row.diff)[`${list}${kind === 'added' ? '+' : '-'}`] ?? [];
   let start = 0;

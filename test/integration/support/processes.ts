@@ -50,13 +50,17 @@ export function startChild(args: readonly string[], env: Readonly<Record<string,
 }
 
 /** The environment that pauses a child at `step` until `release` is called. */
-export function pauseAt(step: string, file: string): { readonly env: Record<string, string>; reached(): Promise<void>; release(): void } {
+export function pauseAt(step: string, file: string): { readonly env: Record<string, string>; reached(child: Promise<ChildRun>): Promise<void>; release(): void } {
   return {
     env: { REPDESK_TEST_PAUSE_AT: step, REPDESK_TEST_PAUSE_FILE: file },
-    async reached() {
+    /** Resolves once the child waits at the step; fails at once if it ended before. */
+    async reached(child) {
+      let ended: ChildRun | null = null;
+      void child.then((run) => (ended = run));
       const started = Date.now();
       while (!existsSync(`${file}.reached`)) {
-        if (Date.now() - started > 60_000) throw new Error(`the child never reached ${step}`);
+        if (ended) throw new Error(`the child ended before it reached ${step}: ${describeChild(ended)}`);
+        if (Date.now() - started > 120_000) throw new Error(`the child never reached ${step}`);
         await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
       }
     },

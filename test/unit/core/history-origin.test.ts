@@ -112,7 +112,7 @@ describe('history: client and address of every event', () => {
   test('editing, setting or clearing the client or address of an event is caught by audit verify', async () => {
     await ok(core.dispatch('listings.add', { range: '11.9.0.0/16', list: 'RBL', reason: 'spam-source' }, { actor: 'Ana', client: 'browser', address: '81.2.69.160' }));
     await ok(core.dispatch('listings.add', { range: '11.8.0.0/16', list: 'RBL', reason: 'spam-source' }, { actor: 'Ana' }));
-    assert.deepEqual(await verify(), { ok: true, events: 3, firstBroken: null, anchors: [] });
+    assert.deepEqual(await verify(), { ok: true, events: 3, firstBroken: null, anchors: [], problems: [] });
     for (const [change, id] of [
       ["address = '81.2.69.161'", 2],
       ["client = 'desktop'", 2],
@@ -192,10 +192,10 @@ describe('history: a chain written before client and address were recorded', () 
       database.close();
       const core = createCore({ databasePath });
       try {
-        assert.deepEqual(await ok(core.dispatch('audit.verify', {}, { actor: null })), { ok: true, events: 3, firstBroken: null, anchors: [] });
+        assert.deepEqual(await ok(core.dispatch('audit.verify', {}, { actor: null })), { ok: true, events: 3, firstBroken: null, anchors: [], problems: [] });
         await ok(core.dispatch('listings.add', { range: '81.7.0.0/16', list: 'RBL', reason: 'spam-source' }, { actor: 'Old', client: 'desktop', address: null }));
         await ok(core.dispatch('listings.add', { range: '81.8.0.0/16', list: 'RBL', reason: 'spam-source' }, { actor: 'Old', client: 'browser', address: '81.2.69.160' }));
-        assert.deepEqual(await ok(core.dispatch('audit.verify', {}, { actor: null })), { ok: true, events: 5, firstBroken: null, anchors: [] });
+        assert.deepEqual(await ok(core.dispatch('audit.verify', {}, { actor: null })), { ok: true, events: 5, firstBroken: null, anchors: [], problems: [] });
       } finally {
         core.close();
       }

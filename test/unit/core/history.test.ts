@@ -114,16 +114,16 @@ describe('history: hash-chained, append-only', () => {
   });
 
   test('an intact chain verifies with the right count', async () => {
-    assert.deepEqual(await verify(), { ok: true, events: 6, firstBroken: null, anchors: [] });
+    assert.deepEqual(await verify(), { ok: true, events: 6, firstBroken: null, anchors: [], problems: [] });
     await ok(core.dispatch('listings.add', { range: '2001:db7::/48', list: 'RBL', reason: 'open-relay' }, bob));
-    assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null, anchors: [] });
+    assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null, anchors: [], problems: [] });
   });
 
   test('an empty history verifies with zero events', async () => {
     const emptyPath = join(folder, 'empty.sqlite');
     const empty = createCore({ databasePath: emptyPath });
     try {
-      assert.deepEqual(await ok(empty.dispatch('audit.verify', {}, { actor: null })), { ok: true, events: 0, firstBroken: null, anchors: [] });
+      assert.deepEqual(await ok(empty.dispatch('audit.verify', {}, { actor: null })), { ok: true, events: 0, firstBroken: null, anchors: [], problems: [] });
     } finally {
       empty.close();
     }
@@ -219,6 +219,14 @@ describe('history: hash-chained, append-only', () => {
     core.close();
     core = createCore({ databasePath });
     await ok(core.dispatch('listings.add', { range: '93.0.113.5', list: 'RBL', reason: 'open-proxy' }, bob));
-    assert.deepEqual(await verify(), { ok: true, events: 7, firstBroken: null, anchors: [] });
+    // Closing signed a checkpoint of event 6 (the history's end then) into the file beside the database.
+    const report = await verify();
+    assert.deepEqual({ ...report, anchors: report.anchors.map(({ source, event }) => ({ source, event })) }, {
+      ok: true,
+      events: 7,
+      firstBroken: null,
+      anchors: [{ source: 'checkpoint file (newest of 1)', event: 6 }],
+      problems: [],
+    });
   });
 });

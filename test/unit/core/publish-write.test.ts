@@ -40,6 +40,7 @@ import {
   type TrustedKey,
 } from '../../../main/core/publish/manifest.js';
 import { installSnapshot } from '../../../main/core/publish/install.js';
+import { keySigner } from '../../../main/core/publish/signer.js';
 import { nextSerial, publishSnapshot } from '../../../main/core/publish/publish.js';
 import { readSettings } from '../../../main/core/settings/settings.js';
 import { mulberry32, randomInt } from '../support/random.js';
@@ -311,15 +312,16 @@ describe('publishing: serials, pointer, pruning, manifest', () => {
     assert.ok(manifest.files.some((file) => file.origin === 'rbl.v6.dnsbl.example.org'));
   });
 
-  test('a crash before the pointer switch leaves the old snapshot current, and the next publish works', async () => {
+  test('a failure at any step before the switch leaves the old snapshot current, the attempt rolled back, and the next publish works', async () => {
     await addRbl(1);
     const first = await publish();
     const settings = readSettings(core.connection.read);
-    for (const failAt of ['files', 'manifest', 'rename', 'pointer'] as const) {
-      await assert.rejects(publishSnapshot(core.connection.write, settings, new Date(now), { out, key, actor: 'pat', failAt }), /simulated crash/);
+    for (const failAt of ['prepared', 'files', 'manifest', 'signature', 'rename'] as const) {
+      await assert.rejects(publishSnapshot(core.connection.write, settings, new Date(now), { out, signer: keySigner(key), actor: 'pat', failAt }), /simulated crash/);
       assert.equal(readlinkSync(join(out, 'current')), String(first.serial), `after a crash at ${failAt}: the old snapshot is current`);
       assert.equal(query('SELECT serial FROM snapshots').length, 1, `after a crash at ${failAt}: no snapshot row`);
-      assert.ok(!readdirSync(out).some((name) => name.startsWith('.incoming-')), `after a crash at ${failAt}: no temporary folder`);
+      assert.ok(!readdirSync(out).some((name) => name.startsWith('.')), `after a crash at ${failAt}: no temporary folder, no lock`);
+      assert.deepEqual(serialFolders(out), [first.serial], `after a crash at ${failAt}: no folder of the attempt`);
     }
     const next = await publish();
     assert.ok((next.serial as number) > (first.serial as number));

@@ -58,11 +58,23 @@ const CASES: Array<{ name: string; query: string; values: unknown[]; expected: R
     forbidden: /TEMP B-TREE/,
   },
   {
-    name: 'the last snapshot (diff base, next serial)',
-    query: 'SELECT serial, in_force, manifest_sha256 FROM snapshots ORDER BY serial DESC LIMIT 1',
+    name: 'the last live snapshot (diff base, dashboard, approvals)',
+    query: "SELECT serial, in_force, manifest_sha256 FROM snapshots WHERE state = 'live' ORDER BY serial DESC LIMIT 1",
     values: [],
-    expected: /SCAN snapshots USING INDEX sqlite_autoindex_snapshots_1/,
+    expected: /SEARCH snapshots USING INDEX snapshots_by_state \(state=\?\)/,
     forbidden: /TEMP B-TREE/,
+  },
+  {
+    name: 'the largest serial given out (next serial)',
+    query: 'SELECT max(serial) AS serial FROM snapshots',
+    values: [],
+    expected: /SEARCH snapshots USING COVERING INDEX sqlite_autoindex_snapshots_1/,
+  },
+  {
+    name: 'the largest serial the history names (next serial, abandoned ones too)',
+    query: "SELECT max(subject_id) AS serial FROM events WHERE subject_type = 'snapshot'",
+    values: [],
+    expected: /SEARCH events USING COVERING INDEX events_by_subject \(subject_type=\?\)/,
   },
 ];
 

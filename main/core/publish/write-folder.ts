@@ -1,0 +1,165 @@
+/**
+ * The third step of a publish: write every zone file in both formats into the snapshot's
+ * temporary folder, then the manifest, then its signature (from the signer, checked against
+ * the signer's public key before it counts). Nothing here touches the database.
+ */
+import { join } from 'node:path';
+import { LISTS, type ListName } from '../../../shared/domain.js';
+import type { Family } from '../../../shared/address.js';
+import type { Settings } from '../../../shared/settings.js';
+import type { Checkpoint } from '../audit/checkpoints.js';
+import type { HistoryAnchor } from '../audit/history.js';
+import { invalidInput } from '../errors.js';
+import { reachStep } from './crash-points.js';
+import { HashedFile, fsyncFolder } from './files.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestFile } from './manifest.js';
+import { MinisignError, verify as verifySignature } from './minisign.js';
+import { combinedZone, returnCode, type Resolution } from './resolve.js';
+import { signerKeyId, type Signer } from './signer.js';
+import type { ZoneParameters } from './types.js';
+import { writeBindZoneColumns, writeRbldnsdColumns } from './zones.js';
+
+/** Zone origins: lists as <list>.<zone> (IPv4) and <list>.v6.<zone> (IPv6); combined as <zone> and v6.<zone>. */
+export function zoneOrigin(zone: string, name: ListName | 'combined', family: Family): string {
+  const prefix = name === 'combined' ? '' : `${name.toLowerCase()}.`;
+  return family === 4 ? `${prefix}${zone}` : `${prefix}v6.${zone}`;
+}
+
+export interface SnapshotContent {
+  readonly folder: string;
+  readonly serial: number;
+  readonly zone: string;
+  readonly settings: Settings;
+  readonly resolution: Resolution;
+  readonly listingsInForce: Record<ListName, number>;
+  /** Seconds since the epoch. */
+  readonly created: number;
+  readonly expires: number;
+  readonly previousManifestSha256: string | null;
+  readonly preparedBy: string;
+  readonly approvedBy: string | null;
+  /** The history's event that recorded this snapshot, and the signed checkpoint of it (null without a checkpoint file). */
+  readonly history: HistoryAnchor;
+  readonly checkpoint: Checkpoint | null;
+  readonly progress: (stage: string, done: number, total: number) => void;
+  readonly failAt?: string;
+}
+
+export interface WrittenSnapshot {
+  readonly files: ManifestFile[];
+  readonly manifest: Manifest;
+  readonly manifestSha256: string;
+}
+
+/** Write the zone files of every list (both families, both formats) and the combined zones. */
+function writeZoneFiles(content: SnapshotContent): ManifestFile[] {
+  const { folder, settings, resolution, zone, serial, progress } = content;
+  const files: ManifestFile[] = [];
+  const parametersFor = (name: ListName | 'combined', family: Family): ZoneParameters => ({
+    origin: zoneOrigin(zone, name, family),
+    family,
+    serial,
+    nameServers: settings.publish.nameServers,
+    hostmaster: settings.publish.hostmaster,
+    ttl: settings.publish.ttl,
+    refresh: settings.publish.refresh,
+    retry: settings.publish.retry,
+    expire: settings.publish.expire,
+    negativeTtl: settings.publish.negativeTtl,
+    created: content.created,
+    expires: content.expires,
+  });
+  const zones = resolution.zones.filter((resolved) => resolved.name !== 'combined');
+  const total = zones.length * 4 + 1;
+  let done = 0;
+  for (const resolved of zones) {
+    for (const family of [4, 6] as const) {
+      const parameters = parametersFor(resolved.name, family);
+      const segments = resolved.segments[family];
+      const base = resolved.name.toLowerCase();
+      // rbldnsd serves the combined zone as the per-list datasets under one name: no file of its own.
+      progress(`writing ${base} IPv${family} (rbldnsd)`, done, total);
+      const dataset = family === 4 ? 'ip4trie' : 'ip6trie';
+      const rbldnsdPath = `${base}.${dataset}`;
+      const rbldnsdFile = new HashedFile(join(folder, rbldnsdPath));
+      const written = writeRbldnsdColumns(segments, parameters, rbldnsdFile.writeBytes);
+      files.push({ path: rbldnsdPath, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries: written.entries, ...rbldnsdFile.finish() });
+      done += 1;
+      progress(`writing ${base} IPv${family} (BIND)`, done, total);
+      const path = `${base}.v${family}.zone`;
+      const file = new HashedFile(join(folder, path));
+      const { entries } = writeBindZoneColumns(segments, parameters, file.writeBytes);
+      files.push({ path, format: 'bind', dataset: null, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
+      done += 1;
+    }
+  }
+  progress('writing the combined zone', done, total);
+  // The combined zone is made of the blocklists' zones when it is written, after them.
+  for (const family of [4, 6] as const) {
+    const parameters = parametersFor('combined', family);
+    const path = `combined.v${family}.zone`;
+    const file = new HashedFile(join(folder, path));
+    const { entries } = writeBindZoneColumns(combinedZone(resolution, family), parameters, file.writeBytes);
+    files.push({ path, format: 'bind', dataset: null, zone: 'combined', origin: parameters.origin, family, entries, ...file.finish() });
+  }
+  progress('signing', total, total);
+  return files;
+}
+
+function manifestOf(content: SnapshotContent, files: ManifestFile[], keyId: string): Manifest {
+  const { zone, settings } = content;
+  return {
+    format: 'repdesk-snapshot/1',
+    serial: content.serial,
+    zone,
+    created: new Date(content.created * 1000).toISOString(),
+    expires: new Date(content.expires * 1000).toISOString(),
+    previousManifestSha256: content.previousManifestSha256,
+    keyId,
+    preparedBy: content.preparedBy,
+    approvedBy: content.approvedBy,
+    lists: Object.fromEntries(
+      LISTS.map((list) => [
+        list,
+        {
+          origin: zoneOrigin(zone, list, 4),
+          originV6: zoneOrigin(zone, list, 6),
+          returnCode: list === 'QIL' ? `${settings.returnCodes.qilPrefix}L` : returnCode(settings, list, null),
+          listings: content.listingsInForce[list],
+          kind: list === 'GAL' ? 'allow' : 'block',
+        },
+      ]),
+    ) as Manifest['lists'],
+    combined: { origin: zoneOrigin(zone, 'combined', 4), originV6: zoneOrigin(zone, 'combined', 6), lists: ['RBL', 'DUL', 'QIL', 'MML'] },
+    files,
+    history: content.history,
+    checkpoint: content.checkpoint,
+  };
+}
+
+/** Write the whole snapshot into `content.folder` (which exists and is empty), signed by `signer`. */
+export async function writeSnapshotFolder(content: SnapshotContent, signer: Signer): Promise<WrittenSnapshot> {
+  const files = writeZoneFiles(content);
+  reachStep('files', content.failAt);
+  const keyId = signerKeyId(signer);
+  const manifest = manifestOf(content, files, keyId);
+  const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
+  const manifestFile = new HashedFile(join(content.folder, MANIFEST_FILE));
+  manifestFile.writeBytes(manifestBytes);
+  const manifestSha256 = manifestFile.finish().sha256;
+  reachStep('manifest', content.failAt);
+  const trustedComment = `repdesk snapshot ${content.serial} zone ${content.zone} expires ${manifest.expires}`;
+  const signature = await signer.sign(manifestBytes, trustedComment, `RepDesk snapshot ${content.serial} signed by key ${keyId}`);
+  try {
+    verifySignature(signature, manifestBytes, [{ keyId: signer.keyId, publicKey: signer.publicKey }]);
+  } catch (error) {
+    if (error instanceof MinisignError) throw invalidInput(`the signature of snapshot ${content.serial} does not verify with key ${keyId}: ${error.message}`);
+    throw error;
+  }
+  const signatureFile = new HashedFile(join(content.folder, SIGNATURE_FILE));
+  signatureFile.write(signature);
+  signatureFile.finish();
+  fsyncFolder(content.folder);
+  reachStep('signature', content.failAt);
+  return { files, manifest, manifestSha256 };
+}
