@@ -295,8 +295,11 @@ export async function importDelistingRequests(
   requireAnyRole(db, actorName, INTAKE_ROLES);
   const problems: string[] = [];
   let problemCount = 0;
+  // A row may have several problems (a bad address and a date in the future): rows are what the count names.
+  const badRows = new Set<string>();
   const report = (where: string, message: string) => {
     problemCount += 1;
+    badRows.add(where);
     if (problems.length < MAX_PROBLEMS) problems.push(`${where}: ${message}`);
   };
   onProgress({ stage: 'reading', done: 0, total: 0 });
@@ -323,8 +326,10 @@ export async function importDelistingRequests(
   }
   const file = basename(path);
   if (problemCount > 0) {
-    const more = problemCount > problems.length ? ` (showing the first ${problems.length})` : '';
-    throw invalidInput(`${file}: ${problemCount} bad row${problemCount === 1 ? '' : 's'}${more}; nothing was imported`, problems);
+    const rows = `${badRows.size} bad row${badRows.size === 1 ? '' : 's'}`;
+    const count = problemCount > badRows.size ? ` (${problemCount} problems)` : '';
+    const more = problemCount > problems.length ? ` (showing the first ${problems.length} problems)` : '';
+    throw invalidInput(`${file}: ${rows}${count}${more}; nothing was imported`, problems);
   }
   if (checked.length === 0) throw invalidInput(`${file} has no requests; nothing was imported`);
   return db.transaction(() => {

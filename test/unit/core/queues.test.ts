@@ -425,6 +425,8 @@ describe('review queues', () => {
         ['d.csv', 'ip,requester,reason,received\n82.0.2.999,a@b.example,r,\n82.0.2.7,a@b.example,=cmd|calc,\n82.0.2.8,a@b.example,r,\n82.0.2.8,A@B.example,r,\n82.0.2.9,a@b.example,r,2030-01-01\n', /4 bad rows/, /d\.csv line 2: ip: [\s\S]*d\.csv line 3: the reason starts with "="[\s\S]*d\.csv line 5: 82\.0\.2\.8 from A@B\.example is a duplicate of d\.csv line 4[\s\S]*d\.csv line 6: received "2030-01-01" is in the future/],
         ['e.csv', Buffer.concat([Buffer.from('ip,requester,reason,received\n82.0.2.7,a@b.example,caf'), Buffer.from([0xe9, 0x0a])]), /not UTF-8/],
         ['f.json', '[{"ip":"82.0.2.7","requester":"a@b.example"},{"ip":"82.0.2.8","requester":"a@b.example","reason":"r","why":"x"}]', /2 bad rows/, /f\.json entry 1: missing or not text: reason[\s\S]*entry 2: unexpected key why/],
+        // One row with three problems is one bad row: the count names rows, the details every problem.
+        ['g.csv', 'ip,requester,reason,received\n82.0.2.999,,r,2030-01-01\n82.0.2.10,a@b.example,r,\n', /g\.csv: 1 bad row \(3 problems\); nothing was imported/, /g\.csv line 2: ip: [\s\S]*g\.csv line 2: the requester contact is empty[\s\S]*g\.csv line 2: received "2030-01-01" is in the future/],
       ];
       for (const [name, content, message, detail] of bad) {
         const path = file(name, content);
