@@ -30,7 +30,6 @@ import {
   sampleImportSchema,
   sampleLinkSchema,
   sampleListSchema,
-  sampleUploadSchema,
   threadCreateSchema,
   threadDraftSchema,
   threadImportSchema,
@@ -56,6 +55,7 @@ import {
   nominationAddSchema,
   nominationDecisionSchema,
   nominationDraftSchema,
+  nominationImportSchema,
   queueFilterSchema,
   type CsvTemplate,
   type DelistingSummaryView,
@@ -84,8 +84,14 @@ import {
 import { MAX_BULK_LOOKUP, type BulkLookupAnswer } from './lookup.js';
 import type { ListingCheck, ListingsImportPreview } from './listing-check.js';
 
-/** Errors cross every boundary as data, never as thrown exceptions. */
-export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'rate-limited' | 'internal';
+import { fileRefSchema } from './files.js';
+
+/**
+ * Errors cross every boundary as data, never as thrown exceptions. `busy`: the database stayed
+ * locked by another writer past the wait the server allows, and the write was not made (HTTP 503
+ * with Retry-After): try again. `too-large`: a body or an upload over its limit (HTTP 413).
+ */
+export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'rate-limited' | 'busy' | 'too-large' | 'internal';
 
 export interface ApiError {
   readonly code: ErrorCode;
@@ -273,11 +279,11 @@ export const contract = {
   'listings.history': operation<readonly HistoryEventView[]>()(byId),
   'listings.delist': operation<ListingView>('write')(z.object({ id: idSchema, why: whySchema }).strict()),
   'listings.importFile': operation<ImportSummary>('write')(
-    z.object({ path: z.string().min(1).max(4096), list: listSchema, reason: reasonSchema, txt: z.string().max(1000).optional() }).strict(),
+    z.object({ file: fileRefSchema, list: listSchema, reason: reasonSchema, txt: z.string().max(1000).optional() }).strict(),
   ),
   /** What `listings.importFile` would do with the same input, without writing (a background job). */
   'listings.importPreview': operation<ListingsImportPreview>()(
-    z.object({ path: z.string().min(1).max(4096), list: listSchema, reason: reasonSchema, txt: z.string().max(1000).optional() }).strict(),
+    z.object({ file: fileRefSchema, list: listSchema, reason: reasonSchema, txt: z.string().max(1000).optional() }).strict(),
   ),
   'investigators.list': operation<readonly InvestigatorView[]>()(empty),
   'investigators.add': operation<InvestigatorView>('write')(
@@ -289,10 +295,12 @@ export const contract = {
       .strict(),
   ),
   'audit.verify': operation<AuditReport>()(
-    z.object({ snapshot: z.string().min(1).max(4096).optional(), pubkeys: z.array(z.string().min(1).max(4096)).max(16).optional() }).strict(),
+    // A snapshot folder is named on the command line only; public keys may be uploads too.
+    z.object({ snapshot: fileRefSchema.optional(), pubkeys: z.array(fileRefSchema).max(16).optional() }).strict(),
   ),
   'publish.preview': operation<PublishPreview>()(z.object({ zone: zoneSchema.optional() }).strict()),
   'publish.run': operation<PublishResult>('write')(
+    // `out` is a folder on the server's computer: the command line only (elsewhere the setting publish.outDir decides).
     z.object({ out: z.string().min(1).max(4096).optional(), zone: zoneSchema.optional(), approveLargeChange: z.boolean().optional() }).strict(),
   ),
   'snapshots.list': operation<readonly SnapshotView[]>()(empty),
@@ -313,7 +321,7 @@ export const contract = {
   'jobs.get': operation<JobView>()(byId),
   'jobs.cancel': operation<JobView>()(byId),
   'jobs.list': operation<readonly JobView[]>()(empty),
-  'qil.ingest': operation<QilIngestSummary>('write')(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'qil.ingest': operation<QilIngestSummary>('write')(z.object({ file: fileRefSchema }).strict()),
   'qil.score': operation<QilScoreView>()(z.object({ ip: z.string().min(1).max(200) }).strict()),
   'isps.list': operation<readonly IspView[]>()(empty),
   'isps.get': operation<IspDetail>()(z.object({ name: z.string().min(1).max(200) }).strict()),
@@ -338,7 +346,6 @@ export const contract = {
   'views.delete': operation<{ deleted: string }>('write')(z.object({ name: z.string().trim().min(1).max(100) }).strict()),
   'search.text': operation<readonly TextHit[]>()(textSearchSchema),
   'samples.import': operation<SampleImportResult>('write')(sampleImportSchema),
-  'samples.upload': operation<SampleImportResult>('write')(sampleUploadSchema),
   'samples.list': operation<{ total: number; samples: readonly SampleListItem[] }>()(sampleListSchema),
   'samples.get': operation<SampleDetail>()(byId),
   'samples.raw': operation<RawMessage>()(byId),
@@ -356,7 +363,7 @@ export const contract = {
   'threads.send': operation<{ response: string; accepted: readonly string[] }>('write')(byId),
   'threads.resolve': operation<ThreadSummary>('write')(threadResolveSchema),
   'nominations.add': operation<NominationView>('write')(nominationAddSchema),
-  'nominations.import': operation<NominationView>('write')(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'nominations.import': operation<NominationView>('write')(nominationImportSchema),
   'nominations.templates': operation<Readonly<Record<'mtas' | 'helos', CsvTemplate>>>()(empty),
   'nominations.list': operation<QueuePage<NominationSummaryView>>()(queueFilterSchema),
   'nominations.get': operation<NominationView>()(byId),
@@ -364,7 +371,7 @@ export const contract = {
   'nominations.draft': operation<MailDraft>()(nominationDraftSchema),
   'nominations.decide': operation<NominationView>('write')(nominationDecisionSchema),
   'delisting.add': operation<DelistingView>('write')(delistingAddSchema),
-  'delisting.import': operation<ImportResult>('write')(z.object({ path: z.string().min(1).max(4096) }).strict()),
+  'delisting.import': operation<ImportResult>('write')(z.object({ file: fileRefSchema }).strict()),
   'delisting.list': operation<QueuePage<DelistingSummaryView>>()(queueFilterSchema),
   'delisting.get': operation<DelistingView>()(byId),
   'delisting.draft': operation<MailDraft>()(delistingDraftSchema),

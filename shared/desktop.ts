@@ -5,7 +5,8 @@
  * goes for an intent. No run-time dependency, so the renderer subscribes with the same types
  * the shell sends.
  */
-import type { ApiClient, JobView } from './contract.js';
+import type { ApiClient, ApiResult, JobView } from './contract.js';
+import type { UploadReceipt } from './files.js';
 
 /** The UI sections the shell can send the user to (the renderer's hash routes `#/<section>`). */
 export const INTENT_SECTIONS = ['lookup', 'listings', 'dul', 'nominations', 'delisting', 'publish', 'settings'] as const;
@@ -17,7 +18,8 @@ export type ImportTarget = (typeof IMPORT_TARGETS)[number];
 
 export type Intent =
   | { readonly kind: 'navigate'; readonly section: IntentSection }
-  | { readonly kind: 'import'; readonly target: ImportTarget; readonly section: IntentSection; readonly paths: readonly string[] };
+  /** Files the person chose in a native dialog or dropped on the window, each registered as an upload by the shell (the page never sees a path). */
+  | { readonly kind: 'import'; readonly target: ImportTarget; readonly section: IntentSection; readonly files: readonly UploadReceipt[] };
 
 /**
  * The one object the preload exposes to the page as `window.repdesk`: the contract's client,
@@ -26,10 +28,12 @@ export type Intent =
 export type DesktopBridge = ApiClient & {
   onJobProgress(listener: (job: JobView) => void): () => void;
   onIntent(listener: (intent: Intent) => void): () => void;
+  /** A file the person chose in a form (or dropped on one): the shell registers it as an upload and answers its receipt. */
+  uploadFile(file: unknown): Promise<ApiResult<UploadReceipt>>;
 };
 
 /** The names of the bridge's functions that are not contract operations. */
-export const BRIDGE_SUBSCRIPTIONS = ['onJobProgress', 'onIntent'] as const;
+export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile'] as const;
 
 /** The preload's command-line argument that carries the contract's operation names. */
 export const OPERATIONS_ARGUMENT = '--repdesk-operations=';
@@ -40,6 +44,8 @@ export const INTENT_CHANNEL = 'repdesk:intent';
 export const JOB_PROGRESS_CHANNEL = 'repdesk:job-progress';
 /** The channel on which the page reports the paths of files dropped on it. */
 export const DROPPED_FILES_CHANNEL = 'repdesk:dropped-files';
+/** The channel on which the preload asks the main process to register a file chosen in a form. */
+export const UPLOAD_FILE_CHANNEL = 'repdesk:upload-file';
 
 /** Routes showing one record, whose Samples tab takes spam samples dropped on it. */
 const RECORD_ROUTES = ['#/record/'];

@@ -3,6 +3,7 @@
  * contract declares for their operations (shared by the core, the CLI and the DUL screen).
  */
 import { z } from './zod.js';
+import { fileRefSchema } from './files.js';
 
 /** An ISP whose dynamic ranges the DUL lists. */
 export interface IspView {
@@ -165,7 +166,7 @@ export const ispUpdateSchema = z
 /** Input of `dul.preview` and `dul.commit`. */
 export const submissionSchema = z
   .object({
-    path: z.string().min(1).max(4096),
+    file: fileRefSchema,
     isp: z.string().min(1).max(200),
     mode: z.enum(['replace', 'add']).default('replace'),
     submittedBy: z.string().trim().min(1).max(500).optional(),

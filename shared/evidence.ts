@@ -5,12 +5,9 @@
  * are imported into the contract.
  */
 import { z } from './zod.js';
+import { fileRefSchema } from './files.js';
 
 const idSchema = z.number().int().positive();
-const pathSchema = z.string().min(1).max(4096);
-
-/** Largest file the browser may send as content (base64 in a JSON body the server caps at 1 MiB). */
-export const MAX_UPLOAD_BYTES = 700_000;
 
 /** One hop of the Received chain, newest first (hop 0 is the header our own server added last). */
 export interface ReceivedHop {
@@ -236,35 +233,12 @@ export interface ThreadImportResult {
   readonly messages: readonly MessageOutcome[];
 }
 
-const MAX_UPLOAD_BASE64 = Math.ceil(MAX_UPLOAD_BYTES / 3) * 4 + 4;
-const UPLOAD_LIMIT_MESSAGE = `files sent from the browser are at most ${MAX_UPLOAD_BYTES} bytes together; import larger files with the desktop app or repdesk samples import`;
-
-const uploadSchema = z
-  .object({
-    name: z.string().trim().min(1).max(255),
-    base64: z.string().max(MAX_UPLOAD_BASE64, UPLOAD_LIMIT_MESSAGE),
-  })
-  .strict();
-
-/** The files of one request, within the upload limit together (the server refuses bodies over 1 MiB). */
-const uploadsSchema = z
-  .array(uploadSchema)
-  .max(20)
-  .refine((files) => files.reduce((sum, file) => sum + file.base64.length, 0) <= MAX_UPLOAD_BASE64, UPLOAD_LIMIT_MESSAGE);
-
 export const sampleImportSchema = z
   .object({
-    paths: z.array(pathSchema).min(1, 'give at least one file').max(1000),
+    /** Uploads (the browser, the desktop app) or, on the command line, paths: .eml or mbox files. */
+    files: z.array(fileRefSchema).min(1, 'give at least one file').max(1000),
     listingId: idSchema.optional(),
     /** Store the valid messages when some fail; otherwise any failure stores nothing. */
-    importValid: z.boolean().default(false),
-  })
-  .strict();
-
-export const sampleUploadSchema = z
-  .object({
-    files: uploadsSchema.refine((files) => files.length > 0, 'give at least one file'),
-    listingId: idSchema.optional(),
     importValid: z.boolean().default(false),
   })
   .strict();
@@ -298,12 +272,10 @@ export const threadImportSchema = z
   .object({
     threadId: idSchema,
     direction: z.enum(['inbound', 'outbound']).default('inbound'),
-    paths: z.array(pathSchema).max(100).optional(),
-    files: uploadsSchema.optional(),
+    files: z.array(fileRefSchema).min(1, 'give at least one file').max(100),
     importValid: z.boolean().default(false),
   })
-  .strict()
-  .refine((input) => (input.paths?.length ?? 0) + (input.files?.length ?? 0) > 0, 'give at least one file');
+  .strict();
 
 export const threadNoteSchema = z.object({ threadId: idSchema, text: z.string().trim().min(1, 'a note needs text').max(20_000) }).strict();
 

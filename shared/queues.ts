@@ -5,6 +5,7 @@
 import { z } from './zod.js';
 import type { HistoryEventView, ListingView } from './contract.js';
 import type { ListName } from './domain.js';
+import { fileRefSchema, plainFileNameProblem } from './files.js';
 
 export const NOMINATION_STATUSES = ['new', 'investigating', 'needs-information', 'approved', 'rejected'] as const;
 /** Where a nomination stands; approved and rejected are final. */
@@ -65,6 +66,26 @@ export const nominationAddSchema = z
   })
   .strict();
 export type NominationAddInput = z.infer<typeof nominationAddSchema>;
+
+/**
+ * A nomination bundle: the bundle's JSON file, and the CSV files it names (`"mtas": "mtas.csv"`)
+ * by those names. A name the bundle gives and `files` lacks is read from the bundle's own folder
+ * when it has one (the command line, a file chosen in the desktop app); names are plain file
+ * names, never paths.
+ */
+export const nominationImportSchema = z
+  .object({
+    bundle: fileRefSchema,
+    files: z
+      .record(
+        z.string().refine((name) => plainFileNameProblem(name) === null, 'a file name, not a path'),
+        fileRefSchema,
+      )
+      .refine((files) => Object.keys(files).length <= 2, 'a bundle names at most two files (the MTA and the HELO CSV)')
+      .optional(),
+  })
+  .strict();
+export type NominationImportInput = z.infer<typeof nominationImportSchema>;
 
 export const nominationDecisionSchema = z
   .object({

@@ -96,7 +96,7 @@ export const DUL_COMMANDS: Record<string, Command> = {
       if (isp === undefined) throw new UsageError('--isp is required');
       if (values.replace && values.add) throw new UsageError('give --replace or --add, not both');
       const payload = {
-        path: resolve(context.positionals[0]),
+        file: { path: resolve(context.positionals[0]) },
         isp,
         mode: values.add ? 'add' : 'replace',
         received: optionalText(values, 'submitted'),

@@ -93,7 +93,7 @@ export const EVIDENCE_COMMANDS: Record<string, Command> = {
     async run(context) {
       const listing = optionalText(context.values, 'listing');
       const result = await call(context, 'samples.import', {
-        paths: context.positionals.map((path) => resolve(path)),
+        files: context.positionals.map((path) => ({ path: resolve(path) })),
         listingId: listing === undefined ? undefined : id(listing, '--listing'),
         importValid: context.values['import-valid'] === true,
       });
@@ -223,7 +223,7 @@ export const EVIDENCE_COMMANDS: Record<string, Command> = {
       const result = await call(context, 'threads.import', {
         threadId: id(context.positionals[0], 'THREAD'),
         direction: context.values.outbound ? 'outbound' : 'inbound',
-        paths: context.positionals.slice(1).map((path) => resolve(path)),
+        files: context.positionals.slice(1).map((path) => ({ path: resolve(path) })),
         importValid: context.values['import-valid'] === true,
       });
       reportImport(context, result, `${result.added} messages added`);

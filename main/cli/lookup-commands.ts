@@ -4,7 +4,7 @@
  * COMMANDS table of main.ts; only its hoisted functions and types are used here, and only inside
  * `run`, because main.ts imports this module before its own top level has run.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { addressEntries, MAX_BULK_LOOKUP, type AddressEntry, type BulkLookupAnswer } from '../../shared/lookup.js';
 import { readRecords } from '../core/io/records.js';
 import { call, CommandError, UsageError, type Command, type CommandContext } from './main.js';
@@ -36,7 +36,8 @@ async function lookupEntries(context: CommandContext): Promise<Array<AddressEntr
   const entries: Array<AddressEntry & { where: string }> = context.positionals.map((text, index) => ({ line: index + 1, text, where: `argument ${index + 1}` }));
   if (typeof file === 'string') {
     // The one reader of user files: missing, oversized, binary and non-UTF-8 files are refused by name.
-    for await (const record of readRecords(resolve(file), { maxBytes: MAX_STDIN_BYTES, format: 'text' })) {
+    const path = resolve(file);
+    for await (const record of readRecords({ path, name: file, folder: dirname(path) }, { maxBytes: MAX_STDIN_BYTES, format: 'text' })) {
       for (const entry of addressEntries(record.fields[0])) entries.push({ line: record.line, text: entry.text, where: `line ${record.line}` });
     }
     if (entries.length === 0) throw new CommandError(`${file} holds no addresses (only blank or comment lines)`);

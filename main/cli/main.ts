@@ -74,7 +74,8 @@ const GLOBAL_OPTIONS: Options = {
 const json: Options = { json: { type: 'boolean' } };
 
 export async function call<Name extends OperationName>(context: CommandContext, name: Name, payload: unknown): Promise<OperationResult<Name>> {
-  const result: ApiResult<OperationResult<Name>> = await context.core().dispatch(name, payload, { actor: context.actor, client: 'cli' });
+  // The command line runs in-process on this computer: it names files by their paths.
+  const result: ApiResult<OperationResult<Name>> = await context.core().dispatch(name, payload, { actor: context.actor, client: 'cli', localFiles: true });
   if (!result.ok) throw new CommandError(result.error.message, result.error.details ?? []);
   return result.value;
 }
@@ -155,7 +156,7 @@ const COMMANDS: Record<string, Command> = {
       const { list, reason, txt } = context.values;
       if (typeof list !== 'string') throw new UsageError('--list is required');
       if (typeof reason !== 'string') throw new UsageError('--reason is required');
-      const summary = await call(context, 'listings.importFile', { path: resolve(context.positionals[0]), list: list.toUpperCase(), reason, txt });
+      const summary = await call(context, 'listings.importFile', { file: { path: resolve(context.positionals[0]) }, list: list.toUpperCase(), reason, txt });
       if (context.values.json) printJson(context, summary);
       else {
         for (const note of summary.notes) context.out(`note: ${note}`);

@@ -26,8 +26,8 @@ export const PUBLISH_COMMANDS: Record<string, Command> = {
     options: { snapshot: { type: 'string' }, pubkey: { type: 'string', multiple: true }, ...json },
     positionals: [0, 0],
     async run(context) {
-      const pubkeys = ((context.values.pubkey as string[] | undefined) ?? []).map((path) => resolve(path));
-      const snapshot = typeof context.values.snapshot === 'string' ? resolve(context.values.snapshot) : undefined;
+      const pubkeys = ((context.values.pubkey as string[] | undefined) ?? []).map((path) => ({ path: resolve(path) }));
+      const snapshot = typeof context.values.snapshot === 'string' ? { path: resolve(context.values.snapshot) } : undefined;
       const report = await call(context, 'audit.verify', { snapshot, pubkeys: pubkeys.length > 0 ? pubkeys : undefined });
       if (context.values.json) printJson(context, report);
       const checked = report.anchors.map((anchor) => `checked ${anchorText(anchor)}`);

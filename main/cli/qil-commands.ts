@@ -26,7 +26,7 @@ export const QIL_COMMANDS: Record<string, Command> = {
     options: { json: { type: 'boolean' } },
     positionals: [1, 1],
     async run(context) {
-      const summary = await call(context, 'qil.ingest', { path: resolve(context.positionals[0]) });
+      const summary = await call(context, 'qil.ingest', { file: { path: resolve(context.positionals[0]) } });
       if (context.values.json) {
         printJson(context, summary);
         return;

@@ -114,11 +114,11 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
   'nominations import': {
     usage: 'repdesk nominations import BUNDLE.json [--json]',
     summary:
-      'Add a GAL nomination from a bundle: {"contact": {"email", "firstName", "lastName"}, "received"?, "mtas": [..] or "mtas.csv", "helos": [..] or "helos.csv"} (CSV paths relative to the bundle, following the templates); all or nothing, every bad row named (investigator or reviewer)',
+      'Add a GAL nomination from a bundle: {"contact": {"email", "firstName", "lastName"}, "received"?, "mtas": [..] or "mtas.csv", "helos": [..] or "helos.csv"} (CSV files by plain file name, in the bundle\'s own folder, following the templates); all or nothing, every bad row named (investigator or reviewer)',
     options: { json: { type: 'boolean' } },
     positionals: [1, 1],
     async run(context) {
-      const view = await call(context, 'nominations.import', { path: resolve(context.positionals[0]) });
+      const view = await call(context, 'nominations.import', { bundle: { path: resolve(context.positionals[0]) } });
       if (context.values.json) printJson(context, view);
       else context.out(`added nomination ${nominationLine(view)}`);
     },
@@ -216,7 +216,7 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
     options: { json: { type: 'boolean' } },
     positionals: [1, 1],
     async run(context) {
-      const result = await call(context, 'delisting.import', { path: resolve(context.positionals[0]) });
+      const result = await call(context, 'delisting.import', { file: { path: resolve(context.positionals[0]) } });
       if (context.values.json) printJson(context, result);
       else {
         context.out(`imported ${result.created.length} delisting request${result.created.length === 1 ? '' : 's'} (#${result.created[0]}..#${result.created[result.created.length - 1]})`);

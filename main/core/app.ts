@@ -4,7 +4,8 @@
  * `dispatch`, which validates the payload against the contract's schema before the core runs.
  */
 import type { ApiResult, OperationInput, OperationName, OperationResult } from '../../shared/contract.js';
-import { isOperationName, parseInput } from '../../shared/contract.js';
+import { isOperationName, isWriteOperation, parseInput } from '../../shared/contract.js';
+import type { FileRef } from '../../shared/files.js';
 import { openDatabase, type Connection } from './db/connection.js';
 import { AppError } from './errors.js';
 import { createLogger } from './log.js';
@@ -41,7 +42,6 @@ import { exportListingsCsv } from './workbench/csv.js';
 import { deleteView, listViews, saveView } from './workbench/views.js';
 import { searchText } from './workbench/search.js';
 import { createListingFromSample, getSample, importSamples, linkSample, listSamples, rawSample, sampleStats } from './evidence/samples.js';
-import { uploadedSources } from './evidence/sources.js';
 import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply, sendReply } from './evidence/threads.js';
 import { addNomination, decideNomination, getNomination, importNominationBundle, listNominations, nominationTemplates, openNomination } from './queues/nominations.js';
 import { addDelistingRequest, decideDelistingRequest, draftDelistingDecision, getDelistingRequest, importDelistingRequests, listDelistingRequests } from './queues/delisting.js';
@@ -50,6 +50,8 @@ import { queuesSummary } from './queues/summary.js';
 import { foldDashboard } from './dashboard/counters.js';
 import { startUpkeep } from './upkeep.js';
 import { readDashboard } from './dashboard/dashboard.js';
+import { resolveFile, resolveLocalFolder, uploadsIn, type FileAccess, type InputFile } from './io/files.js';
+import { UploadStore } from './io/uploads.js';
 
 const log = createLogger('core');
 
@@ -80,13 +82,20 @@ export interface CoreOptions {
   readonly publishLockWaitMs?: number;
   /** How often the core looks whether a checkpoint is due (default a minute; tests shorten it). */
   readonly checkpointTickMs?: number;
+  /**
+   * The upload store's folder, shared by every thread of a server (its writer, the jobs' workers).
+   * Without it the core's store makes a folder of its own only if a file arrives.
+   */
+  readonly uploadFolder?: string;
 }
 
 /**
- * Who is calling and through what: the transport decides (CLI --actor, the server's bound user,
- * the desktop's signed-in user; `client` and `address`, which every history event records).
+ * Who is calling and through what, and which files they may name: the transport decides (CLI
+ * --actor and local paths; the server's bound user and that session's uploads; the desktop's
+ * signed-in user and the files the shell registered; `client` and `address`, which every history
+ * event records). A client over HTTP or IPC never has `localFiles`.
  */
-export interface CallContext extends CallOrigin {
+export interface CallContext extends CallOrigin, FileAccess {
   /** The session the call was authenticated by (team mode); absent in embedded mode. */
   readonly sessionId?: number;
   /** Long operations report progress here; it may throw AppError('cancelled') to stop them (all-or-nothing). */
@@ -108,6 +117,8 @@ export interface Core {
   readonly connection: Connection;
   readonly index: ListingIndex;
   readonly jobs: JobRunner;
+  /** Files sent over HTTP, and files the desktop shell registered, waiting for the import that uses them. */
+  readonly uploads: UploadStore;
   dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>>;
   /** Dispatch by an untrusted name (HTTP path, IPC channel). */
   dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
@@ -122,10 +133,13 @@ export function createCore(options: CoreOptions): Core {
   const nowText = () => now().toISOString();
   const { read, write } = connection;
   const index = new ListingIndex(read);
+  const uploads = options.uploadFolder ? UploadStore.at(options.uploadFolder) : UploadStore.lazy();
+  const fileOf = (ref: FileRef, call: CallContext, what?: string): InputFile => resolveFile(uploads, ref, call, what);
   const jobs = new JobRunner({
     databasePath: options.databasePath,
     signingKey: options.signingKey,
     snapshotFolder: options.snapshotFolder,
+    uploadFolder: () => uploads.folder,
     onFinished: () => {
       index.refresh();
       foldOffThread();
@@ -202,18 +216,25 @@ export function createCore(options: CoreOptions): Core {
       return historyOf(read, 'listing', input.id);
     },
     'listings.delist': (input, call) => afterWrite(delistListing(write, call.actor, input.id, input.why, now())),
-    'listings.importFile': async (input, call) => afterWrite(await importListingsFile(write, call.actor, input, readSettings(read), now(), call.onProgress)),
-    'listings.importPreview': (input, call) => previewListingsImport(read, index, input, readSettings(read), call.onProgress),
+    'listings.importFile': async (input, call) =>
+      afterWrite(await importListingsFile(write, call.actor, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress)),
+    'listings.importPreview': (input, call) => previewListingsImport(read, index, { ...input, file: fileOf(input.file, call) }, readSettings(read), call.onProgress),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
     'investigators.update': (input, call) => updateInvestigator(write, call.actor, input, nowText),
-    'audit.verify': async (input) => {
-      const { anchors, problems } = await collectAnchors(read, input, { checkpointFile: upkeep.checkpointFile, outFolders: upkeep.outputFolders() });
+    'audit.verify': async (input, call) => {
+      // A snapshot folder is named on the command line only; public keys may be uploads too.
+      const snapshot = input.snapshot && resolveLocalFolder(input.snapshot, call, 'the snapshot');
+      const pubkeys = input.pubkeys?.map((ref) => fileOf(ref, call, 'a public key').path);
+      const { anchors, problems } = await collectAnchors(read, { snapshot, pubkeys }, { checkpointFile: upkeep.checkpointFile, outFolders: upkeep.outputFolders() });
       return verifyHistory(read, anchors, problems);
     },
     'publish.preview': (input, call) => previewPublish(read, call.actor, readSettings(read), now(), input.zone),
     'publish.run': (input, call) => {
       if (!options.signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
+      if (input.out !== undefined && call.localFiles !== true) {
+        throw new AppError('forbidden', 'publish.run: "out" names a folder on the server, which only the command line may do; the setting publish.outDir decides where the app publishes');
+      }
       const settings = readSettings(read);
       const out = input.out ?? (settings.publish.outDir || (options.snapshotFolder ?? join(defaultDataFolder(), 'snapshots')));
       return publishSnapshot(write, settings, now(), {
@@ -235,21 +256,21 @@ export function createCore(options: CoreOptions): Core {
       // Refuse a payload that fails the operation's own schema now, not in the worker.
       const checked = parseInput(input.operation, input.input);
       if (!checked.ok) throw new AppError(checked.error.code, checked.error.message, checked.error.details);
-      return jobs.start(input.operation, checked.value, { actor: call.actor, client: call.client, address: call.address });
+      return jobs.start(input.operation, checked.value, call);
     },
     'jobs.get': (input) => jobs.get(input.id),
     'jobs.cancel': (input) => jobs.cancel(input.id),
     'jobs.list': () => jobs.list(),
-    'qil.ingest': async (input, call) => afterWrite(await ingestTrapHits(write, call.actor, input, readSettings(read), now(), call.onProgress)),
+    'qil.ingest': async (input, call) => afterWrite(await ingestTrapHits(write, call.actor, { file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress)),
     'qil.score': (input) => qilScore(read, index, input.ip, readSettings(read), now()),
     'isps.list': () => listIsps(read),
     'isps.get': (input) => getIsp(read, input.name),
     'isps.ranges': (input) => ispRanges(read, input.name, input.afterId, input.limit),
     'isps.add': (input, call) => addIsp(write, call.actor, input, nowText),
     'isps.update': (input, call) => updateIsp(write, call.actor, input, nowText),
-    'dul.preview': (input, call) => previewSubmission(read, input, readSettings(read), now(), call.onProgress),
+    'dul.preview': (input, call) => previewSubmission(read, input, fileOf(input.file, call), readSettings(read), now(), call.onProgress),
     'dul.previewItems': (input) => readPreviewItems(input.spool, input.list, input.offset, input.limit),
-    'dul.commit': async (input, call) => afterWrite(await commitSubmission(write, call.actor, input, readSettings(read), now(), call.onProgress)),
+    'dul.commit': async (input, call) => afterWrite(await commitSubmission(write, call.actor, input, fileOf(input.file, call), readSettings(read), now(), call.onProgress)),
     'dul.revert': (input, call) => afterWrite(revertSubmission(write, call.actor, input.id, now())),
     'dul.submission': (input) => getSubmission(read, input.id),
     'listings.query': (input) => queryListings(read, index, input, now()),
@@ -263,9 +284,15 @@ export function createCore(options: CoreOptions): Core {
     'views.delete': (input, call) => deleteView(write, call.actor, input.name, nowText),
     'search.text': (input) => searchText(read, input.q, input.limit),
     'samples.import': async (input, call) =>
-      importSamples(write, index, call.actor, { sources: input.paths.map((path) => ({ kind: 'path', path })), listingId: input.listingId, importValid: input.importValid }, readSettings(read), now(), call.onProgress),
-    'samples.upload': async (input, call) =>
-      importSamples(write, index, call.actor, { sources: uploadedSources(input.files), listingId: input.listingId, importValid: input.importValid }, readSettings(read), now()),
+      importSamples(
+        write,
+        index,
+        call.actor,
+        { sources: input.files.map((ref) => fileOf(ref, call)), listingId: input.listingId, importValid: input.importValid },
+        readSettings(read),
+        now(),
+        call.onProgress,
+      ),
     'samples.list': (input) => listSamples(read, input.listingId, input.afterId, input.limit),
     'samples.get': (input) => getSample(read, index, input.id),
     'samples.raw': (input) => rawSample(read, input.id),
@@ -279,7 +306,7 @@ export function createCore(options: CoreOptions): Core {
       importThreadMessages(
         write,
         call.actor,
-        { threadId: input.threadId, direction: input.direction, sources: [...(input.paths ?? []).map((path) => ({ kind: 'path' as const, path })), ...uploadedSources(input.files ?? [])], importValid: input.importValid },
+        { threadId: input.threadId, direction: input.direction, sources: input.files.map((ref) => fileOf(ref, call)), importValid: input.importValid },
         readSettings(read),
         now(),
       ),
@@ -290,7 +317,16 @@ export function createCore(options: CoreOptions): Core {
     'threads.send': (input, call) => sendReply(write, call.actor, input.id, readSettings(read), now()),
     'threads.resolve': (input, call) => resolveThread(write, call.actor, input, now()),
     'nominations.add': (input, call) => addNomination(write, call.actor, input, readSettings(read), now()),
-    'nominations.import': (input, call) => importNominationBundle(write, call.actor, input.path, readSettings(read), now()),
+    'nominations.import': (input, call) => {
+      const bundle = fileOf(input.bundle, call, 'the bundle');
+      // A name the bundle gives is a file sent with it, else one in the bundle's own folder (a plain name: checked by the import).
+      const named = (name: string): InputFile | null => {
+        const sent = input.files?.[name];
+        if (sent) return fileOf(sent, call, name);
+        return bundle.folder === null ? null : { path: join(bundle.folder, name), name, folder: bundle.folder };
+      };
+      return importNominationBundle(write, call.actor, bundle, named, readSettings(read), now());
+    },
     'nominations.templates': () => nominationTemplates(),
     'nominations.list': (input, call) => listNominations(read, input, call.actor, now()),
     'nominations.get': (input) => getNomination(read, input.id, readSettings(read), now()),
@@ -298,7 +334,7 @@ export function createCore(options: CoreOptions): Core {
     'nominations.draft': (input) => draftNominationReply(read, index, input, readSettings(read), now()),
     'nominations.decide': (input, call) => afterWrite(decideNomination(write, index, call.actor, input, readSettings(read), now())),
     'delisting.add': (input, call) => addDelistingRequest(write, index, call.actor, input, readSettings(read), now()),
-    'delisting.import': (input, call) => importDelistingRequests(write, index, call.actor, input.path, readSettings(read), now(), call.onProgress),
+    'delisting.import': (input, call) => importDelistingRequests(write, index, call.actor, fileOf(input.file, call), readSettings(read), now(), call.onProgress),
     'delisting.list': (input, call) => listDelistingRequests(read, input, call.actor, now()),
     'delisting.get': (input) => getDelistingRequest(read, input.id, readSettings(read), now()),
     'delisting.draft': (input) => draftDelistingDecision(read, input, readSettings(read), now()),
@@ -324,12 +360,15 @@ export function createCore(options: CoreOptions): Core {
     try {
       const handler = handlers[name] as Handler<Name>;
       // The call is ambient while the handler runs: the history records its client and address.
-      return { ok: true, value: await runInCall(call, () => handler(input.value, call)) };
+      const value = await runInCall(call, () => handler(input.value, call));
+      // An import that wrote has used its uploads; a preview (a read) leaves them for the commit.
+      if (isWriteOperation(name)) for (const id of uploadsIn(input.value)) uploads.consume(id);
+      return { ok: true, value };
     } catch (error) {
       if (error instanceof AppError) return { ok: false, error: error.toApiError() };
       const message = error instanceof Error ? error.message : String(error);
       if (/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) {
-        return { ok: false, error: { code: 'conflict', message: `the database is busy (another RepDesk is writing); try again` } };
+        return { ok: false, error: { code: 'busy', message: 'the database is busy (another RepDesk is writing); nothing was changed: try again' } };
       }
       log.error(`${name} failed: ${error instanceof Error ? (error.stack ?? message) : message}`);
       return { ok: false, error: { code: 'internal', message: `${name} failed: ${message}` } };
@@ -340,6 +379,7 @@ export function createCore(options: CoreOptions): Core {
     connection,
     index,
     jobs,
+    uploads,
     dispatch,
     authenticate: (token) => {
       try {

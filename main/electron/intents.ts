@@ -1,10 +1,12 @@
 /**
  * What the shell asks the UI to do: go to a section, or start an import with files the user
- * chose in a native dialog or dropped on the window. The shell never imports by itself: the
- * screen that owns an import shows its preview and runs it through the contract.
+ * chose in a native dialog or dropped on the window. The shell never imports by itself: it
+ * registers each file as an upload (the page gets receipts, never paths), and the screen that
+ * owns the import shows its preview and runs it through the contract.
  */
 import { extname } from 'node:path';
 import { INTENT_SECTIONS, type ImportTarget, type Intent, type IntentSection } from '../../shared/desktop.js';
+import type { UploadReceipt } from '../../shared/files.js';
 
 interface ImportKind {
   readonly section: IntentSection;
@@ -19,9 +21,37 @@ const IMPORT_KINDS: Record<ImportTarget, ImportKind> = {
   listings: { section: 'listings', title: 'Listings', extensions: ['txt', 'csv'] },
 };
 
-/** The intent to import these files. */
-export function importIntent(target: ImportTarget, paths: readonly string[]): Intent {
-  return { kind: 'import', target, section: IMPORT_KINDS[target].section, paths };
+/** The intent to import these files (registered as uploads). */
+export function importIntent(target: ImportTarget, files: readonly UploadReceipt[]): Intent {
+  return { kind: 'import', target, section: IMPORT_KINDS[target].section, files };
+}
+
+/** Files to import into one target, by their local paths (before the shell registers them). */
+export interface ImportRequest {
+  readonly target: ImportTarget;
+  readonly paths: readonly string[];
+}
+
+/**
+ * The intents for import requests: each file registered as an upload by `register` (the main
+ * process's upload store). A file that cannot be registered (unreadable, gone) is named with why.
+ */
+export async function intentsForImports(requests: readonly ImportRequest[], register: (path: string) => Promise<UploadReceipt>): Promise<{ intents: Intent[]; refused: string[] }> {
+  const intents: Intent[] = [];
+  const refused: string[] = [];
+  for (const request of requests) {
+    const files: UploadReceipt[] = [];
+    for (const path of request.paths) {
+      try {
+        files.push(await register(path));
+      } catch (error) {
+        // The store's message names the file.
+        refused.push(error instanceof Error ? error.message : `${path}: ${String(error)}`);
+      }
+    }
+    if (files.length > 0) intents.push(importIntent(request.target, files));
+  }
+  return { intents, refused };
 }
 
 /** The native open dialog's options for an import: its title, file filters and multi-selection. */
@@ -58,8 +88,8 @@ export function importTargetOfDroppedFile(path: string, section: IntentSection):
   return null;
 }
 
-/** The import intents for files dropped on a section, one per target, and the files no import takes. */
-export function intentsForDroppedFiles(paths: readonly string[], section: IntentSection): { intents: Intent[]; refused: string[] } {
+/** The imports for files dropped on a section, one per target, and the files no import takes. */
+export function importsForDroppedFiles(paths: readonly string[], section: IntentSection): { imports: ImportRequest[]; refused: string[] } {
   const byTarget = new Map<ImportTarget, string[]>();
   const refused: string[] = [];
   for (const path of paths) {
@@ -70,7 +100,7 @@ export function intentsForDroppedFiles(paths: readonly string[], section: Intent
     }
     byTarget.set(target, [...(byTarget.get(target) ?? []), path]);
   }
-  return { intents: [...byTarget].map(([target, targetPaths]) => importIntent(target, targetPaths)), refused };
+  return { imports: [...byTarget].map(([target, targetPaths]) => ({ target, paths: targetPaths })), refused };
 }
 
 /** Whether a value from the page is a list of file paths (the dropped-files message is untrusted input). */

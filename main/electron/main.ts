@@ -14,9 +14,10 @@ import { OPERATION_NAMES } from '../../shared/contract.js';
 import { createCore, type Core } from '../core/app.js';
 import { DEFAULT_DATABASE_FILE, LOCATION_FILE, databaseLocationProblem, formatLocationFile, resolveDatabaseLocation } from '../core/database-location.js';
 import { defaultDataFolder, readOptionalText } from '../core/paths.js';
-import { registerIpc } from './ipc.js';
+import { registerFileUploads, registerIpc } from './ipc.js';
+import { UploadStore } from '../core/io/uploads.js';
 import { DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, type ImportTarget, type Intent } from '../../shared/desktop.js';
-import { importDialogOptions, importIntent, intentsForDroppedFiles, isPathList, sectionOfUrl } from './intents.js';
+import { importDialogOptions, importsForDroppedFiles, intentsForImports, isPathList, sectionOfUrl, type ImportRequest } from './intents.js';
 import { watchJobs, jobNotification } from './jobs.js';
 import { generateSigningKey, hasSigningKey, importSigningKeyFile, publicKeyText, signingKeyProvider, type KeyVault } from './keys.js';
 import { copyStreamToLog, createRotatingLog, createShellLogger } from './log.js';
@@ -31,6 +32,8 @@ const APP_URL = appUrl(RENDERER_INDEX_PATH);
 const WINDOW_STATE_FILE = 'window-state.json';
 const THEME_FILE = 'theme.txt';
 const JOB_POLL_MILLISECONDS = 250;
+/** Whose uploads the desktop's calls use: the files the shell registered for this app. */
+const DESKTOP_UPLOAD_OWNER = 'desktop';
 
 // The CLI and the desktop app open the same database: userData is the core's data folder.
 app.setPath('userData', defaultDataFolder());
@@ -41,6 +44,7 @@ app.enableSandbox();
 const externalLinks = { dialog, shell };
 let mainWindow: BrowserWindow | null = null;
 let core: Core | null = null;
+let uploads: UploadStore | null = null;
 let stopWatchingJobs: (() => void) | null = null;
 let databasePath = '';
 const filesOpenedBeforeStart: string[] = [];
@@ -92,15 +96,28 @@ function sendIntent(intent: Intent): void {
   else window.webContents.send(INTENT_CHANNEL, intent);
 }
 
+/** Register a local file as an upload of the desktop's session: the page gets its receipt, never its path. */
+function registerFile(path: string) {
+  if (!uploads) throw new Error('RepDesk is not started yet');
+  return uploads.register(path, { owner: DESKTOP_UPLOAD_OWNER });
+}
+
+/** Register the files of each import and send its intent to the page; files that cannot be read are named. */
+async function sendImports(requests: readonly ImportRequest[]): Promise<void> {
+  const { intents, refused } = await intentsForImports(requests, registerFile);
+  for (const intent of intents) sendIntent(intent);
+  if (refused.length > 0) dialog.showErrorBox('Files not imported', refused.join('\n'));
+}
+
 async function chooseImport(target: ImportTarget): Promise<void> {
   const window = focusMainWindow();
   const chosen = await dialog.showOpenDialog(window, importDialogOptions(target));
-  if (!chosen.canceled && chosen.filePaths.length > 0) sendIntent(importIntent(target, chosen.filePaths));
+  if (!chosen.canceled && chosen.filePaths.length > 0) await sendImports([{ target, paths: chosen.filePaths }]);
 }
 
 function routeFiles(paths: readonly string[], pageUrl: string): void {
-  const { intents, refused } = intentsForDroppedFiles(paths, sectionOfUrl(pageUrl));
-  for (const intent of intents) sendIntent(intent);
+  const { imports, refused } = importsForDroppedFiles(paths, sectionOfUrl(pageUrl));
+  void sendImports(imports);
   if (refused.length > 0) {
     dialog.showErrorBox('Files not imported', `RepDesk imports .eml and .mbox samples, .csv and .txt tables and .json nomination bundles. Not imported:\n${refused.join('\n')}`);
   }
@@ -169,6 +186,8 @@ function closeCore(): void {
   stopWatchingJobs = null;
   core?.close();
   core = null;
+  uploads?.close();
+  uploads = null;
 }
 
 /**
@@ -295,14 +314,19 @@ function start(): void {
     dialog.showErrorBox('The chosen database cannot be opened', `${location.problem}\n\nRepDesk opens the default database, ${location.path}. File > Database location… chooses another.`);
   }
 
+  // Files the person chooses or drops become uploads in a private folder (paths never reach the page).
+  const openedUploads = UploadStore.open();
+  uploads = openedUploads;
   const openedCore = createCore({
     databasePath,
     signingKey: signingKeyProvider(keyVault()),
     snapshotFolder: join(app.getPath('userData'), 'snapshots'),
+    uploadFolder: openedUploads.folder ?? undefined,
   });
   core = openedCore;
   const actor = process.env.REPDESK_ACTOR ?? userInfo().username;
-  registerIpc(ipcMain, { core: openedCore, call: () => ({ actor, client: 'desktop' }), isTrustedSender: isFromMainWindow });
+  registerIpc(ipcMain, { core: openedCore, call: () => ({ actor, client: 'desktop', uploadOwner: DESKTOP_UPLOAD_OWNER }), isTrustedSender: isFromMainWindow });
+  registerFileUploads(ipcMain, { register: registerFile, isTrustedSender: isFromMainWindow });
   ipcMain.on(DROPPED_FILES_CHANNEL, (event: IpcMainEvent, paths: unknown) => {
     if (!isFromMainWindow(event) || !isPathList(paths)) {
       shellLog.warn('dropped-files message refused: untrusted sender or malformed paths');

@@ -1,19 +1,28 @@
 /**
  * Browser mode: the contract over HTTP on loopback. `POST /api/<operation>` with a JSON body and
- * `Authorization: Bearer <token>` (a random token made at each start); everything else serves
- * the built renderer. Binds 127.0.0.1 only, and refuses requests whose Host is not this server
- * (DNS rebinding) or whose Origin is another site.
+ * `Authorization: Bearer <token>` (a random token made at each start); files arrive first as
+ * uploads, `POST /api/upload` with the file as the body (streamed to disk, never held in memory),
+ * and operations name them by the id it answers; everything else serves the built renderer.
+ * Binds 127.0.0.1 only, and refuses requests whose Host is not this server (DNS rebinding) or
+ * whose Origin is another site. A body over its limit is answered 413 at once.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { promises as fs } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { ApiError, ApiResult, ErrorCode } from '../../shared/contract.js';
+import { UPLOAD_NAME_HEADER, UPLOAD_PATH, formatBytes } from '../../shared/files.js';
 import type { CallContext, Core } from '../core/app.js';
+import { AppError } from '../core/errors.js';
 import { createLogger } from '../core/log.js';
 
 const log = createLogger('server');
-const MAX_BODY_BYTES = 1 << 20;
+/** Largest JSON body of an API call (files come as uploads, limited by the setting import.maxFileBytes). */
+export const MAX_BODY_BYTES = 1 << 20;
+/** After a 413 the rest of the body is read and dropped this long at most before the connection closes. */
+const LINGER_MILLISECONDS = 5_000;
+/** What a 503 asks a client to wait before it tries again. */
+const RETRY_AFTER_SECONDS = 2;
 
 /** The page's Content-Security-Policy: nothing remote, no inline script, no plugins, no framing by others. */
 export const CONTENT_SECURITY_POLICY = [
@@ -57,6 +66,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   conflict: 409,
   cancelled: 409,
   'rate-limited': 429,
+  busy: 503,
+  'too-large': 413,
   internal: 500,
 };
 
@@ -85,22 +96,65 @@ function send(response: ServerResponse, status: number, body: string | Buffer, c
 
 function sendResult(response: ServerResponse, result: ApiResult<unknown>): void {
   const status = result.ok ? 200 : STATUS_BY_CODE[result.error.code];
-  send(response, status, JSON.stringify(result), 'application/json; charset=utf-8');
+  send(response, status, JSON.stringify(result), 'application/json; charset=utf-8', status === 503 ? { 'Retry-After': String(RETRY_AFTER_SECONDS) } : {});
 }
 
 function sendError(response: ServerResponse, error: ApiError): void {
   sendResult(response, { ok: false, error });
 }
 
+/**
+ * The request's body as it arrives. Stopping early leaves the request (and its socket) alone:
+ * the answer must go out before the connection closes (see `refuseBody`).
+ */
+function bodyOf(request: IncomingMessage): AsyncIterable<Buffer> {
+  return request.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+}
+
+/** A JSON body within MAX_BODY_BYTES, or null as soon as it passes the limit. */
 async function readBody(request: IncomingMessage): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
+  for await (const chunk of bodyOf(request)) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) return null;
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** The body's declared length when it is over `limit` (refused before reading any of it). */
+function declaredOver(request: IncomingMessage, limit: number): boolean {
+  const length = Number(request.headers['content-length']);
+  return Number.isFinite(length) && length > limit;
+}
+
+/**
+ * Answer 413 at once, then close the connection once the client has stopped sending: what it
+ * still sends is read and dropped (for LINGER_MILLISECONDS at most). Closing a socket with unread
+ * data resets it, and a client still sending would then lose the answer instead of reading it.
+ */
+function refuseBody(request: IncomingMessage, response: ServerResponse, message: string): void {
+  const body = JSON.stringify({ ok: false, error: { code: 'too-large', message } });
+  response.writeHead(413, {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+    Connection: 'close',
+  });
+  response.write(body);
+  let isDone = false;
+  const finish = () => {
+    if (isDone) return;
+    isDone = true;
+    clearTimeout(timer);
+    response.end();
+  };
+  const timer = setTimeout(finish, LINGER_MILLISECONDS);
+  request.once('end', finish);
+  request.once('close', finish);
+  request.resume();
 }
 
 function tokensMatch(expected: Buffer, header: string | undefined): boolean {
@@ -116,6 +170,38 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const tokenBytes = Buffer.from(token);
   const staticRoot = resolve(options.staticFolder);
   let port = options.port;
+  // Every call over HTTP uses this session's uploads and never names a local path.
+  const session: CallContext = { ...options.call, localFiles: false, uploadOwner: `browser:${createHash('sha256').update(token).digest('hex').slice(0, 32)}` };
+
+  /** `POST /api/upload`: the file as the body, its name in the X-File-Name header (URI-encoded). */
+  const receiveUpload = async (request: IncomingMessage, response: ServerResponse) => {
+    const settings = await options.core.dispatch('settings.get', {}, session);
+    if (!settings.ok) {
+      sendResult(response, settings);
+      return;
+    }
+    const maxBytes = settings.value.import.maxFileBytes;
+    const header = request.headers[UPLOAD_NAME_HEADER];
+    let name: string | undefined;
+    try {
+      name = typeof header === 'string' ? decodeURIComponent(header) : undefined;
+    } catch {
+      name = undefined;
+    }
+    const tooLarge = `${name ?? 'the file'} is over the upload limit of ${formatBytes(maxBytes)} (setting import.maxFileBytes)`;
+    if (declaredOver(request, maxBytes)) {
+      refuseBody(request, response, tooLarge);
+      return;
+    }
+    try {
+      const receipt = await options.core.uploads.receive(bodyOf(request), { name, owner: session.uploadOwner as string, maxBytes });
+      sendResult(response, { ok: true, value: receipt });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'too-large') refuseBody(request, response, error.message);
+      else if (error instanceof AppError) sendError(response, error.toApiError());
+      else throw error;
+    }
+  };
 
   const serveStatic = async (request: IncomingMessage, response: ServerResponse, pathname: string) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -169,9 +255,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         sendError(response, { code: 'invalid-input', message: 'API calls are POST with a JSON body' });
         return;
       }
+      if (pathname === UPLOAD_PATH) {
+        await receiveUpload(request, response);
+        return;
+      }
+      const tooLarge = `the request body is over ${formatBytes(MAX_BODY_BYTES)}, the limit of an API call (send files with POST ${UPLOAD_PATH})`;
+      if (declaredOver(request, MAX_BODY_BYTES)) {
+        refuseBody(request, response, tooLarge);
+        return;
+      }
       const body = await readBody(request);
       if (body === null) {
-        sendError(response, { code: 'invalid-input', message: `request body over ${MAX_BODY_BYTES} bytes` });
+        refuseBody(request, response, tooLarge);
         return;
       }
       let payload: unknown = {};
@@ -184,7 +279,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         }
       }
       // A browser's call: the history records the client and the address it came from.
-      const call: CallContext = { client: 'browser', ...options.call, address: request.socket.remoteAddress ?? null };
+      const call: CallContext = { client: 'browser', ...session, address: request.socket.remoteAddress ?? null };
       const result = await options.core.dispatchUnknown(pathname.slice('/api/'.length), payload, call);
       sendResult(response, result);
     } catch (error) {

@@ -6,6 +6,8 @@
 import { createContext, useContext } from 'react';
 import { OPERATION_NAMES, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
 import type { DesktopBridge } from '../../shared/desktop.js';
+import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
+import type { FileSender } from './uploads.js';
 
 declare global {
   interface Window {
@@ -47,12 +49,39 @@ async function post(name: OperationName, input: unknown, token: string): Promise
   return body;
 }
 
-/** A client that POSTs each operation to `/api/<name>` with the bearer token. */
-export function createHttpClient(token: string): ApiClient {
+/**
+ * Send one file to `POST /api/upload`: the browser streams it as the body (XMLHttpRequest, for
+ * its upload progress events), its name in a header; the server answers the upload's receipt.
+ */
+function upload(file: File, token: string, onProgress?: (sent: number) => void): Promise<ApiResult<UploadReceipt>> {
+  return new Promise((resolve) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', UPLOAD_PATH);
+    request.setRequestHeader('Authorization', `Bearer ${token}`);
+    request.setRequestHeader(UPLOAD_NAME_HEADER, encodeURIComponent(file.name));
+    request.setRequestHeader('Content-Type', 'application/octet-stream');
+    request.upload.onprogress = (event) => onProgress?.(event.loaded);
+    request.onerror = () => resolve(internalError(`${file.name}: not sent (the file could not be read, or the connection to the RepDesk server failed)`));
+    request.onload = () => {
+      let body: unknown;
+      try {
+        body = JSON.parse(request.responseText);
+      } catch {
+        resolve(internalError(`${file.name}: the server answered ${request.status} without a JSON body`));
+        return;
+      }
+      resolve(isApiResult(body) ? (body as ApiResult<UploadReceipt>) : internalError(`${file.name}: the server answered ${request.status} with an unexpected body`));
+    };
+    request.send(file);
+  });
+}
+
+/** A client that POSTs each operation to `/api/<name>` with the bearer token, and sends files as uploads. */
+export function createHttpClient(token: string): ApiClient & FileSender {
   const client: Partial<Record<OperationName, (input: unknown) => Promise<ApiResult<unknown>>>> = {};
   for (const name of OPERATION_NAMES) client[name] = (input) => post(name, input, token);
   // The server answers each operation with that operation's result type (the core's handler map guarantees it).
-  return client as unknown as ApiClient;
+  return { ...(client as unknown as ApiClient), uploadFile: (file, onProgress) => upload(file, token, onProgress) };
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * The page's side of the desktop shell's intents: go to the section an intent names, and keep
- * the files of an import intent until the screen that owns that import takes them. In browser
- * mode there is no shell and nothing here does anything.
+ * the files of an import intent (uploads the shell registered: receipts, never paths) until the
+ * screen that owns that import takes them. In browser mode there is no shell and nothing here
+ * does anything.
  */
 import { useSyncExternalStore } from 'react';
 import { intentHash, type DesktopBridge, type ImportTarget } from '../../shared/desktop.js';
+import type { UploadReceipt } from '../../shared/files.js';
 
-const waitingFiles = new Map<ImportTarget, readonly string[]>();
+const waitingFiles = new Map<ImportTarget, readonly UploadReceipt[]>();
 const listeners = new Set<() => void>();
 
 function changed(): void {
@@ -23,7 +25,7 @@ export function followShellIntents(bridge: DesktopBridge | undefined): () => voi
   if (!bridge) return () => undefined;
   return bridge.onIntent((intent) => {
     if (intent.kind === 'import') {
-      waitingFiles.set(intent.target, intent.paths);
+      waitingFiles.set(intent.target, intent.files);
       changed();
     }
     const hash = intentHash(intent, window.location.hash);
@@ -31,8 +33,8 @@ export function followShellIntents(bridge: DesktopBridge | undefined): () => voi
   });
 }
 
-/** The files the shell handed to an import and no screen has taken yet; null when there are none. */
-export function useWaitingFiles(target: ImportTarget): readonly string[] | null {
+/** The files (uploads the shell registered) handed to an import that no screen has taken yet; null when there are none. */
+export function useWaitingFiles(target: ImportTarget): readonly UploadReceipt[] | null {
   return useSyncExternalStore(subscribe, () => waitingFiles.get(target) ?? null);
 }
 

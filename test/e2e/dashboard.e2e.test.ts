@@ -33,7 +33,7 @@ async function seedTeam(databasePath: string): Promise<void> {
 before(async () => {
   harness = await startHarness({ seed: seedTeam, signingKey: generateKeyPair(), actor: 'Alice' });
   const { core } = harness;
-  const alice = { actor: 'Alice' };
+  const alice = { actor: 'Alice', localFiles: true };
   today = new Date().toISOString().slice(0, 10);
   await ok(core.dispatch('listings.add', { range: '5.45.0.0/24', list: 'RBL', reason: 'spam-source' }, alice));
   await ok(core.dispatch('listings.add', { range: '5.45.0.128/25', list: 'RBL', reason: 'open-relay' }, alice));
@@ -44,7 +44,7 @@ before(async () => {
   await ok(core.dispatch('isps.add', { name: 'Example Net', country: 'de' }, alice));
   const pools = join(harness.folder, 'pools.txt');
   writeFileSync(pools, '45.10.1.0/24\n45.10.2.0/24\n');
-  await ok(core.dispatch('dul.commit', { path: pools, isp: 'Example Net' }, alice));
+  await ok(core.dispatch('dul.commit', { file: { path: pools }, isp: 'Example Net' }, alice));
   const published = await ok(core.dispatch('publish.run', {}, alice));
   assert.equal(published.published, true, JSON.stringify(published.safety));
   serial = published.serial ?? 0;

@@ -9,11 +9,13 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { intentsForDroppedFiles } from '../../main/electron/intents.js';
+import { importsForDroppedFiles, intentsForImports } from '../../main/electron/intents.js';
+import type { ApiResult } from '../../shared/contract.js';
 import type { Intent } from '../../shared/desktop.js';
+import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
 import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 
 const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
@@ -51,11 +53,28 @@ async function send(intent: Intent): Promise<void> {
   await harness.page.evaluate(`window.sendIntent(${JSON.stringify(intent)})`);
 }
 
-/** What the shell sends for files dropped on a section. */
-function dropped(paths: string[], section: 'listings' | 'dul' | 'lookup' | 'nominations'): Intent[] {
-  const { intents, refused } = intentsForDroppedFiles(paths, section);
+/**
+ * What the shell does with a file dropped on the window: it becomes an upload of the page's
+ * session (the shell registers the local file; this stand-in sends it the way the page's calls go).
+ */
+async function registered(path: string): Promise<UploadReceipt> {
+  const response = await fetch(`${harness.origin}${UPLOAD_PATH}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${harness.server.token}`, [UPLOAD_NAME_HEADER]: encodeURIComponent(basename(path)) },
+    body: readFileSync(path),
+  });
+  const result = (await response.json()) as ApiResult<UploadReceipt>;
+  assert.ok(result.ok, JSON.stringify(result));
+  return result.value;
+}
+
+/** What the shell sends for files dropped on a section: intents carrying uploads, never paths. */
+async function dropped(paths: string[], section: 'listings' | 'dul' | 'lookup' | 'nominations'): Promise<Intent[]> {
+  const { imports, refused } = importsForDroppedFiles(paths, section);
   assert.deepEqual(refused, []);
-  return intents;
+  const registeredIntents = await intentsForImports(imports, registered);
+  assert.deepEqual(registeredIntents.refused, []);
+  return registeredIntents.intents;
 }
 
 before(async () => {
@@ -83,11 +102,12 @@ test('a 50,000-line listings file dropped on the window opens Import listings: p
   writeFileSync(path, `${lines.join('\n')}\n`);
   const listingsBefore = count('SELECT count(*) AS count FROM listings');
 
-  const [intent] = dropped([path], 'lookup');
-  assert.deepEqual(intent, { kind: 'import', target: 'listings', section: 'listings', paths: [path] });
+  const [intent] = await dropped([path], 'lookup');
+  assert.ok(intent.kind === 'import' && intent.target === 'listings' && intent.section === 'listings' && intent.files[0].name === 'spam-sources.txt', JSON.stringify(intent));
+  assert.doesNotMatch(JSON.stringify(intent), /\//, 'no path reaches the page');
   await send(intent);
   await page.waitForURL(/#\/import-listings$/);
-  assert.equal(await page.getByTestId('import-file').innerText(), path);
+  assert.equal(await page.getByTestId('import-file').innerText(), 'spam-sources.txt');
   const form = page.getByRole('form', { name: 'Import listings' });
   await form.getByLabel('Reason').selectOption('spam-support');
   await form.getByRole('button', { name: 'Preview' }).click();
@@ -126,22 +146,24 @@ test('a nomination bundle dropped on the window opens the nomination intake with
   const { page } = harness;
   const bundle = join(harness.folder, 'nomination.json');
   writeFileSync(bundle, JSON.stringify({ contact: { email: 'ops@mail.example', firstName: 'Olga', lastName: 'Ops' }, mtas: [], helos: [] }));
-  await send(dropped([bundle], 'lookup')[0]);
+  await send((await dropped([bundle], 'lookup'))[0]);
   await page.waitForURL(/#\/nominations/);
-  const bundleField = page.getByRole('form', { name: 'Import a nomination bundle' }).getByLabel('Bundle file on this computer');
-  await bundleField.waitFor();
-  assert.equal(await bundleField.inputValue(), bundle);
+  const loaded = page.getByRole('form', { name: 'Import a nomination bundle' }).getByLabel('Chosen file');
+  await loaded.waitFor();
+  assert.match(await loaded.innerText(), /^nomination\.json, \d+ bytes$/);
   assert.equal(await page.locator('details.queue-intake').getAttribute('open'), '', 'the intake is open');
 });
 
 test('spam samples dropped away from a record wait visibly on Listings; a DUL file waits on the ISP list', async () => {
   const { page } = harness;
   const samples = [join(harness.folder, 'a.eml'), join(harness.folder, 'b.mbox')];
-  await send(dropped(samples, 'lookup')[0]);
+  for (const sample of samples) writeFileSync(sample, 'Subject: x\n\nbody\n');
+  await send((await dropped(samples, 'lookup'))[0]);
   await page.waitForURL(/#\/listings$/);
   assert.match(await page.getByRole('status').filter({ hasText: 'spam samples are waiting' }).innerText(), /2 spam samples are waiting \(.*a\.eml, .*b\.mbox\): open the record they belong to/);
   const dul = join(harness.folder, 'pools.csv');
-  await send(dropped([dul], 'dul')[0]);
+  writeFileSync(dul, '45.20.0.0/24\n');
+  await send((await dropped([dul], 'dul'))[0]);
   await page.waitForURL(/#\/dul$/);
   await page.getByRole('status').filter({ hasText: 'pools.csv' }).waitFor();
 });

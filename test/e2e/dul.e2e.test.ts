@@ -34,7 +34,9 @@ test('a liaison imports a submission with preview and commit, sees the ISP page 
   await page.getByRole('heading', { name: 'Example Net' }).waitFor();
 
   const form = page.getByRole('form', { name: 'Import a submission' });
-  await form.getByLabel('File on this computer').fill(path);
+  // Chosen in the file picker: the browser sends it to the server as an upload at once.
+  await form.getByLabel('File', { exact: true }).setInputFiles(path);
+  await form.getByLabel('Chosen file').filter({ hasText: 'pools.txt' }).waitFor();
   await form.getByLabel('Exclusions').fill('45.10.2.16/28');
   await form.getByLabel('Submitted by').fill('noc@example.net');
   await form.getByLabel('Effective').fill('2026-01-15');
@@ -85,7 +87,7 @@ test('a preview of 2,500 new ranges is browsable page by page to its last range'
   await page.goto(`${harness.origin}/#/dul/Pool%20Net`);
   await page.getByRole('heading', { name: 'Pool Net' }).waitFor();
   const form = page.getByRole('form', { name: 'Import a submission' });
-  await form.getByLabel('File on this computer').fill(path);
+  await form.getByLabel('File', { exact: true }).setInputFiles(path);
   await form.getByRole('button', { name: 'Preview' }).click();
   const preview = page.getByLabel('Submission preview');
   await preview.waitFor();

@@ -159,7 +159,7 @@ test('a dropped sample is stored, viewed safely, downloaded, and the ISP answere
   assert.deepEqual(witnessed, []);
 });
 
-test('an mbox imported by path runs as a background job; a refused message stores nothing until "import the valid ones"', async () => {
+test('an mbox chosen in the file picker is sent, then imported as a background job; a refused message stores nothing until "import the valid ones"', async () => {
   const { page } = harness;
   const path = join(harness.folder, 'batch.mbox');
   const messages = [1, 2, 3].map((number) => `From spammer@prize.example Thu Nov 26 10:00:0${number} 2026\n${spamMessage({ messageId: `batch-${number}`, subject: `Batch ${number}` })}`);
@@ -167,14 +167,12 @@ test('an mbox imported by path runs as a background job; a refused message store
   await page.evaluate(`window.location.hash = ${JSON.stringify(`#/record/${listingId}`)}`);
   await page.getByRole('heading', { name: /185\.220\.101\.0\/24 RBL/, level: 1 }).waitFor();
   await page.getByRole('tab', { name: /^Spam samples/ }).click();
-  await page.getByText('Import files from this computer by path').click();
-  const form = page.getByRole('form', { name: 'Import samples by path' });
-  await form.getByLabel('Files, one per line').fill(path);
-  await form.getByRole('button', { name: 'Import' }).click();
+  const picker = page.getByLabel('or choose files');
+  await picker.setInputFiles(path);
   await page.getByRole('status').filter({ hasText: 'Nothing was stored' }).waitFor();
   assert.match(await page.getByLabel('Import outcome').innerText(), /batch\.mbox #4: failed — no header block: line 1/);
   await page.getByLabel('Import the valid ones when some are refused').check();
-  await form.getByRole('button', { name: 'Import' }).click();
+  await picker.setInputFiles(path);
   await page.getByRole('status').filter({ hasText: 'Stored 3 new samples' }).waitFor();
   await page.getByLabel('Sample statistics').filter({ hasText: '4 samples' }).waitFor();
   assert.deepEqual(harness.problems.errors, []);

@@ -18,7 +18,7 @@ before(async () => {
   const lines = Array.from({ length: 12 }, (_, index) => `${new Date(now - 60 * 60_000 + index * 5 * 60_000).toISOString()},11.60.0.1,1,trap-a`);
   const path = join(harness.folder, 'hits.csv');
   writeFileSync(path, `${lines.join('\n')}\n`);
-  const ingested = await harness.core.dispatch('qil.ingest', { path }, { actor: 'Alice' });
+  const ingested = await harness.core.dispatch('qil.ingest', { file: { path } }, { actor: 'Alice', localFiles: true });
   assert.ok(ingested.ok && ingested.value.created === 4, JSON.stringify(ingested));
   // The token arrives in the first address; the app keeps it for the session.
   await harness.page.goto(harness.server.url);

@@ -226,12 +226,13 @@ test('a file of delisting requests imports as a background job: bad rows named f
   const path = join(harness.folder, 'requests.csv');
   writeFileSync(path, 'ip,requester,reason,received\n93.0.113.50,a@customer.example,fixed,2026-11-27\n93.0.113.51,b@customer.example,=HYPERLINK(1),\n');
   const form = page.getByRole('form', { name: 'Import delisting requests' });
-  await form.getByLabel('File on this computer').fill(path);
+  await form.getByLabel('File', { exact: true }).setInputFiles(path);
   await form.getByRole('button', { name: 'Import' }).click();
   const problem = page.getByRole('alert').filter({ hasText: '1 bad row' });
   await problem.waitFor();
   assert.match(await problem.innerText(), /requests\.csv line 3: the reason starts with "="/);
   writeFileSync(path, 'ip,requester,reason,received\n2001:db7:50::25,a@customer.example,fixed,2026-11-27\n88.51.100.200,b@customer.example,why?,\n');
+  await form.getByLabel('File', { exact: true }).setInputFiles(path);
   await form.getByRole('button', { name: 'Import' }).click();
   const done = page.getByRole('status').filter({ hasText: 'requests imported' });
   await done.waitFor();

@@ -26,6 +26,7 @@ import { conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readRecords } from '../io/records.js';
+import type { InputFile } from '../io/files.js';
 import { addressOrder } from '../listings/listings.js';
 import { findIsp, getSubmission } from './isps.js';
 import { PreviewSpool } from './preview-spool.js';
@@ -97,7 +98,7 @@ function describeFields(count: number): string {
 
 /** Read a submission file: every line checked, duplicates merged, ranges in address order. */
 export async function parseSubmissionFile(
-  path: string,
+  file: InputFile,
   settings: Settings,
   now: Date,
   onProgress: ProgressReporter = () => undefined,
@@ -120,7 +121,7 @@ export async function parseSubmissionFile(
   let lines = 0;
   let isFirst = true;
   onProgress({ stage: 'reading', done: 0, total: 0 });
-  for await (const record of readRecords(path, { maxBytes: settings.import.maxFileBytes })) {
+  for await (const record of readRecords(file, { maxBytes: settings.import.maxFileBytes })) {
     if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
     const [rangeText, noteText, validText] = record.fields;
     if (isFirst) {
@@ -191,7 +192,7 @@ export async function parseSubmissionFile(
     count += 1;
   }
   return {
-    source: basename(path),
+    source: basename(file.name),
     lines,
     families,
     firsts,
@@ -453,12 +454,12 @@ function termsOf(input: SubmissionInput, now: Date): SubmissionTerms {
 }
 
 /** The dry run: what committing this submission would do. Writes nothing. */
-export async function previewSubmission(db: ReadDb, input: SubmissionInput, settings: Settings, now: Date, onProgress?: ProgressReporter): Promise<SubmissionPreview> {
+export async function previewSubmission(db: ReadDb, input: SubmissionInput, file: InputFile, settings: Settings, now: Date, onProgress?: ProgressReporter): Promise<SubmissionPreview> {
   findIsp(db, input.isp);
   const terms = termsOf(input, now);
   const spool = new PreviewSpool();
   try {
-    const parsed = await parseSubmissionFile(input.path, settings, now, onProgress, spool);
+    const parsed = await parseSubmissionFile(file, settings, now, onProgress, spool);
     const exclusions = parseExclusions(input.exclude, parsed);
     const preview = db.snapshot((snapshot) => computePreview(snapshot, parsed, { isp: input.isp, mode: input.mode, validUntil: terms.validUntil, exclusions }, onProgress, spool).preview);
     spool.finish();
@@ -501,6 +502,7 @@ export async function commitSubmission(
   db: WriteDb,
   actorName: string | null,
   input: SubmissionInput,
+  file: InputFile,
   settings: Settings,
   now: Date,
   onProgress: ProgressReporter = () => undefined,
@@ -508,7 +510,7 @@ export async function commitSubmission(
   requireActor(db, actorName, 'liaison');
   findIsp(db, input.isp);
   const terms = termsOf(input, now);
-  const parsed = await parseSubmissionFile(input.path, settings, now, onProgress);
+  const parsed = await parseSubmissionFile(file, settings, now, onProgress);
   if (parsed.rejected.length > 0 && !(input.confirmRejected && sameLines(input.confirmRejected, parsed.rejectedLines))) {
     const count = parsed.rejected.length;
     throw invalidInput(`${parsed.source}: ${count} bad line${count === 1 ? '' : 's'}; nothing was imported`, parsed.rejected);

@@ -113,12 +113,10 @@ export async function importSamples(
   const importId = (stagingCounter += 1) + process.pid * 1000;
   ensureStaging(db);
   clearStaging(db, importId);
-  const total = input.sources.reduce((sum, source) => sum + (source.kind === 'content' ? source.bytes.length : 0), 0);
-  let totalBytes = total;
+  let totalBytes = 0;
   for (const source of input.sources) {
-    if (source.kind !== 'path') continue;
     try {
-      totalBytes += await checkInputFile(source.path, settings.import.maxFileBytes);
+      totalBytes += await checkInputFile(source, settings.import.maxFileBytes);
     } catch {
       // Reported per file by the reader.
     }

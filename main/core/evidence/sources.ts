@@ -1,20 +1,20 @@
 /**
- * Where messages come from: files on this machine (an .eml, or an mbox streamed and split) or
- * bytes a browser sent, read one message at a time, each with its file, number and line, or the
- * problem that refused it before parsing (an unreadable file, a binary format, over the size
- * limit). Spam samples and correspondence both import through here.
+ * Where messages come from: files (an .eml, or an mbox streamed and split; a command-line path or
+ * an upload, see io/files.ts), read one message at a time, each with its file, number and line,
+ * or the problem that refused it before parsing (an unreadable file, a binary format, over the
+ * size limit). Spam samples and correspondence both import through here.
  */
 import { open } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { Settings } from '../../../shared/settings.js';
-import { AppError, invalidInput } from '../errors.js';
+import { AppError } from '../errors.js';
+import type { InputFile } from '../io/files.js';
 import { checkInputFile } from '../io/records.js';
-import { splitChunks, splitMessages } from './mbox.js';
+import { splitMessages } from './mbox.js';
 import { knownBinaryFormat } from './message.js';
 import { formatSize } from './mime-scan.js';
 
-/** A file to import: a path on this machine, or bytes the browser sent. */
-export type MessageSource = { readonly kind: 'path'; readonly path: string } | { readonly kind: 'content'; readonly name: string; readonly bytes: Buffer };
+/** A file to import (its messages are named by `name`: a command-line path, or an upload's name). */
+export type MessageSource = InputFile;
 
 /** One message read from a source: its bytes, or the problem that refused it before parsing. */
 export interface ReadMessage {
@@ -35,27 +35,15 @@ export async function readMessages(sources: readonly MessageSource[], settings: 
   const limitNote = `over the limit of ${formatSize(maxBytes)} per message (setting evidence.maxMessageBytes)`;
   const refuse = (file: string, problem: string, size = 0) => each({ file, number: null, line: null, size, bytes: null, problem });
   for (const source of sources) {
-    if (source.kind === 'content') {
-      const file = source.name;
-      if (source.bytes.length > maxBytes) {
-        await refuse(file, `the message is ${formatSize(source.bytes.length)}, ${limitNote}`, source.bytes.length);
-        continue;
-      }
-      // Bytes from the browser may be an mbox too: split them the same way, from memory.
-      for await (const message of splitChunks([source.bytes], maxBytes)) {
-        await each({ file, number: message.isMbox ? message.number : null, line: message.isMbox ? message.line : null, size: message.bytes.length, bytes: message.bytes, problem: null });
-      }
-      continue;
-    }
-    const file = source.path;
+    const file = source.name;
     try {
-      await checkInputFile(file, settings.import.maxFileBytes);
+      await checkInputFile(source, settings.import.maxFileBytes);
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       await refuse(file, error.message.startsWith(file) ? error.message.slice(file.length).replace(/^[:\s]+/, '') : error.message);
       continue;
     }
-    const handle = await open(file, 'r');
+    const handle = await open(source.path, 'r');
     const head = Buffer.alloc(8);
     try {
       await handle.read(head, 0, 8, 0);
@@ -67,7 +55,7 @@ export async function readMessages(sources: readonly MessageSource[], settings: 
       await refuse(file, `this file is ${format}, not a mail message (.eml or mbox)`);
       continue;
     }
-    for await (const message of splitMessages(file, maxBytes)) {
+    for await (const message of splitMessages(source.path, maxBytes)) {
       const number = message.isMbox ? message.number : null;
       const line = message.isMbox ? message.line : null;
       if (message.isOversized) {
@@ -78,12 +66,4 @@ export async function readMessages(sources: readonly MessageSource[], settings: 
       await each({ file, number, line, size: message.size, bytes: message.bytes, problem: null });
     }
   }
-}
-
-/** Decode files sent as base64 by the browser; a bad encoding is refused by name. */
-export function uploadedSources(files: ReadonlyArray<{ name: string; base64: string }>): MessageSource[] {
-  return files.map((file) => {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.base64.replace(/\s+/g, ''))) throw invalidInput(`${file.name}: the content is not base64`);
-    return { kind: 'content', name: basename(file.name), bytes: Buffer.from(file.base64, 'base64') };
-  });
 }

@@ -1,14 +1,19 @@
 /**
  * The one reader of user-supplied text files (imports of listings, DUL submissions, trap logs,
  * request bundles). It refuses what is not a text file before reading it whole: a missing or
- * unreadable path, an empty or oversized file, binary content, a spreadsheet saved as-is,
- * text that is not UTF-8. CSV goes through csv-parse (quotes, embedded newlines, BOM, CRLF);
- * plain text (one entry per line) through a fast line splitter. Line numbers are the file's.
+ * unreadable file, an empty or oversized file, binary content, a spreadsheet saved as-is, text
+ * that is not UTF-8, a line over MAX_LINE_BYTES (found while reading: the bounded line reader).
+ * CSV goes through csv-parse (quotes, embedded newlines, BOM, CRLF); plain text (one entry per
+ * line) through a fast line splitter. Line numbers are the file's; messages name the file by the
+ * name its caller gave (a command-line path, or an upload's name), never a server path.
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import { extname } from 'node:path';
 import { parse, type Options as CsvOptions } from 'csv-parse';
+import { formatBytes } from '../../../shared/files.js';
 import { invalidInput } from '../errors.js';
+import type { InputFile } from './files.js';
+import { isOverlong, lineBlocks } from './lines.js';
 
 export interface InputRecord {
   /** 1-based line number where the record starts. */
@@ -31,135 +36,128 @@ const SIGNATURES: ReadonlyArray<{ bytes: number[]; what: string }> = [
   { bytes: [0x1f, 0x8b], what: 'a gzip archive; decompress it first' },
 ];
 
-function formatBytes(bytes: number): string {
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
-  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
-  return `${bytes} bytes`;
-}
-
-/** Check that `path` is a readable, non-empty file within the size limit; return its size. */
-export async function checkInputFile(path: string, maxBytes: number): Promise<number> {
+/** Check that the file is readable, non-empty and within the size limit; return its size. Messages name it by `file.name`. */
+export async function checkInputFile(file: InputFile, maxBytes: number): Promise<number> {
+  const { path, name } = file;
   let stat;
   try {
     stat = await fs.stat(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw invalidInput(`${path}: no such file`);
-    if (code === 'EACCES') throw invalidInput(`${path}: permission denied`);
-    throw invalidInput(`${path}: cannot read (${code ?? String(error)})`);
+    if (code === 'ENOENT') throw invalidInput(`${name}: no such file`);
+    if (code === 'EACCES') throw invalidInput(`${name}: permission denied`);
+    throw invalidInput(`${name}: cannot read (${code ?? String(error)})`);
   }
-  if (stat.isDirectory()) throw invalidInput(`${path} is a folder, not a file`);
-  if (!stat.isFile()) throw invalidInput(`${path} is not a regular file`);
+  if (stat.isDirectory()) throw invalidInput(`${name} is a folder, not a file`);
+  if (!stat.isFile()) throw invalidInput(`${name} is not a regular file`);
   try {
     await fs.access(path, fs.constants.R_OK);
   } catch {
-    throw invalidInput(`${path}: permission denied`);
+    throw invalidInput(`${name}: permission denied`);
   }
-  if (stat.size === 0) throw invalidInput(`${path} is empty: nothing to import`);
+  if (stat.size === 0) throw invalidInput(`${name} is empty: nothing to import`);
   if (stat.size > maxBytes) {
-    throw invalidInput(`${path} is ${formatBytes(stat.size)}, over the import limit of ${formatBytes(maxBytes)} (setting import.maxFileBytes)`);
+    throw invalidInput(`${name} is ${formatBytes(stat.size)}, over the import limit of ${formatBytes(maxBytes)} (setting import.maxFileBytes)`);
   }
   return stat.size;
 }
 
-async function* decodedChunks(path: string): AsyncGenerator<string> {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-  let offset = 0;
-  let isFirst = true;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    if (isFirst) {
-      isFirst = false;
-      const signature = SIGNATURES.find(({ bytes }) => bytes.every((byte, index) => chunk[index] === byte));
-      if (signature) throw invalidInput(`${path} is ${signature.what}, not a text file`);
-    }
-    const nul = chunk.indexOf(0);
-    if (nul !== -1) throw invalidInput(`${path} is a binary file (NUL byte at offset ${offset + nul}), not text`);
-    try {
-      yield decoder.decode(chunk, { stream: true });
-    } catch {
-      throw invalidInput(`${path} is not UTF-8 text (invalid byte sequence near offset ${offset}); save it as UTF-8`);
-    }
-    offset += chunk.length;
-  }
+/** Longest line an import reads (1 MiB): past it the file is refused while it is read. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/** What a file starting with these bytes is, when it is a known binary format; else null. */
+async function binaryFormat(path: string): Promise<string | null> {
+  const handle = await fs.open(path, 'r');
   try {
-    const rest = decoder.decode();
-    if (rest) yield rest;
-  } catch {
-    throw invalidInput(`${path} is not UTF-8 text (it ends inside a multi-byte character)`);
+    const head = Buffer.alloc(8);
+    const { bytesRead } = await handle.read(head, 0, head.length, 0);
+    return SIGNATURES.find(({ bytes }) => bytes.length <= bytesRead && bytes.every((byte, index) => head[index] === byte))?.what ?? null;
+  } finally {
+    await handle.close();
   }
 }
 
-async function* textRecords(path: string): AsyncGenerator<InputRecord> {
-  let carry = '';
+/**
+ * The file's text in blocks of whole lines, each block split into its lines (without their LF),
+ * through the bounded line reader: a line over MAX_LINE_BYTES stops the read at once. Refuses
+ * binary content and text that is not UTF-8, naming where.
+ */
+export async function* textLines(file: InputFile): AsyncGenerator<string[]> {
+  const { path, name } = file;
+  const format = await binaryFormat(path);
+  if (format) throw invalidInput(`${name} is ${format}, not a text file`);
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let offset = 0;
   let line = 0;
-  for await (const text of decodedChunks(path)) {
-    const parts = (carry + text).split('\n');
-    carry = parts.pop() ?? '';
-    for (const part of parts) {
+  for await (const block of lineBlocks(createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>, MAX_LINE_BYTES, 'stop')) {
+    if (isOverlong(block)) throw invalidInput(`${name}: line ${line + 1} is over ${formatBytes(MAX_LINE_BYTES)} (the longest line an import reads); is this the right file?`);
+    const nul = block.indexOf(0);
+    if (nul !== -1) throw invalidInput(`${name} is a binary file (NUL byte at offset ${offset + nul}), not text`);
+    let text: string;
+    try {
+      text = decoder.decode(block, { stream: true });
+    } catch {
+      throw invalidInput(`${name} is not UTF-8 text (invalid byte sequence near offset ${offset}); save it as UTF-8`);
+    }
+    offset += block.length;
+    const lines = text.split('\n');
+    // A block ends with its last line's LF, except at the end of a file without a final one.
+    if (block[block.length - 1] === 0x0a) lines.pop();
+    line += lines.length;
+    yield lines;
+  }
+  try {
+    decoder.decode();
+  } catch {
+    throw invalidInput(`${name} is not UTF-8 text (it ends inside a multi-byte character)`);
+  }
+}
+
+async function* textRecords(file: InputFile): AsyncGenerator<InputRecord> {
+  let line = 0;
+  for await (const lines of textLines(file)) {
+    for (const part of lines) {
       line += 1;
-      const entry = part.endsWith('\r') ? part.slice(0, -1).trim() : part.trim();
+      const entry = part.trim();
       if (entry === '' || entry.startsWith('#')) continue;
       yield { line, fields: [entry] };
     }
   }
-  line += 1;
-  const entry = carry.trim();
-  if (entry !== '' && !entry.startsWith('#')) yield { line, fields: [entry] };
 }
-
-const MAX_RECORD_CHARACTERS = 1 << 20;
 
 /**
  * CSV: lines without a double quote are split on commas here (csv-parse costs ~4 µs a record,
  * most of a million-line import); the first quote hands that line and the rest of the file to
  * csv-parse, which knows quoted fields and newlines inside them. Both give the same records.
  */
-async function* csvRecords(path: string): AsyncGenerator<InputRecord> {
-  const chunks = decodedChunks(path)[Symbol.asyncIterator]();
-  let carry = '';
+async function* csvRecords(file: InputFile): AsyncGenerator<InputRecord> {
+  const blocks = textLines(file)[Symbol.asyncIterator]();
   let line = 0;
-  let isFirst = true;
   try {
     for (;;) {
-      const next = await chunks.next();
-      if (next.done) break;
-      let data = carry + next.value;
-      if (isFirst) {
-        isFirst = false;
-        if (data.startsWith('\ufeff')) data = data.slice(1);
-      }
-      const quote = data.indexOf('"');
-      const end = quote === -1 ? data.lastIndexOf('\n') + 1 : data.lastIndexOf('\n', quote) + 1;
-      for (const text of data.slice(0, end).split('\n').slice(0, -1)) {
+      const next = await blocks.next();
+      if (next.done) return;
+      const lines = next.value;
+      for (let index = 0; index < lines.length; index += 1) {
+        let text = lines[index];
+        if (line === 0 && text.startsWith('\ufeff')) text = text.slice(1);
+        if (text.includes('"')) {
+          yield* quotedCsvRecords(file, lines.slice(index), blocks, line);
+          return;
+        }
         line += 1;
-        const record = splitPlainLine(text, line, path);
-        if (record) yield record;
+        const trimmed = text.trim();
+        if (trimmed === '' || trimmed.startsWith('#')) continue;
+        yield { line, fields: trimmed.split(',').map((field) => field.trim()) };
       }
-      carry = data.slice(end);
-      if (quote !== -1) {
-        yield* quotedCsvRecords(path, carry, chunks, line);
-        return;
-      }
-    }
-    if (carry !== '') {
-      line += 1;
-      const record = splitPlainLine(carry, line, path);
-      if (record) yield record;
     }
   } finally {
-    await chunks.return?.(undefined);
+    await blocks.return?.(undefined);
   }
 }
 
-function splitPlainLine(text: string, line: number, path: string): InputRecord | null {
-  if (text.length > MAX_RECORD_CHARACTERS) throw invalidInput(`${path}: not valid CSV: line ${line} is over ${MAX_RECORD_CHARACTERS} characters`);
-  const trimmed = text.endsWith('\r') ? text.slice(0, -1).trim() : text.trim();
-  if (trimmed === '' || trimmed.startsWith('#')) return null;
-  return { line, fields: trimmed.split(',').map((field) => field.trim()) };
-}
-
-/** csv-parse over `first` and the rest of the chunks; line numbers continue after `lineOffset`. */
-async function* quotedCsvRecords(path: string, first: string, chunks: AsyncIterator<string>, lineOffset: number): AsyncGenerator<InputRecord> {
+/** csv-parse over `first` and the rest of the blocks; line numbers continue after `lineOffset`. */
+async function* quotedCsvRecords(file: InputFile, first: string[], blocks: AsyncIterator<string[]>, lineOffset: number): AsyncGenerator<InputRecord> {
   const csvOptions: CsvOptions = {
     relax_column_count: true,
     skip_empty_lines: true,
@@ -167,7 +165,8 @@ async function* quotedCsvRecords(path: string, first: string, chunks: AsyncItera
     comment: '#',
     comment_no_infix: true,
     trim: true,
-    max_record_size: MAX_RECORD_CHARACTERS,
+    // A quoted field may run over several lines: its record is bounded here instead.
+    max_record_size: MAX_LINE_BYTES,
     // csv-parse's types cannot express an on_record that changes the record's shape.
     on_record: ((record: string[], context: { lines: number }) => ({
       line: lineOffset + context.lines - countNewlines(record),
@@ -190,20 +189,16 @@ async function* quotedCsvRecords(path: string, first: string, chunks: AsyncItera
   const feeding = (async () => {
     try {
       // csv-parse counts the CR and the LF of a CRLF inside a quoted field as two lines, which
-      // shifts every later line number: feed it LF only (a CR at a chunk's end waits for the next).
-      let carry = '';
-      let text: string | null = first;
-      while (text !== null) {
-        const joined = carry + text;
-        carry = joined.endsWith('\r') ? '\r' : '';
-        const normalised = (carry ? joined.slice(0, -1) : joined).replace(/\r\n/g, '\n');
+      // shifts every later line number: it is fed lines ending in LF only.
+      let lines: string[] | null = first;
+      while (lines !== null) {
+        const text = lines.map((line) => (line.endsWith('\r') ? `${line.slice(0, -1)}\n` : `${line}\n`)).join('');
         if (parser.destroyed) return;
-        if (!parser.write(normalised) && !parser.destroyed) await writable();
-        const next = await chunks.next();
-        text = next.done ? null : next.value;
+        if (!parser.write(text) && !parser.destroyed) await writable();
+        const next = await blocks.next();
+        lines = next.done ? null : next.value;
       }
       if (parser.destroyed) return;
-      if (carry) parser.write(carry);
       parser.end();
     } catch (error) {
       parser.destroy(error as Error);
@@ -219,7 +214,7 @@ async function* quotedCsvRecords(path: string, first: string, chunks: AsyncItera
     if (error instanceof Error && error.name === 'AppError') throw error;
     // csv-parse counts lines from where it took over: name the file's own line numbers.
     const message = (error instanceof Error ? error.message : String(error)).replace(/\bline (\d+)/g, (_, number: string) => `line ${Number(number) + lineOffset}`);
-    throw invalidInput(`${path}: not valid CSV: ${message}`);
+    throw invalidInput(`${file.name}: not valid CSV: ${message}`);
   } finally {
     // Also when the reader stops early: the feeder must not wait for a parser nobody reads.
     parser.destroy();
@@ -233,9 +228,9 @@ function countNewlines(record: readonly string[]): number {
   return count;
 }
 
-async function detectFormat(path: string): Promise<InputFormat> {
-  if (extname(path).toLowerCase() === '.csv') return 'csv';
-  const handle = await fs.open(path, 'r');
+async function detectFormat(file: InputFile): Promise<InputFormat> {
+  if (extname(file.name).toLowerCase() === '.csv') return 'csv';
+  const handle = await fs.open(file.path, 'r');
   try {
     const buffer = Buffer.alloc(64 * 1024);
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
@@ -252,8 +247,28 @@ async function detectFormat(path: string): Promise<InputFormat> {
 }
 
 /** Check the file, then yield its records (blank and `#` comment lines skipped). */
-export async function* readRecords(path: string, options: ReadOptions): AsyncGenerator<InputRecord> {
-  await checkInputFile(path, options.maxBytes);
-  const format = options.format ?? (await detectFormat(path));
-  yield* format === 'csv' ? csvRecords(path) : textRecords(path);
+export async function* readRecords(file: InputFile, options: ReadOptions): AsyncGenerator<InputRecord> {
+  await checkInputFile(file, options.maxBytes);
+  const format = options.format ?? (await detectFormat(file));
+  yield* format === 'csv' ? csvRecords(file) : textRecords(file);
+}
+
+/** Largest JSON file an import reads (JSON is read whole; CSV streams): 32 MiB. */
+export const MAX_JSON_BYTES = 32 * 1024 * 1024;
+
+/** A JSON file (a request list, a nomination bundle), read whole within MAX_JSON_BYTES and parsed. */
+export async function readJsonFile(file: InputFile, maxBytes: number): Promise<unknown> {
+  const size = await checkInputFile(file, maxBytes);
+  if (size > MAX_JSON_BYTES) throw invalidInput(`${file.name} is ${formatBytes(size)}: a JSON file is read whole, so at most ${formatBytes(MAX_JSON_BYTES)}; send larger imports as CSV`);
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await fs.readFile(file.path));
+  } catch {
+    throw invalidInput(`${file.name} is not UTF-8 text; save it as UTF-8`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\ufeff/, '')) as unknown;
+  } catch (error) {
+    throw invalidInput(`${file.name} is not valid JSON: ${(error as Error).message}`);
+  }
 }

@@ -9,6 +9,7 @@ import { conflict, invalidInput, notFound } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
 import type { CallOrigin } from '../call-scope.js';
+import type { FileAccess } from '../io/files.js';
 
 const log = createLogger('jobs');
 const KEPT_JOBS = 50;
@@ -18,8 +19,10 @@ export interface JobWorkerData {
   readonly databasePath: string;
   readonly operation: JobOperation;
   readonly input: unknown;
-  /** The call that started the job: the worker runs the operation as that call (actor, client, address). */
-  readonly call: CallOrigin;
+  /** The call that started the job: the worker runs the operation as that call (actor, client, address, and its file access: its uploads, and for the command line its local paths). */
+  readonly call: CallOrigin & FileAccess;
+  /** The upload store's folder (null: no upload was ever received). */
+  readonly uploadFolder: string | null;
   readonly signingKey: MinisignKeyPair | null;
   readonly snapshotFolder: string | null;
   /** Int32 flag set to 1 to cancel. */
@@ -43,6 +46,8 @@ export interface JobRunnerOptions {
   readonly databasePath: string;
   readonly signingKey?: () => MinisignKeyPair;
   readonly snapshotFolder?: string;
+  /** The upload store's folder, when it has one. */
+  readonly uploadFolder: () => string | null;
   /** Called when a job that wrote to the database finishes (the main connection refreshes its index). */
   readonly onFinished: () => void;
 }
@@ -53,7 +58,7 @@ export class JobRunner {
 
   constructor(private readonly options: JobRunnerOptions) {}
 
-  start(operation: JobOperation, input: unknown, call: CallOrigin): JobView {
+  start(operation: JobOperation, input: unknown, call: CallOrigin & FileAccess): JobView {
     if (this.options.databasePath === ':memory:') throw invalidInput('background jobs need a database file, not :memory:');
     if ([...this.jobs.values()].some((job) => job.view.state === 'running' && job.view.operation === operation)) {
       throw conflict(`a ${operation} job is already running; wait for it or cancel it`);
@@ -63,7 +68,8 @@ export class JobRunner {
       databasePath: this.options.databasePath,
       operation,
       input,
-      call: { actor: call.actor, client: call.client, address: call.address ?? null },
+      call: { actor: call.actor, client: call.client, address: call.address ?? null, localFiles: call.localFiles === true, uploadOwner: call.uploadOwner ?? null },
+      uploadFolder: this.options.uploadFolder(),
       signingKey: operation === 'publish.run' && this.options.signingKey ? this.options.signingKey() : null,
       snapshotFolder: this.options.snapshotFolder ?? null,
       cancel,

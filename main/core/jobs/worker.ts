@@ -12,6 +12,7 @@ const core = createCore({
   databasePath: data.databasePath,
   signingKey: data.signingKey ? () => data.signingKey as NonNullable<JobWorkerData['signingKey']> : undefined,
   snapshotFolder: data.snapshotFolder ?? undefined,
+  uploadFolder: data.uploadFolder ?? undefined,
   // The core that started the job folds the dashboard's figures after it, on a thread of its own.
   foldsDashboard: false,
   // The core that started the job settles unfinished publishes and signs the checkpoints after it.

@@ -14,6 +14,7 @@ import { sql } from '../db/sql.js';
 import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { readListingsFile } from './listings-file.js';
+import type { InputFile } from '../io/files.js';
 import { addressOrder, checkReason, checkTxt, listingReader } from './listings.js';
 
 const MAX_ITEMS = 100;
@@ -34,13 +35,13 @@ class Collected {
 export async function previewListingsImport(
   db: ReadDb,
   index: ListingIndex,
-  input: { path: string; list: ListName; reason: Reason; txt?: string },
+  input: { file: InputFile; list: ListName; reason: Reason; txt?: string },
   settings: Settings,
   onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
 ): Promise<ListingsImportPreview> {
   checkReason(input.list, input.reason);
   if (input.list === 'QIL') throw invalidInput('QIL entries come from trap-hit ingestion or one at a time, not from a file import');
-  const file = await readListingsFile(input.path, checkTxt(input.txt), settings.import.maxFileBytes, onProgress);
+  const file = await readListingsFile(input.file, checkTxt(input.txt), settings.import.maxFileBytes, onProgress);
   const { families, firsts, lasts, lines } = file;
   const merged = new Collected();
   const alreadyListed = new Collected();
@@ -80,7 +81,7 @@ export async function previewListingsImport(
   }
   const ipv4 = families.filter((family) => family === 4).length;
   return {
-    source: basename(input.path),
+    source: basename(input.file.name),
     list: input.list,
     entries: file.entries,
     ranges: families.length,

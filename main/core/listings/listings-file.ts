@@ -6,6 +6,7 @@
 import { parseRange, type Family } from '../../../shared/address.js';
 import { specialSpaceProblem } from '../../../shared/special-ranges.js';
 import { readRecords } from '../io/records.js';
+import type { InputFile } from '../io/files.js';
 import { checkTxt } from './listings.js';
 
 /** Problems and notes kept word for word; the counts go on past them. */
@@ -32,7 +33,7 @@ export interface ListingsFile {
 }
 
 export async function readListingsFile(
-  path: string,
+  input: InputFile,
   defaultTxt: string | null,
   maxBytes: number,
   onProgress: (progress: { stage: string; done: number; total: number }) => void,
@@ -46,7 +47,7 @@ export async function readListingsFile(
     if (file.problems.length < MAX_REPORTED_PROBLEMS) file.problems.push(`line ${line}: ${message}`);
   };
   onProgress({ stage: 'reading', done: 0, total: 0 });
-  for await (const record of readRecords(path, { maxBytes })) {
+  for await (const record of readRecords(input, { maxBytes })) {
     if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
     const [rangeText, txtText, ...extra] = record.fields;
     if (record.line === 1 && rangeText.toLowerCase() === 'range') continue;

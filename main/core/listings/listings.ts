@@ -15,6 +15,7 @@ import { conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readListingsFile } from './listings-file.js';
+import type { InputFile } from '../io/files.js';
 
 export interface ListingRow {
   id: number;
@@ -310,7 +311,7 @@ const INSERT_FIELDS = 10;
 export async function importListingsFile(
   db: WriteDb,
   actorName: string | null,
-  input: { path: string; list: ListName; reason: Reason; txt?: string },
+  input: { file: InputFile; list: ListName; reason: Reason; txt?: string },
   settings: Settings,
   now: Date,
   onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
@@ -320,7 +321,7 @@ export async function importListingsFile(
   requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
   const defaultTxt = checkTxt(input.txt);
 
-  const file = await readListingsFile(input.path, defaultTxt, settings.import.maxFileBytes, onProgress);
+  const file = await readListingsFile(input.file, defaultTxt, settings.import.maxFileBytes, onProgress);
   const { families, firsts, lasts, prefixes, texts, lines, problems, problemCount } = file;
   const notes = [...file.notes];
   let noteCount = file.noteCount;
@@ -330,9 +331,9 @@ export async function importListingsFile(
   const PROGRESS_EVERY = 65_536;
   if (problemCount > 0) {
     const more = problemCount > problems.length ? ` (showing the first ${problems.length})` : '';
-    throw invalidInput(`${basename(input.path)}: ${problemCount} bad line${problemCount === 1 ? '' : 's'}${more}; nothing was imported`, problems);
+    throw invalidInput(`${basename(input.file.name)}: ${problemCount} bad line${problemCount === 1 ? '' : 's'}${more}; nothing was imported`, problems);
   }
-  if (families.length === 0) throw invalidInput(`${basename(input.path)} has no entries (only blank or comment lines); nothing was imported`);
+  if (families.length === 0) throw invalidInput(`${basename(input.file.name)} has no entries (only blank or comment lines); nothing was imported`);
 
   // Insert in address order: the range index then grows at its end instead of at random
   // places, and duplicates within the file become neighbours.
@@ -362,7 +363,7 @@ export async function importListingsFile(
     };
     const hasListings = db.get(sql`SELECT 1 FROM listings LIMIT 1`) !== undefined;
     const existing = db.prepare(`SELECT id FROM listings WHERE family = ? AND first = ? AND last = ? AND list = ? AND status = 'active'`);
-    const source = basename(input.path);
+    const source = basename(input.file.name);
     let count = 0;
     let firstId = 0;
     let lastId = 0;

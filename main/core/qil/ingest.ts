@@ -18,6 +18,8 @@ import { invalidInput } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readRecords } from '../io/records.js';
+import { quoteCell } from '../../../shared/files.js';
+import type { InputFile } from '../io/files.js';
 import { RangeIndex } from '../lookup/range-index.js';
 import { applyHit, lastExpiry, listingAt, senderRating, type SourceState } from './policy.js';
 
@@ -98,7 +100,7 @@ function stateOf(row: StoredSource): SourceState {
 export async function ingestTrapHits(
   db: WriteDb,
   actorName: string | null,
-  input: { path: string },
+  input: { file: InputFile },
   settings: Settings,
   now: Date,
   onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
@@ -123,7 +125,7 @@ export async function ingestTrapHits(
   };
 
   onProgress({ stage: 'reading', done: 0, total: 0 });
-  for await (const record of readRecords(input.path, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
+  for await (const record of readRecords(input.file, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
     if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
     const [timeText, sourceText, countText, trapText = ''] = record.fields;
     if (record.line === 1 && timeText.toLowerCase() === 'timestamp') continue;
@@ -133,7 +135,7 @@ export async function ingestTrapHits(
     }
     const at = parseTrapTime(timeText);
     if (at === null) {
-      report(record.line, `${JSON.stringify(timeText)} is not a timestamp (ISO 8601 with Z or an offset, e.g. 2026-11-28T17:00:00Z, or Unix seconds)`);
+      report(record.line, `${quoteCell(timeText)} is not a timestamp (ISO 8601 with Z or an offset, e.g. 2026-11-28T17:00:00Z, or Unix seconds)`);
       continue;
     }
     if (at > nowMs + FUTURE_TOLERANCE_MS) {
@@ -141,11 +143,11 @@ export async function ingestTrapHits(
       continue;
     }
     if (!/^\d{1,7}$/.test(countText) || Number(countText) < 1 || Number(countText) > MAX_COUNT) {
-      report(record.line, `count ${JSON.stringify(countText)} must be a whole number from 1 to ${MAX_COUNT}`);
+      report(record.line, `count ${quoteCell(countText)} must be a whole number from 1 to ${MAX_COUNT}`);
       continue;
     }
     if (trapText !== '' && !TRAP_PATTERN.test(trapText)) {
-      report(record.line, `trap id ${JSON.stringify(trapText.slice(0, 40))} has characters other than letters, digits and . _ : @ / + -, or is over 100 long`);
+      report(record.line, `trap id ${quoteCell(trapText)} has characters other than letters, digits and . _ : @ / + -, or is over 100 long`);
       continue;
     }
     // Each source recurs in a log (ten hits each in the benchmark): its text is parsed once.
@@ -177,9 +179,9 @@ export async function ingestTrapHits(
   }
   if (problemCount > 0) {
     const more = problemCount > problems.length ? ` (showing the first ${problems.length})` : '';
-    throw invalidInput(`${basename(input.path)}: ${problemCount} bad line${problemCount === 1 ? '' : 's'}${more}; nothing was ingested`, problems);
+    throw invalidInput(`${basename(input.file.name)}: ${problemCount} bad line${problemCount === 1 ? '' : 's'}${more}; nothing was ingested`, problems);
   }
-  if (lines === 0 && sources.size === 0 && noteCount === 0) throw invalidInput(`${basename(input.path)} has no trap hits; nothing was ingested`);
+  if (lines === 0 && sources.size === 0 && noteCount === 0) throw invalidInput(`${basename(input.file.name)} has no trap hits; nothing was ingested`);
 
   const ordered = [...sources.values()].sort((a, b) => a.family - b.family || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   const { index: members, lists: memberLists } = membershipIndex(db);
@@ -272,7 +274,7 @@ export async function ingestTrapHits(
       }
       writeSource.run(key, source.family, state.score, state.scoreAt, state.firstSeen, state.lastHit, state.hits, ...state.expiries, ...listingIds);
     }
-    const source = basename(input.path);
+    const source = basename(input.file.name);
     if (created > 0) {
       // One event for every listing this ingest created: their ids are the contiguous run
       // firstCreated..lastCreated (one transaction, one writer), and each record's history shows it.

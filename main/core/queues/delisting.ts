@@ -8,7 +8,6 @@
  * every listing it concerns. An IP that came back after an earlier removal is a repeat
  * offender: its next temporary removal is shorter (setting queues.repeatOffenderFactor).
  */
-import { promises as fs } from 'node:fs';
 import { basename, extname } from 'node:path';
 import {
   DELISTING_CSV_COLUMNS,
@@ -32,7 +31,9 @@ import { sql } from '../db/sql.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import { historyOf, openHistory, type HistoryWriter } from '../audit/history.js';
 import type { Actor } from '../investigators/investigators.js';
-import { checkInputFile, readRecords } from '../io/records.js';
+import { readJsonFile, readRecords } from '../io/records.js';
+import type { InputFile } from '../io/files.js';
+import { quoteCell } from '../../../shared/files.js';
 import { getListing } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import {
@@ -220,17 +221,11 @@ export function addDelistingRequest(db: WriteDb, index: ListingIndex, actorName:
   return getDelistingRequest(db, id, settings, now);
 }
 
-async function readRequestsFile(path: string, settings: Settings, report: (where: string, message: string) => void): Promise<Array<{ where: string; input: DelistingAddInput }>> {
-  const file = basename(path);
+async function readRequestsFile(input: InputFile, settings: Settings, report: (where: string, message: string) => void): Promise<Array<{ where: string; input: DelistingAddInput }>> {
+  const file = basename(input.name);
   const rows: Array<{ where: string; input: DelistingAddInput }> = [];
-  if (extname(path).toLowerCase() === '.json') {
-    await checkInputFile(path, settings.import.maxFileBytes);
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(await fs.readFile(path)).replace(/^\ufeff/, ''));
-    } catch (error) {
-      throw invalidInput(error instanceof TypeError ? `${path} is not UTF-8 text; save it as UTF-8` : `${path} is not valid JSON: ${(error as Error).message}`);
-    }
+  if (extname(input.name).toLowerCase() === '.json') {
+    const value = await readJsonFile(input, settings.import.maxFileBytes);
     const list = Array.isArray(value) ? value : (value as { requests?: unknown } | null)?.requests;
     if (!Array.isArray(list)) throw invalidInput(`${file}: expected a JSON list of requests (or {"requests": [...]}), each with ${DELISTING_CSV_COLUMNS.join(', ')}`);
     list.forEach((entry: unknown, position) => {
@@ -242,7 +237,7 @@ async function readRequestsFile(path: string, settings: Settings, report: (where
       }
       const extra = Object.keys(record).filter((key) => !(DELISTING_CSV_COLUMNS as readonly string[]).includes(key));
       const wrong = (['ip', 'requester', 'reason'] as const).filter((key) => typeof record[key] !== 'string');
-      if (extra.length > 0) report(where, `unexpected key${extra.length === 1 ? '' : 's'} ${extra.join(', ')}`);
+      if (extra.length > 0) report(where, `unexpected key${extra.length === 1 ? '' : 's'} ${extra.map(quoteCell).join(', ')}`);
       if (wrong.length > 0) report(where, `missing or not text: ${wrong.join(', ')}`);
       if (record.received !== undefined && typeof record.received !== 'string') report(where, 'received is a date in text (YYYY-MM-DD or ISO)');
       if (extra.length > 0 || wrong.length > 0) return;
@@ -252,7 +247,7 @@ async function readRequestsFile(path: string, settings: Settings, report: (where
   }
   let isHeader = true;
   const template = DELISTING_CSV_COLUMNS.join(',');
-  for await (const record of readRecords(path, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
+  for await (const record of readRecords(input, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
     if (isHeader) {
       isHeader = false;
       const given = record.fields.map((field) => field.trim().toLowerCase());
@@ -260,7 +255,7 @@ async function readRequestsFile(path: string, settings: Settings, report: (where
       const extra = given.filter((column) => !(DELISTING_CSV_COLUMNS as readonly string[]).includes(column));
       if (missing.length > 0 || extra.length > 0) {
         throw invalidInput(
-          `${file}: line 1: the header ${[missing.length > 0 ? `misses ${missing.join(', ')}` : '', extra.length > 0 ? `has unexpected ${extra.join(', ')}` : ''].filter(Boolean).join(' and ')} (expected: ${template})`,
+          `${file}: line 1: the header ${[missing.length > 0 ? `misses ${missing.join(', ')}` : '', extra.length > 0 ? `has unexpected ${extra.map(quoteCell).join(', ')}` : ''].filter(Boolean).join(' and ')} (expected: ${template})`,
         );
       }
       if (given.join(',') !== template) throw invalidInput(`${file}: line 1: the columns are in the wrong order: found ${given.join(',')}, expected ${template}`);
@@ -287,7 +282,7 @@ export async function importDelistingRequests(
   db: WriteDb,
   index: ListingIndex,
   actorName: string | null,
-  path: string,
+  input: InputFile,
   settings: Settings,
   now: Date,
   onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
@@ -303,7 +298,7 @@ export async function importDelistingRequests(
     if (problems.length < MAX_PROBLEMS) problems.push(`${where}: ${message}`);
   };
   onProgress({ stage: 'reading', done: 0, total: 0 });
-  const rows = await readRequestsFile(path, settings, report);
+  const rows = await readRequestsFile(input, settings, report);
   const checked: CheckedRequest[] = [];
   const seen = new Map<string, string>();
   for (const [position, row] of rows.entries()) {
@@ -324,7 +319,7 @@ export async function importDelistingRequests(
     }
     checked.push(request);
   }
-  const file = basename(path);
+  const file = basename(input.name);
   if (problemCount > 0) {
     const rows = `${badRows.size} bad row${badRows.size === 1 ? '' : 's'}`;
     const count = problemCount > badRows.size ? ` (${problemCount} problems)` : '';

@@ -5,8 +5,7 @@
  * listings linked back to the nomination; an IP on a blocklist must first be resolved by the
  * reviewer (delist the blocking listings, or refuse that IP).
  */
-import { promises as fs } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename } from 'node:path';
 import {
   AGE_BUCKET_HOURS,
   CSV_TEMPLATES,
@@ -33,7 +32,9 @@ import { joinSql, sql, type Sql } from '../db/sql.js';
 import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import { historyOf, openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
-import { checkInputFile, readRecords } from '../io/records.js';
+import { readJsonFile, readRecords } from '../io/records.js';
+import type { InputFile } from '../io/files.js';
+import { plainFileNameProblem, quoteCell } from '../../../shared/files.js';
 import { addListing } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { computeAids } from './aids.js';
@@ -268,18 +269,18 @@ function checkHeader(fields: readonly string[], columns: readonly string[], file
   const extra = given.filter((column) => !columns.includes(column));
   const template = columns.join(',');
   if (missing.length > 0 || extra.length > 0) {
-    const parts = [missing.length > 0 ? `missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}` : null, extra.length > 0 ? `unexpected column${extra.length === 1 ? '' : 's'} ${extra.join(', ')}` : null].filter(Boolean);
+    const parts = [missing.length > 0 ? `missing column${missing.length === 1 ? '' : 's'} ${missing.join(', ')}` : null, extra.length > 0 ? `unexpected column${extra.length === 1 ? '' : 's'} ${extra.map(quoteCell).join(', ')}` : null].filter(Boolean);
     throw invalidInput(`${file}: line 1: the header ${parts.join('; ')} (the template's header is: ${template})`);
   }
   if (given.join(',') !== template) throw invalidInput(`${file}: line 1: the columns are in the wrong order: found ${given.join(',')}, the template has ${template}`);
 }
 
 /** Rows of a CSV that follows a template (header first); rows with the wrong number of cells are problems. */
-async function readTemplateCsv(path: string, columns: readonly string[], settings: Settings, problems: Problems): Promise<Array<{ line: number; fields: readonly string[] }>> {
-  const file = basename(path);
+async function readTemplateCsv(input: InputFile, columns: readonly string[], settings: Settings, problems: Problems): Promise<Array<{ line: number; fields: readonly string[] }>> {
+  const file = basename(input.name);
   const rows: Array<{ line: number; fields: readonly string[] }> = [];
   let isHeader = true;
-  for await (const record of readRecords(path, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
+  for await (const record of readRecords(input, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
     if (isHeader) {
       checkHeader(record.fields, columns, file);
       isHeader = false;
@@ -295,33 +296,29 @@ async function readTemplateCsv(path: string, columns: readonly string[], setting
   return rows;
 }
 
-async function readJson(path: string, maxBytes: number): Promise<unknown> {
-  await checkInputFile(path, maxBytes);
-  const bytes = await fs.readFile(path);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw invalidInput(`${path} is not UTF-8 text; save it as UTF-8`);
-  }
-  try {
-    return JSON.parse(text.replace(/^\ufeff/, '')) as unknown;
-  } catch (error) {
-    throw invalidInput(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
 const BUNDLE_KEYS = ['contact', 'received', 'mtas', 'helos'];
+/** Largest bundle file: its entries are in its CSV files, or a list of at most 1,000 MTAs. */
+const MAX_BUNDLE_BYTES = 4 * 1024 * 1024;
 
 /**
  * `repdesk nominations import BUNDLE.json`: `{ contact: {email, firstName, lastName}, received?,
- * mtas: [..] | "mtas.csv", helos?: [..] | "helos.csv" }`; CSV paths are relative to the bundle.
- * Every problem in any part is reported; nothing is stored unless all of it is good.
+ * mtas: [..] | "mtas.csv", helos?: [..] | "helos.csv" }`. The CSV files are named by plain file
+ * names (never paths: `..`, folders and absolute paths are refused), and `namedFile` finds them:
+ * sent with the bundle, or in the bundle's own folder. Every problem in any part is reported;
+ * nothing is stored unless all of it is good.
  */
-export async function importNominationBundle(db: WriteDb, actorName: string | null, path: string, settings: Settings, now: Date): Promise<NominationView> {
+export async function importNominationBundle(
+  db: WriteDb,
+  actorName: string | null,
+  input: InputFile,
+  namedFile: (name: string) => InputFile | null,
+  settings: Settings,
+  now: Date,
+): Promise<NominationView> {
   requireAnyRole(db, actorName, INTAKE_ROLES);
-  const bundle = await readJson(path, settings.import.maxFileBytes);
-  const file = basename(path);
+  // A bundle is a few kilobytes; its CSV files carry the entries.
+  const bundle = await readJsonFile(input, Math.min(settings.import.maxFileBytes, MAX_BUNDLE_BYTES));
+  const file = basename(input.name);
   if (typeof bundle !== 'object' || bundle === null || Array.isArray(bundle)) throw invalidInput(`${file}: a nomination bundle is a JSON object with contact, mtas and helos`);
   const unknownKeys = Object.keys(bundle).filter((key) => !BUNDLE_KEYS.includes(key));
   if (unknownKeys.length > 0) throw invalidInput(`${file}: unknown key${unknownKeys.length === 1 ? '' : 's'} ${unknownKeys.join(', ')} (a bundle has ${BUNDLE_KEYS.join(', ')})`);
@@ -331,14 +328,25 @@ export async function importNominationBundle(db: WriteDb, actorName: string | nu
   if (!contact.success) for (const issue of contact.error.issues) problems.add(`${file} contact${issue.path.length ? `.${issue.path.join('.')}` : ''}`, issue.message);
   const received = parseReceived(typeof record.received === 'string' ? record.received : undefined, now);
   if (!received.ok) problems.add(`${file} received`, received.error);
-  const folder = dirname(resolve(path));
+  const csvFile = (key: 'mtas' | 'helos', name: string): InputFile | null => {
+    const problem = plainFileNameProblem(name);
+    if (problem !== null) {
+      problems.add(`${file} ${key}`, `${quoteCell(name)}: ${problem} (a bundle names its CSV files by plain file names, in the bundle's own folder)`);
+      return null;
+    }
+    const found = namedFile(name);
+    if (found === null) problems.add(`${file} ${key}`, `${quoteCell(name)} was not sent with the bundle: send it too, under that name`);
+    return found;
+  };
 
   const mtas: Array<{ where: string; mta: NominationMtaInput }> = [];
   if (typeof record.mtas === 'string') {
-    const csv = resolve(folder, record.mtas);
-    for (const row of await readTemplateCsv(csv, MTA_CSV_COLUMNS, settings, problems)) {
-      const [ip, fqdn, domain, company, country, companyType] = row.fields;
-      mtas.push({ where: `${basename(csv)} line ${row.line}`, mta: { ip, fqdn, domain, company, country, companyType } });
+    const csv = csvFile('mtas', record.mtas);
+    if (csv !== null) {
+      for (const row of await readTemplateCsv(csv, MTA_CSV_COLUMNS, settings, problems)) {
+        const [ip, fqdn, domain, company, country, companyType] = row.fields;
+        mtas.push({ where: `${basename(csv.name)} line ${row.line}`, mta: { ip, fqdn, domain, company, country, companyType } });
+      }
     }
   } else if (Array.isArray(record.mtas)) {
     record.mtas.forEach((entry, position) => {
@@ -357,8 +365,8 @@ export async function importNominationBundle(db: WriteDb, actorName: string | nu
 
   const helos: Array<{ where: string; helo: string }> = [];
   if (typeof record.helos === 'string') {
-    const csv = resolve(folder, record.helos);
-    for (const row of await readTemplateCsv(csv, HELO_CSV_COLUMNS, settings, problems)) helos.push({ where: `${basename(csv)} line ${row.line}`, helo: row.fields[0] });
+    const csv = csvFile('helos', record.helos);
+    if (csv !== null) for (const row of await readTemplateCsv(csv, HELO_CSV_COLUMNS, settings, problems)) helos.push({ where: `${basename(csv.name)} line ${row.line}`, helo: row.fields[0] });
   } else if (Array.isArray(record.helos)) {
     record.helos.forEach((helo, position) => {
       if (typeof helo !== 'string') problems.add(`${file} helos[${position}]`, 'a HELO string is text');

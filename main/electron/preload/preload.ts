@@ -1,8 +1,10 @@
 /**
  * The preload of the main window. It exposes exactly one object to the page, `window.repdesk`:
  * one function per contract operation (each an `ipcRenderer.invoke` on `repdesk:<operation>`),
- * plus subscriptions to job progress and to the shell's intents. The page never gets
- * `ipcRenderer`, an IPC event or anything of Node.
+ * plus subscriptions to job progress and to the shell's intents, and `uploadFile` for a file the
+ * person chose in a form (its path goes to the main process, which registers it as an upload;
+ * the page gets the receipt, never the path). The page never gets `ipcRenderer`, an IPC event or
+ * anything of Node.
  *
  * A sandboxed preload runs as a plain script whose `require` knows only Electron's renderer
  * modules, so this file is CommonJS (this folder's package.json) and imports nothing of the
@@ -11,8 +13,17 @@
  * shared/desktop.ts's constants by their literal types.
  */
 import type { ContextBridge, IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
-import type { ApiClient, JobView } from '../../../shared/contract.js';
-import type { DesktopBridge, Intent, DROPPED_FILES_CHANNEL as DroppedFilesChannel, INTENT_CHANNEL as IntentChannel, JOB_PROGRESS_CHANNEL as JobProgressChannel, OPERATIONS_ARGUMENT as OperationsArgument } from '../../../shared/desktop.js';
+import type { ApiClient, ApiResult, JobView } from '../../../shared/contract.js';
+import type {
+  DesktopBridge,
+  Intent,
+  DROPPED_FILES_CHANNEL as DroppedFilesChannel,
+  INTENT_CHANNEL as IntentChannel,
+  JOB_PROGRESS_CHANNEL as JobProgressChannel,
+  OPERATIONS_ARGUMENT as OperationsArgument,
+  UPLOAD_FILE_CHANNEL as UploadFileChannel,
+} from '../../../shared/desktop.js';
+import type { UploadReceipt } from '../../../shared/files.js';
 // A CommonJS file under verbatimModuleSyntax imports a run-time module only this way.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import electron = require('electron');
@@ -20,6 +31,7 @@ import electron = require('electron');
 const INTENT_CHANNEL: typeof IntentChannel = 'repdesk:intent';
 const JOB_PROGRESS_CHANNEL: typeof JobProgressChannel = 'repdesk:job-progress';
 const DROPPED_FILES_CHANNEL: typeof DroppedFilesChannel = 'repdesk:dropped-files';
+const UPLOAD_FILE_CHANNEL: typeof UploadFileChannel = 'repdesk:upload-file';
 const OPERATIONS_ARGUMENT: typeof OperationsArgument = '--repdesk-operations=';
 
 type RendererIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener' | 'send'>;
@@ -48,7 +60,7 @@ function subscribe<Payload>(ipcRenderer: RendererIpc, channel: string, listener:
  * as the page has loaded) are kept, in order, for the first listener; the page moves itself to
  * the intent's section (shared/desktop.ts, intentHash).
  */
-function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly string[]): DesktopBridge {
+function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly string[], webUtils: Pick<WebUtils, 'getPathForFile'>): DesktopBridge {
   const operations: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const name of operationNames) operations[name] = (input: unknown) => ipcRenderer.invoke(`repdesk:${name}`, input ?? {});
 
@@ -72,6 +84,17 @@ function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly 
       return () => {
         intentListeners.delete(listener);
       };
+    },
+    uploadFile: async (file: unknown): Promise<ApiResult<UploadReceipt>> => {
+      let path = '';
+      try {
+        path = webUtils.getPathForFile(file as Parameters<WebUtils['getPathForFile']>[0]);
+      } catch {
+        path = '';
+      }
+      // A File made by the page (not chosen by the person) has no path: nothing to register.
+      if (path === '') return { ok: false, error: { code: 'invalid-input', message: 'only a file chosen or dropped from this computer can be sent' } };
+      return (await ipcRenderer.invoke(UPLOAD_FILE_CHANNEL, path)) as ApiResult<UploadReceipt>;
     },
   } satisfies DesktopBridge;
   return bridge;
@@ -109,7 +132,7 @@ interface PreloadGlobals {
 
 /** Expose the bridge as `window.repdesk` and forward dropped files. */
 function installPreload(modules: { contextBridge: Pick<ContextBridge, 'exposeInMainWorld'>; ipcRenderer: RendererIpc; webUtils: Pick<WebUtils, 'getPathForFile'> }, globals: PreloadGlobals): void {
-  const bridge = createDesktopBridge(modules.ipcRenderer, operationNamesFrom(globals.argv));
+  const bridge = createDesktopBridge(modules.ipcRenderer, operationNamesFrom(globals.argv), modules.webUtils);
   modules.contextBridge.exposeInMainWorld('repdesk', bridge);
   forwardDroppedFiles(globals.window, modules.ipcRenderer, modules.webUtils);
 }

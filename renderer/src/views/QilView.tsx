@@ -3,12 +3,14 @@
  * and Cancel) and what the import did. A source's score and level stay in Lookup's QIL panel.
  */
 import { useState } from 'react';
-import type { JobView, QilIngestSummary } from '../../../shared/contract.js';
+import type { ApiError, JobView, QilIngestSummary } from '../../../shared/contract.js';
 import { formatCount } from '../format.js';
 import { routeHref } from '../routes.js';
 import { useJob } from '../useJob.js';
+import { fileRef, useFileSender } from '../uploads.js';
 import { ErrorLine } from './ErrorLine.js';
 import { JobProgress } from './JobProgress.js';
+import { ChosenFiles, FileInput, UploadProgressLine } from './UploadProgress.js';
 
 /** The job's result crosses the boundary untyped; check the shape this view reads before using it. */
 function isIngestSummary(value: unknown): value is QilIngestSummary {
@@ -127,7 +129,9 @@ function JobOutcome({ job }: { job: JobView }) {
 }
 
 function TrapLogImport() {
-  const [path, setPath] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [sendError, setSendError] = useState<ApiError | null>(null);
+  const sender = useFileSender();
   const job = useJob('qil.ingest', () => undefined);
   const { tracked } = job;
   return (
@@ -145,18 +149,20 @@ function TrapLogImport() {
         aria-label="Import a spam-trap hit log"
         onSubmit={(event) => {
           event.preventDefault();
-          job.start({ path: path.trim() });
+          if (file === null) return;
+          setSendError(null);
+          void sender.send([file]).then((sent) => (sent.ok ? job.start({ file: fileRef(sent.value[0]) }) : setSendError(sent.error)));
         }}
       >
-        <label htmlFor="qil-log-path">Path of the CSV file</label>
-        <input id="qil-log-path" type="text" value={path} onChange={(event) => setPath(event.target.value)} required aria-describedby="qil-log-path-hint" />
-        <button type="submit" disabled={job.isBusy || path.trim() === ''}>
+        <label htmlFor="qil-log-file">CSV file</label>
+        <FileInput id="qil-log-file" accept=".csv,.txt,text/csv,text/plain" onChoose={(files) => setFile(files[0])} />
+        <ChosenFiles files={file ? [file] : []} />
+        <button type="submit" disabled={job.isBusy || file === null || sender.progress !== null}>
           {job.isBusy ? 'Running…' : 'Run'}
         </button>
-        <p id="qil-log-path-hint" className="muted qil-path-hint">
-          RepDesk reads the file where its server runs: in a browser, give the path on the server&apos;s computer, not on this one.
-        </p>
       </form>
+      <UploadProgressLine progress={sender.progress} />
+      {sendError && <ErrorLine error={sendError} />}
       {tracked.state === 'failed' && <ErrorLine error={tracked.error} />}
       {tracked.state === 'running' && (
         <JobProgress

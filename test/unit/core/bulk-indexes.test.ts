@@ -25,7 +25,7 @@ test('a large import rebuilds the deferred indexes exactly, and a failed one lea
     const lines = Array.from({ length: rows }, (_, index) => `11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
     const file = join(folder, 'many.txt');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const imported = await core.dispatch('listings.importFile', { path: file, list: 'RBL', reason: 'spam-source' }, { actor: 'Ann' });
+    const imported = await core.dispatch('listings.importFile', { file: { path: file }, list: 'RBL', reason: 'spam-source' }, { actor: 'Ann', localFiles: true });
     assert.ok(imported.ok && imported.value.imported === rows, JSON.stringify(imported));
     assert.deepEqual(indexes(), before, 'the same indexes, from the same definitions');
     const count = core.connection.read.get<{ count: number }>(sql`SELECT count(*) AS count FROM listings INDEXED BY listings_by_updated WHERE updated_at > ''`);

@@ -27,7 +27,7 @@ async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, me
   return result.error.message;
 }
 
-const as = (actor: string | null): CallContext => ({ actor });
+const as = (actor: string | null): CallContext => ({ actor, localFiles: true });
 
 describe('core', () => {
   let folder: string;
@@ -323,7 +323,7 @@ describe('core', () => {
         await refused(core.dispatch('listings.add', { range: '1'.repeat(201), list: 'RBL', reason: 'spam-source' }, as('ivan')), 'invalid-input', /range/);
         await refused(core.dispatch('listings.delist', { id: '1', why: 'x' }, as('ivan')), 'invalid-input', /id/);
         await refused(core.dispatch('listings.delist', { id: -1, why: 'x' }, as('ivan')), 'invalid-input', /id/);
-        await refused(core.dispatch('listings.importFile', { path: '/etc/hostname', list: 'RBL', reason: 'spam-source', extra: 1 }, as('ivan')), 'invalid-input', /Unrecognized key/);
+        await refused(core.dispatch('listings.importFile', { file: { path: '/etc/hostname' }, list: 'RBL', reason: 'spam-source', extra: 1 }, as('ivan')), 'invalid-input', /Unrecognized key/);
         await refused(core.dispatch('lookup', { ip: '82.0.2.1', verbose: true }, as('ivan')), 'invalid-input', /Unrecognized key/);
         await refused(core.dispatch('audit.verify', { fix: true }, as('ivan')), 'invalid-input', /Unrecognized key/);
       });

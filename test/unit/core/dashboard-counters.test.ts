@@ -20,8 +20,8 @@ import { mulberry32, pick, randomInt, type Random } from '../support/random.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const DAY = 86_400_000;
-const ADMIN: CallContext = { actor: 'admin' };
-const IVAN: CallContext = { actor: 'ivan' };
+const ADMIN: CallContext = { actor: 'admin', localFiles: true };
+const IVAN: CallContext = { actor: 'ivan', localFiles: true };
 
 async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
   const result = await promise;
@@ -181,25 +181,25 @@ describe('dashboard counters', () => {
   test('imports, DUL replace/add/revert and QIL ingest keep the figures right; per-country and per-investigator figures follow', async () => {
     const random = mulberry32(77);
     const lines = Array.from({ length: 400 }, () => randomRange(random));
-    await ok(core.dispatch('listings.importFile', { path: file('rbl.txt', [...lines, lines[0]]), list: 'RBL', reason: 'open-proxy' }, IVAN));
+    await ok(core.dispatch('listings.importFile', { file: { path: file('rbl.txt', [...lines, lines[0]]) }, list: 'RBL', reason: 'open-proxy' }, IVAN));
     await assertMatchesBruteForce('import');
 
     const dulLines = (count: number) => Array.from({ length: count }, () => randomRange(random));
-    const first = await ok(core.dispatch('dul.commit', { path: file('dul1.txt', dulLines(300)), isp: 'Example Net' }, ADMIN));
+    const first = await ok(core.dispatch('dul.commit', { file: { path: file('dul1.txt', dulLines(300)) }, isp: 'Example Net' }, ADMIN));
     await assertMatchesBruteForce('DUL first commit');
-    await ok(core.dispatch('dul.commit', { path: file('dul2.txt', dulLines(200)), isp: 'Other ISP' }, ADMIN));
-    await ok(core.dispatch('dul.commit', { path: file('dul3.txt', ['11.8.0.0/16', '2a01:4f9::/48']), isp: 'Third ISP' }, ADMIN));
-    await ok(core.dispatch('dul.commit', { path: file('dul4.txt', ['11.9.0.0/24']), isp: 'Nowhere ISP' }, ADMIN));
+    await ok(core.dispatch('dul.commit', { file: { path: file('dul2.txt', dulLines(200)) }, isp: 'Other ISP' }, ADMIN));
+    await ok(core.dispatch('dul.commit', { file: { path: file('dul3.txt', ['11.8.0.0/16', '2a01:4f9::/48']) }, isp: 'Third ISP' }, ADMIN));
+    await ok(core.dispatch('dul.commit', { file: { path: file('dul4.txt', ['11.9.0.0/24']) }, isp: 'Nowhere ISP' }, ADMIN));
     let view = await assertMatchesBruteForce('DUL other ISPs');
     const third = view.countries.find((country) => country.country === 'FR');
     assert.deepEqual(third && { entries: third.entries, v4: third.ipv4Addresses, v6: third.ipv6Slash64s }, { entries: 2, v4: '65536', v6: '65536' });
     assert.deepEqual(view.countries.find((country) => country.country === 'DE')?.isps.map((isp) => isp.name).sort(), ['Example Net', 'Other ISP']);
     assert.equal(view.countries.find((country) => country.country === null)?.ipv4Addresses, '256');
 
-    const replace = await ok(core.dispatch('dul.commit', { path: file('dul5.txt', dulLines(250)), isp: 'Example Net', mode: 'replace' }, ADMIN));
+    const replace = await ok(core.dispatch('dul.commit', { file: { path: file('dul5.txt', dulLines(250)) }, isp: 'Example Net', mode: 'replace' }, ADMIN));
     assert.ok(replace.submission.id > first.submission.id);
     await assertMatchesBruteForce('DUL replace');
-    await ok(core.dispatch('dul.commit', { path: file('dul6.txt', dulLines(50)), isp: 'Example Net', mode: 'add' }, ADMIN));
+    await ok(core.dispatch('dul.commit', { file: { path: file('dul6.txt', dulLines(50)) }, isp: 'Example Net', mode: 'add' }, ADMIN));
     await assertMatchesBruteForce('DUL add');
     const latest = await ok(core.dispatch('isps.get', { name: 'Example Net' }, ADMIN));
     await ok(core.dispatch('dul.revert', { id: latest.submissions[0].id }, ADMIN));
@@ -210,7 +210,7 @@ describe('dashboard counters', () => {
     const iso = (time: number) => new Date(time).toISOString();
     const hits = Array.from({ length: 60 }, (_, index) => `${iso(NOW - 3_600_000 + index * 30_000)},11.7.${index % 12}.${index % 7},1,trap`);
     const v6hits = Array.from({ length: 10 }, (_, index) => `${iso(NOW - 600_000 + index * 1000)},2a01:4f8:1::${index + 1},1,trap`);
-    const ingest = await ok(core.dispatch('qil.ingest', { path: file('hits.csv', ['timestamp,source,count,trap', ...hits, ...v6hits]) }, ADMIN));
+    const ingest = await ok(core.dispatch('qil.ingest', { file: { path: file('hits.csv', ['timestamp,source,count,trap', ...hits, ...v6hits]) } }, ADMIN));
     assert.ok(ingest.created > 0);
     view = await assertMatchesBruteForce('QIL ingest');
     const qil = view.lists.find((entry) => entry.list === 'QIL');
@@ -226,7 +226,7 @@ describe('dashboard counters', () => {
     assert.equal(monthOn?.lapsed, lapsedCount(databasePath, 'QIL', now));
     now -= 30 * DAY;
 
-    await ok(core.dispatch('qil.ingest', { path: file('hits2.csv', ['timestamp,source,count,trap', ...hits.map((line) => line.replace(/^[^,]+/, iso(now - 60_000)))]) }, ADMIN));
+    await ok(core.dispatch('qil.ingest', { file: { path: file('hits2.csv', ['timestamp,source,count,trap', ...hits.map((line) => line.replace(/^[^,]+/, iso(now - 60_000)))]) } }, ADMIN));
     await assertMatchesBruteForce('QIL ingest extending');
 
     const ivan = view.investigators.find((person) => person.name === 'ivan');
@@ -257,7 +257,7 @@ describe('dashboard counters', () => {
       return `${[first >>> 24, (first >>> 16) & 255, (first >>> 8) & 255, first & 255].join('.')}/${prefix}`;
     };
     const bulk = Array.from({ length: 3000 }, smallRange);
-    await ok(core.dispatch('listings.importFile', { path: file('bulk.txt', bulk), list: 'RBL', reason: 'spam-source' }, IVAN));
+    await ok(core.dispatch('listings.importFile', { file: { path: file('bulk.txt', bulk) }, list: 'RBL', reason: 'spam-source' }, IVAN));
     const chunks = (family: 4 | 6) => {
       const raw = new Database(databasePath, { readonly: true });
       try {
@@ -282,9 +282,9 @@ describe('dashboard counters', () => {
       if (step % 15 === 14) await assertMatchesBruteForce(`chunk-local step ${step}`);
     }
     // A DUL replace of a 1,500-range set by another delists them all in one statement: whole-scope on the way out.
-    await ok(core.dispatch('dul.commit', { path: file('big1.txt', [...new Set(Array.from({ length: 1500 }, smallRange))]), isp: 'Example Net' }, ADMIN));
+    await ok(core.dispatch('dul.commit', { file: { path: file('big1.txt', [...new Set(Array.from({ length: 1500 }, smallRange))]) }, isp: 'Example Net' }, ADMIN));
     await assertMatchesBruteForce('big DUL commit');
-    await ok(core.dispatch('dul.commit', { path: file('big2.txt', [...new Set(Array.from({ length: 1400 }, smallRange))]), isp: 'Example Net', mode: 'replace' }, ADMIN));
+    await ok(core.dispatch('dul.commit', { file: { path: file('big2.txt', [...new Set(Array.from({ length: 1400 }, smallRange))]) }, isp: 'Example Net', mode: 'replace' }, ADMIN));
     await assertMatchesBruteForce('big DUL replace');
     const latest = await ok(core.dispatch('isps.get', { name: 'Example Net' }, ADMIN));
     await ok(core.dispatch('dul.revert', { id: latest.submissions[0].id }, ADMIN));
@@ -359,7 +359,7 @@ describe('dashboard counters', () => {
   });
 
   test('a core that wrote leaves the figures current when it closes (the CLI after an import), and after a job a fold worker catches up', async () => {
-    await ok(core.dispatch('listings.importFile', { path: file('b.txt', ['11.7.0.0/24', '11.7.0.9']), list: 'RBL', reason: 'spam-source' }, IVAN));
+    await ok(core.dispatch('listings.importFile', { file: { path: file('b.txt', ['11.7.0.0/24', '11.7.0.9']) }, list: 'RBL', reason: 'spam-source' }, IVAN));
     core.close();
     const raw = new Database(databasePath, { readonly: true });
     const state = raw.prepare('SELECT folded_max_id AS folded, (SELECT max(id) FROM listings) AS max FROM dashboard_state').get() as { folded: number; max: number };
@@ -368,7 +368,7 @@ describe('dashboard counters', () => {
     core = createCore({ databasePath, now: () => new Date(now) });
     assert.equal(hasPendingChanges(core.connection.read), false);
 
-    const job = await ok(core.dispatch('jobs.start', { operation: 'listings.importFile', input: { path: file('c.txt', ['11.7.1.0/24']), list: 'MML', reason: 'marketing' } }, IVAN));
+    const job = await ok(core.dispatch('jobs.start', { operation: 'listings.importFile', input: { file: { path: file('c.txt', ['11.7.1.0/24']) }, list: 'MML', reason: 'marketing' } }, IVAN));
     let view = await ok(core.dispatch('jobs.get', { id: job.id }, IVAN));
     while (view.state === 'running') {
       await new Promise((resolve) => setTimeout(resolve, 20));
@@ -414,7 +414,7 @@ describe('dashboard counters', () => {
   });
 
   test('figures of a database that had listings before the dashboard existed are built on first open', async () => {
-    await ok(core.dispatch('listings.importFile', { path: file('a.txt', ['11.7.0.0/20', '11.7.3.0/24', '2a01:4f8::/56']), list: 'RBL', reason: 'spam-source' }, IVAN));
+    await ok(core.dispatch('listings.importFile', { file: { path: file('a.txt', ['11.7.0.0/20', '11.7.3.0/24', '2a01:4f8::/56']) }, list: 'RBL', reason: 'spam-source' }, IVAN));
     core.close();
     const raw = new Database(databasePath);
     raw.exec("DELETE FROM dashboard_segments; DELETE FROM dashboard_totals; DELETE FROM dashboard_daily; UPDATE dashboard_state SET folded_max_id = 0");

@@ -25,7 +25,7 @@ import { mulberry32, randomInt } from '../support/random.js';
 import { readListings, zoneSegments } from '../support/published.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
-const LIAISON: CallContext = { actor: 'lia' };
+const LIAISON: CallContext = { actor: 'lia', localFiles: true };
 
 async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
   const result = await promise;
@@ -115,8 +115,8 @@ describe('DUL submissions', () => {
     }
   }
 
-  const submit = (path: string, extra: Record<string, unknown> = {}) => core.dispatch('dul.commit', { path, isp: 'Example Net', ...extra }, LIAISON);
-  const preview = (path: string, extra: Record<string, unknown> = {}) => ok(core.dispatch('dul.preview', { path, isp: 'Example Net', ...extra }, LIAISON));
+  const submit = (path: string, extra: Record<string, unknown> = {}) => core.dispatch('dul.commit', { file: { path }, isp: 'Example Net', ...extra }, LIAISON);
+  const preview = (path: string, extra: Record<string, unknown> = {}) => ok(core.dispatch('dul.preview', { file: { path }, isp: 'Example Net', ...extra }, LIAISON));
 
   test('the ISP registry: add, list, get, update; names are unique; changes need the liaison role', async () => {
     const isps = await ok(core.dispatch('isps.list', {}, LIAISON));
@@ -125,7 +125,7 @@ describe('DUL submissions', () => {
       ['Other ISP', null, [64501], 0],
     ]);
     await refused(core.dispatch('isps.add', { name: 'example net' }, LIAISON), 'conflict', /already in the registry/);
-    await refused(core.dispatch('isps.add', { name: 'Third' }, { actor: 'ivan' }), 'forbidden', /liaison role/);
+    await refused(core.dispatch('isps.add', { name: 'Third' }, { actor: 'ivan', localFiles: true }), 'forbidden', /liaison role/);
     const updated = await ok(core.dispatch('isps.update', { name: 'example net', asns: [64502, 64500], notes: 'static blocks in 45.10.200.0/21', liaisonContacts: ['lia'] }, LIAISON));
     assert.deepEqual([updated.name, updated.asns, updated.notes, updated.liaisonContacts, updated.ispContacts], ['Example Net', [64500, 64502], 'static blocks in 45.10.200.0/21', ['lia'], ['noc@example.net']]);
     await refused(core.dispatch('isps.get', { name: 'Nobody' }, LIAISON), 'not-found', /no ISP named "Nobody"/);
@@ -209,17 +209,17 @@ describe('DUL submissions', () => {
     await refused(submit(file('ok.txt', '45.10.1.0/24\n'), { isp: 'Nobody' }), 'not-found', /no ISP named "Nobody"/);
     await refused(submit(file('ok2.txt', '45.10.1.0/24\n'), { validUntil: '2026-11-01' }), 'invalid-input', /--valid-until 2026-11-01 has already passed/);
     await refused(submit(file('ok5.txt', '45.10.1.0/24\n'), { effective: '2027-02-01', validUntil: '2027-01-31' }), 'invalid-input', /--effective 2027-02-01 is not before --valid-until 2027-01-31/);
-    await refused(core.dispatch('dul.commit', { path: file('ok3.txt', '45.10.1.0/24\n'), isp: 'Example Net' }, { actor: 'ivan' }), 'forbidden', /liaison role/);
+    await refused(core.dispatch('dul.commit', { file: { path: file('ok3.txt', '45.10.1.0/24\n') }, isp: 'Example Net' }, { actor: 'ivan', localFiles: true }), 'forbidden', /liaison role/);
     await refused(submit(file('ok4.txt', '45.10.1.0/24\n'), { exclude: ['45.10.2.0/28'] }), 'invalid-input', /exclusion 45\.10\.2\.0\/28 is not inside the submission/);
     assert.deepEqual(databaseState(), before);
   });
 
   test('the preview shows overlaps with another ISP\'s DUL ranges, GAL entries and active RBL listings', async () => {
-    await ok(core.dispatch('dul.commit', { path: file('other.txt', '45.10.8.0/22\n'), isp: 'Other ISP' }, LIAISON));
-    await ok(core.dispatch('listings.add', { range: '45.10.20.5', list: 'GAL', reason: 'approved' }, { actor: 'ivan' }));
-    await ok(core.dispatch('listings.add', { range: '45.10.30.0/30', list: 'RBL', reason: 'spam-source' }, { actor: 'ivan' }));
-    const delisted = await ok(core.dispatch('listings.add', { range: '45.10.40.1', list: 'RBL', reason: 'spam-source' }, { actor: 'ivan' }));
-    await ok(core.dispatch('listings.delist', { id: delisted.listing.id, why: 'cleaned' }, { actor: 'ivan' }));
+    await ok(core.dispatch('dul.commit', { file: { path: file('other.txt', '45.10.8.0/22\n') }, isp: 'Other ISP' }, LIAISON));
+    await ok(core.dispatch('listings.add', { range: '45.10.20.5', list: 'GAL', reason: 'approved' }, { actor: 'ivan', localFiles: true }));
+    await ok(core.dispatch('listings.add', { range: '45.10.30.0/30', list: 'RBL', reason: 'spam-source' }, { actor: 'ivan', localFiles: true }));
+    const delisted = await ok(core.dispatch('listings.add', { range: '45.10.40.1', list: 'RBL', reason: 'spam-source' }, { actor: 'ivan', localFiles: true }));
+    await ok(core.dispatch('listings.delist', { id: delisted.listing.id, why: 'cleaned' }, { actor: 'ivan', localFiles: true }));
     const result = await preview(file('mine.txt', '45.10.9.0/24\n45.10.20.0/24\n45.10.30.0/24\n45.10.40.0/24\n45.10.50.0/24\n'));
     assert.deepEqual(
       result.otherIspOverlaps.items.map((item) => [item.line, item.range, item.otherRange, item.isp]),
@@ -435,7 +435,7 @@ describe('DUL submissions', () => {
   test('the import runs as a background job, and its result is the commit', async () => {
     const lines = Array.from({ length: 70_000 }, (_, index) => `45.${20 + (index >> 16)}.${(index >> 8) & 255}.${index & 255}`);
     const path = file('job.txt', `${lines.join('\n')}\n`);
-    const started = await ok(core.dispatch('jobs.start', { operation: 'dul.commit', input: { path, isp: 'Example Net' } }, LIAISON));
+    const started = await ok(core.dispatch('jobs.start', { operation: 'dul.commit', input: { file: { path }, isp: 'Example Net' } }, LIAISON));
     let job = started;
     while (job.state === 'running') {
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -19,7 +19,7 @@ import { sanitiseHtml } from '../../../main/core/evidence/html.js';
 import { spamMessage } from '../support/mail.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
-const ANA: CallContext = { actor: 'Ana' };
+const ANA: CallContext = { actor: 'Ana', localFiles: true };
 
 async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
   const result = await promise;
@@ -44,7 +44,7 @@ describe('spam samples', () => {
     writeFileSync(path, content);
     return path;
   };
-  const importPaths = (paths: string[], extra: Record<string, unknown> = {}) => ok(core.dispatch('samples.import', { paths, ...extra }, ANA));
+  const importPaths = (paths: string[], extra: Record<string, unknown> = {}) => ok(core.dispatch('samples.import', { files: paths.map((path) => ({ path })), ...extra }, ANA));
 
   beforeEach(async () => {
     folder = mkdtempSync(join(tmpdir(), 'repdesk-samples-'));
@@ -264,22 +264,26 @@ describe('spam samples', () => {
     });
   });
 
-  test('browser upload: base64 content, size-capped by the schema', async () => {
-    const content = spamMessage();
-    const result = await ok(core.dispatch('samples.upload', { files: [{ name: 'dropped.eml', base64: Buffer.from(content).toString('base64') }], listingId }, ANA));
+  test('uploads: a file sent over HTTP (here straight into the store) imports by its id and under its name, once; a path needs a caller that may name local files', async () => {
+    const content = Buffer.from(spamMessage());
+    const receipt = await core.uploads.receive([content], { name: '../x/dropped.eml', owner: 'session-a', maxBytes: 1 << 20 });
+    assert.equal(receipt.name, 'dropped.eml');
+    const session = { actor: 'Ana', uploadOwner: 'session-a' };
+    // Another session cannot use it, and a client that names a path is refused.
+    await refused(core.dispatch('samples.import', { files: [{ upload: receipt.upload }], listingId }, { actor: 'Ana', uploadOwner: 'session-b' }), 'invalid-input', /no upload/);
+    await refused(core.dispatch('samples.import', { files: [{ path: file('p.eml', spamMessage()) }], listingId }, session), 'forbidden', /only the command line/);
+    const result = await ok(core.dispatch('samples.import', { files: [{ upload: receipt.upload }], listingId }, session));
     assert.equal(result.messages[0].outcome, 'imported');
     assert.equal(result.messages[0].file, 'dropped.eml');
-    await refused(core.dispatch('samples.upload', { files: [{ name: 'big.eml', base64: 'A'.repeat(1_000_000) }] }, ANA), 'invalid-input', /at most 700000 bytes together/);
-    const half = { name: 'half.eml', base64: 'A'.repeat(600_000) };
-    await refused(core.dispatch('samples.upload', { files: [half, half] }, ANA), 'invalid-input', /at most 700000 bytes together/);
-    await refused(core.dispatch('samples.upload', { files: [{ name: 'x.eml', base64: 'not base64!' }] }, ANA), 'invalid-input', /x\.eml: the content is not base64/);
+    await refused(core.dispatch('samples.import', { files: [{ upload: receipt.upload }], listingId }, session), 'invalid-input', /no upload/);
   });
 
   test('a cancelled import stores nothing', async () => {
     const paths = [file('1.eml', spamMessage({ messageId: 'a' })), file('2.eml', spamMessage({ messageId: 'b' }))];
     let calls = 0;
-    const result = await core.dispatch('samples.import', { paths }, {
+    const result = await core.dispatch('samples.import', { files: paths.map((path) => ({ path })) }, {
       actor: 'Ana',
+      localFiles: true,
       onProgress: () => {
         calls += 1;
         if (calls === 2) throw new AppError('cancelled', 'cancelled');
@@ -293,7 +297,7 @@ describe('spam samples', () => {
   });
 
   test('as a background job with progress', async () => {
-    const job = await ok(core.dispatch('jobs.start', { operation: 'samples.import', input: { paths: [file('j.eml', spamMessage())], listingId } }, ANA));
+    const job = await ok(core.dispatch('jobs.start', { operation: 'samples.import', input: { files: [{ path: file('j.eml', spamMessage()) }], listingId } }, ANA));
     let view = job;
     while (view.state === 'running') {
       await new Promise((resolve) => setTimeout(resolve, 50));

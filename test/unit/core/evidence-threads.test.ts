@@ -15,7 +15,7 @@ import { createCore, type CallContext, type Core } from '../../../main/core/app.
 import { startSmtpSink } from '../support/smtp-sink.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
-const ANA: CallContext = { actor: 'Ana' };
+const ANA: CallContext = { actor: 'Ana', localFiles: true };
 const LIA: CallContext = { actor: 'Lia' };
 
 async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
@@ -64,9 +64,9 @@ describe('correspondence threads', () => {
     const thread = await ok(core.dispatch('threads.create', { listingId, subject: 'Delisting request from ISP' }, ANA));
     const path = join(folder, 'request.eml');
     writeFileSync(path, REQUEST);
-    const imported = await ok(core.dispatch('threads.import', { threadId: thread.id, paths: [path] }, ANA));
+    const imported = await ok(core.dispatch('threads.import', { threadId: thread.id, files: [{ path }] }, ANA));
     assert.equal(imported.added, 1);
-    const again = await ok(core.dispatch('threads.import', { threadId: thread.id, paths: [path] }, ANA));
+    const again = await ok(core.dispatch('threads.import', { threadId: thread.id, files: [{ path }] }, ANA));
     assert.deepEqual(
       again.messages.map((message) => message.outcome),
       ['duplicate'],
@@ -178,7 +178,7 @@ describe('correspondence threads', () => {
     const thread = await ok(core.dispatch('threads.create', { listingId, subject: 'x' }, ANA));
     const path = join(folder, 'bad.eml');
     writeFileSync(path, 'just words, no headers\n');
-    const result = await ok(core.dispatch('threads.import', { threadId: thread.id, paths: [path] }, ANA));
+    const result = await ok(core.dispatch('threads.import', { threadId: thread.id, files: [{ path }] }, ANA));
     assert.equal(result.added, 0);
     assert.match(result.messages[0].problem ?? '', /no header block/);
     await refused(core.dispatch('threads.reply', { threadId: thread.id, to: 'not an address', subject: 's', text: 't' }, ANA), 'invalid-input', /one mail address/);

@@ -36,7 +36,7 @@ describe('history anchored outside the database: signed checkpoints and snapshot
   let clock: number;
   let host: number;
   const key = generateKeyPair();
-  const alice = { actor: 'alice' };
+  const alice = { actor: 'alice', localFiles: true };
 
   const open = (extra: { checkpointTickMs?: number } = {}) => createCore({ databasePath, now: () => new Date((clock += 1000)), signingKey: () => key, ...extra });
 
@@ -61,7 +61,9 @@ describe('history anchored outside the database: signed checkpoints and snapshot
 
   const addListing = () => ok(core.dispatch('listings.add', { range: `45.10.0.${host++}`, list: 'RBL', reason: 'spam-source' }, alice));
   const publish = () => ok<PublishResult>(core.dispatch('publish.run', { out }, alice));
-  const verify = (input: { snapshot?: string; pubkeys?: string[] } = {}) => ok<AuditReport>(core.dispatch('audit.verify', input, { actor: null }));
+  // Paths as the command line gives them (file references of a caller that may name local files).
+  const local = (input: { snapshot?: string; pubkeys?: string[] }) => ({ snapshot: input.snapshot && { path: input.snapshot }, pubkeys: input.pubkeys?.map((path) => ({ path })) });
+  const verify = (input: { snapshot?: string; pubkeys?: string[] } = {}) => ok<AuditReport>(core.dispatch('audit.verify', local(input), { actor: null, localFiles: true }));
   const lastEvent = () => raw((database) => (database.prepare('SELECT max(id) AS id FROM events').get() as { id: number }).id);
   const eventId = (action: string, serial: number) =>
     raw((database) => (database.prepare('SELECT id FROM events WHERE action = ? AND subject_id = ?').get(action, serial) as { id: number }).id);
@@ -270,7 +272,7 @@ describe('history anchored outside the database: signed checkpoints and snapshot
     const pubkey = join(folder, 'repdesk.pub');
     writeFileSync(pubkey, encodePublicKey(key));
     const refused = async (input: { snapshot?: string; pubkeys?: string[] }, message: RegExp) => {
-      const result = await core.dispatch('audit.verify', input, { actor: null });
+      const result = await core.dispatch('audit.verify', local(input), { actor: null, localFiles: true });
       assert.equal(result.ok, false);
       assert.equal(!result.ok && result.error.code, 'invalid-input');
       assert.match(!result.ok ? result.error.message : '', message);

@@ -29,7 +29,7 @@ describe('history: hash-chained, append-only', () => {
   let databasePath: string;
   let core: Core;
   let clock: number;
-  const alice = { actor: 'alice' };
+  const alice = { actor: 'alice', localFiles: true };
   const bob = { actor: 'Bob' };
 
   beforeEach(async () => {

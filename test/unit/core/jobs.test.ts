@@ -14,7 +14,7 @@ after(() => rmSync(folder, { recursive: true, force: true }));
 const key = generateKeyPair();
 const core = createCore({ databasePath: join(folder, 'jobs.sqlite'), signingKey: () => key, snapshotFolder: join(folder, 'snapshots') });
 after(() => core.close());
-const alice = { actor: 'Alice' };
+const alice = { actor: 'Alice', localFiles: true };
 
 function ok<T>(result: ApiResult<T>): T {
   if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
@@ -36,7 +36,7 @@ function bigFile(name: string, count: number, offset: number): string {
 test('an import runs as a job with progress, and its result is the import summary', async () => {
   ok(await core.dispatch('investigators.add', { name: 'Alice', roles: ['investigator', 'publisher'] }, { actor: null }));
   const path = bigFile('ok.txt', 200_000, 0);
-  const started = ok(await core.dispatch('jobs.start', { operation: 'listings.importFile', input: { path, list: 'RBL', reason: 'spam-source' } }, alice));
+  const started = ok(await core.dispatch('jobs.start', { operation: 'listings.importFile', input: { file: { path }, list: 'RBL', reason: 'spam-source' } }, alice));
   assert.equal(started.state, 'running');
   const seen: JobView[] = [];
   let view = started;
@@ -57,7 +57,7 @@ test('an import runs as a job with progress, and its result is the import summar
 test('a cancelled import ends as cancelled and changes nothing', async () => {
   const before = listingCount();
   const path = bigFile('cancel.txt', 400_000, 1_000_000);
-  const started = ok(await core.dispatch('jobs.start', { operation: 'listings.importFile', input: { path, list: 'RBL', reason: 'spam-source' } }, alice));
+  const started = ok(await core.dispatch('jobs.start', { operation: 'listings.importFile', input: { file: { path }, list: 'RBL', reason: 'spam-source' } }, alice));
   let view = started;
   while (view.state === 'running' && view.done === 0) {
     await new Promise((resolve) => setTimeout(resolve, 2));
@@ -71,7 +71,7 @@ test('a cancelled import ends as cancelled and changes nothing', async () => {
 });
 
 test('a payload that fails the operation schema is refused before any worker starts', async () => {
-  const refused = await core.dispatch('jobs.start', { operation: 'listings.importFile', input: { path: '/x', list: 'NOPE', reason: 'spam-source' } }, alice);
+  const refused = await core.dispatch('jobs.start', { operation: 'listings.importFile', input: { file: { path: '/x' }, list: 'NOPE', reason: 'spam-source' } }, alice);
   assert.ok(!refused.ok && refused.error.code === 'invalid-input' && /list/.test(refused.error.message));
   assert.equal(ok(await core.dispatch('jobs.list', {}, alice)).length, 2);
 });

@@ -21,7 +21,7 @@ before(async () => {
   databasePath = join(folder, 'repdesk.sqlite');
   core = createCore({ databasePath });
   assert.ok((await core.dispatch('investigators.add', { name: 'Ana', roles: ['investigator'] }, { actor: null })).ok);
-  for (const range of ['81.2.0.0/16', '45.1.1.0/24']) assert.ok((await core.dispatch('listings.add', { range, list: 'RBL', reason: 'spam-source' }, { actor: 'Ana' })).ok);
+  for (const range of ['81.2.0.0/16', '45.1.1.0/24']) assert.ok((await core.dispatch('listings.add', { range, list: 'RBL', reason: 'spam-source' }, { actor: 'Ana', localFiles: true })).ok);
 });
 
 after(() => {
@@ -37,7 +37,7 @@ test('the preview counts, merges, finds the already listed and the overlaps, and
   const handle = new Database(databasePath, { readonly: true });
   const counts = () => handle.prepare('SELECT (SELECT count(*) FROM listings) AS listings, (SELECT count(*) FROM events) AS events').get();
   const before = counts();
-  const result = await core.dispatch('listings.importPreview', { path, list: 'RBL', reason: 'open-relay' }, { actor: 'Ana' });
+  const result = await core.dispatch('listings.importPreview', { file: { path }, list: 'RBL', reason: 'open-relay' }, { actor: 'Ana', localFiles: true });
   if (!result.ok) assert.fail(result.error.message);
   const preview: ListingsImportPreview = result.value;
   assert.deepEqual([preview.source, preview.entries, preview.ranges, preview.ipv4, preview.ipv6, preview.willImport], ['list.txt', 6, 6, 5, 1, 3]);
@@ -52,7 +52,7 @@ test('the preview counts, merges, finds the already listed and the overlaps, and
   assert.deepEqual(counts(), before, 'the preview wrote nothing');
   handle.close();
 
-  const imported = await core.dispatch('listings.importFile', { path, list: 'RBL', reason: 'open-relay' }, { actor: 'Ana' });
+  const imported = await core.dispatch('listings.importFile', { file: { path }, list: 'RBL', reason: 'open-relay' }, { actor: 'Ana', localFiles: true });
   if (!imported.ok) assert.fail(imported.error.message);
   const summary: ImportSummary = imported.value;
   assert.deepEqual([summary.imported, summary.merged, summary.alreadyListed], [3, 2, 1], 'the import did what the preview said');
@@ -61,7 +61,7 @@ test('the preview counts, merges, finds the already listed and the overlaps, and
 test('bad lines are listed with their numbers, and nothing would be imported', async () => {
   const path = join(folder, 'bad.csv');
   writeFileSync(path, 'range,txt\n81.9.0.0/16,Spam\n300.1.1.1,Bad\n10.0.0.0/8,Private\n');
-  const result = await core.dispatch('listings.importPreview', { path, list: 'RBL', reason: 'spam-source' }, { actor: 'Ana' });
+  const result = await core.dispatch('listings.importPreview', { file: { path }, list: 'RBL', reason: 'spam-source' }, { actor: 'Ana', localFiles: true });
   if (!result.ok) assert.fail(result.error.message);
   assert.equal(result.value.willImport, 0);
   assert.equal(result.value.rejected.total, 2);

@@ -21,7 +21,7 @@ test('an import of 1,300 ranges: every range once, its own TXT, contiguous ids, 
     assert.ok(added.ok);
     // Two ranges are listed already: the import skips them.
     for (const range of ['11.0.0.7', '11.0.4.1']) {
-      const listed = await core.dispatch('listings.add', { range, list: 'RBL', reason: 'spam-source' }, { actor: 'Ann' });
+      const listed = await core.dispatch('listings.add', { range, list: 'RBL', reason: 'spam-source' }, { actor: 'Ann', localFiles: true });
       assert.ok(listed.ok, JSON.stringify(listed));
     }
     // 1,300 distinct addresses in reverse order (the import sorts them), each with its own TXT,
@@ -33,7 +33,7 @@ test('an import of 1,300 ranges: every range once, its own TXT, contiguous ids, 
     const file = join(folder, 'ranges.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
 
-    const result = await core.dispatch('listings.importFile', { path: file, list: 'RBL', reason: 'spam-source' }, { actor: 'Ann' });
+    const result = await core.dispatch('listings.importFile', { file: { path: file }, list: 'RBL', reason: 'spam-source' }, { actor: 'Ann', localFiles: true });
     assert.ok(result.ok, JSON.stringify(result));
     assert.equal(result.value.imported, 1300 + 2 - 2, 'every distinct range but the two already listed');
     assert.equal(result.value.notes.filter((note) => /imported once/.test(note)).length, 2);

@@ -24,7 +24,7 @@ import { columnsOf } from '../../../main/core/publish/columns.js';
 import { segmentsOf } from '../support/published.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
-const as = (actor: string | null): CallContext => ({ actor });
+const as = (actor: string | null): CallContext => ({ actor, localFiles: true });
 
 async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
   const result = await promise;

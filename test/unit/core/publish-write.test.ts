@@ -48,7 +48,7 @@ import { mulberry32, randomInt } from '../support/random.js';
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
-const as = (actor: string | null): CallContext => ({ actor });
+const as = (actor: string | null): CallContext => ({ actor, localFiles: true });
 
 async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
   const result = await promise;

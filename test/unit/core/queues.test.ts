@@ -22,7 +22,7 @@ const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const as = (actor: string | null): CallContext => ({ actor });
+const as = (actor: string | null): CallContext => ({ actor, localFiles: true });
 
 async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
   const result = await promise;
@@ -121,7 +121,7 @@ describe('review queues', () => {
       file('mtas.csv', `${templates.mtas.text}93.0.113.10,mail.good.example,good.example,Good Mail BV,Netherlands,ESP\n"93.0.113.11",mx2.good.example.,good.example,"Good Mail, BV",Netherlands,ESP\n`);
       file('helos.csv', `${templates.helos.text}mail.good.example\n[93.0.113.11]\n`);
       const bundle = file('bundle.json', JSON.stringify({ contact: CONTACT, received: '2026-11-27', mtas: 'mtas.csv', helos: 'helos.csv' }));
-      const nomination = await ok(core.dispatch('nominations.import', { path: bundle }, as('alice')));
+      const nomination = await ok(core.dispatch('nominations.import', { bundle: { path: bundle } }, as('alice')));
       assert.deepEqual(nomination.ips, ['93.0.113.10', '93.0.113.11']);
       assert.equal(nomination.mtas[1].fqdn, 'mx2.good.example');
       assert.equal(nomination.mtas[1].company, 'Good Mail, BV');
@@ -129,7 +129,7 @@ describe('review queues', () => {
       assert.equal(nomination.receivedAt, '2026-11-27T00:00:00.000Z');
       // The template alone holds no entry: refused, naming it.
       file('empty.csv', templates.mtas.text);
-      const details = await refused(core.dispatch('nominations.import', { path: file('b2.json', JSON.stringify({ contact: CONTACT, mtas: 'empty.csv' })) }, as('alice')), 'invalid-input', /1 problem/);
+      const details = await refused(core.dispatch('nominations.import', { bundle: { path: file('b2.json', JSON.stringify({ contact: CONTACT, mtas: 'empty.csv' })) } }, as('alice')), 'invalid-input', /1 problem/);
       assert.deepEqual(details, ['MTAs: a nomination names at least one MTA']);
     });
 
@@ -137,7 +137,7 @@ describe('review queues', () => {
       const header = CSV_TEMPLATES.mtas.text.split('\n')[0];
       const cases: Array<[string, RegExp, RegExp?]> = [
         ['ip,fqdn,email_domain,company,country\n93.0.113.10,a.example,a.example,C,NL\n', /missing column company_type/],
-        [`${header},notes\n`, /unexpected column notes/],
+        [`${header},notes\n`, /unexpected column "notes"/],
         ['fqdn,ip,email_domain,company,country,company_type\n', /wrong order: found fqdn,ip/],
         [`${header}\n93.0.113.300,mail.good.example,good.example,C,NL,ESP\n`, /1 problem/, /mtas\.csv line 2: ip: /],
         [`${header}\n93.0.113.10,mail_good,good.example,C,NL,ESP\n`, /1 problem/, /line 2: fqdn "mail_good" is not a fully qualified/],
@@ -150,17 +150,17 @@ describe('review queues', () => {
         file('mtas.csv', content);
         const bundle = file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'mtas.csv' }));
         await unchangedBy(async () => {
-          const details = await refused(core.dispatch('nominations.import', { path: bundle }, as('alice')), 'invalid-input', message);
+          const details = await refused(core.dispatch('nominations.import', { bundle: { path: bundle } }, as('alice')), 'invalid-input', message);
           if (detail) assert.match(details.join('\n'), detail);
         });
       }
       file('mtas.csv', Buffer.concat([Buffer.from(`${header}\n93.0.113.10,mail.good.example,good.example,Caf`), Buffer.from([0xe9]), Buffer.from(',NL,ESP\n')]));
-      await unchangedBy(() => refused(core.dispatch('nominations.import', { path: file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'mtas.csv' })) }, as('alice')), 'invalid-input', /not UTF-8/));
+      await unchangedBy(() => refused(core.dispatch('nominations.import', { bundle: { path: file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'mtas.csv' })) } }, as('alice')), 'invalid-input', /not UTF-8/));
       const helos = file('bad-helos.csv', 'helo\nmail.good.example\n+cmd\nMAIL.good.example\n');
       assert.ok(helos);
       await unchangedBy(async () => {
         const details = await refused(
-          core.dispatch('nominations.import', { path: file('bundle.json', JSON.stringify({ contact: { ...CONTACT, email: 'not-an-email' }, mtas: [MTA], helos: 'bad-helos.csv' })) }, as('alice')),
+          core.dispatch('nominations.import', { bundle: { path: file('bundle.json', JSON.stringify({ contact: { ...CONTACT, email: 'not-an-email' }, mtas: [MTA], helos: 'bad-helos.csv' })) } }, as('alice')),
           'invalid-input',
           /3 problems/,
         );
@@ -175,7 +175,7 @@ describe('review queues', () => {
       for (let index = 0; index < 100_000; index += 1) rows.push(`11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},m${index}.good.example,good.example,C,NL,ESP`);
       file('big.csv', `${rows.join('\n')}\n`);
       await unchangedBy(async () => {
-        const details = await refused(core.dispatch('nominations.import', { path: file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'big.csv' })) }, as('alice')), 'invalid-input', /nothing was imported/);
+        const details = await refused(core.dispatch('nominations.import', { bundle: { path: file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'big.csv' })) } }, as('alice')), 'invalid-input', /nothing was imported/);
         assert.match(details.join('\n'), /MTAs: 100000 entries; a nomination takes at most 1000 \(setting queues\.maxNominationEntries\)/);
       });
     });
@@ -405,14 +405,14 @@ describe('review queues', () => {
     test('import: CSV and JSON; bad rows named, nothing half-imported; duplicates and formula cells refused', async () => {
       await list('82.0.2.0/24', 'RBL', 'alice');
       const good = file('requests.csv', 'ip,requester,reason,received\n82.0.2.5,ops@isp.example,"fixed, really",2026-11-27\n88.51.100.1,x@y.example,why,\n');
-      const result = await ok(core.dispatch('delisting.import', { path: good }, as('bob')));
+      const result = await ok(core.dispatch('delisting.import', { file: { path: good } }, as('bob')));
       assert.equal(result.created.length, 2);
       assert.equal(result.closed, 1);
       const json = file('requests.json', JSON.stringify([{ ip: '82.0.2.6', requester: 'a@b.example', reason: 'r', received: '2026-11-28T10:00:00Z' }]));
-      assert.equal((await ok(core.dispatch('delisting.import', { path: json }, as('bob')))).created.length, 1);
+      assert.equal((await ok(core.dispatch('delisting.import', { file: { path: json } }, as('bob')))).created.length, 1);
       // The same requests again: each is already open.
       await unchangedBy(async () => {
-        const details = await refused(core.dispatch('delisting.import', { path: json }, as('bob')), 'invalid-input', /1 bad row/);
+        const details = await refused(core.dispatch('delisting.import', { file: { path: json } }, as('bob')), 'invalid-input', /1 bad row/);
         assert.match(details[0], /requests\.json entry 1: 82\.0\.2\.6 from a@b\.example is already open as request #3/);
       });
       await unchangedBy(() =>
@@ -420,18 +420,18 @@ describe('review queues', () => {
       );
       const bad: Array<[string, string | Buffer, RegExp, RegExp?]> = [
         ['a.csv', 'ip,requester,reason\n', /header misses received/],
-        ['b.csv', 'ip,requester,reason,received,notes\n', /header has unexpected notes/],
+        ['b.csv', 'ip,requester,reason,received,notes\n', /header has unexpected "notes"/],
         ['c.csv', 'requester,ip,reason,received\n', /wrong order/],
         ['d.csv', 'ip,requester,reason,received\n82.0.2.999,a@b.example,r,\n82.0.2.7,a@b.example,=cmd|calc,\n82.0.2.8,a@b.example,r,\n82.0.2.8,A@B.example,r,\n82.0.2.9,a@b.example,r,2030-01-01\n', /4 bad rows/, /d\.csv line 2: ip: [\s\S]*d\.csv line 3: the reason starts with "="[\s\S]*d\.csv line 5: 82\.0\.2\.8 from A@B\.example is a duplicate of d\.csv line 4[\s\S]*d\.csv line 6: received "2030-01-01" is in the future/],
         ['e.csv', Buffer.concat([Buffer.from('ip,requester,reason,received\n82.0.2.7,a@b.example,caf'), Buffer.from([0xe9, 0x0a])]), /not UTF-8/],
-        ['f.json', '[{"ip":"82.0.2.7","requester":"a@b.example"},{"ip":"82.0.2.8","requester":"a@b.example","reason":"r","why":"x"}]', /2 bad rows/, /f\.json entry 1: missing or not text: reason[\s\S]*entry 2: unexpected key why/],
+        ['f.json', '[{"ip":"82.0.2.7","requester":"a@b.example"},{"ip":"82.0.2.8","requester":"a@b.example","reason":"r","why":"x"}]', /2 bad rows/, /f\.json entry 1: missing or not text: reason[\s\S]*entry 2: unexpected key "why"/],
         // One row with three problems is one bad row: the count names rows, the details every problem.
         ['g.csv', 'ip,requester,reason,received\n82.0.2.999,,r,2030-01-01\n82.0.2.10,a@b.example,r,\n', /g\.csv: 1 bad row \(3 problems\); nothing was imported/, /g\.csv line 2: ip: [\s\S]*g\.csv line 2: the requester contact is empty[\s\S]*g\.csv line 2: received "2030-01-01" is in the future/],
       ];
       for (const [name, content, message, detail] of bad) {
         const path = file(name, content);
         await unchangedBy(async () => {
-          const details = await refused(core.dispatch('delisting.import', { path }, as('bob')), 'invalid-input', message);
+          const details = await refused(core.dispatch('delisting.import', { file: { path: path } }, as('bob')), 'invalid-input', message);
           if (detail) assert.match(details.join('\n'), detail);
         });
       }
@@ -442,7 +442,7 @@ describe('review queues', () => {
       const rows = ['ip,requester,reason,received'];
       for (let index = 0; index < 100_000; index += 1) rows.push(`11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},ops${index % 7}@isp.example,cleaned,2026-11-28`);
       const path = file('many.csv', `${rows.join('\n')}\n`);
-      const result = await ok(core.dispatch('delisting.import', { path }, as('alice')));
+      const result = await ok(core.dispatch('delisting.import', { file: { path: path } }, as('alice')));
       assert.equal(result.created.length, 100_000);
       const page = await ok(core.dispatch('delisting.list', { status: 'open', assignee: 'alice', limit: 5 }, as('alice')));
       assert.equal(page.total, 100_000);
@@ -450,7 +450,7 @@ describe('review queues', () => {
       rows.forEach((row, index) => (rows[index] = row.replace(/,ops(\d)@/, ',other$1@')));
       rows[50_001] = '10.0.0.300,a@b.example,r,';
       const before = (await ok(core.dispatch('delisting.list', {}, as('alice')))).total;
-      await refused(core.dispatch('delisting.import', { path: file('many-bad.csv', `${rows.join('\n')}\n`) }, as('alice')), 'invalid-input', /1 bad row/);
+      await refused(core.dispatch('delisting.import', { file: { path: file('many-bad.csv', `${rows.join('\n')}\n`) } }, as('alice')), 'invalid-input', /1 bad row/);
       assert.equal((await ok(core.dispatch('delisting.list', {}, as('alice')))).total, before);
     });
   });

@@ -211,7 +211,7 @@ describe('lookup through the real database', () => {
     cores.push(core);
     return core;
   };
-  const alice = { actor: 'alice' };
+  const alice = { actor: 'alice', localFiles: true };
 
   async function ok<T>(promise: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
     const result = await promise;
@@ -296,7 +296,7 @@ describe('lookup through the real database', () => {
     }
     const path = join(folder, 'bulk.txt');
     writeFileSync(path, `${lines.join('\n')}\n`);
-    const summary = await ok(first.dispatch('listings.importFile', { path, list: 'RBL', reason: 'botnet' }, alice));
+    const summary = await ok(first.dispatch('listings.importFile', { file: { path: path }, list: 'RBL', reason: 'botnet' }, alice));
     assert.equal(summary.imported, lines.length);
     await afterFreshnessWindow();
     for (const text of [lines[0], lines[lines.length - 1], lines[2048], lines[4097]]) {

@@ -18,7 +18,7 @@ async function read(name: string, text: string): Promise<InputRecord[]> {
   const path = join(folder, name);
   writeFileSync(path, text);
   const records: InputRecord[] = [];
-  for await (const record of readRecords(path, { maxBytes: 1 << 30, format: 'csv' })) records.push(record);
+  for await (const record of readRecords({ path, name, folder }, { maxBytes: 1 << 30, format: 'csv' })) records.push(record);
   return records;
 }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiResult, ErrorCode, OperationInput } from '../../../shared/contract.js';
-import { createCore, type Core } from '../../../main/core/app.js';
+import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { AppError } from '../../../main/core/errors.js';
 import { csvCell, csvLine } from '../../../shared/csv.js';
 import { runBulkAction } from '../../../main/core/workbench/edits.js';
@@ -36,10 +36,10 @@ describe('workbench', () => {
   let folder: string;
   let core: Core;
   let now = START;
-  const alice = { actor: 'Alice' };
+  const alice = { actor: 'Alice', localFiles: true };
   const ids: Record<string, number> = {};
 
-  const add = async (key: string, input: OperationInput<'listings.add'>, actor = alice) => {
+  const add = async (key: string, input: OperationInput<'listings.add'>, actor: CallContext = alice) => {
     ids[key] = (await ok(core.dispatch('listings.add', input, actor))).listing.id;
     now += DAY;
   };
@@ -63,12 +63,12 @@ describe('workbench', () => {
     // Twenty listings with the same created/changed time: the ties keyset paging must get through.
     const file = join(folder, 'ties.txt');
     writeFileSync(file, Array.from({ length: 20 }, (_, index) => `93.0.113.${100 + index}`).join('\n') + '\n');
-    await ok(core.dispatch('listings.importFile', { path: file, list: 'RBL', reason: 'botnet' }, alice));
+    await ok(core.dispatch('listings.importFile', { file: { path: file }, list: 'RBL', reason: 'botnet' }, alice));
     now += DAY;
     await ok(core.dispatch('isps.add', { name: 'Example Net' }, alice));
     const pools = join(folder, 'pools.csv');
     writeFileSync(pools, '45.10.1.0/24,cable modems in Springfield\n45.10.2.0/24\n');
-    await ok(core.dispatch('dul.commit', { path: pools, isp: 'Example Net' }, alice));
+    await ok(core.dispatch('dul.commit', { file: { path: pools }, isp: 'Example Net' }, alice));
     now += DAY;
     // Evidence rows as the evidence helper writes them (its code is not on this branch).
     const write = core.connection.write;

@@ -1,7 +1,12 @@
 /** Routing of chosen and dropped files to the import that owns them. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { importDialogOptions, importIntent, importTargetOfDroppedFile, intentsForDroppedFiles, isPathList, sectionOfUrl } from '../../../main/electron/intents.js';
+import { importDialogOptions, importIntent, importTargetOfDroppedFile, importsForDroppedFiles, intentsForImports, isPathList, sectionOfUrl } from '../../../main/electron/intents.js';
+import type { UploadReceipt } from '../../../shared/files.js';
+
+function receipt(path: string): UploadReceipt {
+  return { upload: `id-${path.replace(/\W/g, '')}`.padEnd(32, 'x'), name: path.slice(path.lastIndexOf('/') + 1), size: 1, sha256: '0'.repeat(64), expiresAt: '2026-11-29T00:00:00.000Z' };
+}
 
 test('messages are samples and JSON is a nomination bundle wherever they are dropped', () => {
   for (const section of ['lookup', 'dul', 'nominations', 'publish'] as const) {
@@ -20,13 +25,27 @@ test('a table goes to the import of the section it is dropped on, else to the li
   assert.equal(importTargetOfDroppedFile('/tmp/noextension', 'dul'), null);
 });
 
-test('a mixed drop becomes one intent per import, and the rest is named', () => {
-  const { intents, refused } = intentsForDroppedFiles(['/a.eml', '/b.csv', '/c.eml', '/d.zip'], 'dul');
-  assert.deepEqual(intents, [
-    { kind: 'import', target: 'samples', section: 'listings', paths: ['/a.eml', '/c.eml'] },
-    { kind: 'import', target: 'dul', section: 'dul', paths: ['/b.csv'] },
+test('a mixed drop becomes one import per target, and the rest is named', () => {
+  const { imports, refused } = importsForDroppedFiles(['/a.eml', '/b.csv', '/c.eml', '/d.zip'], 'dul');
+  assert.deepEqual(imports, [
+    { target: 'samples', paths: ['/a.eml', '/c.eml'] },
+    { target: 'dul', paths: ['/b.csv'] },
   ]);
   assert.deepEqual(refused, ['/d.zip']);
+});
+
+test('each file of an import is registered as an upload: the intent carries receipts, never paths; a file that cannot be registered is named', async () => {
+  const registered: string[] = [];
+  const register = async (path: string) => {
+    if (path === '/gone.eml') throw new Error('/gone.eml: cannot be read (ENOENT)');
+    registered.push(path);
+    return receipt(path);
+  };
+  const { intents, refused } = await intentsForImports([{ target: 'samples', paths: ['/a.eml', '/gone.eml', '/c.eml'] }, { target: 'dul', paths: ['/gone.eml'] }], register);
+  assert.deepEqual(registered, ['/a.eml', '/c.eml']);
+  assert.deepEqual(intents, [{ kind: 'import', target: 'samples', section: 'listings', files: [receipt('/a.eml'), receipt('/c.eml')] }]);
+  assert.ok(!JSON.stringify(intents).includes('/a.eml'), 'no path reaches the page');
+  assert.deepEqual(refused, ['/gone.eml: cannot be read (ENOENT)', '/gone.eml: cannot be read (ENOENT)']);
 });
 
 test('the section comes from the page URL hash route', () => {
@@ -40,7 +59,7 @@ test('each import dialog filters its own file kinds; samples may be several at o
   assert.deepEqual(importDialogOptions('samples'), { title: 'Import spam samples', filters: [{ name: 'Spam samples', extensions: ['eml', 'mbox'] }], properties: ['openFile', 'multiSelections'] });
   assert.deepEqual(importDialogOptions('dul').properties, ['openFile']);
   assert.deepEqual(importDialogOptions('nominations').filters[0].extensions, ['json', 'csv']);
-  assert.deepEqual(importIntent('nominations', ['/x.json']), { kind: 'import', target: 'nominations', section: 'nominations', paths: ['/x.json'] });
+  assert.deepEqual(importIntent('nominations', [receipt('/x.json')]), { kind: 'import', target: 'nominations', section: 'nominations', files: [receipt('/x.json')] });
 });
 
 test('the dropped-files message from the page is checked', () => {

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
 import { OPERATION_NAMES, type ApiResult } from '../../../shared/contract.js';
 import { createCore } from '../../../main/core/app.js';
-import { channelFor, registerIpc } from '../../../main/electron/ipc.js';
+import { channelFor, registerFileUploads, registerIpc } from '../../../main/electron/ipc.js';
+import { UPLOAD_FILE_CHANNEL } from '../../../shared/desktop.js';
+import { existsSync, writeFileSync } from 'node:fs';
 import { isTrustedSender } from '../../../main/electron/security.js';
 
 type Handler = (event: IpcMainInvokeEvent, payload: unknown) => Promise<ApiResult<unknown>>;
@@ -33,7 +35,8 @@ const trustedFrame = { id: 'main-frame' };
 const event = (frame: unknown) => ({ senderFrame: frame }) as unknown as IpcMainInvokeEvent;
 const channels = registerIpc(fakeIpcMain as never, {
   core,
-  call: () => ({ actor: 'Alice' }),
+  // Even a call context that says so cannot let the page name local files.
+  call: () => ({ actor: 'Alice', localFiles: true, uploadOwner: 'desktop' }),
   isTrustedSender: (incoming) => (incoming as unknown as { senderFrame: unknown }).senderFrame === trustedFrame,
 });
 
@@ -79,4 +82,30 @@ test('with the shell sender check, only the main frame of our window showing our
   }
   const refused = await checked.get(channelFor('lookup'))!(from(3, appUrl, null), { ip: '192.0.2.1', more: true });
   assert.ok(!refused.ok && refused.error.code === 'invalid-input', JSON.stringify(refused));
+});
+
+test('the page never names a local file: a path in an import is refused, an upload the shell registered is read', async () => {
+  const file = join(folder, 'ranges.txt');
+  writeFileSync(file, '11.1.2.0/24\n');
+  const byPath = await handlers.get(channelFor('listings.importFile'))!(event(trustedFrame), { file: { path: file }, list: 'RBL', reason: 'spam-source' });
+  assert.ok(!byPath.ok && byPath.error.code === 'forbidden' && /only the command line/.test(byPath.error.message), JSON.stringify(byPath));
+  const uploaded = new Map<string, Handler>();
+  registerFileUploads({ handle: (channel: string, handler: Handler) => uploaded.set(channel, handler) } as never, {
+    register: (path) => core.uploads.register(path, { owner: 'desktop' }),
+    isTrustedSender: (incoming) => (incoming as unknown as { senderFrame: unknown }).senderFrame === trustedFrame,
+  });
+  const sendFile = uploaded.get(UPLOAD_FILE_CHANNEL)!;
+  assert.deepEqual(await sendFile(event({ id: 'iframe' }), file), { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame is refused' } });
+  assert.equal((await sendFile(event(trustedFrame), { path: file })).ok, false);
+  const receipt = await sendFile(event(trustedFrame), file);
+  assert.ok(receipt.ok, JSON.stringify(receipt));
+  const { upload, name, size } = receipt.value as { upload: string; name: string; size: number };
+  assert.deepEqual({ name, size }, { name: 'ranges.txt', size: 12 });
+  const imported = await handlers.get(channelFor('listings.importFile'))!(event(trustedFrame), { file: { upload }, list: 'RBL', reason: 'spam-source' });
+  assert.ok(imported.ok, JSON.stringify(imported));
+  assert.equal((imported.value as { imported: number }).imported, 1);
+  // Consumed by the import: the registration is gone, the person's own file stays.
+  const again = await handlers.get(channelFor('listings.importFile'))!(event(trustedFrame), { file: { upload }, list: 'RBL', reason: 'spam-source' });
+  assert.ok(!again.ok && /no upload/.test(again.error.message), JSON.stringify(again));
+  assert.ok(existsSync(file));
 });

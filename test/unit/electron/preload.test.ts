@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createContext, runInContext } from 'node:vm';
 import { OPERATION_NAMES } from '../../../shared/contract.js';
 import { channelFor } from '../../../main/electron/ipc.js';
-import { BRIDGE_SUBSCRIPTIONS, DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, OPERATIONS_ARGUMENT, type DesktopBridge, type Intent } from '../../../shared/desktop.js';
+import { BRIDGE_EXTRA_FUNCTIONS, DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, OPERATIONS_ARGUMENT, UPLOAD_FILE_CHANNEL, type DesktopBridge, type Intent } from '../../../shared/desktop.js';
 
 const PRELOAD_SOURCE = readFileSync(new URL('../../../main/electron/preload/preload.js', import.meta.url), 'utf8');
 
@@ -62,12 +62,12 @@ function loadPreload(argv: string[]) {
 
 const ARGV = ['/opt/RepDesk/repdesk', '--type=renderer', `${OPERATIONS_ARGUMENT}${OPERATION_NAMES.join(',')}`];
 
-test('exactly one object is exposed, as window.repdesk, with the contract operations and the two subscriptions', () => {
+test('exactly one object is exposed, as window.repdesk, with the contract operations, the two subscriptions and uploadFile', () => {
   const loaded = loadPreload(ARGV);
   assert.equal(loaded.exposed.length, 1);
   assert.equal(loaded.exposed[0][0], 'repdesk');
   const bridge = loaded.exposed[0][1] as Record<string, unknown>;
-  assert.deepEqual([...Object.keys(bridge)].sort(), [...OPERATION_NAMES, ...BRIDGE_SUBSCRIPTIONS].sort());
+  assert.deepEqual([...Object.keys(bridge)].sort(), [...OPERATION_NAMES, ...BRIDGE_EXTRA_FUNCTIONS].sort());
   for (const [name, value] of Object.entries(bridge)) assert.equal(typeof value, 'function', name);
 });
 
@@ -86,9 +86,9 @@ test('each operation invokes its own channel with the input, and returns the mai
 });
 
 test('no operation is exposed when the main process passed no names, and malformed names are dropped', () => {
-  assert.deepEqual([...Object.keys(loadPreload(['/opt/RepDesk/repdesk']).exposed[0][1] as object)].sort(), [...BRIDGE_SUBSCRIPTIONS].sort());
+  assert.deepEqual([...Object.keys(loadPreload(['/opt/RepDesk/repdesk']).exposed[0][1] as object)].sort(), [...BRIDGE_EXTRA_FUNCTIONS].sort());
   const loaded = loadPreload([`${OPERATIONS_ARGUMENT}lookup,__proto__,constructor(),a b`]);
-  assert.deepEqual([...Object.keys(loaded.exposed[0][1] as object)].sort(), ['lookup', ...BRIDGE_SUBSCRIPTIONS].sort());
+  assert.deepEqual([...Object.keys(loaded.exposed[0][1] as object)].sort(), ['lookup', ...BRIDGE_EXTRA_FUNCTIONS].sort());
 });
 
 test('job progress reaches a subscriber as the payload alone, never the IPC event, until it unsubscribes', () => {
@@ -107,7 +107,7 @@ test('intents that came before anyone listened go to the first listener, in orde
   const loaded = loadPreload(ARGV);
   const bridge = loaded.exposed[0][1] as DesktopBridge;
   const navigateIntent: Intent = { kind: 'navigate', section: 'settings' };
-  const importIntent: Intent = { kind: 'import', target: 'dul', section: 'dul', paths: ['/home/liaison/isp.csv'] };
+  const importIntent: Intent = { kind: 'import', target: 'dul', section: 'dul', files: [{ upload: 'A'.repeat(32), name: 'isp.csv', size: 20, sha256: '0'.repeat(64), expiresAt: '2026-11-29T00:00:00.000Z' }] };
   loaded.emit(INTENT_CHANNEL, navigateIntent);
   loaded.emit(INTENT_CHANNEL, importIntent);
   const received: Intent[] = [];
@@ -143,4 +143,15 @@ test('files dropped on the window go to the main process as paths; a drop a scre
   assert.equal(drop.defaultPrevented, true);
   loaded.domListeners.get('drop')!(dropEvent(['/tmp/c.eml'], true));
   assert.deepEqual(loaded.sent.map(([channel, paths]) => [channel, [...(paths as string[])]]), [[DROPPED_FILES_CHANNEL, ['/tmp/a.eml', '/tmp/b.csv']]]);
+});
+
+test('uploadFile sends the chosen file\'s path to the main process to register, and answers its receipt; a file without a path is refused here', async () => {
+  const loaded = loadPreload(ARGV);
+  const bridge = loaded.exposed[0][1] as DesktopBridge;
+  const answer = await bridge.uploadFile({ path: '/home/liaison/isp.csv' });
+  assert.deepEqual({ ...answer }, { ok: true, value: UPLOAD_FILE_CHANNEL });
+  assert.deepEqual(loaded.invoked, [[UPLOAD_FILE_CHANNEL, '/home/liaison/isp.csv']]);
+  const refused = await bridge.uploadFile({ path: '' });
+  assert.equal(refused.ok, false);
+  assert.equal(loaded.invoked.length, 1, 'nothing reached the main process');
 });

@@ -2,16 +2,22 @@
 import { useEffect, useState } from 'react';
 import type { ApiError, JobView } from '../../../../shared/contract.js';
 import type { SubmissionPreview, SubmissionResult } from '../../../../shared/dul.js';
+import type { UploadReceipt } from '../../../../shared/files.js';
 import { takeWaitingFiles, useWaitingFiles } from '../../desktop.js';
 import { formatCount } from '../../format.js';
 import { useJob } from '../../useJob.js';
+import { fileRef, useFileSender } from '../../uploads.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { JobProgress } from '../JobProgress.js';
+import { ChosenFiles, FileInput, UploadProgressLine } from '../UploadProgress.js';
 import { PreviewReport } from './DulPreview.js';
 import '../forms.css';
 
 export function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () => void }) {
-  const [path, setPath] = useState('');
+  // The submission's file, sent to the server (an upload) as soon as it is chosen: preview and commit read it there.
+  const [file, setFile] = useState<UploadReceipt | null>(null);
+  const sender = useFileSender();
+  const [sendError, setSendError] = useState<ApiError | null>(null);
   const [mode, setMode] = useState<'replace' | 'add'>('replace');
   const [received, setReceived] = useState('');
   const [effective, setEffective] = useState('');
@@ -27,14 +33,23 @@ export function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () 
   const [leftOutFiles, setLeftOutFiles] = useState<readonly string[]>([]);
   useEffect(() => {
     if (!waitingFiles) return;
-    setPath(waitingFiles[0]);
-    setLeftOutFiles(waitingFiles.slice(1));
+    setFile(waitingFiles[0]);
+    setLeftOutFiles(waitingFiles.slice(1).map((receipt) => receipt.name));
     setPreview(null);
     takeWaitingFiles('dul');
   }, [waitingFiles]);
+  const choose = async (files: readonly File[]) => {
+    setFile(null);
+    setPreview(null);
+    setSendError(null);
+    setLeftOutFiles(files.slice(1).map((chosen) => chosen.name));
+    const sent = await sender.send(files.slice(0, 1));
+    if (sent.ok) setFile(sent.value[0]);
+    else setSendError(sent.error);
+  };
 
   const input = () => ({
-    path,
+    file: file === null ? null : fileRef(file),
     isp,
     mode,
     received: received || undefined,
@@ -55,7 +70,9 @@ export function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () 
     const error = finishedWith(job);
     setOutcome({ error, committed: error ? null : (job.result as SubmissionResult) });
     if (!error) {
+      // The commit used the upload up: another submission is a file chosen again.
       setPreview(null);
+      setFile(null);
       onCommitted();
     }
   });
@@ -73,9 +90,12 @@ export function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () 
     >
       <h2>Import a submission</h2>
       <div className="form-grid">
-        <label htmlFor="dul-file">File on this computer</label>
+        <label htmlFor="dul-file">File</label>
         <div className="form-field">
-          <input id="dul-file" type="text" value={path} onChange={(event) => setPath(event.target.value)} required placeholder="/home/me/isp-dul.csv" />
+          <FileInput id="dul-file" accept=".csv,.txt,text/csv,text/plain" onChoose={(files) => void choose(files)} />
+          <ChosenFiles files={file ? [file] : []} />
+          <UploadProgressLine progress={sender.progress} />
+          {sendError && <ErrorLine error={sendError} />}
           <p className="form-hint">Plain text, one range per line, or CSV range[,policy note][,valid-until].</p>
           {leftOutFiles.length > 0 && <p className="form-hint">One file per submission: {leftOutFiles.join(', ')} left out.</p>}
         </div>
@@ -115,7 +135,7 @@ export function ImportForm({ isp, onCommitted }: { isp: string; onCommitted: () 
           <p className="form-hint">Ranges inside the submission that are never published.</p>
         </div>
         <div className="form-actions">
-          <button type="submit" disabled={previewJob.isBusy || commitJob.isBusy}>
+          <button type="submit" disabled={file === null || sender.progress !== null || previewJob.isBusy || commitJob.isBusy}>
             Preview
           </button>
         </div>

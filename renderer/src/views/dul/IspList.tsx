@@ -38,7 +38,7 @@ export function IspList() {
   return (
     <section aria-labelledby="view-title">
       <h1 id="view-title">DUL: ISPs</h1>
-      {waitingFiles && <p role="status">Open the ISP that sent {waitingFiles.join(', ')}: its import form will have the file.</p>}
+      {waitingFiles && <p role="status">Open the ISP that sent {waitingFiles.map((file) => file.name).join(', ')}: its import form will have the file.</p>}
       {isps.loaded.state === 'loading' && <p aria-live="polite">Loading…</p>}
       {isps.loaded.state === 'failed' && <ErrorLine error={isps.loaded.error} />}
       {isps.loaded.state === 'done' && (

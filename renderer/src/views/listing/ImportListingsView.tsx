@@ -6,20 +6,24 @@
  * itself, a background job with progress, rate, time left and Cancel (all or nothing), and what it
  * did: how many imported, how many repeated lines merged, how many already listed.
  *
- * The file: in the desktop app the one chosen in File > Import listings… or dropped on the window.
- * In a browser a file is sent as an upload, never named by a server path; until the server takes
- * uploads of listing files this page says so and points to the desktop app and `repdesk import`.
+ * The file: chosen here, or in the desktop app in File > Import listings… or dropped on the
+ * window. Either way it reaches the core as an upload (sent by the browser, or registered by the
+ * desktop shell), never as a path: preview and import read the same upload, and the import uses it
+ * up.
  */
 import { useEffect, useState } from 'react';
 import type { ApiError, ImportSummary, JobView } from '../../../../shared/contract.js';
 import { LISTS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } from '../../../../shared/domain.js';
 import type { ExcerptOf, ListingsImportPreview } from '../../../../shared/listing-check.js';
+import type { UploadReceipt } from '../../../../shared/files.js';
 import { takeWaitingFiles, useWaitingFiles } from '../../desktop.js';
 import { formatCount } from '../../format.js';
 import { routeHref } from '../../routes.js';
 import { useJob } from '../../useJob.js';
+import { fileRef, useFileSender } from '../../uploads.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { JobProgress } from '../JobProgress.js';
+import { FileInput, UploadProgressLine } from '../UploadProgress.js';
 import { listingsHash } from '../workbench/listingsRoute.js';
 import '../forms.css';
 import './listing.css';
@@ -73,7 +77,8 @@ function isSummary(value: unknown): value is ImportSummary {
 export function ImportListingsView() {
   const isDesktop = window.repdesk !== undefined;
   const waiting = useWaitingFiles('listings');
-  const [path, setPath] = useState<string | null>(null);
+  const [file, setFile] = useState<UploadReceipt | null>(null);
+  const sender = useFileSender();
   const [leftOut, setLeftOut] = useState<readonly string[]>([]);
   const [list, setList] = useState<ListName>('RBL');
   const [reason, setReason] = useState<Reason>('spam-source');
@@ -82,14 +87,24 @@ export function ImportListingsView() {
   const [outcome, setOutcome] = useState<{ summary: ImportSummary | null; error: ApiError | null; cancelled: boolean } | null>(null);
   useEffect(() => {
     if (!waiting) return;
-    setPath(waiting[0]);
-    setLeftOut(waiting.slice(1));
+    setFile(waiting[0]);
+    setLeftOut(waiting.slice(1).map((receipt) => receipt.name));
     setPreview(null);
     setOutcome(null);
     takeWaitingFiles('listings');
   }, [waiting]);
 
-  const input = () => ({ path: path ?? '', list, reason, txt: txt.trim() === '' ? undefined : txt });
+  const choose = async (files: readonly File[]) => {
+    setFile(null);
+    setLeftOut(files.slice(1).map((chosen) => chosen.name));
+    setPreview(null);
+    const sent = await sender.send(files.slice(0, 1));
+    if (sent.ok) {
+      setFile(sent.value[0]);
+      setOutcome(null);
+    } else setOutcome({ summary: null, error: sent.error, cancelled: false });
+  };
+  const input = () => ({ file: file === null ? null : fileRef(file), list, reason, txt: txt.trim() === '' ? undefined : txt });
   const failed = (job: JobView) => job.error ?? { code: 'internal' as const, message: `the job ended ${job.state}` };
   const previewJob = useJob('listings.importPreview', (job) => {
     if (job.state === 'done' && isPreview(job.result)) setPreview(job.result);
@@ -99,6 +114,8 @@ export function ImportListingsView() {
     if (job.state === 'done' && isSummary(job.result)) {
       setOutcome({ summary: job.result, error: null, cancelled: false });
       setPreview(null);
+      // The import used the upload up: another import is a file chosen again.
+      setFile(null);
     } else setOutcome({ summary: null, error: job.state === 'cancelled' ? null : failed(job), cancelled: job.state === 'cancelled' });
   });
   const startError = previewJob.tracked.state === 'failed' ? previewJob.tracked.error : importJob.tracked.state === 'failed' ? importJob.tracked.error : null;
@@ -120,18 +137,12 @@ export function ImportListingsView() {
           previewJob.start(input());
         }}
       >
-        <span className="form-label">File</span>
+        <label htmlFor="import-file-input">File</label>
         <div className="form-field">
-          {path !== null ? (
-            <code data-testid="import-file">{path}</code>
-          ) : isDesktop ? (
-            <p className="form-hint">Choose it with File &gt; Import listings…, or drop a .txt or .csv file on this window.</p>
-          ) : (
-            <p className="form-hint" role="status">
-              In a browser a file is sent as an upload, which the server does not take for listing files yet: import it from the desktop app (File &gt; Import listings…) or
-              with <code>repdesk import FILE --list L --reason R</code>.
-            </p>
-          )}
+          <FileInput id="import-file-input" accept=".txt,.csv,text/plain,text/csv" onChoose={(files) => void choose(files)} />
+          {file !== null && <code data-testid="import-file">{file.name}</code>}
+          <UploadProgressLine progress={sender.progress} />
+          {file === null && isDesktop && <p className="form-hint">Or choose it with File &gt; Import listings…, or drop a .txt or .csv file on this window.</p>}
           {leftOut.length > 0 && <p className="form-hint">One file at a time: {leftOut.join(', ')} left out.</p>}
           <p className="form-hint">Plain text, one range per line, or CSV range[,txt] (a header line is allowed); # starts a comment.</p>
         </div>
@@ -185,7 +196,7 @@ export function ImportListingsView() {
           <p className="form-hint">For the lines without their own TXT; a $ stands for the queried address.</p>
         </div>
         <div className="form-actions">
-          <button type="submit" disabled={path === null || isBusy}>
+          <button type="submit" disabled={file === null || sender.progress !== null || isBusy}>
             Preview
           </button>
           {preview && (

@@ -14,6 +14,8 @@ import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
 import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { formatCount, formatTime } from '../../format.js';
+import { fileRef, useFileSender } from '../../uploads.js';
+import { ChosenFiles, FileInput, UploadProgressLine } from '../UploadProgress.js';
 import { useJob } from '../../useJob.js';
 import { JobProgress } from '../JobProgress.js';
 import { useOperation, useReloadable } from '../../useOperation.js';
@@ -54,7 +56,9 @@ function RequestForm() {
   const api = useApi();
   const [request, setRequest] = useState({ ip: '', requester: '', reason: '', received: '' });
   const [error, setError] = useState<ApiError | null>(null);
-  const [path, setPath] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [importError, setImportError] = useState<ApiError | null>(null);
+  const sender = useFileSender();
   const job = useJob('delisting.import', () => undefined);
   const { tracked } = job;
   const submit = (event: FormEvent) => {
@@ -65,9 +69,13 @@ function RequestForm() {
       else window.location.hash = queueHref('delisting', { id: result.value.id });
     });
   };
-  const importFile = (event: FormEvent) => {
+  const importFile = async (event: FormEvent) => {
     event.preventDefault();
-    job.start({ path: path.trim() });
+    if (file === null) return;
+    setImportError(null);
+    const sent = await sender.send([file]);
+    if (!sent.ok) setImportError(sent.error);
+    else job.start({ file: fileRef(sent.value[0]) });
   };
   return (
     <details className="panel queue-intake">
@@ -91,15 +99,18 @@ function RequestForm() {
       </form>
       <form onSubmit={importFile} aria-label="Import delisting requests" className="queue-form-row">
         <label>
-          File on this computer <input type="text" value={path} onChange={(event) => setPath(event.target.value)} placeholder="/path/to/requests.csv" required />
+          File <FileInput accept=".csv,.json,text/csv,application/json" onChoose={(files) => setFile(files[0])} />
         </label>
-        <button type="submit" disabled={job.isBusy || path.trim() === ''}>
+        <ChosenFiles files={file ? [file] : []} />
+        <button type="submit" disabled={job.isBusy || file === null || sender.progress !== null}>
           {job.isBusy ? 'Importing…' : 'Import'}
         </button>
+        <UploadProgressLine progress={sender.progress} />
         <p className="muted queue-hint">
-          CSV with the header <code>ip,requester,reason,received</code>, or JSON: a list of objects with those keys. RepDesk reads the file where its server runs.
+          CSV with the header <code>ip,requester,reason,received</code>, or JSON: a list of objects with those keys.
         </p>
       </form>
+      {importError && <ErrorLine error={importError} />}
       {tracked.state === 'failed' && <ErrorLine error={tracked.error} />}
       {tracked.state === 'running' && (
         <JobProgress job={tracked.job} label="Delisting request import" unit="requests" isCancelling={tracked.isCancelling} cancelError={job.cancelError} onCancel={job.cancel} />

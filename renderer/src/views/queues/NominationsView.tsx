@@ -8,13 +8,16 @@ import { useEffect, useState, type FormEvent } from 'react';
 import type { ApiError, ApiResult } from '../../../../shared/contract.js';
 import { NOMINATION_STATUSES, type MtaAids, type NominationMtaInput, type NominationView as Nomination, type QueueFilter } from '../../../../shared/queues.js';
 import { describeOrigin } from '../../../../shared/team.js';
+import type { UploadReceipt } from '../../../../shared/files.js';
 import { useApi } from '../../api.js';
 import { takeWaitingFiles, useWaitingFiles } from '../../desktop.js';
 import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { formatTime } from '../../format.js';
+import { fileRef, useFileSender } from '../../uploads.js';
 import { useOperation } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge } from '../ListBadge.js';
+import { ChosenFiles, FileInput, UploadProgressLine } from '../UploadProgress.js';
 import { QueuesPanel } from '../dashboard/QueuesPanel.js';
 import { ThreadView } from '../record/CorrespondenceTab.js';
 import { ReplyFields, useDecisionDraft } from './DecisionReply.js';
@@ -51,19 +54,21 @@ function NominationForm() {
   const [helos, setHelos] = useState('');
   const [received, setReceived] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
-  const [bundle, setBundle] = useState('');
+  const [bundleFiles, setBundleFiles] = useState<readonly File[]>([]);
   const [bundleError, setBundleError] = useState<ApiError | null>(null);
-  // A bundle chosen in the desktop's File menu or dropped on the window: the intake opens with it loaded.
+  // A bundle chosen in the desktop's File menu or dropped on the window (an upload the shell registered;
+  // its CSV files are read from its folder): the intake opens with it loaded.
   const waitingBundles = useWaitingFiles('nominations');
   const [isOpen, setOpen] = useState(false);
-  const [leftOut, setLeftOut] = useState<readonly string[]>([]);
+  const [loaded, setLoaded] = useState<readonly UploadReceipt[]>([]);
   useEffect(() => {
     if (!waitingBundles) return;
-    setBundle(waitingBundles[0]);
-    setLeftOut(waitingBundles.slice(1));
+    setLoaded(waitingBundles);
+    setBundleFiles([]);
     setOpen(true);
     takeWaitingFiles('nominations');
   }, [waitingBundles]);
+  const sender = useFileSender();
 
   const opened = (result: ApiResult<Nomination>, onError: (error: ApiError) => void) => {
     if (!result.ok) onError(result.error);
@@ -79,10 +84,27 @@ function NominationForm() {
       received: received || undefined,
     }).then((result) => opened(result, setError));
   };
-  const importBundle = (event: FormEvent) => {
+  /** The bundle's JSON file and the CSV files it names, sent as uploads; the CSV files go by their names. */
+  const importReceipts = (receipts: readonly UploadReceipt[]) => {
+    const bundles = receipts.filter((receipt) => /\.json$/i.test(receipt.name));
+    if (bundles.length !== 1) {
+      setBundleError({ code: 'invalid-input', message: `choose one bundle (.json) and the CSV files it names; ${bundles.length === 0 ? 'no .json file was chosen' : `${bundles.length} .json files were chosen`}` });
+      return;
+    }
+    const files = Object.fromEntries(receipts.filter((receipt) => receipt !== bundles[0]).map((receipt) => [receipt.name, fileRef(receipt)]));
+    api['nominations.import']({ bundle: fileRef(bundles[0]), files }).then((result) => opened(result, setBundleError));
+  };
+  const importBundle = async (event: FormEvent) => {
     event.preventDefault();
     setBundleError(null);
-    api['nominations.import']({ path: bundle }).then((result) => opened(result, setBundleError));
+    // Files chosen here are sent first; a bundle the shell handed over is an upload already.
+    if (bundleFiles.length === 0) {
+      importReceipts(loaded);
+      return;
+    }
+    const sent = await sender.send(bundleFiles);
+    if (!sent.ok) setBundleError(sent.error);
+    else importReceipts(sent.value);
   };
   const setMta = (index: number, key: keyof NominationMtaInput, value: string) => setMtas((rows) => rows.map((row, position) => (position === index ? { ...row, [key]: value } : row)));
   const columns: ReadonlyArray<readonly [keyof NominationMtaInput, string]> = [
@@ -159,12 +181,24 @@ function NominationForm() {
       </form>
       <form onSubmit={importBundle} aria-label="Import a nomination bundle" className="queue-form-row">
         <label>
-          Bundle file on this computer <input type="text" value={bundle} onChange={(event) => setBundle(event.target.value)} placeholder="/path/to/nomination.json" required />
+          Bundle and its CSV files{' '}
+          <FileInput
+            multiple
+            accept=".json,.csv,application/json,text/csv"
+            onChoose={(files) => {
+              setBundleFiles(files);
+              setLoaded([]);
+            }}
+          />
         </label>
-        <button type="submit">Import</button>
-        {leftOut.length > 0 && <p className="muted queue-hint">One bundle at a time: {leftOut.join(', ')} left out.</p>}
+        <ChosenFiles files={bundleFiles.length > 0 ? bundleFiles : loaded} />
+        <button type="submit" disabled={(bundleFiles.length === 0 && loaded.length === 0) || sender.progress !== null}>
+          Import
+        </button>
+        <UploadProgressLine progress={sender.progress} />
         <p className="muted queue-hint">
-          A JSON file: <code>{'{"contact": {"email", "firstName", "lastName"}, "mtas": "mtas.csv", "helos": "helos.csv"}'}</code>, the CSV files beside it following the templates.
+          A JSON file: <code>{'{"contact": {"email", "firstName", "lastName"}, "mtas": "mtas.csv", "helos": "helos.csv"}'}</code>; choose it together with the CSV
+          files it names (following the templates).
         </p>
         {bundleError && <ErrorLine error={bundleError} />}
       </form>

@@ -22,7 +22,9 @@ import { useApi } from '../../api.js';
 import { formatTime } from '../../format.js';
 import { useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
-import { downloadBase64, filesAsBase64 } from './files.js';
+import { downloadBase64 } from './files.js';
+import { fileRef, useFileSender } from '../../uploads.js';
+import { UploadProgressLine } from '../UploadProgress.js';
 
 type Owner = { readonly listingId: number } | { readonly isp: string };
 
@@ -100,6 +102,7 @@ export function ThreadView({ id, onChanged, initialTemplate }: { id: number; onC
   const [imported, setImported] = useState<ThreadImportResult | null>(null);
   const [sent, setSent] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const sender = useFileSender();
   if (detail.loaded.state === 'loading') return <p aria-live="polite">Loading the thread…</p>;
   if (detail.loaded.state === 'failed') return <ErrorLine error={detail.loaded.error} />;
   const thread = detail.loaded.value;
@@ -121,12 +124,12 @@ export function ThreadView({ id, onChanged, initialTemplate }: { id: number; onC
   };
   const importFiles = async (files: readonly File[]) => {
     setImported(null);
-    const encoded = await filesAsBase64(files);
-    if (!encoded.ok) {
-      setError({ code: 'invalid-input', message: encoded.message });
+    const sent = await sender.send(files);
+    if (!sent.ok) {
+      setError(sent.error);
       return;
     }
-    const result = await api['threads.import']({ threadId: id, direction, importValid: false, files: encoded.files });
+    const result = await api['threads.import']({ threadId: id, direction, importValid: false, files: sent.value.map(fileRef) });
     if (!result.ok) setError(result.error);
     else {
       setImported(result.value);
@@ -212,6 +215,7 @@ export function ThreadView({ id, onChanged, initialTemplate }: { id: number; onC
                 if (files.length > 0) void importFiles(files);
               }}
             />
+            <UploadProgressLine progress={sender.progress} />
           </div>
           {imported && (
             <ul className="sample-outcome-list" aria-label="Mail import outcome">

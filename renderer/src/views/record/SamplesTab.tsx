@@ -3,7 +3,7 @@
  * file form for importing (.eml, mbox), the per-file outcome of the last import, the samples
  * table (a sample whose source is outside the record marked), and the viewer (SampleViewer).
  */
-import { useEffect, useRef, useState, type DragEvent, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type DragEvent } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { ApiError, JobView } from '../../../../shared/contract.js';
@@ -15,8 +15,9 @@ import { useJob } from '../../useJob.js';
 import { useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { JobProgress } from '../JobProgress.js';
-import { filesAsBase64 } from './files.js';
 import { SampleViewer } from './SampleViewer.js';
+import { fileRef, useFileSender } from '../../uploads.js';
+import { UploadProgressLine } from '../UploadProgress.js';
 
 const DAY_SECONDS = 86_400;
 
@@ -107,9 +108,8 @@ export function SamplesTab({ listingId, onChanged }: { listingId: number; onChan
   const stats = useReloadable(() => api['samples.stats']({ listingId }));
   const [viewing, setViewing] = useState<number | null>(null);
   const [importValid, setImportValid] = useState(false);
-  const [paths, setPaths] = useState('');
   const [isDragging, setIsDragging] = useState(false);
-  const [isUploading, setIsUploading] = useState(false);
+  const sender = useFileSender();
   const [result, setResult] = useState<SampleImportResult | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const reload = () => {
@@ -123,52 +123,31 @@ export function SamplesTab({ listingId, onChanged }: { listingId: number; onChan
       reload();
     } else setError(finished.error ?? { code: 'internal', message: `the import ended ${finished.state}` });
   });
-  // Files chosen in the desktop's File menu or dropped on the window come as paths through the shell.
+  // Files chosen in the desktop's File menu or dropped on the window come through the shell, already uploads.
   const waitingFiles = useWaitingFiles('samples');
   const { start } = job;
   useEffect(() => {
     if (!waitingFiles) return;
     takeWaitingFiles('samples');
-    setPaths(waitingFiles.join('\n'));
     setResult(null);
     setError(null);
-    start({ paths: [...waitingFiles], listingId, importValid });
+    start({ files: waitingFiles.map(fileRef), listingId, importValid });
     // Only new files start an import; a changed checkbox does not.
   }, [waitingFiles]);
 
-  const startPathImport = (event: FormEvent) => {
-    event.preventDefault();
-    setResult(null);
-    setError(null);
-    job.start({ paths: paths.split('\n').map((path) => path.trim()).filter(Boolean), listingId, importValid });
-  };
-
+  /** Send the chosen or dropped files, then import them as a background job (any size, with progress and Cancel). */
   const upload = async (files: readonly File[]) => {
     setResult(null);
     setError(null);
-    const encoded = await filesAsBase64(files);
-    if (!encoded.ok) {
-      setError({ code: 'invalid-input', message: encoded.message });
-      return;
-    }
-    setIsUploading(true);
-    const answer = await api['samples.upload']({
-      files: encoded.files,
-      listingId,
-      importValid,
-    });
-    setIsUploading(false);
-    if (!answer.ok) setError(answer.error);
-    else {
-      setResult(answer.value);
-      reload();
-    }
+    const sent = await sender.send(files);
+    if (!sent.ok) setError(sent.error);
+    else job.start({ files: sent.value.map(fileRef), listingId, importValid });
   };
 
   const drop = (event: DragEvent) => {
     setIsDragging(false);
-    // In the desktop app the shell's preload takes a drop no screen handled (with the files' paths)
-    // and sends it back here as an intent: so the drop is left unhandled there.
+    // In the desktop app the shell's preload takes a drop no screen handled and sends it back here
+    // as an intent with the files registered as uploads: so the drop is left unhandled there.
     if (window.repdesk) return;
     event.preventDefault();
     const files = [...event.dataTransfer.files];
@@ -222,19 +201,8 @@ export function SamplesTab({ listingId, onChanged }: { listingId: number; onChan
         <label>
           <input type="checkbox" checked={importValid} onChange={(event) => setImportValid(event.target.checked)} /> Import the valid ones when some are refused
         </label>
-        {isUploading && <p aria-live="polite">Importing…</p>}
+        <UploadProgressLine progress={sender.progress} />
       </div>
-      <details>
-        <summary>Import files from this computer by path (large mbox files)</summary>
-        <form onSubmit={startPathImport} aria-label="Import samples by path">
-          <label>
-            Files, one per line <textarea value={paths} onChange={(event) => setPaths(event.target.value)} rows={3} required placeholder="/home/me/spam.mbox" />
-          </label>
-          <button type="submit" disabled={job.isBusy}>
-            Import
-          </button>
-        </form>
-      </details>
       {job.tracked.state === 'running' && (
         <JobProgress job={job.tracked.job} label="Sample import" unit="bytes" isCancelling={job.tracked.isCancelling} cancelError={job.cancelError} onCancel={job.cancel} />
       )}

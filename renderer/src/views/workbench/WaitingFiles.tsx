@@ -16,7 +16,7 @@ export function WaitingFiles() {
   if (!samples) return null;
   return (
     <p className="waiting-files" role="status">
-      {samples.length === 1 ? 'A spam sample is' : `${samples.length} spam samples are`} waiting ({samples.join(', ')}): open the record they belong to, and its Spam samples tab imports
+      {samples.length === 1 ? 'A spam sample is' : `${samples.length} spam samples are`} waiting ({samples.map((sample) => sample.name).join(', ')}): open the record they belong to, and its Spam samples tab imports
       them.
     </p>
   );
