@@ -5,7 +5,7 @@
 import { z } from './zod.js';
 import type { HistoryEventView, ListingView } from './contract.js';
 import type { ListName } from './domain.js';
-import { fileRefSchema, plainFileNameProblem } from './files.js';
+import { fileRefSchema, plainFileNameProblem, quoteCell } from './files.js';
 
 export const NOMINATION_STATUSES = ['new', 'investigating', 'needs-information', 'approved', 'rejected'] as const;
 /** Where a nomination stands; approved and rejected are final. */
@@ -77,11 +77,15 @@ export const nominationImportSchema = z
   .object({
     bundle: fileRefSchema,
     files: z
-      .record(
-        z.string().refine((name) => plainFileNameProblem(name) === null, 'a file name, not a path'),
-        fileRefSchema,
-      )
-      .refine((files) => Object.keys(files).length <= 2, 'a bundle names at most two files (the MTA and the HELO CSV)')
+      .record(z.string(), fileRefSchema)
+      .superRefine((files, context) => {
+        const names = Object.keys(files);
+        if (names.length > 2) context.addIssue({ code: 'custom', message: 'a bundle names at most two files (the MTA and the HELO CSV)' });
+        for (const name of names) {
+          const problem = plainFileNameProblem(name);
+          if (problem !== null) context.addIssue({ code: 'custom', path: [name], message: `${quoteCell(name)}: ${problem}` });
+        }
+      })
       .optional(),
   })
   .strict();

@@ -231,10 +231,10 @@ export function createCore(options: CoreOptions): Core {
     },
     'publish.preview': (input, call) => previewPublish(read, call.actor, readSettings(read), now(), input.zone),
     'publish.run': (input, call) => {
-      if (!options.signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
       if (input.out !== undefined && call.localFiles !== true) {
         throw new AppError('forbidden', 'publish.run: "out" names a folder on the server, which only the command line may do; the setting publish.outDir decides where the app publishes');
       }
+      if (!options.signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
       const settings = readSettings(read);
       const out = input.out ?? (settings.publish.outDir || (options.snapshotFolder ?? join(defaultDataFolder(), 'snapshots')));
       return publishSnapshot(write, settings, now(), {
@@ -351,7 +351,14 @@ export function createCore(options: CoreOptions): Core {
       return readDashboard(read, now(), input.period);
     },
     'settings.get': () => readSettings(read),
-    'settings.update': (input, call) => updateSettings(write, call.actor, input, nowText),
+    'settings.update': (input, call) => {
+      // Where snapshots are written is a folder on the server: a client may leave it as it is, not name another.
+      const outDir = (input.publish as { outDir?: unknown } | undefined)?.outDir;
+      if (outDir !== undefined && outDir !== readSettings(read).publish.outDir && call.localFiles !== true) {
+        throw new AppError('forbidden', "publish.outDir names a folder on the server, which only the command line may set (repdesk settings set publish '{\"outDir\": ...}' on the server's computer)");
+      }
+      return updateSettings(write, call.actor, input, nowText);
+    },
   };
 
   async function dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>> {

@@ -7,6 +7,7 @@
  * A file not starting with a postmark is one message (an .eml).
  */
 import { createReadStream } from 'node:fs';
+import { isOverlong, lineBlocks } from '../io/lines.js';
 
 /** One message of a file: its bytes (postmark line removed, quoting undone), its number and first line. */
 export interface SplitMessage {
@@ -52,7 +53,6 @@ export function splitMessages(path: string, maxBytes: number): AsyncGenerator<Sp
 
 /** Split a stream of chunks (or bytes already in memory: `[buffer]`) into messages, as `splitMessages`. */
 export async function* splitChunks(chunks: AsyncIterable<Buffer> | Iterable<Buffer>, maxBytes: number): AsyncGenerator<SplitMessage> {
-  let carry: Buffer | null = null;
   let lineNumber = 0;
   let isMbox: boolean | null = null;
   let parts: Buffer[] = [];
@@ -80,6 +80,19 @@ export async function* splitChunks(chunks: AsyncIterable<Buffer> | Iterable<Buff
     if (size + line.length <= maxBytes) parts.push(line);
     else parts = [];
     size += line.length;
+  };
+
+  /** A line longer than a whole message (never gathered by the line reader): its message is oversized. */
+  const skipOverlong = (bytes: number): void => {
+    lineNumber += 1;
+    if (isMbox === null) {
+      isMbox = false;
+      number = 1;
+      hasStarted = true;
+    }
+    isPreviousBlank = false;
+    parts = [];
+    size += bytes + 1;
   };
 
   /** Handle one line including its LF (the last line of a file may have none); returns a finished message or null. */
@@ -120,25 +133,24 @@ export async function* splitChunks(chunks: AsyncIterable<Buffer> | Iterable<Buff
     return null;
   };
 
-  for await (const chunk of chunks) {
-    let data: Buffer = chunk;
-    if (carry) {
-      data = Buffer.concat([carry, chunk]);
-      carry = null;
+  // Lines come from the bounded line reader: a line longer than a message is passed over, never held.
+  for await (const block of lineBlocks(toAsync(chunks), maxBytes, 'skip')) {
+    if (isOverlong(block)) {
+      skipOverlong(block.bytes);
+      continue;
     }
     let start = 0;
-    for (;;) {
-      const end = data.indexOf(LF, start);
-      if (end === -1) break;
-      const message = handle(data.subarray(start, end + 1));
+    while (start < block.length) {
+      const end = block.indexOf(LF, start);
+      const stop = end === -1 ? block.length : end + 1;
+      const message = handle(block.subarray(start, stop));
       if (message) yield message;
-      start = end + 1;
+      start = stop;
     }
-    if (start < data.length) carry = Buffer.from(data.subarray(start));
-  }
-  if (carry) {
-    const message = handle(carry);
-    if (message) yield message;
   }
   if (hasStarted) yield finish();
+}
+
+async function* toAsync(chunks: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield chunk;
 }

@@ -102,6 +102,19 @@ describe('mbox splitter', () => {
     assert.equal(messages[0].bytes.length, 0);
     assert.equal(messages[1].isOversized, false);
     assert.equal(messages[1].bytes.toString(), 'Subject: small\n\nok\n');
+    // A line longer than a message is passed over as it streams (never gathered), whatever the chunks.
+    const bytes = Buffer.from(big);
+    const chunks: Buffer[] = [];
+    for (let offset = 0; offset < bytes.length; offset += 7) chunks.push(bytes.subarray(offset, offset + 7));
+    const streamed = await collect(splitChunks(chunks, 1000));
+    assert.deepEqual(
+      streamed.map((message) => [message.number, message.line, message.isOversized, message.bytes.toString()]),
+      [
+        [1, 2, true, ''],
+        [2, 7, false, 'Subject: small\n\nok\n'],
+      ],
+    );
+    assert.ok(streamed[0].size > 5000);
   });
 
   test('streams a file from disk', async () => {
