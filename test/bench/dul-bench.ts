@@ -74,7 +74,7 @@ export async function benchDul(folder: string, print: (label: string, value: str
     };
     check(await core.dispatch('investigators.add', { name: 'Bench', roles: ['admin', 'liaison'] }, { actor: null }));
     check(await core.dispatch('isps.add', { name: 'Bench ISP' }, { actor: 'Bench' }));
-    const call = { actor: 'Bench' };
+    const call = { actor: 'Bench', localFiles: true };
     // As the app runs them: each preview and commit is a job on a worker thread of its own.
     const job = async <T>(operation: 'dul.preview' | 'dul.commit', input: Record<string, unknown>): Promise<T> => {
       let view = check(await core.dispatch('jobs.start', { operation, input }, call));
@@ -87,23 +87,23 @@ export async function benchDul(folder: string, print: (label: string, value: str
     };
 
     let started = performance.now();
-    const preview = await job<SubmissionPreview>('dul.preview', { path: original, isp: 'Bench ISP' });
+    const preview = await job<SubmissionPreview>('dul.preview', { file: { path: original }, isp: 'Bench ISP' });
     const previewSeconds = (performance.now() - started) / 1000;
     print(`preview ${preview.ranges.toLocaleString('en')} ranges (${preview.ipv4} v4, ${preview.ipv6} v6)`, `${previewSeconds.toFixed(2)} s`, 'under 15 s');
 
     started = performance.now();
-    const committed = await job<SubmissionResult>('dul.commit', { path: original, isp: 'Bench ISP' });
+    const committed = await job<SubmissionResult>('dul.commit', { file: { path: original }, isp: 'Bench ISP' });
     const commitSeconds = (performance.now() - started) / 1000;
     print(`commit (parse, diff, insert ${committed.submission.added.toLocaleString('en')}, history)`, `${commitSeconds.toFixed(2)} s`, 'under 15 s');
     print('  peak RSS through preview and commit', `${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`, 'under 600 MB');
 
     started = performance.now();
-    const diff = await job<SubmissionPreview>('dul.preview', { path: replacement, isp: 'Bench ISP' });
+    const diff = await job<SubmissionPreview>('dul.preview', { file: { path: replacement }, isp: 'Bench ISP' });
     const diffSeconds = (performance.now() - started) / 1000;
     print(`diff of a 1% different replacement (+${diff.diff.added.total} -${diff.diff.removed.total})`, `${diffSeconds.toFixed(2)} s`, 'under 10 s');
 
     started = performance.now();
-    await job<SubmissionResult>('dul.commit', { path: replacement, isp: 'Bench ISP' });
+    await job<SubmissionResult>('dul.commit', { file: { path: replacement }, isp: 'Bench ISP' });
     print('commit of the replacement (delist 1M, insert 1M)', `${((performance.now() - started) / 1000).toFixed(2)} s`, 'informational');
 
     started = performance.now();

@@ -121,7 +121,7 @@ export async function benchEvidence(folder: string, print: (label: string, value
     }, 50);
     let started = performance.now();
     const cpuBefore = process.cpuUsage();
-    const result = await core.dispatch('samples.import', { paths: [file.path] }, { actor: 'Bench' });
+    const result = await core.dispatch('samples.import', { files: [{ path: file.path }] }, { actor: 'Bench', localFiles: true });
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     clearInterval(sampler);
@@ -138,7 +138,7 @@ export async function benchEvidence(folder: string, print: (label: string, value
     print('  samples linked to a covering listing', linked.toLocaleString('en'), 'reference');
     print('  stored compressed / raw', `${(stored / 1024 / 1024).toFixed(0)} / ${(file.bytes / 1024 / 1024).toFixed(0)} MB`, 'reference');
     started = performance.now();
-    const again = await core.dispatch('samples.import', { paths: [file.path] }, { actor: 'Bench' });
+    const again = await core.dispatch('samples.import', { files: [{ path: file.path }] }, { actor: 'Bench', localFiles: true });
     if (!again.ok) throw new Error(again.error.message);
     if (again.value.duplicates !== MESSAGES) throw new Error(`the second import was not all duplicates: ${again.value.imported} new`);
     print('the same file again (all duplicates)', `${((performance.now() - started) / 1000).toFixed(1)} s`, 'reference');

@@ -50,13 +50,13 @@ export async function preparePublishDatabase(databasePath: string): Promise<void
 
   const core = createCore({ databasePath });
   check(await core.dispatch('investigators.add', { name: 'Bench', roles: ['investigator', 'liaison', 'publisher'] }, { actor: null }));
-  check(await core.dispatch('listings.importFile', { path: rblFile, list: 'RBL', reason: 'spam-source' }, actor));
-  check(await core.dispatch('listings.importFile', { path: dulFile, list: 'DUL', reason: 'dynamic' }, actor));
-  check(await core.dispatch('listings.importFile', { path: v6File, list: 'RBL', reason: 'open-proxy' }, actor));
+  check(await core.dispatch('listings.importFile', { file: { path: rblFile }, list: 'RBL', reason: 'spam-source' }, actor));
+  check(await core.dispatch('listings.importFile', { file: { path: dulFile }, list: 'DUL', reason: 'dynamic' }, actor));
+  check(await core.dispatch('listings.importFile', { file: { path: v6File }, list: 'RBL', reason: 'open-proxy' }, actor));
   core.close();
 }
 
-const actor = { actor: 'Bench' };
+const actor = { actor: 'Bench', localFiles: true };
 
 function check<T>(result: { ok: true; value: T } | { ok: false; error: { message: string } }): T {
   if (!result.ok) throw new Error(result.error.message);

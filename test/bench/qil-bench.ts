@@ -54,14 +54,14 @@ export async function benchQil(folder: string, print: (label: string, value: str
     const setup = await core.dispatch('investigators.add', { name: 'Bench', roles: ['investigator'] }, { actor: null });
     if (!setup.ok) throw new Error(setup.error.message);
     let started = performance.now();
-    const first = await core.dispatch('qil.ingest', { path: file }, { actor: 'Bench' });
+    const first = await core.dispatch('qil.ingest', { file: { path: file } }, { actor: 'Bench', localFiles: true });
     const seconds = (performance.now() - started) / 1000;
     if (!first.ok) throw new Error(first.error.message);
     const summary: QilIngestSummary = first.value;
     print(`ingest ${(HITS / 1e6).toFixed(0)}M trap hits, ${(SOURCES / 1000).toFixed(0)}k sources`, `${seconds.toFixed(2)} s`, 'under 15 s');
     print('  observations / QIL listings created', `${summary.observations} / ${summary.created}`, 'reference');
     started = performance.now();
-    const again = await core.dispatch('qil.ingest', { path: file }, { actor: 'Bench' });
+    const again = await core.dispatch('qil.ingest', { file: { path: file } }, { actor: 'Bench', localFiles: true });
     if (!again.ok) throw new Error(again.error.message);
     if (again.value.observations !== 0 || again.value.created !== 0) throw new Error(`the second ingest changed something: ${JSON.stringify(again.value)}`);
     print('the same file again (changes nothing)', `${((performance.now() - started) / 1000).toFixed(2)} s`, 'reference');

@@ -35,7 +35,7 @@ export async function benchQueues(folder: string, print: (label: string, value: 
     for (const [position, name] of investigators.entries()) {
       const part = blockList.filter((_, index) => index % investigators.length === position);
       writeFileSync(join(folder, `${name}.txt`), `${part.map((block) => `${formatAddress(4, BigInt(block))}/24`).join('\n')}\n`);
-      must(await core.dispatch('listings.importFile', { path: join(folder, `${name}.txt`), list: 'RBL', reason: 'spam-source' }, { actor: name }));
+      must(await core.dispatch('listings.importFile', { file: { path: join(folder, `${name}.txt`) }, list: 'RBL', reason: 'spam-source' }, { actor: name, localFiles: true }));
     }
     const rows = ['ip,requester,reason,received'];
     for (let index = 0; index < REQUESTS; index += 1) {
@@ -46,7 +46,7 @@ export async function benchQueues(folder: string, print: (label: string, value: 
     const file = join(folder, 'requests.csv');
     writeFileSync(file, `${rows.join('\n')}\n`);
     let started = performance.now();
-    const imported = must(await core.dispatch('delisting.import', { path: file }, { actor: 'rev' }));
+    const imported = must(await core.dispatch('delisting.import', { file: { path: file } }, { actor: 'rev', localFiles: true }));
     print(`import ${REQUESTS / 1000}k delisting requests (routed)`, `${((performance.now() - started) / 1000).toFixed(2)} s`, 'under 10 s');
     print('  of which closed (unlisted)', `${imported.closed}`, 'about 10%');
     started = performance.now();
@@ -67,7 +67,7 @@ export async function benchQueues(folder: string, print: (label: string, value: 
     writeFileSync(join(folder, 'mtas.csv'), `${mtas.join('\n')}\n`);
     writeFileSync(join(folder, 'bundle.json'), JSON.stringify({ contact: { email: 'a@sender.example', firstName: 'A', lastName: 'B' }, mtas: 'mtas.csv' }));
     started = performance.now();
-    const nomination = must(await core.dispatch('nominations.import', { path: join(folder, 'bundle.json') }, { actor: 'rev' }));
+    const nomination = must(await core.dispatch('nominations.import', { bundle: { path: join(folder, 'bundle.json') } }, { actor: 'rev', localFiles: true }));
     print(`nomination bundle with ${MTAS} MTAs`, `${(performance.now() - started).toFixed(0)} ms`, 'under 1 s');
     started = performance.now();
     must(await core.dispatch('nominations.open', { id: nomination.id }, { actor: 'rev' }));

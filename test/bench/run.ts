@@ -43,7 +43,7 @@ async function benchFoundation(folder: string): Promise<void> {
   if (!setup.ok) throw new Error(setup.error.message);
 
   let started = performance.now();
-  const imported = await core.dispatch('listings.importFile', { path: file, list: 'RBL', reason: 'spam-source' }, { actor: 'Bench' });
+  const imported = await core.dispatch('listings.importFile', { file: { path: file }, list: 'RBL', reason: 'spam-source' }, { actor: 'Bench', localFiles: true });
   const importSeconds = (performance.now() - started) / 1000;
   if (!imported.ok) throw new Error(imported.error.message);
   line('import 1.2M entries (parse, insert, history)', `${importSeconds.toFixed(2)} s`, 'under 10 s');

@@ -27,7 +27,7 @@ async function prepareDatabase(path: string): Promise<void> {
     const added = await core.dispatch('investigators.add', { name: 'Bench', roles: ['investigator', 'liaison', 'reviewer'] }, { actor: null });
     if (!added.ok) throw new Error(added.error.message);
     await core.dispatch('investigators.add', { name: 'Rosa', roles: ['investigator'] }, { actor: 'Bench' });
-    const imported = await core.dispatch('listings.importFile', { path: await listingImportFile(), list: 'RBL', reason: 'spam-source' }, { actor: 'Bench' });
+    const imported = await core.dispatch('listings.importFile', { file: { path: await listingImportFile() }, list: 'RBL', reason: 'spam-source' }, { actor: 'Bench', localFiles: true });
     if (!imported.ok) throw new Error(imported.error.message);
     // Bench data only (no history): a year of change dates, every tenth delisted, every seventh Rosa's, some TXT.
     core.connection.write.run({

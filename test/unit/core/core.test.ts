@@ -220,7 +220,7 @@ describe('core', () => {
       const path = join(folder, 'mixed.txt');
       writeFileSync(path, '11.2.3.4\n192.168.1.0/24\n2a01::/32\n::ffff:0:0/96\n');
       const before = snapshot();
-      const result = await core.dispatch('listings.importFile', { path, list: 'RBL', reason: 'spam-source' }, as('ivan'));
+      const result = await core.dispatch('listings.importFile', { file: { path }, list: 'RBL', reason: 'spam-source' }, as('ivan'));
       assert.deepEqual(snapshot(), before, 'a refused import changed the database');
       assert.ok(!result.ok);
       assert.match(result.error.message, /mixed\.txt: 2 bad lines; nothing was imported/);
