@@ -256,7 +256,7 @@ test('hostile structures are shown with their notes; a sample from outside the r
     write('zip.eml', withZipAttachment(await zipBomb(64 * 1024 * 1024))),
     write('outside.eml', Buffer.from(spamMessage({ source: '91.7.8.9', messageId: 'outside', subject: 'From elsewhere' }))),
   ];
-  const imported = await harness.core.dispatch('samples.import', { paths, listingId }, { actor: 'Alice' });
+  const imported = await harness.core.dispatch('samples.import', { files: paths.map((path) => ({ path })), listingId }, { actor: 'Alice', localFiles: true });
   assert.ok(imported.ok && imported.value.committed && imported.value.imported === 5, JSON.stringify(imported));
   assert.match(imported.value.messages[4].notes.join(' '), /its source 91\.7\.8\.9 is outside listing #\d+ \(RBL 185\.220\.101\.0\/24\): attached as asked/);
 

@@ -20,7 +20,7 @@ import { createCore, type CallContext, type Core } from '../../../main/core/app.
 import { splitChunks } from '../../../main/core/evidence/mbox.js';
 import { decompress } from '../../../main/core/evidence/message.js';
 
-const ANA: CallContext = { actor: 'Ana' };
+const ANA: CallContext = { actor: 'Ana', localFiles: true };
 const SPAMASSASSIN = fileURLToPath(new URL('../../../../../shared/data/real/spamassassin-msgs/', import.meta.url));
 const PYTHON_CORPUS = '/usr/lib/python3.11/test/test_email/data';
 
@@ -67,7 +67,7 @@ describe('real corpora', () => {
   test('the 27 SpamAssassin messages are all stored without "import the valid ones", problems as notes', async () => {
     const paths = files(SPAMASSASSIN, /^(\d{3}|[\w-]+\.eml|crlf-endings|spf3)$/);
     assert.equal(paths.length, 27);
-    const result = await ok(core.dispatch('samples.import', { paths }, ANA));
+    const result = await ok(core.dispatch('samples.import', { files: paths.map((path) => ({ path })) }, ANA));
     assert.equal(result.committed, true, JSON.stringify(result.messages.filter((message) => message.outcome === 'failed')));
     assert.equal(result.failed, 0);
     assert.equal(result.imported + result.duplicates, 27);
@@ -88,7 +88,7 @@ describe('real corpora', () => {
     assert.ok(paths.length >= 47, `${paths.length} files in ${PYTHON_CORPUS} (install libpython3.11-testsuite: scripts/system-deps.sh)`);
     const before = count('samples');
     // Without "import the valid ones" a single refusal stores nothing at all, and names the message.
-    const strict = await ok(core.dispatch('samples.import', { paths }, ANA));
+    const strict = await ok(core.dispatch('samples.import', { files: paths.map((path) => ({ path })) }, ANA));
     assert.equal(strict.committed, false);
     assert.equal(count('samples'), before);
     const refused = strict.messages.filter((message) => message.outcome === 'failed');
@@ -103,7 +103,7 @@ describe('real corpora', () => {
       const samplesBefore = count('samples');
       const linksBefore = count('sample_links');
       const eventsBefore = count('events');
-      const one = await core.dispatch('samples.import', { paths: [path] }, ANA);
+      const one = await core.dispatch('samples.import', { files: [{ path }] }, ANA);
       assert.ok(one.ok, `${path}: ${one.ok ? '' : `${one.error.code} ${one.error.message}`}`);
       const result: SampleImportResult = one.value;
       const expected = await messagesOf(path);
@@ -137,7 +137,7 @@ describe('real corpora', () => {
       }
     }
     // Then the whole corpus at once with "import the valid ones": the same split, all in one commit.
-    const valid = await ok(core.dispatch('samples.import', { paths, importValid: true }, ANA));
+    const valid = await ok(core.dispatch('samples.import', { files: paths.map((path) => ({ path })), importValid: true }, ANA));
     assert.equal(valid.committed, true);
     assert.equal(valid.failed, 1);
     assert.equal(valid.imported, 0, 'every valid message was stored by the imports one at a time');

@@ -11,17 +11,17 @@ import { spamMessage } from './mail.js';
 
 const [databasePath, ...paths] = process.argv.slice(2);
 const core = createCore({ databasePath });
-const actor = { actor: 'Ana' };
+const actor = { actor: 'Ana', localFiles: true };
 await core.dispatch('investigators.add', { name: 'Ana', roles: ['investigator'] }, { actor: null });
 const warmUp = join(dirname(databasePath), 'warm-up.eml');
 writeFileSync(warmUp, spamMessage({ html: '<p>warm <b>up</b></p>' }));
-await core.dispatch('samples.import', { paths: [warmUp] }, actor);
+await core.dispatch('samples.import', { files: [{ path: warmUp }] }, actor);
 const results = [];
 for (const path of paths) {
   global.gc?.();
   const before = process.resourceUsage().maxRSS;
   const started = process.memoryUsage().rss;
-  const result = await core.dispatch('samples.import', { paths: [path] }, actor);
+  const result = await core.dispatch('samples.import', { files: [{ path }] }, actor);
   const peak = process.resourceUsage().maxRSS;
   results.push({ path, result, peakKiB: peak, risenKiB: Math.max(0, peak - Math.max(before, Math.round(started / 1024))) });
 }
