@@ -150,7 +150,7 @@ test('a nomination bundle dropped on the window opens the nomination intake with
   await page.waitForURL(/#\/nominations/);
   const loaded = page.getByRole('form', { name: 'Import a nomination bundle' }).getByLabel('Chosen file');
   await loaded.waitFor();
-  assert.match(await loaded.innerText(), /^nomination\.json, \d+ bytes$/);
+  assert.match(await loaded.innerText(), /^nomination\.json, \d+ B$/);
   assert.equal(await page.locator('details.queue-intake').getAttribute('open'), '', 'the intake is open');
 });
 
