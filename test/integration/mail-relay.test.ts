@@ -92,7 +92,9 @@ describe('replies sent through a real SMTP server (aiosmtpd)', () => {
     const listing = (await ok(core.dispatch('listings.add', { range: '82.0.2.0/24', list: 'RBL', reason: 'spam-source' }, as('alice')))).listing.id;
     const request = await ok(core.dispatch('delisting.add', { ip: '82.0.2.5', requester: 'noc@isp.example', reason: 'see our mail' }, as('alice')));
     const mail = ['From: NOC <noc@isp.example>', 'To: abuse-desk@bl.example', 'Subject: Please delist 82.0.2.5', 'Date: Sat, 28 Nov 2026 09:00:00 +0000', 'Message-ID: <req-5@isp.example>', '', 'We fixed it.', ''].join('\r\n');
-    await ok(core.dispatch('threads.import', { threadId: request.threadId as number, files: [{ name: 'request.eml', base64: Buffer.from(mail).toString('base64') }] }, as('alice')));
+    // The requester's mail as a browser sends it: an upload of the session, then imported by its id.
+    const sent = await core.uploads.receive([Buffer.from(mail)], { name: 'request.eml', owner: 'alice-session', maxBytes: 1 << 20 });
+    await ok(core.dispatch('threads.import', { threadId: request.threadId as number, files: [{ upload: sent.upload }] }, { ...as('alice'), uploadOwner: 'alice-session' }));
     const draft = await ok(core.dispatch('delisting.draft', { id: request.id, decision: 'remove-temporarily', until: '2026-12-05' }, as('rita')));
     await ok(core.dispatch('delisting.decide', { id: request.id, decision: 'remove-temporarily', until: '2026-12-05', why: 'trial removal' }, as('rita')));
     const thread = await ok(core.dispatch('threads.get', { id: request.threadId as number }, as('rita')));

@@ -101,7 +101,9 @@ describe('queue replies in correspondence threads', () => {
   test('the requester’s real mail imported into the thread is answered: In-Reply-To and References carry its id', async () => {
     const request = await ok(core.dispatch('delisting.add', { ip: '82.0.2.6', requester: 'noc@isp.example', reason: 'see our mail' }, as('alice')));
     const mail = ['From: NOC <noc@isp.example>', 'To: abuse-desk@bl.example', 'Subject: Please delist 82.0.2.6', 'Date: Sat, 28 Nov 2026 09:00:00 +0000', 'Message-ID: <req-6@isp.example>', '', 'We fixed it.', ''].join('\r\n');
-    await ok(core.dispatch('threads.import', { threadId: request.threadId as number, files: [{ name: 'request.eml', base64: Buffer.from(mail).toString('base64') }] }, as('alice')));
+    // The requester's mail as a browser sends it: an upload of the session, then imported by its id.
+    const sent = await core.uploads.receive([Buffer.from(mail)], { name: 'request.eml', owner: 'alice-session', maxBytes: 1 << 20 });
+    await ok(core.dispatch('threads.import', { threadId: request.threadId as number, files: [{ upload: sent.upload }] }, { ...as('alice'), uploadOwner: 'alice-session' }));
     const draft = await ok(core.dispatch('delisting.draft', { id: request.id, decision: 'deny' }, as('rita')));
     assert.equal(draft.subject, 'Re: Please delist 82.0.2.6');
     const edited = `${draft.text}\nP.S. Our records show spam until this morning.\n`;
