@@ -35,7 +35,8 @@ describe('a snapshot being published is not the last snapshot', () => {
   let now: number;
   let host: number;
   const key = generateKeyPair();
-  const pat = { actor: 'pat' };
+  // Publishes into a folder the test names: a call that may name local folders, as the command line is.
+  const pat = { actor: 'pat', localFiles: true };
 
   beforeEach(async () => {
     folder = mkdtempSync(join(tmpdir(), 'repdesk-publish-record-'));
