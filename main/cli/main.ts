@@ -20,6 +20,7 @@ import { defaultDatabasePath } from '../core/paths.js';
 import { startServer } from '../server/server.js';
 import { formatListingLine } from './format.js';
 import { LOOKUP_COMMANDS } from './lookup-commands.js';
+import { openThreadedCore, type ThreadedCore } from '../core/writer/threaded-core.js';
 import { QIL_COMMANDS } from './qil-commands.js';
 import { DUL_COMMANDS } from './dul-commands.js';
 import { EVIDENCE_COMMANDS } from './evidence-commands.js';
@@ -49,6 +50,8 @@ export class CommandError extends Error {
 export interface CommandContext {
   readonly positionals: readonly string[];
   readonly values: Values;
+  /** The database file (`--db`, REPDESK_DB, or the default). */
+  readonly databasePath: string;
   /** The core on the database, opened on first use (publish passes its signing key). */
   readonly core: (extra?: Pick<CoreOptions, 'signingKey' | 'publishLockWaitMs'>) => Core;
   readonly actor: string | null;
@@ -239,16 +242,28 @@ const COMMANDS: Record<string, Command> = {
       const port = typeof context.values.port === 'string' ? integer(context.values.port, '--port') : 0;
       if (port > 65535) throw new UsageError('--port must be at most 65535');
       const key = typeof context.values.key === 'string' ? readSecretKeyFile(resolve(context.values.key), passphraseFrom(context.values)) : null;
-      const core = context.core(key ? { signingKey: () => key } : {});
-      const staticFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../renderer');
-      const server = await startServer({ core, call: { actor: context.actor }, port, staticFolder });
-      context.out(`RepDesk is serving ${core.connection.path} as ${context.actor ?? '(no actor: read-only)'}${key ? `, signing with key ${formatKeyId(key.keyId)}` : ''}`);
-      context.out(`Open ${server.url}`);
-      await new Promise<void>((resolvePromise) => {
-        const stop = () => void server.close().then(resolvePromise);
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      // A server's core: writes in a writer thread with a bounded wait, reads never wait for a writer.
+      if (context.databasePath !== ':memory:') mkdirSync(dirname(resolve(context.databasePath)), { recursive: true });
+      let core: ThreadedCore;
+      try {
+        core = await openThreadedCore({ databasePath: context.databasePath, ...(key ? { signingKey: () => key } : {}) });
+      } catch (error) {
+        throw new CommandError(`cannot open the database ${context.databasePath}: ${(error as Error).message}`);
+      }
+      try {
+        const staticFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../renderer');
+        const server = await startServer({ core, call: { actor: context.actor }, port, staticFolder });
+        context.out(`RepDesk is serving ${core.connection.path} as ${context.actor ?? '(no actor: read-only)'}${key ? `, signing with key ${formatKeyId(key.keyId)}` : ''}`);
+        context.out(`Open ${server.url}`);
+        await new Promise<void>((resolvePromise) => {
+          const stop = () => void server.close().then(resolvePromise);
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+      } finally {
+        core.close();
+        await core.closed();
+      }
     },
   },
   ...LOOKUP_COMMANDS,
@@ -352,6 +367,7 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
     await command.run({
       positionals: parsed.positionals,
       values,
+      databasePath,
       actor,
       out: io.out,
       prompt: io.prompt ?? promptTerminal,

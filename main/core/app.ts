@@ -18,7 +18,7 @@ import { addListing, delistListing, getListing, importListingsFile } from './lis
 import { historyOf, verifyHistory } from './audit/history.js';
 import { addInvestigator, listInvestigators, updateInvestigator } from './investigators/investigators.js';
 import { authHandlers } from './auth/handlers.js';
-import { authenticate, type AuthenticatedSession } from './auth/sessions.js';
+import { authenticate, markSessionSeen, type AuthenticatedSession } from './auth/sessions.js';
 import { readSettings, updateSettings } from './settings/settings.js';
 import type { MinisignKeyPair } from './publish/minisign.js';
 import { previewPublish, publishSnapshot, listSnapshots } from './publish/publish.js';
@@ -87,6 +87,16 @@ export interface CoreOptions {
    * Without it the core's store makes a folder of its own only if a file arrives.
    */
   readonly uploadFolder?: string;
+  /**
+   * A server's reader: the connection is opened read-only (a write through it fails loudly: the
+   * contract says which operations write, and those go to the writer thread), the dashboard is
+   * not folded here, and the address index is built off the event loop. See writer/threaded-core.ts.
+   */
+  readonly readOnly?: boolean;
+  /** A reader's session checks hand their one write (a session's last use) here. */
+  readonly markSessionSeen?: (sessionId: number, at: string) => void;
+  /** Called when a background job this core started has ended (a reader: its writer signs the checkpoint the job's writes call for). */
+  readonly afterJob?: () => void;
 }
 
 /**
@@ -124,15 +134,19 @@ export interface Core {
   dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
   /** The person a session token belongs to, with their current roles, or a refusal saying why (for a transport, before dispatch). */
   authenticate(token: string): ApiResult<AuthenticatedSession>;
+  /** Bring the dashboard's figures up to date now (a failure leaves them pending and is logged). */
+  foldDashboard(): void;
+  /** Sign a history checkpoint now if the history moved since the last one (a failure is logged). */
+  signCheckpoint(when: string): void;
   close(): void;
 }
 
 export function createCore(options: CoreOptions): Core {
-  const connection = openDatabase(options.databasePath);
+  const connection = openDatabase(options.databasePath, { readonly: options.readOnly === true });
   const now = options.now ?? (() => new Date());
   const nowText = () => now().toISOString();
   const { read, write } = connection;
-  const index = new ListingIndex(read);
+  const index = new ListingIndex(read, options.readOnly ? { databasePath: options.databasePath } : {});
   const uploads = options.uploadFolder ? UploadStore.at(options.uploadFolder) : UploadStore.lazy();
   const fileOf = (ref: FileRef, call: CallContext, what?: string): InputFile => resolveFile(uploads, ref, call, what);
   const jobs = new JobRunner({
@@ -144,6 +158,7 @@ export function createCore(options: CoreOptions): Core {
       index.refresh();
       foldOffThread();
       upkeep.signCheckpoint('after a job');
+      options.afterJob?.();
     },
   });
   // The dashboard's figures follow each write off the request path: a trigger journals every
@@ -341,12 +356,15 @@ export function createCore(options: CoreOptions): Core {
     'delisting.decide': (input, call) => decideDelistingRequest(write, call.actor, input, readSettings(read), now()),
     'queues.summary': (_input, call) => queuesSummary(read, call.actor, now()),
     'dashboard.get': (input) => {
-      try {
-        foldDashboard(write);
-      } catch (error) {
-        // Another writer holds the database (a long import): show the figures as of the last fold, marked as behind.
-        if (!/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) throw error;
-        log.warn('dashboard figures not updated: the database is busy');
+      // A server's reader never folds (it cannot write): its writer thread folds, see threaded-core.ts.
+      if (!options.readOnly) {
+        try {
+          foldDashboard(write);
+        } catch (error) {
+          // Another writer holds the database (a long import): show the figures as of the last fold, marked as behind.
+          if (!/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) throw error;
+          log.warn('dashboard figures not updated: the database is busy');
+        }
       }
       return readDashboard(read, now(), input.period);
     },
@@ -390,7 +408,8 @@ export function createCore(options: CoreOptions): Core {
     dispatch,
     authenticate: (token) => {
       try {
-        return { ok: true, value: authenticate(write, token, readSettings(read), now()) };
+        const markSeen = options.readOnly ? (options.markSessionSeen ?? (() => undefined)) : (id: number, at: string) => markSessionSeen(write, id, at);
+        return { ok: true, value: authenticate(read, token, readSettings(read), now(), markSeen) };
       } catch (error) {
         if (error instanceof AppError) return { ok: false, error: error.toApiError() };
         throw error;
@@ -400,13 +419,17 @@ export function createCore(options: CoreOptions): Core {
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);
     },
+    foldDashboard: settleDashboard,
+    signCheckpoint: (when) => upkeep.signCheckpoint(when),
     close: () => {
       isClosed = true;
+      index.close();
       void foldWorker?.terminate();
       // A core that wrote (the CLI after an import) leaves the figures current for the app.
       if (dashboardFold) settleDashboard();
       void jobs.close();
       upkeep.close();
+      uploads.close();
       connection.close();
     },
   };

@@ -11,7 +11,8 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATION_NAMES } from '../../shared/contract.js';
-import { createCore, type Core } from '../core/app.js';
+import type { Core } from '../core/app.js';
+import { openThreadedCore } from '../core/writer/threaded-core.js';
 import { DEFAULT_DATABASE_FILE, LOCATION_FILE, databaseLocationProblem, formatLocationFile, resolveDatabaseLocation } from '../core/database-location.js';
 import { defaultDataFolder, readOptionalText } from '../core/paths.js';
 import { registerFileUploads, registerIpc } from './ipc.js';
@@ -291,7 +292,7 @@ function isFromMainWindow(event: Parameters<typeof isTrustedSender>[0]): boolean
   return mainWindow !== null && !mainWindow.isDestroyed() && isTrustedSender(event, { webContentsId: mainWindow.webContents.id, appUrl: APP_URL });
 }
 
-function start(): void {
+async function start(): Promise<void> {
   mkdirSync(app.getPath('userData'), { recursive: true });
   const log = createRotatingLog({ folder: app.getPath('logs'), name: 'main', maxBytes: 5 * 1024 * 1024, keep: 5 });
   copyStreamToLog(process.stderr, log);
@@ -317,7 +318,8 @@ function start(): void {
   // Files the person chooses or drops become uploads in a private folder (paths never reach the page).
   const openedUploads = UploadStore.open();
   uploads = openedUploads;
-  const openedCore = createCore({
+  // Writes go to a writer thread (bounded wait) and reads never wait for it: the main process, and so the window, never freezes on the database.
+  const openedCore = await openThreadedCore({
     databasePath,
     signingKey: signingKeyProvider(keyVault()),
     snapshotFolder: join(app.getPath('userData'), 'snapshots'),

@@ -11,6 +11,7 @@ import { runCli } from '../../main/cli/main.js';
 import { createCore, type Core } from '../../main/core/app.js';
 import type { MinisignKeyPair } from '../../main/core/publish/minisign.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
+import { openThreadedCore } from '../../main/core/writer/threaded-core.js';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -166,8 +167,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     closers.push(() => browser.close());
     const { signingKey } = options;
     const openSession = async (actor: string): Promise<Session> => {
-      const core = createCore({ databasePath, snapshotFolder, signingKey: signingKey && (() => signingKey), now: options.now });
-      closers.push(() => core.close());
+      // As `repdesk serve` runs: a server's core (writer thread, read-only reader), unless the test moves the clock.
+      const threaded = options.now ? null : await openThreadedCore({ databasePath, snapshotFolder, signingKey: signingKey && (() => signingKey) });
+      const core = threaded ?? createCore({ databasePath, snapshotFolder, signingKey: signingKey && (() => signingKey), now: options.now });
+      closers.push(async () => {
+        core.close();
+        await threaded?.closed();
+      });
       const server = await startServer({ core, call: { actor }, port: 0, staticFolder: RENDERER_FOLDER });
       closers.push(() => server.close());
       const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });

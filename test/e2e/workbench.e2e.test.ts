@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { PROJECT_FOLDER, repdesk, seedLookupTeam, startHarness, type Harness } from '../e2e-support/harness.js';
 import { sql } from '../../main/core/db/sql.js';
 import type { Locator } from 'playwright-core';
+import Database from 'better-sqlite3';
 
 const BULK_ROWS = 150_000;
 const SCREENSHOTS = join(PROJECT_FOLDER, 'test-output');
@@ -229,7 +230,10 @@ test('the Ctrl+K palette jumps to a record by id and finds one by its text', asy
 test('an entry whose expiry has passed still reads active but is marked expired: out of the zone', async () => {
   const { page, server } = harness;
   // Its expiry is past (the QIL ingest would have extended it had the source kept hitting traps).
-  harness.core.connection.write.run(sql`UPDATE listings SET expires_at = '2026-11-01T00:00:00.000Z' WHERE list = 'QIL' AND first = (SELECT first FROM listings WHERE list = 'QIL' ORDER BY id LIMIT 1)`);
+  // Written through a connection of the test's own: the server's reads use a read-only one.
+  const database = new Database(harness.databasePath);
+  database.prepare("UPDATE listings SET expires_at = '2026-11-01T00:00:00.000Z' WHERE list = 'QIL' AND first = (SELECT first FROM listings WHERE list = 'QIL' ORDER BY id LIMIT 1)").run();
+  database.close();
   await page.goto(server.url);
   await page.getByRole('link', { name: 'Listings' }).waitFor();
   await page.goto(`${harness.origin}/#/listings/list=QIL`);

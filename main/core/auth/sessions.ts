@@ -118,9 +118,10 @@ export interface AuthenticatedSession {
 /**
  * The person a token belongs to, or a refusal (`unauthenticated`) saying why: malformed, unknown
  * (never issued, or signed out long ago), ended (and why), expired (absolute or idle), or the
- * person is no longer active. Only a live session's last use is written.
+ * person is no longer active. Only a live session's last use is written, by `markSeen` (a server
+ * hands that write to its writer thread: checking a session never waits for the database lock).
  */
-export function authenticate(db: WriteDb, token: string, settings: Settings, now: Date): AuthenticatedSession {
+export function authenticate(db: ReadDb, token: string, settings: Settings, now: Date, markSeen: (sessionId: number, at: string) => void): AuthenticatedSession {
   if (!isSessionTokenShaped(token)) throw unauthenticated('the session token is malformed: sign in');
   const row = db.get<SessionRow>(sql`SELECT ${SESSION_COLUMNS} FROM sessions s JOIN investigators i ON i.id = s.investigator_id WHERE s.token_hash = ${secretHash(token)}`);
   if (!row) throw unauthenticated('no such session: sign in');
@@ -133,13 +134,18 @@ export function authenticate(db: WriteDb, token: string, settings: Settings, now
   if (row.active !== 1) throw unauthenticated(`${row.name} is no longer active`);
   let lastSeenAt = row.last_seen_at;
   if (now.getTime() - Date.parse(row.last_seen_at) >= LAST_SEEN_RESOLUTION_MS) {
-    db.run(sql`UPDATE sessions SET last_seen_at = ${at} WHERE id = ${row.id}`);
+    markSeen(row.id, at);
     lastSeenAt = at;
   }
   return {
     person: { id: row.investigator_id, name: row.name, roles: parseRoles(row.roles) },
     session: toView({ ...row, last_seen_at: lastSeenAt }, settings, row.id),
   };
+}
+
+/** Record a session's last use (see `authenticate`). */
+export function markSessionSeen(db: WriteDb, sessionId: number, at: string): void {
+  db.run(sql`UPDATE sessions SET last_seen_at = ${at} WHERE id = ${sessionId} AND last_seen_at < ${at}`);
 }
 
 /** End every open session of a person (deactivated, roles changed, enrolled again, second factor reset); returns how many. */

@@ -44,14 +44,19 @@ export interface Connection {
   readonly read: ReadDb;
   readonly write: WriteDb;
   readonly path: string;
+  /** How long a statement waits for another connection's lock before SQLITE_BUSY (a server's writer bounds it per call). */
+  setBusyTimeout(milliseconds: number): void;
   close(): void;
 }
+
+/** How long a connection waits for another's lock unless told otherwise. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 /** Open (creating if needed) and migrate the database at `path` (':memory:' for a throw-away one). */
 export function openDatabase(path: string, options: { readonly?: boolean } = {}): Connection {
   const database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
   try {
-    database.pragma('busy_timeout = 5000');
+    database.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
     if (!options.readonly) {
       database.pragma('journal_mode = WAL');
       database.pragma('synchronous = NORMAL');
@@ -115,5 +120,13 @@ export function openDatabase(path: string, options: { readonly?: boolean } = {})
     prepare: (text: string) => statement(text),
     transaction: <T>(work: (db: WriteDb) => T) => database.transaction(() => work(write)).immediate(),
   };
-  return { read: write, write, path, close: () => database.close() };
+  return {
+    read: write,
+    write,
+    path,
+    setBusyTimeout: (milliseconds) => {
+      database.pragma(`busy_timeout = ${Math.max(0, Math.floor(milliseconds))}`);
+    },
+    close: () => database.close(),
+  };
 }

@@ -94,6 +94,8 @@ export class UploadStore {
     private folderPath: string | null,
     private readonly parent: string,
     private readonly lifetimeMs: number,
+    /** Whether this store made its folder (and removes it when closed); another thread's store only uses it. */
+    private readonly ownsFolder: boolean,
   ) {}
 
   /**
@@ -102,19 +104,19 @@ export class UploadStore {
    * shell open one at start.
    */
   static open(options: { parent?: string; lifetimeMs?: number } = {}): UploadStore {
-    const store = new UploadStore(null, options.parent ?? tmpdir(), options.lifetimeMs ?? UPLOAD_LIFETIME_MS);
+    const store = new UploadStore(null, options.parent ?? tmpdir(), options.lifetimeMs ?? UPLOAD_LIFETIME_MS, true);
     store.ensureFolder();
     return store;
   }
 
   /** The store of another thread of this process (the writer, a job's worker): the same folder. */
   static at(folder: string, lifetimeMs = UPLOAD_LIFETIME_MS): UploadStore {
-    return new UploadStore(folder, tmpdir(), lifetimeMs);
+    return new UploadStore(folder, tmpdir(), lifetimeMs, false);
   }
 
   /** A store whose folder is made only when a file arrives (the command line never makes one). */
   static lazy(): UploadStore {
-    return new UploadStore(null, tmpdir(), UPLOAD_LIFETIME_MS);
+    return new UploadStore(null, tmpdir(), UPLOAD_LIFETIME_MS, true);
   }
 
   /** The private folder, or null before the first upload of a lazy store. */
@@ -283,8 +285,8 @@ export class UploadStore {
     this.sweep(now);
   }
 
-  /** Remove the folder and everything in it (the server or the desktop app is closing). */
+  /** Remove the folder and everything in it, when this store made it (the server or the desktop app is closing). */
   close(): void {
-    if (this.folderPath !== null) rmSync(this.folderPath, { recursive: true, force: true });
+    if (this.ownsFolder && this.folderPath !== null) rmSync(this.folderPath, { recursive: true, force: true });
   }
 }

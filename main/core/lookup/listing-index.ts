@@ -2,12 +2,18 @@
  * Keeps the in-memory range index in step with the listings table: built from the table at
  * start, topped up with new listings after this process writes, and after another process
  * (a CLI import while the app runs) commits, which SQLite's data_version reveals.
+ *
+ * A server's index (`databasePath` given) is never built on its event loop: a worker thread reads
+ * the table and builds the arrays, and hands them over (transferred, not copied) to replace the
+ * index in one step; lookups meanwhile answer from the index as it was (a million-row import's
+ * listings appear once the rebuild is in, a second or two later).
  */
+import { Worker } from 'node:worker_threads';
 import type { Family } from '../../../shared/address.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
-import { RangeIndex } from './range-index.js';
+import { RangeIndex, type RangeIndexState } from './range-index.js';
 
 const log = createLogger('index');
 const INCREMENTAL_LIMIT = 4096;
@@ -18,15 +24,33 @@ const INCREMENTAL_LIMIT = 4096;
  */
 export const FRESHNESS_MS = 100;
 
+/** What a worker thread built: the index's arrays and the newest listing id they hold. */
+export interface BuiltIndex {
+  readonly state: RangeIndexState;
+  readonly maxId: number;
+  readonly milliseconds: number;
+}
+
+export interface ListingIndexOptions {
+  /** Build and rebuild in a worker thread reading this database file (a server: its event loop never runs a build). */
+  readonly databasePath?: string;
+}
+
 export class ListingIndex {
   private readonly ranges = new RangeIndex();
   private maxId = 0;
   private dataVersion = -1;
   private isBuilt = false;
   private checkedAt = 0;
+  private rebuilding: { readonly worker: Worker; readonly done: Promise<void> } | null = null;
+  private rebuildAgain = false;
+  private isClosed = false;
 
   /** The index is built on first use: commands that never look anything up never pay for it. */
-  constructor(private readonly db: ReadDb) {}
+  constructor(
+    private readonly db: ReadDb,
+    private readonly options: ListingIndexOptions = {},
+  ) {}
 
   get size(): number {
     this.ensureBuilt();
@@ -59,14 +83,78 @@ export class ListingIndex {
     log.info(`index built: ${this.ranges.size} ranges in ${(performance.now() - started).toFixed(0)} ms`);
   }
 
+  /** The newest listing id the index holds. */
+  get builtMaxId(): number {
+    return this.maxId;
+  }
+
+  /**
+   * Build the index now: off the event loop when it has a database file to give a worker (then
+   * resolved once the worker's index is in), else here.
+   */
+  async load(): Promise<void> {
+    if (this.options.databasePath === undefined) {
+      this.reload();
+      return;
+    }
+    await this.rebuildOffThread();
+  }
+
+  /** Rebuild in a worker thread and take its arrays; one at a time, once more if asked meanwhile. */
+  private rebuildOffThread(): Promise<void> {
+    if (this.rebuilding) {
+      this.rebuildAgain = true;
+      return this.rebuilding.done;
+    }
+    // Commits after this point are taken in by the refresh that follows the rebuild.
+    const version = this.db.dataVersion();
+    const worker = new Worker(new URL('./index-worker.js', import.meta.url), { workerData: { databasePath: this.options.databasePath } });
+    const done = new Promise<void>((resolve) => {
+      worker.once('message', (built: BuiltIndex) => {
+        if (this.isClosed) return;
+        this.ranges.restore(built.state);
+        this.maxId = built.maxId;
+        this.dataVersion = version;
+        this.isBuilt = true;
+        log.info(`index built off the event loop: ${this.ranges.size} ranges in ${built.milliseconds.toFixed(0)} ms`);
+      });
+      worker.once('error', (error) => log.error(`the index could not be rebuilt: ${error.message}`));
+      worker.once('exit', () => {
+        this.rebuilding = null;
+        if (this.isClosed) {
+          resolve();
+          return;
+        }
+        if (this.rebuildAgain) {
+          this.rebuildAgain = false;
+          void this.rebuildOffThread().then(resolve);
+          return;
+        }
+        this.refresh();
+        resolve();
+      });
+    });
+    this.rebuilding = { worker, done };
+    return done;
+  }
+
+  /** Stop a rebuild under way (the core is closing). */
+  close(): void {
+    this.isClosed = true;
+    void this.rebuilding?.worker.terminate();
+  }
+
   /** Take in listings committed since the last look (by anyone). */
   refresh(): void {
-    if (!this.isBuilt) return;
+    if (!this.isBuilt || this.rebuilding) return;
     this.dataVersion = this.db.dataVersion();
-    const pending = this.db.get<{ count: number }>(sql`SELECT count(*) AS count FROM listings WHERE id > ${this.maxId}`)?.count ?? 0;
-    if (pending === 0) return;
+    // Ids are given in order and never reused: the newest id says how many are new (a count would scan them).
+    const newest = this.db.get<{ max: number | null }>(sql`SELECT max(id) AS max FROM listings`)?.max ?? 0;
+    const pending = newest - this.maxId;
+    if (pending <= 0) return;
     if (pending > INCREMENTAL_LIMIT) {
-      this.reload();
+      if (this.options.databasePath !== undefined) void this.rebuildOffThread();
+      else this.reload();
       return;
     }
     for (const [id, family, first, last] of this.db.iterateRaw(sql`SELECT id, family, hex(first), hex(last) FROM listings WHERE id > ${this.maxId} ORDER BY id`)) {

@@ -93,6 +93,18 @@ function assignLevels<K extends Key>(count: number, firstAt: (index: number) => 
   return { levelOf, levels };
 }
 
+/** A family's built arrays, as a worker thread hands them over (typed arrays transferred, not copied). */
+interface FamilyState<K extends Key> {
+  readonly all: SortedRanges<K>;
+  readonly levels: Array<SortedRanges<K>>;
+}
+
+/** The whole index's built arrays (see `RangeIndex.state`). */
+export interface RangeIndexState {
+  readonly v4: FamilyState<number>;
+  readonly v6: FamilyState<bigint>;
+}
+
 /** One family's index. IPv4 keys are plain numbers (exact below 2^53); IPv6 keys are bigint. */
 class FamilyIndex<K extends Key> {
   private all: SortedRanges<K>;
@@ -127,6 +139,21 @@ class FamilyIndex<K extends Key> {
     this.overlayLasts.push(last);
     this.overlayIds.push(id);
     if (this.overlayIds.length > OVERLAY_LIMIT) this.mergeOverlay();
+  }
+
+  /** The built arrays (no overlay), to hand to another thread: `FamilyIndex.restore` takes them as they are. */
+  state(): FamilyState<K> {
+    if (this.overlayIds.length > 0) this.mergeOverlay();
+    return { all: this.all, levels: this.levels };
+  }
+
+  /** Take the arrays another thread built (see `state`). */
+  restore(state: FamilyState<K>): void {
+    this.all = state.all;
+    this.levels = state.levels;
+    this.overlayFirsts = [];
+    this.overlayLasts = [];
+    this.overlayIds = [];
   }
 
   /** Ids of every range containing `value`, appended to `into`. */
@@ -277,6 +304,27 @@ export class RangeIndex {
         this.v6.load(v6Firsts, v6Lasts, Uint32Array.from(v6Ids));
       },
     };
+  }
+
+  /**
+   * The built index as plain data, to post to another thread, and the buffers to transfer with it
+   * (the IPv4 arrays move without a copy; IPv6 keys are bigints, copied).
+   */
+  state(): { state: RangeIndexState; transfer: ArrayBuffer[] } {
+    const state = { v4: this.v4.state(), v6: this.v6.state() };
+    const buffers = new Set<ArrayBuffer>();
+    for (const family of [state.v4, state.v6]) {
+      for (const sorted of [family.all, ...family.levels]) {
+        for (const array of [sorted.firsts, sorted.lasts, sorted.ids, sorted.buckets]) if (array instanceof Uint32Array) buffers.add(array.buffer as ArrayBuffer);
+      }
+    }
+    return { state, transfer: [...buffers] };
+  }
+
+  /** Replace the whole index with one another thread built (see `state`). */
+  restore(state: RangeIndexState): void {
+    this.v4.restore(state.v4);
+    this.v6.restore(state.v6);
   }
 
   add(family: Family, first: bigint, last: bigint, id: number): void {

@@ -1,0 +1,95 @@
+/**
+ * The writer thread (see writer-thread.ts): a core of its own on the database file, running the
+ * write operations it is sent one at a time. Before each, the connection's busy wait is set to
+ * what is left of that write's time (a write whose time ran out in the queue is refused without
+ * running); between writes it is zero, so a fold of the dashboard's figures never holds up the
+ * next write: when the database is locked it is left for later.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createCore, type Core } from '../app.js';
+import { markSessionSeen } from '../auth/sessions.js';
+import { AppError } from '../errors.js';
+import { createLogger } from '../log.js';
+import type { MinisignKeyPair } from '../publish/minisign.js';
+import { busyResult, type WriterData, type WriterReply, type WriterRequest } from './writer-thread.js';
+
+const log = createLogger('writer');
+const data = workerData as WriterData;
+const post = (reply: WriterReply) => parentPort?.postMessage(reply);
+/** The key of the publish being run now: the main process holds it and sends it with that call only. */
+let signingKey: MinisignKeyPair | null = null;
+let core: Core;
+try {
+  core = createCore({
+    databasePath: data.databasePath,
+    snapshotFolder: data.snapshotFolder ?? undefined,
+    uploadFolder: data.uploadFolder ?? undefined,
+    publishLockWaitMs: data.publishLockWaitMs ?? undefined,
+    checkpointTickMs: data.checkpointTickMs ?? undefined,
+    signingKey: () => {
+      if (!signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
+      return signingKey;
+    },
+  });
+  core.connection.setBusyTimeout(0);
+  post({ type: 'ready' });
+} catch (error) {
+  post({ type: 'failed', message: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}
+
+async function handle(request: WriterRequest): Promise<void> {
+  switch (request.type) {
+    case 'call': {
+      const left = request.deadline - Date.now();
+      if (left <= 0) {
+        post({ type: 'done', id: request.id, result: busyResult(Date.now() - request.queuedAt) });
+        return;
+      }
+      core.connection.setBusyTimeout(left);
+      signingKey = request.signingKey;
+      try {
+        const result = await core.dispatch(request.name, request.payload, request.call);
+        // Past its time the write was refused at the lock (dispatch says 'busy'): say how long it waited.
+        post({ type: 'done', id: request.id, result: !result.ok && result.error.code === 'busy' ? busyResult(Date.now() - request.queuedAt) : result });
+      } catch (error) {
+        post({ type: 'done', id: request.id, result: { ok: false, error: { code: 'internal', message: `${request.name} failed: ${error instanceof Error ? error.message : String(error)}` } } });
+      } finally {
+        signingKey = null;
+        core.connection.setBusyTimeout(0);
+      }
+      return;
+    }
+    case 'fold':
+      core.foldDashboard();
+      post({ type: 'done', id: request.id, result: null });
+      return;
+    case 'checkpoint':
+      core.signCheckpoint(request.when);
+      post({ type: 'done', id: request.id, result: null });
+      return;
+    case 'seen':
+      try {
+        markSessionSeen(core.connection.write, request.sessionId, request.at);
+      } catch (error) {
+        // A session's last use is a convenience: when the database is locked it waits for the next use.
+        log.warn(`a session's last use was not recorded: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      post({ type: 'done', id: request.id, result: null });
+      return;
+    case 'close':
+      core.close();
+      parentPort?.close();
+      return;
+    default: {
+      const unreachable: never = request;
+      throw new Error(`unknown writer request ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+// One at a time, in the order sent.
+let queue = Promise.resolve();
+parentPort?.on('message', (request: WriterRequest) => {
+  queue = queue.then(() => handle(request)).catch((error: unknown) => log.error(`writer: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
+});
