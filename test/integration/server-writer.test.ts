@@ -18,6 +18,7 @@ import { openThreadedCore, type ThreadedCore } from '../../main/core/writer/thre
 import { startServer, type RunningServer } from '../../main/server/server.js';
 import { repdesk } from '../e2e-support/harness.js';
 import { sql } from '../../main/core/db/sql.js';
+import Database from 'better-sqlite3';
 
 const TOKEN = 'server-writer-test-token';
 const HOLD_LOCK = join(dirname(fileURLToPath(import.meta.url)), 'support', 'hold-lock.js');
@@ -143,6 +144,41 @@ test('another process holds the write lock for 10 s: reads answer at once, a wri
 
 test("the reader's connection is read-only: a write through it (an operation the contract called a read) fails loudly", () => {
   assert.throws(() => core.connection.write.run(sql`UPDATE settings SET value = value`), /readonly/);
+});
+
+test("a session check never waits for the lock: the reader checks, and the session's last use is written by the writer", async () => {
+  const invitation = await core.dispatch('team.invite', { name: 'Bea', roles: ['investigator'] }, { actor: 'Ana', client: 'cli' });
+  assert.ok(invitation.ok, JSON.stringify(invitation));
+  const passphrase = 'bea rides a purple tandem at dawn';
+  assert.ok((await core.dispatch('auth.enrol', { code: invitation.value.code, passphrase }, { actor: null })).ok);
+  const signedIn = await core.dispatch('auth.signIn', { name: 'Bea', passphrase }, { actor: null, client: 'browser', address: '45.33.32.156' });
+  assert.ok(signedIn.ok, JSON.stringify(signedIn));
+  const lastSeen = () => {
+    const database = new Database(databasePath, { readonly: true });
+    try {
+      return (database.prepare('SELECT last_seen_at FROM sessions ORDER BY id DESC LIMIT 1').get() as { last_seen_at: string }).last_seen_at;
+    } finally {
+      database.close();
+    }
+  };
+  // A last use a minute ago, so the next check records one; then the lock, under which the check answers at once.
+  const old = new Date(Date.now() - 60_000).toISOString();
+  const database = new Database(databasePath);
+  database.prepare("UPDATE sessions SET last_seen_at = ? WHERE id = (SELECT max(id) FROM sessions)").run(old);
+  database.close();
+  const lock = await holdLock(2000);
+  const started = performance.now();
+  const checked = core.authenticate(signedIn.value.token);
+  const milliseconds = performance.now() - started;
+  assert.ok(checked.ok, JSON.stringify(checked));
+  assert.equal(checked.value.person.name, 'Bea');
+  assert.ok(milliseconds < SLOWEST_READ_MS, `the check took ${milliseconds.toFixed(0)} ms under the lock`);
+  assert.equal(lastSeen(), old, 'not written while the lock is held');
+  await lock.released;
+  // The writer records it once the lock is gone (its write waits within its bound).
+  const deadline = Date.now() + 10_000;
+  while (lastSeen() === old && Date.now() < deadline) await sleep(50);
+  assert.notEqual(lastSeen(), old);
 });
 
 test('after another process imports 300,000 listings, the index is rebuilt off the event loop: reads keep answering, then find them', async () => {

@@ -34,7 +34,7 @@ export type WriterRequest =
   | { readonly type: 'call'; readonly id: number; readonly name: OperationName; readonly payload: unknown; readonly call: WriterCall; readonly queuedAt: number; readonly deadline: number; readonly signingKey: MinisignKeyPair | null }
   | { readonly type: 'fold'; readonly id: number }
   | { readonly type: 'checkpoint'; readonly id: number; readonly when: string }
-  | { readonly type: 'seen'; readonly id: number; readonly sessionId: number; readonly at: string }
+  | { readonly type: 'seen'; readonly id: number; readonly sessionId: number; readonly at: string; readonly deadline: number }
   /** Finish what is queued, close the core, and exit. */
   | { readonly type: 'close' };
 
@@ -148,7 +148,7 @@ export class WriterThread {
 
   /** Record a session's last use (not awaited by anyone: a session check never waits for it). */
   markSessionSeen(sessionId: number, at: string): void {
-    void this.send({ type: 'seen', id: this.nextId++, sessionId, at });
+    void this.send({ type: 'seen', id: this.nextId++, sessionId, at, deadline: Date.now() + this.writeWaitMs });
   }
 
   /** Let the writer finish the writes it has, close its database, and stop (stopped after 10 s in any case). */

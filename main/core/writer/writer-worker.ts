@@ -69,11 +69,14 @@ async function handle(request: WriterRequest): Promise<void> {
       post({ type: 'done', id: request.id, result: null });
       return;
     case 'seen':
+      // Waited for like a write; when the database stays locked past it, the next use records it.
+      core.connection.setBusyTimeout(Math.max(0, request.deadline - Date.now()));
       try {
         markSessionSeen(core.connection.write, request.sessionId, request.at);
       } catch (error) {
-        // A session's last use is a convenience: when the database is locked it waits for the next use.
         log.warn(`a session's last use was not recorded: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        core.connection.setBusyTimeout(0);
       }
       post({ type: 'done', id: request.id, result: null });
       return;
