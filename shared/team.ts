@@ -148,3 +148,9 @@ export interface PublisherKeyView {
   readonly revokedAt: string | null;
   readonly revokedBy: string | null;
 }
+
+/** Register a publisher's minisign public key: the text of the `.pub` file (or its base64 line), never a path. */
+export const publisherKeyRegisterSchema = z.object({ publisher: z.string().trim().min(1).max(100), publicKey: z.string().min(1).max(2000) }).strict();
+
+/** A key id as minisign prints it (up to 16 hex digits). */
+export const publisherKeyRevokeSchema = z.object({ keyId: z.string().trim().regex(/^[0-9A-Fa-f]{1,16}$/, 'a key id is up to 16 hex digits, as minisign prints it') }).strict();

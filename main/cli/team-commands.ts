@@ -4,7 +4,9 @@
  * are used here, and only inside `run`, because main.ts imports this module first.
  */
 import { ROLES } from '../../shared/domain.js';
-import type { PersonView, SessionView } from '../../shared/team.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { PersonView, PublisherKeyView, SessionView } from '../../shared/team.js';
 import { describeOrigin } from '../../shared/team.js';
 import { call, CommandError, passphraseFileLine, printJson, UsageError, type Command, type CommandContext } from './main.js';
 
@@ -37,6 +39,11 @@ async function newPassphrase(context: CommandContext): Promise<string> {
   const again = await context.prompt('The same passphrase again: ', { hidden: true });
   if (first !== again) throw new CommandError('the two passphrases differ: nothing was changed; run the command again');
   return first;
+}
+
+function formatKey(key: PublisherKeyView): string {
+  const state = key.revokedAt ? `REVOKED ${key.revokedAt} by ${key.revokedBy}` : 'in force';
+  return `${key.keyId}\t${key.publisher}\t${state}\tregistered ${key.registeredAt} by ${key.registeredBy}\t${key.publicKey}`;
 }
 
 /** The people and sign-in commands. */
@@ -107,6 +114,48 @@ export const TEAM_COMMANDS: Record<string, Command> = {
       const people = await call(context, 'team.people', {});
       if (context.values.json) printJson(context, people);
       else for (const person of people) context.out(formatPerson(person));
+    },
+  },
+  'keys register': {
+    usage: 'repdesk keys register FILE --publisher NAME [--json]',
+    summary:
+      "Register a publisher's minisign public key (FILE: a .pub file as minisign -G or repdesk keygen writes it) against which their snapshot signatures are checked; several per publisher for a rotation (admin)",
+    options: { publisher: { type: 'string' }, json: { type: 'boolean' } },
+    positionals: [1, 1],
+    async run(context) {
+      if (typeof context.values.publisher !== 'string') throw new UsageError('--publisher is required');
+      let publicKey: string;
+      try {
+        publicKey = readFileSync(resolve(context.positionals[0]), 'utf8');
+      } catch (error) {
+        throw new CommandError(`cannot read the public key file ${context.positionals[0]}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      }
+      const key = await call(context, 'keys.register', { publisher: context.values.publisher, publicKey });
+      if (context.values.json) printJson(context, key);
+      else context.out(`registered key ${key.keyId} for ${key.publisher}`);
+    },
+  },
+  'keys list': {
+    usage: 'repdesk keys list [--json]',
+    summary: "The publishers' registered public keys: key id, publisher, in force or revoked, who registered it, the key line",
+    options: { json: { type: 'boolean' } },
+    positionals: [0, 0],
+    async run(context) {
+      const keys = await call(context, 'keys.list', {});
+      if (context.values.json) printJson(context, keys);
+      else if (keys.length === 0) context.out('no publisher keys registered');
+      else for (const key of keys) context.out(formatKey(key));
+    },
+  },
+  'keys revoke': {
+    usage: 'repdesk keys revoke KEYID [--json]',
+    summary: 'Revoke a publisher key (by its id as minisign prints it): signatures by it are refused from now on (admin)',
+    options: { json: { type: 'boolean' } },
+    positionals: [1, 1],
+    async run(context) {
+      const key = await call(context, 'keys.revoke', { keyId: context.positionals[0] });
+      if (context.values.json) printJson(context, key);
+      else context.out(`revoked key ${key.keyId} of ${key.publisher}`);
     },
   },
   'sessions list': {

@@ -13,6 +13,7 @@ import { completeEnrolment, invitePerson, startEnrolment } from './enrolment.js'
 import { listPeople, resetSecondFactor } from './people.js';
 import { describeSession, endSession, listSessions } from './sessions.js';
 import { signIn } from './sign-in.js';
+import { listPublisherKeys, registerPublisherKey, revokePublisherKey } from './publisher-keys.js';
 
 export type AuthOperation =
   | 'session.whoami'
@@ -24,7 +25,10 @@ export type AuthOperation =
   | 'team.people'
   | 'team.sessions'
   | 'team.endSession'
-  | 'team.resetSecondFactor';
+  | 'team.resetSecondFactor'
+  | 'keys.register'
+  | 'keys.list'
+  | 'keys.revoke';
 
 export function authHandlers(db: { readonly read: ReadDb; readonly write: WriteDb }, now: () => Date): Pick<HandlerMap, AuthOperation> {
   const { read, write } = db;
@@ -46,5 +50,8 @@ export function authHandlers(db: { readonly read: ReadDb; readonly write: WriteD
     'team.sessions': (input, call) => listSessions(read, call.actor, input.name, call.sessionId, settings(), now()),
     'team.endSession': (input, call) => endSession(write, call.actor, input.id, call.sessionId, settings(), now()),
     'team.resetSecondFactor': (input, call) => resetSecondFactor(write, call.actor, input.name, settings(), now()),
+    'keys.register': (input, call) => registerPublisherKey(write, call.actor, input, now()),
+    'keys.list': () => listPublisherKeys(read),
+    'keys.revoke': (input, call) => revokePublisherKey(write, call.actor, input.keyId, now()),
   };
 }

@@ -13,6 +13,7 @@ import { migration as people } from './0011-people.js';
 import { migration as sampleNotes } from './0012-sample-notes.js';
 import { migration as queueThreads } from './0013-queue-threads.js';
 import { migration as snapshotState } from './0014-snapshot-state.js';
+import { migration as publisherKeys } from './0015-publisher-keys.js';
 
 export interface Migration {
   readonly version: number;
@@ -25,7 +26,7 @@ export interface Migration {
   readonly rebuildsTables?: boolean;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes, queueThreads, snapshotState];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes, queueThreads, snapshotState, publisherKeys];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);
