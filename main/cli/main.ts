@@ -28,6 +28,7 @@ import { QUEUE_COMMANDS } from './queues-commands.js';
 import { WORKBENCH_COMMANDS } from './workbench-commands.js';
 import { DASHBOARD_COMMANDS } from './dashboard-commands.js';
 import { TEAM_COMMANDS } from './team-commands.js';
+import { BACKUP_COMMANDS } from './backup-commands.js';
 import { promptTerminal, type Prompt } from './prompt.js';
 import { PUBLISH_COMMANDS } from './publish-commands.js';
 
@@ -55,6 +56,8 @@ export interface CommandContext {
   /** The core on the database, opened on first use (publish passes its signing key). */
   readonly core: (extra?: Pick<CoreOptions, 'signingKey' | 'publishLockWaitMs'>) => Core;
   readonly actor: string | null;
+  /** The database file (--db, REPDESK_DB, location.json or the default), for commands that work on the file itself. */
+  readonly databasePath: string;
   readonly out: (line: string) => void;
   /** Ask the person at the terminal (hidden: a passphrase, never echoed). */
   readonly prompt: Prompt;
@@ -275,6 +278,7 @@ const COMMANDS: Record<string, Command> = {
   ...DASHBOARD_COMMANDS,
   ...TEAM_COMMANDS,
   ...PUBLISH_COMMANDS,
+  ...BACKUP_COMMANDS,
 };
 
 /** The first line of a --passphrase-file (a passphrase never goes on the command line). */
@@ -369,6 +373,7 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       values,
       databasePath,
       actor,
+      databasePath,
       out: io.out,
       prompt: io.prompt ?? promptTerminal,
       core: (extra) => {
