@@ -17,6 +17,7 @@ const QilView = lazy(() => import('./views/QilView.js').then((module) => ({ defa
 const DelistingView = lazy(() => import('./views/queues/DelistingView.js').then((module) => ({ default: module.DelistingView })));
 const NominationsView = lazy(() => import('./views/queues/NominationsView.js').then((module) => ({ default: module.NominationsView })));
 const SettingsView = lazy(() => import('./views/SettingsView.js').then((module) => ({ default: module.SettingsView })));
+const TeamView = lazy(() => import('./views/team/TeamView.js').then((module) => ({ default: module.TeamView })));
 const ListingsView = lazy(() => import('./views/workbench/ListingsView.js').then((module) => ({ default: module.ListingsView })));
 const NewListingView = lazy(() => import('./views/listing/NewListingView.js').then((module) => ({ default: module.NewListingView })));
 const ImportListingsView = lazy(() => import('./views/listing/ImportListingsView.js').then((module) => ({ default: module.ImportListingsView })));
@@ -74,6 +75,8 @@ function Section({ section, argument }: { section: SectionId; argument: string |
       return <DelistingView argument={argument} />;
     case 'publish':
       return <PublishView />;
+    case 'team':
+      return <TeamView />;
     case 'settings':
       return <SettingsView />;
     default: {

@@ -10,6 +10,7 @@ export const SECTIONS = [
   { id: 'nominations', title: 'Nominations' },
   { id: 'delisting', title: 'Delisting' },
   { id: 'publish', title: 'Publish' },
+  { id: 'team', title: 'Team' },
   { id: 'settings', title: 'Settings' },
 ] as const;
 

@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
 
-const SECTION_TITLES = ['Dashboard', 'Lookup', 'Listings', 'DUL', 'QIL', 'Nominations', 'Delisting', 'Publish', 'Settings'];
+const SECTION_TITLES = ['Dashboard', 'Lookup', 'Listings', 'DUL', 'QIL', 'Nominations', 'Delisting', 'Publish', 'Team', 'Settings'];
 const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let harness: Harness;
@@ -57,7 +57,7 @@ function currentHash(): string {
   return new URL(harness.page.url()).hash;
 }
 
-test('the frame shows the nine sections and the signed-in person, and the token leaves the address bar', async () => {
+test('the frame shows the ten sections and the signed-in person, and the token leaves the address bar', async () => {
   const { page, server } = harness;
   await page.goto(server.url);
   const links = page.getByRole('navigation', { name: 'Sections' }).getByRole('link');
@@ -157,9 +157,9 @@ test('every section is a titled page with no placeholder left; Settings lists th
 
   await page.getByRole('link', { name: 'Settings' }).click();
   await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
-  const returnCode = page.locator('dl.settings dt', { hasText: 'returnCodes.RBL' });
+  const returnCode = page.getByLabel('returnCodes.RBL', { exact: true });
   await returnCode.waitFor();
-  assert.equal(await returnCode.locator('xpath=following-sibling::dd[1]').innerText(), '127.0.0.2');
+  assert.equal(await returnCode.inputValue(), '127.0.0.2');
   assert.equal(currentHash(), '#/settings');
 });
 
