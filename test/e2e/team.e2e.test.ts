@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ApiResult } from '../../shared/contract.js';
-import { totp } from '../../main/core/auth/totp.js';
+import { base32Decode, totp } from '../../main/core/auth/totp.js';
 import { encodePublicKey, formatKeyId, generateKeyPair } from '../../main/core/publish/minisign.js';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
 
@@ -31,9 +31,7 @@ function ok<T>(result: ApiResult<T>): T {
 }
 
 function secretOf(uri: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const bits = [...(new URL(uri).searchParams.get('secret') ?? '')].map((character) => alphabet.indexOf(character).toString(2).padStart(5, '0')).join('');
-  return Buffer.from(bits.match(/.{8}/g)?.map((byte) => parseInt(byte, 2)) ?? []);
+  return base32Decode(new URL(uri).searchParams.get('secret') ?? '');
 }
 
 const row = (name: string) => harness.page.locator('table.team-people tbody tr').filter({ has: harness.page.getByRole('rowheader', { name, exact: true }) });

@@ -14,16 +14,10 @@ import { fileURLToPath } from 'node:url';
 import type { Invitation, PersonView, SessionView } from '../../shared/team.js';
 import { runCli } from '../../main/cli/main.js';
 import { createCore } from '../../main/core/app.js';
-import { totp } from '../../main/core/auth/totp.js';
+import { base32Decode, totp } from '../../main/core/auth/totp.js';
 import { describeRun, repdesk, repdeskJson } from './support/cli.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/repdesk.js');
-
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  const bits = [...text].map((character) => alphabet.indexOf(character).toString(2).padStart(5, '0')).join('');
-  return Buffer.from(bits.match(/.{8}/g)?.map((byte) => parseInt(byte, 2)) ?? []);
-}
 
 describe('repdesk investigator invite / enrol / team list / sessions', () => {
   const folder = mkdtempSync(join(tmpdir(), 'repdesk-cli-team-'));

@@ -32,6 +32,24 @@ export function base32Encode(bytes: Buffer): string {
   return text;
 }
 
+/** RFC 4648 base32 back to bytes (what an authenticator app does with the secret it is given); any case, padding ignored. */
+export function base32Decode(text: string): Buffer {
+  const bytes: number[] = [];
+  let bits = 0;
+  let value = 0;
+  for (const character of text.toUpperCase().replace(/=+$/, '')) {
+    const index = BASE32_ALPHABET.indexOf(character);
+    if (index === -1) throw new Error(`${JSON.stringify(character)} is not a base32 character`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 255);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(bytes);
+}
+
 /** The HOTP value of one counter (RFC 4226 section 5.3, dynamic truncation), as a zero-padded decimal string. */
 export function hotp(secret: Buffer, counter: number, digits = TOTP_DIGITS, algorithm: 'sha1' | 'sha256' | 'sha512' = 'sha1'): string {
   const message = Buffer.alloc(8);

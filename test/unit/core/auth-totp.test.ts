@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { base32Encode, hotp, matchTotp, otpauthUri, totp, totpStep } from '../../../main/core/auth/totp.js';
+import { base32Decode, base32Encode, hotp, matchTotp, otpauthUri, totp, totpStep } from '../../../main/core/auth/totp.js';
 import { isRecoveryCodeShaped, newEnrolmentCode, newRecoveryCode, newSessionToken, isSessionTokenShaped, normaliseCode } from '../../../main/core/auth/secrets.js';
 
 test('base32 matches RFC 4648 section 10 (without padding, as otpauth URIs carry it)', () => {
@@ -17,7 +17,12 @@ test('base32 matches RFC 4648 section 10 (without padding, as otpauth URIs carry
     ['fooba', 'MZXW6YTB'],
     ['foobar', 'MZXW6YTBOI'],
   ];
-  for (const [input, expected] of vectors) assert.equal(base32Encode(Buffer.from(input)), expected, input);
+  for (const [input, expected] of vectors) {
+    assert.equal(base32Encode(Buffer.from(input)), expected, input);
+    assert.equal(base32Decode(expected).toString(), input, expected);
+  }
+  assert.equal(base32Decode('mzxw6ytboi======').toString(), 'foobar');
+  assert.throws(() => base32Decode('MZXW1'), /"1" is not a base32 character/);
 });
 
 test('HOTP matches RFC 4226 appendix D', () => {

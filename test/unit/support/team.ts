@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import type { Role } from '../../../shared/domain.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
-import { totp } from '../../../main/core/auth/totp.js';
+import { base32Decode, totp } from '../../../main/core/auth/totp.js';
 
 export async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
   const result = await promise;
@@ -28,13 +28,7 @@ export async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorC
 
 /** The base32 secret of an otpauth URI, as bytes (what an authenticator app keeps). */
 export function secretOf(otpauthUri: string): Buffer {
-  const text = new URL(otpauthUri).searchParams.get('secret') ?? '';
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const character of text) bits += alphabet.indexOf(character).toString(2).padStart(5, '0');
-  const bytes: number[] = [];
-  for (let index = 0; index + 8 <= bits.length; index += 8) bytes.push(parseInt(bits.slice(index, index + 8), 2));
-  return Buffer.from(bytes);
+  return base32Decode(new URL(otpauthUri).searchParams.get('secret') ?? '');
 }
 
 export interface Enrolled {
