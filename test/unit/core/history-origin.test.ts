@@ -44,7 +44,8 @@ describe('history: client and address of every event', () => {
 
   afterEach(() => {
     core.close();
-    rmSync(folder, { recursive: true, force: true });
+    // A job's dashboard fold may still be opening the database from its worker thread.
+    rmSync(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
   });
 
   function rows(): OriginRow[] {

@@ -10,10 +10,15 @@ import { createCore } from '../../../main/core/app.js';
 import { generateKeyPair } from '../../../main/core/publish/minisign.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'repdesk-jobs-'));
-after(() => rmSync(folder, { recursive: true, force: true }));
 const key = generateKeyPair();
 const core = createCore({ databasePath: join(folder, 'jobs.sqlite'), signingKey: () => key, snapshotFolder: join(folder, 'snapshots') });
-after(() => core.close());
+// The core first (after hooks run in the order they are declared): the dashboard fold it starts
+// after the last job opens the database from a worker thread, and removing the folder under it
+// failed now and then (ENOTEMPTY) when that worker started late on a loaded machine.
+after(() => {
+  core.close();
+  rmSync(folder, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+});
 const alice = { actor: 'Alice', localFiles: true };
 
 function ok<T>(result: ApiResult<T>): T {
