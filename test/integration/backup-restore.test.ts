@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -223,7 +223,12 @@ describe('repdesk backup and restore', () => {
     const aside = /kept at (.*)$/.exec(restored.out[1])?.[1] ?? '';
     assert.ok(existsSync(aside), restored.out.join('\n'));
     assert.equal(contentOf(aside), replaced, 'the replaced database is kept with all it held, the change after the backup included');
-    assert.equal((await verifyCopy(aside)).ok, true);
+    // Its signed history checkpoints went with it (with a copy of their key, 0600): it still verifies against them.
+    assert.ok(existsSync(`${aside}.checkpoints`) && !existsSync(`${database}.checkpoints`));
+    assert.equal(statSync(`${aside}.checkpoint-key`).mode & 0o777, 0o600);
+    const asideReport = await verifyCopy(aside);
+    assert.equal(asideReport.ok, true, JSON.stringify(asideReport));
+    assert.ok(asideReport.anchors.length > 0, 'checked against its checkpoints');
     const lookup = await repdeskJson<{ listings: unknown[] }>([...db, 'lookup', '23.9.9.1']);
     assert.deepEqual(lookup.listings, [], 'the listing added after the backup is not in the restored database');
     const report = await verifyCopy(database);

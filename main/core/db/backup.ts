@@ -11,14 +11,16 @@
  * RepDesk, failing `PRAGMA integrity_check`, or whose history chain is broken, and refuses while
  * the database is open elsewhere. It copies the file beside the database, brings it to this
  * schema, records the restore in its history, then swaps it in with one rename; the database it
- * replaces is kept aside under a new name (a hard link made before the rename), never lost.
+ * replaces is kept aside under a new name (a hard link made before the rename), never lost, with
+ * the signed history checkpoints that vouch for it.
  */
 import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, linkSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, copyFileSync, existsSync, linkSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { conflict, invalidInput } from '../errors.js';
 import { openHistory, verifyHistory } from '../audit/history.js';
+import { checkpointPaths } from '../audit/checkpoints.js';
 import { fsyncFolder } from '../publish/files.js';
 import { runInCall, type CallOrigin } from '../call-scope.js';
 import { openDatabase } from './connection.js';
@@ -212,15 +214,26 @@ export function restoreDatabase(file: string, databasePath: string, origin: Call
 
     const release = holdForSwap(target);
     let keptAside: string | null = null;
+    const asideName = `${target}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`;
     try {
       if (release) {
-        keptAside = `${target}.before-restore-${now.toISOString().replace(/[:.]/g, '-')}`;
+        keptAside = asideName;
         try {
           linkSync(target, keptAside);
         } catch {
           // A file system without hard links: a copy, made while the lock keeps the file still.
           copyFileSync(target, keptAside);
         }
+      }
+      // The signed history checkpoints beside the database vouch for the history it replaces:
+      // they go aside with it (and keep vouching for it there); the restored one starts anew.
+      // The key that signed them stays (the restored database's checkpoints are signed with it
+      // too) and a copy goes with them, so the database kept aside still verifies against them.
+      const current = checkpointPaths(target);
+      const aside = checkpointPaths(asideName);
+      if (existsSync(current.file)) {
+        if (existsSync(current.key)) copyFileSync(current.key, aside.key, constants.COPYFILE_EXCL);
+        renameSync(current.file, aside.file);
       }
       renameSync(incoming, target);
       fsyncFolder(dirname(target));
