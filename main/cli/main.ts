@@ -56,8 +56,6 @@ export interface CommandContext {
   /** The core on the database, opened on first use (publish passes its signing key). */
   readonly core: (extra?: Pick<CoreOptions, 'signingKey' | 'publishLockWaitMs'>) => Core;
   readonly actor: string | null;
-  /** The database file (--db, REPDESK_DB, location.json or the default), for commands that work on the file itself. */
-  readonly databasePath: string;
   readonly out: (line: string) => void;
   /** Ask the person at the terminal (hidden: a passphrase, never echoed). */
   readonly prompt: Prompt;
@@ -373,7 +371,6 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       values,
       databasePath,
       actor,
-      databasePath,
       out: io.out,
       prompt: io.prompt ?? promptTerminal,
       core: (extra) => {
