@@ -424,10 +424,43 @@ export function parseInput<Name extends OperationName>(name: Name, payload: unkn
 }
 
 
-/** A background job as the UI polls it. */
-export interface JobView {
+/**
+ * What each background job's operation returns: the operation's own result type in the contract
+ * (`jobResultsMatchContract` below refuses to compile when the two differ or a job operation is
+ * missing), so a job's result is typed by its operation.
+ */
+export interface JobResults {
+  readonly 'listings.importFile': ImportSummary;
+  readonly 'listings.importPreview': ListingsImportPreview;
+  readonly 'publish.run': PublishResult;
+  readonly 'dul.preview': SubmissionPreview;
+  readonly 'dul.commit': SubmissionResult;
+  readonly 'qil.ingest': QilIngestSummary;
+  readonly 'listings.bulk': BulkResult;
+  readonly 'listings.export': CsvExport;
+  readonly 'samples.import': SampleImportResult;
+  readonly 'delisting.import': ImportResult;
+}
+
+type IsSame<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time only: every job operation's result here is exactly its result in the contract. */
+export const jobResultsMatchContract: { readonly [Operation in JobOperation]: IsSame<JobResults[Operation], OperationResult<Operation>> } = {
+  'listings.importFile': true,
+  'listings.importPreview': true,
+  'publish.run': true,
+  'dul.preview': true,
+  'dul.commit': true,
+  'qil.ingest': true,
+  'listings.bulk': true,
+  'listings.export': true,
+  'samples.import': true,
+  'delisting.import': true,
+};
+
+/** A background job of one operation, as the UI polls it: `result` is that operation's result once it is done. */
+export interface JobViewOf<Operation extends JobOperation> {
   readonly id: number;
-  readonly operation: JobOperation;
+  readonly operation: Operation;
   readonly state: 'running' | 'done' | 'failed' | 'cancelled';
   readonly stage: string;
   readonly done: number;
@@ -437,6 +470,9 @@ export interface JobView {
   readonly etaSeconds: number | null;
   readonly startedAt: string;
   readonly finishedAt: string | null;
-  readonly result: unknown;
+  readonly result: JobResults[Operation] | null;
   readonly error: ApiError | null;
 }
+
+/** A background job as the UI polls it: a union over the operations, narrowed by `operation`. */
+export type JobView = { [Operation in JobOperation]: JobViewOf<Operation> }[JobOperation];

@@ -3,10 +3,6 @@
  * and a desktop notification when one ends (the user may be in another window by then).
  */
 import type { JobView } from '../../shared/contract.js';
-import type { ImportSummary } from '../../shared/contract.js';
-import type { PublishResult } from '../../shared/publishing.js';
-import type { BulkResult, CsvExport } from '../../shared/workbench.js';
-import type { SampleImportResult } from '../../shared/evidence.js';
 
 /** What changed between two looks at the job list: jobs whose progress moved, and jobs that ended. */
 export function jobChanges(previous: ReadonlyMap<number, JobView>, current: readonly JobView[]): { progressed: JobView[]; finished: JobView[] } {
@@ -34,36 +30,80 @@ const OPERATION_TITLES: Record<JobView['operation'], string> = {
   'delisting.import': 'Delisting request import',
 };
 
-function resultSummary(job: JobView): string {
-  if (job.operation === 'listings.importFile') {
-    const summary = job.result as ImportSummary | null;
-    return summary
-      ? `${summary.imported.toLocaleString('en')} entries imported into ${summary.list}${summary.merged > 0 ? `; ${summary.merged.toLocaleString('en')} repeated lines merged` : ''}.`
-      : 'The import is complete.';
+function count(value: number): string {
+  return value.toLocaleString('en');
+}
+
+function plural(value: number, one: string, many = `${one}s`): string {
+  return `${count(value)} ${value === 1 ? one : many}`;
+}
+
+/**
+ * What a finished job did, in one sentence. The job's result is typed by its operation, so each
+ * case reads its own result, and a job operation without a summary does not compile.
+ */
+export function resultSummary(job: JobView): string {
+  switch (job.operation) {
+    case 'listings.importFile': {
+      const summary = job.result;
+      if (!summary) return 'The import is complete.';
+      return `${plural(summary.imported, 'entry', 'entries')} imported into ${summary.list}${summary.merged > 0 ? `; ${count(summary.merged)} repeated lines merged` : ''}.`;
+    }
+    case 'listings.importPreview': {
+      const preview = job.result;
+      if (!preview) return 'The preview is ready.';
+      const rejected = preview.rejected.total > 0 ? `; ${plural(preview.rejected.total, 'line')} rejected` : '';
+      return `${preview.source}: ${plural(preview.willImport, 'entry', 'entries')} would be imported into ${preview.list} (${count(preview.alreadyListed.total)} already listed)${rejected}.`;
+    }
+    case 'publish.run': {
+      const result = job.result;
+      if (!result) return 'Publishing is complete.';
+      if (result.published) return `Snapshot ${result.serial} of ${result.zone} is published.`;
+      if (result.needsApproval) return 'Nothing was published: the change is large and needs a second publisher’s approval.';
+      const failed = result.safety.filter((check) => check.status === 'fail').map((check) => check.name);
+      return failed.length > 0 ? `Nothing was published: the safety check${failed.length === 1 ? '' : 's'} ${failed.join(', ')} failed.` : 'Nothing was published.';
+    }
+    case 'dul.preview': {
+      const preview = job.result;
+      if (!preview) return 'The preview is ready.';
+      const rejected = preview.rejected.length > 0 ? ` ${plural(preview.rejected.length, 'line')} rejected.` : '';
+      return `${preview.source} for ${preview.isp}: ${plural(preview.ranges, 'range')}, ${count(preview.diff.added.total)} added and ${count(preview.diff.removed.total)} removed against the current set.${rejected}`;
+    }
+    case 'dul.commit': {
+      const committed = job.result;
+      if (!committed) return 'The DUL submission is committed.';
+      const { submission } = committed;
+      return `DUL submission #${submission.id} of ${submission.isp} committed: ${count(submission.added)} ranges added, ${count(submission.removed)} removed, ${count(submission.unchanged)} unchanged.`;
+    }
+    case 'qil.ingest': {
+      const summary = job.result;
+      if (!summary) return 'The trap hits are ingested.';
+      return `${plural(summary.observations, 'new trap hit')} (${count(summary.repeated)} seen before) from ${plural(summary.sources, 'source')}: ${plural(summary.created, 'QIL listing')} created, ${count(summary.extended)} extended.`;
+    }
+    case 'listings.bulk': {
+      const bulk = job.result;
+      return bulk ? `${plural(bulk.changed, 'listing')} changed (${bulk.action}), ${count(bulk.skipped)} left as they were.` : 'The bulk change is complete.';
+    }
+    case 'listings.export': {
+      const exported = job.result;
+      return exported ? `${plural(exported.rows, 'row')} exported.` : 'The export is complete.';
+    }
+    case 'samples.import': {
+      const summary = job.result;
+      if (!summary) return 'The sample import is complete.';
+      return summary.committed
+        ? `${plural(summary.imported, 'sample')} stored, ${count(summary.duplicates)} already stored, ${count(summary.failed)} refused.`
+        : `Nothing was stored: ${plural(summary.failed, 'message was', 'messages were')} refused.`;
+    }
+    case 'delisting.import': {
+      const imported = job.result;
+      return imported ? `${plural(imported.created.length, 'delisting request')} imported (${count(imported.closed)} closed: not listed).` : 'The import is complete.';
+    }
+    default: {
+      const unknown: never = job;
+      throw new Error(`no summary for the job ${JSON.stringify(unknown)}`);
+    }
   }
-  if (job.operation === 'listings.bulk') {
-    const bulk = job.result as BulkResult | null;
-    return bulk ? `${bulk.changed.toLocaleString('en')} listings changed (${bulk.action}), ${bulk.skipped.toLocaleString('en')} left as they were.` : 'The bulk change is complete.';
-  }
-  if (job.operation === 'listings.export') {
-    const exported = job.result as CsvExport | null;
-    return exported ? `${exported.rows.toLocaleString('en')} rows exported.` : 'The export is complete.';
-  }
-  if (job.operation === 'samples.import') {
-    const summary = job.result as SampleImportResult | null;
-    if (!summary) return 'The sample import is complete.';
-    return summary.committed
-      ? `${summary.imported.toLocaleString('en')} samples stored, ${summary.duplicates.toLocaleString('en')} already stored, ${summary.failed.toLocaleString('en')} refused.`
-      : `Nothing was stored: ${summary.failed.toLocaleString('en')} messages were refused.`;
-  }
-  if (job.operation === 'delisting.import') {
-    const imported = job.result as { created: readonly number[]; closed: number } | null;
-    return imported ? `${imported.created.length.toLocaleString('en')} delisting requests imported (${imported.closed.toLocaleString('en')} closed: not listed).` : 'The import is complete.';
-  }
-  const result = job.result as PublishResult | null;
-  if (!result) return 'Publishing is complete.';
-  if (!result.published) return result.needsApproval ? 'Nothing was published: the change is large and needs a second publisher’s approval.' : 'Nothing was published: a safety check failed.';
-  return `Snapshot ${result.serial} of ${result.zone} is published.`;
 }
 
 /** The notification for a job that ended. */

@@ -79,6 +79,7 @@ export class JobRunner {
     this.nextId += 1;
     const now = Date.now();
     const job: Job = {
+      // The operation and its (still empty) result belong together; the union cannot see that through a variable.
       view: {
         id,
         operation,
@@ -92,7 +93,7 @@ export class JobRunner {
         finishedAt: null,
         result: null,
         error: null,
-      },
+      } as JobView,
       startedMs: now,
       stageStartedMs: now,
       cancel: new Int32Array(cancel),
@@ -156,6 +157,7 @@ export class JobRunner {
     if (job.view.state !== 'running') return;
     const cancelled = !result.ok && result.error.code === 'cancelled';
     const error: ApiError | null = result.ok ? null : result.error;
+    // The worker ran this job's operation through the contract's dispatch: its value is that operation's result.
     job.view = {
       ...job.view,
       state: result.ok ? 'done' : cancelled ? 'cancelled' : 'failed',
@@ -163,7 +165,7 @@ export class JobRunner {
       result: result.ok ? result.value : null,
       error,
       etaSeconds: null,
-    };
+    } as JobView;
     if (error && !cancelled) log.warn(`job #${job.view.id} ${job.view.operation} failed: ${error.message}`);
     this.options.onFinished();
   }
