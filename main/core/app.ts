@@ -6,6 +6,7 @@
 import type { ApiResult, OperationInput, OperationName, OperationResult } from '../../shared/contract.js';
 import { isOperationName, isWriteOperation, parseInput } from '../../shared/contract.js';
 import type { FileRef } from '../../shared/files.js';
+import { TOPICS_OF, type ChangeNotice } from '../../shared/changes.js';
 import { openDatabase, type Connection } from './db/connection.js';
 import { AppError } from './errors.js';
 import { createLogger } from './log.js';
@@ -97,6 +98,8 @@ export interface CoreOptions {
   readonly markSessionSeen?: (sessionId: number, at: string) => void;
   /** Called when a background job this core started has ended (a reader: its writer signs the checkpoint the job's writes call for). */
   readonly afterJob?: () => void;
+  /** Told after every committed write what it touched (the team server pushes these to open views). */
+  readonly onChange?: (notice: ChangeNotice) => void;
 }
 
 /**
@@ -154,9 +157,8 @@ export function createCore(options: CoreOptions): Core {
     signingKey: options.signingKey,
     snapshotFolder: options.snapshotFolder,
     uploadFolder: () => uploads.folder,
-    onFinished: () => {
-      index.refresh();
-      foldOffThread();
+    onFinished: (job) => {
+      if (isWriteOperation(job.operation)) afterWrite(job.operation, job.actor, job.view.state === 'done' ? 'done' : 'failed', true);
       upkeep.signCheckpoint('after a job');
       options.afterJob?.();
     },
@@ -213,26 +215,35 @@ export function createCore(options: CoreOptions): Core {
     checkpointTickMs: options.checkpointTickMs,
   });
 
-  const afterWrite = <T>(value: T): T => {
+  /**
+   * What follows every write, in one place for every operation the contract declares a write
+   * (and for a background job's when it ends): the address index takes in new listings, the
+   * dashboard's figures are folded (off the request path; after a job, on a thread of its own),
+   * and a change notice says what the write touched. Both are cheap when nothing changed, so
+   * they also run after a write that failed and rolled back.
+   */
+  const afterWrite = (operation: OperationName, actor: string | null, outcome: 'done' | 'failed', isJob: boolean) => {
     index.refresh();
-    scheduleDashboardFold();
-    return value;
+    if (isJob) foldOffThread();
+    else scheduleDashboardFold();
+    const topics = TOPICS_OF[operation];
+    if (outcome === 'done' && topics.length > 0) options.onChange?.({ operation, actor, at: nowText(), topics });
   };
 
   const handlers: HandlerMap = {
     ...authHandlers(connection, now),
     lookup: (input) => lookupAddress(read, index, input.ip),
     'lookup.bulk': (input) => lookupAddresses(read, index, input.ips),
-    'listings.add': (input, call) => afterWrite(addListing(write, call.actor, input, readSettings(read), now())),
+    'listings.add': (input, call) => addListing(write, call.actor, input, readSettings(read), now()),
     'listings.check': (input) => checkNewListing(read, index, input, readSettings(read), now()),
     'listings.get': (input) => getListing(read, input.id),
     'listings.history': (input) => {
       getListing(read, input.id);
       return historyOf(read, 'listing', input.id);
     },
-    'listings.delist': (input, call) => afterWrite(delistListing(write, call.actor, input.id, input.why, now())),
-    'listings.importFile': async (input, call) =>
-      afterWrite(await importListingsFile(write, call.actor, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress)),
+    'listings.delist': (input, call) => delistListing(write, call.actor, input.id, input.why, now()),
+    'listings.importFile': (input, call) =>
+      importListingsFile(write, call.actor, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress),
     'listings.importPreview': (input, call) => previewListingsImport(read, index, { ...input, file: fileOf(input.file, call) }, readSettings(read), call.onProgress),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
@@ -276,7 +287,7 @@ export function createCore(options: CoreOptions): Core {
     'jobs.get': (input) => jobs.get(input.id),
     'jobs.cancel': (input) => jobs.cancel(input.id),
     'jobs.list': () => jobs.list(),
-    'qil.ingest': async (input, call) => afterWrite(await ingestTrapHits(write, call.actor, { file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress)),
+    'qil.ingest': (input, call) => ingestTrapHits(write, call.actor, { file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress),
     'qil.score': (input) => qilScore(read, index, input.ip, readSettings(read), now()),
     'isps.list': () => listIsps(read),
     'isps.get': (input) => getIsp(read, input.name),
@@ -285,13 +296,13 @@ export function createCore(options: CoreOptions): Core {
     'isps.update': (input, call) => updateIsp(write, call.actor, input, nowText),
     'dul.preview': (input, call) => previewSubmission(read, input, fileOf(input.file, call), readSettings(read), now(), call.onProgress),
     'dul.previewItems': (input) => readPreviewItems(input.spool, input.list, input.offset, input.limit),
-    'dul.commit': async (input, call) => afterWrite(await commitSubmission(write, call.actor, input, fileOf(input.file, call), readSettings(read), now(), call.onProgress)),
-    'dul.revert': (input, call) => afterWrite(revertSubmission(write, call.actor, input.id, now())),
+    'dul.commit': (input, call) => commitSubmission(write, call.actor, input, fileOf(input.file, call), readSettings(read), now(), call.onProgress),
+    'dul.revert': (input, call) => revertSubmission(write, call.actor, input.id, now()),
     'dul.submission': (input) => getSubmission(read, input.id),
     'listings.query': (input) => queryListings(read, index, input, now()),
     'listings.record': (input) => recordView(read, input.id, readSettings(read), now()),
     'listings.related': (input) => relatedListings(read, index, input.id),
-    'listings.edit': (input, call) => afterWrite(editListing(write, call.actor, input, readSettings(read), now())),
+    'listings.edit': (input, call) => editListing(write, call.actor, input, readSettings(read), now()),
     'listings.bulk': (input, call) => runBulkAction(write, index, call.actor, input, now(), call.onProgress),
     'listings.export': (input, call) => exportListingsCsv(read, index, input.target, input.sort, now(), call.onProgress),
     'views.list': (_input, call) => listViews(read, call.actor),
@@ -312,7 +323,7 @@ export function createCore(options: CoreOptions): Core {
     'samples.get': (input) => getSample(read, index, input.id),
     'samples.raw': (input) => rawSample(read, input.id),
     'samples.link': (input, call) => linkSample(write, call.actor, input.sampleId, input.listingId, now()),
-    'samples.createListing': (input, call) => afterWrite(createListingFromSample(write, call.actor, input, readSettings(read), now())),
+    'samples.createListing': (input, call) => createListingFromSample(write, call.actor, input, readSettings(read), now()),
     'samples.stats': (input) => sampleStats(read, input.listingId),
     'threads.list': (input) => listThreads(read, input),
     'threads.get': (input) => getThread(read, input.id, readSettings(read)),
@@ -347,7 +358,7 @@ export function createCore(options: CoreOptions): Core {
     'nominations.get': (input) => getNomination(read, input.id, readSettings(read), now()),
     'nominations.open': (input, call) => openNomination(write, index, call.actor, input.id, readSettings(read), now),
     'nominations.draft': (input) => draftNominationReply(read, index, input, readSettings(read), now()),
-    'nominations.decide': (input, call) => afterWrite(decideNomination(write, index, call.actor, input, readSettings(read), now())),
+    'nominations.decide': (input, call) => decideNomination(write, index, call.actor, input, readSettings(read), now()),
     'delisting.add': (input, call) => addDelistingRequest(write, index, call.actor, input, readSettings(read), now()),
     'delisting.import': (input, call) => importDelistingRequests(write, index, call.actor, fileOf(input.file, call), readSettings(read), now(), call.onProgress),
     'delisting.list': (input, call) => listDelistingRequests(read, input, call.actor, now()),
@@ -382,14 +393,17 @@ export function createCore(options: CoreOptions): Core {
   async function dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>> {
     const input = parseInput(name, payload);
     if (!input.ok) return input;
+    const isWrite = isWriteOperation(name);
     try {
       const handler = handlers[name] as Handler<Name>;
       // The call is ambient while the handler runs: the history records its client and address.
       const value = await runInCall(call, () => handler(input.value, call));
       // An import that wrote has used its uploads; a preview (a read) leaves them for the commit.
-      if (isWriteOperation(name)) for (const id of uploadsIn(input.value)) uploads.consume(id);
+      if (isWrite) for (const id of uploadsIn(input.value)) uploads.consume(id);
+      if (isWrite) afterWrite(name, call.actor, 'done', false);
       return { ok: true, value };
     } catch (error) {
+      if (isWrite) afterWrite(name, call.actor, 'failed', false);
       if (error instanceof AppError) return { ok: false, error: error.toApiError() };
       const message = error instanceof Error ? error.message : String(error);
       if (/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) {

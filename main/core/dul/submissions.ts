@@ -12,7 +12,6 @@ import {
   readAddressKeyHex,
   subtractRanges,
   writeAddressKey,
-  writeIpv4Key,
   type AddressRange,
   type Family,
 } from '../../../shared/address.js';
@@ -23,7 +22,8 @@ import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
-import { openHistory } from '../audit/history.js';
+import { ListingBatch, delistMany, restoreCopies } from '../listings/batches.js';
+import { listingWriter } from '../listings/changes.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readRecords } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
@@ -474,18 +474,6 @@ function sameLines(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((line, index) => line === b[index]);
 }
 
-/** Contiguous runs of sorted ids: one batch history event each. */
-function idRuns(ids: readonly number[]): Array<[number, number]> {
-  const sorted = [...ids].sort((a, b) => a - b);
-  const runs: Array<[number, number]> = [];
-  for (const id of sorted) {
-    const run = runs[runs.length - 1];
-    if (run && run[1] + 1 === id) run[1] = id;
-    else runs.push([id, id]);
-  }
-  return runs;
-}
-
 function earlier(a: string | null, b: string | null): string | null {
   if (a === null) return b;
   if (b === null) return a;
@@ -530,7 +518,8 @@ export async function commitSubmission(
         VALUES (${isp.id}, ${input.mode}, ${parsed.source}, ${input.submittedBy ?? null}, ${terms.received}, ${terms.effective}, ${terms.validUntil},
           ${input.policyNotes ?? null}, ${actor.id}, ${preview.diff.added.total}, ${preview.diff.removed.total}, ${preview.diff.unchanged}, ${at})`).lastInsertRowid,
     );
-    const history = openHistory(db, () => at);
+    const writer = listingWriter(db, actor.name, at);
+    const { history } = writer;
     const exclusionInsert = db.prepare('INSERT INTO dul_exclusions (submission_id, family, first, last) VALUES (?, ?, ?, ?)');
     for (const exclusion of exclusions) {
       exclusionInsert.run(submissionId, exclusion.family, Buffer.from(keyOf(exclusion.family, exclusion.first)), Buffer.from(keyOf(exclusion.family, exclusion.last)));
@@ -539,65 +528,36 @@ export async function commitSubmission(
     if (work.toDelist.length > 0) {
       onProgress({ stage: 'delisting', done: 0, total: work.toDelist.length });
       // A replace delists the ISP's whole active set, which is exactly what the preview read in
-      // this transaction: two set statements instead of two statements per listing.
+      // this transaction: remembered for a revert, then delisted in one statement.
       const replaced = db.run(sql`INSERT INTO dul_replaced (submission_id, listing_id)
         SELECT ${submissionId}, l.id FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
         WHERE s.isp_id = ${isp.id} AND s.id <> ${submissionId}`).changes;
       if (replaced !== work.toDelist.length) throw new Error(`the ISP's set changed during the import (${replaced} listings, ${work.toDelist.length} previewed)`);
-      db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${at}
-        WHERE id IN (SELECT listing_id FROM dul_replaced WHERE submission_id = ${submissionId})`);
-      for (const [firstId, lastId] of idRuns(work.toDelist)) {
-        history.append({
-          actor: actor.name,
-          action: 'listings.delisted',
-          subjectType: 'listing',
-          subjectId: firstId,
-          subjectLastId: lastId === firstId ? undefined : lastId,
-          reason: `replaced by DUL submission #${submissionId} of ${isp.name}`,
-          details: { submission: submissionId, isp: isp.name },
-        });
-      }
+      delistMany(writer, sql`SELECT listing_id FROM dul_replaced WHERE submission_id = ${submissionId}`, {
+        why: `replaced by DUL submission #${submissionId} of ${isp.name}`,
+        details: { submission: submissionId, isp: isp.name },
+      });
     }
 
-    const insert = db.prepare(
-      `INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at, submission_id)
-       VALUES ('DUL', ?, ?, ?, ?, 'dynamic', ?, NULL, NULL, ?, ?, ?, ?)`,
-    );
-    const noteInsert = db.prepare('INSERT INTO dul_range_notes (listing_id, note) VALUES (?, ?)');
-    const first = Buffer.alloc(16);
-    const last = Buffer.alloc(16);
-    let firstId = 0;
-    let lastId = 0;
+    const batch = new ListingBatch(writer, { list: 'DUL', reason: 'dynamic', investigatorId: actor.id, submissionId });
+    const notes: Array<[number, string]> = [];
     let done = 0;
     for (const index of work.toInsert) {
       done += 1;
       if (done % PROGRESS_EVERY === 0) onProgress({ stage: 'writing', done, total: work.toInsert.length });
       const family = parsed.families[index];
-      if (family === 4) {
-        writeIpv4Key(Number(parsed.firsts[index]), first, 0);
-        writeIpv4Key(Number(parsed.lasts[index]), last, 0);
-      } else {
-        writeAddressKey(family, parsed.firsts[index], first, 0);
-        writeAddressKey(family, parsed.lasts[index], last, 0);
-      }
-      const expires = earlier(parsed.validUntils.get(index) ?? null, terms.validUntil);
-      lastId = Number(insert.run(family, first, last, parsed.prefixes[index], actor.id, expires, at, at, submissionId).lastInsertRowid);
-      if (firstId === 0) firstId = lastId;
+      batch.keysOf(family, parsed.firsts[index], parsed.lasts[index]);
+      const id = batch.add(family, parsed.prefixes[index], null, null, earlier(parsed.validUntils.get(index) ?? null, terms.validUntil));
       const note = parsed.policyNotes.get(index);
-      if (note !== undefined) noteInsert.run(lastId, note);
+      if (note !== undefined) notes.push([id, note]);
     }
-    if (firstId !== 0) {
-      if (lastId - firstId + 1 !== work.toInsert.length) throw new Error(`DUL ids are not contiguous (${firstId}..${lastId} for ${work.toInsert.length})`);
-      history.append({
-        actor: actor.name,
-        action: 'listings.imported',
-        subjectType: 'listing',
-        subjectId: firstId,
-        subjectLastId: lastId,
-        reason: `DUL submission #${submissionId} of ${isp.name}`,
-        details: { list: 'DUL', reason: 'dynamic', submission: submissionId, isp: isp.name, source: parsed.source, count: work.toInsert.length, firstId, lastId },
-      });
-    }
+    batch.finish('listings.imported', {
+      why: `DUL submission #${submissionId} of ${isp.name}`,
+      details: { list: 'DUL', reason: 'dynamic', submission: submissionId, isp: isp.name, source: parsed.source },
+    });
+    // The ISP's notes on its ranges, once the listings they belong to are in.
+    const noteInsert = db.prepare('INSERT INTO dul_range_notes (listing_id, note) VALUES (?, ?)');
+    for (const [id, note] of notes) noteInsert.run(id, note);
     history.append({
       actor: actor.name,
       action: 'dul.submitted',
@@ -646,44 +606,25 @@ export function revertSubmission(db: WriteDb, actorName: string | null, id: numb
     if (submission.reverted_at !== null) throw conflict(`DUL submission #${id} was already reverted at ${submission.reverted_at}`);
     const later = db.get<{ id: number }>(sql`SELECT id FROM dul_submissions WHERE isp_id = ${submission.isp_id} AND id > ${id} AND reverted_at IS NULL ORDER BY id LIMIT 1`);
     if (later) throw conflict(`DUL submission #${later.id} of ${submission.name} came after #${id}; revert it first`);
-    const history = openHistory(db, () => at);
-
-    const own = db.all<{ id: number }>(sql`SELECT id FROM listings WHERE submission_id = ${id} AND status = 'active' ORDER BY id`).map((row) => row.id);
-    db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${at} WHERE submission_id = ${id} AND status = 'active'`);
-    for (const [firstId, lastId] of idRuns(own)) {
-      history.append({
-        actor: actor.name,
-        action: 'listings.delisted',
-        subjectType: 'listing',
-        subjectId: firstId,
-        subjectLastId: lastId === firstId ? undefined : lastId,
-        reason: `DUL submission #${id} of ${submission.name} reverted`,
-        details: { submission: id, isp: submission.name },
-      });
-    }
+    const writer = listingWriter(db, actor.name, at);
+    const { history } = writer;
+    const delisted = delistMany(writer, sql`SELECT id FROM listings WHERE submission_id = ${id} AND status = 'active'`, {
+      why: `DUL submission #${id} of ${submission.name} reverted`,
+      details: { submission: id, isp: submission.name },
+    });
 
     // The previous set comes back as new listings (listings keep their status history), copied
-    // from the delisted ones in address order: one statement, so their ids are one contiguous run.
-    const restored = db.run(sql`INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at, submission_id)
-      SELECT l.list, l.family, l.first, l.last, l.prefix, l.reason, l.investigator_id, l.txt, l.level, l.expires_at, ${at}, ${at}, l.submission_id
-      FROM dul_replaced r JOIN listings l ON l.id = r.listing_id WHERE r.submission_id = ${id} ORDER BY l.family, l.first, l.last`);
-    const count = restored.changes;
+    // from the delisted ones in address order, in one contiguous run of ids.
+    const restored = restoreCopies(writer, sql`SELECT listing_id FROM dul_replaced WHERE submission_id = ${id}`, {
+      why: `DUL submission #${id} of ${submission.name} reverted: the previous set is restored`,
+      details: { submission: id, isp: submission.name },
+    });
+    const count = restored.count;
     if (count > 0) {
-      const lastId = Number(restored.lastInsertRowid);
-      const firstId = lastId - count + 1;
       db.run(sql`INSERT INTO dul_range_notes (listing_id, note)
         SELECT n.id, note.note FROM dul_replaced r JOIN dul_range_notes note ON note.listing_id = r.listing_id JOIN listings o ON o.id = r.listing_id
-        JOIN listings n ON n.family = o.family AND n.first = o.first AND n.last = o.last AND n.id BETWEEN ${firstId} AND ${lastId}
+        JOIN listings n ON n.family = o.family AND n.first = o.first AND n.last = o.last AND n.id BETWEEN ${restored.firstId} AND ${restored.lastId}
         WHERE r.submission_id = ${id}`);
-      history.append({
-        actor: actor.name,
-        action: 'listings.restored',
-        subjectType: 'listing',
-        subjectId: firstId,
-        subjectLastId: lastId,
-        reason: `DUL submission #${id} of ${submission.name} reverted: the previous set is restored`,
-        details: { submission: id, isp: submission.name, count, firstId, lastId },
-      });
     }
     db.run(sql`UPDATE dul_submissions SET reverted_at = ${at}, reverted_by = ${actor.id} WHERE id = ${id}`);
     history.append({
@@ -691,9 +632,9 @@ export function revertSubmission(db: WriteDb, actorName: string | null, id: numb
       action: 'dul.reverted',
       subjectType: 'dul-submission',
       subjectId: id,
-      details: { isp: submission.name, delisted: own.length, restored: count },
+      details: { isp: submission.name, delisted, restored: count },
     });
-    return { delisted: own.length, restored: count };
+    return { delisted, restored: count };
   });
   return { submission: getSubmission(db, id), ...counts };
 }

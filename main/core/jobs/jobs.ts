@@ -34,8 +34,16 @@ export type JobMessage =
   | { readonly type: 'progress'; readonly stage: string; readonly done: number; readonly total: number }
   | { readonly type: 'result'; readonly result: ApiResult<unknown> };
 
+/** A job that ended: its view, and who ran it. */
+export interface FinishedJob {
+  readonly operation: JobOperation;
+  readonly actor: string | null;
+  readonly view: JobView;
+}
+
 interface Job {
   view: JobView;
+  readonly actor: string | null;
   readonly startedMs: number;
   stageStartedMs: number;
   readonly cancel: Int32Array;
@@ -48,8 +56,8 @@ export interface JobRunnerOptions {
   readonly snapshotFolder?: string;
   /** The upload store's folder, when it has one. */
   readonly uploadFolder: () => string | null;
-  /** Called when a job that wrote to the database finishes (the main connection refreshes its index). */
-  readonly onFinished: () => void;
+  /** Called when a job ends, whatever its operation and outcome (the core runs what follows a write). */
+  readonly onFinished: (job: FinishedJob) => void;
 }
 
 export class JobRunner {
@@ -94,6 +102,7 @@ export class JobRunner {
         result: null,
         error: null,
       } as JobView,
+      actor: call.actor,
       startedMs: now,
       stageStartedMs: now,
       cancel: new Int32Array(cancel),
@@ -167,7 +176,7 @@ export class JobRunner {
       etaSeconds: null,
     } as JobView;
     if (error && !cancelled) log.warn(`job #${job.view.id} ${job.view.operation} failed: ${error.message}`);
-    this.options.onFinished();
+    this.options.onFinished({ operation: job.view.operation, actor: job.actor, view: job.view });
   }
 
   private prune(): void {

@@ -15,7 +15,9 @@ import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { invalidInput } from '../errors.js';
-import { openHistory } from '../audit/history.js';
+import { ListingBatch } from '../listings/batches.js';
+import { extend, listingWriter } from '../listings/changes.js';
+import type { ListingRow } from '../listings/listings.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readRecords } from '../io/records.js';
 import { quoteCell } from '../../../shared/files.js';
@@ -198,17 +200,14 @@ export async function ingestTrapHits(
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     const readListingStatus = db.prepare('SELECT status, expires_at FROM listings WHERE id = ?');
-    const extendListing = db.prepare(`UPDATE listings SET expires_at = ?, status = 'active', updated_at = ? WHERE id = ?`);
-    const insertListing = db.prepare(
-      `INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
-       VALUES ('QIL', ?, ?, ?, ?, 'spam-source', ?, NULL, ?, ?, ?, ?)`,
-    );
-    const history = openHistory(db, () => at);
+    const writer = listingWriter(db, actor.name, at);
+    const { history } = writer;
+    // New listings go in by the batch: their ids are known as they are added, and qil_sources
+    // names them before their rows are in (the foreign keys are checked at commit instead).
+    db.run({ text: 'PRAGMA defer_foreign_keys = ON', values: [] });
+    const batch = new ListingBatch(writer, { list: 'QIL', reason: 'spam-source', investigatorId: actor.id, submissionId: null });
     let observations = 0;
     let repeated = 0;
-    let created = 0;
-    let firstCreated = 0;
-    let lastCreated = 0;
     let extended = 0;
     let position = 0;
     const key = Buffer.alloc(16);
@@ -255,39 +254,25 @@ export async function ingestTrapHits(
         const listingId = listingIds[level - 1];
         const listing = listingId === null ? undefined : (readListingStatus.get(listingId) as { status: string; expires_at: string } | undefined);
         if (listingId !== null && listing !== undefined && listing.status !== 'delisted') {
-          extendListing.run(expiresAt, at, listingId);
+          const problem = extend(
+            writer,
+            { id: listingId, list: 'QIL', status: listing.status as ListingRow['status'], expires_at: listing.expires_at },
+            expiresAt,
+            { why: null, details: { level, relisted: listing.status !== 'active' || Date.parse(listing.expires_at) <= nowMs, score: Math.round(state.score * 100) / 100 } },
+            { action: 'qil.extended', isReinstating: true, mayMoveEarlier: true },
+          );
+          if (problem !== null) throw new Error(`QIL listing #${listingId} could not be extended: ${problem}`);
           extended += 1;
-          history.append({
-            actor: actor.name,
-            action: 'qil.extended',
-            subjectType: 'listing',
-            subjectId: listingId,
-            details: { level, from: listing.expires_at, to: expiresAt, relisted: listing.status !== 'active' || Date.parse(listing.expires_at) <= nowMs, score: Math.round(state.score * 100) / 100 },
-          });
         } else {
-          const id = Number(insertListing.run(source.family, key, key, prefix, actor.id, level, expiresAt, at, at).lastInsertRowid);
-          listingIds[level - 1] = id;
-          if (created === 0) firstCreated = id;
-          lastCreated = id;
-          created += 1;
+          batch.keysOf(source.family, source.value, source.value);
+          listingIds[level - 1] = batch.add(source.family, prefix, null, level, expiresAt);
         }
       }
       writeSource.run(key, source.family, state.score, state.scoreAt, state.firstSeen, state.lastHit, state.hits, ...state.expiries, ...listingIds);
     }
     const source = basename(input.file.name);
-    if (created > 0) {
-      // One event for every listing this ingest created: their ids are the contiguous run
-      // firstCreated..lastCreated (one transaction, one writer), and each record's history shows it.
-      if (lastCreated - firstCreated + 1 !== created) throw new Error(`QIL listing ids are not contiguous (${firstCreated}..${lastCreated} for ${created})`);
-      history.append({
-        actor: actor.name,
-        action: 'qil.listed',
-        subjectType: 'listing',
-        subjectId: firstCreated,
-        subjectLastId: lastCreated,
-        details: { source, count: created, firstId: firstCreated, lastId: lastCreated },
-      });
-    }
+    // One event for every listing this ingest created (one contiguous run of ids), and each record's history shows it.
+    const created = batch.finish('qil.listed', { why: null, details: { source } }).count;
     if (observations > 0) {
       history.append({
         actor: actor.name,

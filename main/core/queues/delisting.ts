@@ -34,7 +34,8 @@ import type { Actor } from '../investigators/investigators.js';
 import { readJsonFile, readRecords } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { quoteCell } from '../../../shared/files.js';
-import { getListing } from '../listings/listings.js';
+import { findListing, getListing, toListingView } from '../listings/listings.js';
+import { delist, listingWriter, suppress } from '../listings/changes.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import {
   addHours,
@@ -501,19 +502,18 @@ export function decideDelistingRequest(db: WriteDb, actorName: string | null, in
     const draft = draftDelistingReply(db, { id: row.id, decision: input.decision, until }, settings, now);
     const reply = mailText(input.reply ?? draft.text);
     const changed: number[] = [];
+    const writer = listingWriter(db, actor.name, at, history);
     for (const listingId of listingIdsOf(db, row.id)) {
-      const listing = getListing(db, listingId);
-      const details = { request: row.id, decision: input.decision, from: listing.status };
-      if (input.decision === 'remove-temporarily' && isInZone(listing, now)) {
-        db.run(sql`UPDATE listings SET status = 'suppressed', suppressed_until = ${until}, updated_at = ${at} WHERE id = ${listingId}`);
-        history.append({ actor: actor.name, action: 'listing.suppressed', subjectType: 'listing', subjectId: listingId, reason: input.why, details: { ...details, until } });
-        changed.push(listingId);
-      } else if (input.decision === 'delist' && listing.status !== 'delisted') {
-        db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${at} WHERE id = ${listingId}`);
-        history.append({ actor: actor.name, action: 'listing.delisted', subjectType: 'listing', subjectId: listingId, reason: input.why, details });
+      const listing = findListing(db, listingId);
+      if (!listing) throw notFound(`no listing #${listingId}`);
+      const note = { why: input.why, details: { request: row.id, decision: input.decision } };
+      let problem: string | null = 'unchanged';
+      if (input.decision === 'remove-temporarily' && isInZone(toListingView(db, listing), now)) problem = suppress(writer, listing, until as string, note);
+      else if (input.decision === 'delist' && listing.status !== 'delisted') problem = delist(writer, listing, note);
+      if (problem === null) {
         changed.push(listingId);
       } else {
-        history.append({ actor: actor.name, action: `listing.delisting-${input.decision}`, subjectType: 'listing', subjectId: listingId, reason: input.why, details });
+        history.append({ actor: actor.name, action: `listing.delisting-${input.decision}`, subjectType: 'listing', subjectId: listingId, reason: input.why, details: { ...note.details, from: listing.status } });
       }
     }
     const status = STATUS_AFTER[input.decision];

@@ -35,7 +35,8 @@ import { requireActor } from '../investigators/investigators.js';
 import { readJsonFile, readRecords } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { plainFileNameProblem, quoteCell } from '../../../shared/files.js';
-import { addListing } from '../listings/listings.js';
+import { addListing, findListing } from '../listings/listings.js';
+import { delist, listingWriter } from '../listings/changes.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { computeAids } from './aids.js';
 import { replyToNomination } from './correspondence.js';
@@ -573,15 +574,10 @@ export function decideNomination(db: WriteDb, index: ListingIndex, actorName: st
           continue;
         }
         for (const listing of listings) {
-          db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${at} WHERE id = ${listing.id}`);
-          history().append({
-            actor: actor.name,
-            action: 'listing.delisted',
-            subjectType: 'listing',
-            subjectId: listing.id,
-            reason: `GAL nomination #${row.id} approved ${mta.ip}: ${input.why}`,
-            details: { from: listing.status, nomination: row.id },
-          });
+          const listingRow = findListing(db, listing.id);
+          if (!listingRow) throw notFound(`no listing #${listing.id}`);
+          const problem = delist(listingWriter(db, actor.name, at, history()), listingRow, { why: `GAL nomination #${row.id} approved ${mta.ip}: ${input.why}`, details: { nomination: row.id } });
+          if (problem !== null) throw conflict(problem);
           delisted.push(listing.id);
         }
         const existing = db.get<{ id: number }>(sql`SELECT id FROM listings WHERE list = 'GAL' AND status = 'active' AND family = ${mta.family} AND first = ${mta.key} AND last = ${mta.key}`);

@@ -1,0 +1,178 @@
+/**
+ * The batch forms of a listing's changes, for bulk work at import speed: many new listings in
+ * one contiguous id run (a file import, a DUL submission, QIL ingestion), many delistings (a DUL
+ * replace or revert) and restored copies (a DUL revert). Each writes one history event per
+ * contiguous run of ids, in the caller's transaction (see changes.ts for the single changes).
+ */
+import { writeAddressKey, writeIpv4Key, type Family } from '../../../shared/address.js';
+import type { ListName, Reason } from '../../../shared/domain.js';
+import type { Statement } from 'better-sqlite3';
+import { sql, type Sql } from '../db/sql.js';
+import type { ChangeNote, ListingWriter } from './changes.js';
+
+/** Rows per INSERT statement, and the values each row binds. */
+const INSERT_ROWS = 512;
+const INSERT_FIELDS = 13;
+const INSERT_COLUMNS = '(list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at, submission_id)';
+
+/** What every listing of one batch shares. */
+export interface BatchCommon {
+  readonly list: ListName;
+  readonly reason: Reason;
+  readonly investigatorId: number;
+  /** The DUL submission the listings come from, or null. */
+  readonly submissionId: number | null;
+}
+
+/** The run of ids a batch created. */
+export interface CreatedRun {
+  readonly count: number;
+  readonly firstId: number;
+  readonly lastId: number;
+}
+
+/**
+ * New listings inserted by INSERT statements of up to 512 rows: one call into SQLite per batch
+ * rather than per row (1.2M rows: 8.9 s -> 8.4 s for an import). One writer in one transaction
+ * gives them the ids after the table's highest, in the order added: `add` returns the id a row
+ * gets, and each statement checks it did.
+ */
+export class ListingBatch {
+  private readonly values: unknown[] = [];
+  /** Keys of the pending rows: views into one buffer, written again once the rows are inserted. */
+  private readonly keys = Buffer.alloc(INSERT_ROWS * 32);
+  private readonly fullInsert: Statement;
+  private readonly firstId: number;
+  private count = 0;
+
+  constructor(
+    private readonly writer: ListingWriter,
+    private readonly common: BatchCommon,
+  ) {
+    this.fullInsert = this.insertOf(INSERT_ROWS);
+    this.firstId = (writer.db.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0) + 1;
+  }
+
+  /** The id the next row added gets. */
+  get nextId(): number {
+    return this.firstId + this.count + this.values.length / INSERT_FIELDS;
+  }
+
+  /**
+   * Write the next row's storage keys and return them (to look for a duplicate before `add`);
+   * they stay valid until the next call.
+   */
+  keysOf(family: Family, first: bigint, last: bigint): { readonly first: Buffer; readonly last: Buffer } {
+    const slot = (this.values.length / INSERT_FIELDS) * 32;
+    const firstKey = this.keys.subarray(slot, slot + 16);
+    const lastKey = this.keys.subarray(slot + 16, slot + 32);
+    if (family === 4) {
+      writeIpv4Key(Number(first), firstKey, 0);
+      writeIpv4Key(Number(last), lastKey, 0);
+    } else {
+      writeAddressKey(family, first, firstKey, 0);
+      writeAddressKey(family, last, lastKey, 0);
+    }
+    return { first: firstKey, last: lastKey };
+  }
+
+  /** Add a listing whose keys `keysOf` has just written; returns the id it gets. */
+  add(family: Family, prefix: number | null, txt: string | null, level: number | null, expiresAt: string | null): number {
+    const id = this.nextId;
+    const slot = (this.values.length / INSERT_FIELDS) * 32;
+    const { list, reason, investigatorId, submissionId } = this.common;
+    const { at } = this.writer;
+    this.values.push(list, family, this.keys.subarray(slot, slot + 16), this.keys.subarray(slot + 16, slot + 32), prefix, reason, investigatorId, txt, level, expiresAt, at, at, submissionId);
+    if (this.values.length === INSERT_ROWS * INSERT_FIELDS) this.flush();
+    return id;
+  }
+
+  /** Insert what is pending and record the run in one event (none when nothing was added). */
+  finish(action: string, note: ChangeNote): CreatedRun {
+    this.flush();
+    const run = { count: this.count, firstId: this.firstId, lastId: this.firstId + this.count - 1 };
+    if (run.count > 0) {
+      this.writer.history.append({
+        actor: this.writer.actor,
+        action,
+        subjectType: 'listing',
+        subjectId: run.firstId,
+        subjectLastId: run.lastId,
+        reason: note.why,
+        details: { ...note.details, count: run.count, firstId: run.firstId, lastId: run.lastId },
+      });
+    }
+    return run;
+  }
+
+  private flush(): void {
+    const rows = this.values.length / INSERT_FIELDS;
+    if (rows === 0) return;
+    const lastId = Number((rows === INSERT_ROWS ? this.fullInsert : this.insertOf(rows)).run(this.values).lastInsertRowid);
+    const expected = this.firstId + this.count + rows - 1;
+    if (lastId !== expected) throw new Error(`new listing ids are not contiguous (${lastId}, expected ${expected})`);
+    this.count += rows;
+    this.values.length = 0;
+  }
+
+  private insertOf(rows: number): Statement {
+    const row = `(${new Array<string>(INSERT_FIELDS).fill('?').join(', ')})`;
+    return this.writer.db.prepare(`INSERT INTO listings ${INSERT_COLUMNS} VALUES ${new Array<string>(rows).fill(row).join(', ')}`);
+  }
+}
+
+/** Contiguous runs of the ids `selection` picks that are not delisted yet (computed by SQLite: no id list in memory). */
+function runsOf(writer: ListingWriter, selection: Sql): Array<{ first: number; last: number }> {
+  return writer.db.all<{ first: number; last: number }>(sql`SELECT min(id) AS first, max(id) AS last FROM (
+      SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM listings WHERE id IN (${selection}) AND status <> 'delisted')
+    GROUP BY run ORDER BY first`);
+}
+
+/**
+ * Delist every listing `selection` (a SELECT of listing ids) picks that is not delisted yet:
+ * one statement, and one `listings.delisted` event per contiguous run of ids. Returns how many.
+ */
+export function delistMany(writer: ListingWriter, selection: Sql, note: ChangeNote): number {
+  const runs = runsOf(writer, selection);
+  const changed = writer.db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${writer.at}
+    WHERE id IN (${selection}) AND status <> 'delisted'`).changes;
+  for (const run of runs) {
+    writer.history.append({
+      actor: writer.actor,
+      action: 'listings.delisted',
+      subjectType: 'listing',
+      subjectId: run.first,
+      subjectLastId: run.last === run.first ? undefined : run.last,
+      reason: note.why,
+      details: note.details ?? {},
+    });
+  }
+  return changed;
+}
+
+/**
+ * New listings copying the ones `selection` picks (same range, list, reason, investigator, TXT,
+ * level, expiry and DUL submission), active, in address order: one statement, so their ids are
+ * one contiguous run and one `listings.restored` event records it. Returns the run.
+ */
+export function restoreCopies(writer: ListingWriter, selection: Sql, note: ChangeNote): CreatedRun {
+  const { db, at } = writer;
+  const restored = db.run(sql`INSERT INTO listings ${{ text: INSERT_COLUMNS, values: [] }}
+    SELECT l.list, l.family, l.first, l.last, l.prefix, l.reason, l.investigator_id, l.txt, l.level, l.expires_at, ${at}, ${at}, l.submission_id
+    FROM listings l WHERE l.id IN (${selection}) ORDER BY l.family, l.first, l.last`);
+  const count = restored.changes;
+  const lastId = Number(restored.lastInsertRowid);
+  const run = { count, firstId: lastId - count + 1, lastId };
+  if (count > 0) {
+    writer.history.append({
+      actor: writer.actor,
+      action: 'listings.restored',
+      subjectType: 'listing',
+      subjectId: run.firstId,
+      subjectLastId: run.lastId,
+      reason: note.why,
+      details: { ...note.details, count, firstId: run.firstId, lastId: run.lastId },
+    });
+  }
+  return run;
+}
