@@ -86,6 +86,7 @@ import {
 } from './team.js';
 import { MAX_BULK_LOOKUP, type BulkLookupAnswer } from './lookup.js';
 import type { ListingCheck, ListingsImportPreview } from './listing-check.js';
+import type { AddressAnswers, ListingPublication } from './published.js';
 
 import { fileRefSchema } from './files.js';
 
@@ -143,11 +144,17 @@ export interface HistoryEventView {
   readonly address: string | null;
 }
 
+/** A listing containing the looked-up address: what the one rule makes of it now, and its part in the answer there. */
+export interface LookupListing extends ListingView, ListingPublication {}
+
 export interface LookupResult {
   readonly ip: string;
   readonly family: 4 | 6;
   readonly notes: readonly string[];
-  readonly listings: readonly ListingView[];
+  /** Every listing whose range contains the address, in id order. */
+  readonly listings: readonly LookupListing[];
+  /** What a mail server sees for the address, per list and in the combined zone (the rule publishing applies). */
+  readonly answers: AddressAnswers;
 }
 
 export interface InvestigatorView {

@@ -31,8 +31,18 @@ export const REASON_LABELS: Record<Reason, string> = {
 };
 
 export const STATUSES = ['active', 'suppressed', 'delisted', 'expired'] as const;
-/** active: published; suppressed: out of the zone until a date; delisted: removed; expired: lapsed (QIL). */
+/** The status stored on a listing: active; suppressed (until a date); delisted; expired. The clock can overtake it: see `Standing`. */
 export type ListingStatus = (typeof STATUSES)[number];
+
+/**
+ * What the one rule (main/core/rule/) makes of a listing now, from its stored status and the
+ * clock: `active` (in force: published), `pending` (a DUL range whose submission takes effect
+ * later), `suppressed` (removed until a date still ahead), `expired` (past its expiry or
+ * valid-until, whatever the stored status says), `delisted`. The listings table's status column
+ * and filter, and the dashboard's "active", are standings.
+ */
+export const STANDINGS = ['active', 'suppressed', 'delisted', 'expired', 'pending'] as const;
+export type Standing = (typeof STANDINGS)[number];
 
 export const ROLES = ['investigator', 'liaison', 'reviewer', 'publisher', 'admin'] as const;
 export type Role = (typeof ROLES)[number];

@@ -39,6 +39,11 @@ export interface BulkLookupAnswer {
   readonly error: string | null;
 }
 
+/** Whether a mail server sees the address on some list (the one rule publishing applies), not merely whether a listing contains it. */
+export function isListed(result: LookupResult): boolean {
+  return result.answers.lists.some((entry) => entry.answer !== null);
+}
+
 const CSV_HEADER = ['input', 'address', 'listed', 'lists', 'listing ids', 'statuses', 'problem'];
 
 /** The answers as CSV: one row per address, its lists and listings in one cell each (`;`-separated). */
@@ -49,7 +54,7 @@ export function bulkLookupCsv(answers: readonly BulkLookupAnswer[]): string {
     csv += csvLine([
       answer.input,
       answer.result?.ip ?? null,
-      answer.result ? (listings.length > 0 ? 'yes' : 'no') : null,
+      answer.result ? (isListed(answer.result) ? 'yes' : 'no') : null,
       [...new Set(listings.map((listing) => listing.list))].join(';'),
       listings.map((listing) => listing.id).join(';'),
       listings.map((listing) => `${listing.list} #${listing.id} ${listing.status}`).join(';'),

@@ -4,7 +4,7 @@
  */
 import { z } from './zod.js';
 import type { HistoryEventView, ListingView } from './contract.js';
-import type { ListName } from './domain.js';
+import type { ListName, Standing } from './domain.js';
 import { fileRefSchema, plainFileNameProblem, quoteCell } from './files.js';
 
 export const NOMINATION_STATUSES = ['new', 'investigating', 'needs-information', 'approved', 'rejected'] as const;
@@ -206,6 +206,8 @@ export interface NominationView extends NominationSummaryView {
 
 /** A listing a delisting request concerns, with whether it is in the published zone now. */
 export interface ConcernedListing extends ListingView {
+  /** What the one rule makes of it now, and whether that is in force (published). */
+  readonly standing: Standing;
   readonly isInZone: boolean;
 }
 

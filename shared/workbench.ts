@@ -4,7 +4,8 @@
  * is also what the `#/listings/<URLSearchParams>` route carries.
  */
 import { z } from './zod.js';
-import { LISTS, REASONS, STATUSES, type ListName, type ListingStatus, type Reason } from './domain.js';
+import { LISTS, REASONS, STANDINGS, type ListName, type ListingStatus, type Reason, type Standing } from './domain.js';
+import type { ListAnswer, RoleAtAddress } from './published.js';
 
 const dateSchema = z.iso.date().or(z.iso.datetime({ offset: true }));
 
@@ -12,7 +13,8 @@ const dateSchema = z.iso.date().or(z.iso.datetime({ offset: true }));
 export const listingFilterSchema = z
   .object({
     list: z.enum(LISTS).optional(),
-    status: z.enum(STATUSES).optional(),
+    /** The standing now (the one rule: an entry past its expiry is expired, not active). */
+    status: z.enum(STANDINGS).optional(),
     reason: z.enum(REASONS).optional(),
     investigator: z.string().trim().min(1).max(100).optional(),
     isp: z.string().trim().min(1).max(200).optional(),
@@ -77,8 +79,8 @@ export interface ListingTableRow {
   readonly level: number | null;
   readonly isp: string | null;
   readonly samples: number;
-  /** Whether the next snapshot publishes it (see `RecordView.notPublished` for the rule). */
-  readonly isPublished: boolean;
+  /** What the one rule makes of it now: `active` is in force (the next snapshot publishes it). */
+  readonly standing: Standing;
 }
 
 export interface ListingPage {
@@ -164,15 +166,31 @@ export interface RecordView {
   readonly expiresAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
-  /** What a mail server gets for the range's first address: the A record and TXT (`$` replaced). */
-  readonly answer: { readonly a: string; readonly txt: string; readonly queriedAddress: string };
+  /** What the one rule makes of it now (`active`: in force). */
+  readonly standing: Standing;
+  /** In force, and some of its range is published (its ISP's exclusions may cover the rest, or all of it). */
   readonly isPublished: boolean;
   /**
    * Why the next snapshot leaves it out (null when it is in): delisted; expired (its expiry has
    * passed, even while the stored status still says active); removed (suppressed until a date
-   * still ahead).
+   * still ahead); pending (a DUL range whose submission takes effect later); excluded (its ISP's
+   * exclusions cover the whole range).
    */
-  readonly notPublished: 'delisted' | 'expired' | 'removed' | null;
+  readonly notPublished: 'delisted' | 'expired' | 'removed' | 'pending' | 'excluded' | null;
+  /** Until when it stays out, where that is known: the end of a removal, a DUL submission's effective date. */
+  readonly notPublishedUntil: string | null;
+  /** Its ISP's exclusions cut out of the range (a DUL range in force), at most 64. */
+  readonly excluded: readonly string[];
+  /**
+   * What a mail server sees on this listing's list for `queriedAddress` (the first published
+   * address of the range, else its first address): the zone's answer, whichever listing gives
+   * it, and this listing's part there. `ownAnswer` is the answer this listing gives where it
+   * speaks (`$` rendered with `queriedAddress`).
+   */
+  readonly queriedAddress: string;
+  readonly atAddress: ListAnswer;
+  readonly role: RoleAtAddress;
+  readonly ownAnswer: { readonly a: string; readonly txt: string };
   readonly submissionId: number | null;
   readonly isp: string | null;
   readonly samples: number;

@@ -1,5 +1,5 @@
 /** Human-readable text for CLI output (the --json forms print the API values as they are). */
-import type { ListingView, LookupResult } from '../../shared/contract.js';
+import type { ListingView, LookupListing, LookupResult } from '../../shared/contract.js';
 import type { PublishResult } from '../../shared/publishing.js';
 
 export function formatListingLine(listing: ListingView): string {
@@ -8,13 +8,33 @@ export function formatListingLine(listing: ListingView): string {
   return `#${listing.id} ${listing.list} ${listing.range} ${listing.status}${suppressed} ${listing.reason}${qil} (by ${listing.investigator})`;
 }
 
+const ROLE_TEXT: Record<LookupListing['role'], string> = {
+  answers: 'answers here',
+  outranked: 'a more specific listing answers here',
+  excluded: 'its ISP excludes this address',
+  allowed: 'a GAL entry wins here',
+  'not-in-force': 'not published',
+};
+
 export function formatLookup(result: LookupResult): string {
   const lines = result.notes.map((note) => `note: ${note}`);
-  if (result.listings.length === 0) lines.push(`${result.ip}: not listed`);
-  else {
-    lines.push(`${result.ip}: ${result.listings.length} listing${result.listings.length === 1 ? '' : 's'}`);
-    for (const listing of result.listings) lines.push(`  ${formatListingLine(listing)}`);
+  const isListedAnywhere = result.answers.lists.some((entry) => entry.answer !== null);
+  if (result.listings.length === 0 && !isListedAnywhere) {
+    lines.push(`${result.ip}: not listed`);
+    return lines.join('\n');
   }
+  lines.push(`${result.ip}: ${result.listings.length} listing${result.listings.length === 1 ? '' : 's'}`);
+  for (const listing of result.listings) {
+    const standing = listing.standing === listing.status ? '' : ` [${listing.standing} now]`;
+    lines.push(`  ${formatListingLine(listing)}${standing}: ${ROLE_TEXT[listing.role]}`);
+  }
+  lines.push('a mail server sees:');
+  for (const entry of result.answers.lists) {
+    const from = entry.listingId !== null ? ` (#${entry.listingId})` : entry.answer !== null ? ' (RFC 5782 test point)' : '';
+    const allowed = entry.allowedBy !== null ? ` (GAL #${entry.allowedBy} wins)` : '';
+    lines.push(`  ${entry.list.padEnd(8)} ${entry.answer ? `${entry.answer.a} "${entry.answer.txt}"${from}` : 'not listed'}${allowed}`);
+  }
+  lines.push(`  ${'combined'.padEnd(8)} ${result.answers.combined.length === 0 ? 'not listed' : result.answers.combined.map((answer) => answer.a).join(', ')}`);
   return lines.join('\n');
 }
 

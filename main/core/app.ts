@@ -232,8 +232,8 @@ export function createCore(options: CoreOptions): Core {
 
   const handlers: HandlerMap = {
     ...authHandlers(connection, now),
-    lookup: (input) => lookupAddress(read, index, input.ip),
-    'lookup.bulk': (input) => lookupAddresses(read, index, input.ips),
+    lookup: (input) => lookupAddress(read, index, input.ip, readSettings(read), now()),
+    'lookup.bulk': (input) => lookupAddresses(read, index, input.ips, readSettings(read), now()),
     'listings.add': (input, call) => addListing(write, call.actor, input, readSettings(read), now()),
     'listings.check': (input) => checkNewListing(read, index, input, readSettings(read), now()),
     'listings.get': (input) => getListing(read, input.id),
@@ -300,7 +300,7 @@ export function createCore(options: CoreOptions): Core {
     'dul.revert': (input, call) => revertSubmission(write, call.actor, input.id, now()),
     'dul.submission': (input) => getSubmission(read, input.id),
     'listings.query': (input) => queryListings(read, index, input, now()),
-    'listings.record': (input) => recordView(read, input.id, readSettings(read), now()),
+    'listings.record': (input) => recordView(read, index, input.id, readSettings(read), now()),
     'listings.related': (input) => relatedListings(read, index, input.id),
     'listings.edit': (input, call) => editListing(write, call.actor, input, readSettings(read), now()),
     'listings.bulk': (input, call) => runBulkAction(write, index, call.actor, input, now(), call.onProgress),
@@ -337,7 +337,7 @@ export function createCore(options: CoreOptions): Core {
         now(),
       ),
     'threads.note': (input, call) => addNote(write, call.actor, input.threadId, input.text, readSettings(read), now()),
-    'threads.draft': (input) => draftReply(read, input.threadId, input.template, readSettings(read)),
+    'threads.draft': (input) => draftReply(read, input.threadId, input.template, readSettings(read), now()),
     'threads.reply': (input, call) => saveReply(write, call.actor, input, readSettings(read), now()),
     'threads.export': (input) => exportMessage(read, input.id),
     'threads.send': (input, call) => sendReply(write, call.actor, input.id, readSettings(read), now()),

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createCore } from '../../main/core/app.js';
 import { ListingIndex } from '../../main/core/lookup/listing-index.js';
 import { lookupAddress } from '../../main/core/lookup/lookup.js';
+import { readSettings } from '../../main/core/settings/settings.js';
 import { benchDataFolder, listingImportFile, publicIpv4, seededRandom } from './generate.js';
 import { formatAddress } from '../../shared/address.js';
 import { fileURLToPath } from 'node:url';
@@ -91,10 +92,11 @@ async function benchFoundation(folder: string): Promise<void> {
   const addresses = listed.flatMap((address, position) => [address, formatAddress(4, BigInt(queries[position]))]);
   const latencies = new Float64Array(addresses.length);
   let returned = 0;
+  const settings = readSettings(core.connection.read);
   const lookupStarted = performance.now();
   for (let position = 0; position < addresses.length; position += 1) {
     const callStarted = performance.now();
-    returned += lookupAddress(core.connection.read, index, addresses[position]).listings.length;
+    returned += lookupAddress(core.connection.read, index, addresses[position], settings, new Date()).listings.length;
     latencies[position] = performance.now() - callStarted;
   }
   const lookupRate = addresses.length / ((performance.now() - lookupStarted) / 1000);

@@ -4,7 +4,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
 
@@ -121,6 +122,42 @@ for (const malformed of ['10.1', '010.0.0.1']) {
     assert.equal(await harness.page.getByLabel('IP address').getAttribute('aria-invalid'), 'true');
   });
 }
+
+test('what a mail server sees: per list, by the rule publishing applies (an ISP exclusion is not on DUL)', async () => {
+  const { core } = harness;
+  const alice = { actor: 'Alice' };
+  const folder = mkdtempSync(join(tmpdir(), 'repdesk-lookup-e2e-'));
+  try {
+    const file = join(folder, 'pools.txt');
+    writeFileSync(file, '45.60.0.0/22\n');
+    const isp = await core.dispatch('isps.add', { name: 'Lookup Cable' }, alice);
+    assert.ok(isp.ok);
+    const committed = await core.dispatch('dul.commit', { path: file, isp: 'Lookup Cable', exclude: ['45.60.1.0/24'] }, alice);
+    assert.ok(committed.ok, committed.ok ? '' : committed.error.message);
+    const rbl = await core.dispatch('listings.add', { range: '45.60.2.0/24', list: 'RBL', reason: 'open-relay', txt: 'relay at $' }, alice);
+    assert.ok(rbl.ok);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const sees = harness.page.locator('table.mail-sees');
+  const answerOf = (list: string) => sees.locator(`tr[data-list="${list}"] td.mail-answer`).innerText();
+
+  await lookUp('45.60.2.9');
+  await sees.waitFor();
+  assert.equal(await answerOf('RBL'), '127.0.0.2 “RBL: Open relay - relay at 45.60.2.9; see https://lookup.example/ip/45.60.2.9”');
+  assert.equal(await answerOf('DUL'), '127.0.0.3 “DUL: Dynamic / DUL; see https://lookup.example/ip/45.60.2.9”');
+  assert.equal(await answerOf('QIL'), 'not listed');
+  assert.match(await answerOf('combined'), /127\.0\.0\.2 “RBL: Open relay[^]*127\.0\.0\.3 “DUL/);
+
+  // Inside the ISP's exclusion: the DUL listing's range contains it, but DUL does not list it.
+  await lookUp('45.60.1.9');
+  await harness.page.locator('table.listings caption', { hasText: '45.60.1.9' }).waitFor();
+  assert.equal(await answerOf('DUL'), 'not listed');
+  assert.equal(await answerOf('combined'), 'not listed');
+  const rows = await listingRows();
+  assert.deepEqual(rows.map((row) => [row.list, row.range, row.status]), [['DUL', '45.60.0.0/22', 'active']]);
+  assert.equal(await harness.page.locator('table.listings tbody tr td.column-role').innerText(), 'excluded by its ISP');
+});
 
 test('the route holds the IP: a reload and a pasted link show the same result', async () => {
   const { page, origin } = harness;

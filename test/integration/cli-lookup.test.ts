@@ -46,9 +46,14 @@ describe('repdesk lookup with many addresses', () => {
     assert.equal(run.code, 0, describeRun(run));
     assert.deepEqual(run.error, []);
     assert.match(run.out[0], /^11\.1\.2\.3: 1 listing$/);
-    assert.match(run.out[1], /RBL 11\.0\.0\.0\/8 active spam-source/);
-    assert.equal(run.out[2], '45.0.0.1: not listed');
-    assert.match(run.out[3], /^2a01:4f8::25: 1 listing$/);
+    assert.match(run.out[1], /RBL 11\.0\.0\.0\/8 active spam-source .*: answers here$/);
+    // What a mail server sees, per list and combined, then the next address.
+    assert.equal(run.out[2], 'a mail server sees:');
+    assert.match(run.out[3], /^ {2}RBL +127\.0\.0\.2 "RBL: Spam source; see https:\/\/lookup\.example\/ip\/11\.1\.2\.3" \(#\d+\)$/);
+    assert.match(run.out[4], /^ {2}DUL +not listed$/);
+    assert.match(run.out[8], /^ {2}combined +127\.0\.0\.2$/);
+    assert.equal(run.out[9], '45.0.0.1: not listed');
+    assert.match(run.out[10], /^2a01:4f8::25: 1 listing$/);
   });
 
   test('--file of 25,000 addresses: one JSON object per address, one index load for all of them', () => {

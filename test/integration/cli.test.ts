@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { runCli } from '../../main/cli/main.js';
 import { mulberry32, randomBytes } from '../unit/support/random.js';
+import { LISTS } from '../../shared/domain.js';
 
 /** dist/test/integration -> the package root. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -236,7 +237,13 @@ describe('repdesk CLI', () => {
       const text = await cli(['lookup', '88.51.100.20', ...db]);
       assert.deepEqual(text.out.slice(0, 1), ['88.51.100.20: 2 listings']);
       const none = await cli(['lookup', '2001:db7::1', '--json', ...db]);
-      assert.deepEqual(JSON.parse(none.out.join('\n')), { ip: '2001:db7::1', family: 6, notes: [], listings: [] });
+      assert.deepEqual(JSON.parse(none.out.join('\n')), {
+        ip: '2001:db7::1',
+        family: 6,
+        notes: [],
+        listings: [],
+        answers: { lists: LISTS.map((list) => ({ list, answer: null, listingId: null, allowedBy: null })), combined: [] },
+      });
     });
   });
 

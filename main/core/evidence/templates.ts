@@ -5,13 +5,15 @@
  * state of a listing as what it means (listed, removed until a date and back by itself then,
  * delisted since a date).
  */
-import { REASON_LABELS } from '../../../shared/domain.js';
+import { REASON_LABELS, type Standing } from '../../../shared/domain.js';
 import type { ListingView } from '../../../shared/contract.js';
 import type { ReplyTemplate } from '../../../shared/evidence.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
-import { getListing } from '../listings/listings.js';
+import { notFound } from '../errors.js';
+import { findListing, toListingView } from '../listings/listings.js';
+import { InForceAt } from '../rule/in-force.js';
 import { counted, dateInWords, txtInWords } from './wording.js';
 
 export const TEMPLATE_TEXT: Record<ReplyTemplate, { subject: string; opening: string; closing: string }> = {
@@ -37,9 +39,12 @@ export const TEMPLATE_TEXT: Record<ReplyTemplate, { subject: string; opening: st
   },
 };
 
-/** What a listing's state means for the reader. */
-export function statusInWords(listing: ListingView, timeZone: string): string {
-  switch (listing.status) {
+/**
+ * What a listing's state means for the reader: its standing by the one rule publishing applies
+ * (an entry past its expiry is expired, whatever is stored), not the stored status.
+ */
+export function statusInWords(listing: ListingView, standing: Standing, timeZone: string): string {
+  switch (standing) {
     case 'active':
       return listing.expiresAt ? `listed until ${dateInWords(listing.expiresAt, timeZone)}` : 'listed';
     case 'suppressed':
@@ -50,17 +55,22 @@ export function statusInWords(listing: ListingView, timeZone: string): string {
       return `delisted since ${dateInWords(listing.updatedAt, timeZone, true)}`;
     case 'expired':
       return `expired on ${dateInWords(listing.expiresAt ?? listing.updatedAt, timeZone, true)}`;
+    case 'pending':
+      return 'not in effect yet: its DUL submission takes effect later';
     default: {
-      const unknown: never = listing.status;
+      const unknown: never = standing;
       return String(unknown);
     }
   }
 }
 
-/** The facts of a listing, line by line, as a reply shows them. */
-export function listingFacts(db: ReadDb, listingId: number, settings: Settings): string[] {
+/** The facts of a listing at `now`, line by line, as a reply shows them. */
+export function listingFacts(db: ReadDb, listingId: number, settings: Settings, now: Date): string[] {
   const timeZone = settings.evidence.replyTimeZone;
-  const listing = getListing(db, listingId);
+  const row = findListing(db, listingId);
+  if (!row) throw notFound(`no listing #${listingId}`);
+  const listing = toListingView(db, row);
+  const standing = new InForceAt(db, now).standing(row);
   const samples = db.get<{ count: number; last: string | null }>(sql`SELECT count(*) AS count, max(coalesce(s.sent_at, s.imported_at)) AS last
     FROM sample_links k JOIN samples s ON s.id = k.sample_id WHERE k.listing_id = ${listing.id}`);
   return [
@@ -69,7 +79,7 @@ export function listingFacts(db: ReadDb, listingId: number, settings: Settings):
     `List:         ${listing.list}`,
     `Reason:       ${REASON_LABELS[listing.reason]}${listing.txt ? ` ("${txtInWords(listing.txt, listing.range)}")` : ''}`,
     `Listed since: ${dateInWords(listing.createdAt, timeZone, true)}`,
-    `Status:       ${statusInWords(listing, timeZone)}`,
+    `Status:       ${statusInWords(listing, standing, timeZone)}`,
     `Spam samples: ${samples?.count ? samples.count.toLocaleString('en-GB') : 'none'}${samples?.last ? `, the latest received ${dateInWords(samples.last, timeZone)}` : ''}`,
   ];
 }

@@ -244,14 +244,14 @@ export async function importThreadMessages(
 }
 
 /** The facts a template fills in: of the listing, the ISP, or the request the thread is about. */
-function recordFacts(db: ReadDb, row: ThreadRow, settings: Settings): string[] {
-  if (row.listing_id !== null) return listingFacts(db, row.listing_id, settings);
+function recordFacts(db: ReadDb, row: ThreadRow, settings: Settings, now: Date): string[] {
+  if (row.listing_id !== null) return listingFacts(db, row.listing_id, settings, now);
   if (row.isp_id !== null) return ispFacts(db, row.isp_id, settings);
   return queueFacts(db, { nominationId: row.nomination_id, delistingId: row.delisting_id }, settings);
 }
 
 /** A reply filled from a template for the thread's record, addressed to the latest inbound sender (or the ISP's contact). */
-export function draftReply(db: ReadDb, threadId: number, template: ReplyTemplate, settings: Settings): ReplyDraft {
+export function draftReply(db: ReadDb, threadId: number, template: ReplyTemplate, settings: Settings, now: Date): ReplyDraft {
   const row = findThread(db, threadId);
   if (template === 'dul-submission-received' && row.isp_id === null) throw invalidInput('the DUL submission template is for ISP threads');
   const latest = db.get<{ from_address: string | null; subject: string | null }>(
@@ -270,7 +270,7 @@ export function draftReply(db: ReadDb, threadId: number, template: ReplyTemplate
     from: settings.evidence.replyFrom,
     to,
     subject: subjectBase,
-    text: ['Hello,', '', text.opening, '', ...recordFacts(db, row, settings), '', text.closing, '', 'Regards,', 'The abuse desk', ''].join('\n'),
+    text: ['Hello,', '', text.opening, '', ...recordFacts(db, row, settings, now), '', text.closing, '', 'Regards,', 'The abuse desk', ''].join('\n'),
     inReplyTo: threadingOf(db, threadId).inReplyTo,
   };
 }

@@ -35,10 +35,12 @@ export interface ListingRow {
   expires_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The DUL submission it came from, or null. */
+  submission_id: number | null;
 }
 
 const LISTING_COLUMNS = sql`l.id, l.list, l.family, hex(l.first) AS first, hex(l.last) AS last, l.prefix, l.reason, l.investigator_id, l.status,
-  l.suppressed_until, l.txt, l.level, l.expires_at, l.created_at, l.updated_at`;
+  l.suppressed_until, l.txt, l.level, l.expires_at, l.created_at, l.updated_at, l.submission_id`;
 
 // Investigators are few and never renamed: their names are kept per connection rather than
 // joined into every listing read (the join costs a second B-tree search per record).

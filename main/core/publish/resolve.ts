@@ -17,18 +17,11 @@ import { sql, type Sql } from '../db/sql.js';
 import { combine, flatten, intersect, subtract, type Interval } from './segments.js';
 import { flattenNumbers, intersectNumbers, subtractNumbers, withNumberPoint, type NumberSegments } from './segments-v4.js';
 import { excludedPieces, readExclusions, readSubmissionIsps, type Holes } from '../dul/limits.js';
+import { BLOCKLISTS, DEFAULT_PRECEDENCE_LEVEL, TEST_POINTS, TEST_POINT_TXT, answerText, answersBefore, returnCode } from '../rule/answers.js';
+import { inForceSql, readTerms } from '../rule/in-force.js';
 import type { Ipv4SegmentColumns, Ipv6SegmentColumns, SegmentColumns, ZoneAnswer } from './types.js';
 
-/** Lists published as blocklists (in the combined zone); GAL is the allow-list. */
-export const BLOCKLISTS = ['RBL', 'DUL', 'QIL', 'MML'] as const satisfies readonly ListName[];
-
-/** RFC 5782 test points: listed (2) and never listed (1), in each family's zone. */
-export const TEST_POINTS: Record<Family, { listed: bigint; unlisted: bigint }> = {
-  4: { listed: 0x7f000002n, unlisted: 0x7f000001n },
-  6: { listed: 0xffff7f000002n, unlisted: 0xffff7f000001n },
-};
-
-const TEST_POINT_TXT = 'RFC 5782 test point: this address is always listed';
+export { BLOCKLISTS, TEST_POINTS, answerText, returnCode } from '../rule/answers.js';
 
 /** A listing in force, as publishing sees it (IPv6 listings, and callers that have a few). */
 export interface PublishedListing {
@@ -174,7 +167,8 @@ export function readListingsInForce(db: ReadDb, now: Date): ListingsInForce {
   return db.snapshot((snapshot) => {
     const submissionOfV6 = new Map<number, number>();
     const submissions = new Set<number>();
-    const inForce = inForceCondition(snapshot, at);
+    // The one rule's SQL form; `+status` keeps the planner on the id order rather than the status index.
+    const inForce = inForceSql(readTerms(snapshot, at), '', true);
     // Keyset chunks: the next READ_CHUNK_ROWS rows in force after the last id read.
     for (let after = Number.MIN_SAFE_INTEGER; ; ) {
       const chunk = snapshot.get<{ high: number | null; rows: string | null }>(sql`SELECT max(id) AS high, group_concat(printf(${ROW_FORMAT},
@@ -346,25 +340,6 @@ function hexAt(text: string, start: number, end: number): number {
   return value;
 }
 
-/**
- * The SQL condition "in force at `at`". `+status` keeps the planner on the id order rather than
- * the status index. DUL submissions whose effective date is still ahead are few (usually none):
- * their ranges wait, and a listing a pending replace took out of the ISP's set (dul_replaced,
- * sought by its key) stays in force until then.
- */
-function inForceCondition(db: ReadDb, at: string): Sql {
-  const pending = db.all<{ id: number; reverted: number }>(sql`SELECT id, reverted_at IS NOT NULL AS reverted FROM dul_submissions WHERE effective_at > ${at}`);
-  if (pending.length === 0) {
-    return sql`(+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})) AND (expires_at IS NULL OR expires_at > ${at})`;
-  }
-  const waiting = JSON.stringify(pending.map((row) => row.id));
-  const replacing = JSON.stringify(pending.filter((row) => row.reverted === 0).map((row) => row.id));
-  return sql`(+status = 'active' OR (+status = 'suppressed' AND suppressed_until <= ${at})
-      OR EXISTS (SELECT 1 FROM dul_replaced r WHERE r.submission_id IN (SELECT value FROM json_each(${replacing})) AND r.listing_id = listings.id))
-    AND (expires_at IS NULL OR expires_at > ${at})
-    AND (submission_id IS NULL OR submission_id NOT IN (SELECT value FROM json_each(${waiting})))`;
-}
-
 /** The TXT of the listings in force with ids in (after, upTo] that have one. */
 function readTexts(db: ReadDb, after: number, upTo: number, inForce: Sql): Map<number, string> {
   const texts = new Map<number, string>();
@@ -374,19 +349,6 @@ function readTexts(db: ReadDb, after: number, upTo: number, inForce: Sql): Map<n
   return texts;
 }
 
-
-/** The A record a list answers (QIL: per level). */
-export function returnCode(settings: Settings, list: ListName, level: number | null): string {
-  if (list === 'QIL') return `${settings.returnCodes.qilPrefix}${level ?? 1}`;
-  return settings.returnCodes[list];
-}
-
-/** The TXT a listing answers: what it is, why, and where to look it up (`$` = the address). */
-export function answerText(settings: Settings, listing: Pick<PublishedListing, 'list' | 'reason' | 'txt'>): string {
-  const what = `${listing.list}: ${REASON_LABELS[listing.reason]}`;
-  const why = listing.txt ? ` - ${listing.txt}` : '';
-  return `${what}${why}; see ${settings.lookupUrl}`;
-}
 
 /**
  * Every distinct answer of one resolution, numbered: listings that answer alike share one
@@ -467,23 +429,14 @@ function resolveIpv4List(listings: Ipv4Listings, items: Ipv4Items, list: ListNam
     }
     return id;
   };
-  // Smaller first (sizes compared only where listings overlap), then the lower id.
-  const isMoreSpecific = (a: number, b: number): boolean => {
-    const sizeA = lasts[a] - firsts[a];
-    const sizeB = lasts[b] - firsts[b];
-    return sizeA < sizeB || (sizeA === sizeB && listings.ids[rows[a]] < listings.ids[rows[b]]);
-  };
-  const levelOf = (item: number): number => listings.levels[rows[item]] || 4;
+  // The rule's precedence (sizes compared only where listings overlap).
+  const levelOf = (item: number): number => listings.levels[rows[item]] || DEFAULT_PRECEDENCE_LEVEL;
   const isQil = list === 'QIL';
   return flattenNumbers(items.count, firsts, lasts, (covering) => {
     let best = covering[0];
     for (let index = 1; index < covering.length; index += 1) {
       const candidate = covering[index];
-      if (isQil) {
-        const level = levelOf(candidate);
-        const bestLevel = levelOf(best);
-        if (level < bestLevel || (level === bestLevel && isMoreSpecific(candidate, best))) best = candidate;
-      } else if (isMoreSpecific(candidate, best)) {
+      if (answersBefore(isQil, levelOf(candidate), lasts[candidate] - firsts[candidate], listings.ids[rows[candidate]], levelOf(best), lasts[best] - firsts[best], listings.ids[rows[best]])) {
         best = candidate;
       }
     }
@@ -504,12 +457,6 @@ function candidateOf(listing: PublishedListing): Candidate {
   return candidate;
 }
 
-function isMoreSpecific(a: Candidate, b: Candidate): boolean {
-  const sizeA = a.last - a.first;
-  const sizeB = b.last - b.first;
-  return sizeA < sizeB || (sizeA === sizeB && a.listing.id < b.listing.id);
-}
-
 function ipv6Resolver(list: ListName, registry: AnswerRegistry): (covering: readonly Candidate[]) => number {
   const answerOf = (candidate: Candidate): number => {
     if (candidate.answer < 0) {
@@ -518,17 +465,13 @@ function ipv6Resolver(list: ListName, registry: AnswerRegistry): (covering: read
     }
     return candidate.answer;
   };
+  const isQil = list === 'QIL';
+  const levelOf = (candidate: Candidate): number => candidate.listing.level ?? DEFAULT_PRECEDENCE_LEVEL;
   return (covering) => {
     let best = covering[0];
     for (let index = 1; index < covering.length; index += 1) {
       const candidate = covering[index];
-      if (list === 'QIL') {
-        const level = candidate.listing.level ?? 4;
-        const bestLevel = best.listing.level ?? 4;
-        if (level < bestLevel || (level === bestLevel && isMoreSpecific(candidate, best))) best = candidate;
-      } else if (isMoreSpecific(candidate, best)) {
-        best = candidate;
-      }
+      if (answersBefore(isQil, levelOf(candidate), candidate.last - candidate.first, candidate.listing.id, levelOf(best), best.last - best.first, best.listing.id)) best = candidate;
     }
     return answerOf(best);
   };

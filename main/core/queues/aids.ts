@@ -10,7 +10,7 @@ import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
-import { coveringListings, isInZone, parseSingleAddress } from './common.js';
+import { coveringListings, parseSingleAddress } from './common.js';
 
 function normaliseName(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
@@ -94,7 +94,7 @@ export async function computeAids(
               : covering
                   .map(
                     (listing) =>
-                      `${listing.list} #${listing.id} ${listing.range} (${listing.reason}, by ${listing.investigator}${listing.status === 'suppressed' && !isInZone(listing, now()) ? `; removed until ${listing.suppressedUntil}, returns by itself` : ''})`,
+                      `${listing.list} #${listing.id} ${listing.range} (${listing.reason}, by ${listing.investigator}${listing.standing === 'suppressed' ? `; removed until ${listing.suppressedUntil}, returns by itself` : ''})`,
                   )
                   .join('; '),
           at: localAt,

@@ -5,12 +5,13 @@
  */
 import { addressKey, formatAddress, parseAddress, parseRange, type Family } from '../../../shared/address.js';
 import type { ListingView } from '../../../shared/contract.js';
-import type { Role } from '../../../shared/domain.js';
+import type { Role, Standing } from '../../../shared/domain.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { forbidden } from '../errors.js';
 import { findActor, type Actor } from '../investigators/investigators.js';
-import { listingReader, notPublishedBecause } from '../listings/listings.js';
+import { findListing, toListingView } from '../listings/listings.js';
+import { PublicationRule } from '../rule/answers.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 
 /** The actor, who must hold one of `roles` (intake is open to investigators and reviewers alike). */
@@ -95,23 +96,28 @@ export function ageHours(receivedAt: string, now: Date): number {
   return Math.max(0, Math.round(((now.getTime() - new Date(receivedAt).getTime()) / 3_600_000) * 10) / 10);
 }
 
-/** Whether a listing answers in the published zone at `now` (the rule publishing applies). */
-export function isInZone(listing: ListingView, now: Date): boolean {
-  return notPublishedBecause(listing.status, listing.suppressedUntil, listing.expiresAt, now.toISOString()) === null;
+/** A listing covering an address, as the queues show it, with what the one rule makes of it now. */
+export interface CoveringListing extends ListingView {
+  readonly standing: Standing;
 }
 
 /**
- * Listings in force at `now` whose range contains the address, most specific first; with
+ * Listings in force at `now` whose published part contains the address (the one rule
+ * publishing applies: a DUL range's ISP exclusions are cut out, a range waiting for its DUL
+ * submission's effective date does not count), most specific first; with
  * `isIncludingSuppressed`, also those removed for now that will return by themselves.
  */
-export function coveringListings(db: ReadDb, index: ListingIndex, address: SingleAddress, now: Date, isIncludingSuppressed = false): ListingView[] {
-  const read = listingReader(db);
-  const at = now.toISOString();
-  const counts = (listing: ListingView) => isInZone(listing, now) || (isIncludingSuppressed && listing.status === 'suppressed' && (listing.expiresAt === null || listing.expiresAt > at));
-  return index
-    .find(address.family, address.value)
-    .map(read)
-    .filter((listing): listing is ListingView => listing !== undefined && counts(listing))
+export function coveringListings(db: ReadDb, index: ListingIndex, address: SingleAddress, now: Date, isIncludingSuppressed = false): CoveringListing[] {
+  const rule = new PublicationRule(db, now);
+  const covering: CoveringListing[] = [];
+  for (const id of index.find(address.family, address.value)) {
+    const row = findListing(db, id);
+    if (!row) continue;
+    const standing = rule.standing(row);
+    const isCounted = standing === 'active' || (isIncludingSuppressed && standing === 'suppressed');
+    if (isCounted && rule.coversAt(row, address.family, address.value, standing === 'suppressed')) covering.push({ ...toListingView(db, row), standing });
+  }
+  return covering
     .map((listing) => ({ listing, size: rangeSize(listing) }))
     .sort((a, b) => (a.size < b.size ? -1 : a.size > b.size ? 1 : b.listing.id - a.listing.id))
     .map(({ listing }) => listing);

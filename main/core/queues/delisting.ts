@@ -35,13 +35,13 @@ import { readJsonFile, readRecords } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { quoteCell } from '../../../shared/files.js';
 import { findListing, getListing, toListingView } from '../listings/listings.js';
+import { InForceAt } from '../rule/in-force.js';
 import { delist, listingWriter, suppress } from '../listings/changes.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import {
   addHours,
   ageHours,
   coveringListings,
-  isInZone,
   nameOf,
   parseReceived,
   parseSingleAddress,
@@ -403,9 +403,12 @@ export function allowedRemovalDays(relistCount: number, settings: Settings): num
 export function getDelistingRequest(db: ReadDb, id: number, settings: Settings, now: Date): DelistingView {
   const row = findRequest(db, id);
   const summary = toSummary(db, row, now);
+  const rule = new InForceAt(db, now);
   const listings: ConcernedListing[] = summary.listingIds.map((listingId) => {
-    const listing = getListing(db, listingId);
-    return { ...listing, isInZone: isInZone(listing, now) };
+    const row = findListing(db, listingId);
+    if (!row) throw notFound(`no listing #${listingId}`);
+    const standing = rule.standing(row);
+    return { ...toListingView(db, row), standing, isInZone: standing === 'active' };
   });
   const samples = db.all<{ id: number; subject: string | null; from_address: string | null; sent_at: string | null; source_ip: string | null }>(
     sql`SELECT id, subject, from_address, sent_at, source_ip FROM samples WHERE id IN (
@@ -503,12 +506,13 @@ export function decideDelistingRequest(db: WriteDb, actorName: string | null, in
     const reply = mailText(input.reply ?? draft.text);
     const changed: number[] = [];
     const writer = listingWriter(db, actor.name, at, history);
+    const rule = new InForceAt(db, now);
     for (const listingId of listingIdsOf(db, row.id)) {
       const listing = findListing(db, listingId);
       if (!listing) throw notFound(`no listing #${listingId}`);
       const note = { why: input.why, details: { request: row.id, decision: input.decision } };
       let problem: string | null = 'unchanged';
-      if (input.decision === 'remove-temporarily' && isInZone(toListingView(db, listing), now)) problem = suppress(writer, listing, until as string, note);
+      if (input.decision === 'remove-temporarily' && rule.standing(listing) === 'active') problem = suppress(writer, listing, until as string, note);
       else if (input.decision === 'delist' && listing.status !== 'delisted') problem = delist(writer, listing, note);
       if (problem === null) {
         changed.push(listingId);

@@ -6,7 +6,8 @@ import type { ListingIndex } from '../lookup/listing-index.js';
 import { queryListings } from './query.js';
 import { csvLine } from '../../../shared/csv.js';
 
-const HEADER = ['id', 'range', 'list', 'status', 'reason', 'investigator', 'txt', 'created', 'changed', 'expires', 'level', 'isp', 'samples'];
+// `status` is the stored status; `standing` what the one rule makes of it at the export's time.
+const HEADER = ['id', 'range', 'list', 'status', 'reason', 'investigator', 'txt', 'created', 'changed', 'expires', 'level', 'isp', 'samples', 'standing'];
 
 /** Export at most this many rows in one file: a bigger set is a publish, not a spreadsheet. */
 export const MAX_EXPORT_ROWS = 200_000;
@@ -32,7 +33,7 @@ export function exportListingsCsv(
     for (const row of page.rows) {
       rows += 1;
       if (rows > MAX_EXPORT_ROWS) throw invalidInput(`more than ${MAX_EXPORT_ROWS} rows match; narrow the filter before exporting`);
-      csv += csvLine([row.id, row.range, row.list, row.status, row.reason, row.investigator, row.txt, row.createdAt, row.updatedAt, row.expiresAt, row.level, row.isp, row.samples]);
+      csv += csvLine([row.id, row.range, row.list, row.status, row.reason, row.investigator, row.txt, row.createdAt, row.updatedAt, row.expiresAt, row.level, row.isp, row.samples, row.standing]);
     }
     onProgress({ stage: 'exporting', done: rows, total: ids ? ids.length : 0 });
     after = page.next;

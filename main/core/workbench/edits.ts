@@ -109,7 +109,7 @@ export function runBulkAction(
 ): BulkResult {
   const change = changeOf(db, action, now);
   onProgress({ stage: 'selecting', done: 0, total: 0 });
-  const ids = 'ids' in action.target ? [...new Set(action.target.ids)].sort((a, b) => a - b) : matchingIds(db, index, action.target.filter);
+  const ids = 'ids' in action.target ? [...new Set(action.target.ids)].sort((a, b) => a - b) : matchingIds(db, index, action.target.filter, now);
   if (ids.length === 0) throw invalidInput('no listings match; nothing was changed');
   const at = now.toISOString();
   return db.transaction(() => {

@@ -4,13 +4,13 @@
  * order ending in the id, and pages are keyset-paged on (sort key, id), never OFFSET.
  */
 import { formatRange, parseAddress, parseRange, readAddressKeyHex, writeAddressKey } from '../../../shared/address.js';
-import { LISTS, STATUSES, type ListName, type ListingStatus, type Reason } from '../../../shared/domain.js';
+import { LISTS, STANDINGS, type ListName, type ListingStatus, type Reason } from '../../../shared/domain.js';
 import { COUNT_CAP, type ListingFilter, type ListingPage, type ListingSort, type ListingTableRow, type PageCursor, type SortColumn } from '../../../shared/workbench.js';
 import type { ReadDb } from '../db/connection.js';
 import { joinSql, sql, type Sql } from '../db/sql.js';
 import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
-import { notPublishedBecause } from '../listings/listings.js';
+import { InForceAt, readTerms, standingSql, type InForceTerms } from '../rule/in-force.js';
 
 /** How each sort orders rows: its key columns (the id always follows). Blob columns are marked for the cursor. */
 const SORT_KEYS: Record<SortColumn, ReadonlyArray<{ readonly expression: string; readonly isBlob?: boolean }>> = {
@@ -89,7 +89,7 @@ const MATERIALISED_MATCHES = 100_000;
 
 
 /** Compile a filter. Bad values are refused with a message naming the filter; nothing else happens. */
-export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFilter): CompiledFilter {
+export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFilter, terms: InForceTerms): CompiledFilter {
   const conditions: Sql[] = [];
   const notes: string[] = [];
   if (filter.ip) {
@@ -131,13 +131,12 @@ export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFi
     // The partial index's condition, repeated so SQLite sees it applies (as for the status below).
     if (filter.list !== 'RBL' && !hasIdList) conditions.push(sql`l.list <> 'RBL'`);
   }
-  // The status is written as a literal (one of a fixed list): the partial status index is only
-  // usable when SQLite can see the value is not 'active'.
+  // The status filter is the standing the one rule gives at `terms.at` (an entry past its expiry
+  // is expired, whatever its stored status), in the rule's own SQL form; it spells out what the
+  // partial status index needs to be usable, and with a short id list it keeps off the indexes.
   if (filter.status) {
-    conditions.push(sql`${column('status')} = ${identifierLiteral(filter.status, STATUSES)}`);
-    // The partial index's own condition, spelled out: SQLite uses a partial index only when the
-    // query repeats its WHERE term (it does not infer "<> 'active'" from "= 'delisted'").
-    if (filter.status !== 'active' && !hasIdList) conditions.push(sql`l.status <> 'active'`);
+    if (!STANDINGS.includes(filter.status)) throw invalidInput(`status ${JSON.stringify(filter.status)} is not one of ${STANDINGS.join(', ')}`);
+    conditions.push(sql`(${standingSql(filter.status, terms, 'l', hasIdList)})`);
   }
   if (filter.reason) conditions.push(sql`${column('reason')} = ${filter.reason}`);
   if (filter.investigator) {
@@ -266,7 +265,8 @@ export function queryListings(
   now: Date,
 ): ListingPage {
   const started = performance.now();
-  const filtered = compileFilter(db, index, input.filter);
+  const rule = new InForceAt(db, now);
+  const filtered = compileFilter(db, index, input.filter, rule.terms);
   const compiled = input.ids ? { ...filtered, where: sql`${filtered.where} AND l.id IN (SELECT value FROM json_each(${JSON.stringify(input.ids)}))` } : filtered;
   const keyCount = SORT_KEYS[input.sort.column].length;
   return db.snapshot((snapshot) => {
@@ -274,7 +274,6 @@ export function queryListings(
     const hasMore = rows.length > input.limit;
     if (hasMore) rows.length = input.limit;
     const names = nameLookup(snapshot);
-    const at = now.toISOString();
     const view: ListingTableRow[] = rows.map((row) => {
       const first = readAddressKeyHex(row.first);
       const last = readAddressKeyHex(row.last);
@@ -294,7 +293,7 @@ export function queryListings(
         level: row.level,
         isp: names.isp(row.submission_id),
         samples: row.samples,
-        isPublished: notPublishedBecause(row.status, row.suppressed_until, row.expires_at, at) === null,
+        standing: rule.standing(row),
       };
     });
     let next: PageCursor | null = null;
@@ -319,8 +318,8 @@ export function queryListings(
   });
 }
 
-/** Every id a filter matches, in id order (bulk actions and exports over "all rows matching"). */
-export function matchingIds(db: ReadDb, index: ListingIndex, filter: ListingFilter): number[] {
-  const compiled = compileFilter(db, index, filter);
+/** Every id a filter matches at `now`, in id order (bulk actions and exports over "all rows matching"). */
+export function matchingIds(db: ReadDb, index: ListingIndex, filter: ListingFilter, now: Date): number[] {
+  const compiled = compileFilter(db, index, filter, readTerms(db, now.toISOString()));
   return db.all<{ id: number }>(sql`SELECT l.id FROM listings l WHERE ${compiled.where} ORDER BY l.id`).map((row) => row.id);
 }

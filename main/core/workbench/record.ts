@@ -8,9 +8,9 @@ import type { RecordView, RelatedListing, RelatedView } from '../../../shared/wo
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { notFound } from '../errors.js';
-import { findListing, getListing, notPublishedBecause, type ListingRow } from '../listings/listings.js';
+import { findListing, getListing, type ListingRow } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
-import { answerText, returnCode } from '../publish/resolve.js';
+import { PublicationRule } from '../rule/answers.js';
 
 const MAX_CIDRS_SHOWN = 64;
 const MAX_RELATED = 500;
@@ -20,22 +20,39 @@ function rangeOf(row: Pick<ListingRow, 'first' | 'last'>): AddressRange {
   return { family: first.family, first: first.value, last: readAddressKeyHex(row.last).value };
 }
 
-export function recordView(db: ReadDb, id: number, settings: Settings, now: Date): RecordView {
+const MAX_EXCLUDED_SHOWN = 64;
+
+export function recordView(db: ReadDb, index: ListingIndex, id: number, settings: Settings, now: Date): RecordView {
   return db.snapshot((snapshot) => {
     const row = findListing(snapshot, id);
     if (!row) throw notFound(`no listing #${id}`);
     const listing = getListing(snapshot, id);
     const range = rangeOf(row);
     const cidrs = rangeToCidrs(range);
-    const at = now.toISOString();
-    const extra = snapshot.get<{ submission_id: number | null; isp: string | null; samples: number; threads: number }>(
-      sql`SELECT l.submission_id, (SELECT i.name FROM dul_submissions s JOIN isps i ON i.id = s.isp_id WHERE s.id = l.submission_id) AS isp,
+    const extra = snapshot.get<{ isp: string | null; effective_at: string | null; samples: number; threads: number }>(
+      sql`SELECT (SELECT i.name FROM dul_submissions s JOIN isps i ON i.id = s.isp_id WHERE s.id = l.submission_id) AS isp,
+        (SELECT s.effective_at FROM dul_submissions s WHERE s.id = l.submission_id) AS effective_at,
         (SELECT count(*) FROM sample_links WHERE listing_id = l.id) AS samples,
         (SELECT count(*) FROM threads WHERE listing_id = l.id) AS threads
         FROM listings l WHERE l.id = ${id}`,
     );
-    const queriedAddress = formatAddress(range.family, range.first);
-    const notPublished = notPublishedBecause(row.status, row.suppressed_until, row.expires_at, at);
+    // The one rule: its standing now, the parts of its range published, and what its list's zone
+    // answers at the first of them (which may be a more specific listing's answer).
+    const rule = new PublicationRule(snapshot, now);
+    const standing = rule.standing(row);
+    const pieces = rule.publishedPieces(row, standing);
+    const queried = pieces.length > 0 ? pieces[0].first : range.first;
+    const queriedAddress = formatAddress(range.family, queried);
+    const containing = index
+      .find(range.family, queried)
+      .map((other) => (other === id ? row : findListing(snapshot, other)))
+      .filter((other): other is ListingRow => other !== undefined);
+    if (!containing.includes(row)) containing.push(row);
+    const { answers, roles } = rule.answersAt(settings, range.family, queried, containing);
+    const excluded = standing === 'active' && row.list === 'DUL' && row.submission_id !== null ? excludedParts(range, pieces) : [];
+    const notPublished: RecordView['notPublished'] =
+      standing === 'active' ? (pieces.length === 0 ? 'excluded' : null) : standing === 'suppressed' ? 'removed' : standing;
+    const own = rule.answerOf(settings, row, queriedAddress);
     return {
       id,
       list: listing.list,
@@ -53,16 +70,33 @@ export function recordView(db: ReadDb, id: number, settings: Settings, now: Date
       expiresAt: listing.expiresAt,
       createdAt: listing.createdAt,
       updatedAt: listing.updatedAt,
-      // The publish code's own answer, with '$' standing for the queried address as rbldnsd substitutes it.
-      answer: { a: returnCode(settings, listing.list, listing.level), txt: answerText(settings, listing).split('$').join(queriedAddress), queriedAddress },
+      standing,
       isPublished: notPublished === null,
       notPublished,
-      submissionId: extra?.submission_id ?? null,
+      notPublishedUntil: notPublished === 'removed' ? row.suppressed_until : notPublished === 'pending' ? (extra?.effective_at ?? null) : null,
+      excluded: excluded.slice(0, MAX_EXCLUDED_SHOWN).map(formatRange),
+      queriedAddress,
+      atAddress: answers.lists.find((answer) => answer.list === row.list) as RecordView['atAddress'],
+      role: roles.get(id) ?? 'not-in-force',
+      ownAnswer: { a: own.a, txt: own.txt },
+      submissionId: row.submission_id,
       isp: extra?.isp ?? null,
       samples: extra?.samples ?? 0,
       threads: extra?.threads ?? 0,
     };
   });
+}
+
+/** The parts of `range` that are not among its published `pieces` (sorted, disjoint, inside it). */
+function excludedParts(range: AddressRange, pieces: readonly AddressRange[]): AddressRange[] {
+  const parts: AddressRange[] = [];
+  let next = range.first;
+  for (const piece of pieces) {
+    if (piece.first > next) parts.push({ family: range.family, first: next, last: piece.first - 1n });
+    next = piece.last + 1n;
+  }
+  if (next <= range.last) parts.push({ family: range.family, first: next, last: range.last });
+  return parts;
 }
 
 function keyBuffer(family: 4 | 6, value: bigint): Buffer {

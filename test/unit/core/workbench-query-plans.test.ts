@@ -10,6 +10,7 @@ import { compileFilter, ftsQuery, pageSql, textMatchSql } from '../../../main/co
 import { openDatabase } from '../../../main/core/db/connection.js';
 import { ListingIndex } from '../../../main/core/lookup/listing-index.js';
 import { sql } from '../../../main/core/db/sql.js';
+import { readTerms } from '../../../main/core/rule/in-force.js';
 import { SORT_COLUMNS, type ListingFilter, type ListingSort, type PageCursor } from '../../../shared/workbench.js';
 
 const plan = planReader();
@@ -20,7 +21,7 @@ connection.write.run(sql`INSERT INTO isps (name, created_at, updated_at) VALUES 
 const index = new ListingIndex(connection.read);
 
 function planOf(filter: ListingFilter, sort: ListingSort, after: PageCursor | null = null): string {
-  const compiled = compileFilter(connection.read, index, filter);
+  const compiled = compileFilter(connection.read, index, filter, readTerms(connection.read, '2026-11-28T12:00:00.000Z'));
   const query = pageSql(compiled.where, sort, after, 201);
   return plan(query.text, [...query.values]);
 }
@@ -58,6 +59,8 @@ const EQUALITY: Array<[string, ListingFilter, RegExp]> = [
   ['list RBL (most rows)', { list: 'RBL' }, /SCAN l USING INDEX listings_by_updated/],
   ['a rare status', { status: 'delisted' }, /SEARCH l USING INDEX listings_by_status \(status=\?/],
   ['status active (most rows)', { status: 'active' }, /SCAN l USING INDEX listings_by_updated/],
+  ['status suppressed (removed until a date still ahead)', { status: 'suppressed' }, /SEARCH l USING INDEX listings_by_status \(status=\?/],
+  ['status expired (past its expiry, whatever is stored: walks the sort)', { status: 'expired' }, /SCAN l USING INDEX listings_by_updated/],
   ['investigator (walks the sort)', { investigator: 'Alice' }, /SCAN l USING INDEX listings_by_updated/],
   ['changed range', { changedFrom: '2026-11-01', changedTo: '2026-11-02' }, /SEARCH l USING INDEX listings_by_updated \(updated_at>\? AND updated_at<\?\)/],
 ];

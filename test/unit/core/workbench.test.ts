@@ -179,8 +179,8 @@ describe('workbench', () => {
     assert.equal(qil.rows[0].level, 2);
     assert.ok(qil.rows[0].expiresAt);
     // Its expiry has passed: still stored as active, no longer published; the others are.
-    assert.deepEqual([qil.rows[0].status, qil.rows[0].isPublished], ['active', false]);
-    assert.ok(dul.rows.every((row) => row.isPublished));
+    assert.deepEqual([qil.rows[0].status, qil.rows[0].standing], ['active', 'expired']);
+    assert.ok(dul.rows.every((row) => row.standing === 'active'));
   });
 
   test('search.text finds listings, samples and messages with their listing ids', async () => {
@@ -203,10 +203,12 @@ describe('workbench', () => {
     const record = await ok(core.dispatch('listings.record', { id: ids.range }, alice));
     assert.deepEqual(record.cidrs, ['88.51.100.10/31', '88.51.100.12/30', '88.51.100.16/30', '88.51.100.20/32']);
     assert.equal(record.addressCount, '11');
-    assert.equal(record.answer.a, '127.0.0.4');
-    assert.equal(record.answer.queriedAddress, '88.51.100.10');
+    assert.equal(record.ownAnswer.a, '127.0.0.4');
+    assert.equal(record.queriedAddress, '88.51.100.10');
+    assert.deepEqual(record.atAddress.answer, { ...record.ownAnswer, level: null });
+    assert.equal(record.role, 'answers');
     const rbl = await ok(core.dispatch('listings.record', { id: ids.rbl24 }, alice));
-    assert.match(rbl.answer.txt, /^RBL: Spam source - Snowshoe spam from this block; see .*82\.0\.2\.0/);
+    assert.match(rbl.ownAnswer.txt, /^RBL: Spam source - Snowshoe spam from this block; see .*82\.0\.2\.0/);
     assert.equal(rbl.isPublished, true);
     assert.equal(rbl.notPublished, null);
     // The QIL entry's expiry has passed (its stored status still says active): not in the next zone.
@@ -332,7 +334,7 @@ describe('workbench', () => {
     const exported = await ok(core.dispatch('listings.export', { target: { ids: [ids.v6, ids.gal] } }, alice));
     assert.equal(exported.rows, 2);
     const lines = exported.csv.trimEnd().split('\r\n');
-    assert.equal(lines[0], 'id,range,list,status,reason,investigator,txt,created,changed,expires,level,isp,samples');
+    assert.equal(lines[0], 'id,range,list,status,reason,investigator,txt,created,changed,expires,level,isp,samples,standing');
     assert.match(exported.csv, /,"'=cmd\|calc, ""quoted""",/);
     const all = await ok(core.dispatch('listings.export', { target: { filter: { list: 'RBL' } } }, alice));
     assert.equal(all.rows, (await query({ list: 'RBL' })).length);

@@ -2,7 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addressEntries, bulkLookupCsv, type BulkLookupAnswer } from '../../../shared/lookup.js';
-import type { ListingView } from '../../../shared/contract.js';
+import type { LookupListing } from '../../../shared/contract.js';
+import type { AddressAnswers } from '../../../shared/published.js';
+import { LISTS } from '../../../shared/domain.js';
 
 test('entries: one or more per line (spaces, tabs, commas, semicolons), blank lines and # comments skipped, line numbers kept', () => {
   assert.deepEqual(addressEntries('11.0.0.1\n\n# header\n23.0.0.1, 45.0.0.1;2a01::1\t81.0.0.1  # trailing note\r\n'), [
@@ -15,7 +17,9 @@ test('entries: one or more per line (spaces, tabs, commas, semicolons), blank li
   assert.deepEqual(addressEntries('  \n# only a comment\n'), []);
 });
 
-const listing = (id: number, list: ListingView['list'], status: ListingView['status']): ListingView => ({
+const listing = (id: number, list: LookupListing['list'], status: LookupListing['status']): LookupListing => ({
+  standing: status,
+  role: status === 'active' ? 'answers' : 'not-in-force',
   id,
   list,
   range: '11.0.0.0/8',
@@ -32,10 +36,25 @@ const listing = (id: number, list: ListingView['list'], status: ListingView['sta
   updatedAt: '2026-01-01T00:00:00.000Z',
 });
 
+/** What the zones answer: `list` answers (from listing `id`), the others not. */
+function answered(list: LookupListing['list'] | null, id: number | null): AddressAnswers {
+  const answer = { a: '127.0.0.2', txt: 'RBL: Spam source; see https://lookup.example/ip/11.1.1.1', level: null };
+  return {
+    lists: LISTS.map((each) => ({ list: each, answer: each === list ? answer : null, listingId: each === list ? id : null, allowedBy: null })),
+    combined: list === null ? [] : [answer],
+  };
+}
+
 test('CSV: a row per address with its lists, listing ids and statuses; a text that is not an address carries the problem, neutralised for spreadsheets', () => {
   const answers: BulkLookupAnswer[] = [
-    { input: '11.1.1.1', result: { ip: '11.1.1.1', family: 4, notes: [], listings: [listing(4, 'RBL', 'active'), listing(9, 'DUL', 'suppressed'), listing(12, 'RBL', 'delisted')] }, error: null },
-    { input: '45.0.0.1', result: { ip: '45.0.0.1', family: 4, notes: [], listings: [] }, error: null },
+    {
+      input: '11.1.1.1',
+      result: { ip: '11.1.1.1', family: 4, notes: [], listings: [listing(4, 'RBL', 'active'), listing(9, 'DUL', 'suppressed'), listing(12, 'RBL', 'delisted')], answers: answered('RBL', 4) },
+      error: null,
+    },
+    { input: '45.0.0.1', result: { ip: '45.0.0.1', family: 4, notes: [], listings: [], answers: answered(null, null) }, error: null },
+    // Contained in a listing that is not published (delisted): a mail server sees nothing, so not listed.
+    { input: '11.2.2.2', result: { ip: '11.2.2.2', family: 4, notes: [], listings: [listing(12, 'RBL', 'delisted')], answers: answered(null, null) }, error: null },
     { input: '=cmd|x', result: null, error: '"=cmd|x" is not an IP address' },
   ];
   assert.equal(
@@ -43,6 +62,7 @@ test('CSV: a row per address with its lists, listing ids and statuses; a text th
     'input,address,listed,lists,listing ids,statuses,problem\r\n' +
       '11.1.1.1,11.1.1.1,yes,RBL;DUL,4;9;12,RBL #4 active;DUL #9 suppressed;RBL #12 delisted,\r\n' +
       '45.0.0.1,45.0.0.1,no,,,,\r\n' +
+      '11.2.2.2,11.2.2.2,no,RBL,12,RBL #12 delisted,\r\n' +
       `'=cmd|x,,,,,,"""=cmd|x"" is not an IP address"\r\n`,
   );
 });

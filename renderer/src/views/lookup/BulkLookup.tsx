@@ -3,7 +3,7 @@
  * links to the records, status), a summary, and the whole set as CSV for a spreadsheet.
  */
 import { useMemo, useState } from 'react';
-import { bulkLookupCsv, type BulkLookupAnswer } from '../../../../shared/lookup.js';
+import { bulkLookupCsv, isListed, type BulkLookupAnswer } from '../../../../shared/lookup.js';
 import { formatCount } from '../../format.js';
 import { routeHref } from '../../routes.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
@@ -46,7 +46,7 @@ function AnswerCells({ answer }: { answer: BulkLookupAnswer }) {
         <ul className="bulk-listings">
           {listings.map((listing) => (
             <li key={listing.id}>
-              <StatusBadge status={listing.status} />
+              <StatusBadge status={listing.status} standing={listing.standing} />
               {listing.level !== null && <span className="muted"> level {listing.level}</span>}
             </li>
           ))}
@@ -64,11 +64,11 @@ export function BulkLookup({ answers }: { answers: readonly BulkLookupAnswer[] }
     let problems = 0;
     for (const answer of answers) {
       if (answer.error !== null) problems += 1;
-      else if ((answer.result?.listings.length ?? 0) > 0) listed += 1;
+      else if (answer.result && isListed(answer.result)) listed += 1;
     }
     return { listed, problems, unlisted: answers.length - listed - problems };
   }, [answers]);
-  const shown = showOnlyListed ? answers.filter((answer) => (answer.result?.listings.length ?? 0) > 0) : answers;
+  const shown = showOnlyListed ? answers.filter((answer) => answer.result !== null && isListed(answer.result)) : answers;
   const rows = showAll ? shown : shown.slice(0, FIRST_ROWS);
   return (
     <section className="bulk-lookup" aria-labelledby="bulk-title">

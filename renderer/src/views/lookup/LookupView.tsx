@@ -1,10 +1,12 @@
 /**
- * Lookup: every listing on every list whose range contains an address. One address lives in the
+ * Lookup: what a mail server sees for one IP on every list (the rule publishing applies), and
+ * every listing whose range contains it, with its part in that answer. One address lives in the
  * route (`#/lookup/<ip>`); a pasted list of addresses is answered in one table (BulkLookup).
  */
 import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import type { ApiError, ListingView, LookupResult } from '../../../../shared/contract.js';
+import type { ApiError, LookupListing, LookupResult } from '../../../../shared/contract.js';
+import type { RoleAtAddress } from '../../../../shared/published.js';
 import { addressEntries, MAX_BULK_LOOKUP, type BulkLookupAnswer } from '../../../../shared/lookup.js';
 import { REASON_LABELS } from '../../../../shared/domain.js';
 import { useApi } from '../../api.js';
@@ -23,13 +25,21 @@ type Answer =
   | { state: 'bulk'; answers: readonly BulkLookupAnswer[] }
   | { state: 'failed'; error: ApiError };
 
-function statusDetail(listing: ListingView): string | null {
+function statusDetail(listing: LookupListing): string | null {
   if (listing.status === 'suppressed' && listing.suppressedUntil) return `until ${formatTime(listing.suppressedUntil)}`;
   if (listing.expiresAt) return `expires ${formatTime(listing.expiresAt)}`;
   return null;
 }
 
-const column = createColumnHelper<ListingView>();
+const ROLE_TEXT: Record<RoleAtAddress, string> = {
+  answers: 'answers',
+  outranked: 'a more specific listing answers',
+  excluded: 'excluded by its ISP',
+  allowed: 'GAL wins',
+  'not-in-force': 'not published',
+};
+
+const column = createColumnHelper<LookupListing>();
 
 const COLUMNS = [
   column.accessor('id', {
@@ -56,12 +66,13 @@ const COLUMNS = [
       const detail = statusDetail(cell.row.original);
       return (
         <>
-          <StatusBadge status={cell.getValue()} />
+          <StatusBadge status={cell.getValue()} standing={cell.row.original.standing} />
           {detail && <span className="muted"> {detail}</span>}
         </>
       );
     },
   }),
+  column.accessor('role', { header: 'Here', cell: (cell) => <span className={`role role-${cell.getValue()}`}>{ROLE_TEXT[cell.getValue()]}</span> }),
   column.accessor('reason', { header: 'Reason', cell: (cell) => REASON_LABELS[cell.getValue()] }),
   column.accessor('investigator', { header: 'Investigator' }),
   column.accessor('txt', { header: 'TXT', cell: (cell) => cell.getValue() ?? <span className="muted">—</span> }),
@@ -108,6 +119,66 @@ function ListingsTable({ result }: { result: LookupResult }) {
   );
 }
 
+/** Per list: the A record and TXT a mail server gets for the address, or why nothing. */
+function MailServerSees({ result }: { result: LookupResult }) {
+  return (
+    <table className="mail-sees">
+      <caption>
+        What a mail server sees for <code>{result.ip}</code>
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">List</th>
+          <th scope="col">Answer</th>
+          <th scope="col">From</th>
+        </tr>
+      </thead>
+      <tbody>
+        {result.answers.lists.map((entry) => (
+          <tr key={entry.list} data-list={entry.list}>
+            <th scope="row">
+              <ListBadge list={entry.list} />
+            </th>
+            <td className="mail-answer">
+              {entry.answer ? (
+                <code>
+                  {entry.answer.a} “{entry.answer.txt}”
+                </code>
+              ) : (
+                <span className="muted">not listed</span>
+              )}
+              {entry.answer !== null && entry.answer.level !== null && <span className="muted"> level {entry.answer.level}</span>}
+            </td>
+            <td>
+              {entry.listingId !== null && <a href={routeHref('record', String(entry.listingId))}>#{entry.listingId}</a>}
+              {entry.allowedBy !== null && (
+                <span className="muted">
+                  GAL entry <a href={routeHref('record', String(entry.allowedBy))}>#{entry.allowedBy}</a> wins
+                </span>
+              )}
+              {entry.answer !== null && entry.listingId === null && <span className="muted">RFC 5782 test point</span>}
+            </td>
+          </tr>
+        ))}
+        <tr data-list="combined">
+          <th scope="row">combined</th>
+          <td className="mail-answer" colSpan={2}>
+            {result.answers.combined.length === 0 ? (
+              <span className="muted">not listed</span>
+            ) : (
+              result.answers.combined.map((answer) => (
+                <code key={`${answer.a} ${answer.txt}`}>
+                  {answer.a} “{answer.txt}”
+                </code>
+              ))
+            )}
+          </td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
 function LookupAnswer({ result }: { result: LookupResult }) {
   return (
     <section className="lookup-answer" aria-labelledby="answer-title">
@@ -121,7 +192,7 @@ function LookupAnswer({ result }: { result: LookupResult }) {
           ))}
         </ul>
       )}
-      {result.listings.length === 0 ? (
+      {result.listings.length === 0 && result.answers.lists.every((entry) => entry.answer === null) ? (
         <div className="not-listed lookup-miss">
           <span>Not listed on any list.</span>
           <a className="button-link" href={routeHref('new-listing', result.ip)}>
@@ -129,7 +200,10 @@ function LookupAnswer({ result }: { result: LookupResult }) {
           </a>
         </div>
       ) : (
-        <ListingsTable result={result} />
+        <>
+          <MailServerSees result={result} />
+          {result.listings.length > 0 && <ListingsTable result={result} />}
+        </>
       )}
       {result.listings.some((listing) => listing.list === 'QIL') && <QilScorePanel ip={result.ip} />}
     </section>

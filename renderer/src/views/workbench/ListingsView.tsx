@@ -6,7 +6,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type Column, type ColumnSizingState, type VisibilityState } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { LISTS, REASONS, REASON_LABELS, STATUSES } from '../../../../shared/domain.js';
+import { LISTS, REASONS, REASON_LABELS, STANDINGS } from '../../../../shared/domain.js';
 import type { FilterKey, ListingSort, ListingTableRow, SortColumn } from '../../../../shared/workbench.js';
 import { formatCount, formatTime } from '../../format.js';
 import './listings-grid.css';
@@ -39,6 +39,15 @@ const SORT_OF: Record<string, SortColumn | undefined> = {
   expiresAt: 'expires',
 };
 
+/** The status filter is the standing now (the rule publishing applies): what each value selects. */
+const STANDING_LABELS: Record<string, string> = {
+  active: 'active (in force)',
+  suppressed: 'suppressed (removed until a date)',
+  delisted: 'delisted',
+  expired: 'expired (past its expiry)',
+  pending: 'pending (DUL, not yet effective)',
+};
+
 const COLUMNS = [
   column.accessor('id', { header: 'ID', size: 80, cell: (cell) => `#${cell.getValue()}` }),
   // A long IPv6 range does not fit its column: the whole range is its tooltip (and the record's title).
@@ -47,7 +56,7 @@ const COLUMNS = [
   column.accessor('status', {
     header: 'Status',
     size: 120,
-    cell: (cell) => <StatusBadge status={cell.getValue()} isPublished={cell.row.original.isPublished} />,
+    cell: (cell) => <StatusBadge status={cell.getValue()} standing={cell.row.original.standing} />,
   }),
   column.accessor('reason', { header: 'Reason', size: 130, cell: (cell) => REASON_LABELS[cell.getValue()] }),
   column.accessor('investigator', { header: 'Investigator', size: 110 }),
@@ -134,7 +143,7 @@ function FilterForm({ fields, onApply }: { fields: Partial<Record<FilterKey, str
   return (
     <form className="filter-form" aria-label="Filter listings" onSubmit={submit}>
       {select('list', LISTS)}
-      {select('status', STATUSES)}
+      {select('status', STANDINGS, STANDING_LABELS)}
       {select('reason', REASONS, REASON_LABELS)}
       {text('investigator', 'name', 'text', 'filter-investigators')}
       <InvestigatorSuggestions id="filter-investigators" />

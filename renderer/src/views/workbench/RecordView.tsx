@@ -302,16 +302,38 @@ function EditForm({ record, onDone }: { record: RecordData; onDone: (newId: numb
 
 /** Why the next snapshot leaves the record out, in words. */
 function notPublishedText(record: RecordData): string {
-  if (record.notPublished === 'expired') return record.expiresAt ? `expired ${formatTime(record.expiresAt)}` : 'expired';
-  if (record.notPublished === 'removed') return record.suppressedUntil ? `removed until ${formatTime(record.suppressedUntil)}` : 'removed until further notice';
-  return 'delisted';
+  switch (record.notPublished) {
+    case 'expired':
+      return record.expiresAt ? `expired ${formatTime(record.expiresAt)}` : 'expired';
+    case 'removed':
+      return record.notPublishedUntil ? `removed until ${formatTime(record.notPublishedUntil)}` : 'removed until further notice';
+    case 'pending':
+      return record.notPublishedUntil ? `its DUL submission takes effect ${formatTime(record.notPublishedUntil)}` : 'its DUL submission takes effect later';
+    case 'excluded':
+      return 'the ISP excludes the whole range';
+    case 'delisted':
+    case null:
+      return 'delisted';
+    default: {
+      const unknown: never = record.notPublished;
+      return unknown;
+    }
+  }
+}
+
+/** Whose answer the mail server gets at the queried address, when it is not this record's. */
+function answerSource(record: RecordData): string | null {
+  if (record.role === 'allowed') return `GAL entry #${record.atAddress.allowedBy} wins here`;
+  if (record.role === 'outranked' && record.atAddress.listingId !== null) return `the answer of #${record.atAddress.listingId}, which takes precedence here`;
+  if (record.role === 'excluded') return 'the ISP excludes this address';
+  return null;
 }
 
 function Header({ record }: { record: RecordData }) {
   return (
     <div className="record-header">
       <h1>
-        <code>{record.range}</code> <ListBadge list={record.list} /> <StatusBadge status={record.status} isPublished={record.isPublished} />
+        <code>{record.range}</code> <ListBadge list={record.list} /> <StatusBadge status={record.status} standing={record.standing} />
         <span className="muted"> #{record.id}</span>
       </h1>
       <dl className="facts">
@@ -353,10 +375,29 @@ function Header({ record }: { record: RecordData }) {
         <dt>A mail server sees</dt>
         <dd className="mail-answer">
           <code>
-            {record.answer.queriedAddress} → {record.answer.a} “{record.answer.txt}”
+            {record.queriedAddress} → {record.atAddress.answer ? `${record.atAddress.answer.a} “${record.atAddress.answer.txt}”` : 'not listed'}
           </code>
+          {answerSource(record) !== null && <span className="muted"> ({answerSource(record)})</span>}
           {record.notPublished !== null && <span className="muted"> (not in the next zone: {notPublishedText(record)})</span>}
         </dd>
+        {record.role !== 'answers' && (
+          <>
+            <dt>Its own answer</dt>
+            <dd className="mail-answer">
+              <code>
+                {record.ownAnswer.a} “{record.ownAnswer.txt}”
+              </code>
+            </dd>
+          </>
+        )}
+        {record.excluded.length > 0 && (
+          <>
+            <dt>Excluded by the ISP</dt>
+            <dd>
+              {record.excluded.join(', ')} <span className="muted">(never published)</span>
+            </dd>
+          </>
+        )}
         <dt>Evidence</dt>
         <dd>
           {formatCount(record.samples)} spam sample{record.samples === 1 ? '' : 's'} · {formatCount(record.threads)} correspondence thread{record.threads === 1 ? '' : 's'}
