@@ -28,10 +28,11 @@ export interface WindowChange {
  */
 export interface DashboardList {
   readonly list: ListName;
+  /** Entries in force now by the one rule publishing applies (what `status=active` in the listings table shows). */
   readonly active: number;
   /**
-   * Of the active entries, those whose expiry (QIL, a DUL valid-until) has passed: they are no
-   * longer published but stay marked active (and counted in the addresses) until their status changes.
+   * Entries still stored as active whose expiry (QIL, a DUL valid-until) has passed: no longer
+   * published, and not counted in `active` or the addresses, though no status has been written.
    */
   readonly lapsed: number;
   readonly activeIpv4: number;
@@ -63,12 +64,21 @@ export interface DashboardPublishing {
     readonly isExpiringSoon: boolean;
   } | null;
   readonly expiringWithinHours: number;
-  /** Listing events recorded since the latest publish (capped at `UNPUBLISHED_CAP`), and the time of the first. */
+  /**
+   * Listings changed since the latest publish (created, delisted, suppressed, relisted, extended,
+   * moved, their reason or TXT changed), each counted once however often it changed, per list and
+   * in all; a batch (an import) counts its listings. Read from the history since the publish,
+   * up to `UNPUBLISHED_CAP` events (`isUnpublishedCapped`: there were more, so these are a floor).
+   */
   readonly unpublishedChanges: number;
+  readonly unpublishedByList: Readonly<Record<ListName, number>>;
+  readonly isUnpublishedCapped: boolean;
+  /** When the first of those changes was made. */
   readonly unpublishedSince: string | null;
 }
 
-export const UNPUBLISHED_CAP = 10_000;
+/** History events read for the "not yet published" figure. */
+export const UNPUBLISHED_CAP = 100_000;
 
 export interface DashboardInvestigator {
   readonly name: string;
@@ -88,9 +98,9 @@ export interface DashboardIsp {
 }
 
 /**
- * Active DUL listings by the country of the ISP that submitted them. Within an ISP overlaps
- * count once; two ISPs of one country claiming the same range (which a DUL preview reports)
- * would count it twice.
+ * DUL listings in force by the country of the ISP that submitted them. Overlaps count once, also
+ * across ISPs: a range two ISPs of one country claim (which a DUL preview reports) counts once for
+ * that country (and once for each ISP in its row).
  */
 export interface DashboardCountry {
   /** ISO country code as the ISP registry holds it, or null for ISPs without one. */

@@ -12,17 +12,20 @@ function formatDashboard(view: DashboardView): string[] {
   for (const list of view.lists) {
     const { day, week, month } = list.change;
     lines.push(
-      `${list.list}: ${list.active} active, ${list.ipv4Addresses} IPv4 addresses, ${list.ipv6Slash64s} IPv6 /64s; ` +
+      `${list.list}: ${list.active} active${list.lapsed > 0 ? ` (${list.lapsed} lapsed)` : ''}, ${list.ipv4Addresses} IPv4 addresses, ${list.ipv6Slash64s} IPv6 /64s; ` +
         `today +${day.listed} -${day.delisted}, 7 days +${week.listed} -${week.delisted}, 30 days +${month.listed} -${month.delisted}`,
     );
   }
-  const { latest, unpublishedChanges } = view.publishing;
+  const { latest, unpublishedChanges, unpublishedByList, isUnpublishedCapped } = view.publishing;
   if (latest === null) lines.push('published: nothing yet');
   else {
     const state = latest.isExpired ? ' (EXPIRED)' : latest.isExpiringSoon ? ` (expires within ${view.publishing.expiringWithinHours} hours)` : '';
     lines.push(`published: serial ${latest.serial} at ${latest.createdAt} by ${latest.preparedBy}, expires ${latest.expiresAt}${state}`);
   }
-  if (unpublishedChanges > 0) lines.push(`not yet published: ${unpublishedChanges} listing change${unpublishedChanges === 1 ? '' : 's'} since ${view.publishing.unpublishedSince}`);
+  if (unpublishedChanges > 0) {
+    const byList = Object.entries(unpublishedByList).filter(([, count]) => count > 0).map(([list, count]) => `${list} ${count}`).join(', ');
+    lines.push(`not yet published: ${isUnpublishedCapped ? 'at least ' : ''}${unpublishedChanges} listing${unpublishedChanges === 1 ? '' : 's'} changed (${byList}) since ${view.publishing.unpublishedSince}`);
+  }
   for (const person of view.investigators) {
     lines.push(`${person.name}: ${person.assigned} active listing${person.assigned === 1 ? '' : 's'} assigned, ${person.openRequests} open request${person.openRequests === 1 ? '' : 's'}`);
   }
@@ -36,7 +39,7 @@ function formatDashboard(view: DashboardView): string[] {
 export const DASHBOARD_COMMANDS: Record<string, Command> = {
   dashboard: {
     usage: 'repdesk dashboard [--period week|month|year] [--json]',
-    summary: 'Per list the active entries, addresses covered (overlaps once, IPv6 in /64s) and recent change; the last publish; load per investigator; DUL by country',
+    summary: 'Per list the entries in force (and lapsed), addresses covered (overlaps once, IPv6 in /64s) and recent change; the last publish; load per investigator; DUL by country',
     options: { period: { type: 'string' }, json: { type: 'boolean' } },
     positionals: [0, 0],
     async run(context) {

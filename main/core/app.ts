@@ -171,7 +171,7 @@ export function createCore(options: CoreOptions): Core {
     if (dashboardFold) clearImmediate(dashboardFold);
     dashboardFold = null;
     try {
-      foldDashboard(write);
+      foldDashboard(write, now());
     } catch (error) {
       // Left pending: the next fold (at the latest, the next dashboard open) retries and reports.
       log.warn(`dashboard figures not updated yet: ${error instanceof Error ? error.message : String(error)}`);
@@ -193,7 +193,7 @@ export function createCore(options: CoreOptions): Core {
       foldAgain = true;
       return;
     }
-    foldWorker = new Worker(new URL('./dashboard/fold-worker.js', import.meta.url), { workerData: { databasePath: options.databasePath } });
+    foldWorker = new Worker(new URL('./dashboard/fold-worker.js', import.meta.url), { workerData: { databasePath: options.databasePath, now: nowText() } });
     foldWorker.on('message', (message: { failed?: string }) => {
       if (message.failed) log.warn(`dashboard figures not updated yet (${message.failed}); the next fold catches up`);
     });
@@ -370,7 +370,7 @@ export function createCore(options: CoreOptions): Core {
       // A server's reader never folds (it cannot write): its writer thread folds, see threaded-core.ts.
       if (!options.readOnly) {
         try {
-          foldDashboard(write);
+          foldDashboard(write, now());
         } catch (error) {
           // Another writer holds the database (a long import): show the figures as of the last fold, marked as behind.
           if (!/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) throw error;

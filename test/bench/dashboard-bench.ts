@@ -33,7 +33,7 @@ export async function benchDashboard(folder: string, line: Line): Promise<void> 
   line('import 1.2M entries (with the change journal)', `${((performance.now() - started) / 1000).toFixed(2)} s`, 'under 10 s (foundation)');
 
   started = performance.now();
-  const fold = foldDashboard(core.connection.write);
+  const fold = foldDashboard(core.connection.write, new Date());
   line(`fold after the import (${fold.listings} listings)`, `${((performance.now() - started) / 1000).toFixed(2)} s`, 'off the request path; informational');
 
   for (const period of ['month', 'year'] as const) {

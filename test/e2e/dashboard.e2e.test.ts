@@ -90,7 +90,7 @@ test('the dashboard is the opening screen and shows the expected counts', async 
 
   const publishing = page.locator('section.dashboard-publishing');
   assert.equal((await publishing.locator('[data-figure="serial"]').innerText()).trim(), String(serial));
-  assert.match(await publishing.innerText(), /1 listing change not yet published/);
+  assert.match(await publishing.innerText(), /1 listing changed, not yet published \(\w+ 1\)/);
   assert.match(await publishing.innerText(), /by Alice/);
 
   const countries = page.locator('table.countries tr[data-country="DE"]');

@@ -1,27 +1,32 @@
 /**
- * The dashboard's materialised figures (tables of migration 0006), brought up to date by a
- * fold: listings new since the last fold, and the status changes the journal trigger recorded
- * for older ones, become +1/-1 deltas per scope, applied to the stored segments with the one
- * union arithmetic (coverage.ts), to the totals and to the daily rollup, in one transaction.
+ * The dashboard's materialised figures (migrations 0008, 0016), brought up to date by a fold:
+ * they count what the one rule (main/core/rule/) says is in force at the fold's time T. A fold
+ * takes in three kinds of change since the last one (at F):
+ * - listings new since then, counted if in force at T;
+ * - listings the journal trigger saw change (status, suppression end, expiry, investigator):
+ *   counted out as they were at F (the journal keeps their fields then), in as they are at T;
+ * - listings whose expiry or suppression end, or whose DUL submission's effective date or revert,
+ *   lies between F and T: the clock moved them, with no write and no history event; counted out
+ *   as the rule saw them at F, in as it sees them at T.
+ * Each becomes +1/-1 deltas per scope, applied to the stored segments with the one union
+ * arithmetic (coverage.ts), to the totals and to the daily rollup, in one transaction per step.
  *
- * Scopes: `list:<LIST>` and `isp:<id>` keep segments (addresses covered, overlaps once);
- * `investigator:<id>:<LIST>` keeps only the count of active listings assigned, and
- * `expiring:<LIST>` the count of active listings that carry an expiry (their expiry may change,
- * never whether they have one).
+ * Scopes: `list:<LIST>`, `isp:<id>` and `country:<CC>` (the union of its ISPs' ranges: a range
+ * two of them claim counts once) keep segments (addresses covered, overlaps once), all of listings
+ * in force; `investigator:<id>:<LIST>` keeps the count in force assigned to each person (so it
+ * follows reassignment); `expiring:<LIST>` counts the listings stored active that carry an expiry
+ * (the dashboard's "lapsed" are those of them past it). The daily rollup counts the changes people
+ * made: listings that became active (created or relisted) and that left 'active'.
  */
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
-import { LISTS } from '../../../shared/domain.js';
-import { applyDeltas, IPV4_UNITS, IPV6_UNITS, type Delta, type Segment, type UnitArithmetic } from './coverage.js';
+import { LISTS, type ListingStatus } from '../../../shared/domain.js';
+import { IPV4_UNITS, IPV6_UNITS, type Delta } from './coverage.js';
+import { applyScope, readScopeSegments } from './scope-store.js';
+import { isInForce, readTerms, replacedByPending, type InForceTerms, type ReplacedByPending, type RuleFields } from '../rule/in-force.js';
 
 const log = createLogger('dashboard');
-
-/** Above this many deltas for one scope, its segments are read and rewritten whole. */
-const WHOLE_SCOPE_DELTAS = 512;
-/** Segments per stored chunk. */
-const CHUNK_SEGMENTS = 512;
-const SIGNED_OFFSET = 1n << 63n;
 
 /** One scope and family's pending change. */
 interface ScopeWork {
@@ -36,85 +41,155 @@ interface ScopeWork {
 export interface FoldReport {
   readonly listings: number;
   readonly journal: number;
+  /** Listings the clock moved into or out of force (expiry, suppression end, DUL dates). */
+  readonly clock: number;
   readonly milliseconds: number;
 }
 
 interface Pending {
   readonly foldedMaxId: number;
+  readonly foldedAt: string | null;
   readonly maxId: number;
   readonly journalMaxId: number;
 }
 
 function pending(db: ReadDb): Pending {
-  const row = db.get<{ folded: number; max: number | null; journal: number | null }>(
-    sql`SELECT (SELECT folded_max_id FROM dashboard_state WHERE id = 1) AS folded, (SELECT max(id) FROM listings) AS max, (SELECT max(id) FROM dashboard_journal) AS journal`,
+  const row = db.get<{ folded: number; foldedAt: string | null; max: number | null; journal: number | null }>(
+    sql`SELECT (SELECT folded_max_id FROM dashboard_state WHERE id = 1) AS folded, (SELECT folded_at FROM dashboard_state WHERE id = 1) AS foldedAt,
+      (SELECT max(id) FROM listings) AS max, (SELECT max(id) FROM dashboard_journal) AS journal`,
   );
-  return { foldedMaxId: row?.folded ?? 0, maxId: row?.max ?? 0, journalMaxId: row?.journal ?? 0 };
+  return { foldedMaxId: row?.folded ?? 0, foldedAt: row?.foldedAt ?? null, maxId: row?.max ?? 0, journalMaxId: row?.journal ?? 0 };
 }
 
-/** Whether listings changed since the last fold (three index look-ups). */
-export function hasPendingChanges(db: ReadDb): boolean {
+/** The span of time between the last fold and now, in either order (a test's clock may go back). */
+function spanBetween(foldedAt: string, at: string): { from: string; to: string } | null {
+  if (foldedAt === at) return null;
+  return foldedAt < at ? { from: foldedAt, to: at } : { from: at, to: foldedAt };
+}
+
+/** Whether the clock moved anything into or out of force between `from` (excluded) and `to` (included): index look-ups. */
+function hasClockChanges(db: ReadDb, from: string, to: string): boolean {
+  return (
+    db.get(sql`SELECT 1 FROM listings WHERE expires_at > ${from} AND expires_at <= ${to} LIMIT 1`) !== undefined ||
+    db.get(sql`SELECT 1 FROM listings WHERE suppressed_until > ${from} AND suppressed_until <= ${to} LIMIT 1`) !== undefined ||
+    db.get(sql`SELECT 1 FROM dul_submissions WHERE (effective_at > ${from} AND effective_at <= ${to}) OR (reverted_at > ${from} AND reverted_at <= ${to}) LIMIT 1`) !== undefined
+  );
+}
+
+/** Whether an ISP's country is not the one its ranges were folded under (few ISPs: a small scan). */
+function hasCountryChanges(db: ReadDb): boolean {
+  return (
+    db.get(sql`SELECT 1 FROM isps i LEFT JOIN dashboard_isp_countries c ON c.isp_id = i.id
+      WHERE c.country IS NOT upper(trim(coalesce(i.country, ''))) LIMIT 1`) !== undefined
+  );
+}
+
+/** Whether the figures lag the listings at `now`: new listings, journalled changes, an ISP's new country, or the clock moved something. */
+export function hasPendingChanges(db: ReadDb, now: Date): boolean {
   const state = pending(db);
-  return state.maxId > state.foldedMaxId || state.journalMaxId > 0;
+  if (state.maxId > state.foldedMaxId || state.journalMaxId > 0 || hasCountryChanges(db)) return true;
+  const span = state.foldedAt === null ? null : spanBetween(state.foldedAt, now.toISOString());
+  return span !== null && hasClockChanges(db, span.from, span.to);
 }
 
 /** New listings folded per step (one transaction each). */
 const FOLD_CHUNK_IDS = 131_072;
 
-/** Bring the dashboard figures up to date with the listings table. Cheap when nothing changed. */
-export function foldDashboard(db: WriteDb, chunkIds = FOLD_CHUNK_IDS): FoldReport {
-  if (!hasPendingChanges(db)) return { listings: 0, journal: 0, milliseconds: 0 };
+/** Bring the dashboard figures up to date with the listings table at `now`. Cheap when nothing changed. */
+export function foldDashboard(db: WriteDb, now: Date, chunkIds = FOLD_CHUNK_IDS): FoldReport {
+  if (!hasPendingChanges(db, now)) return { listings: 0, journal: 0, clock: 0, milliseconds: 0 };
   const started = performance.now();
   // New listings are folded a chunk of ids per transaction, so a million-row import is folded
-  // in steps whose memory stays bounded (each step is consistent on its own: folded_max_id moves
-  // with it, and a listing not yet folded is read later with its status then).
-  const counts = { listings: 0, journal: 0 };
+  // in steps whose memory stays bounded (each step is consistent on its own: folded_max_id and
+  // folded_at move with it, and a listing not yet folded is read later as it is then).
+  const counts = { listings: 0, journal: 0, clock: 0 };
   do {
-    const step = db.transaction(() => foldInTransaction(db, chunkIds));
+    const step = db.transaction(() => foldInTransaction(db, chunkIds, now));
     counts.listings += step.listings;
     counts.journal += step.journal;
-  } while (hasPendingChanges(db));
+    counts.clock += step.clock;
+  } while (hasPendingChanges(db, now));
   const report = { ...counts, milliseconds: performance.now() - started };
-  if (report.milliseconds > 200) log.info(`dashboard figures folded: ${counts.listings} new listings, ${counts.journal} status changes in ${report.milliseconds.toFixed(0)} ms`);
+  if (report.milliseconds > 200) {
+    log.info(`dashboard figures folded: ${counts.listings} new listings, ${counts.journal} changes, ${counts.clock} moved by the clock in ${report.milliseconds.toFixed(0)} ms`);
+  }
   return report;
+}
+
+/** A listing as a fold counts it. */
+interface Counted {
+  readonly list: string;
+  readonly family: 4 | 6;
+  readonly firstHex: string;
+  readonly lastHex: string;
+  readonly investigator: number;
+  readonly submission: number | null;
+}
+
+/** The country key of a registry value: trimmed, upper case; '' for none. */
+function countryKey(country: string | null): string {
+  return country === null ? '' : country.trim().toUpperCase();
 }
 
 /** Collects deltas per scope without building a key string per listing. */
 class PendingWork {
   private readonly lists = new Map<string, ScopeWork>();
   private readonly isps = new Map<number, ScopeWork>();
+  private readonly countries = new Map<string, ScopeWork>();
   /** investigator id * 16 + list index * 2 + (IPv6 ? 1 : 0) -> entries */
   private readonly investigators = new Map<number, number>();
   /** list index * 2 + (IPv6 ? 1 : 0) -> entries with an expiry */
   private readonly expiring = new Map<number, number>();
 
-  private work(map: Map<string | number, ScopeWork>, key: string | number, scope: string, family: 4 | 6, hasSegments: boolean): ScopeWork {
+  constructor(
+    private readonly ispOf: ReadonlyMap<number, number>,
+    private readonly countryOf: ReadonlyMap<number, string>,
+  ) {}
+
+  private work<K>(map: Map<K, ScopeWork>, key: K, scope: string, family: 4 | 6, hasSegments: boolean): ScopeWork {
     let entry = map.get(key);
     if (!entry) map.set(key, (entry = { scope, family, hasSegments, entries: 0, deltas: [] }));
     return entry;
   }
 
-  add(list: string, family: 4 | 6, firstHex: string, lastHex: string, investigator: number, isp: number | undefined, hasExpiry: boolean, delta: number): void {
-    const listWork = this.work(this.lists as Map<string | number, ScopeWork>, family === 4 ? list : `${list}6`, `list:${list}`, family, true);
-    const ispWork = isp === undefined ? null : this.work(this.isps as Map<string | number, ScopeWork>, family === 4 ? isp : -isp, `isp:${isp}`, family, true);
-    const investigatorKey = investigator * 16 + LISTS.indexOf(list as (typeof LISTS)[number]) * 2 + (family === 6 ? 1 : 0);
-    this.investigators.set(investigatorKey, (this.investigators.get(investigatorKey) ?? 0) + delta);
-    if (hasExpiry) {
-      const expiringKey = investigatorKey % 16;
-      this.expiring.set(expiringKey, (this.expiring.get(expiringKey) ?? 0) + delta);
+  /** A listing entering (+1) or leaving (-1) force, in every scope it counts in. */
+  inForce(listing: Counted, delta: number): void {
+    const { list, family } = listing;
+    const scopes = [this.work(this.lists, family === 4 ? list : `${list}6`, `list:${list}`, family, true)];
+    const isp = listing.submission === null ? undefined : this.ispOf.get(listing.submission);
+    if (isp !== undefined) {
+      scopes.push(this.work(this.isps, family === 4 ? isp : -isp, `isp:${isp}`, family, true));
+      const country = this.countryOf.get(isp) ?? '';
+      scopes.push(this.work(this.countries, `${family}/${country}`, `country:${country}`, family, true));
     }
+    const investigatorKey = listing.investigator * 16 + LISTS.indexOf(list as (typeof LISTS)[number]) * 2 + (family === 6 ? 1 : 0);
+    this.investigators.set(investigatorKey, (this.investigators.get(investigatorKey) ?? 0) + delta);
     let unit: Delta<number> | Delta<bigint>;
-    if (family === 4) unit = { first: parseInt(firstHex.slice(24), 16), last: parseInt(lastHex.slice(24), 16), delta };
-    else unit = { first: BigInt(`0x${firstHex.slice(0, 16)}`), last: BigInt(`0x${lastHex.slice(0, 16)}`), delta };
-    for (const work of ispWork ? [listWork, ispWork] : [listWork]) {
+    if (family === 4) unit = { first: parseInt(listing.firstHex.slice(24), 16), last: parseInt(listing.lastHex.slice(24), 16), delta };
+    else unit = { first: BigInt(`0x${listing.firstHex.slice(0, 16)}`), last: BigInt(`0x${listing.lastHex.slice(0, 16)}`), delta };
+    for (const work of scopes) {
       work.entries += delta;
       (work.deltas as Array<typeof unit>).push(unit);
     }
   }
 
+  /** A listing stored active with an expiry arriving (+1) or going (-1). */
+  expiringEntry(list: string, family: 4 | 6, delta: number): void {
+    const key = LISTS.indexOf(list as (typeof LISTS)[number]) * 2 + (family === 6 ? 1 : 0);
+    this.expiring.set(key, (this.expiring.get(key) ?? 0) + delta);
+  }
+
+  /** Raw deltas for one country scope (an ISP's ranges moving between countries). */
+  countryDeltas<K extends number | bigint>(country: string, family: 4 | 6, deltas: ReadonlyArray<Delta<K>>, entries: number): void {
+    const work = this.work(this.countries, `${family}/${country}`, `country:${country}`, family, true);
+    work.entries += entries;
+    (work.deltas as Array<Delta<K>>).push(...deltas);
+  }
+
   *all(): Iterable<ScopeWork> {
     yield* this.lists.values();
     yield* this.isps.values();
+    yield* this.countries.values();
     for (const [key, entries] of this.investigators) {
       const investigator = Math.floor(key / 16);
       const list = LISTS[Math.floor((key % 16) / 2)];
@@ -126,9 +201,63 @@ class PendingWork {
   }
 }
 
-function foldInTransaction(db: WriteDb, chunkIds: number): { listings: number; journal: number } {
+/** The rule at one time, with the pending-replace look-up it needs. */
+interface RuleAt {
+  readonly terms: InForceTerms;
+  readonly isReplaced: ReplacedByPending;
+}
+
+function ruleAt(db: ReadDb, at: string): RuleAt {
+  const terms = readTerms(db, at);
+  return { terms, isReplaced: replacedByPending(db, terms) };
+}
+
+function inForceUnder(rule: RuleAt | null, id: number, fields: RuleFields): boolean {
+  return rule !== null && isInForce(id, fields, rule.terms, rule.isReplaced);
+}
+
+/**
+ * Move the ranges of ISPs whose country changed since they were folded from the old country's
+ * scope to the new one's (the ISP's own segments, depth by depth), and remember the countries.
+ */
+function followCountries(db: WriteDb, work: PendingWork, current: Map<number, string>): void {
+  const folded = new Map(db.all<{ isp_id: number; country: string }>(sql`SELECT isp_id, country FROM dashboard_isp_countries`).map((row) => [row.isp_id, row.country]));
+  for (const isp of db.all<{ id: number; country: string | null }>(sql`SELECT id, country FROM isps`)) {
+    const country = countryKey(isp.country);
+    current.set(isp.id, country);
+    const before = folded.get(isp.id);
+    if (before === country) continue;
+    if (before !== undefined) {
+      for (const units of [IPV4_UNITS, IPV6_UNITS] as const) {
+        const entries = db.get<{ entries: number }>(sql`SELECT entries FROM dashboard_totals WHERE scope = ${`isp:${isp.id}`} AND family = ${units.family}`)?.entries ?? 0;
+        const leaving: Array<Delta<number | bigint>> = [];
+        const arriving: Array<Delta<number | bigint>> = [];
+        for (const segment of readScopeSegments<number | bigint>(db, `isp:${isp.id}`, units as typeof IPV4_UNITS & typeof IPV6_UNITS)) {
+          for (let depth = 0; depth < segment.depth; depth += 1) {
+            leaving.push({ first: segment.first, last: segment.last, delta: -1 });
+            arriving.push({ first: segment.first, last: segment.last, delta: 1 });
+          }
+        }
+        work.countryDeltas(before, units.family, leaving, -entries);
+        work.countryDeltas(country, units.family, arriving, entries);
+      }
+    }
+    db.run(sql`INSERT INTO dashboard_isp_countries (isp_id, country) VALUES (${isp.id}, ${country}) ON CONFLICT (isp_id) DO UPDATE SET country = excluded.country`);
+  }
+}
+
+interface Step {
+  listings: number;
+  journal: number;
+  clock: number;
+}
+
+function foldInTransaction(db: WriteDb, chunkIds: number, now: Date): Step {
   const state = pending(db);
-  const work = new PendingWork();
+  const at = now.toISOString();
+  // The rule when the figures were last folded, and now.
+  const before = state.foldedAt === null ? null : ruleAt(db, state.foldedAt);
+  const after = ruleAt(db, at);
   const daily = new Map<string, { day: string; list: string; listed: number; delisted: number }>();
   const countDay = (day: string, list: string, kind: 'listed' | 'delisted') => {
     const key = `${day}|${list}`;
@@ -138,36 +267,99 @@ function foldInTransaction(db: WriteDb, chunkIds: number): { listings: number; j
   };
   // Submissions are few: their ISPs are looked up here rather than joined into every row.
   const ispOf = new Map<number, number>(db.all<{ id: number; isp: number }>(sql`SELECT id, isp_id AS isp FROM dul_submissions`).map((row) => [row.id, row.isp]));
+  const countries = new Map<number, string>();
+  const work = new PendingWork(ispOf, countries);
+  followCountries(db, work, countries);
+  const step: Step = { listings: 0, journal: 0, clock: 0 };
 
-  let listings = 0;
+  // Changes written since the last fold: as they were then, against as they are now.
+  const journalled = new Set<number>();
+  if (state.journalMaxId > 0) {
+    const first = new Map<number, { status: ListingStatus; suppressedUntil: string | null; expiresAt: string | null; investigator: number }>();
+    const current = new Map<number, Counted & { status: ListingStatus; suppressedUntil: string | null; expiresAt: string | null }>();
+    for (const [listingId, day, oldStatus, oldUntil, oldExpires, oldInvestigator, newStatus, list, family, firstHex, lastHex, investigator, submission, status, until, expires] of db.iterateRaw(
+      sql`SELECT j.listing_id, substr(j.at, 1, 10), j.old_status, j.old_suppressed_until, j.old_expires_at, j.old_investigator_id, j.new_status,
+            l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id, l.status, l.suppressed_until, l.expires_at
+          FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id
+          WHERE j.id <= ${state.journalMaxId} AND j.listing_id <= ${state.foldedMaxId} ORDER BY j.id`,
+    )) {
+      step.journal += 1;
+      const id = listingId as number;
+      const wasActive = oldStatus === 'active';
+      if (wasActive !== (newStatus === 'active')) countDay(day as string, list as string, wasActive ? 'delisted' : 'listed');
+      if (!first.has(id)) {
+        first.set(id, { status: oldStatus as ListingStatus, suppressedUntil: oldUntil as string | null, expiresAt: oldExpires as string | null, investigator: oldInvestigator as number });
+        current.set(id, {
+          list: list as string,
+          family: family as 4 | 6,
+          firstHex: firstHex as string,
+          lastHex: lastHex as string,
+          investigator: investigator as number,
+          submission: submission as number | null,
+          status: status as ListingStatus,
+          suppressedUntil: until as string | null,
+          expiresAt: expires as string | null,
+        });
+      }
+    }
+    for (const [id, then] of first) {
+      journalled.add(id);
+      const latest = current.get(id) as NonNullable<ReturnType<typeof current.get>>;
+      if (inForceUnder(before, id, { status: then.status, suppressedUntil: then.suppressedUntil, expiresAt: then.expiresAt, submissionId: latest.submission })) {
+        work.inForce({ ...latest, investigator: then.investigator }, -1);
+      }
+      if (inForceUnder(after, id, { status: latest.status, suppressedUntil: latest.suppressedUntil, expiresAt: latest.expiresAt, submissionId: latest.submission })) work.inForce(latest, 1);
+      const wasExpiring = then.status === 'active' && then.expiresAt !== null;
+      const isExpiring = latest.status === 'active' && latest.expiresAt !== null;
+      if (wasExpiring !== isExpiring) work.expiringEntry(latest.list, latest.family, isExpiring ? 1 : -1);
+    }
+    db.run(sql`DELETE FROM dashboard_journal WHERE id <= ${state.journalMaxId}`);
+  }
+
+  // What the clock moved since the last fold, with no write: expiries, ends of suppressions, DUL dates.
+  const span = state.foldedAt === null ? null : spanBetween(state.foldedAt, at);
+  if (span !== null && before !== null) {
+    const { from, to } = span;
+    const moved = sql`SELECT id FROM listings WHERE expires_at > ${from} AND expires_at <= ${to}
+      UNION SELECT id FROM listings WHERE suppressed_until > ${from} AND suppressed_until <= ${to}
+      UNION SELECT id FROM listings WHERE submission_id IN (SELECT id FROM dul_submissions WHERE effective_at > ${from} AND effective_at <= ${to})
+      UNION SELECT listing_id FROM dul_replaced WHERE submission_id IN
+        (SELECT id FROM dul_submissions WHERE (effective_at > ${from} AND effective_at <= ${to}) OR (reverted_at > ${from} AND reverted_at <= ${to}))`;
+    for (const [id, list, family, firstHex, lastHex, investigator, submission, status, until, expires] of db.iterateRaw(
+      sql`SELECT l.id, l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id, l.status, l.suppressed_until, l.expires_at
+          FROM listings l WHERE l.id IN (${moved}) AND l.id <= ${state.foldedMaxId}`,
+    )) {
+      if (journalled.has(id as number)) continue;
+      const fields: RuleFields = { status: status as ListingStatus, suppressedUntil: until as string | null, expiresAt: expires as string | null, submissionId: submission as number | null };
+      const was = inForceUnder(before, id as number, fields);
+      const is = inForceUnder(after, id as number, fields);
+      if (was === is) continue;
+      step.clock += 1;
+      work.inForce(
+        { list: list as string, family: family as 4 | 6, firstHex: firstHex as string, lastHex: lastHex as string, investigator: investigator as number, submission: submission as number | null },
+        is ? 1 : -1,
+      );
+    }
+  }
+
+  // Listings new since the last fold, a chunk of ids at a time: counted if in force now.
   // The id that ends this step's chunk (ids may be sparse: counted, not added).
   const chunkEnd = db.get<{ id: number }>(sql`SELECT id FROM listings WHERE id > ${state.foldedMaxId} ORDER BY id LIMIT 1 OFFSET ${chunkIds - 1}`)?.id;
   const upTo = Math.min(state.maxId, chunkEnd ?? state.maxId);
   if (upTo > state.foldedMaxId) {
-    for (const [list, family, first, last, status, investigator, submission, createdDay, updatedDay, hasExpiry] of db.iterateRaw(
-      sql`SELECT list, family, hex(first), hex(last), status, investigator_id, submission_id, substr(created_at, 1, 10), substr(updated_at, 1, 10), expires_at IS NOT NULL
+    for (const [id, list, family, first, last, status, until, expires, investigator, submission, createdDay, updatedDay] of db.iterateRaw(
+      sql`SELECT id, list, family, hex(first), hex(last), status, suppressed_until, expires_at, investigator_id, submission_id, substr(created_at, 1, 10), substr(updated_at, 1, 10)
           FROM listings WHERE id > ${state.foldedMaxId} AND id <= ${upTo}`,
     )) {
-      listings += 1;
+      step.listings += 1;
       countDay(createdDay as string, list as string, 'listed');
-      const isp = submission === null ? undefined : ispOf.get(submission as number);
-      if (status === 'active') work.add(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp, hasExpiry === 1, 1);
-      else countDay(updatedDay as string, list as string, 'delisted');
+      if (status !== 'active') countDay(updatedDay as string, list as string, 'delisted');
+      else if (expires !== null) work.expiringEntry(list as string, family as 4 | 6, 1);
+      const fields: RuleFields = { status: status as ListingStatus, suppressedUntil: until as string | null, expiresAt: expires as string | null, submissionId: submission as number | null };
+      if (inForceUnder(after, id as number, fields)) {
+        work.inForce({ list: list as string, family: family as 4 | 6, firstHex: first as string, lastHex: last as string, investigator: investigator as number, submission: submission as number | null }, 1);
+      }
     }
-  }
-  let journal = 0;
-  if (state.journalMaxId > 0) {
-    for (const [delta, day, list, family, first, last, investigator, submission, hasExpiry] of db.iterateRaw(
-      sql`SELECT j.delta, substr(j.at, 1, 10), l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id, l.expires_at IS NOT NULL
-          FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id
-          WHERE j.id <= ${state.journalMaxId} AND j.listing_id <= ${state.foldedMaxId} ORDER BY j.id`,
-    )) {
-      journal += 1;
-      countDay(day as string, list as string, (delta as number) > 0 ? 'listed' : 'delisted');
-      const isp = submission === null ? undefined : ispOf.get(submission as number);
-      work.add(list as string, family as 4 | 6, first as string, last as string, investigator as number, isp, hasExpiry === 1, delta as number);
-    }
-    db.run(sql`DELETE FROM dashboard_journal WHERE id <= ${state.journalMaxId}`);
   }
 
   for (const entry of work.all()) {
@@ -175,9 +367,9 @@ function foldInTransaction(db: WriteDb, chunkIds: number): { listings: number; j
     if (entry.hasSegments && entry.deltas.length > 0) {
       unitsChange = entry.family === 4 ? applyScope(db, entry.scope, IPV4_UNITS, entry.deltas as Array<Delta<number>>) : applyScope(db, entry.scope, IPV6_UNITS, entry.deltas as Array<Delta<bigint>>);
     }
-    const current = db.get<{ entries: number; units: string }>(sql`SELECT entries, units FROM dashboard_totals WHERE scope = ${entry.scope} AND family = ${entry.family}`);
-    const entries = (current?.entries ?? 0) + entry.entries;
-    const units = BigInt(current?.units ?? '0') + unitsChange;
+    const stored = db.get<{ entries: number; units: string }>(sql`SELECT entries, units FROM dashboard_totals WHERE scope = ${entry.scope} AND family = ${entry.family}`);
+    const entries = (stored?.entries ?? 0) + entry.entries;
+    const units = BigInt(stored?.units ?? '0') + unitsChange;
     if (entries < 0 || units < 0n) throw new Error(`dashboard figures for ${entry.scope} (IPv${entry.family}) fell below zero`);
     db.run(sql`INSERT INTO dashboard_totals (scope, family, entries, units) VALUES (${entry.scope}, ${entry.family}, ${entries}, ${units.toString()})
       ON CONFLICT (scope, family) DO UPDATE SET entries = excluded.entries, units = excluded.units`);
@@ -185,94 +377,6 @@ function foldInTransaction(db: WriteDb, chunkIds: number): { listings: number; j
   const upsertDay = db.prepare(`INSERT INTO dashboard_daily (day, list, listed, delisted) VALUES (?, ?, ?, ?)
     ON CONFLICT (day, list) DO UPDATE SET listed = listed + excluded.listed, delisted = delisted + excluded.delisted`);
   for (const entry of daily.values()) upsertDay.run(entry.day, entry.list, entry.listed, entry.delisted);
-  db.run(sql`UPDATE dashboard_state SET folded_max_id = ${upTo} WHERE id = 1`);
-  return { listings, journal };
-}
-
-/** Stored chunk keys: IPv4 as is; IPv6 /64 indexes shifted into signed 64-bit. */
-function toStored(key: number | bigint): number | bigint {
-  return typeof key === 'bigint' ? key - SIGNED_OFFSET : key;
-}
-
-function fromStored<K extends number | bigint>(units: UnitArithmetic<K>, value: number | bigint): K {
-  return (units.family === 6 ? BigInt(value) + SIGNED_OFFSET : Number(value)) as K;
-}
-
-/** A chunk's segments as (first, last, depth) little-endian unsigned triples: 32-bit for IPv4, 64-bit for IPv6. */
-function encodeChunk<K extends number | bigint>(units: UnitArithmetic<K>, segments: readonly Segment<K>[], from: number, to: number): Buffer {
-  if (units.family === 4) {
-    const buffer = Buffer.allocUnsafe((to - from) * 12);
-    for (let index = from, offset = 0; index < to; index += 1, offset += 12) {
-      const segment = segments[index] as Segment<number>;
-      buffer.writeUInt32LE(segment.first, offset);
-      buffer.writeUInt32LE(segment.last, offset + 4);
-      buffer.writeUInt32LE(segment.depth, offset + 8);
-    }
-    return buffer;
-  }
-  const buffer = Buffer.allocUnsafe((to - from) * 24);
-  for (let index = from, offset = 0; index < to; index += 1, offset += 24) {
-    const segment = segments[index] as Segment<bigint>;
-    buffer.writeBigUInt64LE(segment.first, offset);
-    buffer.writeBigUInt64LE(segment.last, offset + 8);
-    buffer.writeBigUInt64LE(BigInt(segment.depth), offset + 16);
-  }
-  return buffer;
-}
-
-function decodeChunk<K extends number | bigint>(units: UnitArithmetic<K>, blob: Buffer, into: Array<Segment<K>>): void {
-  if (units.family === 4) {
-    for (let offset = 0; offset < blob.length; offset += 12) {
-      into.push({ first: blob.readUInt32LE(offset) as K, last: blob.readUInt32LE(offset + 4) as K, depth: blob.readUInt32LE(offset + 8) });
-    }
-    return;
-  }
-  for (let offset = 0; offset < blob.length; offset += 24) {
-    into.push({ first: blob.readBigUInt64LE(offset) as K, last: blob.readBigUInt64LE(offset + 8) as K, depth: Number(blob.readBigUInt64LE(offset + 16)) });
-  }
-}
-
-interface StoredChunk {
-  first: number | bigint;
-  last: number | bigint;
-  segments: Buffer;
-}
-
-/** Apply one scope's deltas to its stored segments; returns the change in units covered. */
-function applyScope<K extends number | bigint>(db: WriteDb, scope: string, units: UnitArithmetic<K>, deltas: Array<Delta<K>>): bigint {
-  const family = units.family;
-  const select = (text: string) => {
-    const statement = db.prepare(text);
-    // IPv6 chunk keys use all 64 bits: read them as BigInt. Statements are cached per text, so each text keeps one mode.
-    return family === 6 ? statement.safeIntegers(true) : statement;
-  };
-  const suffix = family === 6 ? ' /* v6 */' : '';
-  const chunks = new Map<string, StoredChunk>();
-  if (deltas.length > WHOLE_SCOPE_DELTAS) {
-    for (const row of select(`SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ?${suffix}`).iterate(scope, family)) {
-      chunks.set(String((row as StoredChunk).first), row as StoredChunk);
-    }
-    db.run(sql`DELETE FROM dashboard_segments WHERE scope = ${scope} AND family = ${family}`);
-  } else {
-    const predecessor = select(`SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first <= ? ORDER BY first DESC LIMIT 1${suffix}`);
-    const within = select(`SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first > ? AND first <= ?${suffix}`);
-    for (const delta of deltas) {
-      // Chunks cover disjoint runs, so the one starting at or before the delta is the only earlier one that can reach into it.
-      const before = predecessor.get(scope, family, toStored(delta.first)) as StoredChunk | undefined;
-      if (before && fromStored(units, before.last) >= delta.first) chunks.set(String(before.first), before);
-      for (const row of within.iterate(scope, family, toStored(delta.first), toStored(delta.last))) chunks.set(String((row as StoredChunk).first), row as StoredChunk);
-    }
-    const remove = db.prepare('DELETE FROM dashboard_segments WHERE scope = ? AND family = ? AND first = ?');
-    for (const chunk of chunks.values()) remove.run(scope, family, chunk.first);
-  }
-  const loaded: Array<Segment<K>> = [];
-  const ordered = [...chunks.values()].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-  for (const chunk of ordered) decodeChunk(units, chunk.segments, loaded);
-  const result = applyDeltas(units, loaded, deltas);
-  const insert = db.prepare('INSERT INTO dashboard_segments (scope, family, first, last, segments) VALUES (?, ?, ?, ?, ?)');
-  for (let from = 0; from < result.segments.length; from += CHUNK_SEGMENTS) {
-    const to = Math.min(result.segments.length, from + CHUNK_SEGMENTS);
-    insert.run(scope, family, toStored(result.segments[from].first), toStored(result.segments[to - 1].last), encodeChunk(units, result.segments, from, to));
-  }
-  return result.after - result.before;
+  db.run(sql`UPDATE dashboard_state SET folded_max_id = ${Math.max(upTo, state.foldedMaxId)}, folded_at = ${at} WHERE id = 1`);
+  return step;
 }

@@ -9,6 +9,7 @@ import { LISTS, isOneOf, type ListName } from '../../../shared/domain.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { hasPendingChanges } from './counters.js';
+import { PUBLISHED_CHANGE_ACTIONS } from '../listings/changes.js';
 import { openRequestsByInvestigator } from './requests.js';
 
 /** A snapshot expiring within this many hours is flagged as about to expire. */
@@ -93,6 +94,49 @@ function seriesOf(daily: ReturnType<typeof dailyRows>, today: string, period: Da
   return { period, days, listed, delisted };
 }
 
+/**
+ * The listings changed since event `since` (the last publish), per list, each once: the events
+ * of changes that can alter what is published name a listing or a run of them (a batch), whose
+ * union is counted per list.
+ */
+function unpublishedListings(db: ReadDb, since: number): { total: number; byList: Record<ListName, number>; isCapped: boolean; since: string | null } {
+  const events = db.all<{ action: string; subject_id: number; subject_last: number | null; at: string }>(
+    sql`SELECT action, subject_id, subject_last, at FROM events WHERE id > ${since} AND +subject_type = 'listing' ORDER BY id LIMIT ${UNPUBLISHED_CAP + 1}`,
+  );
+  const isCapped = events.length > UNPUBLISHED_CAP;
+  const runs = new Map<ListName, Array<{ first: number; last: number }>>();
+  const listOf = new Map<number, ListName | null>();
+  let first: string | null = null;
+  for (const event of events.slice(0, UNPUBLISHED_CAP)) {
+    if (!PUBLISHED_CHANGE_ACTIONS.has(event.action)) continue;
+    let list = listOf.get(event.subject_id);
+    if (list === undefined) {
+      list = db.get<{ list: ListName }>(sql`SELECT list FROM listings WHERE id = ${event.subject_id}`)?.list ?? null;
+      listOf.set(event.subject_id, list);
+    }
+    if (list === null) continue;
+    first ??= event.at;
+    let forList = runs.get(list);
+    if (!forList) runs.set(list, (forList = []));
+    forList.push({ first: event.subject_id, last: event.subject_last ?? event.subject_id });
+  }
+  const byList = Object.fromEntries(LISTS.map((list) => [list, unionSize(runs.get(list) ?? [])])) as Record<ListName, number>;
+  return { total: LISTS.reduce((sum, list) => sum + byList[list], 0), byList, isCapped, since: first };
+}
+
+/** How many integers the union of inclusive runs covers. */
+function unionSize(runs: Array<{ first: number; last: number }>): number {
+  runs.sort((a, b) => a.first - b.first);
+  let count = 0;
+  let reached = -Infinity;
+  for (const run of runs) {
+    const start = Math.max(run.first, reached + 1);
+    if (run.last >= start) count += run.last - start + 1;
+    reached = Math.max(reached, run.last);
+  }
+  return count;
+}
+
 function publishingOf(db: ReadDb, now: Date): DashboardPublishing {
   const latest = db.get<{ serial: number; created_at: string; expires_at: string; prepared: string; approved: string | null; counts: string }>(
     sql`SELECT s.serial, s.created_at, s.expires_at, p.name AS prepared, a.name AS approved, s.counts
@@ -102,9 +146,7 @@ function publishingOf(db: ReadDb, now: Date): DashboardPublishing {
   // Listing events after the publish event (or since the beginning): a rowid range stopped at
   // the cap. The unary + keeps SQLite off events_by_subject, which would visit every listing event ever.
   const since = latest ? (db.get<{ id: number | null }>(sql`SELECT max(id) AS id FROM events WHERE subject_type = 'snapshot' AND subject_id = ${latest.serial}`)?.id ?? 0) : 0;
-  const unpublished = db.get<{ count: number; first: string | null }>(
-    sql`SELECT count(*) AS count, min(at) AS first FROM (SELECT at FROM events WHERE id > ${since} AND +subject_type = 'listing' ORDER BY id LIMIT ${UNPUBLISHED_CAP})`,
-  );
+  const unpublished = unpublishedListings(db, since);
   const expires = latest ? Date.parse(latest.expires_at) : 0;
   return {
     latest: latest
@@ -120,8 +162,10 @@ function publishingOf(db: ReadDb, now: Date): DashboardPublishing {
         }
       : null,
     expiringWithinHours: EXPIRING_WITHIN_HOURS,
-    unpublishedChanges: unpublished?.count ?? 0,
-    unpublishedSince: unpublished?.first ?? null,
+    unpublishedChanges: unpublished.total,
+    unpublishedByList: unpublished.byList,
+    isUnpublishedCapped: unpublished.isCapped,
+    unpublishedSince: unpublished.since,
   };
 }
 
@@ -144,33 +188,35 @@ function investigatorsOf(db: ReadDb, totals: Map<string, { 4: Totals; 6: Totals 
 }
 
 function countriesOf(db: ReadDb, totals: Map<string, { 4: Totals; 6: Totals }>): DashboardCountry[] {
-  const byCountry = new Map<string | null, { entries: number; v4: bigint; v6: bigint; isps: DashboardCountry['isps'][number][] }>();
+  const byCountry = new Map<string, { entries: number; isps: DashboardCountry['isps'][number][] }>();
   for (const isp of db.all<{ id: number; name: string; country: string | null }>(sql`SELECT id, name, country FROM isps`)) {
     const figures = totals.get(`isp:${isp.id}`);
     if (!figures || figures[4].entries + figures[6].entries === 0) continue;
-    const country = isp.country === null || isp.country.trim() === '' ? null : isp.country.trim().toUpperCase();
+    const country = isp.country === null ? '' : isp.country.trim().toUpperCase();
     let entry = byCountry.get(country);
-    if (!entry) byCountry.set(country, (entry = { entries: 0, v4: 0n, v6: 0n, isps: [] }));
+    if (!entry) byCountry.set(country, (entry = { entries: 0, isps: [] }));
     const entries = figures[4].entries + figures[6].entries;
     entry.entries += entries;
-    entry.v4 += figures[4].units;
-    entry.v6 += figures[6].units;
     entry.isps.push({ name: isp.name, entries, ipv4Addresses: figures[4].units.toString(), ipv6Slash64s: figures[6].units.toString() });
   }
+  // A country's addresses are the union of its ISPs' ranges (kept by the fold): a range two of them claim counts once.
   return [...byCountry]
-    .map(([country, entry]) => ({
-      country,
-      entries: entry.entries,
-      ipv4Addresses: entry.v4.toString(),
-      ipv6Slash64s: entry.v6.toString(),
-      isps: entry.isps.sort((a, b) => b.entries - a.entries || a.name.localeCompare(b.name)),
-    }))
+    .map(([country, entry]) => {
+      const union = totals.get(`country:${country}`) ?? { 4: { entries: 0, units: 0n }, 6: { entries: 0, units: 0n } };
+      return {
+        country: country === '' ? null : country,
+        entries: entry.entries,
+        ipv4Addresses: union[4].units.toString(),
+        ipv6Slash64s: union[6].units.toString(),
+        isps: entry.isps.sort((a, b) => b.entries - a.entries || a.name.localeCompare(b.name)),
+      };
+    })
     .sort((a, b) => (BigInt(b.ipv4Addresses) > BigInt(a.ipv4Addresses) ? 1 : BigInt(b.ipv4Addresses) < BigInt(a.ipv4Addresses) ? -1 : b.entries - a.entries));
 }
 
 /** The dashboard as of `now`, read in one snapshot. Call `foldDashboard` first so the figures are current. */
 export function readDashboard(db: ReadDb, now: Date, period: DashboardPeriod): DashboardView {
-  const isBehind = hasPendingChanges(db);
+  const isBehind = hasPendingChanges(db, now);
   const today = now.toISOString().slice(0, 10);
   return db.snapshot((snapshot) => {
     const totals = totalsByScope(snapshot);

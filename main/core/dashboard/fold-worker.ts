@@ -9,10 +9,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/connection.js';
 import { foldDashboard } from './counters.js';
 
+const data = workerData as { readonly databasePath: string; readonly now: string };
+
 try {
-  const connection = openDatabase((workerData as { databasePath: string }).databasePath);
+  const connection = openDatabase(data.databasePath);
   try {
-    foldDashboard(connection.write);
+    // The time of the core that started it (a test's clock is not the real one).
+    foldDashboard(connection.write, new Date(data.now));
   } finally {
     connection.close();
   }

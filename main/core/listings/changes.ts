@@ -17,6 +17,25 @@ import { sql } from '../db/sql.js';
 import { openHistory, type HistoryWriter } from '../audit/history.js';
 import type { ListingRow } from './listings.js';
 
+/**
+ * The history actions of the changes here and in batches.ts that can change what is published
+ * (a reassignment cannot): the dashboard's "not yet published" counts the listings they name.
+ */
+export const PUBLISHED_CHANGE_ACTIONS: ReadonlySet<string> = new Set([
+  'listing.created',
+  'listing.delisted',
+  'listing.suppressed',
+  'listing.relisted',
+  'listing.extended',
+  'listing.updated',
+  'listing.moved',
+  'listings.imported',
+  'listings.delisted',
+  'listings.restored',
+  'qil.listed',
+  'qil.extended',
+]);
+
 /** Who writes, when, and the history the events go to: one per transaction. */
 export interface ListingWriter {
   readonly db: WriteDb;

@@ -30,7 +30,7 @@ for (const { name, query, values, expected } of [
   },
   {
     name: 'journalled status changes joined to their listings by rowid',
-    query: 'SELECT j.delta, l.list FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id WHERE j.id <= ? AND j.listing_id <= ? ORDER BY j.id',
+    query: 'SELECT j.old_status, l.list FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id WHERE j.id <= ? AND j.listing_id <= ? ORDER BY j.id',
     values: [1, 2],
     expected: /^SEARCH j USING INTEGER PRIMARY KEY \(rowid<\?\) \| SEARCH l USING INTEGER PRIMARY KEY \(rowid=\?\)$/,
   },
@@ -54,9 +54,33 @@ for (const { name, query, values, expected } of [
   },
   {
     name: 'listing events after a publish: a rowid range, stopped at the cap',
-    query: "SELECT count(*) FROM (SELECT at FROM events WHERE id > ? AND +subject_type = 'listing' ORDER BY id LIMIT 10000)",
+    query: "SELECT action, subject_id, subject_last, at FROM events WHERE id > ? AND +subject_type = 'listing' ORDER BY id LIMIT 100001",
     values: [1],
-    expected: /^CO-ROUTINE \(subquery-1\) \| SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\) \| SCAN \(subquery-1\)$/,
+    expected: /^SEARCH events USING INTEGER PRIMARY KEY \(rowid>\?\)$/,
+  },
+  {
+    name: 'listings whose expiry fell between two folds: a range of the expiry index',
+    query: 'SELECT 1 FROM listings WHERE expires_at > ? AND expires_at <= ? LIMIT 1',
+    values: ['2026-11-28T00:00:00.000Z', '2026-11-29T00:00:00.000Z'],
+    expected: /^SEARCH listings USING (COVERING )?INDEX listings_(active_)?by_expiry \(expires_at>\? AND expires_at<\?\)$/,
+  },
+  {
+    name: 'listings whose removal ended between two folds: a range of the suppression-end index',
+    query: 'SELECT 1 FROM listings WHERE suppressed_until > ? AND suppressed_until <= ? LIMIT 1',
+    values: ['2026-11-28T00:00:00.000Z', '2026-11-29T00:00:00.000Z'],
+    expected: /^SEARCH listings USING COVERING INDEX listings_by_suppression_end \(suppressed_until>\? AND suppressed_until<\?\)$/,
+  },
+  {
+    name: 'DUL submissions that took effect or were reverted between two folds: two index ranges',
+    query: 'SELECT 1 FROM dul_submissions WHERE (effective_at > ? AND effective_at <= ?) OR (reverted_at > ? AND reverted_at <= ?) LIMIT 1',
+    values: ['2026-11-28T00:00:00.000Z', '2026-11-29T00:00:00.000Z', '2026-11-28T00:00:00.000Z', '2026-11-29T00:00:00.000Z'],
+    expected: /MULTI-INDEX OR[^]*INDEX dul_submissions_by_effective \(effective_at>\? AND effective_at<\?\)[^]*INDEX dul_submissions_by_revert \(reverted_at>\? AND reverted_at<\?\)/,
+  },
+  {
+    name: 'the listings of a submission that took effect: the submission index',
+    query: 'SELECT id FROM listings WHERE submission_id IN (SELECT id FROM dul_submissions WHERE effective_at > ? AND effective_at <= ?)',
+    values: ['2026-11-28T00:00:00.000Z', '2026-11-29T00:00:00.000Z'],
+    expected: /SEARCH listings USING (COVERING )?INDEX listings_by_submission \(submission_id=\?\)/,
   },
 ]) {
   test(name, () => {

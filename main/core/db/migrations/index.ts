@@ -14,6 +14,7 @@ import { migration as sampleNotes } from './0012-sample-notes.js';
 import { migration as queueThreads } from './0013-queue-threads.js';
 import { migration as snapshotState } from './0014-snapshot-state.js';
 import { migration as publisherKeys } from './0015-publisher-keys.js';
+import { migration as dashboardRule } from './0016-dashboard-rule.js';
 
 export interface Migration {
   readonly version: number;
@@ -26,7 +27,7 @@ export interface Migration {
   readonly rebuildsTables?: boolean;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes, queueThreads, snapshotState, publisherKeys];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes, queueThreads, snapshotState, publisherKeys, dashboardRule];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);

@@ -84,7 +84,7 @@ function ListsPanel({ lists, today }: { lists: readonly DashboardList[]; today: 
                 <td className="number" data-figure="active">
                   <Count value={entry.active} filter={{ list: entry.list, status: 'active' }} label={`${entry.list} active`} />
                   {entry.lapsed > 0 && (
-                    <span className="lapsed muted" title="Expiry passed: no longer published, still marked active until the status changes">
+                    <span className="lapsed muted" title="Expiry passed: no longer published nor counted active, though still marked active">
                       {' '}
                       ({formatCount(entry.lapsed)} lapsed)
                     </span>
@@ -227,9 +227,12 @@ function PublishingPanel({ publishing }: { publishing: DashboardPublishing }) {
       )}
       {publishing.unpublishedChanges > 0 ? (
         <p className="check-status check-warn unpublished" role="status">
-          {publishing.unpublishedChanges >= 10_000 ? 'More than 10,000' : formatCount(publishing.unpublishedChanges)} listing change
-          {publishing.unpublishedChanges === 1 ? '' : 's'} not yet published
-          {publishing.unpublishedSince && ` (since ${formatTime(publishing.unpublishedSince)})`}.
+          {publishing.isUnpublishedCapped ? 'At least ' : ''}
+          {formatCount(publishing.unpublishedChanges)} listing{publishing.unpublishedChanges === 1 ? '' : 's'} changed, not yet published (
+          {LISTS.filter((list) => publishing.unpublishedByList[list] > 0)
+            .map((list) => `${list} ${formatCount(publishing.unpublishedByList[list])}`)
+            .join(', ')}
+          ){publishing.unpublishedSince && ` since ${formatTime(publishing.unpublishedSince)}`}.
         </p>
       ) : (
         latest !== null && (
