@@ -244,7 +244,7 @@ export function createCore(options: CoreOptions): Core {
     'listings.delist': (input, call) => delistListing(write, call.actor, input.id, input.why, now()),
     'listings.importFile': (input, call) =>
       importListingsFile(write, call.actor, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress),
-    'listings.importPreview': (input, call) => previewListingsImport(read, index, { ...input, file: fileOf(input.file, call) }, readSettings(read), call.onProgress),
+    'listings.importPreview': (input, call) => previewListingsImport(read, index, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
     'investigators.update': (input, call) => updateInvestigator(write, call.actor, input, nowText),

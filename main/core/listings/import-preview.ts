@@ -15,7 +15,8 @@ import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { readListingsFile } from './listings-file.js';
 import type { InputFile } from '../io/files.js';
-import { addressOrder, checkReason, checkTxt, listingReader } from './listings.js';
+import { addressOrder, checkReason, checkTxt, findListing, toListingView } from './listings.js';
+import { InForceAt } from '../rule/in-force.js';
 
 const MAX_ITEMS = 100;
 const PROGRESS_EVERY = 65_536;
@@ -37,6 +38,7 @@ export async function previewListingsImport(
   index: ListingIndex,
   input: { file: InputFile; list: ListName; reason: Reason; txt?: string },
   settings: Settings,
+  now: Date,
   onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
 ): Promise<ListingsImportPreview> {
   checkReason(input.list, input.reason);
@@ -46,7 +48,14 @@ export async function previewListingsImport(
   const merged = new Collected();
   const alreadyListed = new Collected();
   const overlaps = new Collected();
-  const read = listingReader(db);
+  // Overlaps worth a word: listings in force by the one rule, or out of it for now only (removed
+  // until a date, or a DUL range taking effect later); not expired or delisted ones.
+  const rule = new InForceAt(db, now);
+  const isLive = (id: number) => {
+    const row = findListing(db, id);
+    const standing = row ? rule.standing(row) : null;
+    return row !== undefined && (standing === 'active' || standing === 'suppressed' || standing === 'pending') ? toListingView(db, row) : null;
+  };
   const hasListings = db.get(sql`SELECT 1 FROM listings LIMIT 1`) !== undefined;
   const existing = sql`SELECT id FROM listings WHERE family = ${0} AND first = ${null} AND last = ${null} AND list = ${input.list} AND status = 'active'`.text;
   const first = Buffer.alloc(16);
@@ -74,7 +83,7 @@ export async function previewListingsImport(
       continue;
     }
     const ids = new Set([...index.find(family, firsts[at]), ...index.find(family, lasts[at])]);
-    const inForce = [...ids].map(read).filter((listing) => listing !== undefined && (listing.status === 'active' || listing.status === 'suppressed'));
+    const inForce = [...ids].map(isLive).filter((listing) => listing !== null);
     if (inForce.length > 0) {
       overlaps.add(() => `line ${lines[at]}: ${rangeText()} overlaps ${inForce.map((listing) => `${listing?.list} #${listing?.id} ${listing?.range}`).join(', ')}`);
     }

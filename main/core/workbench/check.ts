@@ -9,7 +9,8 @@ import type { Settings } from '../../../shared/settings.js';
 import { specialSpaceProblem } from '../../../shared/special-ranges.js';
 import type { ReadDb } from '../db/connection.js';
 import { AppError, invalidInput } from '../errors.js';
-import { checkReason, checkTxt, qilTerms, type NewListing } from '../listings/listings.js';
+import { checkReason, checkTxt, findListing, qilTerms, type NewListing } from '../listings/listings.js';
+import { InForceAt } from '../rule/in-force.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { answerText, returnCode } from '../publish/resolve.js';
 import { listingsOverlapping } from './record.js';
@@ -44,7 +45,14 @@ export function checkNewListing(db: ReadDb, index: ListingIndex, input: NewListi
 
   const warnings: ListingWarning[] = [];
   const { listings: overlapping, isTruncated } = listingsOverlapping(db, index, range, null, MAX_OVERLAPS_SHOWN);
-  const inForce = overlapping.filter((other) => other.status === 'active' || other.status === 'suppressed');
+  // Overlaps worth a word: listings in force by the one rule, or out of it for now only (removed
+  // until a date, or a DUL range taking effect later); not expired or delisted ones.
+  const rule = new InForceAt(db, now);
+  const inForce = overlapping.filter((other) => {
+    const row = findListing(db, other.id);
+    const standing = row ? rule.standing(row) : null;
+    return standing === 'active' || standing === 'suppressed' || standing === 'pending';
+  });
   const brief = (others: typeof overlapping) => others.map(({ id, list, range: text, status }) => ({ id, list, range: text, status }));
   const duplicate = inForce.filter((other) => other.relation === 'same' && other.list === input.list && other.status === 'active');
   if (duplicate.length > 0) {

@@ -87,3 +87,19 @@ test('names what the save would refuse instead of failing: a reason not on the l
   assert.equal(bad.ok, false);
   assert.match(bad.ok ? '' : bad.error.message, /four decimal octets/);
 });
+
+test('overlaps are weighed by the one rule: an entry past its expiry is not in force and not warned about', async () => {
+  const qil = await core.dispatch('listings.add', { range: '23.9.8.7', list: 'QIL', reason: 'botnet', level: 2, expires: new Date(NOW.getTime() + 3_600_000).toISOString() }, { actor: 'Ana' });
+  assert.ok(qil.ok, qil.ok ? '' : qil.error.message);
+  const fresh = await check({ range: '23.9.8.0/24', list: 'RBL', reason: 'spam-source' });
+  assert.deepEqual(fresh.warnings.map((warning) => [warning.kind, warning.listings.map((listing) => listing.id)]), [['overlap', [qil.value.listing.id]]]);
+  // An hour and more later the QIL entry has lapsed (still stored as active): nothing in force overlaps.
+  const later = createCore({ databasePath, now: () => new Date(NOW.getTime() + 2 * 3_600_000) });
+  try {
+    const result = await later.dispatch('listings.check', { range: '23.9.8.0/24', list: 'RBL', reason: 'spam-source' }, { actor: 'Ana' });
+    assert.ok(result.ok, result.ok ? '' : result.error.message);
+    assert.deepEqual(result.value.warnings, []);
+  } finally {
+    later.close();
+  }
+});
