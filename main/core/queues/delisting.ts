@@ -34,7 +34,7 @@ import type { Actor } from '../investigators/investigators.js';
 import { readJsonFile, readRecords } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { quoteCell } from '../../../shared/files.js';
-import { findListing, getListing, toListingView } from '../listings/listings.js';
+import { findListing, toListingView } from '../listings/listings.js';
 import { InForceAt } from '../rule/in-force.js';
 import { delist, listingWriter, suppress } from '../listings/changes.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
