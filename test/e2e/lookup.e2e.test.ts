@@ -125,14 +125,14 @@ for (const malformed of ['10.1', '010.0.0.1']) {
 
 test('what a mail server sees: per list, by the rule publishing applies (an ISP exclusion is not on DUL)', async () => {
   const { core } = harness;
-  const alice = { actor: 'Alice' };
+  const alice = { actor: 'Alice', localFiles: true };
   const folder = mkdtempSync(join(tmpdir(), 'repdesk-lookup-e2e-'));
   try {
     const file = join(folder, 'pools.txt');
     writeFileSync(file, '45.60.0.0/22\n');
     const isp = await core.dispatch('isps.add', { name: 'Lookup Cable' }, alice);
     assert.ok(isp.ok);
-    const committed = await core.dispatch('dul.commit', { path: file, isp: 'Lookup Cable', exclude: ['45.60.1.0/24'] }, alice);
+    const committed = await core.dispatch('dul.commit', { file: { path: file }, isp: 'Lookup Cable', exclude: ['45.60.1.0/24'] }, alice);
     assert.ok(committed.ok, committed.ok ? '' : committed.error.message);
     const rbl = await core.dispatch('listings.add', { range: '45.60.2.0/24', list: 'RBL', reason: 'open-relay', txt: 'relay at $' }, alice);
     assert.ok(rbl.ok);
