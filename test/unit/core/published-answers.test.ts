@@ -77,7 +77,7 @@ describe('Lookup answers what the published rbldnsd files answer', () => {
     const random = mulberry32(seed);
     now = T0;
     core = createCore({ databasePath, now: () => new Date(now), signingKey: () => key });
-    const admin = { actor: 'admin' };
+    const admin = { actor: 'admin', localFiles: true };
     await ok(core.dispatch('investigators.add', { name: 'admin', roles: ['investigator', 'liaison', 'reviewer', 'publisher'] }, { actor: null }));
     const edges: AddressRange[] = [];
     const ids: number[] = [];
@@ -143,7 +143,7 @@ describe('Lookup answers what the published rbldnsd files answer', () => {
         const effective = effectiveHours === null ? undefined : at(effectiveHours);
         const validHours = random() < 0.3 ? randomInt(random, 42, 60) : random() < 0.2 ? randomInt(random, 3, 20) : null;
         const validUntil = validHours === null || (effectiveHours !== null && validHours <= effectiveHours) ? undefined : at(validHours);
-        const committed = await ok(core.dispatch('dul.commit', { path, isp, mode, exclude, effective, validUntil }, admin));
+        const committed = await ok(core.dispatch('dul.commit', { file: { path }, isp, mode, exclude, effective, validUntil }, admin));
         edges.push(...ranges);
         if (round === 2 && isp !== 'Alpha Net' && random() < 0.4) await ok(core.dispatch('dul.revert', { id: committed.submission.id }, admin));
       }
@@ -177,7 +177,7 @@ describe('Lookup answers what the published rbldnsd files answer', () => {
       const edges = await makeDataset(seed, databasePath);
       try {
         await ok(core.dispatch('investigators.add', { name: 'pat', roles: ['publisher'] }, { actor: 'admin' }));
-        const published = await ok(core.dispatch('publish.run', { out: join(folder, `out-${seed}`) }, { actor: 'pat' }));
+        const published = await ok(core.dispatch('publish.run', { out: join(folder, `out-${seed}`) }, { actor: 'pat', localFiles: true }));
         assert.equal(published.published, true, JSON.stringify(published.safety));
         const files = new Map<string, RbldnsdData>();
         for (const list of LISTS) {

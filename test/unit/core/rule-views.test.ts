@@ -27,7 +27,7 @@ describe('the one rule in every view', () => {
   let folder: string;
   let core: Core;
   let now: number;
-  const ana = { actor: 'ana' };
+  const ana = { actor: 'ana', localFiles: true };
 
   beforeEach(async () => {
     folder = mkdtempSync(join(tmpdir(), 'repdesk-rule-views-'));
@@ -45,7 +45,7 @@ describe('the one rule in every view', () => {
   async function submit(lines: string[], extra: { exclude?: string[]; effective?: string } = {}) {
     const path = join(folder, `pools-${now}.txt`);
     writeFileSync(path, `${lines.join('\n')}\n`);
-    return ok(core.dispatch('dul.commit', { path, isp: 'Example Cable', exclude: extra.exclude ?? [], effective: extra.effective }, ana));
+    return ok(core.dispatch('dul.commit', { file: { path }, isp: 'Example Cable', exclude: extra.exclude ?? [], effective: extra.effective }, ana));
   }
 
   const listingIdOf = async (range: string) => {
