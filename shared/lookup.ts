@@ -44,9 +44,22 @@ export function isListed(result: LookupResult): boolean {
   return result.answers.lists.some((entry) => entry.answer !== null);
 }
 
-const CSV_HEADER = ['input', 'address', 'listed', 'lists', 'listing ids', 'statuses', 'problem'];
+/**
+ * What a mail server sees, one entry per list whose zone answers (`RBL 127.0.0.2`, with the QIL
+ * level), and the blocklists a GAL entry overrides here (`RBL allowed by GAL #7`).
+ */
+export function mailServerSees(result: LookupResult): string[] {
+  const seen: string[] = [];
+  for (const entry of result.answers.lists) {
+    if (entry.answer !== null) seen.push(`${entry.list} ${entry.answer.a}${entry.answer.level !== null ? ` (level ${entry.answer.level})` : ''}`);
+    else if (entry.allowedBy !== null) seen.push(`${entry.list} allowed by GAL #${entry.allowedBy}`);
+  }
+  return seen;
+}
 
-/** The answers as CSV: one row per address, its lists and listings in one cell each (`;`-separated). */
+const CSV_HEADER = ['input', 'address', 'listed', 'a mail server sees', 'lists', 'listing ids', 'statuses', 'problem'];
+
+/** The answers as CSV: one row per address, what a mail server sees, its lists and listings in one cell each (`;`-separated). */
 export function bulkLookupCsv(answers: readonly BulkLookupAnswer[]): string {
   let csv = csvLine(CSV_HEADER);
   for (const answer of answers) {
@@ -55,6 +68,7 @@ export function bulkLookupCsv(answers: readonly BulkLookupAnswer[]): string {
       answer.input,
       answer.result?.ip ?? null,
       answer.result ? (isListed(answer.result) ? 'yes' : 'no') : null,
+      answer.result ? mailServerSees(answer.result).join(';') : null,
       [...new Set(listings.map((listing) => listing.list))].join(';'),
       listings.map((listing) => listing.id).join(';'),
       listings.map((listing) => `${listing.list} #${listing.id} ${listing.status}`).join(';'),

@@ -60,6 +60,9 @@ test('1,000 pasted addresses are answered in one table, with a summary, record l
   assert.equal(await first.locator('td.column-address').innerText(), '11.7.3.0');
   const links = first.locator('td.column-lists a');
   assert.deepEqual(await links.allInnerTexts(), ['RBL #1', 'DUL #2']);
+  // What a mail server sees there: the answer of each zone, by the rule publishing applies.
+  assert.deepEqual(await first.locator('td.column-sees code').allInnerTexts(), ['RBL 127.0.0.2', 'DUL 127.0.0.3']);
+  assert.deepEqual(await rows.nth(1).locator('td.column-sees code').allInnerTexts(), ['RBL 127.0.0.2']);
 
   mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.emulateMedia({ colorScheme: 'light' });
@@ -72,10 +75,10 @@ test('1,000 pasted addresses are answered in one table, with a summary, record l
   assert.equal(download.suggestedFilename(), 'lookup.csv');
   const csv = readFileSync(await download.path(), 'utf8').trimEnd().split('\r\n');
   assert.equal(csv.length, 1001, 'a header and every address, not only the rows on screen');
-  assert.equal(csv[0], 'input,address,listed,lists,listing ids,statuses,problem');
-  assert.equal(csv[1], '11.7.3.0,11.7.3.0,yes,RBL;DUL,1;2,RBL #1 active;DUL #2 active,');
-  assert.equal(csv[2], '45.1.1.1,45.1.1.1,no,,,,');
-  assert.match(csv[501], /^mail\.example\.net,,,,,,.+/);
+  assert.equal(csv[0], 'input,address,listed,a mail server sees,lists,listing ids,statuses,problem');
+  assert.equal(csv[1], '11.7.3.0,11.7.3.0,yes,RBL 127.0.0.2;DUL 127.0.0.3,RBL;DUL,1;2,RBL #1 active;DUL #2 active,');
+  assert.equal(csv[2], '45.1.1.1,45.1.1.1,no,,,,,');
+  assert.match(csv[501], /^mail\.example\.net,,,,,,,.+/);
 
   await links.first().click();
   await page.waitForURL(/#\/record\/1$/);

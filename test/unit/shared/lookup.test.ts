@@ -1,7 +1,7 @@
 /** Bulk lookup's shared parts: how a pasted or piped list splits into entries, and the CSV of the answers. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addressEntries, bulkLookupCsv, type BulkLookupAnswer } from '../../../shared/lookup.js';
+import { addressEntries, bulkLookupCsv, mailServerSees, type BulkLookupAnswer } from '../../../shared/lookup.js';
 import type { LookupListing } from '../../../shared/contract.js';
 import type { AddressAnswers } from '../../../shared/published.js';
 import { LISTS } from '../../../shared/domain.js';
@@ -59,10 +59,22 @@ test('CSV: a row per address with its lists, listing ids and statuses; a text th
   ];
   assert.equal(
     bulkLookupCsv(answers),
-    'input,address,listed,lists,listing ids,statuses,problem\r\n' +
-      '11.1.1.1,11.1.1.1,yes,RBL;DUL,4;9;12,RBL #4 active;DUL #9 suppressed;RBL #12 delisted,\r\n' +
-      '45.0.0.1,45.0.0.1,no,,,,\r\n' +
-      '11.2.2.2,11.2.2.2,no,RBL,12,RBL #12 delisted,\r\n' +
-      `'=cmd|x,,,,,,"""=cmd|x"" is not an IP address"\r\n`,
+    'input,address,listed,a mail server sees,lists,listing ids,statuses,problem\r\n' +
+      '11.1.1.1,11.1.1.1,yes,RBL 127.0.0.2,RBL;DUL,4;9;12,RBL #4 active;DUL #9 suppressed;RBL #12 delisted,\r\n' +
+      '45.0.0.1,45.0.0.1,no,,,,,\r\n' +
+      '11.2.2.2,11.2.2.2,no,,RBL,12,RBL #12 delisted,\r\n' +
+      `'=cmd|x,,,,,,,"""=cmd|x"" is not an IP address"\r\n`,
   );
+});
+
+test('what a mail server sees: each list whose zone answers with its A record and QIL level, and a blocklist the GAL overrides', () => {
+  const answers = answered('RBL', 4);
+  const lists = answers.lists.map((entry) => {
+    if (entry.list === 'QIL') return { ...entry, answer: { a: '127.0.0.6', txt: 'QIL level 3', level: 3 }, listingId: 5 };
+    if (entry.list === 'DUL') return { ...entry, allowedBy: 8 };
+    return entry;
+  });
+  const result = { ip: '11.1.1.1', family: 4 as const, notes: [], listings: [], answers: { lists, combined: [] } };
+  assert.deepEqual(mailServerSees(result), ['RBL 127.0.0.2', 'DUL allowed by GAL #8', 'QIL 127.0.0.6 (level 3)']);
+  assert.deepEqual(mailServerSees({ ...result, answers: answered(null, null) }), []);
 });

@@ -1,9 +1,9 @@
 /**
- * Bulk lookup: the answers for a pasted list of addresses as one table (address, lists with
- * links to the records, status), a summary, and the whole set as CSV for a spreadsheet.
+ * Bulk lookup: the answers for a pasted list of addresses as one table (address, what a mail
+ * server sees, lists with links to the records, status), a summary, and the whole set as CSV.
  */
 import { useMemo, useState } from 'react';
-import { bulkLookupCsv, isListed, type BulkLookupAnswer } from '../../../../shared/lookup.js';
+import { bulkLookupCsv, isListed, mailServerSees, type BulkLookupAnswer } from '../../../../shared/lookup.js';
 import { formatCount } from '../../format.js';
 import { routeHref } from '../../routes.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
@@ -12,10 +12,27 @@ import { downloadText } from '../record/files.js';
 /** Rows shown before "Show all": a long list stays quick to render; the CSV always has every row. */
 const FIRST_ROWS = 500;
 
+/** The answers of the zones (the rule publishing applies): what decides a mail server's 550 or 450. */
+function SeesCell({ answer }: { answer: BulkLookupAnswer }) {
+  const seen = answer.result ? mailServerSees(answer.result) : [];
+  if (seen.length === 0) return <td className="column-sees muted">nothing (not listed)</td>;
+  return (
+    <td className="column-sees">
+      <ul className="bulk-listings">
+        {seen.map((text) => (
+          <li key={text}>
+            <code>{text}</code>
+          </li>
+        ))}
+      </ul>
+    </td>
+  );
+}
+
 function AnswerCells({ answer }: { answer: BulkLookupAnswer }) {
   if (answer.error !== null) {
     return (
-      <td className="column-lists bulk-problem" colSpan={2}>
+      <td className="column-lists bulk-problem" colSpan={3}>
         {answer.error}
       </td>
     );
@@ -23,13 +40,14 @@ function AnswerCells({ answer }: { answer: BulkLookupAnswer }) {
   const listings = answer.result?.listings ?? [];
   if (listings.length === 0) {
     return (
-      <td className="column-lists muted" colSpan={2}>
+      <td className="column-lists muted" colSpan={3}>
         not listed
       </td>
     );
   }
   return (
     <>
+      <SeesCell answer={answer} />
       <td className="column-lists">
         <ul className="bulk-listings">
           {listings.map((listing) => (
@@ -91,8 +109,11 @@ export function BulkLookup({ answers }: { answers: readonly BulkLookupAnswer[] }
               <th scope="col" className="column-address">
                 Address
               </th>
+              <th scope="col" className="column-sees">
+                A mail server sees
+              </th>
               <th scope="col" className="column-lists">
-                Lists
+                Listings
               </th>
               <th scope="col" className="column-status">
                 Status
