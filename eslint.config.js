@@ -38,6 +38,26 @@ export default tseslint.config(
     rules: restrict(['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**'], 'transports other than the desktop shell must not import electron or the renderer'),
   },
   {
+    // The command line's start (every `repdesk` run, --help included) loads the command table and
+    // nothing heavy: the core, Zod schemas and command implementations (run/) load with the
+    // command that needs them, through import(). Type imports are erased and allowed.
+    files: ['main/cli/bin.ts', 'main/cli/main.ts', 'main/cli/command.ts', 'main/cli/*-commands.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/core/**', '!**/core/paths.js', '**/run/*', '**/server/**', 'zod', '**/shared/zod.js', '**/shared/contract.js', 'mailparser', 'nodemailer'],
+              allowTypeImports: true,
+              message: 'the command table loads at every start: import this in run/ (or import() it when needed), or import only its types',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // renderer/: the UI talks to the typed client only; shared/ is the one thing it imports from the project.
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },

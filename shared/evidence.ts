@@ -6,6 +6,7 @@
  */
 import { z } from './zod.js';
 import { fileRefSchema } from './files.js';
+import { REPLY_TEMPLATES, THREAD_OUTCOMES } from './vocabulary.js';
 
 const idSchema = z.number().int().positive();
 
@@ -150,7 +151,7 @@ export interface RawMessage {
 export const THREAD_DIRECTIONS = ['inbound', 'outbound', 'note'] as const;
 export type ThreadDirection = (typeof THREAD_DIRECTIONS)[number];
 
-export const REPLY_TEMPLATES = ['delisting-granted', 'delisting-denied', 'needs-information', 'dul-submission-received'] as const;
+export { REPLY_TEMPLATES };
 export type ReplyTemplate = (typeof REPLY_TEMPLATES)[number];
 
 export const REPLY_TEMPLATE_LABELS: Record<ReplyTemplate, string> = {
@@ -160,7 +161,7 @@ export const REPLY_TEMPLATE_LABELS: Record<ReplyTemplate, string> = {
   'dul-submission-received': 'DUL submission received',
 };
 
-export const THREAD_OUTCOMES = ['delisted', 'denied', 'answered', 'no-response', 'submission-accepted', 'withdrawn'] as const;
+export { THREAD_OUTCOMES };
 export type ThreadOutcome = (typeof THREAD_OUTCOMES)[number];
 
 export interface ThreadSummary {

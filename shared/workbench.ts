@@ -4,6 +4,7 @@
  * is also what the `#/listings/<URLSearchParams>` route carries.
  */
 import { z } from './zod.js';
+import { FILTER_KEYS, SORT_COLUMNS } from './vocabulary.js';
 import { LISTS, REASONS, STANDINGS, type ListName, type ListingStatus, type Reason, type Standing } from './domain.js';
 import type { ListAnswer, RoleAtAddress } from './published.js';
 
@@ -32,12 +33,10 @@ export const listingFilterSchema = z
   .strict();
 export type ListingFilter = z.infer<typeof listingFilterSchema>;
 
-/** The filter keys, in the order the route writes them. */
-export const FILTER_KEYS = ['list', 'status', 'reason', 'investigator', 'isp', 'ip', 'cidr', 'createdFrom', 'createdTo', 'changedFrom', 'changedTo', 'q'] as const;
+export { FILTER_KEYS };
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
-/** `created` is id order (ids are given in creation order); `expires` lists only listings that expire. */
-export const SORT_COLUMNS = ['changed', 'created', 'range', 'expires', 'id'] as const;
+export { SORT_COLUMNS };
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 
 export const sortSchema = z.object({ column: z.enum(SORT_COLUMNS), descending: z.boolean() }).strict();

@@ -1,51 +1,18 @@
 /**
  * `repdesk dashboard`: the dashboard's figures on the command line, for a cron job that watches
- * the lists and whether the last snapshot is about to expire. Merged into the COMMANDS table of
- * main.ts; only its hoisted functions and types are used here, and only inside `run`, because
- * main.ts imports this module before its own top level has run.
+ * the lists and whether the last snapshot is about to expire.
+ * The table's part: what `--help` shows and the parser accepts; `run/dashboard.ts` runs them.
  */
-import type { DashboardView } from '../../shared/dashboard.js';
-import { call, printJson, type Command } from './main.js';
+import { lazily, type Command } from './command.js';
 
-function formatDashboard(view: DashboardView): string[] {
-  const lines = [`as of ${view.generatedAt}${view.isBehind ? ' (some recent changes are not counted yet: another writer holds the database)' : ''}`];
-  for (const list of view.lists) {
-    const { day, week, month } = list.change;
-    lines.push(
-      `${list.list}: ${list.active} active${list.lapsed > 0 ? ` (${list.lapsed} lapsed)` : ''}, ${list.ipv4Addresses} IPv4 addresses, ${list.ipv6Slash64s} IPv6 /64s; ` +
-        `today +${day.listed} -${day.delisted}, 7 days +${week.listed} -${week.delisted}, 30 days +${month.listed} -${month.delisted}`,
-    );
-  }
-  const { latest, unpublishedChanges, unpublishedByList, isUnpublishedCapped } = view.publishing;
-  if (latest === null) lines.push('published: nothing yet');
-  else {
-    const state = latest.isExpired ? ' (EXPIRED)' : latest.isExpiringSoon ? ` (expires within ${view.publishing.expiringWithinHours} hours)` : '';
-    lines.push(`published: serial ${latest.serial} at ${latest.createdAt} by ${latest.preparedBy}, expires ${latest.expiresAt}${state}`);
-  }
-  if (unpublishedChanges > 0) {
-    const byList = Object.entries(unpublishedByList).filter(([, count]) => count > 0).map(([list, count]) => `${list} ${count}`).join(', ');
-    lines.push(`not yet published: ${isUnpublishedCapped ? 'at least ' : ''}${unpublishedChanges} listing${unpublishedChanges === 1 ? '' : 's'} changed (${byList}) since ${view.publishing.unpublishedSince}`);
-  }
-  for (const person of view.investigators) {
-    lines.push(`${person.name}: ${person.assigned} active listing${person.assigned === 1 ? '' : 's'} assigned, ${person.openRequests} open request${person.openRequests === 1 ? '' : 's'}`);
-  }
-  for (const country of view.countries) {
-    lines.push(`${country.country ?? 'no country'}: ${country.entries} DUL ranges, ${country.ipv4Addresses} IPv4 addresses, ${country.ipv6Slash64s} IPv6 /64s (${country.isps.map((isp) => isp.name).join(', ')})`);
-  }
-  return lines;
-}
+const load = () => import('./run/dashboard.js');
 
-/** The `dashboard` command. */
-export const DASHBOARD_COMMANDS: Record<string, Command> = {
+export const DASHBOARD_COMMANDS = {
   dashboard: {
     usage: 'repdesk dashboard [--period week|month|year] [--json]',
     summary: 'Per list the entries in force (and lapsed), addresses covered (overlaps once, IPv6 in /64s) and recent change; the last publish; load per investigator; DUL by country',
     options: { period: { type: 'string' }, json: { type: 'boolean' } },
     positionals: [0, 0],
-    async run(context) {
-      const view = await call(context, 'dashboard.get', context.values.period === undefined ? {} : { period: context.values.period });
-      if (context.values.json) printJson(context, view);
-      else for (const line of formatDashboard(view)) context.out(line);
-    },
+    run: lazily(load, 'dashboard'),
   },
-};
+} satisfies Record<string, Command>;

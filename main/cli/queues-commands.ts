@@ -1,166 +1,43 @@
 /**
  * `repdesk nominations ...` and `repdesk delisting ...`: the review queues from scripts and
- * reports (intake from files, the queues as JSON, decisions). Merged into the COMMANDS table of
- * main.ts; only its hoisted functions and types are used here, and only inside `run`, because
- * main.ts imports this module before its own top level has run.
+ * reports (intake from files, the queues as JSON, decisions).
+ * The table's part: what `--help` shows and the parser accepts; `run/queues.ts` runs them.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { MailDraft } from '../../shared/evidence.js';
-import type { DelistingSummaryView, DelistingView, NominationSummaryView, NominationView, QueuePage } from '../../shared/queues.js';
-import { call, printJson, UsageError, type Command, type CommandContext } from './main.js';
+import { lazily, type Command } from './command.js';
 
-const PAGE = 1000;
+const load = () => import('./run/queues.js');
 
-function text(values: CommandContext['values'], name: string): string | undefined {
-  const value = values[name];
-  return typeof value === 'string' ? value : undefined;
-}
+const QUEUE_OPTIONS: Command['options'] = { status: { type: 'string' }, assignee: { type: 'string' }, overdue: { type: 'boolean' }, json: { type: 'boolean' } };
 
-/** The reply as it goes out, printed: recipient, subject, then the text. */
-function printDraft(context: CommandContext, draft: MailDraft): void {
-  context.out([`From: ${draft.from}`, `To: ${draft.to ?? '(no mail address: the reply is kept in the thread as a note to send some other way)'}`, `Subject: ${draft.subject}`, '', draft.text].join('\n'));
-}
-
-/** An edited reply from --reply-file (UTF-8 text), or undefined for the drafted one. */
-function replyFrom(values: CommandContext['values']): string | undefined {
-  const path = text(values, 'reply-file');
-  if (path === undefined) return undefined;
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(resolve(path)));
-  } catch (error) {
-    throw new UsageError(`--reply-file ${path}: ${error instanceof TypeError ? 'not UTF-8 text' : (error as Error).message}`);
-  }
-}
-
-/** After a decision: where its reply went. */
-function printReply(context: CommandContext, view: { readonly threadId: number | null; readonly decision: { readonly reply: string } | null }): void {
-  context.out(`reply (in thread #${view.threadId}; repdesk threads show ${view.threadId}, then threads export or threads send):`);
-  for (const line of view.decision?.reply.split('\n') ?? []) context.out(`  ${line}`);
-}
-
-function many(values: CommandContext['values'], name: string): string[] {
-  const value = values[name];
-  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
-}
-
-function requestId(context: CommandContext): number {
-  const given = context.positionals[0].replace(/^#/, '');
-  if (!/^\d+$/.test(given) || Number(given) === 0) throw new UsageError(`ID is a request number, not ${JSON.stringify(context.positionals[0])}`);
-  return Number(given);
-}
-
-/** The queue filter from --status, --assignee and --overdue. */
-function filter(values: CommandContext['values']): Record<string, unknown> {
-  return { status: text(values, 'status'), assignee: text(values, 'assignee'), age: values.overdue ? 'overdue' : undefined };
-}
-
-/** Every page of a queue. */
-async function everything<T extends { id: number }>(context: CommandContext, name: 'nominations.list' | 'delisting.list'): Promise<T[]> {
-  const items: T[] = [];
-  let afterId = 0;
-  for (;;) {
-    const page = (await call(context, name, { ...filter(context.values), afterId, limit: PAGE })) as unknown as QueuePage<T>;
-    items.push(...page.items);
-    if (page.items.length < PAGE) return items;
-    afterId = page.items[page.items.length - 1].id;
-  }
-}
-
-const QUEUE_OPTIONS = {
-  status: { type: 'string' },
-  assignee: { type: 'string' },
-  overdue: { type: 'boolean' },
-  json: { type: 'boolean' },
-} as const;
-
-function age(hours: number): string {
-  return hours < 48 ? `${Math.round(hours)} h` : `${Math.round(hours / 24)} d`;
-}
-
-function nominationLine(item: NominationSummaryView): string {
-  return `#${item.id}\t${item.status}${item.isOverdue ? ' OVERDUE' : ''}\t${age(item.ageHours)}\t${item.assignee ?? '-'}\t${item.contact.email}\t${item.ips.join(', ')}\tlistings ${item.listingIds.map((id) => `#${id}${item.galListingIds.includes(id) ? ' (GAL, made)' : ''}`).join(', ') || '-'}`;
-}
-
-function delistingLine(item: DelistingSummaryView): string {
-  return `#${item.id}\t${item.status}${item.isOverdue ? ' OVERDUE' : ''}${item.isRepeatOffender ? ' REPEAT' : ''}\t${age(item.ageHours)}\t${item.assignee ?? '-'}\t${item.ip}\t${item.requester}\tlistings ${item.listingIds.map((id) => `#${id}`).join(', ') || '-'}`;
-}
-
-function showNomination(context: CommandContext, view: NominationView): void {
-  context.out(nominationLine(view));
-  context.out(`contact: ${view.contact.firstName} ${view.contact.lastName} <${view.contact.email}>; received ${view.receivedAt}, due ${view.dueAt}; source ${view.source}`);
-  for (const mta of view.mtas) context.out(`  MTA ${mta.ip}\t${mta.fqdn}\t${mta.domain}\t${mta.company}\t${mta.country}\t${mta.companyType}${mta.outcome ? `\t${mta.outcome}` : ''}${mta.galListingId ? ` GAL #${mta.galListingId}` : ''}`);
-  if (view.helos.length > 0) context.out(`  HELO ${view.helos.join(', ')}`);
-  for (const aid of view.aids ?? []) {
-    context.out(`  checks for ${aid.ip}:`);
-    for (const [name, check] of [['listed', aid.listed], ['DUL', aid.dul], ['FCrDNS', aid.fcrdns], ['HELO', aid.helo], ['samples', aid.samples]] as const) {
-      context.out(`    ${check.ok ? 'ok  ' : 'FLAG'} ${name}: ${check.result} (${check.at})`);
-    }
-  }
-  if (view.decision) context.out(`decided ${view.decision.kind} by ${view.decision.by} at ${view.decision.at}: ${view.decision.why}`);
-}
-
-function showDelisting(context: CommandContext, view: DelistingView): void {
-  context.out(delistingLine(view));
-  context.out(`requester ${view.requester}; received ${view.receivedAt}, due ${view.dueAt}; ${view.routing}`);
-  context.out(`reason: ${view.reason}`);
-  for (const listing of view.listings) context.out(`  #${listing.id} ${listing.list} ${listing.range} ${listing.status}${listing.suppressedUntil ? ` until ${listing.suppressedUntil}` : ''} by ${listing.investigator}${listing.isInZone ? ' (in the zone)' : ''}`);
-  context.out(`relisted after removal: ${view.relistCount} time(s); longest temporary removal now ${view.allowedRemovalDays} days; ${view.priorRequests.length} prior request(s); ${view.samples.length} sample(s)`);
-  if (view.decision) context.out(`decided ${view.decision.kind} by ${view.decision.by} at ${view.decision.at}${view.until ? ` until ${view.until}` : ''}: ${view.decision.why}`);
-}
-
-/** The `nominations` and `delisting` commands. */
-export const QUEUE_COMMANDS: Record<string, Command> = {
+export const QUEUE_COMMANDS = {
   'nominations import': {
     usage: 'repdesk nominations import BUNDLE.json [--json]',
     summary:
       'Add a GAL nomination from a bundle: {"contact": {"email", "firstName", "lastName"}, "received"?, "mtas": [..] or "mtas.csv", "helos": [..] or "helos.csv"} (CSV files by plain file name, in the bundle\'s own folder, following the templates); all or nothing, every bad row named (investigator or reviewer)',
     options: { json: { type: 'boolean' } },
     positionals: [1, 1],
-    async run(context) {
-      const view = await call(context, 'nominations.import', { bundle: { path: resolve(context.positionals[0]) } });
-      if (context.values.json) printJson(context, view);
-      else context.out(`added nomination ${nominationLine(view)}`);
-    },
+    run: lazily(load, 'nominationsImport'),
   },
   'nominations template': {
     usage: 'repdesk nominations template mtas|helos [--out FILE]',
     summary: 'Print (or write to FILE) the sample CSV template for MTA entries or HELO strings: exactly what the import accepts',
     options: { out: { type: 'string' } },
     positionals: [1, 1],
-    async run(context) {
-      const which = context.positionals[0];
-      if (which !== 'mtas' && which !== 'helos') throw new UsageError(`the template is mtas or helos, not ${JSON.stringify(which)}`);
-      const template = (await call(context, 'nominations.templates', {}))[which];
-      const out = text(context.values, 'out');
-      if (out === undefined) context.out(template.text.replace(/\n$/, ''));
-      else {
-        writeFileSync(resolve(out), template.text);
-        context.out(`wrote ${out}`);
-      }
-    },
+    run: lazily(load, 'nominationsTemplate'),
   },
   'nominations list': {
     usage: 'repdesk nominations list [--status S|open] [--assignee NAME|me|none] [--overdue] [--json]',
     summary: 'The GAL nomination queue: every nomination with its status, age, assignee, IPs and the listings it concerns (found by its checks, and the GAL listings it made)',
     options: QUEUE_OPTIONS,
     positionals: [0, 0],
-    async run(context) {
-      const items = await everything<NominationSummaryView>(context, 'nominations.list');
-      if (context.values.json) printJson(context, items);
-      else for (const item of items) context.out(nominationLine(item));
-    },
+    run: lazily(load, 'nominationsList'),
   },
   'nominations show': {
     usage: 'repdesk nominations show ID [--open] [--json]',
     summary: 'One nomination with its MTAs, HELO strings, checks and decision; --open runs the investigation checks now and keeps them',
     options: { open: { type: 'boolean' }, json: { type: 'boolean' } },
     positionals: [1, 1],
-    async run(context) {
-      const view = await call(context, context.values.open ? 'nominations.open' : 'nominations.get', { id: requestId(context) });
-      if (context.values.json) printJson(context, view);
-      else showNomination(context, view);
-    },
+    run: lazily(load, 'nominationsShow'),
   },
   'nominations decide': {
     usage: 'repdesk nominations decide ID --approve|--reject|--needs-information (--why TEXT [--reply-file FILE] | --draft) [--ip IP]... [--delist IP]... [--refuse IP]... [--json]',
@@ -179,35 +56,7 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
       json: { type: 'boolean' },
     },
     positionals: [1, 1],
-    async run(context) {
-      const { values } = context;
-      const chosen = (['approve', 'reject', 'needs-information'] as const).filter((decision) => values[decision]);
-      if (chosen.length !== 1) throw new UsageError('give exactly one of --approve, --reject, --needs-information');
-      const conflicts: Record<string, 'delist' | 'refuse'> = {};
-      for (const ip of many(values, 'delist')) conflicts[ip] = 'delist';
-      for (const ip of many(values, 'refuse')) conflicts[ip] = 'refuse';
-      const isApproval = chosen[0] === 'approve';
-      const choice = {
-        id: requestId(context),
-        decision: chosen[0],
-        ips: isApproval && values.ip !== undefined ? many(values, 'ip') : undefined,
-        conflicts: isApproval && Object.keys(conflicts).length > 0 ? conflicts : undefined,
-      };
-      if (values.draft) {
-        const draft = await call(context, 'nominations.draft', choice);
-        if (values.json) printJson(context, draft);
-        else printDraft(context, draft);
-        return;
-      }
-      const why = text(values, 'why');
-      if (why === undefined) throw new UsageError('--why is required');
-      const view = await call(context, 'nominations.decide', { ...choice, why, reply: replyFrom(values) });
-      if (values.json) printJson(context, view);
-      else {
-        showNomination(context, view);
-        printReply(context, view);
-      }
-    },
+    run: lazily(load, 'nominationsDecide'),
   },
   'delisting import': {
     usage: 'repdesk delisting import FILE [--json]',
@@ -215,36 +64,21 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
       'Add delisting requests from JSON ([{"ip", "requester", "reason", "received"}]) or CSV (header ip,requester,reason,received); each is routed to the investigator who assigned the covering listing; unlisted IPs close themselves; all or nothing, every bad row named (investigator, liaison or reviewer)',
     options: { json: { type: 'boolean' } },
     positionals: [1, 1],
-    async run(context) {
-      const result = await call(context, 'delisting.import', { file: { path: resolve(context.positionals[0]) } });
-      if (context.values.json) printJson(context, result);
-      else {
-        context.out(`imported ${result.created.length} delisting request${result.created.length === 1 ? '' : 's'} (#${result.created[0]}..#${result.created[result.created.length - 1]})`);
-        for (const note of result.notes) context.out(`note: ${note}`);
-      }
-    },
+    run: lazily(load, 'delistingImport'),
   },
   'delisting list': {
     usage: 'repdesk delisting list [--status S|open] [--assignee NAME|me|none] [--overdue] [--json]',
     summary: 'The delisting queue: every request with its status, age, assignee, repeat-offender flag and the listings it concerns',
     options: QUEUE_OPTIONS,
     positionals: [0, 0],
-    async run(context) {
-      const items = await everything<DelistingSummaryView>(context, 'delisting.list');
-      if (context.values.json) printJson(context, items);
-      else for (const item of items) context.out(delistingLine(item));
-    },
+    run: lazily(load, 'delistingList'),
   },
   'delisting show': {
     usage: 'repdesk delisting show ID [--json]',
     summary: 'One delisting request: its listings, samples, prior requests, relist count and decision',
     options: { json: { type: 'boolean' } },
     positionals: [1, 1],
-    async run(context) {
-      const view = await call(context, 'delisting.get', { id: requestId(context) });
-      if (context.values.json) printJson(context, view);
-      else showDelisting(context, view);
-    },
+    run: lazily(load, 'delistingShow'),
   },
   'delisting decide': {
     usage: 'repdesk delisting decide ID --remove-temporarily [--until DATE]|--delist|--deny|--needs-information (--why TEXT [--reply-file FILE] | --draft) [--json]',
@@ -262,42 +96,13 @@ export const QUEUE_COMMANDS: Record<string, Command> = {
       json: { type: 'boolean' },
     },
     positionals: [1, 1],
-    async run(context) {
-      const { values } = context;
-      const chosen = (['remove-temporarily', 'delist', 'deny', 'needs-information'] as const).filter((decision) => values[decision]);
-      if (chosen.length !== 1) throw new UsageError('give exactly one of --remove-temporarily, --delist, --deny, --needs-information');
-      const choice = { id: requestId(context), decision: chosen[0], until: text(values, 'until') };
-      if (values.draft) {
-        const draft = await call(context, 'delisting.draft', choice);
-        if (values.json) printJson(context, draft);
-        else printDraft(context, draft);
-        return;
-      }
-      const why = text(values, 'why');
-      if (why === undefined) throw new UsageError('--why is required');
-      const view = await call(context, 'delisting.decide', { ...choice, why, reply: replyFrom(values) });
-      if (values.json) printJson(context, view);
-      else {
-        showDelisting(context, view);
-        printReply(context, view);
-      }
-    },
+    run: lazily(load, 'delistingDecide'),
   },
   'queues summary': {
     usage: 'repdesk queues summary [--json]',
     summary: 'Open nominations and delisting requests by age and assignee, and how many are overdue (yours first with --actor)',
     options: { json: { type: 'boolean' } },
     positionals: [0, 0],
-    async run(context) {
-      const summary = await call(context, 'queues.summary', {});
-      if (context.values.json) {
-        printJson(context, summary);
-        return;
-      }
-      for (const [title, queue] of [['nominations', summary.nominations], ['delisting requests', summary.delisting]] as const) {
-        context.out(`${title}: ${queue.open} open, ${queue.overdue} overdue; by age ${queue.byAge.map((bucket) => `${bucket.bucket} ${bucket.count}`).join(', ')}`);
-        for (const entry of queue.byAssignee) context.out(`  ${entry.assignee ?? '(unassigned)'}${entry.isMe ? ' (you)' : ''}: ${entry.count}`);
-      }
-    },
+    run: lazily(load, 'queuesSummary'),
   },
-};
+} satisfies Record<string, Command>;

@@ -1,0 +1,69 @@
+/**
+ * `repdesk lookup`: one address or thousands (arguments, `--file FILE`, standard input), all
+ * answered by one core in this process, so the address index is loaded once. The table's entries are in
+ * `../lookup-commands.ts`.
+ */
+import { dirname, resolve } from 'node:path';
+import { addressEntries, MAX_BULK_LOOKUP, type AddressEntry, type BulkLookupAnswer } from '../../../shared/lookup.js';
+import { readRecords } from '../../core/io/records.js';
+import { call, CommandError, UsageError, type CommandContext } from '../command.js';
+import { formatLookup } from '../format.js';
+
+/** Standard input is read whole: a list of addresses, not a data file; past this it is refused. */
+const MAX_STDIN_BYTES = 64 * 1024 * 1024;
+
+async function standardInputText(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_STDIN_BYTES) throw new CommandError(`standard input is over ${MAX_STDIN_BYTES / 1024 / 1024} MiB: give a list of addresses, or use --file FILE`);
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks);
+  if (bytes.includes(0)) throw new CommandError('standard input is binary (it holds a NUL byte), not a list of addresses');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new CommandError('standard input is not UTF-8 text');
+  }
+}
+
+/** The addresses to look up, with where each came from (`argument 2`, `line 7`) for messages. */
+async function lookupEntries(context: CommandContext): Promise<Array<AddressEntry & { where: string }>> {
+  const file = context.values.file;
+  const entries: Array<AddressEntry & { where: string }> = context.positionals.map((text, index) => ({ line: index + 1, text, where: `argument ${index + 1}` }));
+  if (typeof file === 'string') {
+    // The one reader of user files: missing, oversized, binary and non-UTF-8 files are refused by name.
+    const path = resolve(file);
+    for await (const record of readRecords({ path, name: file, folder: dirname(path) }, { maxBytes: MAX_STDIN_BYTES, format: 'text' })) {
+      for (const entry of addressEntries(record.fields[0])) entries.push({ line: record.line, text: entry.text, where: `line ${record.line}` });
+    }
+    if (entries.length === 0) throw new CommandError(`${file} holds no addresses (only blank or comment lines)`);
+  } else if (entries.length === 0) {
+    if (process.stdin.isTTY) throw new UsageError('missing argument: give addresses, --file FILE, or a list on standard input');
+    for (const entry of addressEntries(await standardInputText())) entries.push({ ...entry, where: `line ${entry.line}` });
+    if (entries.length === 0) throw new UsageError('missing argument: no addresses as arguments, in --file or on standard input');
+  }
+  return entries;
+}
+/** `repdesk lookup` */
+export async function lookup(context: CommandContext): Promise<void> {
+  const entries = await lookupEntries(context);
+  const problems: string[] = [];
+  const print = (answer: BulkLookupAnswer, where: string) => {
+    if (context.values.json) context.out(JSON.stringify(answer.result ?? { input: answer.input, error: answer.error }));
+    else if (answer.result) context.out(formatLookup(answer.result));
+    if (answer.error !== null) problems.push(entries.length === 1 ? answer.error : `${where}: ${answer.error}`);
+  };
+  for (let start = 0; start < entries.length; start += MAX_BULK_LOOKUP) {
+    const chunk = entries.slice(start, start + MAX_BULK_LOOKUP);
+    const { answers } = await call(context, 'lookup.bulk', { ips: chunk.map((entry) => entry.text) });
+    answers.forEach((answer, offset) => print(answer, chunk[offset].where));
+  }
+  if (problems.length === 1 && entries.length === 1) throw new CommandError(problems[0]);
+  if (problems.length > 0) {
+    throw new CommandError(`${problems.length} of ${entries.length} entries are not addresses (the others were answered)`, problems.slice(0, 50).concat(problems.length > 50 ? [`... and ${problems.length - 50} more`] : []));
+  }
+}
+
