@@ -6,7 +6,7 @@
 import { z } from './zod.js';
 import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, type Role } from './domain.js';
 import type { Settings } from './settings.js';
-import type { PendingApproval, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
+import type { PendingApproval, PreparedPublish, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
 import { ispAddSchema, ispUpdateSchema, previewItemsSchema, submissionSchema, type IspDetail, type IspRangeView, type IspView, type RangeOverlap, type RevertResult, type SubmissionPreview, type SubmissionResult, type SubmissionView } from './dul.js';
 import {
@@ -243,6 +243,9 @@ export type JobOperation = (typeof JOB_OPERATIONS)[number];
 const empty = z.object({}).strict();
 const zoneSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9.-]+$/, 'a zone is a domain name');
 const byId = z.object({ id: idSchema }).strict();
+const serialSchema = z.number().int().positive();
+/** A minisign key id as minisign prints it (hexadecimal, without leading zeros). */
+const keyIdSchema = z.string().trim().regex(/^[0-9A-Fa-f]{1,16}$/, 'a key id is up to 16 hexadecimal digits, as minisign prints it');
 
 /**
  * What an operation may do to the database. `read` operations run on any connection and never
@@ -316,6 +319,18 @@ export const contract = {
     // `out` is a folder on the server's computer: the command line only (elsewhere the setting publish.outDir decides).
     z.object({ out: z.string().min(1).max(4096).optional(), zone: zoneSchema.optional(), approveLargeChange: z.boolean().optional() }).strict(),
   ),
+  /**
+   * Team mode, step one of a publish signed on the publisher's computer: check, write the zone
+   * files and the manifest naming `keyId` (a registered key of the caller), and answer the
+   * manifest's bytes to sign. Step two, `publish.commit`, sends the signature back.
+   */
+  'publish.prepare': operation<PreparedPublish>('write')(
+    z.object({ keyId: keyIdSchema, zone: zoneSchema.optional(), approveLargeChange: z.boolean().optional() }).strict(),
+  ),
+  /** The signature over the prepared manifest: checked against the caller's registered keys, then the snapshot goes live. */
+  'publish.commit': operation<PublishResult>('write')(z.object({ serial: serialSchema, signature: z.string().min(1).max(2048) }).strict()),
+  /** Roll back a prepared snapshot its publisher decided not to sign. */
+  'publish.abandon': operation<{ serial: number }>('write')(z.object({ serial: serialSchema }).strict()),
   'snapshots.list': operation<readonly SnapshotView[]>()(empty),
   'snapshots.changes': operation<{ total: number; listings: readonly ListingView[] }>()(
     z

@@ -47,6 +47,25 @@ export interface PublishResult {
   readonly keyId: string;
 }
 
+/**
+ * A snapshot the server prepared for its publisher to sign on their own computer (team mode:
+ * the server holds no signing key). `prepared` false: a safety check failed or a second
+ * publisher's approval is missing, as a publish reports it, and nothing was written.
+ */
+export interface PreparedPublish extends Omit<PublishResult, 'published' | 'path'> {
+  readonly prepared: boolean;
+  /** The last live snapshot the change is counted against (null: the first one). */
+  readonly previousSerial: number | null;
+  /** The manifest's exact bytes (base64): what the publisher signs, in minisign's prehashed form. */
+  readonly manifest: string | null;
+  readonly manifestSha256: string | null;
+  /** The signature's trusted comment must be exactly this (it names the serial, zone and expiry). */
+  readonly trustedComment: string | null;
+  readonly untrustedComment: string | null;
+  /** Unless committed by then, the prepared snapshot is rolled back (setting publish.signWithinSeconds). */
+  readonly signBefore: string | null;
+}
+
 /** A published snapshot as the history of snapshots shows it. */
 export interface SnapshotView {
   readonly serial: number;

@@ -83,6 +83,8 @@ export const settingsSchema = z.object({
       outDir: z.string().max(4096).default(''),
       /** Snapshots kept in the output folder (the current one is always kept). */
       keep: z.number().int().min(1).max(1000).default(10),
+      /** Team mode: how long a snapshot the server prepared waits for its publisher's signature before it is rolled back (seconds). */
+      signWithinSeconds: z.number().int().min(5).max(24 * 3600).default(900),
       /** Per list, added or removed listings above these need a second publisher's approval. */
       maxAddedPerList: z.number().int().min(0).default(10000),
       maxRemovedPerList: z.number().int().min(0).default(10000),

@@ -6,6 +6,7 @@
 import type { ApiResult, OperationInput, OperationName, OperationResult } from '../../shared/contract.js';
 import { isOperationName, isWriteOperation, parseInput } from '../../shared/contract.js';
 import type { FileRef } from '../../shared/files.js';
+import type { Settings } from '../../shared/settings.js';
 import { TOPICS_OF, type ChangeNotice } from '../../shared/changes.js';
 import { openDatabase, type Connection } from './db/connection.js';
 import { AppError } from './errors.js';
@@ -24,6 +25,7 @@ import { readSettings, updateSettings } from './settings/settings.js';
 import type { MinisignKeyPair } from './publish/minisign.js';
 import { previewPublish, publishSnapshot, listSnapshots } from './publish/publish.js';
 import { keySigner } from './publish/signer.js';
+import { RemoteSigning } from './publish/remote-signing.js';
 import { approveRequest, pendingApprovals, snapshotChanges } from './publish/review.js';
 import { defaultDataFolder } from './paths.js';
 import { join } from 'node:path';
@@ -230,6 +232,20 @@ export function createCore(options: CoreOptions): Core {
     if (outcome === 'done' && topics.length > 0) options.onChange?.({ operation, actor, at: nowText(), topics });
   };
 
+  /** Where this core publishes: the setting, else the folder it was given, else the data folder's. */
+  const publishFolder = (settings: Settings) => settings.publish.outDir || (options.snapshotFolder ?? join(defaultDataFolder(), 'snapshots'));
+  const remoteSigning = new RemoteSigning(write, now);
+  /** What a publish takes from the call and this core, whoever signs. */
+  const publishOptions = (settings: Settings, input: { zone?: string; approveLargeChange?: boolean }, call: CallContext) => ({
+    out: publishFolder(settings),
+    checkpoints: upkeep.checkpoints,
+    lockWaitMs: options.publishLockWaitMs,
+    actor: call.actor,
+    zone: input.zone,
+    approveLargeChange: input.approveLargeChange,
+    onProgress: call.onProgress,
+  });
+
   const handlers: HandlerMap = {
     ...authHandlers(connection, now),
     lookup: (input) => lookupAddress(read, index, input.ip, readSettings(read), now()),
@@ -262,18 +278,14 @@ export function createCore(options: CoreOptions): Core {
       }
       if (!options.signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
       const settings = readSettings(read);
-      const out = input.out ?? (settings.publish.outDir || (options.snapshotFolder ?? join(defaultDataFolder(), 'snapshots')));
-      return publishSnapshot(write, settings, now(), {
-        out,
-        signer: keySigner(options.signingKey()),
-        checkpoints: upkeep.checkpoints,
-        lockWaitMs: options.publishLockWaitMs,
-        actor: call.actor,
-        zone: input.zone,
-        approveLargeChange: input.approveLargeChange,
-        onProgress: call.onProgress,
-      });
+      return publishSnapshot(write, settings, now(), { ...publishOptions(settings, input, call), out: input.out ?? publishFolder(settings), signer: keySigner(options.signingKey()) });
     },
+    'publish.prepare': (input, call) => {
+      const settings = readSettings(read);
+      return remoteSigning.prepare(settings, { ...publishOptions(settings, input, call), keyId: input.keyId });
+    },
+    'publish.commit': (input, call) => remoteSigning.commit(call.actor, input.serial, input.signature, readSettings(read)),
+    'publish.abandon': (input, call) => remoteSigning.abandon(call.actor, input.serial),
     'snapshots.list': () => listSnapshots(read),
     'snapshots.changes': (input) => snapshotChanges(read, input.serial, input.list, input.kind, input.afterId, input.limit),
     'publish.approvals': () => pendingApprovals(read),
@@ -442,6 +454,7 @@ export function createCore(options: CoreOptions): Core {
       // A core that wrote (the CLI after an import) leaves the figures current for the app.
       if (dashboardFold) settleDashboard();
       void jobs.close();
+      remoteSigning.close();
       upkeep.close();
       uploads.close();
       connection.close();

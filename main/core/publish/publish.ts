@@ -27,9 +27,9 @@ import { lockFolder, type FolderLock } from './folder-lock.js';
 import { currentSerial, incomingFolder, outputFolderError, pruneSnapshots, readCurrentManifest, switchCurrent } from './output-folder.js';
 import { lastLiveSnapshot, prepareSnapshot, type PreparedSnapshot } from './prepare.js';
 import { reconcileSnapshots } from './reconcile.js';
-import { markLive, recordManifest, recordPrepared, settlePrepared, type SnapshotRecord } from './record.js';
+import { markLive, recordManifest, recordPrepared, settlePrepared, type SnapshotCounts, type SnapshotRecord } from './record.js';
 import { signerKeyId, type Signer } from './signer.js';
-import { writeSnapshotFolder } from './write-folder.js';
+import { signWithKey, writeSignatureFile, writeUnsignedSnapshot, type UnsignedSnapshot } from './write-folder.js';
 import { ZoneWriteError } from './zones.js';
 export type { PublishResult };
 export { nextSerial, prepareSnapshot, previewPublish, type PreparedSnapshot } from './prepare.js';
@@ -78,7 +78,7 @@ async function prepareAndApprove(
   settings: Settings,
   now: Date,
   actor: Actor,
-  options: PublishOptions,
+  options: Pick<PublishOptions, 'out' | 'approveLargeChange' | 'lockWaitMs' | 'checkpoints'>,
   progress: (stage: string, done: number, total: number) => void,
 ): Promise<{ prepared: PreparedSnapshot; approved: ApprovedChange; lock: FolderLock | null }> {
   let lock: FolderLock | null = null;
@@ -110,7 +110,7 @@ async function prepareAndApprove(
 }
 
 /** Mark live, waiting out a writer that holds the database for a while (the snapshot is already current). */
-function markLiveWaiting(db: WriteDb, serial: number, prepared: PreparedSnapshot, record: SnapshotRecord, actor: Actor, now: Date): void {
+function markLiveWaiting(db: WriteDb, serial: number, prepared: SnapshotCounts, record: SnapshotRecord, actor: Actor, now: Date): void {
   for (let attempt = 1; ; attempt += 1) {
     try {
       markLive(db, serial, prepared, record, actor, now);
@@ -128,48 +128,92 @@ function markLiveWaiting(db: WriteDb, serial: number, prepared: PreparedSnapshot
   }
 }
 
-/** Roll back a snapshot that failed before the switch: its folder, then (if the database lets us now) its record. */
-function rollBack(db: WriteDb, out: string, serial: number, by: string, now: Date, cause: unknown): void {
+/** Why a publish failed, as the history's reconciliation records it. */
+function failedBeforeSwitch(cause: unknown): string {
+  return `the publish failed before the switch (${cause instanceof Error ? cause.message : String(cause)})`;
+}
+
+/** Roll back a snapshot that never switched (`found`: why): its folder, then (if the database lets us now) its record. */
+function rollBack(db: WriteDb, out: string, serial: number, by: string, now: Date, found: string): void {
   rmSync(incomingFolder(out, serial), { recursive: true, force: true });
   if (currentSerial(out) !== serial) rmSync(join(out, String(serial)), { recursive: true, force: true });
-  const reason = cause instanceof Error ? cause.message : String(cause);
   try {
-    settlePrepared(db, { serial, outcome: 'rolled back', found: `the publish failed before the switch (${reason})`, done: 'rolled it back (removed its folder and its record)' }, by, now);
+    settlePrepared(db, { serial, outcome: 'rolled back', found, done: 'rolled it back (removed its folder and its record)' }, by, now);
   } catch (error) {
     log.warn(`snapshot ${serial} is left prepared, to be rolled back at the next start or publish: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-/** Prepare, check, and (when every check passes) write, sign, record and switch to a new snapshot. */
-export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date, options: PublishOptions): Promise<PublishResult> {
+/** What a publish attempt reports whether or not it went live. */
+type PublishBase = Omit<PublishResult, 'published' | 'serial' | 'path' | 'files' | 'needsApproval' | 'approvedBy'>;
+
+/**
+ * A snapshot recorded `prepared`, its zone files and manifest written into its temporary folder,
+ * the output folder's lock held: all that is missing is the manifest's signature. A local
+ * publish signs at once; in team mode it waits for the publisher's computer (remote-signing.ts).
+ */
+export interface StagedSnapshot {
+  readonly out: string;
+  readonly serial: number;
+  readonly path: string;
+  readonly incoming: string;
+  readonly lock: FolderLock;
+  /** Who runs the publish (the preparer of record may be another publisher, with an approval). */
+  readonly actor: Actor;
+  readonly record: SnapshotRecord;
+  /** The last live snapshot the change is counted against (null: the first). */
+  readonly previousSerial: number | null;
+  readonly counts: SnapshotCounts;
+  readonly base: PublishBase;
+  readonly unsigned: UnsignedSnapshot;
+  readonly checkpoints: HistoryCheckpoints | null;
+}
+
+/** What staging needs besides what a publish takes: the key that is to sign (its id goes into the manifest). */
+export interface StageOptions extends Omit<PublishOptions, 'signer'> {
+  readonly keyId: string;
+}
+
+/** Staged, or refused by a safety check or a missing approval (nothing written). */
+export type Staging = { readonly staged: StagedSnapshot } | { readonly blocked: PublishResult; readonly previousSerial: number | null };
+
+/**
+ * Prepare and check a snapshot and, when every check passes, record it `prepared` and write its
+ * zone files and manifest, holding the output folder's lock. On failure nothing stays: the
+ * folder and the record are rolled back and the lock released.
+ */
+export async function stageSnapshot(db: WriteDb, settings: Settings, now: Date, options: StageOptions): Promise<Staging> {
   const actor = requireActor(db, options.actor, 'publisher');
   const zone = checkedZone(options.zone ?? settings.publish.zone);
   const report = options.onProgress ?? (() => undefined);
   const progress = (stage: string, done: number, total: number) => report({ stage, done, total });
-  const keyId = signerKeyId(options.signer);
   // One spelling of the folder (the lock, the records and recovery compare it).
   const out = resolve(options.out);
+  const checkpoints = options.checkpoints ?? null;
   // Publishes left unfinished elsewhere since this core opened (a process killed meanwhile) are settled first.
-  reconcileSnapshots(db, { now, checkpoints: options.checkpoints, by: `publish by ${actor.name}` });
+  reconcileSnapshots(db, { now, checkpoints, by: `publish by ${actor.name}` });
 
   const { prepared, approved, lock } = await prepareAndApprove(db, settings, now, actor, { ...options, out }, progress);
-  const base = {
+  const base: PublishBase = {
     zone,
     listingsInForce: prepared.listingsInForce,
     changes: prepared.changes,
     safety: approved.safety,
     preparedBy: approved.preparedBy.name,
-    keyId,
+    keyId: options.keyId,
   };
-  if (!lock) return { ...base, published: false, serial: null, path: null, files: [], needsApproval: approved.needsApproval, approvedBy: null };
+  if (!lock) {
+    return { blocked: { ...base, published: false, serial: null, path: null, files: [], needsApproval: approved.needsApproval, approvedBy: null }, previousSerial: prepared.previousSerial };
+  }
 
+  let serial: number | null = null;
   try {
     const created = Math.floor(now.getTime() / 1000);
     const expires = created + settings.publish.validityHours * 3600;
-    const record: Omit<SnapshotRecord, 'path'> = {
+    const recorded: Omit<SnapshotRecord, 'path'> = {
       out,
       zone,
-      keyId,
+      keyId: options.keyId,
       created: new Date(created * 1000).toISOString(),
       expires: new Date(expires * 1000).toISOString(),
       preparedBy: approved.preparedBy,
@@ -177,65 +221,111 @@ export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date
       requestId: approved.requestId,
       safety: approved.safety,
     };
-    const { serial, path, anchor } = recordPrepared(db, prepared, record, actor, now);
-    const by = `publish by ${actor.name}`;
-    let isSwitched = false;
-    try {
-      const checkpoint = options.checkpoints?.sign(anchor) ?? null;
-      reachStep('prepared', options.failAt);
-      const incoming = incomingFolder(out, serial);
-      rmSync(incoming, { recursive: true, force: true });
-      mkdirSync(incoming, { mode: 0o755 });
-      const written = await writeSnapshotFolder(
-        {
-          folder: incoming,
-          serial,
-          zone,
-          settings,
-          resolution: prepared.resolution,
-          listingsInForce: prepared.listingsInForce,
-          created,
-          expires,
-          previousManifestSha256: readCurrentManifest(out)?.sha256 ?? null,
-          preparedBy: approved.preparedBy.name,
-          approvedBy: approved.approvedBy?.name ?? null,
-          history: anchor,
-          checkpoint,
-          progress,
-          failAt: options.failAt,
-        },
-        options.signer,
-      );
-      recordManifest(db, serial, written.manifestSha256, prepared, written.files);
-      renameSync(incoming, path);
-      fsyncFolder(out);
-      reachStep('rename', options.failAt);
-      // No progress report from here on: a cancel arriving now must not report "nothing changed".
-      switchCurrent(out, serial);
-      isSwitched = true;
-      reachStep('switch');
-      markLiveWaiting(db, serial, prepared, { ...record, path }, actor, now);
-      reachStep('commit');
-      try {
-        options.checkpoints?.signHead();
-      } catch (error) {
-        // Live and recorded: the next checkpoint (a command's end, the next minutes) covers it.
-        log.warn(`snapshot ${serial} is published; no checkpoint after it yet: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      pruneSnapshots(out, settings.publish.keep);
-      return { ...base, published: true, serial, path, files: written.files, needsApproval: false, approvedBy: approved.approvedBy?.name ?? null };
-    } catch (error) {
-      if (!isSwitched) rollBack(db, out, serial, by, now, error);
-      throw error;
-    }
+    const reserved = recordPrepared(db, prepared, recorded, actor, now);
+    serial = reserved.serial;
+    const checkpoint = checkpoints?.sign(reserved.anchor) ?? null;
+    reachStep('prepared', options.failAt);
+    const incoming = incomingFolder(out, serial);
+    rmSync(incoming, { recursive: true, force: true });
+    mkdirSync(incoming, { mode: 0o755 });
+    const unsigned = writeUnsignedSnapshot(
+      {
+        folder: incoming,
+        serial,
+        zone,
+        settings,
+        resolution: prepared.resolution,
+        listingsInForce: prepared.listingsInForce,
+        created,
+        expires,
+        previousManifestSha256: readCurrentManifest(out)?.sha256 ?? null,
+        preparedBy: approved.preparedBy.name,
+        approvedBy: approved.approvedBy?.name ?? null,
+        history: reserved.anchor,
+        checkpoint,
+        progress,
+        failAt: options.failAt,
+      },
+      options.keyId,
+    );
+    const counts: SnapshotCounts = { listingsInForce: prepared.listingsInForce, changes: prepared.changes };
+    return {
+      staged: { out, serial, path: reserved.path, incoming, lock, actor, record: { ...recorded, path: reserved.path }, previousSerial: prepared.previousSerial, counts, base, unsigned, checkpoints },
+    };
   } catch (error) {
-    if (error instanceof ZoneWriteError) throw invalidInput(`zone data cannot carry a value: ${error.message}`);
-    if (error instanceof AppError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? outputFolderError(error, out) : error;
-  } finally {
+    if (serial !== null) rollBack(db, out, serial, `publish by ${actor.name}`, now, failedBeforeSwitch(error));
     lock.release();
+    throw publishError(error, out);
   }
+}
+
+/** Errors of writing a snapshot as the caller should see them. */
+function publishError(error: unknown, out: string): unknown {
+  if (error instanceof ZoneWriteError) return invalidInput(`zone data cannot carry a value: ${error.message}`);
+  if (error instanceof AppError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? outputFolderError(error, out) : error;
+}
+
+/**
+ * Give a staged snapshot its signature (checked by the caller) and make it live: the signature
+ * file, the manifest's hash recorded, the rename to its serial, `<out>/current` switched, the record marked live. A failure
+ * before the switch rolls it back. The folder's lock is released either way.
+ */
+export function finishSnapshot(db: WriteDb, staged: StagedSnapshot, signature: string, now: Date, settings: Settings, failAt?: PublishOptions['failAt']): PublishResult {
+  const { out, serial, path, actor } = staged;
+  let isSwitched = false;
+  try {
+    writeSignatureFile(staged.incoming, signature, failAt);
+    // What start-up recovery compares `current` with, recorded before it can switch.
+    recordManifest(db, serial, staged.unsigned.manifestSha256, staged.counts, staged.unsigned.files);
+    renameSync(staged.incoming, path);
+    fsyncFolder(out);
+    reachStep('rename', failAt);
+    // No progress report from here on: a cancel arriving now must not report "nothing changed".
+    switchCurrent(out, serial);
+    isSwitched = true;
+    reachStep('switch');
+    markLiveWaiting(db, serial, staged.counts, staged.record, actor, now);
+    reachStep('commit');
+    try {
+      staged.checkpoints?.signHead();
+    } catch (error) {
+      // Live and recorded: the next checkpoint (a command's end, the next minutes) covers it.
+      log.warn(`snapshot ${serial} is published; no checkpoint after it yet: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    pruneSnapshots(out, settings.publish.keep);
+    return { ...staged.base, published: true, serial, path, files: staged.unsigned.files, needsApproval: false, approvedBy: staged.record.approvedBy?.name ?? null };
+  } catch (error) {
+    if (!isSwitched) rollBack(db, out, serial, `publish by ${actor.name}`, now, failedBeforeSwitch(error));
+    throw publishError(error, out);
+  } finally {
+    staged.lock.release();
+  }
+}
+
+/** Roll a staged snapshot back (never signed: abandoned, expired, its signing failed) and release its folder's lock; `found` says why. */
+export function abandonSnapshot(db: WriteDb, staged: StagedSnapshot, by: string, now: Date, found: string): void {
+  try {
+    rollBack(db, staged.out, staged.serial, by, now, found);
+  } finally {
+    staged.lock.release();
+  }
+}
+
+/** Prepare, check, and (when every check passes) write, sign, record and switch to a new snapshot. */
+export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date, options: PublishOptions): Promise<PublishResult> {
+  const staging = await stageSnapshot(db, settings, now, { ...options, keyId: signerKeyId(options.signer) });
+  if ('blocked' in staging) return staging.blocked;
+  const { staged } = staging;
+  let signature: string;
+  try {
+    signature = await signWithKey(staged.unsigned, options.signer);
+  } catch (error) {
+    abandonSnapshot(db, staged, `publish by ${staged.actor.name}`, now, failedBeforeSwitch(error));
+    throw error;
+  }
+  return finishSnapshot(db, staged, signature, now, settings, options.failAt);
 }
 
 /** The snapshots published from this database (live ones), newest first. */

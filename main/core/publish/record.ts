@@ -30,6 +30,9 @@ export interface SnapshotRecord {
   readonly safety: readonly SafetyCheck[];
 }
 
+/** What a snapshot's record keeps of its preparation once its files are written (not the resolved zones). */
+export type SnapshotCounts = Pick<PreparedSnapshot, 'listingsInForce' | 'changes'>;
+
 /** What the history says about a snapshot (details of its events). */
 function eventDetails(serial: number, record: SnapshotRecord, listingsInForce: Record<ListName, number>, changes: ChangeCounts | null): Record<string, unknown> {
   return { serial, zone: record.zone, path: record.path, keyId: record.keyId, approvedBy: record.approvedBy?.name ?? null, listingsInForce, changes };
@@ -81,7 +84,7 @@ export function recordPrepared(db: WriteDb, prepared: PreparedSnapshot, record: 
 }
 
 /** Record the written manifest's hash and the files' entry counts (still `prepared`): what start-up recovery checks `current` against. */
-export function recordManifest(db: WriteDb, serial: number, manifestSha256: string, prepared: PreparedSnapshot, files: readonly ManifestFile[]): void {
+export function recordManifest(db: WriteDb, serial: number, manifestSha256: string, prepared: SnapshotCounts, files: readonly ManifestFile[]): void {
   db.transaction(() => {
     const counts = JSON.stringify({ listingsInForce: prepared.listingsInForce, changes: prepared.changes, files: files.map(({ path, entries }) => ({ path, entries })) });
     const changed = db.run(sql`UPDATE snapshots SET manifest_sha256 = ${manifestSha256}, counts = ${counts} WHERE serial = ${serial} AND state = 'prepared'`).changes;
@@ -90,7 +93,7 @@ export function recordManifest(db: WriteDb, serial: number, manifestSha256: stri
 }
 
 /** Mark the snapshot live (after `current` points at it) and append `snapshot.published`. */
-export function markLive(db: WriteDb, serial: number, prepared: PreparedSnapshot, record: SnapshotRecord, actor: Actor, now: Date): void {
+export function markLive(db: WriteDb, serial: number, prepared: SnapshotCounts, record: SnapshotRecord, actor: Actor, now: Date): void {
   db.transaction(() => {
     const changed = db.run(sql`UPDATE snapshots SET state = 'live' WHERE serial = ${serial} AND state = 'prepared'`).changes;
     if (changed !== 1) throw conflict(`snapshot ${serial} is no longer recorded as being published`);

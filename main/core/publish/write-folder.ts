@@ -1,7 +1,7 @@
 /**
  * The third step of a publish: write every zone file in both formats into the snapshot's
- * temporary folder, then the manifest, then its signature (from the signer, checked against
- * the signer's public key before it counts). Nothing here touches the database.
+ * temporary folder, then the manifest, then (once it is signed, here or on the publisher's own
+ * computer, and checked) its signature. Nothing here touches the database.
  */
 import { join } from 'node:path';
 import { LISTS, type ListName } from '../../../shared/domain.js';
@@ -137,29 +137,55 @@ function manifestOf(content: SnapshotContent, files: ManifestFile[], keyId: stri
   };
 }
 
-/** Write the whole snapshot into `content.folder` (which exists and is empty), signed by `signer`. */
-export async function writeSnapshotFolder(content: SnapshotContent, signer: Signer): Promise<WrittenSnapshot> {
+/** The snapshot written but not yet signed: its manifest's exact bytes and what its signature's comments must say. */
+export interface UnsignedSnapshot extends WrittenSnapshot {
+  readonly manifestBytes: Buffer;
+  readonly trustedComment: string;
+  readonly untrustedComment: string;
+}
+
+/**
+ * Write the zone files and the manifest (naming `keyId`, the key that is to sign it) into
+ * `content.folder`, which exists and is empty. The signature comes after, from wherever the key
+ * is: this process (`signWithKey`) or, in team mode, the publisher's own computer.
+ */
+export function writeUnsignedSnapshot(content: SnapshotContent, keyId: string): UnsignedSnapshot {
   const files = writeZoneFiles(content);
   reachStep('files', content.failAt);
-  const keyId = signerKeyId(signer);
   const manifest = manifestOf(content, files, keyId);
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');
   const manifestFile = new HashedFile(join(content.folder, MANIFEST_FILE));
   manifestFile.writeBytes(manifestBytes);
   const manifestSha256 = manifestFile.finish().sha256;
+  fsyncFolder(content.folder);
   reachStep('manifest', content.failAt);
-  const trustedComment = `repdesk snapshot ${content.serial} zone ${content.zone} expires ${manifest.expires}`;
-  const signature = await signer.sign(manifestBytes, trustedComment, `RepDesk snapshot ${content.serial} signed by key ${keyId}`);
+  return {
+    files,
+    manifest,
+    manifestSha256,
+    manifestBytes,
+    trustedComment: `repdesk snapshot ${content.serial} zone ${content.zone} expires ${manifest.expires}`,
+    untrustedComment: `RepDesk snapshot ${content.serial} signed by key ${keyId}`,
+  };
+}
+
+/** Sign the manifest with a signer of this process, and check the signature against the signer's public key before it counts. */
+export async function signWithKey(unsigned: UnsignedSnapshot, signer: Signer): Promise<string> {
+  const signature = await signer.sign(unsigned.manifestBytes, unsigned.trustedComment, unsigned.untrustedComment);
   try {
-    verifySignature(signature, manifestBytes, [{ keyId: signer.keyId, publicKey: signer.publicKey }]);
+    verifySignature(signature, unsigned.manifestBytes, [{ keyId: signer.keyId, publicKey: signer.publicKey }]);
   } catch (error) {
-    if (error instanceof MinisignError) throw invalidInput(`the signature of snapshot ${content.serial} does not verify with key ${keyId}: ${error.message}`);
+    if (error instanceof MinisignError) throw invalidInput(`the signature of snapshot ${unsigned.manifest.serial} does not verify with key ${signerKeyId(signer)}: ${error.message}`);
     throw error;
   }
-  const signatureFile = new HashedFile(join(content.folder, SIGNATURE_FILE));
+  return signature;
+}
+
+/** Write the manifest's signature (already checked) beside it. */
+export function writeSignatureFile(folder: string, signature: string, failAt?: string): void {
+  const signatureFile = new HashedFile(join(folder, SIGNATURE_FILE));
   signatureFile.write(signature);
   signatureFile.finish();
-  fsyncFolder(content.folder);
-  reachStep('signature', content.failAt);
-  return { files, manifest, manifestSha256 };
+  fsyncFolder(folder);
+  reachStep('signature', failAt);
 }
