@@ -146,7 +146,8 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
           const { createCore } = await import('../core/app.js');
           if (databasePath !== ':memory:') mkdirSync(dirname(resolve(databasePath)), { recursive: true });
           try {
-            core = createCore({ databasePath, ...extra });
+            // A command asks a few questions and exits: the address index answers from SQLite, nothing is loaded.
+            core = createCore({ databasePath, addressIndex: 'database', ...extra });
           } catch (error) {
             throw new CommandError(`cannot open the database ${databasePath}: ${(error as Error).message}`);
           }

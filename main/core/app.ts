@@ -98,6 +98,12 @@ export interface CoreOptions {
   readonly readOnly?: boolean;
   /** A reader's session checks hand their one write (a session's last use) here. */
   readonly markSessionSeen?: (sessionId: number, at: string) => void;
+  /**
+   * Where the address index answers from (default `memory`: built on first use and kept up, for
+   * a process that lives). `database`: bounded index probes per question and nothing loaded, for
+   * a process that asks a few questions and exits (the command line).
+   */
+  readonly addressIndex?: 'memory' | 'database';
   /** Called when a background job this core started has ended (a reader: its writer signs the checkpoint the job's writes call for). */
   readonly afterJob?: () => void;
   /** Told after every committed write what it touched (the team server pushes these to open views). */
@@ -151,7 +157,7 @@ export function createCore(options: CoreOptions): Core {
   const now = options.now ?? (() => new Date());
   const nowText = () => now().toISOString();
   const { read, write } = connection;
-  const index = new ListingIndex(read, options.readOnly ? { databasePath: options.databasePath } : {});
+  const index = new ListingIndex(read, { source: options.addressIndex, ...(options.readOnly ? { databasePath: options.databasePath } : {}) });
   const uploads = options.uploadFolder ? UploadStore.at(options.uploadFolder) : UploadStore.lazy();
   const fileOf = (ref: FileRef, call: CallContext, what?: string): InputFile => resolveFile(uploads, ref, call, what);
   const jobs = new JobRunner({

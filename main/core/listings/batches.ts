@@ -9,11 +9,12 @@ import type { ListName, Reason } from '../../../shared/domain.js';
 import type { Statement } from 'better-sqlite3';
 import { sql, type Sql } from '../db/sql.js';
 import type { ChangeNote, ListingWriter } from './changes.js';
+import { spanOfKeys } from '../lookup/span-lookup.js';
 
 /** Rows per INSERT statement, and the values each row binds. */
 const INSERT_ROWS = 512;
-const INSERT_FIELDS = 13;
-const INSERT_COLUMNS = '(list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at, submission_id)';
+const INSERT_FIELDS = 14;
+const INSERT_COLUMNS = '(list, family, first, last, span, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at, submission_id)';
 
 /** What every listing of one batch shares. */
 export interface BatchCommon {
@@ -82,7 +83,9 @@ export class ListingBatch {
     const slot = (this.values.length / INSERT_FIELDS) * 32;
     const { list, reason, investigatorId, submissionId } = this.common;
     const { at } = this.writer;
-    this.values.push(list, family, this.keys.subarray(slot, slot + 16), this.keys.subarray(slot + 16, slot + 32), prefix, reason, investigatorId, txt, level, expiresAt, at, at, submissionId);
+    const firstKey = this.keys.subarray(slot, slot + 16);
+    const lastKey = this.keys.subarray(slot + 16, slot + 32);
+    this.values.push(list, family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, reason, investigatorId, txt, level, expiresAt, at, at, submissionId);
     if (this.values.length === INSERT_ROWS * INSERT_FIELDS) this.flush();
     return id;
   }
@@ -158,7 +161,7 @@ export function delistMany(writer: ListingWriter, selection: Sql, note: ChangeNo
 export function restoreCopies(writer: ListingWriter, selection: Sql, note: ChangeNote): CreatedRun {
   const { db, at } = writer;
   const restored = db.run(sql`INSERT INTO listings ${{ text: INSERT_COLUMNS, values: [] }}
-    SELECT l.list, l.family, l.first, l.last, l.prefix, l.reason, l.investigator_id, l.txt, l.level, l.expires_at, ${at}, ${at}, l.submission_id
+    SELECT l.list, l.family, l.first, l.last, l.span, l.prefix, l.reason, l.investigator_id, l.txt, l.level, l.expires_at, ${at}, ${at}, l.submission_id
     FROM listings l WHERE l.id IN (${selection}) ORDER BY l.family, l.first, l.last`);
   const count = restored.changes;
   const lastId = Number(restored.lastInsertRowid);

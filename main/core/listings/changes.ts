@@ -16,6 +16,7 @@ import type { WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { openHistory, type HistoryWriter } from '../audit/history.js';
 import type { ListingRow } from './listings.js';
+import { spanOfKeys } from '../lookup/span-lookup.js';
 
 /**
  * The history actions of the changes here and in batches.ts that can change what is published
@@ -88,8 +89,8 @@ export interface ListingFields {
 /** Create one listing (`listing.created`); the caller has checked the duplicate. Returns its id. */
 export function createListing(writer: ListingWriter, fields: ListingFields, note: ChangeNote): number {
   const { at } = writer;
-  const result = writer.db.run(sql`INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
-    VALUES (${fields.list}, ${fields.family}, ${fields.first}, ${fields.last}, ${fields.prefix}, ${fields.reason}, ${fields.investigatorId}, ${fields.txt}, ${fields.level}, ${fields.expiresAt}, ${at}, ${at})`);
+  const result = writer.db.run(sql`INSERT INTO listings (list, family, first, last, span, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
+    VALUES (${fields.list}, ${fields.family}, ${fields.first}, ${fields.last}, ${spanOfKeys(fields.first, fields.last)}, ${fields.prefix}, ${fields.reason}, ${fields.investigatorId}, ${fields.txt}, ${fields.level}, ${fields.expiresAt}, ${at}, ${at})`);
   const id = Number(result.lastInsertRowid);
   const range = rangeText({ first: fields.first.toString('hex').toUpperCase(), last: fields.last.toString('hex').toUpperCase() });
   event(writer, 'listing.created', id, note, { list: fields.list, range, reason: fields.reason, txt: fields.txt, level: fields.level, expiresAt: fields.expiresAt });
@@ -197,8 +198,8 @@ export function move(
   const duplicate = activeDuplicate(writer.db, row.family, Buffer.from(row.first, 'hex'), Buffer.from(row.last, 'hex'), to.list);
   if (duplicate !== null) return { problem: `${rangeText(row)} is already listed on ${to.list} as #${duplicate}` };
   const { db, at } = writer;
-  const inserted = db.run(sql`INSERT INTO listings (list, family, first, last, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
-    SELECT ${to.list}, family, first, last, prefix, ${to.reason}, investigator_id, txt, ${to.level}, ${to.expiresAt}, ${at}, ${at} FROM listings WHERE id = ${row.id}`);
+  const inserted = db.run(sql`INSERT INTO listings (list, family, first, last, span, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at)
+    SELECT ${to.list}, family, first, last, span, prefix, ${to.reason}, investigator_id, txt, ${to.level}, ${to.expiresAt}, ${at}, ${at} FROM listings WHERE id = ${row.id}`);
   const id = Number(inserted.lastInsertRowid);
   if (row.status !== 'delisted') db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${at} WHERE id = ${row.id}`);
   event(writer, 'listing.moved', row.id, note, { from: row.status, toList: to.list, to: id });

@@ -7,6 +7,12 @@
  * the table and builds the arrays, and hands them over (transferred, not copied) to replace the
  * index in one step; lookups meanwhile answer from the index as it was (a million-row import's
  * listings appear once the rebuild is in, a second or two later).
+ *
+ * A process that asks a few questions and exits (the command line: `source: 'database'`) builds
+ * nothing: each question is a few bounded index probes in SQLite (span-lookup.ts), which answer
+ * the same ids as the in-memory index. Only when it asks so many that the probes would cost more
+ * than loading the table (a bulk lookup of thousands of addresses on a million listings) does it
+ * build the in-memory index once and answer the rest from there.
  */
 import { Worker } from 'node:worker_threads';
 import type { Family } from '../../../shared/address.js';
@@ -14,9 +20,18 @@ import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
 import { RangeIndex, type RangeIndexState } from './range-index.js';
+import { SpanLookup } from './span-lookup.js';
 
 const log = createLogger('index');
 const INCREMENTAL_LIMIT = 4096;
+/**
+ * A database-backed index builds the in-memory one once its probes (one index seek per span
+ * present, a question) reach the listings it would load divided by this: a seek from JavaScript
+ * costs about as much as loading 16 rows (measured on a million listings), so a process never
+ * spends much more than twice the cheaper way.
+ */
+const ROWS_PER_SEEK = 16;
+const MIN_SEEKS_BEFORE_LOADING = 4096;
 /**
  * How often a lookup asks SQLite whether another process committed: asking costs a read
  * transaction (~2 µs, as much as the search itself), and a CLI import finishing 100 ms before a
@@ -32,6 +47,12 @@ export interface BuiltIndex {
 }
 
 export interface ListingIndexOptions {
+  /**
+   * Where answers come from: `memory` (the default: an index built from the table on first use,
+   * for a process that lives and asks many questions) or `database` (index probes per question,
+   * nothing loaded: a process that asks a few and exits).
+   */
+  readonly source?: 'memory' | 'database';
   /** Build and rebuild in a worker thread reading this database file (a server: its event loop never runs a build). */
   readonly databasePath?: string;
 }
@@ -45,12 +66,17 @@ export class ListingIndex {
   private rebuilding: { readonly worker: Worker; readonly done: Promise<void> } | null = null;
   private rebuildAgain = false;
   private isClosed = false;
+  private probes: SpanLookup | null;
+  private seeks = 0;
+  private seekBudget: number | null = null;
 
   /** The index is built on first use: commands that never look anything up never pay for it. */
   constructor(
     private readonly db: ReadDb,
     private readonly options: ListingIndexOptions = {},
-  ) {}
+  ) {
+    this.probes = options.source === 'database' ? new SpanLookup(db) : null;
+  }
 
   get size(): number {
     this.ensureBuilt();
@@ -146,6 +172,7 @@ export class ListingIndex {
 
   /** Take in listings committed since the last look (by anyone). */
   refresh(): void {
+    this.probes?.forget();
     if (!this.isBuilt || this.rebuilding) return;
     this.dataVersion = this.db.dataVersion();
     // Ids are given in order and never reused: the newest id says how many are new (a count would scan them).
@@ -166,8 +193,34 @@ export class ListingIndex {
     }
   }
 
+  /**
+   * Say that about `questions` lookups are coming (a bulk lookup): a database-backed index builds
+   * the in-memory one now if answering them by probes would cost more than that.
+   */
+  expect(questions: number): void {
+    if (this.probes && this.isProbingTooDear(questions * Math.max(this.probes.spanCount(4), this.probes.spanCount(6)))) this.stopProbing();
+  }
+
+  private isProbingTooDear(moreSeeks: number): boolean {
+    this.seekBudget ??= Math.max(MIN_SEEKS_BEFORE_LOADING, (this.db.get<{ max: number | null }>(sql`SELECT max(id) AS max FROM listings`)?.max ?? 0) / ROWS_PER_SEEK);
+    return this.seeks + moreSeeks > this.seekBudget;
+  }
+
+  private stopProbing(): void {
+    this.probes = null;
+    log.info(`many questions: the in-memory index answers from now on (${this.seeks} index seeks so far)`);
+  }
+
   /** Ids of listings whose range contains the address. */
   find(family: Family, value: bigint): number[] {
+    if (this.probes) {
+      const seeks = this.probes.spanCount(family);
+      if (!this.isProbingTooDear(seeks)) {
+        this.seeks += seeks;
+        return this.probes.find(family, value);
+      }
+      this.stopProbing();
+    }
     this.ensureBuilt();
     const now = performance.now();
     if (now - this.checkedAt > FRESHNESS_MS) {

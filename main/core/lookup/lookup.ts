@@ -38,6 +38,7 @@ export function lookupAddress(db: ReadDb, index: ListingIndex, ip: string, setti
  */
 export function lookupAddresses(db: ReadDb, index: ListingIndex, ips: readonly string[], settings: Settings, now: Date): { answers: BulkLookupAnswer[] } {
   const rule = new PublicationRule(db, now);
+  index.expect(ips.length);
   const answers = ips.map((input): BulkLookupAnswer => {
     try {
       return { input, result: lookupAddress(db, index, input, settings, now, rule), error: null };

@@ -1,0 +1,107 @@
+/**
+ * Which listings contain an address, answered by SQLite: the path of a process that asks a few
+ * questions and exits (the command line), where loading every range into the in-memory index
+ * (seconds and hundreds of MB for a million listings) would cost far more than the questions.
+ *
+ * Each listing stores its span g (migration 0017): its first and last address agree in all but
+ * their last g hexadecimal digits, so the whole range lies in one aligned block of 16^g
+ * addresses. A range of span g that contains x therefore lies in x's own block of that size, and
+ * starts between the block's start and x. For each span present, one probe of the index
+ * (family, span, first, last) reads the rows with `first BETWEEN block(x) AND x` and keeps those
+ * with `last >= x`: exact for nested and overlapping ranges (unlike `first <= x ORDER BY first
+ * DESC LIMIT k`, which misses a range that ends past x behind a nearer one that does not), and
+ * bounded: the rows read are ranges of that span starting inside one block before x, which for
+ * ranges that do not overlap is at most 16 or so per span.
+ */
+import { writeAddressKey, type Family } from '../../../shared/address.js';
+import type { ReadDb } from '../db/connection.js';
+import { sql, type Sql } from '../db/sql.js';
+
+/** The span every range satisfies (the whole 128-bit space); a row written by another tool has it. */
+export const WIDEST_SPAN = 32;
+
+/** The span of an IPv4 range (addresses as numbers 0..2^32-1). */
+export function spanOfIpv4(first: number, last: number): number {
+  const differing = (first ^ last) >>> 0;
+  return differing === 0 ? 0 : Math.ceil((32 - Math.clz32(differing)) / 4);
+}
+
+/** The span of a range: in how many trailing hexadecimal digits its first and last address differ. */
+export function spanOf(family: Family, first: bigint, last: bigint): number {
+  if (family === 4) return spanOfIpv4(Number(first), Number(last));
+  const differing = first ^ last;
+  return differing === 0n ? 0 : differing.toString(16).length;
+}
+
+/** The span of a range from its two 16-byte storage keys. */
+export function spanOfKeys(first: Uint8Array, last: Uint8Array): number {
+  for (let byte = 0; byte < 16; byte += 1) {
+    if (first[byte] !== last[byte]) return (16 - byte) * 2 - ((first[byte] ^ last[byte]) < 0x10 ? 1 : 0);
+  }
+  return 0;
+}
+
+/** The key of the first address of x's aligned block of 16^span addresses. */
+function blockStart(key: Buffer, span: number): Buffer {
+  const start = Buffer.from(key);
+  const wholeBytes = span >> 1;
+  start.fill(0, 16 - wholeBytes);
+  if (span % 2 === 1) start[15 - wholeBytes] &= 0xf0;
+  return start;
+}
+
+/** Containment by span probes on a read connection; see the module comment. */
+export class SpanLookup {
+  private spans: Record<Family, number[]> | null = null;
+  private spansVersion = -1;
+
+  constructor(private readonly db: ReadDb) {}
+
+  /** Forget the spans seen (this process wrote: its own commits do not change data_version). */
+  forget(): void {
+    this.spans = null;
+  }
+
+  /** How many spans listings of the family have: the index seeks a question costs. */
+  spanCount(family: Family): number {
+    return this.spansPresent()[family].length;
+  }
+
+  /** Ids of every listing whose range contains the address, in no particular order. */
+  find(family: Family, value: bigint): number[] {
+    const spans = this.spansPresent()[family];
+    if (spans.length === 0) return [];
+    const key = Buffer.alloc(16);
+    writeAddressKey(family, value, key, 0);
+    const probes: Sql[] = spans.map(
+      (span) => sql`SELECT id FROM listings WHERE family = ${family} AND span = ${span} AND first BETWEEN ${blockStart(key, span)} AND ${key} AND last >= ${key}`,
+    );
+    const query = probes.reduce((union, probe) => sql`${union} UNION ALL ${probe}`);
+    return this.db.all<{ id: number }>(query).map((row) => row.id);
+  }
+
+  /**
+   * The spans listings of each family have, found by one index seek per span present (at most
+   * 33); asked again when the database changed, since a new listing may bring a new span.
+   */
+  private spansPresent(): Record<Family, number[]> {
+    const version = this.db.dataVersion();
+    if (this.spans === null || version !== this.spansVersion) {
+      this.spans = { 4: this.spansOf(4), 6: this.spansOf(6) };
+      this.spansVersion = version;
+    }
+    return this.spans;
+  }
+
+  private spansOf(family: Family): number[] {
+    return this.db
+      .all<{ span: number }>(
+        sql`WITH RECURSIVE spans(span) AS (
+          SELECT (SELECT min(span) FROM listings WHERE family = ${family})
+          UNION ALL
+          SELECT (SELECT min(span) FROM listings WHERE family = ${family} AND span > spans.span) FROM spans WHERE spans.span IS NOT NULL
+        ) SELECT span FROM spans WHERE span IS NOT NULL`,
+      )
+      .map((row) => row.span);
+  }
+}
