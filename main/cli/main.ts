@@ -93,6 +93,7 @@ function isKnownFailure(error: unknown): error is Error & { details?: readonly s
 /** Run the CLI with `argv` (without node and script); returns the exit code. */
 export async function runCli(argv: readonly string[], io: { out: (line: string) => void; error: (line: string) => void; prompt?: Prompt }): Promise<number> {
   let core: Core | null = null;
+  let databasePath = ':memory:';
   let commandName: string | null = null;
   try {
     // Global options may come before the command words.
@@ -132,7 +133,7 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
     const [min, max] = command.positionals;
     if (parsed.positionals.length < min) throw new UsageError(`missing argument`);
     if (parsed.positionals.length > max) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[max])}`);
-    const databasePath = typeof values.db === 'string' ? values.db : defaultDatabasePath();
+    databasePath = typeof values.db === 'string' ? values.db : defaultDatabasePath();
     const actor = typeof values.actor === 'string' ? values.actor : (process.env.REPDESK_ACTOR ?? null);
     await command.run({
       positionals: parsed.positionals,
@@ -146,8 +147,9 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
           const { createCore } = await import('../core/app.js');
           if (databasePath !== ':memory:') mkdirSync(dirname(resolve(databasePath)), { recursive: true });
           try {
-            // A command asks a few questions and exits: the address index answers from SQLite, nothing is loaded.
-            core = createCore({ databasePath, addressIndex: 'database', ...extra });
+            // A command asks a few questions and exits: the address index answers from SQLite, nothing
+            // is loaded; the dashboard's figures are folded once, as the command ends (settle.ts).
+            core = createCore({ databasePath, addressIndex: 'database', foldsDashboard: false, ...extra });
           } catch (error) {
             throw new CommandError(`cannot open the database ${databasePath}: ${(error as Error).message}`);
           }
@@ -170,6 +172,15 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
     io.error(`repdesk: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   } finally {
-    (core as Core | null)?.close();
+    const opened = core as Core | null;
+    if (opened) {
+      try {
+        (await import('./settle.js')).settleDashboard(opened, databasePath);
+      } catch (error) {
+        // Left pending: the next fold (at the latest, the next dashboard open) takes it in.
+        io.error(`repdesk: note: the dashboard's figures are not updated yet (${error instanceof Error ? error.message : String(error)})`);
+      }
+      opened.close();
+    }
   }
 }

