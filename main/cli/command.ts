@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import type { ApiResult, OperationName, OperationResult } from '../../shared/contract.js';
 import type { Core, CoreOptions } from '../core/app.js';
 import type { Prompt } from './prompt.js';
+import type { RemoteTarget } from './remote/logins.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -40,6 +41,12 @@ export interface CommandContext {
   readonly out: (line: string) => void;
   /** Ask the person at the terminal (hidden: a passphrase, never echoed). */
   readonly prompt: Prompt;
+  /** Whether there is a person to ask (a terminal, or a test's prompt): secrets are never read from a pipe. */
+  readonly isTerminal: boolean;
+  /** A line of progress or notice for the person (the error stream: standard output stays the command's result). */
+  readonly status: (line: string) => void;
+  /** The team server the command runs against (--server, REPDESK_SERVER or a saved login), or null: the database on this computer. */
+  readonly remote: RemoteTarget | null;
 }
 
 /** Runs a command; loaded only when the command runs. */
@@ -65,8 +72,10 @@ export function lazily<Module extends Record<Name, Run>, Name extends string>(lo
 /** The `--json` option most commands take. */
 export const json: Options = { json: { type: 'boolean' } };
 
-/** Run an operation of the contract as the command's actor; a refusal becomes a CommandError (exit 1). */
+/** Run an operation of the contract as the command's actor (or, with a server, as the signed-in person); a refusal becomes a CommandError (exit 1). */
 export async function call<Name extends OperationName>(context: CommandContext, name: Name, payload: unknown): Promise<OperationResult<Name>> {
+  // With a server selected, the same operation goes over HTTPS (files as uploads, long work as jobs).
+  if (context.remote) return (await import('./remote/call.js')).remoteCall(context, context.remote, name, payload);
   const core = await context.core();
   // The command line runs in-process on this computer: it names files by their paths.
   const result: ApiResult<OperationResult<Name>> = await core.dispatch(name, payload, { actor: context.actor, client: 'cli', localFiles: true });

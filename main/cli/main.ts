@@ -29,11 +29,32 @@ import { SETTINGS_COMMANDS } from './settings-commands.js';
 import { PUBLISH_COMMANDS } from './publish-commands.js';
 import { SERVE_COMMANDS } from './serve-commands.js';
 import { BACKUP_COMMANDS } from './backup-commands.js';
+import { LOGIN_COMMANDS } from './login-commands.js';
+import { selectServer } from './remote/logins.js';
 
 const GLOBAL_OPTIONS: Options = {
   db: { type: 'string' },
   actor: { type: 'string' },
+  server: { type: 'string' },
+  ca: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+};
+
+/** Global options that take a value (they may come before the command words). */
+const VALUED_GLOBALS = ['--db', '--actor', '--server', '--ca'];
+
+/** Commands that never reach a database or a server (the server is not even looked up), and login, which picks its own. */
+const NEEDS_NO_SERVER = new Set(['login', 'verify', 'install', 'keygen']);
+
+/**
+ * Commands that work on this computer's database file or serve it: with a server selected they
+ * say so instead of running (verify, install and keygen need no database and run here as ever).
+ */
+const ON_THIS_COMPUTER_ONLY: Readonly<Record<string, string>> = {
+  backup: 'copies the database file on the computer that holds it: run it there (repdesk backup on the server)',
+  restore: 'replaces the database file on the computer that holds it: run it there, with the server stopped',
+  serve: "serves this computer's database in a browser: a team server already serves the team's",
+  server: 'runs a team server on this computer, on its own data folder',
 };
 
 /** Every command: what `--help` shows and the parser accepts, and where its implementation is. */
@@ -51,6 +72,7 @@ const COMMANDS: Record<string, Command> = {
   ...PUBLISH_COMMANDS,
   ...SERVE_COMMANDS,
   ...BACKUP_COMMANDS,
+  ...LOGIN_COMMANDS,
 };
 
 function commandList(): string {
@@ -61,11 +83,14 @@ function commandList(): string {
 }
 
 function generalHelp(): string {
-  return `Usage: repdesk [--db FILE] [--actor NAME] COMMAND ...
+  return `Usage: repdesk [--db FILE] [--actor NAME] [--server URL [--ca FILE]] COMMAND ...
 
 Global options (also from the environment):
   --db FILE      the database (REPDESK_DB; default: the app's data folder)
   --actor NAME   who is acting (REPDESK_ACTOR); changes need a known investigator with the right role
+  --server URL   run against a team server (REPDESK_SERVER; default once logged in: the server of the
+                 latest repdesk login, unless --db or REPDESK_DB names a database): as the signed-in person
+  --ca FILE      trust this CA certificate (PEM) for the server, e.g. a self-signed trial one (REPDESK_CA)
 
 Commands:
 ${commandList()}
@@ -102,7 +127,7 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
     while (index < argv.length && argv[index].startsWith('-')) {
       const option = argv[index];
       leading.push(option);
-      if ((option === '--db' || option === '--actor') && index + 1 < argv.length) leading.push(argv[(index += 1)]);
+      if (VALUED_GLOBALS.includes(option) && index + 1 < argv.length) leading.push(argv[(index += 1)]);
       index += 1;
     }
     const words = argv.slice(index);
@@ -135,6 +160,15 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
     if (parsed.positionals.length > max) throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[max])}`);
     databasePath = typeof values.db === 'string' ? values.db : defaultDatabasePath();
     const actor = typeof values.actor === 'string' ? values.actor : (process.env.REPDESK_ACTOR ?? null);
+    // `login` chooses its server itself; verify, install and keygen need none; every other command runs where the options say.
+    const remote = NEEDS_NO_SERVER.has(found.name) ? null : selectServer(values);
+    if (remote) {
+      if (actor !== null) {
+        throw new UsageError(`with a server (${remote.server}, chosen by ${remote.chosenBy}) you act as the person logged in${remote.person ? ` (${remote.person})` : ''}: unset --actor / REPDESK_ACTOR`);
+      }
+      const why = ON_THIS_COMPUTER_ONLY[found.name];
+      if (why !== undefined) throw new CommandError(`repdesk ${found.name} ${why}; a server is selected (${remote.server}, by ${remote.chosenBy})`);
+    }
     await command.run({
       positionals: parsed.positionals,
       values,
@@ -142,6 +176,9 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       actor,
       out: io.out,
       prompt: io.prompt ?? promptTerminal,
+      isTerminal: io.prompt !== undefined || process.stdin.isTTY === true,
+      status: io.error,
+      remote,
       core: async (extra) => {
         if (!core) {
           const { createCore } = await import('../core/app.js');

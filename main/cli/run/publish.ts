@@ -45,6 +45,8 @@ export async function keygen(context: CommandContext): Promise<void> {
 
 /** `repdesk publish` */
 export async function publish(context: CommandContext): Promise<void> {
+  // A team server holds no key: it prepares, this computer signs (remote/publish.ts).
+  if (context.remote) return (await import('../remote/publish.js')).publishOnServer(context, context.remote);
   const { out, key, zone, wait } = context.values;
   if (typeof out !== 'string') throw new UsageError('--out is required');
   if (typeof key !== 'string') throw new UsageError('--key is required');

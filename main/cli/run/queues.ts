@@ -3,9 +3,10 @@
  * reports (intake from files, the queues as JSON, decisions). The table's entries are in
  * `../queues-commands.ts`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { MailDraft } from '../../../shared/evidence.js';
+import { plainFileNameProblem } from '../../../shared/files.js';
 import type { DelistingSummaryView, DelistingView, NominationSummaryView, NominationView, QueuePage } from '../../../shared/queues.js';
 import { call, printJson, UsageError, type CommandContext } from '../command.js';
 
@@ -100,9 +101,29 @@ function showDelisting(context: CommandContext, view: DelistingView): void {
   context.out(`relisted after removal: ${view.relistCount} time(s); longest temporary removal now ${view.allowedRemovalDays} days; ${view.priorRequests.length} prior request(s); ${view.samples.length} sample(s)`);
   if (view.decision) context.out(`decided ${view.decision.kind} by ${view.decision.by} at ${view.decision.at}${view.until ? ` until ${view.until}` : ''}: ${view.decision.why}`);
 }
+/**
+ * The CSV files a bundle names (`"mtas": "mtas.csv"`), beside it: sent with it to a server, which
+ * cannot read this computer's folder. What the bundle says is checked by the import itself.
+ */
+function bundleFiles(bundle: string): Record<string, { path: string }> {
+  let named: unknown;
+  try {
+    named = JSON.parse(readFileSync(bundle, 'utf8'));
+  } catch {
+    return {};
+  }
+  const files: Record<string, { path: string }> = {};
+  for (const key of ['mtas', 'helos']) {
+    const name = (named as Record<string, unknown> | null)?.[key];
+    if (typeof name === 'string' && plainFileNameProblem(name) === null && existsSync(join(dirname(bundle), name))) files[name] = { path: join(dirname(bundle), name) };
+  }
+  return files;
+}
+
 /** `repdesk nominations import` */
 export async function nominationsImport(context: CommandContext): Promise<void> {
-  const view = await call(context, 'nominations.import', { bundle: { path: resolve(context.positionals[0]) } });
+  const bundle = resolve(context.positionals[0]);
+  const view = await call(context, 'nominations.import', { bundle: { path: bundle }, ...(context.remote ? { files: bundleFiles(bundle) } : {}) });
   if (context.values.json) printJson(context, view);
   else context.out(`added nomination ${nominationLine(view)}`);
 }

@@ -1,0 +1,111 @@
+/**
+ * The command line's client of a team server, against HTTP servers on 127.0.0.1 that misbehave
+ * on purpose: a 503 (the server's write waited too long; nothing changed) is tried again after
+ * its Retry-After, for a write too; a connection cut after a read was sent is tried again, after
+ * a write was sent it is not (it may have been done), and the message says so; an upload streams
+ * the file (the server counts the bytes as they arrive) and names a file it cannot read.
+ */
+import { afterEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RemoteClient } from '../../../main/cli/remote/client.js';
+import type { RemoteTarget } from '../../../main/cli/remote/logins.js';
+
+let server: Server | null = null;
+
+async function serve(handler: (request: IncomingMessage, response: ServerResponse, count: number) => void): Promise<RemoteTarget> {
+  let count = 0;
+  server = createServer((request, response) => {
+    count += 1;
+    handler(request, response, count);
+  });
+  await new Promise<void>((resolvePromise) => server?.listen(0, '127.0.0.1', () => resolvePromise()));
+  const address = server.address() as { port: number };
+  return { server: `http://127.0.0.1:${address.port}`, ca: null, token: 'the-token', person: 'Pia', chosenBy: '--server' };
+}
+
+const answer = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+};
+
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise<void>((resolvePromise) => (server ? server.close(() => resolvePromise()) : resolvePromise()));
+  server = null;
+});
+
+describe('remote client', () => {
+  test('a busy answer (503) is tried again after its Retry-After, a write too; the bearer token goes with each call', async () => {
+    const seen: string[] = [];
+    const target = await serve((request, response, count) => {
+      seen.push(`${request.url} ${request.headers.authorization}`);
+      if (count < 3) answer(response, 503, { ok: false, error: { code: 'busy', message: 'the database is busy; nothing was changed' } }, { 'Retry-After': '1' });
+      else answer(response, 200, { ok: true, value: { listing: { id: 7 } } });
+    });
+    const notices: string[] = [];
+    const result = await new RemoteClient(target, (line) => notices.push(line)).call('listings.add', { range: '45.1.2.3', list: 'RBL', reason: 'spam-source' });
+    assert.deepEqual(result, { ok: true, value: { listing: { id: 7 } } });
+    assert.deepEqual(seen, Array(3).fill('/api/listings.add Bearer the-token'));
+    assert.match(notices[0], /the database is busy; nothing was changed; trying again in 1\.0 s/);
+  });
+
+  test('a connection cut after a read was sent is tried again; after a write it is not, and the message says it may have been done', async () => {
+    const target = await serve((request, response, count) => {
+      if (count === 1 || request.url === '/api/listings.delist') request.socket.destroy();
+      else answer(response, 200, { ok: true, value: { id: 1 } });
+    });
+    const read = await new RemoteClient(target).call('listings.get', { id: 1 });
+    assert.deepEqual(read, { ok: true, value: { id: 1 } });
+    await assert.rejects(new RemoteClient(target).call('listings.delist', { id: 1, why: 'fixed' }), (error: Error) => {
+      assert.match(error.message, new RegExp(`the RepDesk server ${target.server} stopped answering during listings\\.delist \\(the connection was cut\\): it may or may not have been done; look before trying again`));
+      return true;
+    });
+  });
+
+  test('a refusal for want of a session says how to log in; something that is not RepDesk is named', async () => {
+    const target = await serve((request, response) => {
+      if (request.url === '/api/lookup') answer(response, 401, { ok: false, error: { code: 'unauthenticated', message: 'the session has ended' } });
+      else {
+        response.writeHead(200, { 'Content-Type': 'text/html' });
+        response.end('<html>a proxy page</html>');
+      }
+    });
+    const refused = await new RemoteClient(target).call('lookup', { ip: '45.1.2.3' });
+    assert.equal(refused.ok, false);
+    assert.match(refused.ok ? '' : refused.error.message, new RegExp(`the session has ended \\(the session with ${target.server} has ended: repdesk login --server ${target.server}\\)`));
+    await assert.rejects(new RemoteClient(target).call('listings.get', { id: 1 }), /cannot reach the RepDesk server .*: it answered 200 with something that is not RepDesk's API \(<html>a proxy page<\/html>\)/);
+  });
+
+  test('an upload streams the file with its name, and a file that cannot be read is named', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'repdesk-remote-client-'));
+    try {
+      const path = join(folder, 'big list.txt');
+      writeFileSync(path, Buffer.alloc(3 * 1024 * 1024, 0x31));
+      let received = 0;
+      let chunks = 0;
+      const target = await serve((request, response) => {
+        request.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          chunks += 1;
+        });
+        request.on('end', () =>
+          answer(response, 200, { ok: true, value: { upload: 'x'.repeat(32), name: decodeURIComponent(String(request.headers['x-file-name'])), size: received, sha256: '', expiresAt: '' } }),
+        );
+      });
+      const progress: number[] = [];
+      const receipt = await new RemoteClient(target).upload(path, (bytes) => progress.push(bytes));
+      assert.equal(receipt.name, 'big list.txt');
+      assert.equal(receipt.size, 3 * 1024 * 1024);
+      assert.ok(chunks > 1 && progress.length > 1, 'sent in pieces as it is read');
+      assert.equal(progress.at(-1), 3 * 1024 * 1024);
+      await assert.rejects(new RemoteClient(target).upload(join(folder, 'absent.txt')), /cannot read .*absent\.txt: ENOENT/);
+      await assert.rejects(new RemoteClient(target).upload(folder), /is not a file: only files can be sent to the server/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
