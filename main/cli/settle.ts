@@ -12,14 +12,15 @@ import { fileURLToPath } from 'node:url';
 import type { Core } from '../core/app.js';
 import { unfoldedListings } from '../core/dashboard/counters.js';
 import { createLogger } from '../core/log.js';
+import { coreFileUrl } from '../core/core-files.js';
 
 const log = createLogger('cli');
 
 /** New listings from which the fold runs in a process of its own rather than before exit. */
 export const BACKGROUND_FOLD_LISTINGS = 100_000;
 
-/** bin/repdesk.js, from dist/main/cli/settle.js. */
-const BIN = fileURLToPath(new URL('../../../bin/repdesk.js', import.meta.url));
+/** bin/repdesk.js, beside dist/. */
+const BIN = fileURLToPath(coreFileUrl('../../../bin/repdesk.js'));
 
 /** Fold now when it is quick; otherwise start the fold in a detached process and return. */
 export function settleDashboard(core: Core, databasePath: string): void {

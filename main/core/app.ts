@@ -55,6 +55,7 @@ import { startUpkeep } from './upkeep.js';
 import { readDashboard } from './dashboard/dashboard.js';
 import { resolveFile, resolveLocalFolder, uploadsIn, type FileAccess, type InputFile } from './io/files.js';
 import { UploadStore } from './io/uploads.js';
+import { coreFileUrl } from './core-files.js';
 
 const log = createLogger('core');
 
@@ -201,7 +202,7 @@ export function createCore(options: CoreOptions): Core {
       foldAgain = true;
       return;
     }
-    foldWorker = new Worker(new URL('./dashboard/fold-worker.js', import.meta.url), { workerData: { databasePath: options.databasePath, now: nowText() } });
+    foldWorker = new Worker(coreFileUrl('./dashboard/fold-worker.js'), { workerData: { databasePath: options.databasePath, now: nowText() } });
     foldWorker.on('message', (message: { failed?: string }) => {
       if (message.failed) log.warn(`dashboard figures not updated yet (${message.failed}); the next fold catches up`);
     });

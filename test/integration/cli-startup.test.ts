@@ -1,8 +1,10 @@
 /**
  * `repdesk` starts at once: help, wrong usage and the commands that touch no database load
- * neither the core nor mail parsing nor the zone writers. The real `bin/repdesk.js` runs in a
- * child process with a module hook that records every module it resolves; a command that does
- * open the core is the control that the hook sees those modules when they load.
+ * neither the core nor mail parsing nor the zone writers. The compiled command line
+ * (dist/main/cli/bin.js) runs in a child process with a module hook that records every module it
+ * resolves; a command that does open the core is the control that the hook sees those modules
+ * when they load. The bundle `bin/repdesk.js` runs (dist/cli/) is checked the same way through
+ * the modules each loaded chunk holds (the bundler marks each with a `// path` line).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /** dist/test/integration -> the package root. */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const BIN = join(ROOT, 'bin', 'repdesk.js');
+const MODULES_ENTRY = join(ROOT, 'dist', 'main', 'cli', 'bin.js');
+const BUNDLE_ENTRY = join(ROOT, 'dist', 'cli', 'repdesk.js');
 
 /** What must not load before a command needs it. */
 const HEAVY = [
@@ -49,12 +53,12 @@ export async function resolve(specifier, context, next) {
 after(() => rmSync(folder, { recursive: true, force: true }));
 
 /** Run bin/repdesk.js with the hook; the modules it resolved, its exit code and output. */
-function loaded(args: readonly string[]): { modules: string[]; code: number | null; out: string; error: string } {
+function loaded(args: readonly string[], entry = MODULES_ENTRY): { modules: string[]; code: number | null; out: string; error: string } {
   const log = join(folder, `modules-${Math.random().toString(36).slice(2)}.log`);
   writeFileSync(log, '');
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !name.startsWith('REPDESK_')) env[name] = value;
-  const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, BIN, ...args], {
+  const result = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, entry, ...args], {
     env: { ...env, REPDESK_TEST_MODULE_LOG: log, REPDESK_LOG_LEVEL: 'error', XDG_CONFIG_HOME: join(folder, 'config') },
     encoding: 'utf8',
     timeout: 60_000,
@@ -65,6 +69,12 @@ function loaded(args: readonly string[]): { modules: string[]; code: number | nu
 
 function heavyIn(modules: readonly string[]): string[] {
   return HEAVY.filter((heavy) => modules.some((url) => heavy.pattern.test(url))).map((heavy) => heavy.name);
+}
+
+/** The modules inside the bundle's chunks that were loaded, as the paths the bundler marked them with. */
+function bundledModules(urls: readonly string[]): string[] {
+  const chunks = urls.filter((url) => url.startsWith(pathToFileURL(join(ROOT, 'dist', 'cli')).href) && url.endsWith('.js'));
+  return chunks.flatMap((url) => readFileSync(fileURLToPath(url), 'utf8').split('\n').filter((text) => /^\/\/ (dist|node_modules)\//.test(text)).map((text) => `/${text.slice(3)}`));
 }
 
 describe('repdesk start-up', () => {
@@ -93,6 +103,25 @@ describe('repdesk start-up', () => {
       heavyIn(run.modules).filter((name) => name !== 'any command implementation'),
       [],
     );
+  });
+
+  test('bin/repdesk.js runs the bundle; its --help, wrong usage and verify load no chunk holding the core, Zod, mail parsing or the zone writers', () => {
+    const viaBin = loaded(['--help'], BIN);
+    assert.equal(viaBin.code, 0, viaBin.error);
+    assert.ok(viaBin.modules.some((url) => url === pathToFileURL(BUNDLE_ENTRY).href), 'bin/repdesk.js ran the bundle');
+    assert.ok(!viaBin.modules.some((url) => url.endsWith('/main/cli/main.js')), 'and not the modules');
+    for (const args of [['--help'], ['samples', 'import', '--help'], ['lookup', '--bogus'], ['verify', join(folder, 'no-such-snapshot'), '--pubkey', join(folder, 'no-such.pub')]]) {
+      const run = loaded(args, BUNDLE_ENTRY);
+      assert.ok(run.code === 0 || run.code === 1 || run.code === 2, `${args.join(' ')}: exit ${run.code} ${run.error}`);
+      const inside = bundledModules(run.modules);
+      assert.ok(inside.some((path) => path.endsWith('/main/cli/main.js')), `${args.join(' ')}: the chunks name their modules`);
+      assert.deepEqual(heavyIn(inside).filter((name) => name !== 'any command implementation'), [], args.join(' '));
+    }
+    // Control: a command that opens the database loads the chunk holding the core, and the marks show it.
+    const listed = loaded(['--db', join(folder, 'bundle.sqlite'), 'investigator', 'list'], BUNDLE_ENTRY);
+    assert.equal(listed.code, 0, listed.error);
+    const heavy = heavyIn(bundledModules(listed.modules));
+    assert.ok(heavy.includes('the core') && heavy.includes('zod (the contract schemas)'), heavy.join(', '));
   });
 
   test('control: commands that open the database load the core, and a sample import mail parsing', () => {

@@ -7,6 +7,7 @@ import { formatKeyId } from '../../core/publish/minisign.js';
 import { openThreadedCore, type ThreadedCore } from '../../core/writer/threaded-core.js';
 import { startServer } from '../../server/server.js';
 import { CommandError, integer, passphraseFrom, UsageError, type CommandContext } from '../command.js';
+import { coreFileUrl } from '../../core/core-files.js';
 
 /** `repdesk serve` */
 export async function serve(context: CommandContext): Promise<void> {
@@ -22,7 +23,7 @@ export async function serve(context: CommandContext): Promise<void> {
     throw new CommandError(`cannot open the database ${context.databasePath}: ${(error as Error).message}`);
   }
   try {
-    const staticFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../../renderer');
+    const staticFolder = fileURLToPath(coreFileUrl('../../renderer'));
     const server = await startServer({ core, call: { actor: context.actor }, port, staticFolder });
     context.out(`RepDesk is serving ${core.connection.path} as ${context.actor ?? '(no actor: read-only)'}${key ? `, signing with key ${formatKeyId(key.keyId)}` : ''}`);
     context.out(`Open ${server.url}`);

@@ -10,6 +10,7 @@ import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
 import type { CallOrigin } from '../call-scope.js';
 import type { FileAccess } from '../io/files.js';
+import { coreFileUrl } from '../core-files.js';
 
 const log = createLogger('jobs');
 const KEPT_JOBS = 50;
@@ -82,7 +83,7 @@ export class JobRunner {
       snapshotFolder: this.options.snapshotFolder ?? null,
       cancel,
     };
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: data });
+    const worker = new Worker(coreFileUrl('./jobs/worker.js'), { workerData: data });
     const id = this.nextId;
     this.nextId += 1;
     const now = Date.now();

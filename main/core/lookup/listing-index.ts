@@ -21,6 +21,7 @@ import { sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
 import { RangeIndex, type RangeIndexState } from './range-index.js';
 import { SpanLookup } from './span-lookup.js';
+import { coreFileUrl } from '../core-files.js';
 
 const log = createLogger('index');
 const INCREMENTAL_LIMIT = 4096;
@@ -134,7 +135,7 @@ export class ListingIndex {
     }
     // Commits after this point are taken in by the refresh that follows the rebuild.
     const version = this.db.dataVersion();
-    const worker = new Worker(new URL('./index-worker.js', import.meta.url), { workerData: { databasePath: this.options.databasePath } });
+    const worker = new Worker(coreFileUrl('./lookup/index-worker.js'), { workerData: { databasePath: this.options.databasePath } });
     const done = new Promise<void>((resolve) => {
       worker.once('message', (built: BuiltIndex) => {
         if (this.isClosed) return;

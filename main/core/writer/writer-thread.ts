@@ -12,6 +12,7 @@ import type { ApiResult, OperationName } from '../../../shared/contract.js';
 import type { CallContext } from '../app.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
+import { coreFileUrl } from '../core-files.js';
 
 const log = createLogger('writer');
 
@@ -86,7 +87,7 @@ export class WriterThread {
   private ensureStarted(): Promise<void> {
     if (this.worker) return Promise.resolve();
     this.starting ??= new Promise<void>((resolve, reject) => {
-      const worker = new Worker(new URL('./writer-worker.js', import.meta.url), { workerData: this.data });
+      const worker = new Worker(coreFileUrl('./writer/writer-worker.js'), { workerData: this.data });
       worker.on('message', (reply: WriterReply) => {
         if (reply.type === 'ready') {
           this.worker = worker;
