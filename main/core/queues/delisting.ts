@@ -51,6 +51,7 @@ import {
 } from './common.js';
 import { queueWhere } from './nominations.js';
 import { fileDelistingRequest, fileRequesterMail, replyToDelisting, threadForListing } from './correspondence.js';
+import { withMessagesIndexedAtEnd } from '../evidence/mail.js';
 import { delistingFacts, delistingReplyText, delistingSubject, draftDelistingReply } from './replies.js';
 import type { MailDraft } from '../../../shared/evidence.js';
 import { mailText } from '../evidence/compose.js';
@@ -328,37 +329,40 @@ export async function importDelistingRequests(
     throw invalidInput(`${file}: ${rows}${count}${more}; nothing was imported`, problems);
   }
   if (checked.length === 0) throw invalidInput(`${file} has no requests; nothing was imported`);
-  return db.transaction(() => {
-    const actor = requireAnyRole(db, actorName, INTAKE_ROLES);
-    const created: number[] = [];
-    const requestsOf = new Map<number, number[]>();
-    let closed = 0;
-    let threads = 0;
-    checked.forEach((request, position) => {
-      if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'writing', done: position, total: checked.length });
-      const stored = storeRequest(db, index, actor, request, `import: ${file}`, settings, now, null);
-      created.push(stored.id);
-      if (stored.isClosed) closed += 1;
-      if (stored.isThreadOpened) threads += 1;
-      for (const listingId of stored.listingIds) {
-        const ids = requestsOf.get(listingId) ?? [];
-        ids.push(stored.id);
-        requestsOf.set(listingId, ids);
+  // Each request files its mail into a thread (and a closed one its drafted answer): the messages' full-text index is filled once at the end.
+  return db.transaction(() =>
+    withMessagesIndexedAtEnd(db, checked.length, () => {
+      const actor = requireAnyRole(db, actorName, INTAKE_ROLES);
+      const created: number[] = [];
+      const requestsOf = new Map<number, number[]>();
+      let closed = 0;
+      let threads = 0;
+      checked.forEach((request, position) => {
+        if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'writing', done: position, total: checked.length });
+        const stored = storeRequest(db, index, actor, request, `import: ${file}`, settings, now, null);
+        created.push(stored.id);
+        if (stored.isClosed) closed += 1;
+        if (stored.isThreadOpened) threads += 1;
+        for (const listingId of stored.listingIds) {
+          const ids = requestsOf.get(listingId) ?? [];
+          ids.push(stored.id);
+          requestsOf.set(listingId, ids);
+        }
+      });
+      onProgress({ stage: 'writing', done: checked.length, total: checked.length });
+      // One event for the import (the new requests' ids are the contiguous run first..last: one
+      // transaction, one writer), and one per listing concerned, naming its requests.
+      const firstId = created[0];
+      const lastId = created[created.length - 1];
+      if (lastId - firstId + 1 !== created.length) throw new Error(`import ids are not contiguous (${firstId}..${lastId} for ${created.length})`);
+      const history = openHistory(db, () => now.toISOString());
+      history.append({ actor: actor.name, action: 'delisting.imported', subjectType: 'delisting', subjectId: firstId, subjectLastId: lastId, details: { source: file, count: created.length, closed, threadsOpened: threads } });
+      for (const [listingId, ids] of requestsOf) {
+        history.append({ actor: actor.name, action: 'listing.delisting-requested', subjectType: 'listing', subjectId: listingId, details: { requests: ids.length > 100 ? { count: ids.length, first: ids[0], last: ids[ids.length - 1] } : ids } });
       }
-    });
-    onProgress({ stage: 'writing', done: checked.length, total: checked.length });
-    // One event for the import (the new requests' ids are the contiguous run first..last: one
-    // transaction, one writer), and one per listing concerned, naming its requests.
-    const firstId = created[0];
-    const lastId = created[created.length - 1];
-    if (lastId - firstId + 1 !== created.length) throw new Error(`import ids are not contiguous (${firstId}..${lastId} for ${created.length})`);
-    const history = openHistory(db, () => now.toISOString());
-    history.append({ actor: actor.name, action: 'delisting.imported', subjectType: 'delisting', subjectId: firstId, subjectLastId: lastId, details: { source: file, count: created.length, closed, threadsOpened: threads } });
-    for (const [listingId, ids] of requestsOf) {
-      history.append({ actor: actor.name, action: 'listing.delisting-requested', subjectType: 'listing', subjectId: listingId, details: { requests: ids.length > 100 ? { count: ids.length, first: ids[0], last: ids[ids.length - 1] } : ids } });
-    }
-    return { created, closed, notes: closed > 0 ? [`${closed} request${closed === 1 ? '' : 's'} for unlisted IPs closed with a drafted answer`] : [] };
-  });
+      return { created, closed, notes: closed > 0 ? [`${closed} request${closed === 1 ? '' : 's'} for unlisted IPs closed with a drafted answer`] : [] };
+    }),
+  );
 }
 
 function findRequest(db: ReadDb, id: number): RequestRow {
