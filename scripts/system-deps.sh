@@ -3,7 +3,7 @@
 # Python's email test corpus from libpython3.11-testsuite, aiosmtpd as a real SMTP server),
 # only those missing. Needs root (or sudo). Starts nothing: each test starts what it needs on 127.0.0.1.
 set -euo pipefail
-packages=(rbldnsd nsd knot knot-dnsutils knot-dnssecutils bind9-dnsutils minisign postfix swaks chromium sqlite3 time iproute2 fonts-dejavu-core libpython3.11-testsuite python3-aiosmtpd)
+packages=(rbldnsd nsd knot knot-dnsutils knot-dnssecutils bind9-dnsutils minisign postfix swaks chromium sqlite3 time iproute2 fonts-dejavu-core libpython3.11-testsuite python3-aiosmtpd openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -3,12 +3,16 @@
  * on purpose: a 503 (the server's write waited too long; nothing changed) is tried again after
  * its Retry-After, for a write too; a connection cut after a read was sent is tried again, after
  * a write was sent it is not (it may have been done), and the message says so; an upload streams
- * the file (the server counts the bytes as they arrive) and names a file it cannot read.
+ * the file (the server counts the bytes as they arrive) and names a file it cannot read; a
+ * self-signed certificate (made by openssl, as for a trial server) is refused until its file is
+ * given as the CA to trust.
  */
 import { afterEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RemoteClient } from '../../../main/cli/remote/client.js';
@@ -104,6 +108,24 @@ describe('remote client', () => {
       assert.equal(progress.at(-1), 3 * 1024 * 1024);
       await assert.rejects(new RemoteClient(target).upload(join(folder, 'absent.txt')), /cannot read .*absent\.txt: ENOENT/);
       await assert.rejects(new RemoteClient(target).upload(folder), /is not a file: only files can be sent to the server/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  test('a self-signed certificate is refused, naming --ca; trusted once its file is given', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'repdesk-remote-tls-'));
+    try {
+      const cert = join(folder, 'cert.pem');
+      const key = join(folder, 'key.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+      const tls = createHttpsServer({ cert: readFileSync(cert), key: readFileSync(key) }, (_request, response) => answer(response, 200, { ok: true, value: { ip: '45.1.2.3' } }));
+      server = tls as unknown as Server;
+      await new Promise<void>((resolvePromise) => tls.listen(0, '127.0.0.1', () => resolvePromise()));
+      const target: RemoteTarget = { server: `https://127.0.0.1:${(tls.address() as { port: number }).port}`, ca: null, token: 't', person: null, chosenBy: '--server' };
+      await assert.rejects(new RemoteClient(target).call('lookup', { ip: '45.1.2.3' }), /cannot reach the RepDesk server https:\/\/127\.0\.0\.1:\d+: its certificate is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT\): give the CA file with --ca FILE or REPDESK_CA/);
+      assert.deepEqual(await new RemoteClient({ ...target, ca: cert }).call('lookup', { ip: '45.1.2.3' }), { ok: true, value: { ip: '45.1.2.3' } });
+      assert.throws(() => new RemoteClient({ ...target, ca: join(folder, 'absent.pem') }), /cannot read the CA file .*absent\.pem: ENOENT/);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
