@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive for real (DNS servers, minisign, Postfix, Chromium,
-# Python's email test corpus from libpython3.11-testsuite, aiosmtpd as a real SMTP server),
+# Python's email test corpus from libpython3.11-testsuite, aiosmtpd as a real SMTP server, openssl
+# for self-signed trial certificates),
 # only those missing. Needs root (or sudo). Starts nothing: each test starts what it needs on 127.0.0.1.
 set -euo pipefail
 packages=(rbldnsd nsd knot knot-dnsutils knot-dnssecutils bind9-dnsutils minisign postfix swaks chromium sqlite3 time iproute2 fonts-dejavu-core libpython3.11-testsuite python3-aiosmtpd openssl)

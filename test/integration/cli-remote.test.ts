@@ -2,7 +2,8 @@
  * The command line against a server process: with `--server URL` and a saved login, every
  * command goes over `POST /api/<operation>` with the bearer token. Files are streamed to the
  * server as uploads and imports run there as jobs, their progress on stderr (listings, QIL hits,
- * a DUL submission, spam samples, a nomination bundle with its CSVs, delisting requests); the
+ * a DUL submission, spam samples, mail into a thread, a nomination bundle with its CSVs,
+ * delisting requests); the
  * commands that work on this computer's database say so; --actor is refused; `publish` has the
  * server prepare, signs here and the server switches (stock minisign -V verifies), and is
  * abandoned when not confirmed; a server that vanished is named, with bounded retries.
@@ -112,6 +113,13 @@ describe('the command line against a server', () => {
     const samples = await remote('samples', 'import', sample);
     assert.equal(samples.code, 0, describeRun(samples));
     assert.match(samples.out.join('\n'), /23\.45\.67\.89/);
+
+    const thread = await remote('threads', 'create', '--listing', '300', '--subject', 'Delisting request', '--json');
+    assert.equal(thread.code, 0, describeRun(thread));
+    const request = file('request.eml', 'From: noc@isp.example\r\nSubject: Delist us\r\nMessage-ID: <r@isp.example>\r\n\r\nPlease delist.\r\n');
+    const threadImport = await remote('threads', 'import', String((JSON.parse(thread.out.join('\n')) as { id: number }).id), request, '--json');
+    assert.equal(threadImport.code, 0, describeRun(threadImport));
+    assert.equal((JSON.parse(threadImport.out.join('\n')) as { added: number }).added, 1);
 
     writeFileSync(join(folder, 'mtas.csv'), 'ip,fqdn,email_domain,company,country,company_type\n82.0.2.25,mail.good.example,good.example,Good Mail,NL,ESP\n');
     writeFileSync(join(folder, 'helos.csv'), 'helo\nmail.good.example\n');
