@@ -15,7 +15,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import type { ImportSummary, ListingView } from '../../shared/contract.js';
 import type { ImportResult, NominationView } from '../../shared/queues.js';
 import { runCli } from '../../main/cli/main.js';
@@ -23,6 +26,9 @@ import { saveLogin } from '../../main/cli/remote/logins.js';
 import { spamMessage } from '../unit/support/mail.js';
 import { describeRun, repdesk, runProgram, type Run } from './support/cli.js';
 import { startServe, type ServeProcess } from './support/serve.js';
+
+/** dist/test/integration -> the package root's bin/repdesk.js. */
+const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'bin', 'repdesk.js');
 
 describe('the command line against a server', () => {
   const folder = mkdtempSync(join(tmpdir(), 'repdesk-cli-remote-'));
@@ -51,6 +57,15 @@ describe('the command line against a server', () => {
       },
     });
     return { ...run, code };
+  };
+
+  const listingCount = (): number => {
+    const db = new Database(database, { readonly: true });
+    try {
+      return (db.prepare('SELECT count(*) AS count FROM listings').get() as { count: number }).count;
+    } finally {
+      db.close();
+    }
   };
 
   before(async () => {
@@ -190,6 +205,33 @@ describe('the command line against a server', () => {
     assert.equal(again.code, 0, describeRun(again));
     assert.equal(JSON.parse(again.out.join('\n')).published, true);
     assert.ok(Number(readlinkSync(join(out, 'current'))) > Number(serial));
+  });
+
+  test('Ctrl-C during an import asks the server to cancel the job: rolled back, nothing imported', async () => {
+    const lines = Array.from({ length: 600_000 }, (_, index) => `47.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
+    const big = file('big.txt', `${lines.join('\n')}\n`);
+    const env: Record<string, string> = {};
+    for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !name.startsWith('REPDESK_')) env[name] = value;
+    const before = listingCount();
+    const child = spawn(process.execPath, [BIN, '--server', url, 'import', big, '--list', 'RBL', '--reason', 'spam-source'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let error = '';
+    const ended = new Promise<number | null>((resolvePromise) => child.on('close', (code) => resolvePromise(code)));
+    await new Promise<void>((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the job never started: ${error}`)), 60_000);
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        error += chunk;
+        if (/^(starting|reading|writing)/m.test(error)) {
+          clearTimeout(timer);
+          resolvePromise();
+        }
+      });
+    });
+    child.kill('SIGINT');
+    const code = await ended;
+    assert.equal(code, 1, error);
+    assert.match(error, new RegExp(`cancelling job #\\d+ on ${url}`));
+    assert.match(error, /repdesk: .*cancel/i);
+    assert.equal(listingCount(), before, 'nothing imported');
   });
 
   test('a server that vanished is named, and reads are tried again a bounded number of times', async () => {

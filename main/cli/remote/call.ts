@@ -65,13 +65,35 @@ function unwrap<T>(result: ApiResult<T>): T {
   return result.value;
 }
 
-/** Start the operation as a job on the server and wait for it, showing its progress. */
+/**
+ * Start the operation as a job on the server and wait for it, showing its progress. Ctrl-C asks
+ * the server to cancel it (all or nothing: it rolls back) and waits for it to end; a second
+ * Ctrl-C leaves it running there.
+ */
 async function runJob(client: RemoteClient, name: JobOperation, input: unknown, progress: ProgressLine): Promise<unknown> {
   let job = unwrap((await client.call('jobs.start', { operation: name, input })) as ApiResult<JobView>);
-  while (job.state === 'running') {
-    progress.show(job.stage || name, job.done, job.total, (count) => count.toLocaleString('en-US'), job.rate, job.etaSeconds);
-    await new Promise((resolvePromise) => setTimeout(resolvePromise, POLL_MS));
-    job = unwrap((await client.call('jobs.get', { id: job.id })) as ApiResult<JobView>);
+  const id = job.id;
+  let isCancelling = false;
+  const onInterrupt = () => {
+    if (isCancelling) {
+      process.off('SIGINT', onInterrupt);
+      progress.note(`left job #${id} running on ${client.target.server}`);
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    isCancelling = true;
+    progress.note(`cancelling job #${id} on ${client.target.server} (Ctrl-C again to leave it running there)...`);
+    void client.call('jobs.cancel', { id });
+  };
+  process.on('SIGINT', onInterrupt);
+  try {
+    while (job.state === 'running') {
+      progress.show(job.stage || name, job.done, job.total, (count) => count.toLocaleString('en-US'), job.rate, job.etaSeconds);
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, POLL_MS));
+      job = unwrap((await client.call('jobs.get', { id })) as ApiResult<JobView>);
+    }
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
   progress.clear();
   if (job.state === 'done') return job.result;
