@@ -34,6 +34,11 @@ export default tseslint.config(
     rules: restrict(['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**', '**/server/**', '**/cli/**'], 'main/core must not import electron, the renderer or a transport'),
   },
   {
+    // main/client/: the contract over HTTPS from a client's side (the desktop's main process, the CLI): plain Node.
+    files: ['main/client/**/*.ts'],
+    rules: restrict(['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**', '**/server/**', '**/cli/**', '**/core/**'], 'main/client is plain Node: it imports shared/ only, never electron, the core, a server or the renderer'),
+  },
+  {
     files: ['main/server/**/*.ts', 'main/cli/**/*.ts'],
     rules: restrict(['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**'], 'transports other than the desktop shell must not import electron or the renderer'),
   },
