@@ -6,7 +6,9 @@
  * the shell sends.
  */
 import type { ApiClient, ApiResult, JobView } from './contract.js';
+import type { Role } from './domain.js';
 import type { UploadReceipt } from './files.js';
+import type { ChangeEvent, ServerCertificateView } from './remote.js';
 
 /** The UI sections the shell can send the user to (the renderer's hash routes `#/<section>`). */
 export const INTENT_SECTIONS = ['lookup', 'listings', 'dul', 'nominations', 'delisting', 'publish', 'settings'] as const;
@@ -22,18 +24,60 @@ export type Intent =
   | { readonly kind: 'import'; readonly target: ImportTarget; readonly section: IntentSection; readonly files: readonly UploadReceipt[] };
 
 /**
+ * How the desktop app works now: not chosen yet (its first start, or the choice kept is
+ * unusable), on this computer (embedded), or as a client of a team server (signed in there, not
+ * signed in, or the server cannot be reached and is tried again).
+ */
+export type ConnectionState =
+  | { readonly kind: 'choosing'; readonly problem: string | null }
+  | { readonly kind: 'embedded'; readonly database: string }
+  | {
+      readonly kind: 'team';
+      /** The server's origin, `https://host[:port]`. */
+      readonly server: string;
+      readonly status: 'signed-in' | 'signed-out' | 'unreachable';
+      /** Who is signed in (signed-in), or who was last (to offer their name). */
+      readonly person: string | null;
+      readonly roles: readonly Role[];
+      /** What went wrong: why the server cannot be reached, or why the session ended. */
+      readonly problem: string | null;
+      /** When the unreachable server is tried next (ISO time), null otherwise. */
+      readonly retryAt: string | null;
+      /** Why the session is not kept across restarts (no protected storage here), null when it is. */
+      readonly keepingProblem: string | null;
+      /** The certificate trusted for a self-signed server (its SHA-256 fingerprint), null with a certificate the system trusts. */
+      readonly pinnedFingerprint: string | null;
+    };
+
+/** The person's choice: this computer, or a team server (with the fingerprint of a certificate they were shown and trust). */
+export type ConnectionRequest = { readonly mode: 'embedded' } | { readonly mode: 'team'; readonly server: string; readonly trustFingerprint?: string };
+
+/** What a choice did: the new state, or why not (with the certificate to show when it is one the person may trust). */
+export type ConnectionAnswer =
+  | { readonly ok: true; readonly state: ConnectionState }
+  | { readonly ok: false; readonly problem: string; readonly certificate: ServerCertificateView | null };
+
+/**
  * The one object the preload exposes to the page as `window.repdesk`: the contract's client,
- * plus subscriptions to job progress and to the shell's intents. Each returns its unsubscribe.
+ * plus subscriptions to job progress, the shell's intents, change notices and the connection,
+ * and the connection's own calls. Each subscription returns its unsubscribe.
  */
 export type DesktopBridge = ApiClient & {
   onJobProgress(listener: (job: JobView) => void): () => void;
   onIntent(listener: (intent: Intent) => void): () => void;
   /** A file the person chose in a form (or dropped on one): the shell registers it as an upload and answers its receipt. */
   uploadFile(file: unknown): Promise<ApiResult<UploadReceipt>>;
+  /** Change notices: another person's writes on the team server, or this app's own on this computer. */
+  onChange(listener: (change: ChangeEvent) => void): () => void;
+  connectionState(): Promise<ConnectionState>;
+  chooseConnection(request: ConnectionRequest): Promise<ConnectionAnswer>;
+  /** Try an unreachable server again now. */
+  retryConnection(): Promise<ConnectionState>;
+  onConnection(listener: (state: ConnectionState) => void): () => void;
 };
 
 /** The names of the bridge's functions that are not contract operations. */
-export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile'] as const;
+export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile', 'onChange', 'connectionState', 'chooseConnection', 'retryConnection', 'onConnection'] as const;
 
 /** The preload's command-line argument that carries the contract's operation names. */
 export const OPERATIONS_ARGUMENT = '--repdesk-operations=';
@@ -46,6 +90,14 @@ export const JOB_PROGRESS_CHANNEL = 'repdesk:job-progress';
 export const DROPPED_FILES_CHANNEL = 'repdesk:dropped-files';
 /** The channel on which the preload asks the main process to register a file chosen in a form. */
 export const UPLOAD_FILE_CHANNEL = 'repdesk:upload-file';
+/** The channel on which the main process sends change notices to the page. */
+export const CHANGE_CHANNEL = 'repdesk:change';
+/** The channel on which the main process sends the connection's state when it changes. */
+export const CONNECTION_CHANNEL = 'repdesk:connection';
+/** The channels on which the page asks for the connection's state, makes a choice, and retries. */
+export const CONNECTION_STATE_CHANNEL = 'repdesk:connection-state';
+export const CONNECTION_CHOOSE_CHANNEL = 'repdesk:connection-choose';
+export const CONNECTION_RETRY_CHANNEL = 'repdesk:connection-retry';
 
 /** Routes showing one record, whose Samples tab takes spam samples dropped on it. */
 const RECORD_ROUTES = ['#/record/'];

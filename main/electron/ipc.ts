@@ -1,11 +1,20 @@
 /**
  * Electron IPC from the contract's one dispatch table: one `repdesk:<operation>` channel per
  * operation. Every call is checked at the door: the sender must be the app's own frame, then
- * the payload passes the operation's schema (inside `dispatch`), then the core runs.
+ * the payload passes the operation's schema (inside the core's `dispatch`, on this computer or
+ * on the team server the main process relays it to), then the core runs.
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { OPERATION_NAMES, type ApiResult } from '../../shared/contract.js';
-import { UPLOAD_FILE_CHANNEL } from '../../shared/desktop.js';
+import {
+  CONNECTION_CHOOSE_CHANNEL,
+  CONNECTION_RETRY_CHANNEL,
+  CONNECTION_STATE_CHANNEL,
+  UPLOAD_FILE_CHANNEL,
+  type ConnectionAnswer,
+  type ConnectionRequest,
+  type ConnectionState,
+} from '../../shared/desktop.js';
 import type { UploadReceipt } from '../../shared/files.js';
 import type { CallContext, Core } from '../core/app.js';
 import { AppError } from '../core/errors.js';
@@ -16,12 +25,21 @@ export function channelFor(operation: string): string {
   return `repdesk:${operation}`;
 }
 
+/** Where the page's calls go: this computer's core, or the team server (connection.ts). */
+export type Dispatch = (operation: string, payload: unknown) => Promise<ApiResult<unknown>>;
+
 export interface IpcRegistrationOptions {
-  readonly core: Core;
-  /** Who the desktop user is. */
-  readonly call: () => CallContext;
+  readonly dispatch: Dispatch;
   /** Whether an event comes from the app's own window and frame (not an iframe, not another origin). */
   readonly isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
+}
+
+/**
+ * The page's calls to this computer's core, as the desktop user. The page never names a local
+ * file, whatever the call context says: its files arrive as uploads the shell registered.
+ */
+export function embeddedDispatch(core: Pick<Core, 'dispatchUnknown'>, call: () => CallContext): Dispatch {
+  return (operation, payload) => core.dispatchUnknown(operation, payload, { ...call(), localFiles: false });
 }
 
 /** Register a handler for every operation of the contract; returns the channels registered. */
@@ -32,10 +50,55 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, options: IpcRegist
       if (!options.isTrustedSender(event)) {
         return { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame is refused' } };
       }
-      // The page never names a local file: its files arrive as uploads the shell registered.
-      return options.core.dispatch(operation, payload, { ...options.call(), localFiles: false });
+      return options.dispatch(operation, payload);
     });
     return channel;
+  });
+}
+
+export interface ConnectionIpcOptions {
+  readonly connection: {
+    state(): ConnectionState;
+    choose(request: ConnectionRequest): Promise<ConnectionAnswer>;
+    refresh(): Promise<ConnectionState>;
+  };
+  readonly isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
+}
+
+const UNTRUSTED_ANSWER: ConnectionAnswer = { ok: false, problem: 'IPC from an untrusted frame is refused', certificate: null };
+
+/** A choice as the page sends it, checked (anything else is refused before it is acted on). */
+export function parseConnectionRequest(value: unknown): ConnectionRequest | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
+  if (record.mode === 'embedded' && keys.length === 1) return { mode: 'embedded' };
+  if (record.mode !== 'team' || typeof record.server !== 'string' || record.server.length > 2048) return null;
+  if (!keys.every((key) => key === 'mode' || key === 'server' || key === 'trustFingerprint')) return null;
+  if (record.trustFingerprint === undefined) return { mode: 'team', server: record.server };
+  if (typeof record.trustFingerprint !== 'string' || !/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/.test(record.trustFingerprint)) return null;
+  return { mode: 'team', server: record.server, trustFingerprint: record.trustFingerprint };
+}
+
+/** The page's calls about the connection: its state, the person's choice, trying the server again now. */
+export function registerConnectionIpc(ipcMain: Pick<IpcMain, 'handle'>, options: ConnectionIpcOptions): void {
+  ipcMain.handle(CONNECTION_STATE_CHANNEL, (event) => {
+    if (!options.isTrustedSender(event)) return { kind: 'choosing', problem: 'IPC from an untrusted frame is refused' } satisfies ConnectionState;
+    return options.connection.state();
+  });
+  ipcMain.handle(CONNECTION_CHOOSE_CHANNEL, async (event, request: unknown): Promise<ConnectionAnswer> => {
+    if (!options.isTrustedSender(event)) return UNTRUSTED_ANSWER;
+    const parsed = parseConnectionRequest(request);
+    if (parsed === null) return { ok: false, problem: 'a choice is {"mode": "embedded"} or {"mode": "team", "server": URL, "trustFingerprint"?: SHA-256}', certificate: null };
+    try {
+      return await options.connection.choose(parsed);
+    } catch (error) {
+      return { ok: false, problem: error instanceof Error ? error.message : String(error), certificate: null };
+    }
+  });
+  ipcMain.handle(CONNECTION_RETRY_CHANNEL, async (event) => {
+    if (!options.isTrustedSender(event)) return { kind: 'choosing', problem: 'IPC from an untrusted frame is refused' } satisfies ConnectionState;
+    return options.connection.refresh();
   });
 }
 

@@ -126,7 +126,8 @@ export function jobNotification(job: JobView): { title: string; body: string } {
 }
 
 export interface JobWatchOptions {
-  readonly list: () => readonly JobView[];
+  /** This computer's jobs, or the team server's (asked over the network: a promise). */
+  readonly list: () => readonly JobView[] | Promise<readonly JobView[]>;
   readonly onProgress: (job: JobView) => void;
   readonly onFinished: (job: JobView) => void;
   readonly intervalMilliseconds: number;
@@ -135,14 +136,22 @@ export interface JobWatchOptions {
 /** Look at the job list at an interval and report what changed; returns the function that stops it. */
 export function watchJobs(options: JobWatchOptions): () => void {
   let seen = new Map<number, JobView>();
-  const look = () => {
-    const current = options.list();
-    const { progressed, finished } = jobChanges(seen, current);
-    for (const job of progressed) options.onProgress(job);
-    for (const job of finished) options.onFinished(job);
-    seen = new Map(current.map((job) => [job.id, job]));
+  let isLooking = false;
+  const look = async () => {
+    // A slow answer from a server is not asked for again until it has come.
+    if (isLooking) return;
+    isLooking = true;
+    try {
+      const current = await options.list();
+      const { progressed, finished } = jobChanges(seen, current);
+      for (const job of progressed) options.onProgress(job);
+      for (const job of finished) options.onFinished(job);
+      seen = new Map(current.map((job) => [job.id, job]));
+    } finally {
+      isLooking = false;
+    }
   };
-  const timer = setInterval(look, options.intervalMilliseconds);
+  const timer = setInterval(() => void look(), options.intervalMilliseconds);
   timer.unref();
   return () => clearInterval(timer);
 }

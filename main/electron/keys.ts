@@ -31,12 +31,21 @@ function keyPath(vault: KeyVault): string {
  * protection, so the key is refused there (the CLI's passphrase-encrypted key file is the way).
  */
 export function checkEncryptionUsable(vault: KeyVault): void {
-  if (!vault.safeStorage.isEncryptionAvailable()) {
+  const problem = encryptionProblem(vault);
+  if (problem === 'unavailable') {
     throw forbidden('the operating system offers no encrypted storage to this app, so it cannot keep a signing key (use the CLI: repdesk publish --key FILE)');
   }
-  if (vault.platform === 'linux' && vault.safeStorage.getSelectedStorageBackend() === 'basic_text') {
+  if (problem === 'in-clear') {
     throw forbidden('no secret service (GNOME Keyring, KWallet) is running, so the signing key could only be stored in clear: refused (start one, or use the CLI with a passphrase-protected key)');
   }
+}
+
+/** Why safeStorage cannot protect a secret here: none offered, or only in clear; null when it can. */
+export function encryptionProblem(vault: KeyVault): 'unavailable' | 'in-clear' | null {
+  if (!vault.safeStorage.isEncryptionAvailable()) return 'unavailable';
+  // On Linux without a secret service Electron falls back to 'basic_text', a fixed password in its own source.
+  if (vault.platform === 'linux' && vault.safeStorage.getSelectedStorageBackend() === 'basic_text') return 'in-clear';
+  return null;
 }
 
 /** Whether a signing key has been stored. */

@@ -11,13 +11,14 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATION_NAMES } from '../../shared/contract.js';
-import type { Core } from '../core/app.js';
 import { openThreadedCore } from '../core/writer/threaded-core.js';
 import { DEFAULT_DATABASE_FILE, LOCATION_FILE, databaseLocationProblem, formatLocationFile, resolveDatabaseLocation } from '../core/database-location.js';
 import { defaultDataFolder, readOptionalText } from '../core/paths.js';
-import { registerFileUploads, registerIpc } from './ipc.js';
+import { embeddedDispatch, registerConnectionIpc, registerFileUploads, registerIpc } from './ipc.js';
 import { UploadStore } from '../core/io/uploads.js';
-import { DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, type ImportTarget, type Intent } from '../../shared/desktop.js';
+import { CHANGE_CHANNEL, CONNECTION_CHANNEL, DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, type ImportTarget, type Intent } from '../../shared/desktop.js';
+import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from './connection-file.js';
+import { DesktopConnection, type EmbeddedSide } from './connection.js';
 import { importDialogOptions, importsForDroppedFiles, intentsForImports, isPathList, sectionOfUrl, type ImportRequest } from './intents.js';
 import { watchJobs, jobNotification } from './jobs.js';
 import { generateSigningKey, hasSigningKey, importSigningKeyFile, publicKeyText, signingKeyProvider, type KeyVault } from './keys.js';
@@ -44,8 +45,7 @@ app.enableSandbox();
 
 const externalLinks = { dialog, shell };
 let mainWindow: BrowserWindow | null = null;
-let core: Core | null = null;
-let uploads: UploadStore | null = null;
+let connection: DesktopConnection | null = null;
 let stopWatchingJobs: (() => void) | null = null;
 let databasePath = '';
 const filesOpenedBeforeStart: string[] = [];
@@ -97,10 +97,18 @@ function sendIntent(intent: Intent): void {
   else window.webContents.send(INTENT_CHANNEL, intent);
 }
 
-/** Register a local file as an upload of the desktop's session: the page gets its receipt, never its path. */
+/**
+ * A file the person chose or dropped becomes an upload: registered with this computer's core, or
+ * streamed to the team server. The page gets its receipt, never its path.
+ */
 function registerFile(path: string) {
-  if (!uploads) throw new Error('RepDesk is not started yet');
-  return uploads.register(path, { owner: DESKTOP_UPLOAD_OWNER });
+  if (!connection) throw new Error('RepDesk is not started yet');
+  return connection.registerFile(path);
+}
+
+/** Send to the page, if it is there. */
+function sendToPage(channel: string, payload: unknown): void {
+  if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(channel, payload);
 }
 
 /** Register the files of each import and send its intent to the page; files that cannot be read are named. */
@@ -182,13 +190,11 @@ async function generateKey(): Promise<void> {
   }
 }
 
-function closeCore(): void {
+function closeConnection(): void {
   stopWatchingJobs?.();
   stopWatchingJobs = null;
-  core?.close();
-  core = null;
-  uploads?.close();
-  uploads = null;
+  void connection?.close();
+  connection = null;
 }
 
 /**
@@ -198,7 +204,7 @@ function closeCore(): void {
  */
 async function chooseDatabaseLocation(): Promise<void> {
   const window = focusMainWindow();
-  const running = core?.jobs.list().find((job) => job.state === 'running');
+  const running = (await connection?.listJobs())?.find((job) => job.state === 'running');
   if (running) {
     dialog.showErrorBox('The database location cannot change now', `${jobNotification(running).title} (job #${running.id}). RepDesk restarts to open another database: wait until the job has finished, or cancel it.`);
     return;
@@ -251,7 +257,7 @@ async function chooseDatabaseLocation(): Promise<void> {
   await dialog.showMessageBox(window, { type: 'info', message: 'RepDesk restarts to open the database', detail: chosen ?? defaultPath, buttons: ['Restart'] });
   // app.exit skips the window's close event and will-quit: remember the window and close the database first.
   if (!window.isDestroyed()) rememberWindowState(window);
-  closeCore();
+  closeConnection();
   app.relaunch();
   app.exit(0);
 }
@@ -303,31 +309,56 @@ async function start(): Promise<void> {
   const theme = parseTheme(readOptionalText(userDataFile(THEME_FILE)));
   nativeTheme.themeSource = theme;
 
-  const location = resolveDatabaseLocation({
-    environmentPath: process.env.REPDESK_DB,
-    dataFolder: app.getPath('userData'),
-    locationText: readOptionalText(userDataFile(LOCATION_FILE)),
-  });
-  databasePath = location.path;
-  shellLog.info(`database ${databasePath} (${location.source})`);
-  if (location.problem !== null) {
-    shellLog.warn(location.problem);
-    dialog.showErrorBox('The chosen database cannot be opened', `${location.problem}\n\nRepDesk opens the default database, ${location.path}. File > Database location… chooses another.`);
-  }
+  const openEmbedded = async (): Promise<EmbeddedSide> => {
+    const location = resolveDatabaseLocation({
+      environmentPath: process.env.REPDESK_DB,
+      dataFolder: app.getPath('userData'),
+      locationText: readOptionalText(userDataFile(LOCATION_FILE)),
+    });
+    databasePath = location.path;
+    shellLog.info(`database ${databasePath} (${location.source})`);
+    if (location.problem !== null) {
+      shellLog.warn(location.problem);
+      dialog.showErrorBox('The chosen database cannot be opened', `${location.problem}\n\nRepDesk opens the default database, ${location.path}. File > Database location… chooses another.`);
+    }
+    // Files the person chooses or drops become uploads in a private folder (paths never reach the page).
+    const uploads = UploadStore.open();
+    // Writes go to a writer thread (bounded wait) and reads never wait for it: the main process, and so the window, never freezes on the database.
+    const core = await openThreadedCore({
+      databasePath,
+      signingKey: signingKeyProvider(keyVault()),
+      snapshotFolder: join(app.getPath('userData'), 'snapshots'),
+      uploadFolder: uploads.folder ?? undefined,
+    });
+    const actor = process.env.REPDESK_ACTOR ?? userInfo().username;
+    return {
+      database: databasePath,
+      dispatch: embeddedDispatch(core, () => ({ actor, client: 'desktop', uploadOwner: DESKTOP_UPLOAD_OWNER })),
+      registerFile: (path) => uploads.register(path, { owner: DESKTOP_UPLOAD_OWNER }),
+      listJobs: () => core.jobs.list(),
+      close: () => {
+        core.close();
+        uploads.close();
+      },
+    };
+  };
 
-  // Files the person chooses or drops become uploads in a private folder (paths never reach the page).
-  const openedUploads = UploadStore.open();
-  uploads = openedUploads;
-  // Writes go to a writer thread (bounded wait) and reads never wait for it: the main process, and so the window, never freezes on the database.
-  const openedCore = await openThreadedCore({
-    databasePath,
-    signingKey: signingKeyProvider(keyVault()),
-    snapshotFolder: join(app.getPath('userData'), 'snapshots'),
-    uploadFolder: openedUploads.folder ?? undefined,
+  // This computer's database, or a team server: as chosen at the first start (the page asks when nothing is chosen yet).
+  const opened = await DesktopConnection.start({
+    vault: keyVault(),
+    userAgent: `RepDesk/${app.getVersion()} (desktop)`,
+    readChoice: () => parseConnectionFile(readOptionalText(userDataFile(CONNECTION_FILE))),
+    writeChoice: (choice) => writeFileSync(userDataFile(CONNECTION_FILE), formatConnectionFile(choice), { mode: 0o600 }),
+    openEmbedded,
+    onState: (state) => {
+      shellLog.info(`connection: ${state.kind}${state.kind === 'team' ? ` ${state.server} ${state.status}${state.problem ? ` (${state.problem})` : ''}` : ''}`);
+      sendToPage(CONNECTION_CHANNEL, state);
+    },
+    onChange: (change) => sendToPage(CHANGE_CHANNEL, change),
   });
-  core = openedCore;
-  const actor = process.env.REPDESK_ACTOR ?? userInfo().username;
-  registerIpc(ipcMain, { core: openedCore, call: () => ({ actor, client: 'desktop', uploadOwner: DESKTOP_UPLOAD_OWNER }), isTrustedSender: isFromMainWindow });
+  connection = opened;
+  registerIpc(ipcMain, { dispatch: (operation, payload) => opened.dispatch(operation, payload), isTrustedSender: isFromMainWindow });
+  registerConnectionIpc(ipcMain, { connection: opened, isTrustedSender: isFromMainWindow });
   registerFileUploads(ipcMain, { register: registerFile, isTrustedSender: isFromMainWindow });
   ipcMain.on(DROPPED_FILES_CHANNEL, (event: IpcMainEvent, paths: unknown) => {
     if (!isFromMainWindow(event) || !isPathList(paths)) {
@@ -338,11 +369,9 @@ async function start(): Promise<void> {
   });
 
   stopWatchingJobs = watchJobs({
-    list: () => openedCore.jobs.list(),
+    list: () => opened.listJobs(),
     intervalMilliseconds: JOB_POLL_MILLISECONDS,
-    onProgress: (job) => {
-      if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(JOB_PROGRESS_CHANNEL, job);
-    },
+    onProgress: (job) => sendToPage(JOB_PROGRESS_CHANNEL, job),
     onFinished: (job) => {
       if (!Notification.isSupported()) return;
       const notification = new Notification(jobNotification(job));
@@ -370,7 +399,7 @@ if (!app.requestSingleInstanceLock()) {
   // macOS: a file dropped on the Dock icon or opened with the app, possibly before it is ready.
   app.on('open-file', (event, path) => {
     event.preventDefault();
-    if (core) routeFiles([path], mainWindow?.webContents.getURL() ?? '');
+    if (connection) routeFiles([path], mainWindow?.webContents.getURL() ?? '');
     else filesOpenedBeforeStart.push(path);
   });
   app.on('activate', () => {
@@ -379,7 +408,7 @@ if (!app.requestSingleInstanceLock()) {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', closeCore);
+  app.on('will-quit', closeConnection);
   app
     .whenReady()
     .then(start)

@@ -7,6 +7,7 @@ import { LookupView } from './views/lookup/LookupView.js';
 import { CommandPalette } from './views/workbench/CommandPalette.js';
 import { ThemeSwitch } from './views/ThemeSwitch.js';
 import { FirstStart } from './views/FirstStart.js';
+import { ConnectionBanner, ConnectionBar } from './views/connection/ConnectionBar.js';
 import './views/frame.css';
 
 // The opening screen (Dashboard) and Lookup come with the first script; every other section is a
@@ -96,6 +97,7 @@ export function App() {
         </a>
         <div className="frame-header-tools">
           <ThemeSwitch />
+          <ConnectionBar />
           <SignedIn />
         </div>
       </header>
@@ -111,6 +113,7 @@ export function App() {
         </ul>
       </nav>
       <main className="frame-content">
+        <ConnectionBanner />
         <FirstStart />
         <Suspense fallback={<p aria-live="polite">Loading…</p>}>
           <Section section={route.section} argument={route.argument} />

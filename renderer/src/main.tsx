@@ -2,7 +2,9 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { ApiContext, createClient } from './api.js';
 import { App } from './App.js';
+import { connectionBridge } from './connection.js';
 import { followShellIntents } from './desktop.js';
+import { DesktopGate } from './views/connection/DesktopGate.js';
 import { startTheme } from './theme.js';
 import './styles.css';
 
@@ -15,7 +17,9 @@ followShellIntents(window.repdesk);
 createRoot(container).render(
   <StrictMode>
     <ApiContext.Provider value={createClient()}>
-      <App />
+      <DesktopGate bridge={connectionBridge(window.repdesk)}>
+        <App />
+      </DesktopGate>
     </ApiContext.Provider>
   </StrictMode>,
 );

@@ -33,6 +33,8 @@ const FAKE_BRIDGE = `(() => {
   window.repdesk = new Proxy({}, {
     get(_target, name) {
       if (name === 'onIntent') return (listener) => { listeners.push(listener); return () => undefined; };
+      // No connection calls: the page goes straight to the app (on this computer), as in browser mode.
+      if (name === 'connectionState' || name === 'onConnection') return undefined;
       // No onJobProgress: the page polls for job progress, as in browser mode.
       if (typeof name !== 'string' || name === 'then' || name === 'onJobProgress') return undefined;
       return (input) => fetch('/api/' + name, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(input ?? {}) }).then((response) => response.json());

@@ -1,7 +1,8 @@
 /**
  * The preload of the main window. It exposes exactly one object to the page, `window.repdesk`:
  * one function per contract operation (each an `ipcRenderer.invoke` on `repdesk:<operation>`),
- * plus subscriptions to job progress and to the shell's intents, and `uploadFile` for a file the
+ * plus subscriptions to job progress, the shell's intents, change notices and the connection
+ * (this computer or a team server: its state, the person's choice, a retry), and `uploadFile` for a file the
  * person chose in a form (its path goes to the main process, which registers it as an upload;
  * the page gets the receipt, never the path). The page never gets `ipcRenderer`, an IPC event or
  * anything of Node.
@@ -15,8 +16,15 @@
 import type { ContextBridge, IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
 import type { ApiClient, ApiResult, JobView } from '../../../shared/contract.js';
 import type {
+  ConnectionRequest,
+  ConnectionState,
   DesktopBridge,
   Intent,
+  CHANGE_CHANNEL as ChangeChannel,
+  CONNECTION_CHANNEL as ConnectionChannel,
+  CONNECTION_CHOOSE_CHANNEL as ConnectionChooseChannel,
+  CONNECTION_RETRY_CHANNEL as ConnectionRetryChannel,
+  CONNECTION_STATE_CHANNEL as ConnectionStateChannel,
   DROPPED_FILES_CHANNEL as DroppedFilesChannel,
   INTENT_CHANNEL as IntentChannel,
   JOB_PROGRESS_CHANNEL as JobProgressChannel,
@@ -24,6 +32,7 @@ import type {
   UPLOAD_FILE_CHANNEL as UploadFileChannel,
 } from '../../../shared/desktop.js';
 import type { UploadReceipt } from '../../../shared/files.js';
+import type { ChangeEvent } from '../../../shared/remote.js';
 // A CommonJS file under verbatimModuleSyntax imports a run-time module only this way.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import electron = require('electron');
@@ -33,6 +42,11 @@ const JOB_PROGRESS_CHANNEL: typeof JobProgressChannel = 'repdesk:job-progress';
 const DROPPED_FILES_CHANNEL: typeof DroppedFilesChannel = 'repdesk:dropped-files';
 const UPLOAD_FILE_CHANNEL: typeof UploadFileChannel = 'repdesk:upload-file';
 const OPERATIONS_ARGUMENT: typeof OperationsArgument = '--repdesk-operations=';
+const CHANGE_CHANNEL: typeof ChangeChannel = 'repdesk:change';
+const CONNECTION_CHANNEL: typeof ConnectionChannel = 'repdesk:connection';
+const CONNECTION_STATE_CHANNEL: typeof ConnectionStateChannel = 'repdesk:connection-state';
+const CONNECTION_CHOOSE_CHANNEL: typeof ConnectionChooseChannel = 'repdesk:connection-choose';
+const CONNECTION_RETRY_CHANNEL: typeof ConnectionRetryChannel = 'repdesk:connection-retry';
 
 type RendererIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener' | 'send'>;
 
@@ -96,6 +110,11 @@ function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly 
       if (path === '') return { ok: false, error: { code: 'invalid-input', message: 'only a file chosen or dropped from this computer can be sent' } };
       return (await ipcRenderer.invoke(UPLOAD_FILE_CHANNEL, path)) as ApiResult<UploadReceipt>;
     },
+    onChange: (listener: (change: ChangeEvent) => void) => subscribe(ipcRenderer, CHANGE_CHANNEL, listener),
+    connectionState: () => ipcRenderer.invoke(CONNECTION_STATE_CHANNEL) as Promise<ConnectionState>,
+    chooseConnection: (request: ConnectionRequest) => ipcRenderer.invoke(CONNECTION_CHOOSE_CHANNEL, request) as ReturnType<DesktopBridge['chooseConnection']>,
+    retryConnection: () => ipcRenderer.invoke(CONNECTION_RETRY_CHANNEL) as Promise<ConnectionState>,
+    onConnection: (listener: (state: ConnectionState) => void) => subscribe(ipcRenderer, CONNECTION_CHANNEL, listener),
   } satisfies DesktopBridge;
   return bridge;
 }

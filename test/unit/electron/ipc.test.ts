@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
 import { OPERATION_NAMES, type ApiResult } from '../../../shared/contract.js';
 import { createCore } from '../../../main/core/app.js';
-import { channelFor, registerFileUploads, registerIpc } from '../../../main/electron/ipc.js';
-import { UPLOAD_FILE_CHANNEL } from '../../../shared/desktop.js';
+import { channelFor, embeddedDispatch, registerConnectionIpc, registerFileUploads, registerIpc } from '../../../main/electron/ipc.js';
+import { CONNECTION_CHOOSE_CHANNEL, CONNECTION_RETRY_CHANNEL, CONNECTION_STATE_CHANNEL, UPLOAD_FILE_CHANNEL, type ConnectionRequest, type ConnectionState } from '../../../shared/desktop.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { isTrustedSender } from '../../../main/electron/security.js';
 
@@ -34,9 +34,8 @@ const fakeIpcMain = {
 const trustedFrame = { id: 'main-frame' };
 const event = (frame: unknown) => ({ senderFrame: frame }) as unknown as IpcMainInvokeEvent;
 const channels = registerIpc(fakeIpcMain as never, {
-  core,
   // Even a call context that says so cannot let the page name local files.
-  call: () => ({ actor: 'Alice', localFiles: true, uploadOwner: 'desktop' }),
+  dispatch: embeddedDispatch(core, () => ({ actor: 'Alice', localFiles: true, uploadOwner: 'desktop' })),
   isTrustedSender: (incoming) => (incoming as unknown as { senderFrame: unknown }).senderFrame === trustedFrame,
 });
 
@@ -70,8 +69,7 @@ test('with the shell sender check, only the main frame of our window showing our
   const appUrl = 'file:///opt/RepDesk/resources/app.asar/dist/renderer/index.html';
   const checked = new Map<string, Handler>();
   registerIpc({ handle: (channel: string, handler: Handler) => checked.set(channel, handler) } as never, {
-    core,
-    call: () => ({ actor: 'Alice' }),
+    dispatch: embeddedDispatch(core, () => ({ actor: 'Alice' })),
     isTrustedSender: (incoming) => isTrustedSender(incoming, { webContentsId: 3, appUrl }),
   });
   const from = (webContentsId: number, url: string, parent: unknown) => ({ sender: { id: webContentsId }, senderFrame: { url, parent } }) as unknown as IpcMainInvokeEvent;
@@ -108,4 +106,35 @@ test('the page never names a local file: a path in an import is refused, an uplo
   const again = await handlers.get(channelFor('listings.importFile'))!(event(trustedFrame), { file: { upload }, list: 'RBL', reason: 'spam-source' });
   assert.ok(!again.ok && /no upload/.test(again.error.message), JSON.stringify(again));
   assert.ok(existsSync(file));
+});
+
+test('the connection channels answer only our frame, and a choice reaches the connection only in its exact shape', async () => {
+  const registered = new Map<string, (event: IpcMainInvokeEvent, payload?: unknown) => Promise<unknown> | unknown>();
+  const chosen: ConnectionRequest[] = [];
+  const state: ConnectionState = { kind: 'embedded', database: '/data/repdesk.sqlite' };
+  registerConnectionIpc({ handle: (channel: string, handler: (event: IpcMainInvokeEvent, payload?: unknown) => unknown) => registered.set(channel, handler) } as never, {
+    connection: {
+      state: () => state,
+      choose: async (request) => {
+        chosen.push(request);
+        return { ok: true, state };
+      },
+      refresh: async () => state,
+    },
+    isTrustedSender: (incoming) => (incoming as unknown as { senderFrame: unknown }).senderFrame === trustedFrame,
+  });
+  assert.deepEqual(await registered.get(CONNECTION_STATE_CHANNEL)!(event(trustedFrame)), state);
+  assert.deepEqual(await registered.get(CONNECTION_RETRY_CHANNEL)!(event(trustedFrame)), state);
+  assert.notDeepEqual(await registered.get(CONNECTION_STATE_CHANNEL)!(event({ id: 'iframe' })), state);
+  const choose = registered.get(CONNECTION_CHOOSE_CHANNEL)!;
+  const fingerprint = Array.from({ length: 32 }, () => 'AB').join(':');
+  assert.deepEqual(await choose(event({ id: 'iframe' }), { mode: 'embedded' }), { ok: false, problem: 'IPC from an untrusted frame is refused', certificate: null });
+  for (const malformed of [null, 'embedded', { mode: 'embedded', extra: 1 }, { mode: 'team' }, { mode: 'team', server: 7 }, { mode: 'team', server: 'https://a.example', trustFingerprint: 'AB:CD' }, { mode: 'team', server: 'https://a.example', path: '/etc' }]) {
+    const answer = (await choose(event(trustedFrame), malformed)) as { ok: boolean; problem: string };
+    assert.equal(answer.ok, false, JSON.stringify(malformed));
+    assert.match(answer.problem, /a choice is/);
+  }
+  assert.deepEqual(await choose(event(trustedFrame), { mode: 'team', server: 'https://a.example', trustFingerprint: fingerprint }), { ok: true, state });
+  assert.deepEqual(await choose(event(trustedFrame), { mode: 'embedded' }), { ok: true, state });
+  assert.deepEqual(chosen, [{ mode: 'team', server: 'https://a.example', trustFingerprint: fingerprint }, { mode: 'embedded' }]);
 });

@@ -8,7 +8,20 @@ import { readFileSync } from 'node:fs';
 import { createContext, runInContext } from 'node:vm';
 import { OPERATION_NAMES } from '../../../shared/contract.js';
 import { channelFor } from '../../../main/electron/ipc.js';
-import { BRIDGE_EXTRA_FUNCTIONS, DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, OPERATIONS_ARGUMENT, UPLOAD_FILE_CHANNEL, type DesktopBridge, type Intent } from '../../../shared/desktop.js';
+import {
+  BRIDGE_EXTRA_FUNCTIONS,
+  CONNECTION_CHANNEL,
+  CONNECTION_CHOOSE_CHANNEL,
+  CONNECTION_RETRY_CHANNEL,
+  CONNECTION_STATE_CHANNEL,
+  DROPPED_FILES_CHANNEL,
+  INTENT_CHANNEL,
+  JOB_PROGRESS_CHANNEL,
+  OPERATIONS_ARGUMENT,
+  UPLOAD_FILE_CHANNEL,
+  type DesktopBridge,
+  type Intent,
+} from '../../../shared/desktop.js';
 
 const PRELOAD_SOURCE = readFileSync(new URL('../../../main/electron/preload/preload.js', import.meta.url), 'utf8');
 
@@ -154,4 +167,27 @@ test('uploadFile sends the chosen file\'s path to the main process to register, 
   const refused = await bridge.uploadFile({ path: '' });
   assert.equal(refused.ok, false);
   assert.equal(loaded.invoked.length, 1, 'nothing reached the main process');
+});
+
+test('the connection calls invoke their channels; its states reach a subscriber as the payload alone, until it unsubscribes', async () => {
+  const loaded = loadPreload(ARGV);
+  const bridge = loaded.exposed[0][1] as DesktopBridge;
+  await bridge.connectionState();
+  await bridge.chooseConnection({ mode: 'team', server: 'https://repdesk.example.net' });
+  await bridge.retryConnection();
+  assert.deepEqual(
+    loaded.invoked.map(([channel, payload]) => [channel, payload === undefined ? undefined : { ...(payload as object) }]),
+    [
+      [CONNECTION_STATE_CHANNEL, undefined],
+      [CONNECTION_CHOOSE_CHANNEL, { mode: 'team', server: 'https://repdesk.example.net' }],
+      [CONNECTION_RETRY_CHANNEL, undefined],
+    ],
+  );
+  const received: unknown[][] = [];
+  const unsubscribe = bridge.onConnection((...values: unknown[]) => received.push(values));
+  loaded.emit(CONNECTION_CHANNEL, { kind: 'embedded', database: '/home/ana/.config/RepDesk/repdesk.sqlite' });
+  unsubscribe();
+  loaded.emit(CONNECTION_CHANNEL, { kind: 'choosing', problem: null });
+  assert.deepEqual(received, [[{ kind: 'embedded', database: '/home/ana/.config/RepDesk/repdesk.sqlite' }]]);
+  assert.equal(loaded.listeners.get(CONNECTION_CHANNEL)?.size, 0);
 });

@@ -1,0 +1,486 @@
+/**
+ * Where the desktop app's calls go: the core on this computer (embedded), or a team server over
+ * HTTPS, as the person chose at the first start (and may change at any time). The page's calls
+ * arrive here unchanged from IPC; in team mode they go to the server with the session's token,
+ * which the main process alone holds (kept with safeStorage): signing in takes the token out of
+ * the answer before the page sees it, signing out forgets it. A server that cannot be reached is
+ * shown as such (which server, what failed) and tried again with growing pauses; a session the
+ * server refuses is forgotten and the person is asked to sign in again. Plain module: the
+ * Electron wiring is in main.ts, and the tests drive this with a real server and fakes.
+ */
+import { isOperationName, needsSession, type ApiError, type ApiResult, type JobView } from '../../shared/contract.js';
+import type { ConnectionAnswer, ConnectionRequest, ConnectionState } from '../../shared/desktop.js';
+import type { Role } from '../../shared/domain.js';
+import type { UploadReceipt } from '../../shared/files.js';
+import { CHANGE_EVENT, parseChangeEvent, type ChangeEvent } from '../../shared/remote.js';
+import type { SessionView, SignInResult } from '../../shared/team.js';
+import { AppError } from '../core/errors.js';
+import { followEvents } from '../client/events.js';
+import { RemoteClient } from '../client/remote-client.js';
+import { parseServerAddress } from '../client/server-address.js';
+import { ServerUnreachable, ServerWire, fingerprintOf, inspectCertificate, type ServerTrust } from '../client/transport.js';
+import type { ConnectionChoice } from './connection-file.js';
+import { forgetSessionToken, readSessionToken, sessionKeepingProblem, storeSessionToken, type SessionVault } from './session-vault.js';
+
+/** This computer's side: the core opened on the database here. */
+export interface EmbeddedSide {
+  readonly database: string;
+  dispatch(operation: string, payload: unknown): Promise<ApiResult<unknown>>;
+  registerFile(path: string): Promise<UploadReceipt>;
+  listJobs(): readonly JobView[];
+  close(): void;
+}
+
+export interface DesktopConnectionOptions {
+  readonly vault: SessionVault;
+  /** `RepDesk/<version> (desktop)`. */
+  readonly userAgent: string;
+  /** The choice kept (connection.json), and where a new one is kept. */
+  readonly readChoice: () => { choice: ConnectionChoice | null; problem: string | null };
+  readonly writeChoice: (choice: ConnectionChoice) => void;
+  /** Open the core on this computer's database. */
+  readonly openEmbedded: () => Promise<EmbeddedSide>;
+  readonly onState: (state: ConnectionState) => void;
+  readonly onChange: (change: ChangeEvent) => void;
+  /** The pauses before trying an unreachable server again; the last repeats. */
+  readonly retryDelaysMs?: readonly number[];
+  readonly now?: () => Date;
+}
+
+const DEFAULT_RETRY_DELAYS_MS = [2_000, 5_000, 10_000, 30_000];
+/** How long the first look at a server (and each retry) waits for it. */
+const PROBE_TIMEOUT_MS = 10_000;
+/** While a job of this person may be running on the server, its list is asked for at most this often. */
+const REMOTE_JOB_POLL_MS = 1_000;
+/** After a call that may start a job, jobs are watched at least this long. */
+const JOB_WATCH_AFTER_CALL_MS = 10_000;
+
+interface TeamSide {
+  readonly server: string;
+  readonly certificate: string | null;
+  readonly wire: ServerWire;
+  readonly client: RemoteClient;
+  token: string | null;
+  status: 'signed-in' | 'signed-out' | 'unreachable';
+  person: string | null;
+  roles: readonly Role[];
+  problem: string | null;
+  retryAt: Date | null;
+  retryTimer: NodeJS.Timeout | null;
+  failures: number;
+  keepingProblem: string | null;
+  stopEvents: (() => void) | null;
+  jobs: readonly JobView[];
+  lastJobCallAt: number;
+  lastJobPollAt: number;
+}
+
+const NOBODY = { actor: null, roles: [] as Role[], session: null };
+
+function failure(code: ApiError['code'], message: string): { ok: false; error: ApiError } {
+  return { ok: false, error: { code, message } };
+}
+
+function unreachableResult(error: ServerUnreachable): { ok: false; error: ApiError } {
+  return failure('internal', `${error.message}. RepDesk tries again by itself; a change you made just now may not have reached it: look once it is back.`);
+}
+
+export class DesktopConnection {
+  private choice: ConnectionChoice | null = null;
+  private embedded: EmbeddedSide | null = null;
+  private team: TeamSide | null = null;
+  private choosingProblem: string | null = null;
+  private isClosed = false;
+  private readonly now: () => Date;
+
+  private constructor(private readonly options: DesktopConnectionOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Start as the kept choice says: the database here, the server (checking a kept session), or the first-start choice. */
+  static async start(options: DesktopConnectionOptions): Promise<DesktopConnection> {
+    const connection = new DesktopConnection(options);
+    const kept = options.readChoice();
+    connection.choosingProblem = kept.problem;
+    if (kept.choice?.mode === 'embedded') {
+      connection.embedded = await options.openEmbedded();
+      connection.choice = kept.choice;
+    } else if (kept.choice?.mode === 'team') {
+      connection.choice = kept.choice;
+      connection.team = connection.teamSide(kept.choice.server, kept.choice.certificate, kept.choice.person);
+      await connection.refresh();
+    }
+    return connection;
+  }
+
+  state(): ConnectionState {
+    if (this.embedded) return { kind: 'embedded', database: this.embedded.database };
+    const team = this.team;
+    if (!team) return { kind: 'choosing', problem: this.choosingProblem };
+    return {
+      kind: 'team',
+      server: team.server,
+      status: team.status,
+      person: team.person,
+      roles: team.roles,
+      problem: team.problem,
+      retryAt: team.retryAt?.toISOString() ?? null,
+      keepingProblem: team.keepingProblem,
+      pinnedFingerprint: team.certificate === null ? null : fingerprintOf(team.certificate),
+    };
+  }
+
+  private emit(): void {
+    if (!this.isClosed) this.options.onState(this.state());
+  }
+
+  private teamSide(server: string, certificate: string | null, person: string | null): TeamSide {
+    const trust: ServerTrust = certificate === null ? { kind: 'system' } : { kind: 'pinned', pem: certificate };
+    const wire = new ServerWire(server, trust);
+    const side: TeamSide = {
+      server,
+      certificate,
+      wire,
+      client: new RemoteClient({ wire, client: 'desktop', token: () => side.token, userAgent: this.options.userAgent }),
+      token: readSessionToken(this.options.vault, server),
+      status: 'signed-out',
+      person,
+      roles: [],
+      problem: null,
+      retryAt: null,
+      retryTimer: null,
+      failures: 0,
+      keepingProblem: sessionKeepingProblem(this.options.vault),
+      stopEvents: null,
+      jobs: [],
+      lastJobCallAt: 0,
+      lastJobPollAt: 0,
+    };
+    return side;
+  }
+
+  /** Every call of the page, as IPC hands it over. */
+  async dispatch(operation: string, payload: unknown): Promise<ApiResult<unknown>> {
+    if (this.embedded) return this.embedded.dispatch(operation, payload);
+    const team = this.team;
+    if (!team) {
+      if (operation === 'session.whoami') return { ok: true, value: NOBODY };
+      return failure('unauthenticated', 'choose first how RepDesk works: on this computer, or with a team server');
+    }
+    if (operation === 'auth.signIn') return this.signIn(team, payload);
+    if (operation === 'auth.signOut') return this.signOut(team);
+    if (team.token === null && isOperationName(operation) && needsSession(operation)) {
+      if (operation === 'session.whoami') return { ok: true, value: NOBODY };
+      return failure('unauthenticated', `not signed in to ${team.server}: sign in first`);
+    }
+    if (operation === 'jobs.start' || operation === 'jobs.cancel') team.lastJobCallAt = Date.now();
+    let result: ApiResult<unknown>;
+    try {
+      result = await team.client.call(operation, payload);
+    } catch (error) {
+      if (!(error instanceof ServerUnreachable)) throw error;
+      this.unreachable(team, error);
+      return unreachableResult(error);
+    }
+    if (!result.ok && result.error.code === 'unauthenticated' && team.token !== null) this.sessionEnded(team, result.error.message);
+    else if (team.status === 'unreachable') this.reached(team);
+    return result;
+  }
+
+  private async signIn(team: TeamSide, payload: unknown): Promise<ApiResult<unknown>> {
+    // A new sign-in replaces the session: the old token is not sent with it.
+    const previous = team.token;
+    team.token = null;
+    let result: ApiResult<unknown>;
+    try {
+      result = await team.client.call('auth.signIn', payload);
+    } catch (error) {
+      team.token = previous;
+      if (!(error instanceof ServerUnreachable)) throw error;
+      this.unreachable(team, error);
+      return unreachableResult(error);
+    }
+    if (!result.ok) {
+      team.token = previous;
+      return result;
+    }
+    const signedIn = result.value as SignInResult;
+    if (typeof signedIn?.token !== 'string' || signedIn.token === '') {
+      team.token = previous;
+      return failure('internal', `${team.server} signed you in but gave no session token for a desktop app`);
+    }
+    team.token = signedIn.token;
+    team.person = signedIn.session.person;
+    team.roles = signedIn.roles;
+    team.status = 'signed-in';
+    team.problem = null;
+    team.keepingProblem = sessionKeepingProblem(this.options.vault);
+    if (team.keepingProblem === null) storeSessionToken(this.options.vault, team.server, signedIn.token);
+    this.keepChoice({ mode: 'team', server: team.server, certificate: team.certificate, person: team.person });
+    this.startEvents(team);
+    this.emit();
+    // The token stays in the main process: the page learns who signed in, never with what.
+    return { ok: true, value: { ...signedIn, token: '' } };
+  }
+
+  private async signOut(team: TeamSide): Promise<ApiResult<unknown>> {
+    if (team.token === null) return failure('unauthenticated', `not signed in to ${team.server}`);
+    let result: ApiResult<unknown>;
+    try {
+      result = await team.client.call('auth.signOut', {});
+    } catch (error) {
+      if (!(error instanceof ServerUnreachable)) throw error;
+      result = failure('internal', `signed out on this computer, but ${team.server} could not be told (${error.reason}): the session there ends by itself after its idle time`);
+    }
+    this.endSession(team, null);
+    this.emit();
+    return result as ApiResult<SessionView>;
+  }
+
+  private endSession(team: TeamSide, problem: string | null): void {
+    team.token = null;
+    team.roles = [];
+    team.status = 'signed-out';
+    team.problem = problem;
+    team.jobs = [];
+    team.stopEvents?.();
+    team.stopEvents = null;
+    forgetSessionToken(this.options.vault);
+  }
+
+  private sessionEnded(team: TeamSide, message: string): void {
+    this.endSession(team, `your session on ${team.server} ended (${message}): sign in again`);
+    this.emit();
+  }
+
+  private unreachable(team: TeamSide, error: ServerUnreachable): void {
+    if (team.retryTimer) clearTimeout(team.retryTimer);
+    const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    const delay = delays[Math.min(team.failures, delays.length - 1)];
+    team.failures += 1;
+    team.status = 'unreachable';
+    team.problem = error.reason;
+    team.retryAt = new Date(this.now().getTime() + delay);
+    team.retryTimer = setTimeout(() => void this.refresh(), delay);
+    this.emit();
+  }
+
+  private reached(team: TeamSide): void {
+    if (team.retryTimer) clearTimeout(team.retryTimer);
+    team.retryTimer = null;
+    team.failures = 0;
+    team.retryAt = null;
+    team.problem = null;
+    team.status = team.token === null ? 'signed-out' : 'signed-in';
+    if (team.token !== null && team.stopEvents === null) this.startEvents(team);
+    this.emit();
+  }
+
+  /** Look at the server now: is it there, and is the kept session still good (who, with which roles)? */
+  async refresh(): Promise<ConnectionState> {
+    const team = this.team;
+    if (!team || this.isClosed) return this.state();
+    if (team.retryTimer) clearTimeout(team.retryTimer);
+    team.retryTimer = null;
+    let result: ApiResult<unknown>;
+    try {
+      result = await team.client.call('session.whoami', {}, PROBE_TIMEOUT_MS);
+    } catch (error) {
+      if (!(error instanceof ServerUnreachable)) throw error;
+      if (this.team === team) this.unreachable(team, error);
+      return this.state();
+    }
+    if (this.team !== team) return this.state();
+    if (team.token !== null) {
+      const who = result.ok ? (result.value as { actor: string | null; roles: readonly Role[] }) : null;
+      if (!who || who.actor === null) {
+        this.endSession(team, `your session on ${team.server} ended${result.ok ? '' : ` (${result.error.message})`}: sign in again`);
+        team.failures = 0;
+        team.retryAt = null;
+        this.emit();
+        return this.state();
+      }
+      team.person = who.actor;
+      team.roles = who.roles;
+    }
+    this.reached(team);
+    return this.state();
+  }
+
+  private startEvents(team: TeamSide): void {
+    team.stopEvents?.();
+    const follower = followEvents({
+      wire: team.wire,
+      headers: () => team.client.headers(),
+      onEvent: (event) => {
+        if (event.event !== CHANGE_EVENT) return;
+        const change = parseChangeEvent(event.data);
+        if (change) this.options.onChange(change);
+      },
+      onState: (stream) => {
+        if (this.team !== team) return;
+        if (stream.kind === 'refused') this.sessionEnded(team, stream.error.message);
+        else if (stream.kind === 'broken' && team.status === 'signed-in') this.unreachable(team, new ServerUnreachable(team.server, stream.reason, null));
+        else if (stream.kind === 'open' && team.status === 'unreachable') void this.refresh();
+      },
+    });
+    team.stopEvents = () => follower.stop();
+  }
+
+  /** The person's choice (first start, switching server, back to this computer). */
+  async choose(request: ConnectionRequest): Promise<ConnectionAnswer> {
+    if (request.mode === 'embedded') {
+      if (this.embedded) return { ok: true, state: this.state() };
+      const running = this.runningJob();
+      if (running) return { ok: false, problem: running, certificate: null };
+      const embedded = await this.options.openEmbedded();
+      await this.leaveTeam();
+      this.embedded = embedded;
+      this.keepChoice({ mode: 'embedded' });
+      this.emit();
+      return { ok: true, state: this.state() };
+    }
+    const address = parseServerAddress(request.server);
+    if (address.problem !== null) return { ok: false, problem: address.problem, certificate: null };
+    const origin = address.origin;
+    let certificate: string | null = null;
+    if (origin.startsWith('https:')) {
+      let inspection;
+      try {
+        inspection = await inspectCertificate(origin, { kind: 'system' }, PROBE_TIMEOUT_MS);
+      } catch (error) {
+        if (error instanceof ServerUnreachable) return { ok: false, problem: error.message, certificate: null };
+        throw error;
+      }
+      if (!inspection.isTrusted) {
+        if (request.trustFingerprint !== inspection.certificate.fingerprint) {
+          const shown = request.trustFingerprint === undefined ? '' : ' It is not the certificate you were shown before: compare again.';
+          return {
+            ok: false,
+            problem: `${origin}: ${inspection.problem}.${shown} Trust it only if its fingerprint is the one the server's admin gave you (repdesk server prints it).`,
+            certificate: inspection.certificate,
+          };
+        }
+        certificate = inspection.pem;
+      }
+    }
+    const running = this.runningJob();
+    if (running) return { ok: false, problem: running, certificate: null };
+    const previousPerson = this.choice?.mode === 'team' && this.choice.server === origin ? this.choice.person : null;
+    const side = this.teamSide(origin, certificate, previousPerson);
+    // Is a RepDesk server there? It answers session.whoami with the contract's result (nobody signed in yet).
+    let probe: ApiResult<unknown>;
+    const keptToken = side.token;
+    side.token = null;
+    try {
+      probe = await side.client.call('session.whoami', {}, PROBE_TIMEOUT_MS);
+    } catch (error) {
+      side.wire.close();
+      if (error instanceof ServerUnreachable) return { ok: false, problem: error.message, certificate: null };
+      throw error;
+    }
+    if (!probe.ok && probe.error.code !== 'unauthenticated') {
+      side.wire.close();
+      return { ok: false, problem: probe.error.message, certificate: null };
+    }
+    side.token = keptToken;
+    if (this.team?.server !== origin || this.team.certificate !== certificate) {
+      await this.leaveTeam();
+      this.embedded?.close();
+      this.embedded = null;
+      this.team = side;
+      this.keepChoice({ mode: 'team', server: origin, certificate, person: previousPerson });
+      await this.refresh();
+    } else {
+      side.wire.close();
+    }
+    this.emit();
+    return { ok: true, state: this.state() };
+  }
+
+  /** Leave the team server: sign out there (best effort) and forget the session. */
+  private async leaveTeam(): Promise<void> {
+    const team = this.team;
+    if (!team) return;
+    this.team = null;
+    if (team.retryTimer) clearTimeout(team.retryTimer);
+    if (team.token !== null) {
+      try {
+        await team.client.call('auth.signOut', {}, PROBE_TIMEOUT_MS);
+      } catch {
+        // Unreachable: the session there ends by itself after its idle time.
+      }
+    }
+    this.endSession(team, null);
+    team.wire.close();
+  }
+
+  private keepChoice(choice: ConnectionChoice): void {
+    this.choice = choice;
+    this.choosingProblem = null;
+    this.options.writeChoice(choice);
+  }
+
+  /** A running job of this computer's core (switching would stop it), in words; null when none runs. */
+  private runningJob(): string | null {
+    const running = this.embedded?.listJobs().find((job) => job.state === 'running');
+    return running ? `job #${running.id} (${running.operation}) is running on this computer: wait until it has finished, or cancel it, then switch` : null;
+  }
+
+  /** A file the person chose or dropped: registered here, or streamed to the server as an upload. */
+  async registerFile(path: string): Promise<UploadReceipt> {
+    if (this.embedded) return this.embedded.registerFile(path);
+    const team = this.team;
+    if (!team) throw new AppError('unauthenticated', 'choose first how RepDesk works: on this computer, or with a team server');
+    if (team.token === null) throw new AppError('unauthenticated', `not signed in to ${team.server}: sign in first`);
+    let result: ApiResult<UploadReceipt>;
+    try {
+      result = await team.client.upload(path);
+    } catch (error) {
+      if (!(error instanceof ServerUnreachable)) throw error;
+      this.unreachable(team, error);
+      throw new AppError('internal', unreachableResult(error).error.message);
+    }
+    if (!result.ok) {
+      if (result.error.code === 'unauthenticated') this.sessionEnded(team, result.error.message);
+      throw new AppError(result.error.code, result.error.message);
+    }
+    return result.value;
+  }
+
+  /**
+   * The jobs to show progress of: this computer's, or the server's while one may be running
+   * (asked at most once a second, and only after a call that starts or cancels one, or while
+   * one runs).
+   */
+  async listJobs(): Promise<readonly JobView[]> {
+    if (this.embedded) return this.embedded.listJobs();
+    const team = this.team;
+    if (!team || team.status !== 'signed-in') return [];
+    const now = Date.now();
+    const mayRun = team.jobs.some((job) => job.state === 'running') || now - team.lastJobCallAt < JOB_WATCH_AFTER_CALL_MS;
+    if (!mayRun || now - team.lastJobPollAt < REMOTE_JOB_POLL_MS) return team.jobs;
+    team.lastJobPollAt = now;
+    try {
+      const result = await team.client.call('jobs.list', {});
+      if (result.ok) team.jobs = result.value as readonly JobView[];
+    } catch (error) {
+      if (!(error instanceof ServerUnreachable)) throw error;
+      this.unreachable(team, error);
+    }
+    return team.jobs;
+  }
+
+  /** Stop following the server and close this computer's core. */
+  async close(): Promise<void> {
+    this.isClosed = true;
+    const team = this.team;
+    if (team) {
+      if (team.retryTimer) clearTimeout(team.retryTimer);
+      team.stopEvents?.();
+      team.wire.close();
+    }
+    this.embedded?.close();
+    this.embedded = null;
+  }
+}

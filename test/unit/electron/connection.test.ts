@@ -1,0 +1,304 @@
+/**
+ * The desktop's connection (main/electron/connection.ts) as the main process drives it: the
+ * first-start choice, a self-signed server trusted by its fingerprint, signing in with the token
+ * kept only with (a fake) safeStorage and never given to the page, a kept session at the next
+ * start, change notices relayed, a server that vanished shown and reached again, a session the
+ * server ended, signing out, streamed uploads, and back to this computer. The server is the real
+ * core behind the protocol's HTTP surface (test/unit/support/team-server-double.ts).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ApiResult } from '../../../shared/contract.js';
+import type { ConnectionState } from '../../../shared/desktop.js';
+import type { ChangeEvent } from '../../../shared/remote.js';
+import type { SignInResult } from '../../../shared/team.js';
+import { createCore, type Core } from '../../../main/core/app.js';
+import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from '../../../main/electron/connection-file.js';
+import { DesktopConnection, type EmbeddedSide } from '../../../main/electron/connection.js';
+import { embeddedDispatch } from '../../../main/electron/ipc.js';
+import { SESSION_TOKEN_FILE, type SessionVault } from '../../../main/electron/session-vault.js';
+import { selfSignedCertificate, type TestCertificate } from '../support/certificates.js';
+import { startTeamServerDouble, type TeamServerDouble } from '../support/team-server-double.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'repdesk-connection-'));
+const PASSPHRASE = 'ana keeps bees on the roof of the depot';
+
+// A stand-in for the OS keychain: reversible, but nothing of the plain text survives in the bytes.
+function fakeVault(dataFolder: string, backend: 'gnome_libsecret' | 'basic_text' = 'gnome_libsecret'): SessionVault {
+  return {
+    folder: dataFolder,
+    platform: 'linux',
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => backend,
+      encryptString: (text: string) => Buffer.from(Buffer.from(text, 'utf8').map((byte) => byte ^ 0x5a)),
+      decryptString: (encrypted: Buffer) => Buffer.from(encrypted.map((byte) => byte ^ 0x5a)).toString('utf8'),
+    },
+  };
+}
+
+interface Desktop {
+  readonly dataFolder: string;
+  readonly states: ConnectionState[];
+  readonly changes: ChangeEvent[];
+  readonly embeddedOpened: string[];
+  connection: DesktopConnection;
+  start(): Promise<DesktopConnection>;
+}
+
+/** A desktop app's data folder and its connection, started as main.ts starts it. */
+async function desktop(name: string, options: { backend?: 'gnome_libsecret' | 'basic_text'; retryDelaysMs?: number[] } = {}): Promise<Desktop> {
+  const dataFolder = mkdtempSync(join(folder, `${name}-`));
+  const made: Desktop = {
+    dataFolder,
+    states: [],
+    changes: [],
+    embeddedOpened: [],
+    connection: null as unknown as DesktopConnection,
+    async start() {
+      made.connection = await DesktopConnection.start({
+        vault: fakeVault(dataFolder, options.backend),
+        userAgent: 'RepDesk/test (desktop)',
+        readChoice: () => parseConnectionFile(existsSync(join(dataFolder, CONNECTION_FILE)) ? readFileSync(join(dataFolder, CONNECTION_FILE), 'utf8') : null),
+        writeChoice: (choice) => writeFileSync(join(dataFolder, CONNECTION_FILE), formatConnectionFile(choice)),
+        openEmbedded: async (): Promise<EmbeddedSide> => {
+          const database = join(dataFolder, 'repdesk.sqlite');
+          made.embeddedOpened.push(database);
+          const core = createCore({ databasePath: database });
+          return { database, dispatch: embeddedDispatch(core, () => ({ actor: 'Ana', client: 'desktop' })), registerFile: (path) => core.uploads.register(path, { owner: 'desktop' }), listJobs: () => core.jobs.list(), close: () => core.close() };
+        },
+        onState: (state) => made.states.push(state),
+        onChange: (change) => made.changes.push(change),
+        retryDelaysMs: options.retryDelaysMs ?? [100],
+      });
+      return made.connection;
+    },
+  };
+  await made.start();
+  return made;
+}
+
+let serverCore: Core;
+let server: TeamServerDouble;
+let certificate: TestCertificate;
+before(async () => {
+  certificate = selfSignedCertificate(folder, 'team-server');
+  serverCore = createCore({ databasePath: join(folder, 'server.sqlite') });
+  await serverCore.dispatch('investigators.add', { name: 'Ana', roles: ['investigator', 'publisher'] }, { actor: null });
+  await serverCore.dispatch('investigators.add', { name: 'Rosa', roles: ['reviewer'] }, { actor: 'Ana' });
+  for (const name of ['Ana', 'Rosa']) {
+    const invitation = await serverCore.dispatch('team.invite', { name }, { actor: 'Ana' });
+    assert.ok(invitation.ok);
+    const enrolled = await serverCore.dispatch('auth.enrol', { code: invitation.value.code, passphrase: `${PASSPHRASE} ${name}` }, { actor: null });
+    assert.ok(enrolled.ok, JSON.stringify(enrolled));
+  }
+  server = await startTeamServerDouble(serverCore, { tls: { cert: certificate.cert, key: certificate.key } });
+});
+after(async () => {
+  await server.close();
+  serverCore.close();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out waiting');
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 10));
+  }
+}
+
+function teamState(connection: DesktopConnection): Extract<ConnectionState, { kind: 'team' }> {
+  const state = connection.state();
+  assert.equal(state.kind, 'team', JSON.stringify(state));
+  return state as Extract<ConnectionState, { kind: 'team' }>;
+}
+
+async function signIn(connection: DesktopConnection, name: string): Promise<ApiResult<unknown>> {
+  return connection.dispatch('auth.signIn', { name, passphrase: `${PASSPHRASE} ${name}` });
+}
+
+test('at the first start nothing is chosen: nobody is signed in, every other call asks for the choice; "this computer" opens the database here', async () => {
+  const app = await desktop('first');
+  assert.deepEqual(app.connection.state(), { kind: 'choosing', problem: null });
+  assert.deepEqual(await app.connection.dispatch('session.whoami', {}), { ok: true, value: { actor: null, roles: [], session: null } });
+  const refused = await app.connection.dispatch('lookup', { ip: '45.12.0.7' });
+  assert.ok(!refused.ok && refused.error.code === 'unauthenticated' && /on this computer, or with a team server/.test(refused.error.message));
+  assert.deepEqual(app.embeddedOpened, []);
+
+  const answer = await app.connection.choose({ mode: 'embedded' });
+  assert.deepEqual(answer, { ok: true, state: { kind: 'embedded', database: join(app.dataFolder, 'repdesk.sqlite') } });
+  assert.deepEqual(app.states.at(-1), answer.ok && answer.state);
+  assert.deepEqual(JSON.parse(readFileSync(join(app.dataFolder, CONNECTION_FILE), 'utf8')), { mode: 'embedded' });
+  const added = await app.connection.dispatch('investigators.add', { name: 'Ana', roles: ['investigator'] });
+  assert.ok(added.ok, JSON.stringify(added));
+  await app.connection.close();
+
+  // The next start opens this computer's database at once, without asking.
+  const again = await app.start();
+  assert.equal(again.state().kind, 'embedded');
+  assert.deepEqual(app.embeddedOpened.length, 2);
+  const whoami = await again.dispatch('session.whoami', {});
+  assert.ok(whoami.ok && (whoami.value as { actor: string }).actor === 'Ana');
+  await again.close();
+});
+
+test('a self-signed server is refused until its fingerprint is trusted; then the person signs in and the page never sees the token', async () => {
+  const app = await desktop('trust');
+  const first = await app.connection.choose({ mode: 'team', server: server.origin });
+  assert.equal(first.ok, false);
+  assert.ok(!first.ok && first.certificate !== null);
+  assert.ok(!first.ok && first.certificate?.fingerprint === certificate.fingerprint);
+  assert.match(!first.ok ? first.problem : '', /self-signed.*fingerprint/);
+  assert.equal(existsSync(join(app.dataFolder, CONNECTION_FILE)), false, 'nothing was kept');
+
+  const wrong = await app.connection.choose({ mode: 'team', server: server.origin, trustFingerprint: certificate.fingerprint.replace(/^../, '00') });
+  assert.ok(!wrong.ok && /not the certificate you were shown/.test(wrong.problem));
+
+  const trusted = await app.connection.choose({ mode: 'team', server: server.origin, trustFingerprint: certificate.fingerprint });
+  assert.ok(trusted.ok, JSON.stringify(trusted));
+  const state = teamState(app.connection);
+  assert.equal(state.status, 'signed-out');
+  assert.equal(state.pinnedFingerprint, certificate.fingerprint);
+  const kept = JSON.parse(readFileSync(join(app.dataFolder, CONNECTION_FILE), 'utf8'));
+  assert.equal(kept.server, server.origin);
+  assert.equal(kept.certificate, certificate.cert);
+  assert.deepEqual(await app.connection.dispatch('session.whoami', {}), { ok: true, value: { actor: null, roles: [], session: null } });
+
+  const wrongPassphrase = await app.connection.dispatch('auth.signIn', { name: 'Ana', passphrase: 'not it at all, not even close' });
+  assert.equal(wrongPassphrase.ok, false);
+  assert.equal(teamState(app.connection).status, 'signed-out');
+
+  const signedIn = await signIn(app.connection, 'Ana');
+  assert.ok(signedIn.ok, JSON.stringify(signedIn));
+  const result = signedIn.value as SignInResult;
+  assert.equal(result.token, '', 'the token reached the page');
+  assert.equal(result.session.person, 'Ana');
+  assert.equal(result.session.client, 'desktop');
+  const after = teamState(app.connection);
+  assert.deepEqual([after.status, after.person, after.roles, after.keepingProblem], ['signed-in', 'Ana', ['investigator', 'publisher', 'admin'], null]);
+  assert.equal(JSON.parse(readFileSync(join(app.dataFolder, CONNECTION_FILE), 'utf8')).person, 'Ana');
+
+  // Kept only encrypted: the token the server holds (as a hash) is not in the file in clear.
+  const sessions = await serverCore.dispatch('team.sessions', {}, { actor: 'Ana' });
+  assert.ok(sessions.ok && sessions.value.length === 1);
+  const stored = readFileSync(join(app.dataFolder, SESSION_TOKEN_FILE));
+  assert.ok(!stored.toString('latin1').includes(server.origin) && !/[A-Za-z0-9_-]{40}/.test(stored.toString('latin1')));
+
+  const listed = await app.connection.dispatch('listings.add', { range: '45.13.0.0/24', list: 'RBL', reason: 'spam-source' });
+  assert.ok(listed.ok, JSON.stringify(listed));
+  const history = await serverCore.dispatch('listings.history', { id: (listed.value as { listing: { id: number } }).listing.id }, { actor: 'Ana' });
+  assert.ok(history.ok, JSON.stringify(history));
+  assert.deepEqual([history.value[0].actor, history.value[0].client], ['Ana', 'desktop']);
+  await app.connection.close();
+
+  // The next start: the kept session, checked with the server, without signing in again.
+  const restarted = await app.start();
+  assert.deepEqual([teamState(restarted).status, teamState(restarted).person], ['signed-in', 'Ana']);
+  const lookup = await restarted.dispatch('lookup', { ip: '45.13.0.9' });
+  assert.ok(lookup.ok, JSON.stringify(lookup));
+
+  // Change notices from the server reach the page.
+  await waitFor(() => server.streams() >= 1);
+  server.notify({ topics: ['listings'] });
+  await waitFor(() => app.changes.length === 1);
+  assert.deepEqual(app.changes, [{ topics: ['listings'] }]);
+
+  // Signing out ends the session on the server and forgets the token here.
+  const signedOut = await restarted.dispatch('auth.signOut', {});
+  assert.ok(signedOut.ok, JSON.stringify(signedOut));
+  assert.equal(teamState(restarted).status, 'signed-out');
+  assert.equal(existsSync(join(app.dataFolder, SESSION_TOKEN_FILE)), false);
+  const open = await serverCore.dispatch('team.sessions', {}, { actor: 'Ana' });
+  assert.ok(open.ok && open.value.length === 0, JSON.stringify(open));
+  const refused = await restarted.dispatch('lookup', { ip: '45.13.0.9' });
+  assert.ok(!refused.ok && refused.error.code === 'unauthenticated' && refused.error.message.includes(server.origin));
+  await restarted.close();
+});
+
+test('a server that vanished is named with what failed and tried again until it is back', async () => {
+  const core = createCore({ databasePath: join(folder, 'vanishing.sqlite') });
+  await core.dispatch('investigators.add', { name: 'Rosa', roles: ['reviewer'] }, { actor: null });
+  const invitation = await core.dispatch('team.invite', { name: 'Rosa' }, { actor: 'Rosa' });
+  assert.ok(invitation.ok);
+  assert.ok((await core.dispatch('auth.enrol', { code: invitation.value.code, passphrase: `${PASSPHRASE} Rosa` }, { actor: null })).ok);
+  let plain = await startTeamServerDouble(core);
+  const port = plain.port;
+  const app = await desktop('vanish', { retryDelaysMs: [150] });
+  try {
+    assert.ok((await app.connection.choose({ mode: 'team', server: plain.origin })).ok);
+    assert.ok((await signIn(app.connection, 'Rosa')).ok);
+    await plain.close();
+
+    const failed = await app.connection.dispatch('queues.summary', {});
+    assert.ok(!failed.ok);
+    assert.match(failed.error.message, new RegExp(`the team server http://127.0.0.1:${port} cannot be reached: nothing answers there`));
+    const down = teamState(app.connection);
+    assert.equal(down.status, 'unreachable');
+    assert.match(down.problem ?? '', /connection refused/);
+    assert.ok(down.retryAt !== null);
+    assert.ok(app.states.some((state) => state.kind === 'team' && state.status === 'unreachable'));
+
+    plain = await startTeamServerDouble(core, { port });
+    await waitFor(() => teamState(app.connection).status === 'signed-in');
+    assert.equal(teamState(app.connection).problem, null);
+    assert.ok((await app.connection.dispatch('queues.summary', {})).ok);
+
+    // The server ends the session (an admin did, or the person was deactivated): sign in again, with the reason.
+    const sessions = await core.dispatch('team.sessions', {}, { actor: 'Rosa' });
+    assert.ok(sessions.ok);
+    assert.ok((await core.dispatch('team.endSession', { id: sessions.value[0].id }, { actor: 'Rosa' })).ok);
+    const ended = await app.connection.dispatch('queues.summary', {});
+    assert.ok(!ended.ok && ended.error.code === 'unauthenticated');
+    const state = teamState(app.connection);
+    assert.equal(state.status, 'signed-out');
+    assert.match(state.problem ?? '', /your session on .* ended \(the session has ended/);
+    assert.equal(existsSync(join(app.dataFolder, SESSION_TOKEN_FILE)), false);
+  } finally {
+    await app.connection.close();
+    await plain.close();
+    core.close();
+  }
+});
+
+test('without protected storage the session is used but not kept, and the person is told', async () => {
+  const app = await desktop('clear', { backend: 'basic_text' });
+  assert.ok((await app.connection.choose({ mode: 'team', server: server.origin, trustFingerprint: certificate.fingerprint })).ok);
+  assert.ok((await signIn(app.connection, 'Rosa')).ok);
+  const state = teamState(app.connection);
+  assert.equal(state.status, 'signed-in');
+  assert.match(state.keepingProblem ?? '', /only be kept in clear: it is not kept/);
+  assert.equal(existsSync(join(app.dataFolder, SESSION_TOKEN_FILE)), false);
+  assert.ok((await app.connection.dispatch('queues.summary', {})).ok);
+  await app.connection.close();
+  const restarted = await app.start();
+  assert.equal(teamState(restarted).status, 'signed-out');
+  await restarted.close();
+});
+
+test('a chosen file is streamed to the server as an upload; going back to this computer signs out there', async () => {
+  const app = await desktop('upload');
+  assert.ok((await app.connection.choose({ mode: 'team', server: server.origin, trustFingerprint: certificate.fingerprint })).ok);
+  assert.ok((await signIn(app.connection, 'Ana')).ok);
+  const path = join(app.dataFolder, 'sources.txt');
+  writeFileSync(path, '45.14.0.1\n45.14.0.2\n');
+  const receipt = await app.connection.registerFile(path);
+  assert.deepEqual([receipt.name, receipt.size], ['sources.txt', 20]);
+  const imported = await app.connection.dispatch('listings.importFile', { file: { upload: receipt.upload }, list: 'RBL', reason: 'spam-source' });
+  assert.ok(imported.ok, JSON.stringify(imported));
+  // The page may not name a path on the server.
+  const byPath = await app.connection.dispatch('listings.importFile', { file: { path }, list: 'RBL', reason: 'spam-source' });
+  assert.ok(!byPath.ok && byPath.error.code === 'forbidden', JSON.stringify(byPath));
+
+  const before = await serverCore.dispatch('team.sessions', { name: 'Ana' }, { actor: 'Ana' });
+  assert.ok(before.ok && before.value.length >= 1, JSON.stringify(before));
+  const back = await app.connection.choose({ mode: 'embedded' });
+  assert.ok(back.ok && back.state.kind === 'embedded');
+  const afterwards = await serverCore.dispatch('team.sessions', { name: 'Ana' }, { actor: 'Ana' });
+  assert.ok(afterwards.ok && afterwards.value.length === before.value.length - 1, 'the session on the server was not ended');
+  assert.equal(existsSync(join(app.dataFolder, SESSION_TOKEN_FILE)), false);
+  await app.connection.close();
+});
