@@ -1,0 +1,87 @@
+/**
+ * Team mode's publish, the desktop's side: the team server prepares a snapshot and answers its
+ * manifest's exact bytes; the publisher's own computer shows what it is about to sign (serial,
+ * per-list counts, the change against the last live snapshot), signs the bytes with the key kept
+ * here with safeStorage (decrypted in the main process for this signing only), and sends the
+ * signature back. The main process signs only a manifest it relayed from the server itself, after
+ * checking its bytes against the hash the server gave, and only once the person confirmed in a
+ * native dialog the page cannot answer for them.
+ */
+import { createHash } from 'node:crypto';
+import type { ListName } from '../../shared/domain.js';
+import type { ChangeCounts, SafetyCheck } from '../../shared/publishing.js';
+import { forbidden, invalidInput } from '../core/errors.js';
+import { formatKeyId, sign } from '../core/publish/minisign.js';
+import { readSigningKey, type KeyVault } from './keys.js';
+
+/** What the server's `publish.prepare` answers that signing needs and shows (the fields used here). */
+export interface ManifestToSign {
+  readonly prepared: boolean;
+  readonly serial: number | null;
+  readonly zone: string;
+  readonly previousSerial: number | null;
+  readonly listingsInForce: Record<ListName, number>;
+  readonly changes: ChangeCounts | null;
+  readonly safety: readonly SafetyCheck[];
+  readonly keyId: string;
+  /** The manifest's exact bytes, base64. */
+  readonly manifest: string | null;
+  readonly manifestSha256: string | null;
+  readonly trustedComment: string | null;
+  readonly untrustedComment: string | null;
+  readonly signBefore: string | null;
+}
+
+const LIST_ORDER: readonly ListName[] = ['RBL', 'DUL', 'QIL', 'MML', 'GAL'];
+
+function count(value: number): string {
+  return value.toLocaleString('en');
+}
+
+/** The native confirmation before signing: what will go live, list by list, against what. */
+export function signingConfirmation(prepared: ManifestToSign, server: string): { title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number } {
+  const lines = LIST_ORDER.map((list) => {
+    const change = prepared.changes?.[list];
+    const moved = change ? ` (+${count(change.added)}, -${count(change.removed)})` : '';
+    return `${list}: ${count(prepared.listingsInForce[list] ?? 0)} in force${moved}`;
+  });
+  const against = prepared.previousSerial === null ? 'the first snapshot (nothing published before)' : `the change against snapshot ${prepared.previousSerial}`;
+  const warnings = prepared.safety.filter((check) => check.status === 'warn').map((check) => `Warning: ${check.message}`);
+  return {
+    title: 'Sign the snapshot',
+    message: `Sign snapshot ${prepared.serial} of ${prepared.zone} with key ${prepared.keyId}?`,
+    detail: [
+      `Prepared by ${server}; ${against}:`,
+      ...lines,
+      ...warnings,
+      `Manifest SHA-256 ${prepared.manifestSha256}`,
+      prepared.signBefore ? `Unless signed before ${prepared.signBefore}, the server rolls it back.` : '',
+      'Once signed, the server checks the signature and makes this snapshot live.',
+    ]
+      .filter((line) => line !== '')
+      .join('\n'),
+    buttons: ['Sign and publish', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+  };
+}
+
+/**
+ * Sign a prepared manifest with the key kept here: its bytes must be the ones the server hashed,
+ * the manifest must name this key, and the signature carries the server's trusted comment (which
+ * the server checks). Answers the `.minisig` text to send back.
+ */
+export function signPreparedManifest(vault: KeyVault, prepared: ManifestToSign): string {
+  if (!prepared.prepared || prepared.serial === null || prepared.manifest === null || prepared.trustedComment === null) {
+    throw invalidInput('nothing was prepared to sign (a safety check failed, or a second publisher’s approval is missing)');
+  }
+  const bytes = Buffer.from(prepared.manifest, 'base64');
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== prepared.manifestSha256) throw forbidden(`the manifest's bytes do not match the hash the server gave (${prepared.manifestSha256}, the bytes hash to ${sha256}): nothing was signed`);
+  const pair = readSigningKey(vault);
+  const keyId = formatKeyId(pair.keyId);
+  if (keyId.toUpperCase() !== prepared.keyId.toUpperCase()) {
+    throw forbidden(`the snapshot was prepared for key ${prepared.keyId}, but the key kept here is ${keyId}: nothing was signed`);
+  }
+  return sign(pair, bytes, prepared.trustedComment, prepared.untrustedComment ?? undefined);
+}
