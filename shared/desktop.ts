@@ -74,10 +74,16 @@ export type DesktopBridge = ApiClient & {
   /** Try an unreachable server again now. */
   retryConnection(): Promise<ConnectionState>;
   onConnection(listener: (state: ConnectionState) => void): () => void;
+  /**
+   * Team mode's publish: sign the snapshot the server prepared (`publish.prepare`, relayed by the
+   * main process) with the key kept in this app, after the person confirmed it in a native
+   * dialog, and send the signature (`publish.commit`); answers what the commit answered.
+   */
+  signPreparedSnapshot(serial: number): Promise<ApiResult<unknown>>;
 };
 
 /** The names of the bridge's functions that are not contract operations. */
-export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile', 'onChange', 'connectionState', 'chooseConnection', 'retryConnection', 'onConnection'] as const;
+export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile', 'onChange', 'connectionState', 'chooseConnection', 'retryConnection', 'onConnection', 'signPreparedSnapshot'] as const;
 
 /** The preload's command-line argument that carries the contract's operation names. */
 export const OPERATIONS_ARGUMENT = '--repdesk-operations=';
@@ -98,6 +104,8 @@ export const CONNECTION_CHANNEL = 'repdesk:connection';
 export const CONNECTION_STATE_CHANNEL = 'repdesk:connection-state';
 export const CONNECTION_CHOOSE_CHANNEL = 'repdesk:connection-choose';
 export const CONNECTION_RETRY_CHANNEL = 'repdesk:connection-retry';
+/** The channel on which the page asks the main process to sign a prepared snapshot (team mode). */
+export const SIGN_PREPARED_CHANNEL = 'repdesk:sign-prepared';
 
 /** Routes showing one record, whose Samples tab takes spam samples dropped on it. */
 const RECORD_ROUTES = ['#/record/'];

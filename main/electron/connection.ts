@@ -20,6 +20,7 @@ import { RemoteClient } from '../client/remote-client.js';
 import { parseServerAddress } from '../client/server-address.js';
 import { ServerUnreachable, ServerWire, fingerprintOf, inspectCertificate, type ServerTrust } from '../client/transport.js';
 import type { ConnectionChoice } from './connection-file.js';
+import { PreparedSnapshots, type signingConfirmation } from './publish-signing.js';
 import { forgetSessionToken, readSessionToken, sessionKeepingProblem, storeSessionToken, type SessionVault } from './session-vault.js';
 
 /** This computer's side: the core opened on the database here. */
@@ -73,6 +74,8 @@ interface TeamSide {
   jobs: readonly JobView[];
   lastJobCallAt: number;
   lastJobPollAt: number;
+  /** Snapshots the server prepared for this person to sign here (team mode's publish). */
+  readonly prepared: PreparedSnapshots;
 }
 
 const NOBODY = { actor: null, roles: [] as Role[], session: null };
@@ -155,6 +158,7 @@ export class DesktopConnection {
       jobs: [],
       lastJobCallAt: 0,
       lastJobPollAt: 0,
+      prepared: new PreparedSnapshots(),
     };
     return side;
   }
@@ -184,7 +188,19 @@ export class DesktopConnection {
     }
     if (!result.ok && result.error.code === 'unauthenticated' && team.token !== null) this.sessionEnded(team, result.error.message);
     else if (team.status === 'unreachable') this.reached(team);
+    team.prepared.take(operation, result);
     return result;
+  }
+
+  /**
+   * Team mode's publish: sign a snapshot the server prepared (and this app relayed) with the key
+   * kept here, once the person confirmed what it is (`confirm`: a native dialog), and send the
+   * signature back. The page names the serial only.
+   */
+  async signPrepared(serial: number, confirm: (confirmation: ReturnType<typeof signingConfirmation>) => Promise<boolean>): Promise<ApiResult<unknown>> {
+    const team = this.team;
+    if (!team || team.status !== 'signed-in') return failure('unauthenticated', 'a prepared snapshot is signed here for a team server you are signed in to');
+    return team.prepared.signAndCommit(serial, { vault: this.options.vault, server: team.server, confirm, call: (operation, input) => this.dispatch(operation, input) });
   }
 
   private async signIn(team: TeamSide, payload: unknown): Promise<ApiResult<unknown>> {

@@ -10,6 +10,7 @@ import {
   CONNECTION_CHOOSE_CHANNEL,
   CONNECTION_RETRY_CHANNEL,
   CONNECTION_STATE_CHANNEL,
+  SIGN_PREPARED_CHANNEL,
   UPLOAD_FILE_CHANNEL,
   type ConnectionAnswer,
   type ConnectionRequest,
@@ -61,6 +62,7 @@ export interface ConnectionIpcOptions {
     state(): ConnectionState;
     choose(request: ConnectionRequest): Promise<ConnectionAnswer>;
     refresh(): Promise<ConnectionState>;
+    signPrepared(serial: number): Promise<ApiResult<unknown>>;
   };
   readonly isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
 }
@@ -80,7 +82,7 @@ export function parseConnectionRequest(value: unknown): ConnectionRequest | null
   return { mode: 'team', server: record.server, trustFingerprint: record.trustFingerprint };
 }
 
-/** The page's calls about the connection: its state, the person's choice, trying the server again now. */
+/** The page's calls about the connection: its state, the person's choice, trying the server again now, signing a prepared snapshot. */
 export function registerConnectionIpc(ipcMain: Pick<IpcMain, 'handle'>, options: ConnectionIpcOptions): void {
   ipcMain.handle(CONNECTION_STATE_CHANNEL, (event) => {
     if (!options.isTrustedSender(event)) return { kind: 'choosing', problem: 'IPC from an untrusted frame is refused' } satisfies ConnectionState;
@@ -99,6 +101,11 @@ export function registerConnectionIpc(ipcMain: Pick<IpcMain, 'handle'>, options:
   ipcMain.handle(CONNECTION_RETRY_CHANNEL, async (event) => {
     if (!options.isTrustedSender(event)) return { kind: 'choosing', problem: 'IPC from an untrusted frame is refused' } satisfies ConnectionState;
     return options.connection.refresh();
+  });
+  ipcMain.handle(SIGN_PREPARED_CHANNEL, async (event, serial: unknown): Promise<ApiResult<unknown>> => {
+    if (!options.isTrustedSender(event)) return { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame is refused' } };
+    if (typeof serial !== 'number' || !Number.isSafeInteger(serial) || serial <= 0) return { ok: false, error: { code: 'invalid-input', message: 'a snapshot to sign is named by its serial, a positive whole number' } };
+    return options.connection.signPrepared(serial);
   });
 }
 

@@ -358,7 +358,20 @@ async function start(): Promise<void> {
   });
   connection = opened;
   registerIpc(ipcMain, { dispatch: (operation, payload) => opened.dispatch(operation, payload), isTrustedSender: isFromMainWindow });
-  registerConnectionIpc(ipcMain, { connection: opened, isTrustedSender: isFromMainWindow });
+  registerConnectionIpc(ipcMain, {
+    connection: {
+      state: () => opened.state(),
+      choose: (request) => opened.choose(request),
+      refresh: () => opened.refresh(),
+      // What is about to be signed is shown in a native dialog the page cannot answer for the person.
+      signPrepared: (serial) =>
+        opened.signPrepared(serial, async (confirmation) => {
+          const answer = await dialog.showMessageBox(focusMainWindow(), { type: 'question', ...confirmation });
+          return answer.response === 0;
+        }),
+    },
+    isTrustedSender: isFromMainWindow,
+  });
   registerFileUploads(ipcMain, { register: registerFile, isTrustedSender: isFromMainWindow });
   ipcMain.on(DROPPED_FILES_CHANNEL, (event: IpcMainEvent, paths: unknown) => {
     if (!isFromMainWindow(event) || !isPathList(paths)) {

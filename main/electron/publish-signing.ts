@@ -8,9 +8,10 @@
  * native dialog the page cannot answer for them.
  */
 import { createHash } from 'node:crypto';
+import type { ApiResult } from '../../shared/contract.js';
 import type { ListName } from '../../shared/domain.js';
 import type { ChangeCounts, SafetyCheck } from '../../shared/publishing.js';
-import { forbidden, invalidInput } from '../core/errors.js';
+import { AppError, forbidden, invalidInput } from '../core/errors.js';
 import { formatKeyId, sign } from '../core/publish/minisign.js';
 import { readSigningKey, type KeyVault } from './keys.js';
 
@@ -84,4 +85,48 @@ export function signPreparedManifest(vault: KeyVault, prepared: ManifestToSign):
     throw forbidden(`the snapshot was prepared for key ${prepared.keyId}, but the key kept here is ${keyId}: nothing was signed`);
   }
   return sign(pair, bytes, prepared.trustedComment, prepared.untrustedComment ?? undefined);
+}
+
+/** How many prepared snapshots are remembered at once (a publisher prepares one, signs or drops it). */
+const MAX_KEPT = 4;
+
+/**
+ * The manifests the server prepared, as the main process relayed `publish.prepare`'s answers:
+ * only these are ever signed (the page names a serial, never bytes to sign).
+ */
+export class PreparedSnapshots {
+  private readonly kept = new Map<number, ManifestToSign>();
+
+  /** Keep a prepared snapshot from a relayed answer. */
+  take(operation: string, result: ApiResult<unknown>): void {
+    if (operation !== 'publish.prepare' || !result.ok) return;
+    const prepared = result.value as ManifestToSign;
+    if (!prepared?.prepared || typeof prepared.serial !== 'number' || typeof prepared.manifest !== 'string') return;
+    this.kept.set(prepared.serial, prepared);
+    while (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value as number);
+  }
+
+  /**
+   * Show what will be signed, sign it here and send the signature (`publish.commit`); a person
+   * who declines has the server roll the snapshot back at once (`publish.abandon`).
+   */
+  async signAndCommit(serial: number, options: { vault: KeyVault; server: string; confirm: (confirmation: ReturnType<typeof signingConfirmation>) => Promise<boolean>; call: (operation: string, input: unknown) => Promise<ApiResult<unknown>> }): Promise<ApiResult<unknown>> {
+    const prepared = this.kept.get(serial);
+    if (!prepared) return { ok: false, error: { code: 'not-found', message: `snapshot ${serial} was not prepared from this app: prepare it again` } };
+    if (!(await options.confirm(signingConfirmation(prepared, options.server)))) {
+      this.kept.delete(serial);
+      const abandoned = await options.call('publish.abandon', { serial });
+      const rolledBack = abandoned.ok ? 'the server rolled the prepared snapshot back' : `the server rolls the prepared snapshot back by itself (${abandoned.error.message})`;
+      return { ok: false, error: { code: 'cancelled', message: `not signed: nothing was published, and ${rolledBack}` } };
+    }
+    let signature: string;
+    try {
+      signature = signPreparedManifest(options.vault, prepared);
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, error: error.toApiError() };
+      throw error;
+    }
+    this.kept.delete(serial);
+    return options.call('publish.commit', { serial, signature });
+  }
 }

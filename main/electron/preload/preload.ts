@@ -2,7 +2,8 @@
  * The preload of the main window. It exposes exactly one object to the page, `window.repdesk`:
  * one function per contract operation (each an `ipcRenderer.invoke` on `repdesk:<operation>`),
  * plus subscriptions to job progress, the shell's intents, change notices and the connection
- * (this computer or a team server: its state, the person's choice, a retry), and `uploadFile` for a file the
+ * (this computer or a team server: its state, the person's choice, a retry), signing a snapshot the
+ * team server prepared (by its serial: the main process signs what it relayed), and `uploadFile` for a file the
  * person chose in a form (its path goes to the main process, which registers it as an upload;
  * the page gets the receipt, never the path). The page never gets `ipcRenderer`, an IPC event or
  * anything of Node.
@@ -26,6 +27,7 @@ import type {
   CONNECTION_RETRY_CHANNEL as ConnectionRetryChannel,
   CONNECTION_STATE_CHANNEL as ConnectionStateChannel,
   DROPPED_FILES_CHANNEL as DroppedFilesChannel,
+  SIGN_PREPARED_CHANNEL as SignPreparedChannel,
   INTENT_CHANNEL as IntentChannel,
   JOB_PROGRESS_CHANNEL as JobProgressChannel,
   OPERATIONS_ARGUMENT as OperationsArgument,
@@ -47,6 +49,7 @@ const CONNECTION_CHANNEL: typeof ConnectionChannel = 'repdesk:connection';
 const CONNECTION_STATE_CHANNEL: typeof ConnectionStateChannel = 'repdesk:connection-state';
 const CONNECTION_CHOOSE_CHANNEL: typeof ConnectionChooseChannel = 'repdesk:connection-choose';
 const CONNECTION_RETRY_CHANNEL: typeof ConnectionRetryChannel = 'repdesk:connection-retry';
+const SIGN_PREPARED_CHANNEL: typeof SignPreparedChannel = 'repdesk:sign-prepared';
 
 type RendererIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener' | 'send'>;
 
@@ -115,6 +118,7 @@ function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly 
     chooseConnection: (request: ConnectionRequest) => ipcRenderer.invoke(CONNECTION_CHOOSE_CHANNEL, request) as ReturnType<DesktopBridge['chooseConnection']>,
     retryConnection: () => ipcRenderer.invoke(CONNECTION_RETRY_CHANNEL) as Promise<ConnectionState>,
     onConnection: (listener: (state: ConnectionState) => void) => subscribe(ipcRenderer, CONNECTION_CHANNEL, listener),
+    signPreparedSnapshot: (serial: number) => ipcRenderer.invoke(SIGN_PREPARED_CHANNEL, serial) as Promise<ApiResult<unknown>>,
   } satisfies DesktopBridge;
   return bridge;
 }

@@ -3,11 +3,14 @@
  * first-start choice, a self-signed server trusted by its fingerprint, signing in with the token
  * kept only with (a fake) safeStorage and never given to the page, a kept session at the next
  * start, change notices relayed, a server that vanished shown and reached again, a session the
- * server ended, signing out, streamed uploads, and back to this computer. The server is the real
- * core behind the protocol's HTTP surface (test/unit/support/team-server-double.ts).
+ * server ended, signing out, streamed uploads, back to this computer, and signing a snapshot the
+ * server prepared. The server is the real core behind the protocol's HTTP surface
+ * (test/unit/support/team-server-double.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +22,8 @@ import { createCore, type Core } from '../../../main/core/app.js';
 import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from '../../../main/electron/connection-file.js';
 import { DesktopConnection, type EmbeddedSide } from '../../../main/electron/connection.js';
 import { embeddedDispatch } from '../../../main/electron/ipc.js';
+import { generateSigningKey, publicKeyText } from '../../../main/electron/keys.js';
+import type { ManifestToSign } from '../../../main/electron/publish-signing.js';
 import { SESSION_TOKEN_FILE, type SessionVault } from '../../../main/electron/session-vault.js';
 import { selfSignedCertificate, type TestCertificate } from '../support/certificates.js';
 import { startTeamServerDouble, type TeamServerDouble } from '../support/team-server-double.js';
@@ -301,4 +306,92 @@ test('a chosen file is streamed to the server as an upload; going back to this c
   assert.ok(afterwards.ok && afterwards.value.length === before.value.length - 1, 'the session on the server was not ended');
   assert.equal(existsSync(join(app.dataFolder, SESSION_TOKEN_FILE)), false);
   await app.connection.close();
+});
+
+test('team publish: a snapshot the server prepared is signed here after the person confirmed it, the stock minisign verifies what the server gets; declined, it is abandoned', async () => {
+  const app = await desktop('publish');
+  const keys = fakeVault(app.dataFolder);
+  const keyId = generateSigningKey(keys);
+  const publicKeyPath = join(app.dataFolder, 'repdesk.pub');
+  writeFileSync(publicKeyPath, publicKeyText(keys));
+  const commits: { serial: number; verified: string }[] = [];
+  const abandoned: number[] = [];
+  let serial = 100;
+  const prepareFor = (): ManifestToSign => {
+    serial += 1;
+    const manifest = Buffer.from(`{"serial": ${serial}, "zone": "bl.example"}\n`);
+    return {
+      prepared: true,
+      serial,
+      zone: 'bl.example',
+      previousSerial: serial - 1,
+      listingsInForce: { RBL: 3, DUL: 0, QIL: 0, MML: 0, GAL: 0 },
+      changes: { RBL: { added: 1, removed: 0, total: 3 }, DUL: { added: 0, removed: 0, total: 0 }, QIL: { added: 0, removed: 0, total: 0 }, MML: { added: 0, removed: 0, total: 0 }, GAL: { added: 0, removed: 0, total: 0 } },
+      safety: [],
+      keyId,
+      manifest: manifest.toString('base64'),
+      manifestSha256: createHash('sha256').update(manifest).digest('hex'),
+      trustedComment: `snapshot ${serial} of bl.example`,
+      untrustedComment: null,
+      signBefore: null,
+    };
+  };
+  const manifests = new Map<number, ManifestToSign>();
+  // publish.prepare and publish.commit are the team-cli engineer's (not on this branch's core yet): answered here as the protocol says.
+  const publishing = await startTeamServerDouble(serverCore, {
+    overrides: {
+      'publish.prepare': () => {
+        const prepared = prepareFor();
+        manifests.set(prepared.serial as number, prepared);
+        return { ok: true, value: prepared };
+      },
+      'publish.commit': (payload) => {
+        const { serial: committed, signature } = payload as { serial: number; signature: string };
+        const folderOfCommit = mkdtempSync(join(app.dataFolder, 'commit-'));
+        writeFileSync(join(folderOfCommit, 'manifest.json'), Buffer.from(manifests.get(committed)?.manifest ?? '', 'base64'));
+        writeFileSync(join(folderOfCommit, 'manifest.json.minisig'), signature);
+        const verified = execFileSync('minisign', ['-V', '-H', '-p', publicKeyPath, '-m', join(folderOfCommit, 'manifest.json')], { encoding: 'utf8' });
+        commits.push({ serial: committed, verified });
+        return { ok: true, value: { published: true, serial: committed } };
+      },
+      'publish.abandon': (payload) => {
+        abandoned.push((payload as { serial: number }).serial);
+        return { ok: true, value: payload };
+      },
+    },
+  });
+  try {
+    const embedded = await app.connection.signPrepared(1, async () => true);
+    assert.ok(!embedded.ok && embedded.error.code === 'unauthenticated');
+    assert.ok((await app.connection.choose({ mode: 'team', server: publishing.origin })).ok);
+    assert.ok((await signIn(app.connection, 'Ana')).ok);
+
+    const unknown = await app.connection.signPrepared(7, async () => true);
+    assert.ok(!unknown.ok && unknown.error.code === 'not-found' && /was not prepared from this app/.test(unknown.error.message));
+
+    const prepared = await app.connection.dispatch('publish.prepare', { keyId });
+    assert.ok(prepared.ok);
+    const shown: string[] = [];
+    const committed = await app.connection.signPrepared(101, async (confirmation) => {
+      shown.push(`${confirmation.message}\n${confirmation.detail}`);
+      return true;
+    });
+    assert.deepEqual(committed, { ok: true, value: { published: true, serial: 101 } });
+    assert.match(shown[0], new RegExp(`Sign snapshot 101 of bl\\.example with key ${keyId}\\?`));
+    assert.match(shown[0], /RBL: 3 in force \(\+1, -0\)/);
+    assert.equal(commits.length, 1);
+    assert.match(commits[0].verified, /Signature and comment signature verified\nTrusted comment: snapshot 101 of bl\.example/);
+    // Signed once: the same serial is not signed again.
+    const again = await app.connection.signPrepared(101, async () => true);
+    assert.ok(!again.ok && again.error.code === 'not-found');
+
+    assert.ok((await app.connection.dispatch('publish.prepare', { keyId })).ok);
+    const declined = await app.connection.signPrepared(102, async () => false);
+    assert.ok(!declined.ok && declined.error.code === 'cancelled' && /not signed: nothing was published, and the server rolled the prepared snapshot back/.test(declined.error.message), JSON.stringify(declined));
+    assert.deepEqual(abandoned, [102]);
+    assert.equal(commits.length, 1);
+  } finally {
+    await app.connection.close();
+    await publishing.close();
+  }
 });

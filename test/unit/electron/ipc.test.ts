@@ -11,7 +11,7 @@ import type { IpcMainInvokeEvent } from 'electron';
 import { OPERATION_NAMES, type ApiResult } from '../../../shared/contract.js';
 import { createCore } from '../../../main/core/app.js';
 import { channelFor, embeddedDispatch, registerConnectionIpc, registerFileUploads, registerIpc } from '../../../main/electron/ipc.js';
-import { CONNECTION_CHOOSE_CHANNEL, CONNECTION_RETRY_CHANNEL, CONNECTION_STATE_CHANNEL, UPLOAD_FILE_CHANNEL, type ConnectionRequest, type ConnectionState } from '../../../shared/desktop.js';
+import { CONNECTION_CHOOSE_CHANNEL, CONNECTION_RETRY_CHANNEL, CONNECTION_STATE_CHANNEL, SIGN_PREPARED_CHANNEL, UPLOAD_FILE_CHANNEL, type ConnectionRequest, type ConnectionState } from '../../../shared/desktop.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { isTrustedSender } from '../../../main/electron/security.js';
 
@@ -111,6 +111,7 @@ test('the page never names a local file: a path in an import is refused, an uplo
 test('the connection channels answer only our frame, and a choice reaches the connection only in its exact shape', async () => {
   const registered = new Map<string, (event: IpcMainInvokeEvent, payload?: unknown) => Promise<unknown> | unknown>();
   const chosen: ConnectionRequest[] = [];
+  const signed: number[] = [];
   const state: ConnectionState = { kind: 'embedded', database: '/data/repdesk.sqlite' };
   registerConnectionIpc({ handle: (channel: string, handler: (event: IpcMainInvokeEvent, payload?: unknown) => unknown) => registered.set(channel, handler) } as never, {
     connection: {
@@ -120,6 +121,10 @@ test('the connection channels answer only our frame, and a choice reaches the co
         return { ok: true, state };
       },
       refresh: async () => state,
+      signPrepared: async (serial) => {
+        signed.push(serial);
+        return { ok: true, value: { serial } };
+      },
     },
     isTrustedSender: (incoming) => (incoming as unknown as { senderFrame: unknown }).senderFrame === trustedFrame,
   });
@@ -137,4 +142,13 @@ test('the connection channels answer only our frame, and a choice reaches the co
   assert.deepEqual(await choose(event(trustedFrame), { mode: 'team', server: 'https://a.example', trustFingerprint: fingerprint }), { ok: true, state });
   assert.deepEqual(await choose(event(trustedFrame), { mode: 'embedded' }), { ok: true, state });
   assert.deepEqual(chosen, [{ mode: 'team', server: 'https://a.example', trustFingerprint: fingerprint }, { mode: 'embedded' }]);
+
+  // Signing a prepared snapshot: our frame, a serial and nothing else.
+  const sign = registered.get(SIGN_PREPARED_CHANNEL)!;
+  assert.deepEqual(await sign(event({ id: 'iframe' }), 42), { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame is refused' } });
+  for (const malformed of ['42', 0, -1, 4.5, { serial: 42 }, null]) {
+    assert.equal(((await sign(event(trustedFrame), malformed)) as { ok: boolean }).ok, false, JSON.stringify(malformed));
+  }
+  assert.deepEqual(await sign(event(trustedFrame), 42), { ok: true, value: { serial: 42 } });
+  assert.deepEqual(signed, [42]);
 });

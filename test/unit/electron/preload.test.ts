@@ -16,6 +16,7 @@ import {
   CONNECTION_STATE_CHANNEL,
   DROPPED_FILES_CHANNEL,
   INTENT_CHANNEL,
+  SIGN_PREPARED_CHANNEL,
   JOB_PROGRESS_CHANNEL,
   OPERATIONS_ARGUMENT,
   UPLOAD_FILE_CHANNEL,
@@ -169,18 +170,20 @@ test('uploadFile sends the chosen file\'s path to the main process to register, 
   assert.equal(loaded.invoked.length, 1, 'nothing reached the main process');
 });
 
-test('the connection calls invoke their channels; its states reach a subscriber as the payload alone, until it unsubscribes', async () => {
+test('the connection calls and signing a prepared snapshot invoke their channels; its states reach a subscriber as the payload alone, until it unsubscribes', async () => {
   const loaded = loadPreload(ARGV);
   const bridge = loaded.exposed[0][1] as DesktopBridge;
   await bridge.connectionState();
   await bridge.chooseConnection({ mode: 'team', server: 'https://repdesk.example.net' });
   await bridge.retryConnection();
+  await bridge.signPreparedSnapshot(42);
   assert.deepEqual(
-    loaded.invoked.map(([channel, payload]) => [channel, payload === undefined ? undefined : { ...(payload as object) }]),
+    loaded.invoked.map(([channel, payload]) => [channel, typeof payload === 'object' && payload !== null ? { ...payload } : payload]),
     [
       [CONNECTION_STATE_CHANNEL, undefined],
       [CONNECTION_CHOOSE_CHANNEL, { mode: 'team', server: 'https://repdesk.example.net' }],
       [CONNECTION_RETRY_CHANNEL, undefined],
+      [SIGN_PREPARED_CHANNEL, 42],
     ],
   );
   const received: unknown[][] = [];
