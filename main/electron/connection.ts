@@ -53,8 +53,6 @@ const DEFAULT_RETRY_DELAYS_MS = [2_000, 5_000, 10_000, 30_000];
 const PROBE_TIMEOUT_MS = 10_000;
 /** While a job of this person may be running on the server, its list is asked for at most this often. */
 const REMOTE_JOB_POLL_MS = 1_000;
-/** After a call that may start a job, jobs are watched at least this long. */
-const JOB_WATCH_AFTER_CALL_MS = 10_000;
 
 interface TeamSide {
   readonly server: string;
@@ -71,8 +69,9 @@ interface TeamSide {
   failures: number;
   keepingProblem: string | null;
   stopEvents: (() => void) | null;
+  /** The jobs started from this app (a server runs everyone's: only these are shown and notified here). */
+  readonly ownJobs: Set<number>;
   jobs: readonly JobView[];
-  lastJobCallAt: number;
   lastJobPollAt: number;
   /** Snapshots the server prepared for this person to sign here (team mode's publish). */
   readonly prepared: PreparedSnapshots;
@@ -155,8 +154,8 @@ export class DesktopConnection {
       failures: 0,
       keepingProblem: sessionKeepingProblem(this.options.vault),
       stopEvents: null,
+      ownJobs: new Set(),
       jobs: [],
-      lastJobCallAt: 0,
       lastJobPollAt: 0,
       prepared: new PreparedSnapshots(),
     };
@@ -177,7 +176,6 @@ export class DesktopConnection {
       if (operation === 'session.whoami') return { ok: true, value: NOBODY };
       return failure('unauthenticated', `not signed in to ${team.server}: sign in first`);
     }
-    if (operation === 'jobs.start' || operation === 'jobs.cancel') team.lastJobCallAt = Date.now();
     let result: ApiResult<unknown>;
     try {
       result = await team.client.call(operation, payload);
@@ -189,6 +187,7 @@ export class DesktopConnection {
     if (!result.ok && result.error.code === 'unauthenticated' && team.token !== null) this.sessionEnded(team, result.error.message);
     else if (team.status === 'unreachable') this.reached(team);
     team.prepared.take(operation, result);
+    if (operation === 'jobs.start' && result.ok) team.ownJobs.add((result.value as JobView).id);
     return result;
   }
 
@@ -259,6 +258,7 @@ export class DesktopConnection {
     team.status = 'signed-out';
     team.problem = problem;
     team.jobs = [];
+    team.ownJobs.clear();
     team.stopEvents?.();
     team.stopEvents = null;
     forgetSessionToken(this.options.vault);
@@ -465,21 +465,21 @@ export class DesktopConnection {
   }
 
   /**
-   * The jobs to show progress of: this computer's, or the server's while one may be running
-   * (asked at most once a second, and only after a call that starts or cancels one, or while
-   * one runs).
+   * The jobs to show progress of: this computer's, or on a team server the ones started from
+   * this app (the server runs everyone's), asked for at most once a second and only while one of
+   * them may be running.
    */
   async listJobs(): Promise<readonly JobView[]> {
     if (this.embedded) return this.embedded.listJobs();
     const team = this.team;
     if (!team || team.status !== 'signed-in') return [];
     const now = Date.now();
-    const mayRun = team.jobs.some((job) => job.state === 'running') || now - team.lastJobCallAt < JOB_WATCH_AFTER_CALL_MS;
+    const mayRun = team.jobs.some((job) => job.state === 'running') || [...team.ownJobs].some((id) => !team.jobs.some((job) => job.id === id));
     if (!mayRun || now - team.lastJobPollAt < REMOTE_JOB_POLL_MS) return team.jobs;
     team.lastJobPollAt = now;
     try {
       const result = await team.client.call('jobs.list', {});
-      if (result.ok) team.jobs = result.value as readonly JobView[];
+      if (result.ok) team.jobs = (result.value as readonly JobView[]).filter((job) => team.ownJobs.has(job.id));
     } catch (error) {
       if (!(error instanceof ServerUnreachable)) throw error;
       this.unreachable(team, error);

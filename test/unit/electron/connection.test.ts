@@ -294,6 +294,20 @@ test('a chosen file is streamed to the server as an upload; going back to this c
   assert.deepEqual([receipt.name, receipt.size], ['sources.txt', 20]);
   const imported = await app.connection.dispatch('listings.importFile', { file: { upload: receipt.upload }, list: 'RBL', reason: 'spam-source' });
   assert.ok(imported.ok, JSON.stringify(imported));
+  // A job started from here is watched until it ends; someone else's job on the server is not shown here.
+  const other = await serverCore.dispatch('jobs.start', { operation: 'listings.importPreview', input: { file: { path }, list: 'MML', reason: 'spam-source' } }, { actor: 'Rosa', localFiles: true });
+  assert.ok(other.ok, JSON.stringify(other));
+  const second = await app.connection.registerFile(path);
+  const started = await app.connection.dispatch('jobs.start', { operation: 'listings.importFile', input: { file: { upload: second.upload }, list: 'MML', reason: 'marketing' } });
+  assert.ok(started.ok, JSON.stringify(started));
+  const ownId = (started.value as { id: number }).id;
+  let jobs = await app.connection.listJobs();
+  for (let look = 0; look < 100 && !jobs.some((job) => job.id === ownId && job.state !== 'running'); look += 1) {
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 1_050));
+    jobs = await app.connection.listJobs();
+  }
+  assert.deepEqual(jobs.map((job) => [job.id, job.state]), [[ownId, 'done']], JSON.stringify(jobs));
+  assert.ok(!jobs.some((job) => job.id === other.value.id));
   // The page may not name a path on the server.
   const byPath = await app.connection.dispatch('listings.importFile', { file: { path }, list: 'RBL', reason: 'spam-source' });
   assert.ok(!byPath.ok && byPath.error.code === 'forbidden', JSON.stringify(byPath));
