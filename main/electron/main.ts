@@ -204,6 +204,15 @@ function closeConnection(): void {
  */
 async function chooseDatabaseLocation(): Promise<void> {
   const window = focusMainWindow();
+  const state = connection?.state();
+  if (state?.kind === 'team') {
+    await dialog.showMessageBox(window, {
+      type: 'info',
+      message: `RepDesk works with the team server ${state.server}`,
+      detail: 'The records are the server’s. The database location is for working on this computer: switch to it first (Switch… in the window’s header).',
+    });
+    return;
+  }
   const running = (await connection?.listJobs())?.find((job) => job.state === 'running');
   if (running) {
     dialog.showErrorBox('The database location cannot change now', `${jobNotification(running).title} (job #${running.id}). RepDesk restarts to open another database: wait until the job has finished, or cancel it.`);
@@ -262,6 +271,13 @@ async function chooseDatabaseLocation(): Promise<void> {
   app.exit(0);
 }
 
+/** Where the records are, for the About box. */
+function describeConnection(): string {
+  const state = connection?.state();
+  if (state?.kind === 'team') return `Team server: ${state.server}${state.person ? ` (${state.person})` : ''}`;
+  return state?.kind === 'embedded' ? `Database: ${state.database}` : 'Not chosen yet: this computer or a team server';
+}
+
 function setTheme(theme: Theme): void {
   nativeTheme.themeSource = theme;
   writeFileSync(userDataFile(THEME_FILE), `${theme}\n`);
@@ -285,7 +301,7 @@ function installMenu(theme: Theme): void {
           type: 'info',
           title: 'About RepDesk',
           message: `RepDesk ${app.getVersion()}`,
-          detail: `Electron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}\nData: ${app.getPath('userData')}\nDatabase: ${databasePath}`,
+          detail: `Electron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}\nData: ${app.getPath('userData')}\n${describeConnection()}`,
         }),
       openDataFolder: () => void shell.openPath(app.getPath('userData')),
       openLogsFolder: () => void shell.openPath(app.getPath('logs')),
