@@ -80,10 +80,12 @@ export type DesktopBridge = ApiClient & {
    * dialog, and send the signature (`publish.commit`); answers what the commit answered.
    */
   signPreparedSnapshot(serial: number): Promise<ApiResult<unknown>>;
+  /** The id of the signing key kept in this app (as minisign prints it), or null when none is. */
+  signingKeyId(): Promise<string | null>;
 };
 
 /** The names of the bridge's functions that are not contract operations. */
-export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile', 'onChange', 'connectionState', 'chooseConnection', 'retryConnection', 'onConnection', 'signPreparedSnapshot'] as const;
+export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile', 'onChange', 'connectionState', 'chooseConnection', 'retryConnection', 'onConnection', 'signPreparedSnapshot', 'signingKeyId'] as const;
 
 /** The preload's command-line argument that carries the contract's operation names. */
 export const OPERATIONS_ARGUMENT = '--repdesk-operations=';
@@ -106,6 +108,8 @@ export const CONNECTION_CHOOSE_CHANNEL = 'repdesk:connection-choose';
 export const CONNECTION_RETRY_CHANNEL = 'repdesk:connection-retry';
 /** The channel on which the page asks the main process to sign a prepared snapshot (team mode). */
 export const SIGN_PREPARED_CHANNEL = 'repdesk:sign-prepared';
+/** The channel on which the page asks for the id of the signing key kept in the app. */
+export const SIGNING_KEY_CHANNEL = 'repdesk:signing-key';
 
 /** Routes showing one record, whose Samples tab takes spam samples dropped on it. */
 const RECORD_ROUTES = ['#/record/'];

@@ -11,6 +11,7 @@ import {
   CONNECTION_RETRY_CHANNEL,
   CONNECTION_STATE_CHANNEL,
   SIGN_PREPARED_CHANNEL,
+  SIGNING_KEY_CHANNEL,
   UPLOAD_FILE_CHANNEL,
   type ConnectionAnswer,
   type ConnectionRequest,
@@ -63,6 +64,8 @@ export interface ConnectionIpcOptions {
     choose(request: ConnectionRequest): Promise<ConnectionAnswer>;
     refresh(): Promise<ConnectionState>;
     signPrepared(serial: number): Promise<ApiResult<unknown>>;
+    /** The id of the signing key kept in the app, or null. */
+    signingKeyId(): string | null;
   };
   readonly isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
 }
@@ -107,6 +110,7 @@ export function registerConnectionIpc(ipcMain: Pick<IpcMain, 'handle'>, options:
     if (typeof serial !== 'number' || !Number.isSafeInteger(serial) || serial <= 0) return { ok: false, error: { code: 'invalid-input', message: 'a snapshot to sign is named by its serial, a positive whole number' } };
     return options.connection.signPrepared(serial);
   });
+  ipcMain.handle(SIGNING_KEY_CHANNEL, (event): string | null => (options.isTrustedSender(event) ? options.connection.signingKeyId() : null));
 }
 
 export interface FileUploadOptions {

@@ -105,6 +105,16 @@ export function generateSigningKey(vault: KeyVault): string {
   return storeSigningKey(vault, generateKeyPair());
 }
 
+/** The stored key's id as minisign prints it, or null when no key is stored (or it cannot be read here). */
+export function signingKeyId(vault: KeyVault): string | null {
+  if (!hasSigningKey(vault)) return null;
+  try {
+    return formatKeyId(readSigningKey(vault).keyId);
+  } catch {
+    return null;
+  }
+}
+
 /** The stored key's public half, in minisign's public key file format (for DNS hosts). */
 export function publicKeyText(vault: KeyVault): string {
   return encodePublicKey(readSigningKey(vault));

@@ -21,7 +21,7 @@ import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from './co
 import { DesktopConnection, type EmbeddedSide } from './connection.js';
 import { importDialogOptions, importsForDroppedFiles, intentsForImports, isPathList, sectionOfUrl, type ImportRequest } from './intents.js';
 import { watchJobs, jobNotification } from './jobs.js';
-import { generateSigningKey, hasSigningKey, importSigningKeyFile, publicKeyText, signingKeyProvider, type KeyVault } from './keys.js';
+import { generateSigningKey, hasSigningKey, importSigningKeyFile, publicKeyText, signingKeyId, signingKeyProvider, type KeyVault } from './keys.js';
 import { copyStreamToLog, createRotatingLog, createShellLogger } from './log.js';
 import { buildMenuTemplate, parseTheme, type Theme } from './menu.js';
 import { isTrustedSender, lockDownSession, lockDownWebContents } from './security.js';
@@ -385,6 +385,7 @@ async function start(): Promise<void> {
           const answer = await dialog.showMessageBox(focusMainWindow(), { type: 'question', ...confirmation });
           return answer.response === 0;
         }),
+      signingKeyId: () => signingKeyId(keyVault()),
     },
     isTrustedSender: isFromMainWindow,
   });

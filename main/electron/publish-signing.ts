@@ -10,28 +10,10 @@
 import { createHash } from 'node:crypto';
 import type { ApiResult } from '../../shared/contract.js';
 import type { ListName } from '../../shared/domain.js';
-import type { ChangeCounts, SafetyCheck } from '../../shared/publishing.js';
+import type { PreparedPublish } from '../../shared/publishing.js';
 import { AppError, forbidden, invalidInput } from '../core/errors.js';
 import { formatKeyId, sign } from '../core/publish/minisign.js';
 import { readSigningKey, type KeyVault } from './keys.js';
-
-/** What the server's `publish.prepare` answers that signing needs and shows (the fields used here). */
-export interface ManifestToSign {
-  readonly prepared: boolean;
-  readonly serial: number | null;
-  readonly zone: string;
-  readonly previousSerial: number | null;
-  readonly listingsInForce: Record<ListName, number>;
-  readonly changes: ChangeCounts | null;
-  readonly safety: readonly SafetyCheck[];
-  readonly keyId: string;
-  /** The manifest's exact bytes, base64. */
-  readonly manifest: string | null;
-  readonly manifestSha256: string | null;
-  readonly trustedComment: string | null;
-  readonly untrustedComment: string | null;
-  readonly signBefore: string | null;
-}
 
 const LIST_ORDER: readonly ListName[] = ['RBL', 'DUL', 'QIL', 'MML', 'GAL'];
 
@@ -40,7 +22,7 @@ function count(value: number): string {
 }
 
 /** The native confirmation before signing: what will go live, list by list, against what. */
-export function signingConfirmation(prepared: ManifestToSign, server: string): { title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number } {
+export function signingConfirmation(prepared: PreparedPublish, server: string): { title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number } {
   const lines = LIST_ORDER.map((list) => {
     const change = prepared.changes?.[list];
     const moved = change ? ` (+${count(change.added)}, -${count(change.removed)})` : '';
@@ -72,7 +54,7 @@ export function signingConfirmation(prepared: ManifestToSign, server: string): {
  * the manifest must name this key, and the signature carries the server's trusted comment (which
  * the server checks). Answers the `.minisig` text to send back.
  */
-export function signPreparedManifest(vault: KeyVault, prepared: ManifestToSign): string {
+export function signPreparedManifest(vault: KeyVault, prepared: PreparedPublish): string {
   if (!prepared.prepared || prepared.serial === null || prepared.manifest === null || prepared.trustedComment === null) {
     throw invalidInput('nothing was prepared to sign (a safety check failed, or a second publisher’s approval is missing)');
   }
@@ -95,12 +77,12 @@ const MAX_KEPT = 4;
  * only these are ever signed (the page names a serial, never bytes to sign).
  */
 export class PreparedSnapshots {
-  private readonly kept = new Map<number, ManifestToSign>();
+  private readonly kept = new Map<number, PreparedPublish>();
 
   /** Keep a prepared snapshot from a relayed answer. */
   take(operation: string, result: ApiResult<unknown>): void {
     if (operation !== 'publish.prepare' || !result.ok) return;
-    const prepared = result.value as ManifestToSign;
+    const prepared = result.value as PreparedPublish;
     if (!prepared?.prepared || typeof prepared.serial !== 'number' || typeof prepared.manifest !== 'string') return;
     this.kept.set(prepared.serial, prepared);
     while (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value as number);

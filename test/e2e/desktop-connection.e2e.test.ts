@@ -8,6 +8,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type Core } from '../../main/core/app.js';
@@ -15,11 +16,13 @@ import { totp } from '../../main/core/auth/totp.js';
 import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from '../../main/electron/connection-file.js';
 import { DesktopConnection } from '../../main/electron/connection.js';
 import { embeddedDispatch } from '../../main/electron/ipc.js';
+import { generateSigningKey, publicKeyText, signingKeyId, type KeyVault } from '../../main/electron/keys.js';
 import { SESSION_TOKEN_FILE } from '../../main/electron/session-vault.js';
 import type { ConnectionRequest } from '../../shared/desktop.js';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
 import { selfSignedCertificate, type TestCertificate } from '../unit/support/certificates.js';
 import { startTeamServerDouble, type TeamServerDouble } from '../unit/support/team-server-double.js';
+import { fakeDecrypt, fakeVault } from '../unit/support/safe-storage.js';
 import { secretOf } from '../unit/support/team.js';
 
 const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
@@ -36,6 +39,8 @@ const FAKE_BRIDGE = `(() => {
     connectionState: () => window.mainConnectionState(),
     chooseConnection: (request) => window.mainChooseConnection(request),
     retryConnection: () => window.mainRetryConnection(),
+    signPreparedSnapshot: (serial) => window.mainSignPrepared(serial),
+    signingKeyId: () => window.mainSigningKeyId(),
     uploadFile: async () => ({ ok: false, error: { code: 'invalid-input', message: 'not in this test' } }),
   };
   window.repdesk = new Proxy({}, {
@@ -54,13 +59,15 @@ let certificate: TestCertificate;
 let connection: DesktopConnection;
 let dataFolder: string;
 let anaSecret: Buffer;
+let vault: KeyVault;
+const confirmations: string[] = [];
 
 before(async () => {
   harness = await startHarness({ seed: async () => undefined });
   dataFolder = join(harness.folder, 'desktop-data');
   mkdirSync(dataFolder);
   certificate = selfSignedCertificate(harness.folder, 'repdesk-team');
-  serverCore = createCore({ databasePath: join(harness.folder, 'team.sqlite') });
+  serverCore = createCore({ databasePath: join(harness.folder, 'team.sqlite'), snapshotFolder: join(harness.folder, 'published') });
   await serverCore.dispatch('investigators.add', { name: 'Ana', roles: ['investigator', 'publisher'] }, { actor: null });
   const invitation = await serverCore.dispatch('team.invite', { name: 'Ana' }, { actor: 'Ana' });
   assert.ok(invitation.ok);
@@ -73,17 +80,9 @@ before(async () => {
   server = await startTeamServerDouble(serverCore, { tls: { cert: certificate.cert, key: certificate.key } });
 
   const { page } = harness;
+  vault = fakeVault(dataFolder);
   connection = await DesktopConnection.start({
-    vault: {
-      folder: dataFolder,
-      platform: 'linux',
-      safeStorage: {
-        isEncryptionAvailable: () => true,
-        getSelectedStorageBackend: () => 'gnome_libsecret',
-        encryptString: (text: string) => Buffer.from(Buffer.from(text, 'utf8').map((byte) => byte ^ 0x5a)),
-        decryptString: (encrypted: Buffer) => Buffer.from(encrypted.map((byte) => byte ^ 0x5a)).toString('utf8'),
-      },
-    },
+    vault,
     userAgent: 'RepDesk/test (desktop)',
     readChoice: () => parseConnectionFile(existsSync(join(dataFolder, CONNECTION_FILE)) ? readFileSync(join(dataFolder, CONNECTION_FILE), 'utf8') : null),
     writeChoice: (choice) => writeFileSync(join(dataFolder, CONNECTION_FILE), formatConnectionFile(choice)),
@@ -100,6 +99,14 @@ before(async () => {
   await page.exposeFunction('mainConnectionState', () => connection.state());
   await page.exposeFunction('mainChooseConnection', (request: ConnectionRequest) => connection.choose(request));
   await page.exposeFunction('mainRetryConnection', () => connection.refresh());
+  // What main.ts does: the native dialog shows what is about to be signed; here the person says yes.
+  await page.exposeFunction('mainSignPrepared', (serial: number) =>
+    connection.signPrepared(serial, async (confirmation) => {
+      confirmations.push(`${confirmation.message}\n${confirmation.detail}`);
+      return true;
+    }),
+  );
+  await page.exposeFunction('mainSigningKeyId', () => signingKeyId(vault));
   await page.addInitScript(FAKE_BRIDGE);
 });
 
@@ -162,7 +169,7 @@ test('first start: the choice; a self-signed server shown by its fingerprint and
   await page.getByText('45.15.0.0/24').first().waitFor();
   await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'desktop-team-frame.png'), fullPage: true });
   // The token stayed in the main process: kept (encrypted) in the data folder, nowhere in the page.
-  const kept = JSON.parse(Buffer.from(readFileSync(join(dataFolder, SESSION_TOKEN_FILE)).map((byte) => byte ^ 0x5a)).toString('utf8')) as { server: string; token: string };
+  const kept = JSON.parse(fakeDecrypt(readFileSync(join(dataFolder, SESSION_TOKEN_FILE)))) as { server: string; token: string };
   assert.equal(kept.server, server.origin);
   const token = JSON.stringify(kept.token);
   const pageHolds = await page.evaluate(`JSON.stringify({ ...sessionStorage, ...localStorage }).includes(${token}) || document.documentElement.outerHTML.includes(${token})`);
@@ -171,10 +178,34 @@ test('first start: the choice; a self-signed server shown by its fingerprint and
   assert.deepEqual(harness.problems.foreignRequests, []);
 });
 
+test('publishing on the team server: prepared there, shown, signed here with the key kept in the app, live there and verified by the stock minisign', async () => {
+  const { page } = harness;
+  const keyId = generateSigningKey(vault);
+  writeFileSync(join(harness.folder, 'desktop.pub'), publicKeyText(vault));
+  assert.ok((await serverCore.dispatch('keys.register', { publisher: 'Ana', publicKey: publicKeyText(vault) }, { actor: 'Ana' })).ok);
+  await page.goto(`${harness.origin}/#/publish`);
+  await page.getByTestId('signing-key').waitFor();
+  assert.equal(await page.getByTestId('signing-key').innerText(), keyId);
+  await page.getByRole('button', { name: 'Prepare the snapshot' }).click();
+  const prepared = page.getByRole('status', { name: 'Prepared snapshot' });
+  await prepared.waitFor();
+  const serial = Number(await prepared.getByTestId('prepared-serial').innerText());
+  assert.match(await prepared.innerText(), /\(the first snapshot\)/);
+  assert.match(await prepared.getByRole('table', { name: 'What the snapshot publishes' }).innerText(), /RBL\s+1\s+—\s+—/);
+  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'desktop-team-publish-prepared.png'), fullPage: true });
+  await page.getByRole('button', { name: 'Sign and publish…' }).click();
+  await page.getByText(`Published snapshot ${serial}`).waitFor();
+  assert.match(confirmations[0], new RegExp(`Sign snapshot ${serial} of .* with key ${keyId}\\?`));
+  const verified = execFileSync('minisign', ['-V', '-H', '-p', join(harness.folder, 'desktop.pub'), '-m', join(harness.folder, 'published', 'current', 'manifest.json')], { encoding: 'utf8' });
+  assert.match(verified, /Signature and comment signature verified/);
+  assert.deepEqual(harness.problems.errors, []);
+});
+
 test('a server that vanished is named on every screen with what failed, and the page recovers when it is back', async () => {
   const { page } = harness;
   const port = server.port;
   await server.close();
+  await page.evaluate("location.hash = '#/lookup'");
   await page.getByLabel('IP address').fill('45.15.0.10');
   await page.getByRole('button', { name: 'Look up' }).click();
   const banner = page.getByRole('alert', { name: 'Team server unreachable' });

@@ -3,7 +3,8 @@
  * one function per contract operation (each an `ipcRenderer.invoke` on `repdesk:<operation>`),
  * plus subscriptions to job progress, the shell's intents, change notices and the connection
  * (this computer or a team server: its state, the person's choice, a retry), signing a snapshot the
- * team server prepared (by its serial: the main process signs what it relayed), and `uploadFile` for a file the
+ * team server prepared (by its serial: the main process signs what it relayed) and the id of the key
+ * kept for it, and `uploadFile` for a file the
  * person chose in a form (its path goes to the main process, which registers it as an upload;
  * the page gets the receipt, never the path). The page never gets `ipcRenderer`, an IPC event or
  * anything of Node.
@@ -28,6 +29,7 @@ import type {
   CONNECTION_STATE_CHANNEL as ConnectionStateChannel,
   DROPPED_FILES_CHANNEL as DroppedFilesChannel,
   SIGN_PREPARED_CHANNEL as SignPreparedChannel,
+  SIGNING_KEY_CHANNEL as SigningKeyChannel,
   INTENT_CHANNEL as IntentChannel,
   JOB_PROGRESS_CHANNEL as JobProgressChannel,
   OPERATIONS_ARGUMENT as OperationsArgument,
@@ -50,6 +52,7 @@ const CONNECTION_STATE_CHANNEL: typeof ConnectionStateChannel = 'repdesk:connect
 const CONNECTION_CHOOSE_CHANNEL: typeof ConnectionChooseChannel = 'repdesk:connection-choose';
 const CONNECTION_RETRY_CHANNEL: typeof ConnectionRetryChannel = 'repdesk:connection-retry';
 const SIGN_PREPARED_CHANNEL: typeof SignPreparedChannel = 'repdesk:sign-prepared';
+const SIGNING_KEY_CHANNEL: typeof SigningKeyChannel = 'repdesk:signing-key';
 
 type RendererIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener' | 'send'>;
 
@@ -119,6 +122,7 @@ function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly 
     retryConnection: () => ipcRenderer.invoke(CONNECTION_RETRY_CHANNEL) as Promise<ConnectionState>,
     onConnection: (listener: (state: ConnectionState) => void) => subscribe(ipcRenderer, CONNECTION_CHANNEL, listener),
     signPreparedSnapshot: (serial: number) => ipcRenderer.invoke(SIGN_PREPARED_CHANNEL, serial) as Promise<ApiResult<unknown>>,
+    signingKeyId: () => ipcRenderer.invoke(SIGNING_KEY_CHANNEL) as Promise<string | null>,
   } satisfies DesktopBridge;
   return bridge;
 }

@@ -10,7 +10,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,27 +22,14 @@ import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from '../.
 import { DesktopConnection, type EmbeddedSide } from '../../../main/electron/connection.js';
 import { embeddedDispatch } from '../../../main/electron/ipc.js';
 import { generateSigningKey, publicKeyText } from '../../../main/electron/keys.js';
-import type { ManifestToSign } from '../../../main/electron/publish-signing.js';
-import { SESSION_TOKEN_FILE, type SessionVault } from '../../../main/electron/session-vault.js';
+import type { PreparedPublish, PublishResult } from '../../../shared/publishing.js';
+import { SESSION_TOKEN_FILE } from '../../../main/electron/session-vault.js';
+import { fakeVault } from '../support/safe-storage.js';
 import { selfSignedCertificate, type TestCertificate } from '../support/certificates.js';
 import { startTeamServerDouble, type TeamServerDouble } from '../support/team-server-double.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'repdesk-connection-'));
 const PASSPHRASE = 'ana keeps bees on the roof of the depot';
-
-// A stand-in for the OS keychain: reversible, but nothing of the plain text survives in the bytes.
-function fakeVault(dataFolder: string, backend: 'gnome_libsecret' | 'basic_text' = 'gnome_libsecret'): SessionVault {
-  return {
-    folder: dataFolder,
-    platform: 'linux',
-    safeStorage: {
-      isEncryptionAvailable: () => true,
-      getSelectedStorageBackend: () => backend,
-      encryptString: (text: string) => Buffer.from(Buffer.from(text, 'utf8').map((byte) => byte ^ 0x5a)),
-      decryptString: (encrypted: Buffer) => Buffer.from(encrypted.map((byte) => byte ^ 0x5a)).toString('utf8'),
-    },
-  };
-}
 
 interface Desktop {
   readonly dataFolder: string;
@@ -322,61 +308,20 @@ test('a chosen file is streamed to the server as an upload; going back to this c
   await app.connection.close();
 });
 
-test('team publish: a snapshot the server prepared is signed here after the person confirmed it, the stock minisign verifies what the server gets; declined, it is abandoned', async () => {
+test('team publish: the server prepares, the snapshot is signed here after the person confirmed it and goes live there, verified by the stock minisign; declined, it is abandoned', async () => {
   const app = await desktop('publish');
   const keys = fakeVault(app.dataFolder);
   const keyId = generateSigningKey(keys);
   const publicKeyPath = join(app.dataFolder, 'repdesk.pub');
   writeFileSync(publicKeyPath, publicKeyText(keys));
-  const commits: { serial: number; verified: string }[] = [];
-  const abandoned: number[] = [];
-  let serial = 100;
-  const prepareFor = (): ManifestToSign => {
-    serial += 1;
-    const manifest = Buffer.from(`{"serial": ${serial}, "zone": "bl.example"}\n`);
-    return {
-      prepared: true,
-      serial,
-      zone: 'bl.example',
-      previousSerial: serial - 1,
-      listingsInForce: { RBL: 3, DUL: 0, QIL: 0, MML: 0, GAL: 0 },
-      changes: { RBL: { added: 1, removed: 0, total: 3 }, DUL: { added: 0, removed: 0, total: 0 }, QIL: { added: 0, removed: 0, total: 0 }, MML: { added: 0, removed: 0, total: 0 }, GAL: { added: 0, removed: 0, total: 0 } },
-      safety: [],
-      keyId,
-      manifest: manifest.toString('base64'),
-      manifestSha256: createHash('sha256').update(manifest).digest('hex'),
-      trustedComment: `snapshot ${serial} of bl.example`,
-      untrustedComment: null,
-      signBefore: null,
-    };
-  };
-  const manifests = new Map<number, ManifestToSign>();
-  // publish.prepare and publish.commit are the team-cli engineer's (not on this branch's core yet): answered here as the protocol says.
-  const publishing = await startTeamServerDouble(serverCore, {
-    overrides: {
-      'publish.prepare': () => {
-        const prepared = prepareFor();
-        manifests.set(prepared.serial as number, prepared);
-        return { ok: true, value: prepared };
-      },
-      'publish.commit': (payload) => {
-        const { serial: committed, signature } = payload as { serial: number; signature: string };
-        const folderOfCommit = mkdtempSync(join(app.dataFolder, 'commit-'));
-        writeFileSync(join(folderOfCommit, 'manifest.json'), Buffer.from(manifests.get(committed)?.manifest ?? '', 'base64'));
-        writeFileSync(join(folderOfCommit, 'manifest.json.minisig'), signature);
-        const verified = execFileSync('minisign', ['-V', '-H', '-p', publicKeyPath, '-m', join(folderOfCommit, 'manifest.json')], { encoding: 'utf8' });
-        commits.push({ serial: committed, verified });
-        return { ok: true, value: { published: true, serial: committed } };
-      },
-      'publish.abandon': (payload) => {
-        abandoned.push((payload as { serial: number }).serial);
-        return { ok: true, value: payload };
-      },
-    },
-  });
+  // The server's core with its snapshot folder (a second core on the same database, as the team server would run it).
+  const out = join(folder, 'published');
+  const publishCore = createCore({ databasePath: join(folder, 'server.sqlite'), snapshotFolder: out });
+  assert.ok((await publishCore.dispatch('keys.register', { publisher: 'Ana', publicKey: publicKeyText(keys) }, { actor: 'Ana' })).ok);
+  const publishing = await startTeamServerDouble(publishCore);
   try {
-    const embedded = await app.connection.signPrepared(1, async () => true);
-    assert.ok(!embedded.ok && embedded.error.code === 'unauthenticated');
+    const notChosen = await app.connection.signPrepared(1, async () => true);
+    assert.ok(!notChosen.ok && notChosen.error.code === 'unauthenticated');
     assert.ok((await app.connection.choose({ mode: 'team', server: publishing.origin })).ok);
     assert.ok((await signIn(app.connection, 'Ana')).ok);
 
@@ -384,28 +329,33 @@ test('team publish: a snapshot the server prepared is signed here after the pers
     assert.ok(!unknown.ok && unknown.error.code === 'not-found' && /was not prepared from this app/.test(unknown.error.message));
 
     const prepared = await app.connection.dispatch('publish.prepare', { keyId });
-    assert.ok(prepared.ok);
+    assert.ok(prepared.ok && (prepared.value as PreparedPublish).prepared, JSON.stringify(prepared));
+    const serial = (prepared.value as PreparedPublish).serial as number;
     const shown: string[] = [];
-    const committed = await app.connection.signPrepared(101, async (confirmation) => {
+    const committed = await app.connection.signPrepared(serial, async (confirmation) => {
       shown.push(`${confirmation.message}\n${confirmation.detail}`);
       return true;
     });
-    assert.deepEqual(committed, { ok: true, value: { published: true, serial: 101 } });
-    assert.match(shown[0], new RegExp(`Sign snapshot 101 of bl\\.example with key ${keyId}\\?`));
-    assert.match(shown[0], /RBL: 3 in force \(\+1, -0\)/);
-    assert.equal(commits.length, 1);
-    assert.match(commits[0].verified, /Signature and comment signature verified\nTrusted comment: snapshot 101 of bl\.example/);
+    assert.ok(committed.ok && (committed.value as PublishResult).published, JSON.stringify(committed));
+    assert.match(shown[0], new RegExp(`Sign snapshot ${serial} of .* with key ${keyId}\\?`));
+    assert.match(shown[0], /the first snapshot \(nothing published before\):\nRBL: \d+ in force/);
+    const verified = execFileSync('minisign', ['-V', '-H', '-p', publicKeyPath, '-m', join(out, 'current', 'manifest.json')], { encoding: 'utf8' });
+    assert.match(verified, /Signature and comment signature verified/);
     // Signed once: the same serial is not signed again.
-    const again = await app.connection.signPrepared(101, async () => true);
+    const again = await app.connection.signPrepared(serial, async () => true);
     assert.ok(!again.ok && again.error.code === 'not-found');
 
-    assert.ok((await app.connection.dispatch('publish.prepare', { keyId })).ok);
-    const declined = await app.connection.signPrepared(102, async () => false);
+    const second = await app.connection.dispatch('publish.prepare', { keyId });
+    assert.ok(second.ok && (second.value as PreparedPublish).prepared, JSON.stringify(second));
+    const secondSerial = (second.value as PreparedPublish).serial as number;
+    const declined = await app.connection.signPrepared(secondSerial, async () => false);
     assert.ok(!declined.ok && declined.error.code === 'cancelled' && /not signed: nothing was published, and the server rolled the prepared snapshot back/.test(declined.error.message), JSON.stringify(declined));
-    assert.deepEqual(abandoned, [102]);
-    assert.equal(commits.length, 1);
+    const live = await publishCore.dispatch('snapshots.list', {}, { actor: 'Ana' });
+    assert.ok(live.ok);
+    assert.deepEqual(live.value.map((snapshot) => snapshot.serial), [serial], 'only the signed snapshot is live');
   } finally {
     await app.connection.close();
     await publishing.close();
+    publishCore.close();
   }
 });

@@ -11,7 +11,7 @@ import type { IpcMainInvokeEvent } from 'electron';
 import { OPERATION_NAMES, type ApiResult } from '../../../shared/contract.js';
 import { createCore } from '../../../main/core/app.js';
 import { channelFor, embeddedDispatch, registerConnectionIpc, registerFileUploads, registerIpc } from '../../../main/electron/ipc.js';
-import { CONNECTION_CHOOSE_CHANNEL, CONNECTION_RETRY_CHANNEL, CONNECTION_STATE_CHANNEL, SIGN_PREPARED_CHANNEL, UPLOAD_FILE_CHANNEL, type ConnectionRequest, type ConnectionState } from '../../../shared/desktop.js';
+import { CONNECTION_CHOOSE_CHANNEL, CONNECTION_RETRY_CHANNEL, CONNECTION_STATE_CHANNEL, SIGN_PREPARED_CHANNEL, SIGNING_KEY_CHANNEL, UPLOAD_FILE_CHANNEL, type ConnectionRequest, type ConnectionState } from '../../../shared/desktop.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { isTrustedSender } from '../../../main/electron/security.js';
 
@@ -125,6 +125,7 @@ test('the connection channels answer only our frame, and a choice reaches the co
         signed.push(serial);
         return { ok: true, value: { serial } };
       },
+      signingKeyId: () => 'C0FFEE',
     },
     isTrustedSender: (incoming) => (incoming as unknown as { senderFrame: unknown }).senderFrame === trustedFrame,
   });
@@ -151,4 +152,6 @@ test('the connection channels answer only our frame, and a choice reaches the co
   }
   assert.deepEqual(await sign(event(trustedFrame), 42), { ok: true, value: { serial: 42 } });
   assert.deepEqual(signed, [42]);
+  assert.equal(await registered.get(SIGNING_KEY_CHANNEL)!(event(trustedFrame)), 'C0FFEE');
+  assert.equal(await registered.get(SIGNING_KEY_CHANNEL)!(event({ id: 'iframe' })), null);
 });

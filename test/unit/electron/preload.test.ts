@@ -17,6 +17,7 @@ import {
   DROPPED_FILES_CHANNEL,
   INTENT_CHANNEL,
   SIGN_PREPARED_CHANNEL,
+  SIGNING_KEY_CHANNEL,
   JOB_PROGRESS_CHANNEL,
   OPERATIONS_ARGUMENT,
   UPLOAD_FILE_CHANNEL,
@@ -177,6 +178,7 @@ test('the connection calls and signing a prepared snapshot invoke their channels
   await bridge.chooseConnection({ mode: 'team', server: 'https://repdesk.example.net' });
   await bridge.retryConnection();
   await bridge.signPreparedSnapshot(42);
+  await bridge.signingKeyId();
   assert.deepEqual(
     loaded.invoked.map(([channel, payload]) => [channel, typeof payload === 'object' && payload !== null ? { ...payload } : payload]),
     [
@@ -184,6 +186,7 @@ test('the connection calls and signing a prepared snapshot invoke their channels
       [CONNECTION_CHOOSE_CHANNEL, { mode: 'team', server: 'https://repdesk.example.net' }],
       [CONNECTION_RETRY_CHANNEL, undefined],
       [SIGN_PREPARED_CHANNEL, 42],
+      [SIGNING_KEY_CHANNEL, undefined],
     ],
   );
   const received: unknown[][] = [];

@@ -12,25 +12,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSigningKey, publicKeyText, type KeyVault } from '../../../main/electron/keys.js';
-import { signPreparedManifest, signingConfirmation, type ManifestToSign } from '../../../main/electron/publish-signing.js';
+import { signPreparedManifest, signingConfirmation } from '../../../main/electron/publish-signing.js';
+import type { PreparedPublish } from '../../../shared/publishing.js';
+import { fakeVault } from '../support/safe-storage.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'repdesk-publish-signing-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
 
-const vault: KeyVault = {
-  folder,
-  platform: 'linux',
-  safeStorage: {
-    isEncryptionAvailable: () => true,
-    getSelectedStorageBackend: () => 'gnome_libsecret',
-    encryptString: (text: string) => Buffer.from(Buffer.from(text, 'utf8').map((byte) => byte ^ 0x5a)),
-    decryptString: (encrypted: Buffer) => Buffer.from(encrypted.map((byte) => byte ^ 0x5a)).toString('utf8'),
-  },
-};
+const vault: KeyVault = fakeVault(folder);
 const keyId = generateSigningKey(vault);
 const manifest = Buffer.from(`${JSON.stringify({ serial: 42, zone: 'bl.example', files: [{ path: 'rbl.ip4trie', sha256: 'ab'.repeat(32) }] }, null, 2)}\n`);
 
-function prepared(overrides: Partial<ManifestToSign> = {}): ManifestToSign {
+function prepared(overrides: Partial<PreparedPublish> = {}): PreparedPublish {
   return {
     prepared: true,
     serial: 42,
@@ -40,6 +33,10 @@ function prepared(overrides: Partial<ManifestToSign> = {}): ManifestToSign {
     changes: { RBL: { added: 12, removed: 3, total: 1200 }, DUL: { added: 0, removed: 0, total: 30 }, QIL: { added: 5, removed: 1, total: 5 }, MML: { added: 0, removed: 0, total: 0 }, GAL: { added: 0, removed: 0, total: 2 } },
     safety: [{ name: 'change-size', status: 'warn', message: 'RBL grows by 1%', items: [] }],
     keyId,
+    files: [],
+    needsApproval: false,
+    preparedBy: 'Ana',
+    approvedBy: null,
     manifest: manifest.toString('base64'),
     manifestSha256: createHash('sha256').update(manifest).digest('hex'),
     trustedComment: 'repdesk snapshot 42 of bl.example, expires 2026-12-14T12:00:00Z',

@@ -45,10 +45,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 }
 
 /** Serve `core` on 127.0.0.1 (HTTPS with `tls`), on `port` (0: a free one). */
-/** Answers for operations the core here does not have yet (another engineer's, not landed), by name. */
-export type OperationOverrides = Record<string, (payload: unknown, call: CallContext) => Promise<ApiResult<unknown>> | ApiResult<unknown>>;
-
-export async function startTeamServerDouble(core: Core, options: { tls?: { cert: string; key: string }; port?: number; overrides?: OperationOverrides } = {}): Promise<TeamServerDouble> {
+export async function startTeamServerDouble(core: Core, options: { tls?: { cert: string; key: string }; port?: number } = {}): Promise<TeamServerDouble> {
   const streams = new Set<ServerResponse>();
   const sockets = new Set<Socket>();
   const requests: string[] = [];
@@ -97,8 +94,7 @@ export async function startTeamServerDouble(core: Core, options: { tls?: { cert:
     }
     const call = sessionCall(request);
     if ('ok' in call) return sendJson(response, call);
-    const override = options.overrides?.[operation];
-    sendJson(response, override ? await override(payload, call) : await core.dispatchUnknown(operation, payload, call));
+    sendJson(response, await core.dispatchUnknown(operation, payload, call));
   };
 
   const listener = (request: IncomingMessage, response: ServerResponse) => {

@@ -23,7 +23,7 @@ function isPublishResult(value: unknown): value is PublishResult {
   );
 }
 
-function PublishedSnapshot({ result }: { result: PublishResult }) {
+export function PublishedSnapshot({ result }: { result: PublishResult }) {
   return (
     <div className="outcome outcome-published" role="status">
       <p className="outcome-title">
@@ -88,7 +88,7 @@ function PublishedSnapshot({ result }: { result: PublishResult }) {
   );
 }
 
-function RefusedSnapshot({ result }: { result: PublishResult }) {
+export function RefusedSnapshot({ result }: { result: PublishResult }) {
   const blocking = result.safety.filter((check) => check.status === 'fail' || check.status === 'needs-approval');
   return (
     <div className="outcome outcome-refused" role="alert">
@@ -162,6 +162,13 @@ function GoingLive({ preview }: { preview: PublishPreview | null }) {
   );
 }
 
+/** Why this person may not publish (a person who may not sees why, rather than a button that fails), or null. */
+export function whyNotPublisher(actor: string | null, roles: readonly Role[], howToAdd: string): string | null {
+  if (actor === null) return 'No one is signed in: publishing needs a person with the publisher role.';
+  if (roles.includes('publisher')) return null;
+  return `Publishing needs the publisher role; ${actor} has ${roles.length === 0 ? 'no role' : `the role${roles.length === 1 ? '' : 's'} ${roles.join(', ')}`}. An admin can add it (${howToAdd}).`;
+}
+
 export function PublishAction({
   actor,
   roles,
@@ -176,14 +183,7 @@ export function PublishAction({
   const job = useJob('publish.run', onFinished);
   const [isConfirming, setConfirming] = useState(false);
   const { tracked } = job;
-  const isPublisher = roles.includes('publisher');
-  // A person who may not publish sees why, rather than a button that fails.
-  const whyNot =
-    actor === null
-      ? 'No one is signed in: publishing needs a person with the publisher role.'
-      : !isPublisher
-        ? `Publishing needs the publisher role; ${actor} has ${roles.length === 0 ? 'no role' : `the role${roles.length === 1 ? '' : 's'} ${roles.join(', ')}`}. An admin can add it (repdesk investigator update ${actor} --roles ...).`
-        : null;
+  const whyNot = whyNotPublisher(actor, roles, `repdesk investigator update ${actor} --roles ...`);
   return (
     <section className="panel" aria-labelledby="publish-title">
       <div className="panel-heading">
