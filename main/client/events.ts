@@ -125,7 +125,7 @@ export function followEvents(options: EventFollowerOptions): { stop(): void } {
         resetSilence();
         for (const event of parser.push(text)) options.onEvent(event);
       }
-      broken('the server closed the stream');
+      broken('it closed the connection (stopped or restarting?)');
     } catch (error) {
       if (signal.aborted) return;
       broken(error instanceof ServerUnreachable ? error.reason : describeConnectionError(error).reason);

@@ -39,9 +39,16 @@ export function DesktopGate({ bridge, children }: { bridge: DesktopBridge | null
     return <ConnectionChoice bridge={bridge} state={state} onCancel={state.kind === 'choosing' ? null : () => setSwitching(false)} />;
   }
   // Without a session (no roles: never signed in, signed out, or ended) the server is signed in to first, reachable or not (the screen says why not).
-  if (state.kind === 'team' && (state.status === 'signed-out' || state.roles.length === 0)) return <SignInScreen state={state} onSwitch={() => setSwitching(true)} />;
+  const control = { state, bridge, startSwitch: () => setSwitching(true) };
+  if (state.kind === 'team' && (state.status === 'signed-out' || state.roles.length === 0)) {
+    return (
+      <ConnectionContext.Provider value={control}>
+        <SignInScreen state={state} onSwitch={() => setSwitching(true)} />
+      </ConnectionContext.Provider>
+    );
+  }
   return (
-    <ConnectionContext.Provider value={{ state, bridge, startSwitch: () => setSwitching(true) }}>
+    <ConnectionContext.Provider value={control}>
       <Fragment key={keyOf(state)}>{children}</Fragment>
     </ConnectionContext.Provider>
   );

@@ -11,6 +11,7 @@ import { SECOND_FACTOR_NEEDED } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
 import { serverName } from '../../connection.js';
 import { ErrorLine } from '../ErrorLine.js';
+import { ConnectionBanner } from './ConnectionBar.js';
 import './connection.css';
 import '../forms.css';
 
@@ -51,10 +52,14 @@ export function SignInScreen({ state, onSwitch }: { state: TeamState; onSwitch()
         Team server <strong data-testid="sign-in-server">{state.server}</strong>
         {state.pinnedFingerprint && <> (certificate trusted by its fingerprint {state.pinnedFingerprint.slice(0, 23)}…)</>}
       </p>
-      {state.problem && (
-        <div className="error" role="alert">
-          <p>{state.problem}</p>
-        </div>
+      {state.status === 'unreachable' ? (
+        <ConnectionBanner />
+      ) : (
+        state.problem && (
+          <div className="error" role="alert">
+            <p>{state.problem}</p>
+          </div>
+        )
       )}
       <form className="form-grid" aria-label="Sign in" onSubmit={submit}>
         <label htmlFor="sign-in-name">Name</label>
