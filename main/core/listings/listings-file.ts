@@ -5,7 +5,7 @@
  */
 import { parseRange, type Family } from '../../../shared/address.js';
 import { specialSpaceProblem } from '../../../shared/special-ranges.js';
-import { readRecords } from '../io/records.js';
+import { readRecordBatches } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { checkTxt } from './listings.js';
 
@@ -47,45 +47,48 @@ export async function readListingsFile(
     if (file.problems.length < MAX_REPORTED_PROBLEMS) file.problems.push(`line ${line}: ${message}`);
   };
   onProgress({ stage: 'reading', done: 0, total: 0 });
-  for await (const record of readRecords(input, { maxBytes })) {
-    if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
-    const [rangeText, txtText, ...extra] = record.fields;
-    if (record.line === 1 && rangeText.toLowerCase() === 'range') continue;
-    entries += 1;
-    if (extra.length > 0) {
-      report(record.line, `expected "range" or "range,txt", found ${record.fields.length} fields`);
-      continue;
-    }
-    const parsed = parseRange(rangeText);
-    if (!parsed.ok) {
-      report(record.line, parsed.error);
-      continue;
-    }
-    const special = specialSpaceProblem(parsed.value);
-    if (special) {
-      report(record.line, special);
-      continue;
-    }
-    let txt = defaultTxt;
-    if (txtText !== undefined && txtText !== '') {
-      try {
-        txt = checkTxt(txtText);
-      } catch (error) {
-        report(record.line, (error as Error).message);
+  // A block of records at a time: one await a block, not one a line.
+  for await (const batch of readRecordBatches(input, { maxBytes })) {
+    for (const record of batch) {
+      if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
+      const [rangeText, txtText, ...extra] = record.fields;
+      if (record.line === 1 && rangeText.toLowerCase() === 'range') continue;
+      entries += 1;
+      if (extra.length > 0) {
+        report(record.line, `expected "range" or "range,txt", found ${record.fields.length} fields`);
         continue;
       }
+      const parsed = parseRange(rangeText);
+      if (!parsed.ok) {
+        report(record.line, parsed.error);
+        continue;
+      }
+      const special = specialSpaceProblem(parsed.value);
+      if (special) {
+        report(record.line, special);
+        continue;
+      }
+      let txt = defaultTxt;
+      if (txtText !== undefined && txtText !== '') {
+        try {
+          txt = checkTxt(txtText);
+        } catch (error) {
+          report(record.line, (error as Error).message);
+          continue;
+        }
+      }
+      const range = parsed.value;
+      for (const note of range.notes) {
+        noteCount += 1;
+        if (file.notes.length < MAX_REPORTED_NOTES) file.notes.push(`line ${record.line}: ${note}`);
+      }
+      file.families.push(range.family);
+      file.firsts.push(range.first);
+      file.lasts.push(range.last);
+      file.prefixes.push(range.prefix);
+      file.texts.push(txt);
+      file.lines.push(record.line);
     }
-    const range = parsed.value;
-    for (const note of range.notes) {
-      noteCount += 1;
-      if (file.notes.length < MAX_REPORTED_NOTES) file.notes.push(`line ${record.line}: ${note}`);
-    }
-    file.families.push(range.family);
-    file.firsts.push(range.first);
-    file.lasts.push(range.last);
-    file.prefixes.push(range.prefix);
-    file.texts.push(txt);
-    file.lines.push(record.line);
   }
   return { ...file, entries, problemCount, noteCount };
 }
