@@ -21,6 +21,7 @@ import { sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
 import { RangeIndex, type RangeIndexState } from './range-index.js';
 import { SpanLookup } from './span-lookup.js';
+import { readAllRanges } from './range-reader.js';
 import { coreFileUrl } from '../core-files.js';
 
 const log = createLogger('index');
@@ -100,11 +101,10 @@ export class ListingIndex {
     this.dataVersion = this.db.dataVersion();
     // max(id) is read from the rowid b-tree at once; count(*) would scan a million rows.
     const count = this.db.get<{ max: number | null }>(sql`SELECT max(id) AS max FROM listings`);
-    const loader = this.ranges.startLoad(count?.max ?? 0);
-    for (const [id, family, first, last] of this.db.iterateRaw(sql`SELECT id, family, hex(first), hex(last) FROM listings ORDER BY family, first`)) {
-      if (family === 4) loader.push(4, parseInt((first as string).slice(24), 16), parseInt((last as string).slice(24), 16), id as number);
-      else loader.push(6, BigInt(`0x${first as string}`), BigInt(`0x${last as string}`), id as number);
-    }
+    const { v4, v6 } = readAllRanges(this.db);
+    const loader = this.ranges.startLoad(v4.ids.length);
+    for (let position = 0; position < v4.ids.length; position += 1) loader.push(4, v4.firsts[position], v4.lasts[position], v4.ids[position]);
+    for (let position = 0; position < v6.ids.length; position += 1) loader.push(6, v6.firsts[position], v6.lasts[position], v6.ids[position]);
     loader.finish();
     this.maxId = count?.max ?? 0;
     log.info(`index built: ${this.ranges.size} ranges in ${(performance.now() - started).toFixed(0)} ms`);
