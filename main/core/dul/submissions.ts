@@ -25,7 +25,7 @@ import { conflict, invalidInput, notFound } from '../errors.js';
 import { ListingBatch, delistMany, restoreCopies } from '../listings/batches.js';
 import { listingWriter } from '../listings/changes.js';
 import { requireActor } from '../investigators/investigators.js';
-import { readRecords } from '../io/records.js';
+import { readRecordBatches } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { addressOrder } from '../listings/listings.js';
 import { findIsp, getSubmission } from './isps.js';
@@ -121,58 +121,60 @@ export async function parseSubmissionFile(
   let lines = 0;
   let isFirst = true;
   onProgress({ stage: 'reading', done: 0, total: 0 });
-  for await (const record of readRecords(file, { maxBytes: settings.import.maxFileBytes })) {
-    if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
-    const [rangeText, noteText, validText] = record.fields;
-    if (isFirst) {
-      isFirst = false;
-      if (rangeText.toLowerCase() === 'range') continue;
-    }
-    lines += 1;
-    if (record.fields.length > 3) {
-      reject(record.line, describeFields(record.fields.length));
-      continue;
-    }
-    const parsed = parseRange(rangeText);
-    if (!parsed.ok) {
-      const delimiter = /[;\t|]/.exec(rangeText);
-      reject(record.line, delimiter ? `fields are separated by commas, not ${JSON.stringify(delimiter[0])} (${parsed.error})` : parsed.error);
-      continue;
-    }
-    const range = parsed.value;
-    const special = specialSpaceProblem(range);
-    if (special) {
-      reject(record.line, special);
-      continue;
-    }
-    const note = noteText === undefined || noteText === '' ? null : noteText;
-    if (note !== null && note.length > MAX_POLICY_NOTE) {
-      reject(record.line, `the policy note is ${note.length} characters; at most ${MAX_POLICY_NOTE}`);
-      continue;
-    }
-    let validUntil: string | null = null;
-    if (validText !== undefined && validText !== '') {
-      let date: Date;
-      try {
-        date = parseTermDate(validText, 'valid-until', true);
-      } catch (error) {
-        reject(record.line, (error as Error).message);
+  for await (const batch of readRecordBatches(file, { maxBytes: settings.import.maxFileBytes })) {
+    for (const record of batch) {
+      if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
+      const [rangeText, noteText, validText] = record.fields;
+      if (isFirst) {
+        isFirst = false;
+        if (rangeText.toLowerCase() === 'range') continue;
+      }
+      lines += 1;
+      if (record.fields.length > 3) {
+        reject(record.line, describeFields(record.fields.length));
         continue;
       }
-      if (date.getTime() <= now.getTime()) {
-        reject(record.line, `valid-until ${validText} has already passed`);
+      const parsed = parseRange(rangeText);
+      if (!parsed.ok) {
+        const delimiter = /[;\t|]/.exec(rangeText);
+        reject(record.line, delimiter ? `fields are separated by commas, not ${JSON.stringify(delimiter[0])} (${parsed.error})` : parsed.error);
         continue;
       }
-      validUntil = date.toISOString();
+      const range = parsed.value;
+      const special = specialSpaceProblem(range);
+      if (special) {
+        reject(record.line, special);
+        continue;
+      }
+      const note = noteText === undefined || noteText === '' ? null : noteText;
+      if (note !== null && note.length > MAX_POLICY_NOTE) {
+        reject(record.line, `the policy note is ${note.length} characters; at most ${MAX_POLICY_NOTE}`);
+        continue;
+      }
+      let validUntil: string | null = null;
+      if (validText !== undefined && validText !== '') {
+        let date: Date;
+        try {
+          date = parseTermDate(validText, 'valid-until', true);
+        } catch (error) {
+          reject(record.line, (error as Error).message);
+          continue;
+        }
+        if (date.getTime() <= now.getTime()) {
+          reject(record.line, `valid-until ${validText} has already passed`);
+          continue;
+        }
+        validUntil = date.toISOString();
+      }
+      for (const text of range.notes) normalisations.add(`line ${record.line}: ${text}`);
+      families.push(range.family);
+      firsts.push(range.first);
+      lasts.push(range.last);
+      prefixes.push(range.prefix);
+      if (note !== null) policyNotes.set(lineNumbers.length, note);
+      if (validUntil !== null) validUntils.set(lineNumbers.length, validUntil);
+      lineNumbers.push(record.line);
     }
-    for (const text of range.notes) normalisations.add(`line ${record.line}: ${text}`);
-    families.push(range.family);
-    firsts.push(range.first);
-    lasts.push(range.last);
-    prefixes.push(range.prefix);
-    if (note !== null) policyNotes.set(lineNumbers.length, note);
-    if (validUntil !== null) validUntils.set(lineNumbers.length, validUntil);
-    lineNumbers.push(record.line);
   }
 
   onProgress({ stage: 'sorting', done: 0, total: families.length });

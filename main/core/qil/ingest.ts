@@ -19,7 +19,7 @@ import { ListingBatch } from '../listings/batches.js';
 import { extend, listingWriter } from '../listings/changes.js';
 import type { ListingRow } from '../listings/listings.js';
 import { requireActor } from '../investigators/investigators.js';
-import { readRecords } from '../io/records.js';
+import { readRecordBatches } from '../io/records.js';
 import { quoteCell } from '../../../shared/files.js';
 import type { InputFile } from '../io/files.js';
 import { RangeIndex } from '../lookup/range-index.js';
@@ -127,57 +127,59 @@ export async function ingestTrapHits(
   };
 
   onProgress({ stage: 'reading', done: 0, total: 0 });
-  for await (const record of readRecords(input.file, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
-    if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
-    const [timeText, sourceText, countText, trapText = ''] = record.fields;
-    if (record.line === 1 && timeText.toLowerCase() === 'timestamp') continue;
-    if (record.fields.length < 3 || record.fields.length > 4) {
-      report(record.line, `expected "timestamp,source,count[,trap]", found ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}`);
-      continue;
-    }
-    const at = parseTrapTime(timeText);
-    if (at === null) {
-      report(record.line, `${quoteCell(timeText)} is not a timestamp (ISO 8601 with Z or an offset, e.g. 2026-11-28T17:00:00Z, or Unix seconds)`);
-      continue;
-    }
-    if (at > nowMs + FUTURE_TOLERANCE_MS) {
-      report(record.line, `${timeText} is in the future`);
-      continue;
-    }
-    if (!/^\d{1,7}$/.test(countText) || Number(countText) < 1 || Number(countText) > MAX_COUNT) {
-      report(record.line, `count ${quoteCell(countText)} must be a whole number from 1 to ${MAX_COUNT}`);
-      continue;
-    }
-    if (trapText !== '' && !TRAP_PATTERN.test(trapText)) {
-      report(record.line, `trap id ${quoteCell(trapText)} has characters other than letters, digits and . _ : @ / + -, or is over 100 long`);
-      continue;
-    }
-    // Each source recurs in a log (ten hits each in the benchmark): its text is parsed once.
-    let source = sourcesByText.get(sourceText);
-    if (!source) {
-      const parsed = parseAddress(sourceText);
-      if (!parsed.ok) {
-        report(record.line, parsed.error);
+  for await (const batch of readRecordBatches(input.file, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
+    for (const record of batch) {
+      if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
+      const [timeText, sourceText, countText, trapText = ''] = record.fields;
+      if (record.line === 1 && timeText.toLowerCase() === 'timestamp') continue;
+      if (record.fields.length < 3 || record.fields.length > 4) {
+        report(record.line, `expected "timestamp,source,count[,trap]", found ${record.fields.length} field${record.fields.length === 1 ? '' : 's'}`);
         continue;
       }
-      const { family, value } = parsed.value;
-      const key = family === 4 ? Number(value) : value.toString(16);
-      source = sources.get(key);
+      const at = parseTrapTime(timeText);
+      if (at === null) {
+        report(record.line, `${quoteCell(timeText)} is not a timestamp (ISO 8601 with Z or an offset, e.g. 2026-11-28T17:00:00Z, or Unix seconds)`);
+        continue;
+      }
+      if (at > nowMs + FUTURE_TOLERANCE_MS) {
+        report(record.line, `${timeText} is in the future`);
+        continue;
+      }
+      if (!/^\d{1,7}$/.test(countText) || Number(countText) < 1 || Number(countText) > MAX_COUNT) {
+        report(record.line, `count ${quoteCell(countText)} must be a whole number from 1 to ${MAX_COUNT}`);
+        continue;
+      }
+      if (trapText !== '' && !TRAP_PATTERN.test(trapText)) {
+        report(record.line, `trap id ${quoteCell(trapText)} has characters other than letters, digits and . _ : @ / + -, or is over 100 long`);
+        continue;
+      }
+      // Each source recurs in a log (ten hits each in the benchmark): its text is parsed once.
+      let source = sourcesByText.get(sourceText);
       if (!source) {
-        const special = specialRangeOverlapping({ family, first: value, last: value });
-        if (special) {
-          note(`line ${record.line}: ${formatAddress(family, value)} is in ${special.text} (${special.name}); its hits are not scored`);
+        const parsed = parseAddress(sourceText);
+        if (!parsed.ok) {
+          report(record.line, parsed.error);
           continue;
         }
-        source = { family, value, ats: [], counts: [], traps: [] };
-        sources.set(key, source);
+        const { family, value } = parsed.value;
+        const key = family === 4 ? Number(value) : value.toString(16);
+        source = sources.get(key);
+        if (!source) {
+          const special = specialRangeOverlapping({ family, first: value, last: value });
+          if (special) {
+            note(`line ${record.line}: ${formatAddress(family, value)} is in ${special.text} (${special.name}); its hits are not scored`);
+            continue;
+          }
+          source = { family, value, ats: [], counts: [], traps: [] };
+          sources.set(key, source);
+        }
+        sourcesByText.set(sourceText, source);
       }
-      sourcesByText.set(sourceText, source);
+      source.ats.push(at);
+      source.counts.push(Number(countText));
+      source.traps.push(trapText);
+      lines += 1;
     }
-    source.ats.push(at);
-    source.counts.push(Number(countText));
-    source.traps.push(trapText);
-    lines += 1;
   }
   if (problemCount > 0) {
     const more = problemCount > problems.length ? ` (showing the first ${problems.length})` : '';

@@ -31,7 +31,7 @@ import { sql } from '../db/sql.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import { historyOf, openHistory, type HistoryWriter } from '../audit/history.js';
 import type { Actor } from '../investigators/investigators.js';
-import { readJsonFile, readRecords } from '../io/records.js';
+import { readJsonFile, readRecordBatches } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { quoteCell } from '../../../shared/files.js';
 import { findListing, toListingView } from '../listings/listings.js';
@@ -249,27 +249,29 @@ async function readRequestsFile(input: InputFile, settings: Settings, report: (w
   }
   let isHeader = true;
   const template = DELISTING_CSV_COLUMNS.join(',');
-  for await (const record of readRecords(input, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
-    if (isHeader) {
-      isHeader = false;
-      const given = record.fields.map((field) => field.trim().toLowerCase());
-      const missing = DELISTING_CSV_COLUMNS.filter((column) => !given.includes(column));
-      const extra = given.filter((column) => !(DELISTING_CSV_COLUMNS as readonly string[]).includes(column));
-      if (missing.length > 0 || extra.length > 0) {
-        throw invalidInput(
-          `${file}: line 1: the header ${[missing.length > 0 ? `misses ${missing.join(', ')}` : '', extra.length > 0 ? `has unexpected ${extra.map(quoteCell).join(', ')}` : ''].filter(Boolean).join(' and ')} (expected: ${template})`,
-        );
+  for await (const batch of readRecordBatches(input, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
+    for (const record of batch) {
+      if (isHeader) {
+        isHeader = false;
+        const given = record.fields.map((field) => field.trim().toLowerCase());
+        const missing = DELISTING_CSV_COLUMNS.filter((column) => !given.includes(column));
+        const extra = given.filter((column) => !(DELISTING_CSV_COLUMNS as readonly string[]).includes(column));
+        if (missing.length > 0 || extra.length > 0) {
+          throw invalidInput(
+            `${file}: line 1: the header ${[missing.length > 0 ? `misses ${missing.join(', ')}` : '', extra.length > 0 ? `has unexpected ${extra.map(quoteCell).join(', ')}` : ''].filter(Boolean).join(' and ')} (expected: ${template})`,
+          );
+        }
+        if (given.join(',') !== template) throw invalidInput(`${file}: line 1: the columns are in the wrong order: found ${given.join(',')}, expected ${template}`);
+        continue;
       }
-      if (given.join(',') !== template) throw invalidInput(`${file}: line 1: the columns are in the wrong order: found ${given.join(',')}, expected ${template}`);
-      continue;
+      const where = `${file} line ${record.line}`;
+      if (record.fields.length !== DELISTING_CSV_COLUMNS.length) {
+        report(where, `${record.fields.length} cells where the header has ${DELISTING_CSV_COLUMNS.length} (${template})`);
+        continue;
+      }
+      const [ip, requester, reason, received] = record.fields;
+      rows.push({ where, input: { ip, requester, reason, received } });
     }
-    const where = `${file} line ${record.line}`;
-    if (record.fields.length !== DELISTING_CSV_COLUMNS.length) {
-      report(where, `${record.fields.length} cells where the header has ${DELISTING_CSV_COLUMNS.length} (${template})`);
-      continue;
-    }
-    const [ip, requester, reason, received] = record.fields;
-    rows.push({ where, input: { ip, requester, reason, received } });
   }
   if (isHeader) throw invalidInput(`${file} has no header line (expected: ${template})`);
   return rows;
