@@ -60,6 +60,7 @@ export class RemoteSigning {
       throw forbidden(`key ${keyId} is not a registered publisher key of ${actor.name}: an admin registers it first (repdesk keys register FILE.pub --publisher ${actor.name})`);
     }
     if (key.revokedAt !== null) throw forbidden(`key ${keyId} of ${actor.name} was revoked at ${key.revokedAt} by ${key.revokedBy}: sign with a key in force`);
+    this.makeWayFor(actor);
     const now = this.now();
     const staging = await stageSnapshot(this.db, settings, now, { ...options, keyId });
     if ('blocked' in staging) {
@@ -150,6 +151,23 @@ export class RemoteSigning {
     for (const [serial, waiting] of [...this.waiting]) {
       this.stopWaiting(serial, waiting);
       this.rollBackQuietly(waiting, `snapshot ${serial} was still waiting for its signature when the server stopped`);
+    }
+  }
+
+  /**
+   * One snapshot waits at a time (it holds the output folder). The same publisher preparing
+   * again replaces theirs (a client that died after preparing); another's is waited out.
+   */
+  private makeWayFor(actor: { id: number; name: string }): void {
+    for (const [serial, waiting] of [...this.waiting]) {
+      const { staged } = waiting;
+      if (staged.actor.id !== actor.id) {
+        throw conflict(`snapshot ${serial}, prepared by ${staged.actor.name}, is waiting for their signature until ${waiting.signBefore.toISOString()}: publish once it is signed or rolled back`);
+      }
+      this.stopWaiting(serial, waiting);
+      const found = `snapshot ${serial} was replaced by a new one ${actor.name} prepared before it was signed`;
+      this.end(serial, `${found}; it was rolled back`);
+      abandonSnapshot(this.db, staged, `publish by ${actor.name}`, this.now(), found);
     }
   }
 

@@ -167,6 +167,17 @@ describe('publishing signed on the publisher computer', () => {
     await refused(core.dispatch('publish.commit', { serial, signature: signPrepared(prepared, piaSecond) }, as('Pia')), 'not-found', /was abandoned by Pia before it was signed; it was rolled back/);
   });
 
+  test('one snapshot waits at a time: the same publisher preparing again replaces theirs; another publisher is told whose waits', async () => {
+    const first = await ok(prepare('Pia', pia));
+    await refused(prepare('Pat', pat), 'conflict', new RegExp(`snapshot ${first.serial}, prepared by Pia, is waiting for their signature until ${first.signBefore}`));
+    const second = await ok(prepare('Pia', pia));
+    assert.ok((second.serial as number) > (first.serial as number));
+    assert.deepEqual(states(), [{ serial: second.serial, state: 'prepared' }]);
+    await refused(core.dispatch('publish.commit', { serial: first.serial as number, signature: signPrepared(first, pia) }, as('Pia')), 'not-found', /was replaced by a new one Pia prepared before it was signed; it was rolled back/);
+    assert.equal((await ok(core.dispatch('publish.commit', { serial: second.serial as number, signature: signPrepared(second, pia) }, as('Pia')))).published, true);
+    assert.equal(current(), String(second.serial));
+  });
+
   test('a snapshot not signed in time is rolled back; one left when the core closes too', async () => {
     await ok(core.dispatch('settings.update', { publish: { signWithinSeconds: 60 } }, as('Ada')));
     const prepared = await ok(prepare('Pia', pia));
