@@ -23,6 +23,9 @@ export type Intent =
   /** Files the person chose in a native dialog or dropped on the window, each registered as an upload by the shell (the page never sees a path). */
   | { readonly kind: 'import'; readonly target: ImportTarget; readonly section: IntentSection; readonly files: readonly UploadReceipt[] };
 
+/** A team server as the app stands with it: first looked at after the start, signed in, not signed in, or not reachable (tried again). */
+export type ConnectionStatus = 'connecting' | 'signed-in' | 'signed-out' | 'unreachable';
+
 /**
  * How the desktop app works now: not chosen yet (its first start, or the choice kept is
  * unusable), on this computer (embedded), or as a client of a team server (signed in there, not
@@ -35,7 +38,7 @@ export type ConnectionState =
       readonly kind: 'team';
       /** The server's origin, `https://host[:port]`. */
       readonly server: string;
-      readonly status: 'signed-in' | 'signed-out' | 'unreachable';
+      readonly status: ConnectionStatus;
       /** Who is signed in (signed-in), or who was last (to offer their name). */
       readonly person: string | null;
       readonly roles: readonly Role[];

@@ -9,7 +9,7 @@
  * Electron wiring is in main.ts, and the tests drive this with a real server and fakes.
  */
 import { isOperationName, needsSession, type ApiError, type ApiResult, type JobView } from '../../shared/contract.js';
-import type { ConnectionAnswer, ConnectionRequest, ConnectionState } from '../../shared/desktop.js';
+import type { ConnectionAnswer, ConnectionRequest, ConnectionState, ConnectionStatus } from '../../shared/desktop.js';
 import type { Role } from '../../shared/domain.js';
 import type { UploadReceipt } from '../../shared/files.js';
 import { CHANGE_EVENT, parseChangeEvent, type ChangeEvent } from '../../shared/remote.js';
@@ -60,7 +60,7 @@ interface TeamSide {
   readonly wire: ServerWire;
   readonly client: RemoteClient;
   token: string | null;
-  status: 'signed-in' | 'signed-out' | 'unreachable';
+  status: ConnectionStatus;
   person: string | null;
   roles: readonly Role[];
   problem: string | null;
@@ -99,7 +99,11 @@ export class DesktopConnection {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Start as the kept choice says: the database here, the server (checking a kept session), or the first-start choice. */
+  /**
+   * Start as the kept choice says: the database here, the server, or the first-start choice. A
+   * server is looked at (is it there, is the kept session still good?) after the start, so that
+   * the window opens at once even when the server takes long to answer; `checked` settles then.
+   */
   static async start(options: DesktopConnectionOptions): Promise<DesktopConnection> {
     const connection = new DesktopConnection(options);
     const kept = options.readChoice();
@@ -109,11 +113,16 @@ export class DesktopConnection {
       connection.choice = kept.choice;
     } else if (kept.choice?.mode === 'team') {
       connection.choice = kept.choice;
-      connection.team = connection.teamSide(kept.choice.server, kept.choice.certificate, kept.choice.person);
-      await connection.refresh();
+      const team = connection.teamSide(kept.choice.server, kept.choice.certificate, kept.choice.person);
+      team.status = 'connecting';
+      connection.team = team;
+      connection.checked = connection.refresh().then(() => undefined);
     }
     return connection;
   }
+
+  /** Settles once the first look at the kept server is done (at once without one). */
+  checked: Promise<void> = Promise.resolve();
 
   state(): ConnectionState {
     if (this.embedded) return { kind: 'embedded', database: this.embedded.database };

@@ -188,6 +188,9 @@ test('a self-signed server is refused until its fingerprint is trusted; then the
 
   // The next start: the kept session, checked with the server, without signing in again.
   const restarted = await app.start();
+  // The window opens at once: the server is looked at after the start.
+  assert.equal(teamState(restarted).status, 'connecting');
+  await restarted.checked;
   assert.deepEqual([teamState(restarted).status, teamState(restarted).person], ['signed-in', 'Ana']);
   const lookup = await restarted.dispatch('lookup', { ip: '45.13.0.9' });
   assert.ok(lookup.ok, JSON.stringify(lookup));
@@ -238,6 +241,17 @@ test('a server that vanished is named with what failed and tried again until it 
     assert.equal(teamState(app.connection).problem, null);
     assert.ok((await app.connection.dispatch('queues.summary', {})).ok);
 
+    // Started while the server is away: the app starts at once and says so, then reaches it when it is back.
+    await app.connection.close();
+    await plain.close();
+    const startedAlone = await app.start();
+    assert.equal(teamState(startedAlone).status, 'connecting');
+    await startedAlone.checked;
+    assert.equal(teamState(startedAlone).status, 'unreachable');
+    assert.match(teamState(startedAlone).problem ?? '', /connection refused/);
+    plain = await startTeamServerDouble(core, { port });
+    await waitFor(() => teamState(app.connection).status === 'signed-in');
+
     // The server ends the session (an admin did, or the person was deactivated): sign in again, with the reason.
     const sessions = await core.dispatch('team.sessions', {}, { actor: 'Rosa' });
     assert.ok(sessions.ok);
@@ -266,6 +280,7 @@ test('without protected storage the session is used but not kept, and the person
   assert.ok((await app.connection.dispatch('queues.summary', {})).ok);
   await app.connection.close();
   const restarted = await app.start();
+  await restarted.checked;
   assert.equal(teamState(restarted).status, 'signed-out');
   await restarted.close();
 });

@@ -39,6 +39,7 @@ export function DesktopGate({ bridge, children }: { bridge: DesktopBridge | null
     return <ConnectionChoice bridge={bridge} state={state} onCancel={state.kind === 'choosing' ? null : () => setSwitching(false)} />;
   }
   // Without a session (no roles: never signed in, signed out, or ended) the server is signed in to first, reachable or not (the screen says why not).
+  if (state.kind === 'team' && state.status === 'connecting') return <p aria-live="polite">Connecting to {state.server}…</p>;
   const control = { state, bridge, startSwitch: () => setSwitching(true) };
   if (state.kind === 'team' && (state.status === 'signed-out' || state.roles.length === 0)) {
     return (
