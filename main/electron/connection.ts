@@ -12,6 +12,7 @@ import { isOperationName, needsSession, type ApiError, type ApiResult, type JobV
 import type { ConnectionAnswer, ConnectionRequest, ConnectionState, ConnectionStatus } from '../../shared/desktop.js';
 import type { Role } from '../../shared/domain.js';
 import type { UploadReceipt } from '../../shared/files.js';
+import { CHANGE_TOPICS } from '../../shared/changes.js';
 import { CHANGE_EVENT, parseChangeEvent, type ChangeEvent } from '../../shared/remote.js';
 import type { SessionView, SignInResult } from '../../shared/team.js';
 import { AppError } from '../core/errors.js';
@@ -334,6 +335,7 @@ export class DesktopConnection {
 
   private startEvents(team: TeamSide): void {
     team.stopEvents?.();
+    let wasBroken = false;
     const follower = followEvents({
       wire: team.wire,
       headers: () => team.client.headers(),
@@ -344,6 +346,12 @@ export class DesktopConnection {
       },
       onState: (stream) => {
         if (this.team !== team) return;
+        if (stream.kind === 'broken') wasBroken = true;
+        if (stream.kind === 'open' && wasBroken) {
+          // Notices sent while the stream was cut are lost: the open views refresh everything.
+          wasBroken = false;
+          this.options.onChange({ operation: null, actor: null, at: this.now().toISOString(), topics: CHANGE_TOPICS });
+        }
         if (stream.kind === 'refused') this.sessionEnded(team, stream.error.message);
         else if (stream.kind === 'broken' && team.status === 'signed-in') this.unreachable(team, new ServerUnreachable(team.server, stream.reason, null));
         else if (stream.kind === 'open' && team.status === 'unreachable') void this.refresh();

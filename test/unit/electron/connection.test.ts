@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiResult } from '../../../shared/contract.js';
 import type { ConnectionState } from '../../../shared/desktop.js';
+import { CHANGE_TOPICS } from '../../../shared/changes.js';
 import type { ChangeEvent } from '../../../shared/remote.js';
 import type { SignInResult } from '../../../shared/team.js';
 import { createCore, type Core } from '../../../main/core/app.js';
@@ -236,9 +237,13 @@ test('a server that vanished is named with what failed and tried again until it 
     assert.ok(down.retryAt !== null);
     assert.ok(app.states.some((state) => state.kind === 'team' && state.status === 'unreachable'));
 
+    const changesBefore = app.changes.length;
     plain = await startTeamServerDouble(core, { port });
     await waitFor(() => teamState(app.connection).status === 'signed-in');
     assert.equal(teamState(app.connection).problem, null);
+    // Notices sent while the stream was cut are lost: once it is open again the page is told to refresh everything.
+    await waitFor(() => app.changes.length > changesBefore);
+    assert.deepEqual({ ...app.changes.at(-1), at: null }, { operation: null, actor: null, at: null, topics: [...CHANGE_TOPICS] });
     assert.ok((await app.connection.dispatch('queues.summary', {})).ok);
 
     // Started while the server is away: the app starts at once and says so, then reaches it when it is back.
