@@ -71,10 +71,14 @@ function heavyIn(modules: readonly string[]): string[] {
   return HEAVY.filter((heavy) => modules.some((url) => heavy.pattern.test(url))).map((heavy) => heavy.name);
 }
 
-/** The modules inside the bundle's chunks that were loaded, as the paths the bundler marked them with. */
+/**
+ * The modules inside the bundle's chunks that were loaded, as the paths the bundler marked them
+ * with (relative to the project; `../…/node_modules/` when node_modules is a link to another
+ * checkout's, as in a worktree).
+ */
 function bundledModules(urls: readonly string[]): string[] {
   const chunks = urls.filter((url) => url.startsWith(pathToFileURL(join(ROOT, 'dist', 'cli')).href) && url.endsWith('.js'));
-  return chunks.flatMap((url) => readFileSync(fileURLToPath(url), 'utf8').split('\n').filter((text) => /^\/\/ (dist|node_modules)\//.test(text)).map((text) => `/${text.slice(3)}`));
+  return chunks.flatMap((url) => readFileSync(fileURLToPath(url), 'utf8').split('\n').filter((text) => /^\/\/ (\.\.\/\S*?)?(dist|node_modules)\//.test(text)).map((text) => `/${text.slice(3)}`));
 }
 
 describe('repdesk start-up', () => {
