@@ -8,7 +8,7 @@
 import { JOB_OPERATIONS, type ApiResult, type JobOperation, type JobView, type OperationName, type OperationResult } from '../../../shared/contract.js';
 import { formatBytes } from '../../../shared/files.js';
 import { CommandError, type CommandContext } from '../command.js';
-import { RemoteClient } from './client.js';
+import { ServerClient } from './client.js';
 import type { RemoteTarget } from './logins.js';
 import { ProgressLine } from './progress.js';
 
@@ -16,12 +16,12 @@ import { ProgressLine } from './progress.js';
 const POLL_MS = 250;
 
 /** The client of the run's server, made once per run. */
-const clients = new WeakMap<RemoteTarget, RemoteClient>();
+const clients = new WeakMap<RemoteTarget, ServerClient>();
 
-export function clientFor(target: RemoteTarget, status: (line: string) => void): RemoteClient {
+export function clientFor(target: RemoteTarget, status: (line: string) => void): ServerClient {
   let client = clients.get(target);
   if (!client) {
-    client = new RemoteClient(target, status);
+    client = new ServerClient(target, status);
     clients.set(target, client);
   }
   return client;
@@ -32,7 +32,7 @@ function isPathRef(value: unknown): value is { path: string } {
 }
 
 /** The payload with every `{ path }` replaced by `{ upload }` of that file, sent now (each once). */
-async function withUploads(client: RemoteClient, payload: unknown, progress: ProgressLine): Promise<unknown> {
+async function withUploads(client: ServerClient, payload: unknown, progress: ProgressLine): Promise<unknown> {
   const sent = new Map<string, string>();
   const replace = async (value: unknown): Promise<unknown> => {
     if (isPathRef(value)) {
@@ -70,7 +70,7 @@ function unwrap<T>(result: ApiResult<T>): T {
  * the server to cancel it (all or nothing: it rolls back) and waits for it to end; a second
  * Ctrl-C leaves it running there.
  */
-async function runJob(client: RemoteClient, name: JobOperation, input: unknown, progress: ProgressLine): Promise<unknown> {
+async function runJob(client: ServerClient, name: JobOperation, input: unknown, progress: ProgressLine): Promise<unknown> {
   let job = unwrap((await client.call('jobs.start', { operation: name, input })) as ApiResult<JobView>);
   const id = job.id;
   let isCancelling = false;

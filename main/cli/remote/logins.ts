@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseServerAddress } from '../../client/server-address.js';
 import { CommandError, UsageError, type Values } from '../command.js';
 
 /** The server a command runs against, and how to reach it. */
@@ -49,24 +50,11 @@ export function loginFile(server: string): string {
   return join(loginsFolder(), `${createHash('sha256').update(server).digest('hex').slice(0, 32)}.json`);
 }
 
-/** A server address as the CLI keeps it: its origin. Plain HTTP only to this computer (a token never crosses a network in clear). */
+/** A server address as the CLI keeps it: its origin (https; plain http only to this computer, where a token never crosses a network). */
 export function normaliseServer(text: string, from: string): string {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`${from}: ${JSON.stringify(text)} is not a URL (e.g. https://repdesk.example:8443)`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`${from}: the server's URL starts with https:// (not ${url.protocol})`);
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
-    throw new UsageError(`${from}: give the server's address only (${url.origin}), no path, query or user`);
-  }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const isLoopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-  if (url.protocol === 'http:' && !isLoopback) {
-    throw new UsageError(`${from}: ${url.origin} is plain HTTP to another computer, where the session token would travel in clear: use https://`);
-  }
-  return url.origin;
+  const parsed = parseServerAddress(text);
+  if (parsed.problem !== null) throw new UsageError(`${from}: ${parsed.problem}`);
+  return parsed.origin;
 }
 
 /** Read a login file; refused when others may read it (the token would not be private). */

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { ApiResult } from '../../../shared/contract.js';
 import { SECOND_FACTOR_NEEDED, type SessionView, type SignInResult } from '../../../shared/team.js';
 import { CommandError, UsageError, passphraseFileLine, printJson, type CommandContext } from '../command.js';
-import { RemoteClient } from '../remote/client.js';
+import { ServerClient } from '../remote/client.js';
 import { normaliseServer, removeLogin, saveLogin, type RemoteTarget } from '../remote/logins.js';
 
 /** A secret from the file its flag names, else asked at the terminal; refused without one. */
@@ -26,7 +26,7 @@ export async function login(context: CommandContext): Promise<void> {
   const server = normaliseServer(given, typeof context.values.server === 'string' ? '--server' : 'REPDESK_SERVER');
   const caText = typeof context.values.ca === 'string' ? context.values.ca : process.env.REPDESK_CA || null;
   const target: RemoteTarget = { server, ca: caText === null ? null : resolve(caText), token: null, person: null, chosenBy: '--server' };
-  const client = new RemoteClient(target, context.status);
+  const client = new ServerClient(target, context.status);
 
   let name = typeof context.values.name === 'string' ? context.values.name : null;
   if (name === null) {
@@ -34,7 +34,7 @@ export async function login(context: CommandContext): Promise<void> {
     name = (await context.prompt(`Name on ${server}: `)).trim();
   }
   const passphrase = await secret(context, 'passphrase-file', 'Passphrase: ', true);
-  const signIn = (secondFactor?: string) => client.call('auth.signIn', { client: 'cli', name, passphrase, ...(secondFactor ? { secondFactor } : {}) }) as Promise<ApiResult<SignInResult>>;
+  const signIn = (secondFactor?: string) => client.call('auth.signIn', { name, passphrase, ...(secondFactor ? { secondFactor } : {}) }) as Promise<ApiResult<SignInResult>>;
   let result = await signIn();
   if (!result.ok && result.error.details?.includes(SECOND_FACTOR_NEEDED)) {
     const code = (await secret(context, 'code-file', 'The 6-digit code of your authenticator app (or a recovery code): ', false)).trim();
@@ -57,7 +57,7 @@ export async function logout(context: CommandContext): Promise<void> {
   if (target.token === null) {
     throw new CommandError(`not logged in to ${target.server}: nothing to log out of`);
   }
-  const result = (await new RemoteClient(target, context.status).call('auth.signOut', {})) as ApiResult<SessionView>;
+  const result = (await new ServerClient(target, context.status).call('auth.signOut', {})) as ApiResult<SessionView>;
   // A session the server already ended (expired, ended by an admin) is as good as ended here.
   if (!result.ok && result.error.code !== 'unauthenticated') throw new CommandError(`${target.server} did not end the session: ${result.error.message}; its token file is kept (try again)`);
   removeLogin(target.server);
