@@ -1,12 +1,16 @@
 /**
  * The typed client of the contract. In the desktop app the preload exposes one as
- * `window.repdesk`; in browser mode the same operations go over HTTP to the loopback server.
- * The views get the client from context and never learn which transport they have.
+ * `window.repdesk`; in browser mode the same operations go over HTTP to the loopback server
+ * (with the token `repdesk serve` printed), and on a team server over HTTP with the session
+ * cookie sign-in set. The views get the client from context and never learn which transport
+ * they have. A client may offer a change feed (`onChange`): the desktop bridge relays notices
+ * over IPC, a browser on a team server listens to its event stream.
  */
 import { createContext, useContext } from 'react';
 import { OPERATION_NAMES, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
 import type { DesktopBridge } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
+import { CHANGE_EVENT, CHANGE_EVENTS_PATH, CHANGE_TOPICS, isChangeNotice, type ChangeNotice } from '../../shared/changes.js';
 import type { FileSender } from './uploads.js';
 
 declare global {
@@ -28,12 +32,17 @@ function isApiResult(value: unknown): value is ApiResult<unknown> {
   return value.ok === false && 'error' in value && typeof value.error === 'object' && value.error !== null;
 }
 
+/** The bearer token's header, or none: on a team server the browser's session travels in its cookie. */
+function authorization(token: string): Record<string, string> {
+  return token === '' ? {} : { Authorization: `Bearer ${token}` };
+}
+
 async function post(name: OperationName, input: unknown, token: string): Promise<ApiResult<unknown>> {
   let response: Response;
   try {
     response = await fetch(`/api/${name}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      headers: { 'Content-Type': 'application/json', ...authorization(token) },
       body: JSON.stringify(input ?? {}),
     });
   } catch (error) {
@@ -57,7 +66,7 @@ function upload(file: File, token: string, onProgress?: (sent: number) => void):
   return new Promise((resolve) => {
     const request = new XMLHttpRequest();
     request.open('POST', UPLOAD_PATH);
-    request.setRequestHeader('Authorization', `Bearer ${token}`);
+    for (const [header, value] of Object.entries(authorization(token))) request.setRequestHeader(header, value);
     request.setRequestHeader(UPLOAD_NAME_HEADER, encodeURIComponent(file.name));
     request.setRequestHeader('Content-Type', 'application/octet-stream');
     request.upload.onprogress = (event) => onProgress?.(event.loaded);
@@ -76,12 +85,91 @@ function upload(file: File, token: string, onProgress?: (sent: number) => void):
   });
 }
 
-/** A client that POSTs each operation to `/api/<name>` with the bearer token, and sends files as uploads. */
-export function createHttpClient(token: string): ApiClient & FileSender {
+/** Subscribe to change notices; answers the unsubscribe. */
+export type ChangeFeed = (listener: (notice: ChangeNotice) => void) => () => void;
+
+/** A client that may offer a change feed (the desktop bridge does; a browser's does on a team server). */
+export type ClientWithChanges = ApiClient & { readonly onChange?: ChangeFeed };
+
+/** What a feed delivers when it is back after being cut off: anything may have changed meanwhile. */
+function resyncNotice(): ChangeNotice {
+  return { operation: null, actor: null, at: new Date().toISOString(), topics: CHANGE_TOPICS };
+}
+
+/** Longest wait before a closed event stream (the server refused it, or went away) is opened again. */
+const MAX_REOPEN_MS = 60_000;
+
+/**
+ * The team server's change notices (`GET /api/events`, Server-Sent Events, with the session
+ * cookie): one EventSource shared by every subscriber, opened with the first and closed with the
+ * last. EventSource reconnects by itself after a dropped connection; a stream the server closed
+ * or refused is opened again after a growing pause. Either way the subscribers then get a resync
+ * notice (every topic), since notices sent meanwhile are lost.
+ */
+export function eventStreamFeed(path = CHANGE_EVENTS_PATH): ChangeFeed {
+  const listeners = new Set<(notice: ChangeNotice) => void>();
+  let source: EventSource | null = null;
+  let reopenTimer: ReturnType<typeof setTimeout> | null = null;
+  let reopenMs = 1000;
+  let wasCut = false;
+  const deliver = (notice: ChangeNotice) => {
+    for (const listener of [...listeners]) listener(notice);
+  };
+  const open = () => {
+    const current = new EventSource(path);
+    source = current;
+    current.addEventListener(CHANGE_EVENT, (event) => {
+      let notice: unknown;
+      try {
+        notice = JSON.parse((event as MessageEvent<string>).data);
+      } catch {
+        return;
+      }
+      if (isChangeNotice(notice)) deliver(notice);
+    });
+    current.onopen = () => {
+      reopenMs = 1000;
+      if (wasCut) deliver(resyncNotice());
+      wasCut = false;
+    };
+    current.onerror = () => {
+      wasCut = true;
+      if (current.readyState !== EventSource.CLOSED || source !== current) return;
+      current.close();
+      source = null;
+      reopenTimer = setTimeout(() => {
+        reopenTimer = null;
+        if (listeners.size > 0) open();
+      }, reopenMs);
+      reopenMs = Math.min(reopenMs * 2, MAX_REOPEN_MS);
+    };
+  };
+  return (listener) => {
+    listeners.add(listener);
+    if (!source && !reopenTimer) open();
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size > 0) return;
+      source?.close();
+      source = null;
+      if (reopenTimer) clearTimeout(reopenTimer);
+      reopenTimer = null;
+      wasCut = false;
+    };
+  };
+}
+
+/**
+ * A client that POSTs each operation to `/api/<name>` and sends files as uploads: with the bearer
+ * token `repdesk serve` printed, or (token '') on a team server with the session cookie that
+ * signing in set, where it also offers the server's change notices.
+ */
+export function createHttpClient(token: string): ClientWithChanges & FileSender {
   const client: Partial<Record<OperationName, (input: unknown) => Promise<ApiResult<unknown>>>> = {};
   for (const name of OPERATION_NAMES) client[name] = (input) => post(name, input, token);
+  const changes = token === '' ? { onChange: eventStreamFeed() } : {};
   // The server answers each operation with that operation's result type (the core's handler map guarantees it).
-  return { ...(client as unknown as ApiClient), uploadFile: (file, onProgress) => upload(file, token, onProgress) };
+  return { ...(client as unknown as ApiClient), uploadFile: (file, onProgress) => upload(file, token, onProgress), ...changes };
 }
 
 /**
@@ -107,6 +195,15 @@ export function createClient(): ApiClient {
 export function jobProgressSubscription(client: ApiClient): DesktopBridge['onJobProgress'] | null {
   const bridge: Partial<DesktopBridge> = client;
   return typeof bridge.onJobProgress === 'function' ? bridge.onJobProgress : null;
+}
+
+/**
+ * The client's change feed: the desktop bridge's (relayed over IPC) or a team server's event
+ * stream; null when there is none (browser mode for one person: nobody else writes).
+ */
+export function changeFeed(client: ApiClient): ChangeFeed | null {
+  const withChanges: ClientWithChanges = client;
+  return typeof withChanges.onChange === 'function' ? withChanges.onChange : null;
 }
 
 export const ApiContext = createContext<ApiClient | null>(null);
