@@ -107,3 +107,12 @@ export function passphraseFrom(values: Values): string | null {
   if (typeof file === 'string') return passphraseFileLine(file);
   return process.env.REPDESK_KEY_PASSPHRASE ?? null;
 }
+
+/** Serve until SIGINT or SIGTERM, then close the server (and resolve once it has closed). */
+export function untilStopped(server: { close(): Promise<void> }): Promise<void> {
+  return new Promise<void>((resolvePromise) => {
+    const stop = () => void server.close().then(resolvePromise);
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -31,6 +31,7 @@ import { SERVE_COMMANDS } from './serve-commands.js';
 import { BACKUP_COMMANDS } from './backup-commands.js';
 import { LOGIN_COMMANDS } from './login-commands.js';
 import { selectServer } from './remote/logins.js';
+import { SERVER_COMMANDS } from './server-commands.js';
 
 const GLOBAL_OPTIONS: Options = {
   db: { type: 'string' },
@@ -73,6 +74,7 @@ const COMMANDS: Record<string, Command> = {
   ...SERVE_COMMANDS,
   ...BACKUP_COMMANDS,
   ...LOGIN_COMMANDS,
+  ...SERVER_COMMANDS,
 };
 
 function commandList(): string {

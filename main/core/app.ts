@@ -144,8 +144,12 @@ export interface Core {
   dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>>;
   /** Dispatch by an untrusted name (HTTP path, IPC channel). */
   dispatchUnknown(name: string, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
-  /** The person a session token belongs to, with their current roles, or a refusal saying why (for a transport, before dispatch). */
-  authenticate(token: string): ApiResult<AuthenticatedSession>;
+  /**
+   * The person a session token belongs to, with their current roles, or a refusal saying why (for
+   * a transport, before dispatch). `touch: false` checks without counting it as a use (a server
+   * checking an open event stream: a page left open still reaches its idle lifetime).
+   */
+  authenticate(token: string, options?: { readonly touch?: boolean }): ApiResult<AuthenticatedSession>;
   /** Bring the dashboard's figures up to date now (a failure leaves them pending and is logged). */
   foldDashboard(): void;
   /** Sign a history checkpoint now if the history moved since the last one (a failure is logged). */
@@ -439,9 +443,10 @@ export function createCore(options: CoreOptions): Core {
     jobs,
     uploads,
     dispatch,
-    authenticate: (token) => {
+    authenticate: (token, check) => {
       try {
-        const markSeen = options.readOnly ? (options.markSessionSeen ?? (() => undefined)) : (id: number, at: string) => markSessionSeen(write, id, at);
+        const markSeen =
+          check?.touch === false ? () => undefined : options.readOnly ? (options.markSessionSeen ?? (() => undefined)) : (id: number, at: string) => markSessionSeen(write, id, at);
         return { ok: true, value: authenticate(read, token, readSettings(read), now(), markSeen) };
       } catch (error) {
         if (error instanceof AppError) return { ok: false, error: error.toApiError() };

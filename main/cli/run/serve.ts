@@ -6,7 +6,7 @@ import { readSecretKeyFile } from '../../core/publish/keys.js';
 import { formatKeyId } from '../../core/publish/minisign.js';
 import { openThreadedCore, type ThreadedCore } from '../../core/writer/threaded-core.js';
 import { startServer } from '../../server/server.js';
-import { CommandError, integer, passphraseFrom, UsageError, type CommandContext } from '../command.js';
+import { CommandError, integer, passphraseFrom, UsageError, untilStopped, type CommandContext } from '../command.js';
 import { coreFileUrl } from '../../core/core-files.js';
 
 /** `repdesk serve` */
@@ -27,11 +27,7 @@ export async function serve(context: CommandContext): Promise<void> {
     const server = await startServer({ core, call: { actor: context.actor }, port, staticFolder });
     context.out(`RepDesk is serving ${core.connection.path} as ${context.actor ?? '(no actor: read-only)'}${key ? `, signing with key ${formatKeyId(key.keyId)}` : ''}`);
     context.out(`Open ${server.url}`);
-    await new Promise<void>((resolvePromise) => {
-      const stop = () => void server.close().then(resolvePromise);
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await untilStopped(server);
   } finally {
     core.close();
     await core.closed();

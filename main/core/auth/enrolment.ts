@@ -39,12 +39,19 @@ interface EnrolmentRow {
 
 /**
  * Invite a person: add them with `roles` if they are new, then issue a fresh enrolment code (an
- * unused older one stops working). Admins only. The code is returned this once.
+ * unused older one stops working). Admins only, except on a database with nobody on the team:
+ * there the first person invited is added as an admin (as `investigator add` does) and invites
+ * themselves, which is how a new team server gets its first admin. The code is returned this once.
  */
 export function invitePerson(db: WriteDb, actorName: string | null, input: { name: string; roles?: readonly Role[] }, settings: Settings, now: Date): Invitation {
   return db.transaction(() => {
-    const actor = requireActor(db, actorName, 'admin');
+    const isFirst = (db.get<{ count: number }>(sql`SELECT count(*) AS count FROM investigators`)?.count ?? 0) === 0;
     const at = now.toISOString();
+    if (isFirst) {
+      if (!input.roles) throw invalidInput(`${input.name} is the first person on the team: give their roles (admin is added)`);
+      addInvestigator(db, null, { name: input.name, roles: input.roles }, () => at);
+    }
+    const actor = isFirst ? { name: input.name.trim() } : requireActor(db, actorName, 'admin');
     let person = db.get<{ id: number; name: string; roles: string; active: number }>(sql`SELECT id, name, roles, active FROM investigators WHERE name = ${input.name}`);
     if (!person) {
       if (!input.roles) throw invalidInput(`${input.name} is not on the team yet: give their roles to invite them`);
@@ -54,7 +61,7 @@ export function invitePerson(db: WriteDb, actorName: string | null, input: { nam
     } else {
       if (person.active !== 1) throw conflict(`${person.name} is not active: reactivate them first (investigator update --active yes)`);
       const current = parseRoles(person.roles);
-      if (input.roles && (input.roles.length !== current.length || input.roles.some((role) => !current.includes(role)))) {
+      if (input.roles && !isFirst && (input.roles.length !== current.length || input.roles.some((role) => !current.includes(role)))) {
         throw conflict(`${person.name} is already on the team as ${current.join(', ')}: change roles with investigator update, then invite without roles`);
       }
     }

@@ -21,6 +21,8 @@ const DASHBOARD_FOLD_WAIT_MS = 1000;
 export interface ThreadedCoreOptions extends CoreOptions {
   /** How long a write may wait for the database before it is refused as busy (default 5 s). */
   readonly writeWaitMs?: number;
+  /** Where the server's private upload folder is made (default: the system temp folder); ignored with `uploadFolder`. */
+  readonly uploadParent?: string;
 }
 
 function signingKeyNow(options: ThreadedCoreOptions): MinisignKeyPair | null {
@@ -45,7 +47,7 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
   if (options.now) throw new Error('a server runs on the real clock: its writer thread cannot share a test clock');
   if (options.checkpointKey) throw new Error("a server's writer thread keeps the checkpoint key beside the database: it cannot take another custody");
   // One upload folder for the reader (which receives), the writer and the jobs' workers (which import).
-  const ownUploads = options.uploadFolder === undefined ? UploadStore.open() : null;
+  const ownUploads = options.uploadFolder === undefined ? UploadStore.open({ parent: options.uploadParent }) : null;
   const uploadFolder = options.uploadFolder ?? (ownUploads?.folder as string);
   const writer = await WriterThread.start(
     {
@@ -54,8 +56,10 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
       uploadFolder,
       publishLockWaitMs: options.publishLockWaitMs ?? null,
       checkpointTickMs: options.checkpointTickMs ?? null,
+      notifies: options.onChange !== undefined,
     },
     options.writeWaitMs,
+    options.onChange,
   );
   let reader: Core;
   try {
@@ -101,7 +105,7 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);
     },
-    authenticate: (token) => reader.authenticate(token),
+    authenticate: (token, check) => reader.authenticate(token, check),
     foldDashboard: () => void writer.fold(),
     signCheckpoint: (when) => writer.signCheckpoint(when),
     close: () => {

@@ -9,6 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ApiResult, OperationName } from '../../../shared/contract.js';
+import type { ChangeNotice } from '../../../shared/changes.js';
 import type { CallContext } from '../app.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
@@ -26,6 +27,8 @@ export interface WriterData {
   readonly uploadFolder: string | null;
   readonly publishLockWaitMs: number | null;
   readonly checkpointTickMs: number | null;
+  /** Whether the writer sends its core's change notices back (a server that pushes them to clients). */
+  readonly notifies: boolean;
 }
 
 /** A call as it crosses to the writer: the call's context without its functions. */
@@ -39,7 +42,12 @@ export type WriterRequest =
   /** Finish what is queued, close the core, and exit. */
   | { readonly type: 'close' };
 
-export type WriterReply = { readonly type: 'ready' } | { readonly type: 'failed'; readonly message: string } | { readonly type: 'done'; readonly id: number; readonly result: ApiResult<unknown> | null };
+export type WriterReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly message: string }
+  | { readonly type: 'done'; readonly id: number; readonly result: ApiResult<unknown> | null }
+  /** What a committed write touched (the writer's core's after-write step), sent before the write's answer. */
+  | { readonly type: 'change'; readonly notice: ChangeNotice };
 
 /** A refusal for a write that did not get the database in time (nothing was changed). */
 export function busyResult(waitedMs: number): ApiResult<never> {
@@ -70,11 +78,12 @@ export class WriterThread {
   private constructor(
     private readonly data: WriterData,
     private readonly writeWaitMs: number,
+    private readonly onChange: ((notice: ChangeNotice) => void) | undefined,
   ) {}
 
-  /** Start the writer; resolves once its core has opened (and migrated) the database. */
-  static async start(data: WriterData, writeWaitMs = DEFAULT_WRITE_WAIT_MS): Promise<WriterThread> {
-    const writer = new WriterThread(data, writeWaitMs);
+  /** Start the writer; resolves once its core has opened (and migrated) the database. With `onChange` (data.notifies), its change notices are passed on. */
+  static async start(data: WriterData, writeWaitMs = DEFAULT_WRITE_WAIT_MS, onChange?: (notice: ChangeNotice) => void): Promise<WriterThread> {
+    const writer = new WriterThread(data, writeWaitMs, onChange);
     await writer.ensureStarted();
     return writer;
   }
@@ -96,6 +105,8 @@ export class WriterThread {
         } else if (reply.type === 'failed') {
           this.starting = null;
           reject(new Error(reply.message));
+        } else if (reply.type === 'change') {
+          this.onChange?.(reply.notice);
         } else {
           const answer = this.pending.get(reply.id);
           this.pending.delete(reply.id);

@@ -26,6 +26,7 @@ try {
     uploadFolder: data.uploadFolder ?? undefined,
     publishLockWaitMs: data.publishLockWaitMs ?? undefined,
     checkpointTickMs: data.checkpointTickMs ?? undefined,
+    onChange: data.notifies ? (notice) => post({ type: 'change', notice }) : undefined,
     signingKey: () => {
       if (!signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
       return signingKey;

@@ -7,7 +7,10 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore } from '../../../main/core/app.js';
 import { commonPasswords } from '../../../main/core/auth/common-passwords.js';
 import { SCRYPT_PARAMETERS } from '../../../main/core/auth/passphrase.js';
 import { ok, refused, secretOf, teamCore, type TeamCore } from '../support/team.js';
@@ -64,6 +67,24 @@ describe('enrolment', () => {
     const invitation = await ok(team.core.dispatch('team.invite', { name: 'ivo' }, team.admin));
     assert.equal(invitation.name, 'Ivo');
     assert.deepEqual(invitation.roles, ['investigator']);
+  });
+
+  test('on a database with nobody on the team, the first person invited is added as an admin and invites themselves (a new team server); after that only admins invite', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'repdesk-first-admin-'));
+    const core = createCore({ databasePath: join(folder, 'repdesk.sqlite') });
+    try {
+      await refused(core.dispatch('team.invite', { name: 'Ana' }, anonymous), 'invalid-input', /first person on the team: give their roles/);
+      const invitation = await ok(core.dispatch('team.invite', { name: 'Ana', roles: ['publisher'] }, anonymous));
+      assert.deepEqual(invitation.roles, ['publisher', 'admin']);
+      const events = (await ok(core.dispatch('investigators.list', {}, anonymous))).map((person) => [person.name, person.roles]);
+      assert.deepEqual(events, [['Ana', ['publisher', 'admin']]]);
+      await refused(core.dispatch('team.invite', { name: 'Bo', roles: ['investigator'] }, anonymous), 'forbidden', /say who you are/);
+      await ok(core.dispatch('auth.enrol', { code: invitation.code, passphrase: 'ana folds paper cranes by the river' }, anonymous));
+      await ok(core.dispatch('auth.signIn', { name: 'Ana', passphrase: 'ana folds paper cranes by the river' }, { actor: null, client: 'cli' }));
+    } finally {
+      core.close();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   test('enrolling: the code opens the enrolment, a passphrase and the authenticator code complete it, recovery codes are shown once', async () => {
