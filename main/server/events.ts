@@ -59,11 +59,14 @@ export class ChangeStreams {
     response.on('close', () => this.streams.delete(stream));
   }
 
-  /** Send a notice to every open stream (after checking the sessions again, when it is about sessions or people). */
+  /**
+   * Send a notice to every open stream; one about sessions or people then checks every stream's
+   * session again (a page whose session this notice ended still hears of it, and looks).
+   */
   publish(notice: ChangeNotice): void {
-    if (notice.topics.includes('sessions') || notice.topics.includes('investigators')) this.checkSessions();
     const frame = `event: ${CHANGE_EVENT}\ndata: ${JSON.stringify({ topics: notice.topics, operation: notice.operation, actor: notice.actor, at: notice.at })}\n\n`;
     for (const stream of this.streams) stream.response.write(frame);
+    if (notice.topics.includes('sessions') || notice.topics.includes('investigators')) this.checkSessions();
   }
 
   /** Close every stream (the server is stopping). */

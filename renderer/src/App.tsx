@@ -1,7 +1,6 @@
 import { lazy, Suspense } from 'react';
-import { useApi } from './api.js';
+import { SessionGate, useSession } from './session.js';
 import { SECTIONS, routeHref, useRoute, type SectionId } from './routes.js';
-import { useOperation } from './useOperation.js';
 import { DashboardView } from './views/dashboard/DashboardView.js';
 import { LookupView } from './views/lookup/LookupView.js';
 import { CommandPalette } from './views/workbench/CommandPalette.js';
@@ -9,6 +8,7 @@ import { ThemeSwitch } from './views/ThemeSwitch.js';
 import { FirstStart } from './views/FirstStart.js';
 import { ConnectionBanner, ConnectionBar } from './views/connection/ConnectionBar.js';
 import './views/frame.css';
+import './views/session/sign-in.css';
 
 // The opening screen (Dashboard) and Lookup come with the first script; every other section is a
 // chunk of its own, fetched the first time it is opened, so the window opens on less code.
@@ -25,17 +25,16 @@ const ImportListingsView = lazy(() => import('./views/listing/ImportListingsView
 const RecordView = lazy(() => import('./views/workbench/RecordView.js').then((module) => ({ default: module.RecordView })));
 
 function SignedIn() {
-  const api = useApi();
-  const whoami = useOperation(() => api['session.whoami']({}), 'whoami');
-  if (whoami.state === 'loading') return <p className="signed-in" aria-live="polite">Connecting…</p>;
-  if (whoami.state === 'failed') {
+  const { state, signOut } = useSession();
+  if (state.kind === 'checking' || state.kind === 'signed-out') return <p className="signed-in" aria-live="polite">Connecting…</p>;
+  if (state.kind === 'failed') {
     return (
       <p className="signed-in signed-in-failed" role="alert">
-        {whoami.error.message}
+        {state.error.message}
       </p>
     );
   }
-  const { actor, roles } = whoami.value;
+  const { actor, roles, session } = state.who;
   if (actor === null) return <p className="signed-in">No one signed in: read-only</p>;
   if (roles.length === 0) {
     return (
@@ -48,6 +47,11 @@ function SignedIn() {
     <p className="signed-in">
       Signed in as <strong>{actor}</strong>
       {roles.length > 0 && <span className="roles"> · {roles.join(', ')}</span>}
+      {session !== null && (
+        <button type="button" className="secondary sign-out" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      )}
     </p>
   );
 }
@@ -88,6 +92,14 @@ function Section({ section, argument }: { section: SectionId; argument: string |
 }
 
 export function App() {
+  return (
+    <SessionGate>
+      <Frame />
+    </SessionGate>
+  );
+}
+
+function Frame() {
   const route = useRoute();
   return (
     <div className="frame">

@@ -7,7 +7,7 @@
  * over IPC, a browser on a team server listens to its event stream.
  */
 import { createContext, useContext } from 'react';
-import { OPERATION_NAMES, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
+import { OPERATION_NAMES, needsSession, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
 import type { DesktopBridge } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
 import { CHANGE_EVENT, CHANGE_EVENTS_PATH, CHANGE_TOPICS, isChangeNotice, type ChangeNotice } from '../../shared/changes.js';
@@ -37,13 +37,23 @@ function authorization(token: string): Record<string, string> {
   return token === '' ? {} : { Authorization: `Bearer ${token}` };
 }
 
+/**
+ * The body of a call. On a team server (no token) the calls made without a session (signing in,
+ * enrolling) say that a browser makes them: the server gives a browser its session as a cookie.
+ */
+function bodyOf(name: OperationName, input: unknown, token: string): string {
+  const sent = input ?? {};
+  if (token !== '' || needsSession(name) || typeof sent !== 'object') return JSON.stringify(sent);
+  return JSON.stringify({ ...sent, client: 'browser' });
+}
+
 async function post(name: OperationName, input: unknown, token: string): Promise<ApiResult<unknown>> {
   let response: Response;
   try {
     response = await fetch(`/api/${name}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...authorization(token) },
-      body: JSON.stringify(input ?? {}),
+      body: bodyOf(name, input, token),
     });
   } catch (error) {
     return internalError(`${name}: the RepDesk server did not answer (${error instanceof Error ? error.message : String(error)})`);
@@ -88,8 +98,12 @@ function upload(file: File, token: string, onProgress?: (sent: number) => void):
 /** Subscribe to change notices; answers the unsubscribe. */
 export type ChangeFeed = (listener: (notice: ChangeNotice) => void) => () => void;
 
-/** A client that may offer a change feed (the desktop bridge does; a browser's does on a team server). */
-export type ClientWithChanges = ApiClient & { readonly onChange?: ChangeFeed };
+/**
+ * A client that may offer a change feed (the desktop bridge does; a browser's does on a team
+ * server), and may need the person to sign in (`signsIn`: a browser on a team server, where the
+ * page shows its sign-in screen while nobody is signed in).
+ */
+export type ClientWithChanges = ApiClient & { readonly onChange?: ChangeFeed; readonly signsIn?: boolean };
 
 /** What a feed delivers when it is back after being cut off: anything may have changed meanwhile. */
 function resyncNotice(): ChangeNotice {
@@ -167,7 +181,7 @@ export function eventStreamFeed(path = CHANGE_EVENTS_PATH): ChangeFeed {
 export function createHttpClient(token: string): ClientWithChanges & FileSender {
   const client: Partial<Record<OperationName, (input: unknown) => Promise<ApiResult<unknown>>>> = {};
   for (const name of OPERATION_NAMES) client[name] = (input) => post(name, input, token);
-  const changes = token === '' ? { onChange: eventStreamFeed() } : {};
+  const changes = token === '' ? { onChange: eventStreamFeed(), signsIn: true } : {};
   // The server answers each operation with that operation's result type (the core's handler map guarantees it).
   return { ...(client as unknown as ApiClient), uploadFile: (file, onProgress) => upload(file, token, onProgress), ...changes };
 }
@@ -204,6 +218,11 @@ export function jobProgressSubscription(client: ApiClient): DesktopBridge['onJob
 export function changeFeed(client: ApiClient): ChangeFeed | null {
   const withChanges: ClientWithChanges = client;
   return typeof withChanges.onChange === 'function' ? withChanges.onChange : null;
+}
+
+/** Whether the page signs the person in itself (a browser on a team server); false where the transport says who acts. */
+export function signsIn(client: ApiClient): boolean {
+  return (client as ClientWithChanges).signsIn === true;
 }
 
 export const ApiContext = createContext<ApiClient | null>(null);

@@ -5,7 +5,7 @@
  * import, a burst of edits) are answered with one refresh. Without a feed (browser mode for one
  * person) it does nothing.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ChangeTopic } from '../../shared/changes.js';
 import { changeFeed, useApi } from './api.js';
 
@@ -34,4 +34,11 @@ export function useChanges(topics: readonly ChangeTopic[], onChange: () => void)
       if (timer !== null) clearTimeout(timer);
     };
   }, [feed, key]);
+}
+
+/** A number that grows with every (coalesced) change to `topics`: part of a `useOperation` key, it asks again. */
+export function useChangeRevision(topics: readonly ChangeTopic[]): number {
+  const [revision, setRevision] = useState(0);
+  useChanges(topics, () => setRevision((count) => count + 1));
+  return revision;
 }

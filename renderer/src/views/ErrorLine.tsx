@@ -15,3 +15,13 @@ export function ErrorLine({ error }: { error: ApiError }) {
     </div>
   );
 }
+
+/** An error as a row of a `form-grid` form, under its fields (nothing when there is none). */
+export function FormErrorRow({ error }: { error: ApiError | null }) {
+  if (!error) return null;
+  return (
+    <div className="form-actions">
+      <ErrorLine error={error} />
+    </div>
+  );
+}

@@ -12,6 +12,7 @@ import { useApi } from '../../api.js';
 import { formatCount, formatTime } from '../../format.js';
 import { navigate, routeHref } from '../../routes.js';
 import { useReloadable } from '../../useOperation.js';
+import { useChanges } from '../../changes.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge } from '../ListBadge.js';
 import { ActivityChart } from './ActivityChart.js';
@@ -349,6 +350,8 @@ export function DashboardView({ routePeriod }: { routePeriod: string | null }) {
   const period: DashboardPeriod = routePeriod !== null && isOneOf(DASHBOARD_PERIODS, routePeriod) ? routePeriod : 'month';
   const [shownPeriod, setShownPeriod] = useState(period);
   const dashboard = useReloadable(() => api['dashboard.get']({ period }));
+  // What others change moves the figures (the dashboard folds them as it is asked).
+  useChanges(['listings', 'snapshots', 'isps', 'dul-submissions', 'investigators'], dashboard.reload);
   if (shownPeriod !== period) {
     setShownPeriod(period);
     dashboard.reload();

@@ -7,6 +7,7 @@ import { AGE_BUCKET_LABELS, type QueueSummary } from '../../../../shared/queues.
 import { useApi } from '../../api.js';
 import { formatCount } from '../../format.js';
 import { useOperation } from '../../useOperation.js';
+import { useChangeRevision } from '../../changes.js';
 import { ErrorLine } from '../ErrorLine.js';
 
 type Section = 'nominations' | 'delisting';
@@ -59,7 +60,8 @@ function QueueCard({ section, title, summary }: { section: Section; title: strin
 
 export function QueuesPanel() {
   const api = useApi();
-  const summary = useOperation(() => api['queues.summary']({}), 'queues.summary');
+  const revision = useChangeRevision(['delisting-requests', 'nominations']);
+  const summary = useOperation(() => api['queues.summary']({}), `queues.summary:${revision}`);
   return (
     <div className="panel queues-panel" aria-label="Review queues">
       <div className="panel-heading">

@@ -19,6 +19,7 @@ import { ChosenFiles, FileInput, UploadProgressLine } from '../UploadProgress.js
 import { useJob } from '../../useJob.js';
 import { JobProgress } from '../JobProgress.js';
 import { useOperation, useReloadable } from '../../useOperation.js';
+import { useChangeRevision, useChanges } from '../../changes.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { QueuesPanel } from '../dashboard/QueuesPanel.js';
@@ -123,9 +124,10 @@ function RequestForm() {
 function DelistingQueue({ argument }: { argument: string | null }) {
   const api = useApi();
   const params = parseQueueParams(argument);
+  const revision = useChangeRevision(['delisting-requests']);
   const queue = useOperation(
     () => api['delisting.list']({ status: params.status, assignee: params.assignee, age: params.age as QueueFilter['age'], afterId: 0, limit: 500 }),
-    argument ?? '',
+    `${argument ?? ''}:${revision}`,
   );
   return (
     <section aria-labelledby="view-title">
@@ -240,6 +242,7 @@ function RequestDecision({ request, onDecided }: { request: Request; onDecided: 
 function RequestDetail({ id }: { id: number }) {
   const api = useApi();
   const loaded = useReloadable(() => api['delisting.get']({ id }));
+  useChanges(['delisting-requests', 'listings', 'threads'], loaded.reload);
   if (loaded.loaded.state === 'loading') return <p aria-live="polite">Loading request #{id}…</p>;
   if (loaded.loaded.state === 'failed') return <ErrorLine error={loaded.loaded.error} />;
   const request = loaded.loaded.value;

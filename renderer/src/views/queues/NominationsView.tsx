@@ -15,6 +15,7 @@ import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { formatTime } from '../../format.js';
 import { fileRef, useFileSender } from '../../uploads.js';
 import { useOperation } from '../../useOperation.js';
+import { useChangeRevision } from '../../changes.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge } from '../ListBadge.js';
 import { ChosenFiles, FileInput, UploadProgressLine } from '../UploadProgress.js';
@@ -210,7 +211,11 @@ function NominationForm() {
 function NominationQueue({ argument }: { argument: string | null }) {
   const api = useApi();
   const params = parseQueueParams(argument);
-  const queue = useOperation(() => api['nominations.list']({ status: params.status, assignee: params.assignee, age: params.age as QueueFilter['age'], afterId: 0, limit: 500 }), argument ?? '');
+  const revision = useChangeRevision(['nominations']);
+  const queue = useOperation(
+    () => api['nominations.list']({ status: params.status, assignee: params.assignee, age: params.age as QueueFilter['age'], afterId: 0, limit: 500 }),
+    `${argument ?? ''}:${revision}`,
+  );
   return (
     <section aria-labelledby="view-title">
       <h1 id="view-title">GAL nominations</h1>

@@ -20,6 +20,7 @@ import { listingsHash, listingsQueryText, parseListingsQuery, rememberListingsHa
 import { SavedViews } from './SavedViews.js';
 import { WaitingFiles } from './WaitingFiles.js';
 import { useListingPages } from './useListingPages.js';
+import { useChanges } from '../../changes.js';
 /** A time in a grid cell: the header says UTC, so the cell does not. */
 function formatGridTime(iso: string): string {
   return formatTime(iso).replace(/ UTC$/, '');
@@ -417,6 +418,7 @@ export function ListingsView() {
   const state = useMemo(() => parseListingsQuery(queryText), [queryText]);
   const filter = useMemo(() => state.filter ?? {}, [state]);
   const pages = useListingPages(filter, state.sort);
+  useChanges(['listings'], pages.reload);
   const [preferences, setPreferences] = useState(loadPreferences);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
 

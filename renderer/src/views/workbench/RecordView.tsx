@@ -14,6 +14,7 @@ import { useApi } from '../../api.js';
 import { formatCount, formatTime, formatUntil } from '../../format.js';
 import { routeHref } from '../../routes.js';
 import { useOperation, useReloadable } from '../../useOperation.js';
+import { useChanges } from '../../changes.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { InvestigatorSuggestions } from '../NameSuggestions.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
@@ -417,6 +418,11 @@ export function RecordView({ idText }: { idText: string | null }) {
   const record = useReloadable(() => (id === null ? Promise.resolve({ ok: false as const, error: { code: 'invalid-input' as const, message: `"${idText ?? ''}" is not a record id` } }) : api['listings.record']({ id })));
   const [tab, setTab] = useState('history');
   const [revision, setRevision] = useState(0);
+  // Another person's change to this record (or its samples and mail) shows without a reload.
+  useChanges(['listings', 'samples', 'threads'], () => {
+    record.reload();
+    setRevision((count) => count + 1);
+  });
   // Spam samples dropped on the desktop window (or chosen in its File menu) go to the Samples tab.
   const waitingSamples = useWaitingFiles('samples');
   useEffect(() => {
