@@ -31,6 +31,7 @@ import { defaultDataFolder } from './paths.js';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { JobRunner } from './jobs/jobs.js';
+import { interruptedJobViews } from './jobs/job-records.js';
 import { addIsp, getIsp, getSubmission, ispRanges, listIsps, updateIsp } from './dul/isps.js';
 import { commitSubmission, previewSubmission, revertSubmission } from './dul/submissions.js';
 import { readPreviewItems } from './dul/preview-spool.js';
@@ -170,6 +171,7 @@ export function createCore(options: CoreOptions): Core {
     signingKey: options.signingKey,
     snapshotFolder: options.snapshotFolder,
     uploadFolder: () => uploads.folder,
+    interrupted: (id) => (options.databasePath === ':memory:' ? [] : interruptedJobViews(read, now(), id)),
     onFinished: (job) => {
       if (isWriteOperation(job.operation)) afterWrite(job.operation, job.actor, job.view.state === 'done' ? 'done' : 'failed', true);
       upkeep.signCheckpoint('after a job');

@@ -12,6 +12,7 @@ import { readSettings } from './settings/settings.js';
 import { CheckpointFile, HistoryCheckpoints, checkpointPaths } from './audit/checkpoints.js';
 import { fileCheckpointKey, type CheckpointKeyCustody } from './audit/checkpoint-key.js';
 import { reconcileSnapshots } from './publish/reconcile.js';
+import { settleInterruptedJobs } from './jobs/job-records.js';
 
 const log = createLogger('core');
 
@@ -64,6 +65,12 @@ export function startUpkeep(read: ReadDb, write: WriteDb, options: UpkeepOptions
       reconcileSnapshots(write, { now: options.now(), folders: outputFolders(), checkpoints, by: 'start-up' });
     } catch (error) {
       log.warn(`unfinished publishes not checked at start: ${message(error)}`);
+    }
+    try {
+      const interrupted = settleInterruptedJobs(write, options.now());
+      if (interrupted > 0) log.warn(`${interrupted} background job${interrupted === 1 ? ' was' : 's were'} interrupted when RepDesk last stopped; reported failed (nothing of them was kept)`);
+    } catch (error) {
+      log.warn(`interrupted jobs not checked at start: ${message(error)}`);
     }
   }
   const tick = () => {

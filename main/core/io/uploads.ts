@@ -17,6 +17,7 @@ import { basename, join } from 'node:path';
 import { UPLOAD_ID_PATTERN, formatBytes, plainFileNameProblem, type UploadReceipt } from '../../../shared/files.js';
 import { AppError, invalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
+import { isRunning } from '../processes.js';
 
 const log = createLogger('uploads');
 const FOLDER_PREFIX = 'repdesk-uploads-';
@@ -59,15 +60,6 @@ export function uploadName(given: string | undefined): string {
     .trim()
     .slice(0, 255);
   return name === '' || plainFileNameProblem(name) !== null ? 'upload' : name;
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Remove the upload folders of RepDesk processes that are no longer running (left by a crash or a kill). */

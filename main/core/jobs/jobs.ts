@@ -59,11 +59,15 @@ export interface JobRunnerOptions {
   readonly uploadFolder: () => string | null;
   /** Called when a job ends, whatever its operation and outcome (the core runs what follows a write). */
   readonly onFinished: (job: FinishedJob) => void;
+  /** Jobs of a process that stopped before they finished, found when the database was opened (job-records.ts), given ids here. */
+  readonly interrupted?: (id: () => number) => JobView[];
 }
 
 export class JobRunner {
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
+  /** Interrupted jobs (failed), read on first use. */
+  private past: JobView[] | null = null;
 
   constructor(private readonly options: JobRunnerOptions) {}
 
@@ -121,12 +125,19 @@ export class JobRunner {
 
   get(id: number): JobView {
     const job = this.jobs.get(id);
+    const past = job ? undefined : this.interrupted().find((view) => view.id === id);
+    if (past) return past;
     if (!job) throw notFound(`no job #${id}`);
     return job.view;
   }
 
   list(): JobView[] {
-    return [...this.jobs.values()].map((job) => job.view).reverse();
+    return [...[...this.jobs.values()].map((job) => job.view).reverse(), ...this.interrupted()];
+  }
+
+  private interrupted(): JobView[] {
+    this.past ??= this.options.interrupted?.(() => this.nextId++) ?? [];
+    return this.past;
   }
 
   /** Ask a running job to stop; it rolls back and ends as 'cancelled'. */

@@ -2,7 +2,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { createCore } from '../app.js';
 import { AppError } from '../errors.js';
+import { createLogger } from '../log.js';
 import type { JobMessage, JobWorkerData } from './jobs.js';
+import { recordJobEnd, recordJobStart } from './job-records.js';
+
+const log = createLogger('jobs');
 
 const data = workerData as JobWorkerData;
 const cancel = new Int32Array(data.cancel);
@@ -18,6 +22,13 @@ const core = createCore({
   // The core that started the job settles unfinished publishes and signs the checkpoints after it.
   runsUpkeep: false,
 });
+// Recorded while it runs: if this process dies first, the next start reports the job failed (job-records.ts).
+let recordId: number | null = null;
+try {
+  recordId = recordJobStart(core.connection.write, data.operation, data.call, new Date().toISOString());
+} catch (error) {
+  log.warn(`job ${data.operation} not recorded: ${error instanceof Error ? error.message : String(error)}`);
+}
 try {
   const result = await core.dispatch(data.operation, data.input, {
     ...data.call,
@@ -26,6 +37,13 @@ try {
       post({ type: 'progress', ...progress });
     },
   });
+  if (recordId !== null) {
+    try {
+      recordJobEnd(core.connection.write, recordId, result.ok ? 'done' : result.error.code === 'cancelled' ? 'cancelled' : 'failed', result.ok ? null : result.error.message, new Date().toISOString());
+    } catch (error) {
+      log.warn(`the end of job ${data.operation} not recorded: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   post({ type: 'result', result });
 } finally {
   core.close();

@@ -1,0 +1,120 @@
+/**
+ * A team server killed (SIGKILL) in the middle of a big import running as a job, then started
+ * again on the same data folder: the database passes integrity_check and `audit verify`, nothing
+ * of the import is visible (no listing, no answer), the job is listed failed saying the server
+ * stopped before it finished, and the history records it (job.interrupted). The server is the
+ * real `repdesk server` in a child process.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { ADMIN, ADMIN_PASSPHRASE, bootstrapTeam, request, value } from './support/team-server.js';
+
+const REPDESK = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'bin', 'repdesk.js');
+/** Enough lines that the import is still running when the test kills the server. */
+const LINES = 300_000;
+
+let folder: string;
+let data: string;
+let databasePath: string;
+
+before(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'repdesk-team-faults-'));
+  data = join(folder, 'data');
+  databasePath = join(data, 'repdesk.sqlite');
+  mkdirSync(data, { mode: 0o700 });
+  await bootstrapTeam(databasePath);
+});
+
+after(() => {
+  rmSync(folder, { recursive: true, force: true });
+});
+
+function environment(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.REPDESK_ACTOR;
+  delete env.REPDESK_DB;
+  return env;
+}
+
+/** Start `repdesk server` on the data folder; resolves with its URL once it listens. */
+async function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [REPDESK, 'server', '--listen', '127.0.0.1:0', '--data', data], { env: environment(), stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolvePromise, reject) => {
+    let out = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      if (match) resolvePromise(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${out}`)));
+  });
+  return { child, url };
+}
+
+function count(query: string): number {
+  const database = new Database(databasePath, { readonly: true });
+  try {
+    return (database.prepare(query).get() as { count: number }).count;
+  } finally {
+    database.close();
+  }
+}
+
+test('a server killed during an import job starts again with the database intact, nothing of the import visible, and the job reported failed', async () => {
+  const listingsBefore = count('SELECT count(*) AS count FROM listings');
+  const first = await startServer();
+  let killed = false;
+  try {
+    const token = value(await request<{ token: string }>(first.url, '/api/auth.signIn', { name: ADMIN, passphrase: ADMIN_PASSPHRASE, client: 'cli' })).token;
+    const lines: string[] = [];
+    for (let index = 0; index < LINES; index += 1) lines.push(`23.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
+    const upload = value(await request<{ upload: string }>(first.url, '/api/upload', undefined, { token, raw: `${lines.join('\n')}\n`, headers: { 'Content-Type': 'application/octet-stream', 'X-File-Name': 'big.txt' } }));
+    const job = value(await request<{ id: number }>(first.url, '/api/jobs.start', { operation: 'listings.importFile', input: { file: { upload: upload.upload }, list: 'RBL', reason: 'spam-source' } }, { token }));
+    // Killed once the import has read part of the file, well before it could commit.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const view = value(await request<{ state: string; done: number; total: number }>(first.url, '/api/jobs.get', { id: job.id }, { token }));
+      assert.equal(view.state, 'running', 'the import ended before the test could kill the server: give it more lines');
+      if (view.done > 0) break;
+      assert.ok(Date.now() < deadline, 'the import never reported progress');
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 25));
+    }
+    first.child.kill('SIGKILL');
+    killed = true;
+    await new Promise((resolvePromise) => first.child.once('close', resolvePromise));
+  } finally {
+    if (!killed) first.child.kill('SIGKILL');
+  }
+
+  const database = new Database(databasePath, { readonly: true });
+  assert.equal(database.pragma('integrity_check', { simple: true }), 'ok');
+  database.close();
+  assert.equal(count('SELECT count(*) AS count FROM listings'), listingsBefore, 'nothing of the import was kept');
+
+  const second = await startServer();
+  try {
+    const token = value(await request<{ token: string }>(second.url, '/api/auth.signIn', { name: ADMIN, passphrase: ADMIN_PASSPHRASE, client: 'cli' })).token;
+    const jobs = value(await request<{ operation: string; state: string; error: { message: string } | null }[]>(second.url, '/api/jobs.list', {}, { token }));
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0].operation, 'listings.importFile');
+    assert.equal(jobs[0].state, 'failed');
+    assert.match(jobs[0].error?.message ?? '', /stopped before it finished.*nothing of it was kept/);
+    const lookup = value(await request<{ listings: unknown[]; answers: { lists: { answer: unknown }[] } }>(second.url, '/api/lookup', { ip: '23.0.0.5' }, { token }));
+    assert.deepEqual(lookup.listings, [], 'no listing of the interrupted import');
+    assert.ok(lookup.answers.lists.every((list) => list.answer === null), 'and no answer');
+    assert.equal(count("SELECT count(*) AS count FROM events WHERE action = 'job.interrupted'"), 1);
+    assert.equal(count("SELECT count(*) AS count FROM jobs WHERE state = 'interrupted'"), 1);
+  } finally {
+    second.child.kill('SIGTERM');
+    await new Promise((resolvePromise) => second.child.once('close', resolvePromise));
+  }
+  const verify = spawnSync(process.execPath, [REPDESK, '--db', databasePath, 'audit', 'verify'], { env: environment(), encoding: 'utf8' });
+  assert.equal(verify.status, 0, `${verify.stdout}\n${verify.stderr}`);
+  assert.match(verify.stdout, /intact/);
+});
