@@ -196,3 +196,17 @@ test('sign-in must say its client; an unknown operation is 404; GET on the API i
   assert.equal((await team.call('no.such', {}, { token: team.admin.token })).status, 404);
   assert.equal((await team.call('listings.query', undefined, { token: team.admin.token, method: 'GET' })).status, 400);
 });
+
+test('sign-ins (a passphrase hash each) do not hold up other writes: an edit sent after ten sign-ins is answered before the last of them', async () => {
+  const signIns = Array.from({ length: 10 }, async () => {
+    const answer = await team.call('auth.signIn', { name: ADMIN, passphrase: ADMIN_PASSPHRASE, client: 'cli' });
+    assert.equal(answer.status, 200);
+    return performance.now();
+  });
+  const edit = (async () => {
+    value(await team.call('listings.add', { range: '45.13.0.0/24', list: 'RBL', reason: 'spam-source' }, { token: team.admin.token }));
+    return performance.now();
+  })();
+  const [editAnswered, ...signedIn] = await Promise.all([edit, ...signIns]);
+  assert.ok(editAnswered < Math.max(...signedIn), `the edit waited for every sign-in (answered ${(editAnswered - Math.max(...signedIn)).toFixed(0)} ms after the last)`);
+});

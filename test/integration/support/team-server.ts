@@ -85,7 +85,7 @@ export function request<T = unknown>(baseUrl: string, path: string, body: unknow
   Object.assign(headers, options.headers ?? {});
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolvePromise, reject) => {
-    const outgoing = send(url, { method: options.method ?? 'POST', headers, ...(options.ca ? { ca: options.ca } : {}) }, (response) => {
+    const outgoing = send(url, { method: options.method ?? 'POST', headers, agent: false, ...(options.ca ? { ca: options.ca } : {}) }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
