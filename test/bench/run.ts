@@ -22,6 +22,7 @@ import { benchWorkbench } from './workbench-bench.js';
 import { benchEvidence } from './evidence-bench.js';
 import { benchQueues } from './queues-bench.js';
 import { benchCli } from './cli-bench.js';
+import { benchTeam } from './team-bench.js';
 import { existsSync } from 'node:fs';
 
 function megabytes(bytes: number): string {
@@ -148,6 +149,10 @@ const SECTIONS: Record<string, (folder: string) => Promise<void>> = {
   queues: async (folder) => {
     section('Review queues: 100,000 delisting requests, a 1,000-MTA nomination');
     await benchQueues(folder, line);
+  },
+  team: async (folder) => {
+    section('Team server: 50 people at work while a 1,200,000-line import runs as a job');
+    await benchTeam(folder, line);
   },
   'publish-setup': async () => {
     await preparePublishDatabase(publishDatabase());
