@@ -25,34 +25,12 @@ export const CHANGE_TOPICS = [
 ] as const;
 export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
 
-/**
- * One committed write: the operation, who made it, when it ended, and what it touched. A client
- * whose feed was cut off and is back delivers one with `operation: null` and every topic: anything
- * may have changed meanwhile.
- */
+/** One committed write: the operation, who made it, when it ended, and what it touched. */
 export interface ChangeNotice {
-  readonly operation: OperationName | null;
+  readonly operation: OperationName;
   readonly actor: string | null;
   readonly at: string;
   readonly topics: readonly ChangeTopic[];
-}
-
-/** Where a team server streams change notices (Server-Sent Events, `event: change`, the notice as `data`). */
-export const CHANGE_EVENTS_PATH = '/api/events';
-/** The event name of a change notice in that stream. */
-export const CHANGE_EVENT = 'change';
-
-/** Whether a value is a change notice as the stream carries it (a client checks what it receives). */
-export function isChangeNotice(value: unknown): value is ChangeNotice {
-  if (typeof value !== 'object' || value === null) return false;
-  const notice = value as Record<string, unknown>;
-  return (
-    (notice.operation === null || typeof notice.operation === 'string') &&
-    (notice.actor === null || typeof notice.actor === 'string') &&
-    typeof notice.at === 'string' &&
-    Array.isArray(notice.topics) &&
-    notice.topics.every((topic) => (CHANGE_TOPICS as readonly unknown[]).includes(topic))
-  );
 }
 
 /** The topics each operation's write touches ([] for reads; a background job's operation names its own). */

@@ -10,7 +10,8 @@ import { createContext, useContext } from 'react';
 import { OPERATION_NAMES, needsSession, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
 import type { DesktopBridge } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
-import { CHANGE_EVENT, CHANGE_EVENTS_PATH, CHANGE_TOPICS, isChangeNotice, type ChangeNotice } from '../../shared/changes.js';
+import { CHANGE_TOPICS } from '../../shared/changes.js';
+import { CHANGE_EVENT, EVENTS_PATH, parseChangeEvent, type ChangeEvent } from '../../shared/remote.js';
 import type { FileSender } from './uploads.js';
 
 declare global {
@@ -95,8 +96,8 @@ function upload(file: File, token: string, onProgress?: (sent: number) => void):
   });
 }
 
-/** Subscribe to change notices; answers the unsubscribe. */
-export type ChangeFeed = (listener: (notice: ChangeNotice) => void) => () => void;
+/** Subscribe to change notices (what a write touched: its topics, shared/changes.ts); answers the unsubscribe. */
+export type ChangeFeed = (listener: (change: ChangeEvent) => void) => () => void;
 
 /**
  * A client that may offer a change feed (the desktop bridge does; a browser's does on a team
@@ -106,8 +107,8 @@ export type ChangeFeed = (listener: (notice: ChangeNotice) => void) => () => voi
 export type ClientWithChanges = ApiClient & { readonly onChange?: ChangeFeed; readonly signsIn?: boolean };
 
 /** What a feed delivers when it is back after being cut off: anything may have changed meanwhile. */
-function resyncNotice(): ChangeNotice {
-  return { operation: null, actor: null, at: new Date().toISOString(), topics: CHANGE_TOPICS };
+function resyncNotice(): ChangeEvent {
+  return { topics: CHANGE_TOPICS, resync: true };
 }
 
 /** Longest wait before a closed event stream (the server refused it, or went away) is opened again. */
@@ -120,26 +121,21 @@ const MAX_REOPEN_MS = 60_000;
  * or refused is opened again after a growing pause. Either way the subscribers then get a resync
  * notice (every topic), since notices sent meanwhile are lost.
  */
-export function eventStreamFeed(path = CHANGE_EVENTS_PATH): ChangeFeed {
-  const listeners = new Set<(notice: ChangeNotice) => void>();
+export function eventStreamFeed(path = EVENTS_PATH): ChangeFeed {
+  const listeners = new Set<(change: ChangeEvent) => void>();
   let source: EventSource | null = null;
   let reopenTimer: ReturnType<typeof setTimeout> | null = null;
   let reopenMs = 1000;
   let wasCut = false;
-  const deliver = (notice: ChangeNotice) => {
+  const deliver = (notice: ChangeEvent) => {
     for (const listener of [...listeners]) listener(notice);
   };
   const open = () => {
     const current = new EventSource(path);
     source = current;
     current.addEventListener(CHANGE_EVENT, (event) => {
-      let notice: unknown;
-      try {
-        notice = JSON.parse((event as MessageEvent<string>).data);
-      } catch {
-        return;
-      }
-      if (isChangeNotice(notice)) deliver(notice);
+      const change = parseChangeEvent((event as MessageEvent<string>).data);
+      if (change) deliver(change);
     });
     current.onopen = () => {
       reopenMs = 1000;
