@@ -25,7 +25,7 @@ const ImportListingsView = lazy(() => import('./views/listing/ImportListingsView
 const RecordView = lazy(() => import('./views/workbench/RecordView.js').then((module) => ({ default: module.RecordView })));
 
 function SignedIn() {
-  const { state, signOut } = useSession();
+  const { state, signOut, signsIn } = useSession();
   if (state.kind === 'checking' || state.kind === 'signed-out') return <p className="signed-in" aria-live="polite">Connecting…</p>;
   if (state.kind === 'failed') {
     return (
@@ -47,7 +47,8 @@ function SignedIn() {
     <p className="signed-in">
       Signed in as <strong>{actor}</strong>
       {roles.length > 0 && <span className="roles"> · {roles.join(', ')}</span>}
-      {session !== null && (
+      {/* The desktop app signs out in its connection bar; a browser on a team server here. */}
+      {signsIn && session !== null && (
         <button type="button" className="secondary sign-out" onClick={() => void signOut()}>
           Sign out
         </button>
