@@ -2,13 +2,15 @@
  * A team server killed (SIGKILL) in the middle of a big import running as a job, then started
  * again on the same data folder: the database passes integrity_check and `audit verify`, nothing
  * of the import is visible (no listing, no answer), the job is listed failed saying the server
- * stopped before it finished, and the history records it (job.interrupted). The server is the
- * real `repdesk server` in a child process.
+ * stopped before it finished, and the history records it (job.interrupted). And publishing through
+ * it: no signing key is held (publish.run refused), a snapshot prepared, signed by the stock
+ * minisign and committed goes live, and one prepared when the server is killed is rolled back when
+ * it starts again (current never moves). The server is the real `repdesk server` in a child process.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,4 +119,65 @@ test('a server killed during an import job starts again with the database intact
   const verify = spawnSync(process.execPath, [REPDESK, '--db', databasePath, 'audit', 'verify'], { env: environment(), encoding: 'utf8' });
   assert.equal(verify.status, 0, `${verify.stdout}\n${verify.stderr}`);
   assert.match(verify.stdout, /intact/);
+});
+
+test('the team server holds no signing key: publish.run is refused, publish.prepare and publish.commit (signed by the stock minisign) go live; a server killed with a snapshot prepared rolls it back when it starts again', async () => {
+  const out = join(data, 'snapshots');
+  const pub = join(folder, 'ada.pub');
+  const key = join(folder, 'ada.key');
+  assert.equal(spawnSync('minisign', ['-G', '-W', '-p', pub, '-s', key], { stdio: 'ignore' }).status, 0);
+  const keyId = /minisign public key ([0-9A-F]+)/.exec(readFileSync(pub, 'utf8'))?.[1] ?? '';
+  const current = () => (existsSync(join(out, 'current')) ? readlinkSync(join(out, 'current')) : null);
+  const states = () => {
+    const database = new Database(databasePath, { readonly: true });
+    try {
+      return (database.prepare('SELECT state FROM snapshots ORDER BY serial').all() as { state: string }[]).map((row) => row.state);
+    } finally {
+      database.close();
+    }
+  };
+  const sign = (manifest: string, trustedComment: string, name: string) => {
+    const file = join(folder, name);
+    writeFileSync(file, Buffer.from(manifest, 'base64'));
+    assert.equal(spawnSync('minisign', ['-S', '-s', key, '-m', file, '-x', `${file}.minisig`, '-t', trustedComment], { stdio: 'ignore' }).status, 0);
+    return readFileSync(`${file}.minisig`, 'utf8');
+  };
+
+  const first = await startServer();
+  let killed = false;
+  try {
+    const token = value(await request<{ token: string }>(first.url, '/api/auth.signIn', { name: ADMIN, passphrase: ADMIN_PASSPHRASE, client: 'cli' })).token;
+    value(await request(first.url, '/api/keys.register', { publisher: ADMIN, publicKey: readFileSync(pub, 'utf8') }, { token }));
+    value(await request(first.url, '/api/listings.add', { range: '45.30.0.0/24', list: 'RBL', reason: 'spam-source' }, { token }));
+    const run = await request(first.url, '/api/publish.run', {}, { token });
+    assert.equal(run.status, 403);
+    assert.match(run.result.ok ? '' : run.result.error.message, /no signing key/);
+
+    const prepared = value(await request<{ serial: number; manifest: string; trustedComment: string }>(first.url, '/api/publish.prepare', { keyId }, { token }));
+    value(await request(first.url, '/api/publish.commit', { serial: prepared.serial, signature: sign(prepared.manifest, prepared.trustedComment, 'first.json') }, { token }));
+    const live = current();
+    assert.ok(live, 'the first snapshot went live');
+    assert.deepEqual(states(), ['live']);
+
+    value(await request(first.url, '/api/listings.add', { range: '45.31.0.0/24', list: 'RBL', reason: 'spam-source' }, { token }));
+    value(await request(first.url, '/api/publish.prepare', { keyId }, { token }));
+    assert.deepEqual(states(), ['live', 'prepared']);
+    first.child.kill('SIGKILL');
+    killed = true;
+    await new Promise((resolvePromise) => first.child.once('close', resolvePromise));
+
+    const second = await startServer();
+    try {
+      assert.deepEqual(states(), ['live'], 'the prepared snapshot was rolled back when the server started again');
+      assert.equal(current(), live, 'current never moved');
+      assert.deepEqual(readdirSync(out).filter((name) => name.startsWith('.incoming-')), [], 'no half-written folder is left');
+    } finally {
+      second.child.kill('SIGTERM');
+      await new Promise((resolvePromise) => second.child.once('close', resolvePromise));
+    }
+  } finally {
+    if (!killed) first.child.kill('SIGKILL');
+  }
+  const verify = spawnSync(process.execPath, [REPDESK, '--db', databasePath, 'audit', 'verify'], { env: environment(), encoding: 'utf8' });
+  assert.equal(verify.status, 0, `${verify.stdout}\n${verify.stderr}`);
 });
