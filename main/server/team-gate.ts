@@ -66,6 +66,22 @@ export function originOf(request: IncomingMessage, options: GateOptions): Reques
   return { address: socketAddress, origin: `${scheme}://${host}`, isHttps: options.isTls, host };
 }
 
+/** Whether an address is this machine's own (127.0.0.0/8, ::1, and ::ffff:127.x). */
+export function isLoopbackAddress(address: string): boolean {
+  const normalised = normaliseAddress(address) ?? '';
+  return normalised === '::1' || /^127(\.\d{1,3}){3}$/.test(normalised);
+}
+
+/**
+ * Whether a peer may speak to the server at all: behind a TLS proxy (the server then speaks plain
+ * HTTP) only the proxy and this machine may; otherwise anyone (TLS, or loopback only).
+ */
+export function isAllowedPeer(socketAddress: string | undefined, trustedProxy: string | null): boolean {
+  if (trustedProxy === null) return true;
+  const peer = normaliseAddress(socketAddress);
+  return peer === trustedProxy || isLoopbackAddress(peer ?? '');
+}
+
 /** Whether a host name is this machine (`127.0.0.1:8080`, `localhost`, `[::1]:8080`): plain HTTP is allowed there only. */
 export function isLoopbackHost(host: string): boolean {
   const name = host.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1').toLowerCase();

@@ -20,7 +20,7 @@ import type { CallContext, Core } from '../core/app.js';
 import { createLogger } from '../core/log.js';
 import type { ChangeStreams } from './events.js';
 import { Answers, SECURITY_HEADERS } from './http.js';
-import { authenticatedCall, checkBrowserOrigin, clearedCookie, isLoopbackHost, namesActor, normaliseAddress, originOf, sessionCookie, type RequestOrigin } from './team-gate.js';
+import { authenticatedCall, checkBrowserOrigin, clearedCookie, isAllowedPeer, isLoopbackAddress, isLoopbackHost, namesActor, normaliseAddress, originOf, sessionCookie, type RequestOrigin } from './team-gate.js';
 
 const log = createLogger('team-server');
 
@@ -47,12 +47,6 @@ export interface RunningTeamServer {
   readonly url: string;
   readonly port: number;
   close(): Promise<void>;
-}
-
-/** Whether an address is this machine's own (127.0.0.0/8, ::1, and ::ffff:127.x). */
-export function isLoopbackAddress(address: string): boolean {
-  const normalised = normaliseAddress(address) ?? '';
-  return normalised === '::1' || /^127(\.\d{1,3}){3}$/.test(normalised);
 }
 
 /**
@@ -110,6 +104,9 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    if (!isAllowedPeer(request.socket.remoteAddress, gate.trustedProxy)) {
+      return plainAnswers.error(response, { code: 'forbidden', message: 'this server is reached through its TLS proxy: connect there' });
+    }
     const origin = originOf(request, gate);
     if ('error' in origin) return plainAnswers.error(response, origin.error);
     const answers = origin.isHttps ? tlsAnswers : plainAnswers;
