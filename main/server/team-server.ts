@@ -24,6 +24,9 @@ import { authenticatedCall, checkBrowserOrigin, clearedCookie, isAllowedPeer, is
 
 const log = createLogger('team-server');
 
+/** How long closing waits for calls being answered before it closes their connections. */
+const CLOSE_GRACE_MS = 2_000;
+
 /** Strict-Transport-Security under TLS: browsers keep to HTTPS for a year. */
 export const HSTS = 'max-age=31536000';
 
@@ -175,6 +178,8 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
       await new Promise<void>((resolvePromise) => {
         server.close(() => resolvePromise());
         server.closeIdleConnections();
+        // Calls still being answered get a moment; then every connection goes.
+        setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS).unref();
       });
     },
   };

@@ -104,7 +104,13 @@ export type ChangeFeed = (listener: (change: ChangeEvent) => void) => () => void
  * server), and may need the person to sign in (`signsIn`: a browser on a team server, where the
  * page shows its sign-in screen while nobody is signed in).
  */
-export type ClientWithChanges = ApiClient & { readonly onChange?: ChangeFeed; readonly signsIn?: boolean };
+export type ClientWithChanges = ApiClient & { readonly onChange?: ChangeFeed; readonly onReachability?: Reachability; readonly signsIn?: boolean };
+
+/**
+ * Whether the server can be reached, as the open event stream sees it (a browser on a team
+ * server): told at once, then at each change; answers the unsubscribe.
+ */
+export type Reachability = (watcher: (reachable: boolean) => void) => () => void;
 
 /** What a feed delivers when it is back after being cut off: anything may have changed meanwhile. */
 function resyncNotice(): ChangeEvent {
@@ -121,8 +127,15 @@ const MAX_REOPEN_MS = 60_000;
  * or refused is opened again after a growing pause. Either way the subscribers then get a resync
  * notice (every topic), since notices sent meanwhile are lost.
  */
-export function eventStreamFeed(path = EVENTS_PATH): ChangeFeed {
+export function eventStreamFeed(path = EVENTS_PATH): { readonly feed: ChangeFeed; readonly onReachability: Reachability } {
   const listeners = new Set<(change: ChangeEvent) => void>();
+  const watchers = new Set<(reachable: boolean) => void>();
+  let isReachable = true;
+  const setReachable = (reachable: boolean) => {
+    if (reachable === isReachable) return;
+    isReachable = reachable;
+    for (const watcher of [...watchers]) watcher(reachable);
+  };
   let source: EventSource | null = null;
   let reopenTimer: ReturnType<typeof setTimeout> | null = null;
   let reopenMs = 1000;
@@ -139,11 +152,13 @@ export function eventStreamFeed(path = EVENTS_PATH): ChangeFeed {
     });
     current.onopen = () => {
       reopenMs = 1000;
+      setReachable(true);
       if (wasCut) deliver(resyncNotice());
       wasCut = false;
     };
     current.onerror = () => {
       wasCut = true;
+      setReachable(false);
       if (current.readyState !== EventSource.CLOSED || source !== current) return;
       current.close();
       source = null;
@@ -154,7 +169,7 @@ export function eventStreamFeed(path = EVENTS_PATH): ChangeFeed {
       reopenMs = Math.min(reopenMs * 2, MAX_REOPEN_MS);
     };
   };
-  return (listener) => {
+  const feed: ChangeFeed = (listener) => {
     listeners.add(listener);
     if (!source && !reopenTimer) open();
     return () => {
@@ -165,8 +180,17 @@ export function eventStreamFeed(path = EVENTS_PATH): ChangeFeed {
       if (reopenTimer) clearTimeout(reopenTimer);
       reopenTimer = null;
       wasCut = false;
+      setReachable(true);
     };
   };
+  const onReachability: Reachability = (watcher) => {
+    watchers.add(watcher);
+    watcher(isReachable);
+    return () => {
+      watchers.delete(watcher);
+    };
+  };
+  return { feed, onReachability };
 }
 
 /**
@@ -177,7 +201,8 @@ export function eventStreamFeed(path = EVENTS_PATH): ChangeFeed {
 export function createHttpClient(token: string): ClientWithChanges & FileSender {
   const client: Partial<Record<OperationName, (input: unknown) => Promise<ApiResult<unknown>>>> = {};
   for (const name of OPERATION_NAMES) client[name] = (input) => post(name, input, token);
-  const changes = token === '' ? { onChange: eventStreamFeed(), signsIn: true } : {};
+  const stream = token === '' ? eventStreamFeed() : null;
+  const changes = stream ? { onChange: stream.feed, onReachability: stream.onReachability, signsIn: true } : {};
   // The server answers each operation with that operation's result type (the core's handler map guarantees it).
   return { ...(client as unknown as ApiClient), uploadFile: (file, onProgress) => upload(file, token, onProgress), ...changes };
 }
@@ -217,6 +242,11 @@ export function changeFeed(client: ApiClient): ChangeFeed | null {
 }
 
 /** Whether the page signs the person in itself (a browser on a team server); false where the transport says who acts. */
+export function reachability(client: ApiClient): Reachability | null {
+  const withChanges: ClientWithChanges = client;
+  return typeof withChanges.onReachability === 'function' ? withChanges.onReachability : null;
+}
+
 export function signsIn(client: ApiClient): boolean {
   return (client as ClientWithChanges).signsIn === true;
 }

@@ -2,14 +2,15 @@
  * Who is signed in, for the whole page. On a team server (a client that `signsIn`) the page shows
  * the sign-in screen while nobody is: at the start, after signing out, and as soon as any call is
  * refused for want of a session (ended by an admin, the person deactivated or their roles changed,
- * expired); changes to sessions and people make it look again. Elsewhere (the desktop app, browser
+ * expired); changes to sessions and people make it look again. A server that cannot be reached
+ * (its event stream broke) is named at the top until it is back. Elsewhere (the desktop app, browser
  * mode for one person) the transport says who acts and the page is always shown.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { needsSession, type ApiClient, type ApiError, type ApiResult, type OperationName } from '../../shared/contract.js';
 import type { Role } from '../../shared/domain.js';
 import type { SessionView } from '../../shared/team.js';
-import { ApiContext, signsIn, useApi } from './api.js';
+import { ApiContext, reachability, signsIn, useApi } from './api.js';
 import { useChanges } from './changes.js';
 import { SignInScreen } from './views/session/SignInScreen.js';
 
@@ -76,6 +77,10 @@ export function SessionGate({ children }: { children: ReactNode }) {
     () => (isTeam ? watchedClient(api, (error) => setState((previous) => (previous.kind === 'signed-out' ? previous : { kind: 'signed-out', reason: error.message }))) : api),
     [api, isTeam],
   );
+  // A server that vanished is said so at once, and the stream keeps trying; open views refresh when it is back.
+  const [isReachable, setIsReachable] = useState(true);
+  const watch = reachability(api);
+  useEffect(() => (watch ? watch(setIsReachable) : undefined), [watch]);
   const signOut = useCallback(async () => {
     const result = await api['auth.signOut']({});
     setState({ kind: 'signed-out', reason: result.ok ? 'You signed out.' : result.error.message });
@@ -92,6 +97,11 @@ export function SessionGate({ children }: { children: ReactNode }) {
   }
   return (
     <SessionContext.Provider value={session}>
+      {!isReachable && (
+        <p className="server-unreachable" role="alert">
+          The team server cannot be reached: trying again… What you see may be out of date, and changes you make now fail.
+        </p>
+      )}
       <ApiContext.Provider value={client}>{children}</ApiContext.Provider>
     </SessionContext.Provider>
   );

@@ -4,7 +4,8 @@
  * (passphrase twice, an authenticator app, recovery codes shown once), signs in (asked for the
  * second factor), and works in the same app, their name always shown; the session is an HttpOnly
  * cookie the page cannot read; what another person changes appears on the open listings page and
- * record without a reload; an admin ending the session sends the page back to the sign-in screen
+ * record without a reload; a server that vanished is named at once and, back, works again; an
+ * admin ending the session sends the page back to the sign-in screen
  * saying why; signing out does too, and a reload stays signed out.
  */
 import { after, before, test } from 'node:test';
@@ -87,6 +88,18 @@ test("another person's changes appear on the open listings page and record witho
   await page.getByRole('heading', { name: /81\.30\.0\.0\/24/, level: 1 }).waitFor();
   value(await team.call('listings.delist', { id: added.listing.id, why: 'the host was cleaned' }, { token: team.admin.token }));
   await page.getByRole('heading', { name: /delisted/, level: 1 }).waitFor({ timeout: 10_000 });
+});
+
+test('a server that vanished is named at once; once it is back the banner goes and changes show again, without a reload', async () => {
+  await page.goto(`${team.server.url}#/listings`);
+  await page.getByRole('heading', { name: 'Listings', level: 1 }).waitFor();
+  const banner = page.getByRole('alert').filter({ hasText: 'The team server cannot be reached' });
+  const bounced = team.bounce(4_000);
+  await banner.waitFor({ timeout: 10_000 });
+  await bounced;
+  await banner.waitFor({ state: 'detached', timeout: 20_000 });
+  value(await team.call('listings.add', { range: '81.32.0.0/24', list: 'RBL', reason: 'spam-source' }, { token: team.admin.token }));
+  await page.getByText('81.32.0.0/24').first().waitFor({ timeout: 10_000 });
 });
 
 test('an admin ending the session sends the page to the sign-in screen saying why; signing out too, and a reload stays signed out', async () => {

@@ -58,7 +58,10 @@ export interface PersonSession {
 export interface TeamServerHarness {
   readonly folder: string;
   readonly databasePath: string;
+  /** The running server (a new one after `bounce`). */
   readonly server: RunningTeamServer;
+  /** Stop the HTTP server (the core stays) and start it again on the same port after `downMs`. */
+  bounce(downMs: number): Promise<void>;
   readonly core: ThreadedCore;
   readonly notices: ChangeNotice[];
   readonly origin: string;
@@ -141,7 +144,7 @@ export async function startTeamHarness(
   const databasePath = join(folder, 'repdesk.sqlite');
   if (!overrides.folder) await bootstrapTeam(databasePath);
   const notices: ChangeNotice[] = [];
-  const changes = new ChangeStreams();
+  let changes = new ChangeStreams();
   const core = await openThreadedCore({
     databasePath,
     snapshotFolder: join(folder, 'snapshots'),
@@ -151,7 +154,8 @@ export async function startTeamHarness(
       changes.publish(notice);
     },
   });
-  const server = await startTeamServer({ core, changes, host: '127.0.0.1', port: 0, tls: overrides.tls ?? null, trustedProxy: overrides.trustedProxy ?? null, staticFolder: STATIC_FOLDER });
+  const start = (port: number) => startTeamServer({ core, changes, host: '127.0.0.1', port, tls: overrides.tls ?? null, trustedProxy: overrides.trustedProxy ?? null, staticFolder: STATIC_FOLDER });
+  let server = await start(0);
   const baseUrl = server.url;
   const call = <T>(name: string, body: unknown = {}, options: RequestOptions = {}) =>
     request<T>(baseUrl, `/api/${name}`, body, { ...options, headers: { ...overrides.headers, ...options.headers }, ca: overrides.ca });
@@ -175,7 +179,15 @@ export async function startTeamHarness(
   const harness: TeamServerHarness = {
     folder,
     databasePath,
-    server,
+    get server() {
+      return server;
+    },
+    async bounce(downMs) {
+      await server.close();
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, downMs));
+      changes = new ChangeStreams();
+      server = await start(server.port);
+    },
     core,
     notices,
     origin: new URL(baseUrl).origin,
