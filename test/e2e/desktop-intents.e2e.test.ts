@@ -35,8 +35,8 @@ const FAKE_BRIDGE = `(() => {
       if (name === 'onIntent') return (listener) => { listeners.push(listener); return () => undefined; };
       // No connection calls: the page goes straight to the app (on this computer), as in browser mode.
       if (name === 'connectionState' || name === 'onConnection') return undefined;
-      // No onJobProgress or onChange: the page polls for job progress and hears of no changes, as in browser mode.
-      if (typeof name !== 'string' || name === 'then' || name === 'onJobProgress' || name === 'onChange') return undefined;
+      // No onJobProgress, onChange or onReachability: the page polls for job progress and hears of no changes, as in browser mode.
+      if (typeof name !== 'string' || name === 'then' || name === 'onJobProgress' || name === 'onChange' || name === 'onReachability') return undefined;
       return (input) => fetch('/api/' + name, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: 'Bearer ' + token }, body: JSON.stringify(input ?? {}) }).then((response) => response.json());
     },
   });
