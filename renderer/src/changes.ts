@@ -30,7 +30,8 @@ export function useChanges(topics: readonly ChangeTopic[], onChange: () => void)
       }, CHANGE_COALESCE_MS);
     });
     return () => {
-      unsubscribe();
+      // A stand-in client (tests) may answer with something else than the unsubscribe.
+      if (typeof unsubscribe === 'function') unsubscribe();
       if (timer !== null) clearTimeout(timer);
     };
   }, [feed, key]);

@@ -80,7 +80,10 @@ export function SessionGate({ children }: { children: ReactNode }) {
   // A server that vanished is said so at once, and the stream keeps trying; open views refresh when it is back.
   const [isReachable, setIsReachable] = useState(true);
   const watch = reachability(api);
-  useEffect(() => (watch ? watch(setIsReachable) : undefined), [watch]);
+  useEffect(() => {
+    const stop = watch?.(setIsReachable);
+    return typeof stop === 'function' ? stop : undefined;
+  }, [watch]);
   const signOut = useCallback(async () => {
     const result = await api['auth.signOut']({});
     setState({ kind: 'signed-out', reason: result.ok ? 'You signed out.' : result.error.message });
