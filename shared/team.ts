@@ -62,6 +62,13 @@ export const signInSchema = z
   })
   .strict();
 
+/**
+ * The `details` marker of a team server's refusal for want of a session (none, or one no longer
+ * valid): a browser's page then shows its sign-in screen. Browser mode's refusals (a missing
+ * token) do not carry it.
+ */
+export const SIGN_IN_NEEDED = 'sign-in-needed';
+
 /** The `details` marker of a sign-in refused because the account has a second factor and none was given. */
 export const SECOND_FACTOR_NEEDED = 'second-factor-needed';
 

@@ -15,7 +15,7 @@ import { isIP } from 'node:net';
 import { CHANGE_EVENTS_PATH } from '../../shared/changes.js';
 import { isOperationName, needsSession, type ApiError, type OperationName } from '../../shared/contract.js';
 import { UPLOAD_PATH } from '../../shared/files.js';
-import { CLIENTS, type ClientKind, type SignInResult } from '../../shared/team.js';
+import { CLIENTS, SIGN_IN_NEEDED, type ClientKind, type SignInResult } from '../../shared/team.js';
 import type { CallContext, Core } from '../core/app.js';
 import { createLogger } from '../core/log.js';
 import type { ChangeStreams } from './events.js';
@@ -187,9 +187,10 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
 
 /** A refused call; a browser whose cookie no longer lets it in is told to forget it. The rest of an unread body is dropped. */
 function refuseCall(answers: Answers, response: ServerResponse, error: ApiError, cookieOrigin: RequestOrigin | null, request?: IncomingMessage): void {
-  const clear: Record<string, string> = cookieOrigin !== null && error.code === 'unauthenticated' ? { 'Set-Cookie': clearedCookie(cookieOrigin) } : {};
+  const isSessionMissing = error.code === 'unauthenticated';
+  const clear: Record<string, string> = cookieOrigin !== null && isSessionMissing ? { 'Set-Cookie': clearedCookie(cookieOrigin) } : {};
   request?.resume();
-  answers.error(response, error, clear);
+  answers.error(response, isSessionMissing ? { ...error, details: [...(error.details ?? []), SIGN_IN_NEEDED] } : error, clear);
 }
 
 function refuseActor(answers: Answers, response: ServerResponse): void {

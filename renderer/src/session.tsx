@@ -9,7 +9,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { needsSession, type ApiClient, type ApiError, type ApiResult, type OperationName } from '../../shared/contract.js';
 import type { Role } from '../../shared/domain.js';
-import type { SessionView } from '../../shared/team.js';
+import { SIGN_IN_NEEDED, type SessionView } from '../../shared/team.js';
 import { ApiContext, reachability, signsIn, useApi } from './api.js';
 import { useChanges } from './changes.js';
 import { SignInScreen } from './views/session/SignInScreen.js';
@@ -36,6 +36,11 @@ export function useSession(): SessionState {
   return session;
 }
 
+/** Whether a refusal is the team server's for want of a session (browser mode's missing token is not). */
+function needsSignIn(error: ApiError): boolean {
+  return error.code === 'unauthenticated' && (error.details ?? []).includes(SIGN_IN_NEEDED);
+}
+
 /** The client as the views get it: a refusal for want of a session (team server) sends the page to the sign-in screen. */
 function watchedClient(client: ApiClient, onSignedOut: (error: ApiError) => void): ApiClient {
   return new Proxy(client, {
@@ -44,7 +49,7 @@ function watchedClient(client: ApiClient, onSignedOut: (error: ApiError) => void
       if (typeof name !== 'string' || typeof member !== 'function' || !(name in target) || name === 'onChange' || name === 'uploadFile') return member;
       return async (input: unknown) => {
         const result = (await (member as (input: unknown) => Promise<ApiResult<unknown>>).call(target, input)) as ApiResult<unknown>;
-        if (!result.ok && result.error.code === 'unauthenticated' && needsSession(name as OperationName)) onSignedOut(result.error);
+        if (!result.ok && needsSignIn(result.error) && needsSession(name as OperationName)) onSignedOut(result.error);
         return result;
       };
     },
@@ -62,7 +67,7 @@ export function SessionGate({ children }: { children: ReactNode }) {
     void api['session.whoami']({}).then((result) => {
       if (!isCurrent) return;
       if (result.ok) setState({ kind: 'known', who: result.value });
-      else if (isTeam && result.error.code === 'unauthenticated') {
+      else if (isTeam && needsSignIn(result.error)) {
         // Keep what the screen already says (signed out); a session that ended while the page was open says why.
         setState((previous) => (previous.kind === 'signed-out' ? previous : { kind: 'signed-out', reason: previous.kind === 'known' ? result.error.message : null }));
       }

@@ -5,9 +5,10 @@
  * computers). The table's entry is in `../server-commands.ts`.
  */
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChangeNotice } from '../../../shared/changes.js';
+import { coreFileUrl } from '../../core/core-files.js';
 import { openThreadedCore, type ThreadedCore } from '../../core/writer/threaded-core.js';
 import { ChangeStreams } from '../../server/events.js';
 import { listenProblem, startTeamServer } from '../../server/team-server.js';
@@ -78,7 +79,7 @@ export async function server(context: CommandContext): Promise<void> {
     throw new CommandError(`cannot open the database ${databasePath}: ${(error as Error).message}`);
   }
   try {
-    const staticFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../../renderer');
+    const staticFolder = fileURLToPath(coreFileUrl('../../renderer'));
     let running;
     try {
       running = await startTeamServer({ core, changes, host, port, tls, trustedProxy, staticFolder });
