@@ -33,30 +33,6 @@ export interface ChangeNotice {
   readonly topics: readonly ChangeTopic[];
 }
 
-/** Where a team server streams change notices (Server-Sent Events: `event: change` with the notice as JSON `data`, a `: ping` comment every 20 s). */
-export const CHANGE_EVENTS_PATH = '/api/events';
-/** The event name of a change notice on that stream. */
-export const CHANGE_EVENT = 'change';
-
-/** A change notice as a client receives it (from the stream, or relayed by the desktop's shell): its topics, and whatever else it says. */
-export interface ChangeSignal {
-  readonly topics: readonly string[];
-  readonly [field: string]: unknown;
-}
-
-/** The change notice in an event's data, or null when the data is not one. */
-export function parseChangeSignal(data: string): ChangeSignal | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const topics = (value as { topics?: unknown }).topics;
-  return Array.isArray(topics) && topics.every((topic) => typeof topic === 'string') ? (value as ChangeSignal) : null;
-}
-
 /** The topics each operation's write touches ([] for reads; a background job's operation names its own). */
 export const TOPICS_OF: { readonly [Name in OperationName]: readonly ChangeTopic[] } = {
   'session.whoami': [],

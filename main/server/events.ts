@@ -9,7 +9,8 @@
  * the stream is closed when it no longer lets its holder in.
  */
 import type { ServerResponse } from 'node:http';
-import { CHANGE_EVENT, type ChangeNotice } from '../../shared/changes.js';
+import type { ChangeNotice } from '../../shared/changes.js';
+import { CHANGE_EVENT } from '../../shared/remote.js';
 import { SECURITY_HEADERS } from './http.js';
 
 /** How often an open stream gets a comment, and its session is checked. */

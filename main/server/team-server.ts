@@ -12,7 +12,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
-import { CHANGE_EVENTS_PATH } from '../../shared/changes.js';
+import { EVENTS_PATH } from '../../shared/remote.js';
 import { isOperationName, needsSession, type ApiError, type OperationName } from '../../shared/contract.js';
 import { UPLOAD_PATH } from '../../shared/files.js';
 import { CLIENTS, SIGN_IN_NEEDED, type ClientKind, type SignInResult } from '../../shared/team.js';
@@ -118,8 +118,8 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
     const pathname = new URL(request.url ?? '/', 'http://server').pathname;
     if (!pathname.startsWith('/api/')) return answers.staticFile(options.staticFolder, request, response, pathname);
 
-    if (pathname === CHANGE_EVENTS_PATH) {
-      if (request.method !== 'GET') return answers.error(response, { code: 'invalid-input', message: `${CHANGE_EVENTS_PATH} is GET (an event stream)` });
+    if (pathname === EVENTS_PATH) {
+      if (request.method !== 'GET') return answers.error(response, { code: 'invalid-input', message: `${EVENTS_PATH} is GET (an event stream)` });
       const checked = authenticatedCall(core, request, origin);
       if ('error' in checked) return refuseCall(answers, response, checked.error, checked.credential?.kind === 'cookie' ? origin : null);
       const token = checked.credential.token;

@@ -10,7 +10,8 @@ import { createContext, useContext } from 'react';
 import { OPERATION_NAMES, needsSession, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
 import type { DesktopBridge } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
-import { CHANGE_EVENT, CHANGE_EVENTS_PATH, CHANGE_TOPICS, parseChangeSignal, type ChangeSignal } from '../../shared/changes.js';
+import { CHANGE_TOPICS } from '../../shared/changes.js';
+import { CHANGE_EVENT, EVENTS_PATH, parseChangeEvent, type ChangeEvent } from '../../shared/remote.js';
 import type { FileSender } from './uploads.js';
 
 declare global {
@@ -96,7 +97,7 @@ function upload(file: File, token: string, onProgress?: (sent: number) => void):
 }
 
 /** Subscribe to change notices (what a write touched: its topics, shared/changes.ts); answers the unsubscribe. */
-export type ChangeFeed = (listener: (change: ChangeSignal) => void) => () => void;
+export type ChangeFeed = (listener: (change: ChangeEvent) => void) => () => void;
 
 /**
  * A client that may offer a change feed (the desktop bridge does; a browser's does on a team
@@ -112,7 +113,7 @@ export type ClientWithChanges = ApiClient & { readonly onChange?: ChangeFeed; re
 export type Reachability = (watcher: (reachable: boolean) => void) => () => void;
 
 /** What a feed delivers when it is back after being cut off: anything may have changed meanwhile. */
-function resyncNotice(): ChangeSignal {
+function resyncNotice(): ChangeEvent {
   return { topics: CHANGE_TOPICS, resync: true };
 }
 
@@ -126,8 +127,8 @@ const MAX_REOPEN_MS = 60_000;
  * or refused is opened again after a growing pause. Either way the subscribers then get a resync
  * notice (every topic), since notices sent meanwhile are lost.
  */
-export function eventStreamFeed(path = CHANGE_EVENTS_PATH): { readonly feed: ChangeFeed; readonly onReachability: Reachability } {
-  const listeners = new Set<(change: ChangeSignal) => void>();
+export function eventStreamFeed(path = EVENTS_PATH): { readonly feed: ChangeFeed; readonly onReachability: Reachability } {
+  const listeners = new Set<(change: ChangeEvent) => void>();
   const watchers = new Set<(reachable: boolean) => void>();
   let isReachable = true;
   const setReachable = (reachable: boolean) => {
@@ -139,14 +140,14 @@ export function eventStreamFeed(path = CHANGE_EVENTS_PATH): { readonly feed: Cha
   let reopenTimer: ReturnType<typeof setTimeout> | null = null;
   let reopenMs = 1000;
   let wasCut = false;
-  const deliver = (notice: ChangeSignal) => {
+  const deliver = (notice: ChangeEvent) => {
     for (const listener of [...listeners]) listener(notice);
   };
   const open = () => {
     const current = new EventSource(path);
     source = current;
     current.addEventListener(CHANGE_EVENT, (event) => {
-      const change = parseChangeSignal((event as MessageEvent<string>).data);
+      const change = parseChangeEvent((event as MessageEvent<string>).data);
       if (change) deliver(change);
     });
     current.onopen = () => {
