@@ -101,20 +101,25 @@ export function unfoldedListings(db: ReadDb): number {
 /** New listings folded per step (one transaction each). */
 const FOLD_CHUNK_IDS = 131_072;
 
-/** Bring the dashboard figures up to date with the listings table at `now`. Cheap when nothing changed. */
-export function foldDashboard(db: WriteDb, now: Date, chunkIds = FOLD_CHUNK_IDS): FoldReport {
+/**
+ * Bring the dashboard figures up to date with the listings table at `now`. Cheap when nothing
+ * changed. `between` runs after each step but the last (a worker thread pauses there, so that
+ * writes waiting for the database get it between two steps instead of after the whole fold).
+ */
+export function foldDashboard(db: WriteDb, now: Date, chunkIds = FOLD_CHUNK_IDS, between?: () => void): FoldReport {
   if (!hasPendingChanges(db, now)) return { listings: 0, journal: 0, clock: 0, milliseconds: 0 };
   const started = performance.now();
   // New listings are folded a chunk of ids per transaction, so a million-row import is folded
   // in steps whose memory stays bounded (each step is consistent on its own: folded_max_id and
   // folded_at move with it, and a listing not yet folded is read later as it is then).
   const counts = { listings: 0, journal: 0, clock: 0 };
-  do {
+  for (let isFirst = true; isFirst || hasPendingChanges(db, now); isFirst = false) {
+    if (!isFirst) between?.();
     const step = db.transaction(() => foldInTransaction(db, chunkIds, now));
     counts.listings += step.listings;
     counts.journal += step.journal;
     counts.clock += step.clock;
-  } while (hasPendingChanges(db, now));
+  }
   const report = { ...counts, milliseconds: performance.now() - started };
   if (report.milliseconds > 200) {
     log.info(`dashboard figures folded: ${counts.listings} new listings, ${counts.journal} changes, ${counts.clock} moved by the clock in ${report.milliseconds.toFixed(0)} ms`);

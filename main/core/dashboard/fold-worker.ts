@@ -10,12 +10,18 @@ import { openDatabase } from '../db/connection.js';
 import { foldDashboard } from './counters.js';
 
 const data = workerData as { readonly databasePath: string; readonly now: string };
+/** New listings folded per step here (one short transaction each), and the pause after each. */
+const WORKER_CHUNK_IDS = 32_768;
+const PAUSE_MS = 50;
 
 try {
   const connection = openDatabase(data.databasePath);
   try {
-    // The time of the core that started it (a test's clock is not the real one).
-    foldDashboard(connection.write, new Date(data.now));
+    // The time of the core that started it (a test's clock is not the real one). Smaller steps
+    // with a pause between them: a server's writes waiting for the database (people at work
+    // after a big import) get it between two steps, not after the whole fold.
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    foldDashboard(connection.write, new Date(data.now), WORKER_CHUNK_IDS, () => Atomics.wait(pause, 0, 0, PAUSE_MS));
   } finally {
     connection.close();
   }
