@@ -9,7 +9,8 @@
  * abandoned when not confirmed; a server that vanished is named, with bounded retries.
  *
  * The server is `repdesk serve` (it speaks the same protocol; a login there is its start token,
- * saved as `repdesk login` saves one), until the team server's `repdesk server` is on main.
+ * saved as `repdesk login` saves one): one process acting as one person keeps these many cases
+ * quick. cli-team-server.test.ts runs login, an import and a publish against `repdesk server`.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
