@@ -161,10 +161,15 @@ test('what a mail server sees: per list, by the rule publishing applies (an ISP 
 
 test('the route holds the IP: a reload and a pasted link show the same result', async () => {
   const { page, origin } = harness;
+  // Each read waits for the table of this address: the previous test's table stays on screen until the answer replaces it.
+  const tableOf = (ip: string) => page.locator('table.listings caption', { hasText: ip }).waitFor();
   await lookUp('82.0.2.77');
+  await tableOf('82.0.2.77');
   const before = await listingRows();
+  assert.equal(before.length, 2);
   assert.equal(currentHash(), '#/lookup/82.0.2.77');
   await page.reload();
+  await tableOf('82.0.2.77');
   assert.deepEqual(await listingRows(), before);
   assert.equal(await page.getByLabel('IP address').inputValue(), '82.0.2.77');
 
@@ -173,6 +178,7 @@ test('the route holds the IP: a reload and a pasted link show the same result', 
   assert.equal(await page.getByLabel('IP address').inputValue(), '93.0.113.9');
 
   await page.goBack();
+  await tableOf('82.0.2.77');
   assert.deepEqual(await listingRows(), before);
   assert.equal(await page.getByLabel('IP address').inputValue(), '82.0.2.77');
 });
