@@ -27,7 +27,9 @@ export type ChangeTopic = (typeof CHANGE_TOPICS)[number];
 
 /** One committed write: the operation, who made it, when it ended, and what it touched. */
 export interface ChangeNotice {
-  readonly operation: OperationName;
+  /** null: written by another process on the same database (a command, a cron job), known by the history events it added. */
+  readonly operation: OperationName | null;
+  /** Who made it; null when nobody, or (another process's writes) more than one person. */
   readonly actor: string | null;
   readonly at: string;
   readonly topics: readonly ChangeTopic[];

@@ -4,7 +4,8 @@
  * (passphrase twice, an authenticator app, recovery codes shown once), signs in (asked for the
  * second factor), and works in the same app, their name always shown; the session is an HttpOnly
  * cookie the page cannot read; what another person changes appears on the open listings page and
- * record without a reload; a server that vanished is named at once and, back, works again; an
+ * record without a reload, and so does what a command run on the server's database by another
+ * process changes; a server that vanished is named at once and, back, works again; an
  * admin ending the session sends the page back to the sign-in screen
  * saying why; signing out does too, and a reload stays signed out.
  */
@@ -13,6 +14,7 @@ import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { totp, base32Decode } from '../../main/core/auth/totp.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e-support/harness.js';
+import { describeChild, runChild } from '../integration/support/processes.js';
 import { startTeamHarness, value, type TeamServerHarness } from '../integration/support/team-server.js';
 
 const PASSPHRASE = 'noor maps the tide pools every morning';
@@ -87,6 +89,24 @@ test("another person's changes appear on the open listings page and record witho
   await page.goto(`${team.server.url}#/record/${added.listing.id}`);
   await page.getByRole('heading', { name: /81\.30\.0\.0\/24/, level: 1 }).waitFor();
   value(await team.call('listings.delist', { id: added.listing.id, why: 'the host was cleaned' }, { token: team.admin.token }));
+  await page.getByRole('heading', { name: /delisted/, level: 1 }).waitFor({ timeout: 10_000 });
+});
+
+test("a command run on the server's database by another process shows on the open listings page and record without a reload", async () => {
+  const command = (args: readonly string[]) => {
+    const run = runChild(['--db', team.databasePath, '--actor', 'Ada', ...args]);
+    assert.equal(run.code, 0, describeChild(run));
+    return run;
+  };
+  await page.goto(`${team.server.url}#/listings`);
+  await page.getByRole('heading', { name: 'Listings', level: 1 }).waitFor();
+  const added = command(['listing', 'add', '81.31.0.0/24', '--list', 'RBL', '--reason', 'spam-source', '--json']);
+  const id = (JSON.parse(added.out) as { listing: { id: number } }).listing.id;
+  await page.getByText('81.31.0.0/24').first().waitFor({ timeout: 10_000 });
+
+  await page.goto(`${team.server.url}#/record/${id}`);
+  await page.getByRole('heading', { name: /81\.31\.0\.0\/24/, level: 1 }).waitFor();
+  command(['listing', 'delist', String(id), '--why', 'cleaned, delisted by the nightly job']);
   await page.getByRole('heading', { name: /delisted/, level: 1 }).waitFor({ timeout: 10_000 });
 });
 

@@ -11,11 +11,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN, ADMIN_PASSPHRASE, request, setCookieOf, startTeamHarness, value, type TeamServerHarness } from './support/team-server.js';
+import { ADMIN, ADMIN_PASSPHRASE, openEvents, request, setCookieOf, startTeamHarness, value } from './support/team-server.js';
 
 /** The real command, run as a person runs it. */
 const repdesk = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'bin', 'repdesk.js');
@@ -146,48 +145,12 @@ test("behind a proxy, the client's address is the proxy's X-Forwarded-For, belie
   }
 });
 
-/** An open event stream: the frames received so far, and its end. */
-function openEvents(team: TeamServerHarness, token: string): Promise<{ response: IncomingMessage; frames: string[]; ended: Promise<void>; next: (match: RegExp) => Promise<string> }> {
-  return new Promise((resolvePromise, reject) => {
-    const outgoing = httpRequest(new URL('/api/events', team.server.url), { method: 'GET', headers: { Authorization: `Bearer ${token}` } }, (response) => {
-      const frames: string[] = [];
-      const waiting: { match: RegExp; resolve: (frame: string) => void }[] = [];
-      let buffer = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        buffer += chunk;
-        let end = buffer.indexOf('\n\n');
-        while (end !== -1) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          frames.push(frame);
-          for (const waiter of [...waiting]) {
-            if (waiter.match.test(frame)) {
-              waiting.splice(waiting.indexOf(waiter), 1);
-              waiter.resolve(frame);
-            }
-          }
-          end = buffer.indexOf('\n\n');
-        }
-      });
-      const ended = new Promise<void>((resolveEnd) => response.on('end', () => resolveEnd()));
-      const next = (match: RegExp) => {
-        const found = frames.find((frame) => match.test(frame));
-        return found ? Promise.resolve(found) : new Promise<string>((resolveFrame) => waiting.push({ match, resolve: resolveFrame }));
-      };
-      resolvePromise({ response, frames, ended, next });
-    });
-    outgoing.on('error', reject);
-    outgoing.end();
-  });
-}
-
 test("change notices stream to signed-in clients (another person's write, a job's), and a stream ends when its session does", async () => {
   const team = await startTeamHarness();
   try {
     const ivy = await team.person('Ivy', ['investigator']);
     assert.equal((await request(team.server.url, '/api/events', undefined, { method: 'GET' })).status, 401);
-    const stream = await openEvents(team, ivy.token);
+    const stream = await openEvents(team.server.url, ivy.token);
     assert.equal(stream.response.statusCode, 200);
     assert.match(String(stream.response.headers['content-type']), /^text\/event-stream/);
     await stream.next(/^retry: \d+$/);

@@ -11,6 +11,7 @@ import type { ClientKind } from '../../../shared/team.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { currentCall } from '../call-scope.js';
+import { noteAppended } from '../changes/own-events.js';
 
 const GENESIS = Buffer.alloc(32);
 
@@ -89,6 +90,7 @@ export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
       insert.run(stored.id, stored.at, stored.actor, stored.action, stored.subject_type, stored.subject_id, stored.subject_last, stored.reason, stored.details, client, address, previousHash, hash);
       previousId = stored.id;
       previousHash = hash;
+      noteAppended(stored.id, hash);
       return stored.id;
     },
   };

@@ -4,11 +4,13 @@
  * read-only connection (in WAL mode a reader never waits for a writer, and a write that the
  * contract calls a read fails loudly instead of waiting); write operations go to the writer
  * thread, with a bounded wait (writer-thread.ts); the address index is built and rebuilt off the
- * event loop; the dashboard's figures are folded in the writer. Embedded use (the CLI, tests)
+ * event loop; the dashboard's figures are folded in the writer; with `onChange`, other processes'
+ * writes are noticed too (changes/other-writers.ts). Embedded use (the CLI, tests)
  * keeps `createCore`: one connection, simple and fast.
  */
 import { isOperationName, isWriteOperation, type ApiResult, type OperationName, type OperationResult } from '../../../shared/contract.js';
 import { createCore, type CallContext, type Core, type CoreOptions } from '../app.js';
+import { watchOtherWriters } from '../changes/other-writers.js';
 import { UploadStore } from '../io/uploads.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
@@ -80,6 +82,8 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
     throw error;
   }
 
+  // A server that passes on change notices passes on other processes' writes too (a command on its data folder).
+  const otherWriters = options.onChange ? watchOtherWriters(reader.connection.read, options.onChange) : null;
   let closing: Promise<void> | null = null;
 
   async function dispatch<Name extends OperationName>(name: Name, payload: unknown, call: CallContext): Promise<ApiResult<OperationResult<Name>>> {
@@ -110,6 +114,7 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
     signCheckpoint: (when) => writer.signCheckpoint(when),
     close: () => {
       closing ??= (async () => {
+        otherWriters?.close();
         reader.close();
         await writer.close();
         ownUploads?.close();

@@ -6,7 +6,7 @@
  * would.
  */
 import assert from 'node:assert/strict';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -214,4 +214,50 @@ export async function startTeamHarness(
     stop,
   };
   return harness;
+}
+
+/** An open event stream (`GET /api/events` with a bearer token): the frames received so far, and its end. */
+export interface EventStream {
+  readonly response: IncomingMessage;
+  readonly frames: string[];
+  readonly ended: Promise<void>;
+  /** The first frame (received or to come) that matches. */
+  next(match: RegExp): Promise<string>;
+  close(): void;
+}
+
+/** Open the change notices' stream of the server at `baseUrl` as the holder of `token`. */
+export function openEvents(baseUrl: string, token: string): Promise<EventStream> {
+  return new Promise((resolvePromise, reject) => {
+    const outgoing = httpRequest(new URL('/api/events', baseUrl), { method: 'GET', headers: { Authorization: `Bearer ${token}` } }, (response) => {
+      const frames: string[] = [];
+      const waiting: { match: RegExp; resolve: (frame: string) => void }[] = [];
+      let buffer = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end = buffer.indexOf('\n\n');
+        while (end !== -1) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          frames.push(frame);
+          for (const waiter of [...waiting]) {
+            if (waiter.match.test(frame)) {
+              waiting.splice(waiting.indexOf(waiter), 1);
+              waiter.resolve(frame);
+            }
+          }
+          end = buffer.indexOf('\n\n');
+        }
+      });
+      const ended = new Promise<void>((resolveEnd) => response.on('end', () => resolveEnd()));
+      const next = (match: RegExp) => {
+        const found = frames.find((frame) => match.test(frame));
+        return found ? Promise.resolve(found) : new Promise<string>((resolveFrame) => waiting.push({ match, resolve: resolveFrame }));
+      };
+      resolvePromise({ response, frames, ended, next, close: () => response.destroy() });
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
 }
