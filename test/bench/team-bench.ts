@@ -20,6 +20,7 @@ import { formatAddress } from '../../shared/address.js';
 import type { ApiResult } from '../../shared/contract.js';
 import { createCore } from '../../main/core/app.js';
 import { listingImportFile, publicIpv4, seededRandom } from './generate.js';
+import { ok } from '../unit/support/results.js';
 
 type Line = (label: string, value: string, target: string) => void;
 
@@ -33,12 +34,6 @@ const AFTER_IMPORT_MS = 10_000;
 
 function seedAddress(index: number): string {
   return `81.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
-}
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
 }
 
 /** The database: an admin, 50 enrolled people (investigator and reviewer), 5,000 listings and 3,000 open delisting requests about them. */

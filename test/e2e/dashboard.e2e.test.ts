@@ -8,21 +8,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiResult } from '../../shared/contract.js';
 import { generateKeyPair } from '../../main/core/publish/minisign.js';
 import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
+import { ok } from '../unit/support/results.js';
 
 const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let harness: Harness;
 let today: string;
 let serial: number;
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 /** Public space only: publishing refuses private and documentation ranges. */
 async function seedTeam(databasePath: string): Promise<void> {

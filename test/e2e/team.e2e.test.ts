@@ -8,10 +8,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiResult } from '../../shared/contract.js';
 import { base32Decode, totp } from '../../main/core/auth/totp.js';
 import { encodePublicKey, formatKeyId, generateKeyPair } from '../../main/core/publish/minisign.js';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
+import { ok } from '../unit/support/results.js';
 
 const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
@@ -24,11 +24,6 @@ before(async () => {
 after(async () => {
   await harness?.close();
 });
-
-function ok<T>(result: ApiResult<T>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 function secretOf(uri: string): Buffer {
   return base32Decode(new URL(uri).searchParams.get('secret') ?? '');
@@ -75,11 +70,11 @@ test('an admin invites a person: the code is shown once, works, and is gone afte
   assert.match(await shown.innerText(), /\(investigator, publisher\), valid until .* UTC/);
   assert.match(await cells('Bea').then((texts) => texts[2]), /^invited, code valid until /);
   // The code works: Bea enrols with it (as the enrolment page or `repdesk enrol` would), adding a second factor.
-  const start = ok(await harness.core.dispatch('auth.enrolStart', { code }, { actor: null }));
+  const start = await ok(harness.core.dispatch('auth.enrolStart', { code }, { actor: null }));
   assert.equal(start.name, 'Bea');
   beaPassphrase = 'bea sails the inland sea at noon';
   beaSecret = secretOf(start.otpauthUri);
-  ok(await harness.core.dispatch('auth.enrol', { code, passphrase: beaPassphrase, totpCode: totp(beaSecret, Date.now()) }, { actor: null }));
+  await ok(harness.core.dispatch('auth.enrol', { code, passphrase: beaPassphrase, totpCode: totp(beaSecret, Date.now()) }, { actor: null }));
   await shown.getByRole('button', { name: /Done/ }).click();
   await shown.waitFor({ state: 'detached' });
   await openTeam();
@@ -97,7 +92,7 @@ test('an admin invites a person: the code is shown once, works, and is gone afte
 test("a person's sessions appear with client and address; an admin ends one and its next call is refused", async () => {
   const { page } = harness;
   // Bea signs in from a browser (the team server's door); the next step of her authenticator.
-  const signedIn = ok(await harness.core.dispatch('auth.signIn', { name: 'Bea', passphrase: beaPassphrase, secondFactor: totp(beaSecret, Date.now() + 30_000) }, { actor: null, client: 'browser', address: '81.2.69.160' }));
+  const signedIn = await ok(harness.core.dispatch('auth.signIn', { name: 'Bea', passphrase: beaPassphrase, secondFactor: totp(beaSecret, Date.now() + 30_000) }, { actor: null, client: 'browser', address: '81.2.69.160' }));
   beaToken = signedIn.token;
   await openTeam();
   assert.equal((await cells('Bea'))[5], '1');
@@ -119,7 +114,7 @@ test("an admin resets a lost second factor, changes roles, deactivates and react
   await row('Bea').getByRole('button', { name: 'Reset second factor' }).click();
   await page.getByRole('group', { name: /Remove Bea's second factor/ }).getByRole('button', { name: 'Reset it' }).click();
   await until(async () => (await cells('Bea'))[3] === 'no', "Bea's second factor reads no");
-  const people = ok(await harness.core.dispatch('team.people', {}, { actor: 'Alice' }));
+  const people = await ok(harness.core.dispatch('team.people', {}, { actor: 'Alice' }));
   assert.equal(people.find((person) => person.name === 'Bea')?.hasSecondFactor, false);
 
   await row('Rosa').getByRole('button', { name: 'Roles…' }).click();
@@ -127,7 +122,7 @@ test("an admin resets a lost second factor, changes roles, deactivates and react
   await roles.getByLabel('investigator').check();
   await roles.getByRole('button', { name: 'Save roles' }).click();
   await until(async () => (await cells('Rosa'))[1] === 'investigator, reviewer', "Rosa's roles read investigator, reviewer");
-  assert.deepEqual(ok(await harness.core.dispatch('investigators.list', {}, { actor: 'Alice' })).find((person) => person.name === 'Rosa')?.roles, ['investigator', 'reviewer']);
+  assert.deepEqual((await ok(harness.core.dispatch('investigators.list', {}, { actor: 'Alice' }))).find((person) => person.name === 'Rosa')?.roles, ['investigator', 'reviewer']);
 
   await row('Rosa').getByRole('button', { name: 'Deactivate' }).click();
   await page.getByRole('group', { name: /Deactivate Rosa/ }).getByRole('button', { name: 'Deactivate' }).click();
@@ -160,7 +155,7 @@ test('publisher keys: registered pasted and from a file, listed, revoked', async
   await firstRow.getByRole('button', { name: 'Revoke' }).click();
   await page.getByRole('group', { name: /Revoke key/ }).getByRole('button', { name: 'Revoke it' }).click();
   await firstRow.filter({ hasText: 'revoked' }).waitFor();
-  const listed = ok(await harness.core.dispatch('keys.list', {}, { actor: 'Alice' }));
+  const listed = await ok(harness.core.dispatch('keys.list', {}, { actor: 'Alice' }));
   assert.deepEqual(listed.map((key) => [key.keyId, key.publisher, key.revokedBy]), [
     [formatKeyId(second.keyId), 'Bea', null],
     [formatKeyId(first.keyId), 'Bea', 'Alice'],

@@ -13,16 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { ApiResult, AuditReport } from '../../shared/contract.js';
+import type { AuditReport } from '../../shared/contract.js';
 import { createCore } from '../../main/core/app.js';
 import { MIGRATIONS } from '../../main/core/db/migrations/index.js';
 import { SCHEMA_VERSION } from '../../main/core/db/migrate.js';
 import { describeRun, repdesk, repdeskJson } from './support/cli.js';
-
-function ok<T>(result: ApiResult<T>): T {
-  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+import { ok } from '../unit/support/results.js';
 
 function fileHash(path: string): string {
   return createHash('sha256').update(readFileSync(path)).digest('hex');
@@ -59,7 +55,7 @@ function committedUpTo(path: string, listingId: number, eventId: number): { list
 async function verifyCopy(path: string): Promise<AuditReport> {
   const core = createCore({ databasePath: path });
   try {
-    return ok(await core.dispatch('audit.verify', {}, { actor: null }));
+    return await ok(core.dispatch('audit.verify', {}, { actor: null }));
   } finally {
     core.close();
   }
@@ -200,7 +196,7 @@ describe('repdesk backup and restore', () => {
     // While a RepDesk has it open (the app, a server), the swap is refused.
     const open = createCore({ databasePath: database });
     try {
-      ok(await open.dispatch('lookup', { ip: '45.0.0.1' }, { actor: null }));
+      await ok(open.dispatch('lookup', { ip: '45.0.0.1' }, { actor: null }));
       const busy = await repdesk([...db, 'restore', good]);
       assert.equal(busy.code, 1);
       assert.match(busy.error[0], /is in use .*close RepDesk/);

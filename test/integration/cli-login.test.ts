@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { runCli } from '../../main/cli/main.js';
 import { loginFile } from '../../main/cli/remote/logins.js';
 import { sql } from '../../main/core/db/sql.js';
-import { ok, teamCore, type Enrolled, type TeamCore } from '../unit/support/team.js';
+import { teamCore, type Enrolled, type TeamCore } from '../unit/support/team.js';
+import { ok } from '../unit/support/results.js';
 import { describeRun, type Run } from './support/cli.js';
 import { startSessionServer } from './support/session-server.js';
 

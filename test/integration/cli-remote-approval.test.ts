@@ -11,7 +11,8 @@ import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../main/cli/main.js';
 import type { Manifest } from '../../main/core/publish/manifest.js';
-import { ok, teamCore, type Enrolled, type TeamCore } from '../unit/support/team.js';
+import { teamCore, type Enrolled, type TeamCore } from '../unit/support/team.js';
+import { ok } from '../unit/support/results.js';
 import { describeRun, runProgram, type Run } from './support/cli.js';
 import { startSessionServer } from './support/session-server.js';
 

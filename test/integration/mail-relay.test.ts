@@ -16,20 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
-import type { ApiResult } from '../../shared/contract.js';
 import type { ThreadDetail } from '../../shared/evidence.js';
 import { createCore, type CallContext, type Core } from '../../main/core/app.js';
+import { ok } from '../unit/support/results.js';
 
 const SINK = fileURLToPath(new URL('../../../test/integration/support/aiosmtpd-sink.py', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const as = (actor: string): CallContext => ({ actor });
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
 
 /** A port free on 127.0.0.1 right now. */
 async function freePort(): Promise<number> {

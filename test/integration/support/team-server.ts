@@ -21,7 +21,8 @@ import { openThreadedCore, type ThreadedCore } from '../../../main/core/writer/t
 import { ChangeStreams } from '../../../main/server/events.js';
 import { startTeamServer, type RunningTeamServer, type TeamServerOptions } from '../../../main/server/team-server.js';
 import { SESSION_COOKIE } from '../../../main/server/team-gate.js';
-import { secretOf, ok } from '../../unit/support/team.js';
+import { secretOf } from '../../unit/support/team.js';
+import { ok } from '../../unit/support/results.js';
 import { totp } from '../../../main/core/auth/totp.js';
 
 export const ADMIN = 'Ada';

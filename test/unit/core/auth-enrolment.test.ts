@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { createCore } from '../../../main/core/app.js';
 import { commonPasswords } from '../../../main/core/auth/common-passwords.js';
 import { SCRYPT_PARAMETERS } from '../../../main/core/auth/passphrase.js';
-import { ok, refused, secretOf, teamCore, type TeamCore } from '../support/team.js';
+import { secretOf, teamCore, type TeamCore } from '../support/team.js';
+import { ok, refused } from '../support/results.js';
 
 const HOUR = 3_600_000;
 

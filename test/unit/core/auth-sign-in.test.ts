@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SECOND_FACTOR_NEEDED } from '../../../shared/team.js';
 import type { CallContext } from '../../../main/core/app.js';
-import { ok, refused, START, teamCore, type Enrolled, type TeamCore } from '../support/team.js';
+import { START, teamCore, type Enrolled, type TeamCore } from '../support/team.js';
+import { ok, refused } from '../support/results.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -4,28 +4,14 @@ import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import { defaultSettings } from '../../../shared/settings.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { SCHEMA_VERSION } from '../../../main/core/db/migrate.js';
 import { MIGRATIONS } from '../../../main/core/db/migrations/index.js';
+import { ok, refused } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<string> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success: ${JSON.stringify(result.value)}`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-  return result.error.message;
-}
 
 const as = (actor: string | null): CallContext => ({ actor, localFiles: true });
 

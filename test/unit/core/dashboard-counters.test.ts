@@ -10,23 +10,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult } from '../../../shared/contract.js';
 import type { DashboardView } from '../../../shared/dashboard.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { foldDashboard, hasPendingChanges } from '../../../main/core/dashboard/counters.js';
 import { assertFiguresMatch, bruteForce, lapsedCount } from '../support/dashboard-truth.js';
 import { mulberry32, pick, randomInt, type Random } from '../support/random.js';
+import { ok } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const DAY = 86_400_000;
 const ADMIN: CallContext = { actor: 'admin', localFiles: true };
 const IVAN: CallContext = { actor: 'ivan', localFiles: true };
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
 
 /** A range from a small, much-overlapping pool: /32s to /22s in 11.7.0.0/16, singles to /56s in 2a01:4f8::/40. */
 function randomRange(random: Random): string {

@@ -12,7 +12,6 @@ import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import { formatCidr, formatRange, parseRange, rangeToCidrs, type AddressRange, type Cidr, type Family } from '../../../shared/address.js';
 import type { SubmissionPreview } from '../../../shared/dul.js';
 import { defaultSettings } from '../../../shared/settings.js';
@@ -23,23 +22,10 @@ import { applyExclusions } from '../../../main/core/dul/limits.js';
 import { parseTermDate } from '../../../main/core/dul/submissions.js';
 import { mulberry32, randomInt } from '../support/random.js';
 import { readListings, zoneSegments } from '../support/published.js';
+import { ok, refused } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const LIAISON: CallContext = { actor: 'lia', localFiles: true };
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
-
-async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<readonly string[]> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-  return result.error.details ?? [];
-}
 
 /** Order ranges as the preview lists them: by address. */
 function compareText(a: string, b: string): number {
@@ -175,7 +161,7 @@ describe('DUL submissions', () => {
       ].join('\n') + '\n',
     );
     const before = databaseState();
-    const details = await refused(submit(path), 'invalid-input', /bad.csv: 8 bad lines; nothing was imported/);
+    const { details = [] } = await refused(submit(path), 'invalid-input', /bad.csv: 8 bad lines; nothing was imported/);
     assert.equal(details.length, 8);
     assert.match(details[0], /^line 2: fields are separated by commas, not ";"/);
     assert.match(details[1], /^line 3: 10\.0\.0\.0\/8 overlaps 10\.0\.0\.0\/8, private \(RFC 1918\): reserved or private space is never listed/);

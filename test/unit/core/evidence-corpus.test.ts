@@ -14,21 +14,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiResult } from '../../../shared/contract.js';
 import type { SampleImportResult } from '../../../shared/evidence.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { splitChunks } from '../../../main/core/evidence/mbox.js';
 import { decompress } from '../../../main/core/evidence/message.js';
+import { ok } from '../support/results.js';
 
 const ANA: CallContext = { actor: 'Ana', localFiles: true };
 const SPAMASSASSIN = fileURLToPath(new URL('../../../../../shared/data/real/spamassassin-msgs/', import.meta.url));
 const PYTHON_CORPUS = '/usr/lib/python3.11/test/test_email/data';
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
 
 function files(folder: string, pattern: RegExp): string[] {
   return readdirSync(folder, { recursive: true, withFileTypes: true })

@@ -11,28 +11,15 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import type { SampleImportResult } from '../../../shared/evidence.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { AppError } from '../../../main/core/errors.js';
 import { sanitiseHtml } from '../../../main/core/evidence/html.js';
 import { spamMessage } from '../support/mail.js';
+import { ok, refused } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const ANA: CallContext = { actor: 'Ana', localFiles: true };
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
-
-async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<void> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-}
 
 describe('spam samples', () => {
   let folder: string;

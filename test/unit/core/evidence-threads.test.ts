@@ -10,26 +10,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { startSmtpSink } from '../support/smtp-sink.js';
+import { ok, refused } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const ANA: CallContext = { actor: 'Ana', localFiles: true };
 const LIA: CallContext = { actor: 'Lia' };
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
-
-async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<void> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-}
 
 const REQUEST = [
   'From: Postmaster <postmaster@isp.example>',

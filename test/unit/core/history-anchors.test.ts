@@ -13,18 +13,13 @@ import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, readl
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, AuditReport } from '../../../shared/contract.js';
+import type { AuditReport } from '../../../shared/contract.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { checkpointMessage, type Checkpoint } from '../../../main/core/audit/checkpoints.js';
 import { encodePublicKey, generateKeyPair } from '../../../main/core/publish/minisign.js';
 import type { Manifest } from '../../../main/core/publish/manifest.js';
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+import { ok } from '../support/results.js';
 
 describe('history anchored outside the database: signed checkpoints and snapshots', () => {
   let folder: string;

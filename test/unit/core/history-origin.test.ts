@@ -10,17 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult } from '../../../shared/contract.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { MIGRATIONS } from '../../../main/core/db/migrations/index.js';
 import { runCli } from '../../../main/cli/main.js';
 import { startServer } from '../../../main/server/server.js';
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+import { ok } from '../support/results.js';
 
 interface OriginRow {
   id: number;

@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, AuditReport } from '../../../shared/contract.js';
+import type { AuditReport } from '../../../shared/contract.js';
 import { createCore, type Core } from '../../../main/core/app.js';
+import { ok } from '../support/results.js';
 
 interface EventRow {
   id: number;
@@ -16,12 +17,6 @@ interface EventRow {
   subject_id: number | null;
   reason: string | null;
   details: string;
-}
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
 }
 
 describe('history: hash-chained, append-only', () => {

@@ -10,10 +10,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OPERATION_NAMES, isWriteOperation, type ApiResult } from '../../../shared/contract.js';
+import { OPERATION_NAMES, isWriteOperation } from '../../../shared/contract.js';
 import { TOPICS_OF, type ChangeNotice } from '../../../shared/changes.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { hasPendingChanges } from '../../../main/core/dashboard/counters.js';
+import { ok } from '../support/results.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -23,12 +24,6 @@ function sourceFiles(folder: string): string[] {
     if (statSync(path).isDirectory()) return sourceFiles(path);
     return name.endsWith('.ts') || name.endsWith('.tsx') ? [path] : [];
   });
-}
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
 }
 
 test('only main/core/listings/ writes listings (no UPDATE or INSERT of listings anywhere else)', () => {

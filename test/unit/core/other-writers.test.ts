@@ -21,7 +21,7 @@ import { TOPICS_OF_ACTION_KIND, actionKind, topicsOfActions } from '../../../mai
 import { watchOtherWriters, type OtherWritersWatch } from '../../../main/core/changes/other-writers.js';
 import { noteAppended } from '../../../main/core/changes/own-events.js';
 import { PUBLISHED_CHANGE_ACTIONS } from '../../../main/core/listings/changes.js';
-import { ok } from '../support/team.js';
+import { ok } from '../support/results.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const NEVER = 3_600_000;

@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult } from '../../../shared/contract.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { requireActor } from '../../../main/core/investigators/investigators.js';
@@ -20,12 +19,7 @@ import { generateKeyPair } from '../../../main/core/publish/minisign.js';
 import { prepareSnapshot } from '../../../main/core/publish/prepare.js';
 import { recordPrepared } from '../../../main/core/publish/record.js';
 import { readSettings } from '../../../main/core/settings/settings.js';
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+import { ok } from '../support/results.js';
 
 describe('a snapshot being published is not the last snapshot', () => {
   let folder: string;

@@ -17,7 +17,7 @@ import { createCore, type CallContext, type Core } from '../../../main/core/app.
 import { encodePublicKey, formatKeyId, generateKeyPair, sign, type MinisignKeyPair } from '../../../main/core/publish/minisign.js';
 import { MANIFEST_FILE, verifySnapshot, type Manifest } from '../../../main/core/publish/manifest.js';
 import { sql } from '../../../main/core/db/sql.js';
-import { ok, refused } from '../support/team.js';
+import { ok, refused } from '../support/results.js';
 
 const START = Date.UTC(2026, 11, 7, 12, 0, 0);
 const as = (actor: string): CallContext => ({ actor, client: 'cli' });

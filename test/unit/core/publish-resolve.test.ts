@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult } from '../../../shared/contract.js';
 import { formatRange, type Family } from '../../../shared/address.js';
 import { LISTS, REASONS_BY_LIST, type ListName, type Reason } from '../../../shared/domain.js';
 import { defaultSettings, type Settings } from '../../../shared/settings.js';
@@ -26,6 +25,7 @@ import {
 import type { Segment, ZoneAnswer } from '../../../main/core/publish/types.js';
 import { mulberry32, pick, randomInt, type Random } from '../support/random.js';
 import { readListings, zoneSegments } from '../support/published.js';
+import { ok } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -36,12 +36,6 @@ const WINDOW: Record<Family, bigint> = {
   4: (45n << 24n) | (10n << 16n), // 45.10.0.0
   6: 0x2a0104f8000000010000000000000000n, // 2a01:4f8:0:1::
 };
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The oracle: one address at a time, straight from the rules.

@@ -10,7 +10,6 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import { parseRange, writeAddressKey, type Family } from '../../../shared/address.js';
 import type { ListName } from '../../../shared/domain.js';
 import type { PublishResult, SafetyCheck } from '../../../shared/publishing.js';
@@ -22,22 +21,10 @@ import { runSafetyChecks } from '../../../main/core/publish/safety.js';
 import type { Segment } from '../../../main/core/publish/types.js';
 import { columnsOf } from '../../../main/core/publish/columns.js';
 import { segmentsOf } from '../support/published.js';
+import { ok, refused } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const as = (actor: string | null): CallContext => ({ actor, localFiles: true });
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<void> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code}, got success`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-}
 
 function check(checks: readonly SafetyCheck[], name: SafetyCheck['name']): SafetyCheck {
   const found = checks.find((candidate) => candidate.name === name);

@@ -24,7 +24,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import { LISTS } from '../../../shared/domain.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
@@ -44,24 +43,12 @@ import { keySigner } from '../../../main/core/publish/signer.js';
 import { nextSerial, publishSnapshot } from '../../../main/core/publish/publish.js';
 import { readSettings } from '../../../main/core/settings/settings.js';
 import { mulberry32, randomInt } from '../support/random.js';
+import { ok, refused } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const as = (actor: string | null): CallContext => ({ actor, localFiles: true });
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<void> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-}
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');

@@ -16,12 +16,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatAddress, formatRange, parseRange, type AddressRange, type Family } from '../../../shared/address.js';
-import type { ApiResult } from '../../../shared/contract.js';
 import { LISTS, type ListName } from '../../../shared/domain.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { generateKeyPair } from '../../../main/core/publish/minisign.js';
 import { RbldnsdData } from '../support/rbldnsd-data.js';
 import { mulberry32, pick, randomBigint, randomInt, type Random } from '../support/random.js';
+import { ok } from '../support/results.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -34,12 +34,6 @@ const REGION: Record<Family, AddressRange> = {
   6: { family: 6, first: 0x2a0104f8aa0000000000000000000000n, last: 0x2a0104f8aaffffffffffffffffffffffn }, // 2a01:4f8:aa00::/40
 };
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
 
 /** A random aligned block of the region with a prefix in [shortest, longest]. */
 function randomBlock(random: Random, family: Family, shortest: number, longest: number): AddressRange {

@@ -4,19 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, ListingView, QilIngestSummary } from '../../../shared/contract.js';
+import type { ListingView, QilIngestSummary } from '../../../shared/contract.js';
 import { defaultSettings } from '../../../shared/settings.js';
 import { createCore, type Core } from '../../../main/core/app.js';
+import { ok } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
 const policy = defaultSettings().qil;
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
 
 const iso = (time: number) => new Date(time).toISOString();
 

@@ -10,17 +10,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiResult } from '../../../shared/contract.js';
 import { defaultSettings, type Settings } from '../../../shared/settings.js';
 import { checkFcrdns } from '../../../main/core/queues/aids.js';
 import { createCore } from '../../../main/core/app.js';
 import { freePort, requireTools, ServerProcesses, writeNsdConfig } from '../../integration/support/dns.js';
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
+import { ok } from '../support/results.js';
 
 const SOA = '@ 300 IN SOA ns.test. hostmaster.test. 1 3600 900 604800 300\n@ 300 IN NS ns.test.\n';
 

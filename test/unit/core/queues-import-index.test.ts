@@ -9,18 +9,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiResult } from '../../../shared/contract.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { sql } from '../../../main/core/db/sql.js';
+import { ok } from '../support/results.js';
 
 const REQUESTS = 1_500;
 const NOW = Date.UTC(2026, 10, 28, 12);
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
 
 let folder: string;
 let core: Core;

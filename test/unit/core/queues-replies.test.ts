@@ -14,18 +14,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
-import type { ApiResult } from '../../../shared/contract.js';
 import type { MailDraft, ThreadDetail } from '../../../shared/evidence.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
+import { ok } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const as = (actor: string | null): CallContext => ({ actor });
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
 
 /** What mail to people outside the team never holds: template syntax, machine timestamps. */
 function assertReadable(text: string): void {

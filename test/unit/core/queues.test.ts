@@ -12,31 +12,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import { CSV_TEMPLATES } from '../../../shared/queues.js';
 import { addressKey, parseAddress } from '../../../shared/address.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { readListings } from '../support/published.js';
+import { ok, refused } from '../support/results.js';
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 const as = (actor: string | null): CallContext => ({ actor, localFiles: true });
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
-
-async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<readonly string[]> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-  return result.error.details ?? [];
-}
 
 const MTA = { ip: '93.0.113.10', fqdn: 'mail.good.example', domain: 'good.example', company: 'Good Mail BV', country: 'Netherlands', companyType: 'ESP' };
 const CONTACT = { email: 'pat@good.example', firstName: 'Pat', lastName: 'Doe' };
@@ -129,7 +115,7 @@ describe('review queues', () => {
       assert.equal(nomination.receivedAt, '2026-11-27T00:00:00.000Z');
       // The template alone holds no entry: refused, naming it.
       file('empty.csv', templates.mtas.text);
-      const details = await refused(core.dispatch('nominations.import', { bundle: { path: file('b2.json', JSON.stringify({ contact: CONTACT, mtas: 'empty.csv' })) } }, as('alice')), 'invalid-input', /1 problem/);
+      const { details = [] } = await refused(core.dispatch('nominations.import', { bundle: { path: file('b2.json', JSON.stringify({ contact: CONTACT, mtas: 'empty.csv' })) } }, as('alice')), 'invalid-input', /1 problem/);
       assert.deepEqual(details, ['MTAs: a nomination names at least one MTA']);
     });
 
@@ -150,7 +136,7 @@ describe('review queues', () => {
         file('mtas.csv', content);
         const bundle = file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'mtas.csv' }));
         await unchangedBy(async () => {
-          const details = await refused(core.dispatch('nominations.import', { bundle: { path: bundle } }, as('alice')), 'invalid-input', message);
+          const { details = [] } = await refused(core.dispatch('nominations.import', { bundle: { path: bundle } }, as('alice')), 'invalid-input', message);
           if (detail) assert.match(details.join('\n'), detail);
         });
       }
@@ -159,7 +145,7 @@ describe('review queues', () => {
       const helos = file('bad-helos.csv', 'helo\nmail.good.example\n+cmd\nMAIL.good.example\n');
       assert.ok(helos);
       await unchangedBy(async () => {
-        const details = await refused(
+        const { details = [] } = await refused(
           core.dispatch('nominations.import', { bundle: { path: file('bundle.json', JSON.stringify({ contact: { ...CONTACT, email: 'not-an-email' }, mtas: [MTA], helos: 'bad-helos.csv' })) } }, as('alice')),
           'invalid-input',
           /3 problems/,
@@ -175,7 +161,7 @@ describe('review queues', () => {
       for (let index = 0; index < 100_000; index += 1) rows.push(`11.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255},m${index}.good.example,good.example,C,NL,ESP`);
       file('big.csv', `${rows.join('\n')}\n`);
       await unchangedBy(async () => {
-        const details = await refused(core.dispatch('nominations.import', { bundle: { path: file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'big.csv' })) } }, as('alice')), 'invalid-input', /nothing was imported/);
+        const { details = [] } = await refused(core.dispatch('nominations.import', { bundle: { path: file('bundle.json', JSON.stringify({ contact: CONTACT, mtas: 'big.csv' })) } }, as('alice')), 'invalid-input', /nothing was imported/);
         assert.match(details.join('\n'), /MTAs: 100000 entries; a nomination takes at most 1000 \(setting queues\.maxNominationEntries\)/);
       });
     });
@@ -215,7 +201,7 @@ describe('review queues', () => {
       const rbl = await list('93.0.113.0/28', 'RBL', 'alice');
       const nomination = await ok(core.dispatch('nominations.add', { mtas: [MTA, { ...MTA, ip: '88.51.100.7', fqdn: 'mx.good.example' }, { ...MTA, ip: '93.0.113.12', fqdn: 'mx3.good.example' }], contact: CONTACT }, as('alice')));
       await unchangedBy(async () => {
-        const details = await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'verified sender' }, as('rita')), 'conflict', /2 IPs are on a blocklist/);
+        const { details = [] } = await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'verified sender' }, as('rita')), 'conflict', /2 IPs are on a blocklist/);
         assert.match(details[0], /^93\.0\.113\.10: on RBL #\d+ 93\.0\.113\.0\/28 \(spam-source, by alice\): delist or refuse$/);
       });
       const decided = await ok(
@@ -242,7 +228,7 @@ describe('review queues', () => {
       const opened = await ok(core.dispatch('nominations.open', { id: nomination.id }, as('rita')));
       assert.equal(opened.aids?.[0].listed.ok, false);
       assert.match(opened.aids?.[0].listed.result ?? '', /removed until .*, returns by itself/);
-      const details = await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('rita')), 'conflict', /1 IP is on a blocklist/);
+      const { details = [] } = await refused(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok' }, as('rita')), 'conflict', /1 IP is on a blocklist/);
       assert.match(details[0], new RegExp(`RBL #${rbl} 93\\.0\\.113\\.0/24`));
       await ok(core.dispatch('nominations.decide', { id: nomination.id, decision: 'approve', why: 'ok', conflicts: { '93.0.113.10': 'delist' } }, as('rita')));
       const listing = await ok(core.dispatch('listings.get', { id: rbl }, as(null)));
@@ -412,7 +398,7 @@ describe('review queues', () => {
       assert.equal((await ok(core.dispatch('delisting.import', { file: { path: json } }, as('bob')))).created.length, 1);
       // The same requests again: each is already open.
       await unchangedBy(async () => {
-        const details = await refused(core.dispatch('delisting.import', { file: { path: json } }, as('bob')), 'invalid-input', /1 bad row/);
+        const { details = [] } = await refused(core.dispatch('delisting.import', { file: { path: json } }, as('bob')), 'invalid-input', /1 bad row/);
         assert.match(details[0], /requests\.json entry 1: 82\.0\.2\.6 from a@b\.example is already open as request #3/);
       });
       await unchangedBy(() =>
@@ -431,7 +417,7 @@ describe('review queues', () => {
       for (const [name, content, message, detail] of bad) {
         const path = file(name, content);
         await unchangedBy(async () => {
-          const details = await refused(core.dispatch('delisting.import', { file: { path: path } }, as('bob')), 'invalid-input', message);
+          const { details = [] } = await refused(core.dispatch('delisting.import', { file: { path: path } }, as('bob')), 'invalid-input', message);
           if (detail) assert.match(details.join('\n'), detail);
         });
       }

@@ -8,6 +8,7 @@ import { RangeIndex } from '../../../main/core/lookup/range-index.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { FRESHNESS_MS } from '../../../main/core/lookup/listing-index.js';
 import { mulberry32, randomBigint, randomBits, randomInt, type Random } from '../support/random.js';
+import { ok } from '../support/results.js';
 
 interface TestRange {
   readonly family: Family;
@@ -212,12 +213,6 @@ describe('lookup through the real database', () => {
     return core;
   };
   const alice = { actor: 'alice', localFiles: true };
-
-  async function ok<T>(promise: Promise<{ ok: true; value: T } | { ok: false; error: { message: string } }>): Promise<T> {
-    const result = await promise;
-    if (!result.ok) assert.fail(result.error.message);
-    return result.value;
-  }
 
   async function lookupIds(core: Core, ip: string): Promise<number[]> {
     const result = await ok(core.dispatch('lookup', { ip }, alice));

@@ -11,17 +11,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiResult } from '../../../shared/contract.js';
 import { createCore, type Core } from '../../../main/core/app.js';
+import { ok } from '../support/results.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 10, 28, 12, 0, 0);
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}\n${(result.error.details ?? []).join('\n')}`);
-  return result.value;
-}
 
 describe('the one rule in every view', () => {
   let folder: string;

@@ -8,29 +8,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiResult, ErrorCode, OperationInput } from '../../../shared/contract.js';
+import type { OperationInput } from '../../../shared/contract.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { AppError } from '../../../main/core/errors.js';
 import { csvCell, csvLine } from '../../../shared/csv.js';
 import { runBulkAction } from '../../../main/core/workbench/edits.js';
 import { SORT_COLUMNS, type ListingFilter, type ListingPage, type ListingSort, type ListingTableRow, type PageCursor } from '../../../shared/workbench.js';
 import { sql } from '../../../main/core/db/sql.js';
+import { ok, refused } from '../support/results.js';
 
 const START = Date.UTC(2026, 10, 1, 12, 0, 0);
 const DAY = 86_400_000;
-
-async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<void> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success: ${JSON.stringify(result.value)}`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-}
 
 describe('workbench', () => {
   let folder: string;

@@ -2,29 +2,14 @@
  * A core on a real database file with a movable clock, and people who enrolled through the real
  * operations (invite, enrolment start, enrolment with a passphrase and optionally a TOTP code).
  */
-import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ApiResult, ErrorCode } from '../../../shared/contract.js';
 import type { Role } from '../../../shared/domain.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { base32Decode, totp } from '../../../main/core/auth/totp.js';
-
-export async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {
-  const result = await promise;
-  if (!result.ok) assert.fail(`${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-export async function refused(promise: Promise<ApiResult<unknown>>, code: ErrorCode, message: RegExp): Promise<{ message: string; details?: readonly string[] }> {
-  const result = await promise;
-  if (result.ok) assert.fail(`expected ${code} matching ${message}, got success: ${JSON.stringify(result.value)}`);
-  assert.equal(result.error.code, code, result.error.message);
-  assert.match(result.error.message, message);
-  return result.error;
-}
+import { ok } from './results.js';
 
 /** The base32 secret of an otpauth URI, as bytes (what an authenticator app keeps). */
 export function secretOf(otpauthUri: string): Buffer {
