@@ -4,7 +4,7 @@
  * IPC and the HTTP server dispatch through it, and refuse a payload that fails its schema.
  */
 import { z } from './zod.js';
-import { LISTS, REASONS, ROLES, type ListName, type ListingStatus, type Reason, type Role } from './domain.js';
+import { LISTS, REASONS, ROLES, type Role } from './domain.js';
 import type { Settings } from './settings.js';
 import type { PendingApproval, PreparedPublish, PublishPreview, PublishResult, SnapshotView } from './publishing.js';
 import { settingsPatchSchema } from './settings.js';
@@ -75,36 +75,22 @@ import {
   publisherKeyRegisterSchema,
   publisherKeyRevokeSchema,
   signInSchema,
-  type ClientKind,
   type EnrolmentResult,
   type EnrolmentStart,
   type Invitation,
   type PersonView,
   type PublisherKeyView,
   type SessionView,
-  type SignInResult,
-} from './team.js';
-import { MAX_BULK_LOOKUP, type BulkLookupAnswer } from './lookup.js';
+  type InvestigatorView,
+  type SignInResult } from './team.js';
+import { MAX_BULK_LOOKUP, type BulkLookupAnswer, type LookupResult } from './lookup.js';
+import type { ApiResult } from './result.js';
+import type { HistoryEventView, ImportSummary, ListingView } from './listings.js';
+import type { AuditReport } from './audit.js';
+import type { QilIngestSummary, QilScoreView } from './qil.js';
+import { JOB_OPERATIONS, type JobOperation, type JobResults, type JobView } from './jobs.js';
 import type { ListingCheck, ListingsImportPreview } from './listing-check.js';
-import type { AddressAnswers, ListingPublication } from './published.js';
-
 import { fileRefSchema } from './files.js';
-
-/**
- * Errors cross every boundary as data, never as thrown exceptions. `busy`: the database stayed
- * locked by another writer past the wait the server allows, and the write was not made (HTTP 503
- * with Retry-After): try again. `too-large`: a body or an upload over its limit (HTTP 413).
- */
-export type ErrorCode = 'invalid-input' | 'not-found' | 'forbidden' | 'conflict' | 'cancelled' | 'unauthenticated' | 'rate-limited' | 'busy' | 'too-large' | 'internal';
-
-export interface ApiError {
-  readonly code: ErrorCode;
-  readonly message: string;
-  /** Per-item problems, e.g. import lines: `line 12: "10.1": an IPv4 address needs exactly four decimal octets`. */
-  readonly details?: readonly string[];
-}
-
-export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
 const listSchema = z.enum(LISTS);
 const reasonSchema = z.enum(REASONS);
@@ -112,117 +98,6 @@ const roleSchema = z.enum(ROLES);
 const isoDateSchema = z.iso.datetime({ offset: true }).or(z.iso.date());
 const idSchema = z.number().int().positive();
 const whySchema = z.string().trim().min(1, 'a reason is required').max(2000);
-
-/** A listing as the API shows it. */
-export interface ListingView {
-  readonly id: number;
-  readonly list: ListName;
-  /** Canonical text: address, CIDR or a-b range. */
-  readonly range: string;
-  readonly family: 4 | 6;
-  readonly prefix: number | null;
-  readonly reason: Reason;
-  readonly investigator: string;
-  readonly status: ListingStatus;
-  readonly suppressedUntil: string | null;
-  readonly txt: string | null;
-  readonly level: number | null;
-  readonly expiresAt: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-export interface HistoryEventView {
-  readonly id: number;
-  readonly at: string;
-  readonly actor: string;
-  readonly action: string;
-  readonly reason: string | null;
-  readonly details: Readonly<Record<string, unknown>>;
-  /** The client the event's call came through, and the address it came from (null: not recorded, e.g. before 0010). */
-  readonly client: ClientKind | null;
-  readonly address: string | null;
-}
-
-/** A listing containing the looked-up address: what the one rule makes of it now, and its part in the answer there. */
-export interface LookupListing extends ListingView, ListingPublication {}
-
-export interface LookupResult {
-  readonly ip: string;
-  readonly family: 4 | 6;
-  readonly notes: readonly string[];
-  /** Every listing whose range contains the address, in id order. */
-  readonly listings: readonly LookupListing[];
-  /** What a mail server sees for the address, per list and in the combined zone (the rule publishing applies). */
-  readonly answers: AddressAnswers;
-}
-
-export interface InvestigatorView {
-  readonly name: string;
-  readonly roles: readonly Role[];
-  readonly active: boolean;
-  readonly createdAt: string;
-}
-
-export interface ImportSummary {
-  readonly imported: number;
-  /** Lines whose range already stood earlier in the file (imported once), and ranges already listed on the list (skipped). */
-  readonly merged: number;
-  readonly alreadyListed: number;
-  readonly list: ListName;
-  /** Normalisations made (host bits cleared, IPv4-mapped input), with line numbers. */
-  readonly notes: readonly string[];
-  readonly notesOmitted: number;
-}
-
-/** What a trap-hit ingest did. */
-export interface QilIngestSummary {
-  /** New observations stored; `repeated` were already stored (the same line ingested before). */
-  readonly observations: number;
-  readonly repeated: number;
-  /** Distinct sources in the file, QIL listings created and listings whose expiry moved. */
-  readonly sources: number;
-  readonly created: number;
-  readonly extended: number;
-  /** Lines skipped with the reason (e.g. special-purpose space), with line numbers. */
-  readonly notes: readonly string[];
-  readonly notesOmitted: number;
-}
-
-/** A source's QIL score over time, its level L and the expiry of each level's listing. */
-export interface QilScoreView {
-  readonly ip: string;
-  /** Trap hits stored for it, and its decayed score now. */
-  readonly hits: number;
-  readonly score: number;
-  /** Why the sender counts as good (more tolerance at levels 1-3), or null. */
-  readonly rating: 'GAL' | 'MML' | 'clean-history' | null;
-  /** The least level at which it is listed now (null: not listed), that listing's expiry, and when the last level lapses. */
-  readonly level: number | null;
-  readonly expiresAt: string | null;
-  readonly lapsesAt: string | null;
-  readonly levels: ReadonlyArray<{ readonly level: number; readonly listed: boolean; readonly expiresAt: string | null; readonly listingId: number | null }>;
-  /** The score after each hit, oldest first, and now (at most the latest 500 points). */
-  readonly points: ReadonlyArray<{ readonly at: string; readonly score: number }>;
-  /** The score each level lists at for this sender's rating (levels 1..4), and the decay half-life: what a chart draws. */
-  readonly thresholds: readonly number[];
-  readonly halfLifeHours: number;
-}
-
-export interface AuditReport {
-  readonly ok: boolean;
-  readonly events: number;
-  /** The first event whose stored hash or link does not match, and why. */
-  readonly firstBroken: { readonly id: number; readonly problem: string } | null;
-  /**
-   * Events recorded outside the history that the chain was checked to still hold: signed
-   * checkpoints (the checkpoint file's newest, each snapshot's), the last event of older
-   * snapshots' manifests. `signedAt`: when the checkpoint was signed.
-   */
-  readonly anchors: ReadonlyArray<{ readonly source: string; readonly event: number; readonly signedAt?: string }>;
-  /** Anchors that should be there and are missing, unreadable or not trusted: with any, `ok` is false. */
-  readonly problems: readonly string[];
-}
 
 const listingAddSchema = z
   .object({
@@ -235,10 +110,6 @@ const listingAddSchema = z
     why: z.string().max(2000).optional(),
   })
   .strict();
-
-/** Operations that can run as a background job (worker thread) with progress and cancel. */
-export const JOB_OPERATIONS = ['listings.importFile', 'listings.importPreview', 'publish.run', 'dul.preview', 'dul.commit', 'qil.ingest', 'listings.bulk', 'listings.export', 'samples.import', 'delisting.import'] as const;
-export type JobOperation = (typeof JOB_OPERATIONS)[number];
 
 const empty = z.object({}).strict();
 const zoneSchema = z.string().min(1).max(200).regex(/^[A-Za-z0-9.-]+$/, 'a zone is a domain name');
@@ -445,27 +316,11 @@ export function parseInput<Name extends OperationName>(name: Name, payload: unkn
   return { ok: false, error: { code: 'invalid-input', message: `${name}: ${details.join('; ')}`, details } };
 }
 
-
-/**
- * What each background job's operation returns: the operation's own result type in the contract
- * (`jobResultsMatchContract` below refuses to compile when the two differ or a job operation is
- * missing), so a job's result is typed by its operation.
- */
-export interface JobResults {
-  readonly 'listings.importFile': ImportSummary;
-  readonly 'listings.importPreview': ListingsImportPreview;
-  readonly 'publish.run': PublishResult;
-  readonly 'dul.preview': SubmissionPreview;
-  readonly 'dul.commit': SubmissionResult;
-  readonly 'qil.ingest': QilIngestSummary;
-  readonly 'listings.bulk': BulkResult;
-  readonly 'listings.export': CsvExport;
-  readonly 'samples.import': SampleImportResult;
-  readonly 'delisting.import': ImportResult;
-}
-
 type IsSame<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-/** Compile-time only: every job operation's result here is exactly its result in the contract. */
+/**
+ * Compile-time only: every background job's result (`JobResults` in jobs.ts) is exactly its
+ * operation's result in the contract, and no job operation is missing.
+ */
 export const jobResultsMatchContract: { readonly [Operation in JobOperation]: IsSame<JobResults[Operation], OperationResult<Operation>> } = {
   'listings.importFile': true,
   'listings.importPreview': true,
@@ -479,22 +334,3 @@ export const jobResultsMatchContract: { readonly [Operation in JobOperation]: Is
   'delisting.import': true,
 };
 
-/** A background job of one operation, as the UI polls it: `result` is that operation's result once it is done. */
-export interface JobViewOf<Operation extends JobOperation> {
-  readonly id: number;
-  readonly operation: Operation;
-  readonly state: 'running' | 'done' | 'failed' | 'cancelled';
-  readonly stage: string;
-  readonly done: number;
-  readonly total: number;
-  /** Units per second since the job started, and the estimated seconds left (null when unknown). */
-  readonly rate: number | null;
-  readonly etaSeconds: number | null;
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  readonly result: JobResults[Operation] | null;
-  readonly error: ApiError | null;
-}
-
-/** A background job as the UI polls it: a union over the operations, narrowed by `operation`. */
-export type JobView = { [Operation in JobOperation]: JobViewOf<Operation> }[JobOperation];

@@ -5,7 +5,9 @@
  * goes for an intent. No run-time dependency, so the renderer subscribes with the same types
  * the shell sends.
  */
-import type { ApiClient, ApiResult, JobView } from './contract.js';
+import type { ApiClient } from './contract.js';
+import type { ApiResult } from './result.js';
+import type { JobView } from './jobs.js';
 import type { Role } from './domain.js';
 import type { UploadReceipt } from './files.js';
 import type { ChangeEvent, ServerCertificateView } from './remote.js';

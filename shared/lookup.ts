@@ -3,7 +3,8 @@
  * the CLI) split into entries the same way everywhere, each answered by the core's one lookup,
  * and the answers as CSV for a spreadsheet.
  */
-import type { LookupResult } from './contract.js';
+import type { ListingView } from './listings.js';
+import type { AddressAnswers, ListingPublication } from './published.js';
 import { csvLine } from './csv.js';
 
 /** The most addresses one `lookup.bulk` call answers; longer lists go in several calls. */
@@ -76,4 +77,17 @@ export function bulkLookupCsv(answers: readonly BulkLookupAnswer[]): string {
     ]);
   }
   return csv;
+}
+
+/** A listing containing the looked-up address: what the one rule makes of it now, and its part in the answer there. */
+export interface LookupListing extends ListingView, ListingPublication {}
+
+export interface LookupResult {
+  readonly ip: string;
+  readonly family: 4 | 6;
+  readonly notes: readonly string[];
+  /** Every listing whose range contains the address, in id order. */
+  readonly listings: readonly LookupListing[];
+  /** What a mail server sees for the address, per list and in the combined zone (the rule publishing applies). */
+  readonly answers: AddressAnswers;
 }

@@ -3,7 +3,7 @@
  * schemas of their operations and the views the UI, the CLI and scripts see.
  */
 import { z } from './zod.js';
-import type { HistoryEventView, ListingView } from './contract.js';
+import type { HistoryEventView, ListingView } from './listings.js';
 import type { ListName, Standing } from './domain.js';
 import { fileRefSchema, plainFileNameProblem, quoteCell } from './files.js';
 

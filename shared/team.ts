@@ -161,3 +161,10 @@ export const publisherKeyRegisterSchema = z.object({ publisher: z.string().trim(
 
 /** A key id as minisign prints it (up to 16 hex digits). */
 export const publisherKeyRevokeSchema = z.object({ keyId: z.string().trim().regex(/^[0-9A-Fa-f]{1,16}$/, 'a key id is up to 16 hex digits, as minisign prints it') }).strict();
+
+export interface InvestigatorView {
+  readonly name: string;
+  readonly roles: readonly Role[];
+  readonly active: boolean;
+  readonly createdAt: string;
+}

@@ -9,7 +9,8 @@
 import type { ParseArgsConfig } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ApiResult, OperationName, OperationResult } from '../../shared/contract.js';
+import type { OperationName, OperationResult } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import type { Core, CoreOptions } from '../core/app.js';
 import type { Prompt } from './prompt.js';
 import type { RemoteTarget } from './remote/logins.js';

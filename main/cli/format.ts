@@ -1,5 +1,6 @@
 /** Human-readable text for CLI output (the --json forms print the API values as they are). */
-import type { ListingView, LookupListing, LookupResult } from '../../shared/contract.js';
+import type { ListingView } from '../../shared/listings.js';
+import type { LookupListing, LookupResult } from '../../shared/lookup.js';
 import type { PublishResult } from '../../shared/publishing.js';
 
 export function formatListingLine(listing: ListingView): string {

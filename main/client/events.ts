@@ -5,7 +5,7 @@
  * taken as dead and opened again. A refusal (the session ended) stops following: signing in
  * again is the person's decision.
  */
-import type { ApiError } from '../../shared/contract.js';
+import type { ApiError } from '../../shared/result.js';
 import { EVENTS_PATH } from '../../shared/remote.js';
 import { resultOfAnswer } from './remote-client.js';
 import { ServerUnreachable, describeConnectionError, type ServerWire } from './transport.js';

@@ -8,7 +8,8 @@
  */
 import { createReadStream, promises as fs } from 'node:fs';
 import { basename } from 'node:path';
-import { isOperationName, needsSession, type ApiResult } from '../../shared/contract.js';
+import { isOperationName, needsSession } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
 import type { ClientKind } from '../../shared/team.js';
 import { ServerUnreachable, type ServerWire, type WireAnswer } from './transport.js';

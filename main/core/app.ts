@@ -3,7 +3,8 @@
  * operation of the contract once. Every transport (HTTP, Electron IPC, CLI, tests) calls
  * `dispatch`, which validates the payload against the contract's schema before the core runs.
  */
-import type { ApiResult, OperationInput, OperationName, OperationResult } from '../../shared/contract.js';
+import type { OperationInput, OperationName, OperationResult } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import { isOperationName, isWriteOperation, parseInput } from '../../shared/contract.js';
 import type { FileRef } from '../../shared/files.js';
 import type { Settings } from '../../shared/settings.js';

@@ -2,7 +2,7 @@
  * The one error type the core throws on purpose. The dispatcher turns it into
  * `{ ok: false, error }`; anything else becomes an 'internal' error and is logged.
  */
-import type { ApiError, ErrorCode } from '../../shared/contract.js';
+import type { ApiError, ErrorCode } from '../../shared/result.js';
 
 export class AppError extends Error {
   readonly code: ErrorCode;

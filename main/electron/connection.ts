@@ -8,7 +8,9 @@
  * server refuses is forgotten and the person is asked to sign in again. Plain module: the
  * Electron wiring is in main.ts, and the tests drive this with a real server and fakes.
  */
-import { isOperationName, needsSession, type ApiError, type ApiResult, type JobView } from '../../shared/contract.js';
+import { isOperationName, needsSession } from '../../shared/contract.js';
+import type { ApiError, ApiResult } from '../../shared/result.js';
+import type { JobView } from '../../shared/jobs.js';
 import type { ConnectionAnswer, ConnectionRequest, ConnectionState, ConnectionStatus } from '../../shared/desktop.js';
 import type { Role } from '../../shared/domain.js';
 import type { UploadReceipt } from '../../shared/files.js';

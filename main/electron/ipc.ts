@@ -5,7 +5,8 @@
  * on the team server the main process relays it to), then the core runs.
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { OPERATION_NAMES, type ApiResult } from '../../shared/contract.js';
+import { OPERATION_NAMES } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import {
   CONNECTION_CHOOSE_CHANNEL,
   CONNECTION_RETRY_CHANNEL,

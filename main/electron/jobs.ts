@@ -2,7 +2,7 @@
  * Background jobs as the desktop sees them: their progress pushed to the page while they run,
  * and a desktop notification when one ends (the user may be in another window by then).
  */
-import type { JobView } from '../../shared/contract.js';
+import type { JobView } from '../../shared/jobs.js';
 
 /** What changed between two looks at the job list: jobs whose progress moved, and jobs that ended. */
 export function jobChanges(previous: ReadonlyMap<number, JobView>, current: readonly JobView[]): { progressed: JobView[]; finished: JobView[] } {

@@ -8,7 +8,7 @@
  * native dialog the page cannot answer for them.
  */
 import { createHash } from 'node:crypto';
-import type { ApiResult } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import type { ListName } from '../../shared/domain.js';
 import type { PreparedPublish } from '../../shared/publishing.js';
 import { AppError, forbidden, invalidInput } from '../core/errors.js';

@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promises as fs } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import type { ApiError, ApiResult, ErrorCode } from '../../shared/contract.js';
+import type { ApiError, ApiResult, ErrorCode } from '../../shared/result.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, formatBytes } from '../../shared/files.js';
 import type { CallContext, Core } from '../core/app.js';
 import { AppError } from '../core/errors.js';

@@ -7,7 +7,7 @@
  */
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import type { ApiError } from '../../shared/contract.js';
+import type { ApiError } from '../../shared/result.js';
 import type { CallContext, Core } from '../core/app.js';
 
 /** The browser's session cookie (HttpOnly: the page never reads it). */

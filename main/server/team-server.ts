@@ -13,7 +13,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
 import { EVENTS_PATH } from '../../shared/remote.js';
-import { isOperationName, needsSession, type ApiError, type OperationName } from '../../shared/contract.js';
+import { isOperationName, needsSession, type OperationName } from '../../shared/contract.js';
+import type { ApiError } from '../../shared/result.js';
 import { UPLOAD_PATH } from '../../shared/files.js';
 import { CLIENTS, SIGN_IN_NEEDED, type ClientKind, type SignInResult } from '../../shared/team.js';
 import type { CallContext, Core } from '../core/app.js';

@@ -7,7 +7,8 @@
  * over IPC, a browser on a team server listens to its event stream.
  */
 import { createContext, useContext } from 'react';
-import { OPERATION_NAMES, needsSession, type ApiClient, type ApiResult, type OperationName } from '../../shared/contract.js';
+import { OPERATION_NAMES, needsSession, type ApiClient, type OperationName } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import type { DesktopBridge } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
 import { CHANGE_TOPICS } from '../../shared/changes.js';

@@ -7,7 +7,8 @@
  * mode for one person) the transport says who acts and the page is always shown.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { needsSession, type ApiClient, type ApiError, type ApiResult, type OperationName } from '../../shared/contract.js';
+import { needsSession, type ApiClient, type OperationName } from '../../shared/contract.js';
+import type { ApiError, ApiResult } from '../../shared/result.js';
 import type { Role } from '../../shared/domain.js';
 import { SIGN_IN_NEEDED, type SessionView } from '../../shared/team.js';
 import { ApiContext, reachability, signsIn, useApi } from './api.js';

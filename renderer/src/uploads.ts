@@ -10,7 +10,8 @@
  *   <UploadProgressLine progress={sender.progress} />
  */
 import { useCallback, useState } from 'react';
-import type { ApiClient, ApiResult } from '../../shared/contract.js';
+import type { ApiClient } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import type { FileRef, UploadReceipt } from '../../shared/files.js';
 import { useApi } from './api.js';
 import { formatBytes } from './format.js';

@@ -4,7 +4,8 @@
  * The desktop shell pushes progress; browser mode polls for it.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError, JobOperation, JobView } from '../../shared/contract.js';
+import type { ApiError } from '../../shared/result.js';
+import type { JobOperation, JobView } from '../../shared/jobs.js';
 import { jobProgressSubscription, useApi } from './api.js';
 
 const POLL_MILLISECONDS = 200;

@@ -1,6 +1,6 @@
 /** Run one read operation when a view mounts (or its input changes) and track its answer. */
 import { useCallback, useEffect, useState } from 'react';
-import type { ApiError, ApiResult } from '../../shared/contract.js';
+import type { ApiError, ApiResult } from '../../shared/result.js';
 
 export type Loaded<T> = { state: 'loading' } | { state: 'done'; value: T } | { state: 'failed'; error: ApiError };
 

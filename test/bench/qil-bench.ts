@@ -6,7 +6,7 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { formatAddress } from '../../shared/address.js';
-import type { QilIngestSummary } from '../../shared/contract.js';
+import type { QilIngestSummary } from '../../shared/qil.js';
 import { createCore } from '../../main/core/app.js';
 import { publicIpv4, seededRandom } from './generate.js';
 

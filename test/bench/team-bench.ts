@@ -17,7 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { formatAddress } from '../../shared/address.js';
-import type { ApiResult } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import { createCore } from '../../main/core/app.js';
 import { listingImportFile, publicIpv4, seededRandom } from './generate.js';
 import { ok } from '../unit/support/results.js';

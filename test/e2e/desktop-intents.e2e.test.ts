@@ -13,7 +13,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { importsForDroppedFiles, intentsForImports } from '../../main/electron/intents.js';
-import type { ApiResult } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import type { Intent } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
 import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';

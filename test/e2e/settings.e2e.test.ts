@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiResult } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import type { Settings } from '../../shared/settings.js';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
 

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { AuditReport } from '../../shared/contract.js';
+import type { AuditReport } from '../../shared/audit.js';
 import { createCore } from '../../main/core/app.js';
 import { MIGRATIONS } from '../../main/core/db/migrations/index.js';
 import { SCHEMA_VERSION } from '../../main/core/db/migrate.js';

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ListingView, QilIngestSummary, QilScoreView } from '../../shared/contract.js';
+import type { ListingView } from '../../shared/listings.js';
+import type { QilIngestSummary, QilScoreView } from '../../shared/qil.js';
 import { describeRun, repdesk, repdeskJson } from './support/cli.js';
 
 describe('repdesk qil', () => {

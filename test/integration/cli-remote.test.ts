@@ -20,7 +20,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import type { ImportSummary, ListingView } from '../../shared/contract.js';
+import type { ImportSummary, ListingView } from '../../shared/listings.js';
 import type { ImportResult, NominationView } from '../../shared/queues.js';
 import { runCli } from '../../main/cli/main.js';
 import { saveLogin } from '../../main/cli/remote/logins.js';

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ListingView } from '../../shared/contract.js';
+import type { ListingView } from '../../shared/listings.js';
 import type { SampleImportResult, ThreadDetail, ThreadSummary } from '../../shared/evidence.js';
 import { spamMessage } from '../unit/support/mail.js';
 import { startSmtpSink } from '../unit/support/smtp-sink.js';

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { QilIngestSummary } from '../../shared/contract.js';
+import type { QilIngestSummary } from '../../shared/qil.js';
 import { describeRun, repdesk, repdeskJson } from './support/cli.js';
 import { binary, requireTools, type Tool } from './support/dns.js';
 

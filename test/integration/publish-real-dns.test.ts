@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatAddress, type Family } from '../../shared/address.js';
 import type { ListName, Reason } from '../../shared/domain.js';
-import type { ListingView } from '../../shared/contract.js';
+import type { ListingView } from '../../shared/listings.js';
 import type { PublishResult, SafetyCheck } from '../../shared/publishing.js';
 import type { Settings } from '../../shared/settings.js';
 import { createCore, type Core } from '../../main/core/app.js';

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiResult } from '../../shared/contract.js';
+import type { ApiResult } from '../../shared/result.js';
 import { openThreadedCore, type ThreadedCore } from '../../main/core/writer/threaded-core.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
 import { repdesk } from '../e2e-support/harness.js';

@@ -5,7 +5,9 @@
  * job (an import, a DUL commit, a bulk edit...) runs as one, its progress (done/total, rate,
  * time left) shown on the terminal (stderr) until it ends, and its result is the command's.
  */
-import { JOB_OPERATIONS, type ApiResult, type JobOperation, type JobView, type OperationName, type OperationResult } from '../../../shared/contract.js';
+import { type OperationName, type OperationResult } from '../../../shared/contract.js';
+import { JOB_OPERATIONS, type JobOperation, type JobView } from '../../../shared/jobs.js';
+import type { ApiResult } from '../../../shared/result.js';
 import { formatBytes } from '../../../shared/files.js';
 import { CommandError, type CommandContext } from '../command.js';
 import { ServerClient } from './client.js';

@@ -9,7 +9,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { isWriteOperation, needsSession, type ApiResult, type OperationName } from '../../../shared/contract.js';
+import { isWriteOperation, needsSession, type OperationName } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import type { UploadReceipt } from '../../../shared/files.js';
 import { RemoteClient } from '../../client/remote-client.js';
 import { ServerUnreachable, ServerWire, type ServerTrust } from '../../client/transport.js';

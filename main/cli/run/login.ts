@@ -4,7 +4,7 @@
  * from the command line (where `ps` and the shell's history keep them) nor from a pipe.
  */
 import { resolve } from 'node:path';
-import type { ApiResult } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import { SECOND_FACTOR_NEEDED, type SessionView, type SignInResult } from '../../../shared/team.js';
 import { CommandError, UsageError, passphraseFileLine, printJson, type CommandContext } from '../command.js';
 import { ServerClient } from '../remote/client.js';

@@ -3,7 +3,7 @@
  * in `../publish-commands.ts`. verify and install need no database and never open one.
  */
 import { resolve } from 'node:path';
-import type { AuditReport } from '../../../shared/contract.js';
+import type { AuditReport } from '../../../shared/audit.js';
 import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair } from '../../core/publish/keys.js';
 import { installSnapshot } from '../../core/publish/install.js';
 import { verifySnapshot } from '../../core/publish/manifest.js';

@@ -3,7 +3,7 @@
  * `../qil-commands.ts`.
  */
 import { resolve } from 'node:path';
-import type { QilScoreView } from '../../../shared/contract.js';
+import type { QilScoreView } from '../../../shared/qil.js';
 import { call, printJson, type CommandContext } from '../command.js';
 
 function formatScore(view: QilScoreView): string[] {

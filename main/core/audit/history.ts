@@ -6,7 +6,8 @@
  * the ambient call, see call-scope.ts).
  */
 import { createHash } from 'node:crypto';
-import type { AuditReport, HistoryEventView } from '../../../shared/contract.js';
+import type { AuditReport } from '../../../shared/audit.js';
+import type { HistoryEventView } from '../../../shared/listings.js';
 import type { ClientKind } from '../../../shared/team.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';

@@ -6,7 +6,7 @@
  * delisted since a date).
  */
 import { REASON_LABELS, type Standing } from '../../../shared/domain.js';
-import type { ListingView } from '../../../shared/contract.js';
+import type { ListingView } from '../../../shared/listings.js';
 import type { ReplyTemplate } from '../../../shared/evidence.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';

@@ -3,7 +3,7 @@
  * an admin; after that only an admin adds or changes people. Every change that a person makes
  * runs as a known, active investigator holding the role the action needs.
  */
-import type { InvestigatorView } from '../../../shared/contract.js';
+import type { InvestigatorView } from '../../../shared/team.js';
 import { ROLES, isOneOf, type Role } from '../../../shared/domain.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';

@@ -6,7 +6,7 @@
  * day. Its operation ran in one transaction, so nothing of it was kept.
  */
 import { hostname } from 'node:os';
-import type { JobOperation, JobView } from '../../../shared/contract.js';
+import type { JobOperation, JobView } from '../../../shared/jobs.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { openHistory } from '../audit/history.js';

@@ -4,7 +4,8 @@
  * operation's own transaction makes it all-or-nothing: a cancel rolls everything back.
  */
 import { Worker } from 'node:worker_threads';
-import type { ApiError, ApiResult, JobOperation, JobView } from '../../../shared/contract.js';
+import type { ApiError, ApiResult } from '../../../shared/result.js';
+import type { JobOperation, JobView } from '../../../shared/jobs.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';

@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { formatRange, parseRange, readAddressKeyHex, writeAddressKey, type Family, type ParsedRange } from '../../../shared/address.js';
-import type { ImportSummary, ListingView } from '../../../shared/contract.js';
+import type { ImportSummary, ListingView } from '../../../shared/listings.js';
 import { REASONS_BY_LIST, ROLE_FOR_LIST, type ListName, type ListingStatus, type Reason } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
 import { specialSpaceProblem } from '../../../shared/special-ranges.js';

@@ -4,7 +4,7 @@
  * combined zone (the rule publishing applies: main/core/rule/).
  */
 import { formatAddress, parseAddress } from '../../../shared/address.js';
-import type { LookupResult } from '../../../shared/contract.js';
+import type { LookupResult } from '../../../shared/lookup.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { AppError, invalidInput } from '../errors.js';

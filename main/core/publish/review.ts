@@ -2,7 +2,7 @@
  * What the Publish screen browses besides the preview: large-change requests waiting for a
  * second publisher, and what each published snapshot added and removed, listing by listing.
  */
-import type { ListingView } from '../../../shared/contract.js';
+import type { ListingView } from '../../../shared/listings.js';
 import type { ListName } from '../../../shared/domain.js';
 import type { PendingApproval } from '../../../shared/publishing.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';

@@ -8,7 +8,7 @@
 import { QIL_LEVELS } from '../../../shared/domain.js';
 import { basename } from 'node:path';
 import { formatAddress, parseAddress, writeAddressKey, writeIpv4Key, type Family } from '../../../shared/address.js';
-import type { QilIngestSummary } from '../../../shared/contract.js';
+import type { QilIngestSummary } from '../../../shared/qil.js';
 import { specialRangeOverlapping } from '../../../shared/special-ranges.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';

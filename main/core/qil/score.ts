@@ -4,7 +4,7 @@
  */
 import { QIL_LEVELS } from '../../../shared/domain.js';
 import { formatAddress, parseAddress, writeAddressKey } from '../../../shared/address.js';
-import type { QilScoreView } from '../../../shared/contract.js';
+import type { QilScoreView } from '../../../shared/qil.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';

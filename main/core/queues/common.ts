@@ -4,7 +4,7 @@
  * cover an address. The replies they draft are in replies.ts.
  */
 import { addressKey, formatAddress, parseAddress, parseRange, type Family } from '../../../shared/address.js';
-import type { ListingView } from '../../../shared/contract.js';
+import type { ListingView } from '../../../shared/listings.js';
 import type { Role, Standing } from '../../../shared/domain.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';

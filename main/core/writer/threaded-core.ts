@@ -8,7 +8,8 @@
  * writes are noticed too (changes/other-writers.ts). Embedded use (the CLI, tests)
  * keeps `createCore`: one connection, simple and fast.
  */
-import { isOperationName, isWriteOperation, type ApiResult, type OperationName, type OperationResult } from '../../../shared/contract.js';
+import { isOperationName, isWriteOperation, type OperationName, type OperationResult } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import { createCore, type CallContext, type Core, type CoreOptions } from '../app.js';
 import { watchOtherWriters } from '../changes/other-writers.js';
 import { UploadStore } from '../io/uploads.js';

@@ -8,7 +8,8 @@
  * as SQLITE_BUSY.
  */
 import { Worker } from 'node:worker_threads';
-import type { ApiResult, OperationName } from '../../../shared/contract.js';
+import type { OperationName } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import type { ChangeNotice } from '../../../shared/changes.js';
 import type { CallContext } from '../app.js';
 import { createLogger } from '../log.js';

@@ -16,7 +16,9 @@
  * shared/desktop.ts's constants by their literal types.
  */
 import type { ContextBridge, IpcRenderer, IpcRendererEvent, WebUtils } from 'electron';
-import type { ApiClient, ApiResult, JobView } from '../../../shared/contract.js';
+import type { ApiClient } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
+import type { JobView } from '../../../shared/jobs.js';
 import type {
   ConnectionRequest,
   ConnectionState,

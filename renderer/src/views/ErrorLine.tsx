@@ -1,5 +1,5 @@
 /** An error from the core beside what caused it: its message and, when it has them, the per-item problems (import lines). */
-import type { ApiError } from '../../../shared/contract.js';
+import type { ApiError } from '../../../shared/result.js';
 
 export function ErrorLine({ error }: { error: ApiError }) {
   return (

@@ -5,7 +5,7 @@
  * as them.
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../shared/contract.js';
+import type { ApiError } from '../../../shared/result.js';
 import type { Role } from '../../../shared/domain.js';
 import { useApi } from '../api.js';
 import { useOperation } from '../useOperation.js';

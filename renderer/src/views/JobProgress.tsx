@@ -1,5 +1,6 @@
 /** A running job: its stage, a progress bar with done / total, the rate and time left, and Cancel. */
-import type { ApiError, JobView } from '../../../shared/contract.js';
+import type { ApiError } from '../../../shared/result.js';
+import type { JobView } from '../../../shared/jobs.js';
 import { formatCount, formatDuration, formatRate } from '../format.js';
 
 export function JobProgress({

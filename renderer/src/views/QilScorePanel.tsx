@@ -1,5 +1,5 @@
 /** A QIL source's score over time (a small chart with the levels' thresholds), its level L and each level's expiry. */
-import type { QilScoreView } from '../../../shared/contract.js';
+import type { QilScoreView } from '../../../shared/qil.js';
 import { useApi } from '../api.js';
 import { formatTime } from '../format.js';
 import { useOperation } from '../useOperation.js';

@@ -3,7 +3,9 @@
  * and Cancel) and what the import did. A source's score and level stay in Lookup's QIL panel.
  */
 import { useState } from 'react';
-import type { ApiError, JobView, QilIngestSummary } from '../../../shared/contract.js';
+import type { ApiError } from '../../../shared/result.js';
+import type { JobView } from '../../../shared/jobs.js';
+import type { QilIngestSummary } from '../../../shared/qil.js';
 import { formatCount } from '../format.js';
 import { routeHref } from '../routes.js';
 import { useJob } from '../useJob.js';

@@ -6,7 +6,7 @@
  * changed. Admins edit; everyone else reads.
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../shared/contract.js';
+import type { ApiError } from '../../../shared/result.js';
 import { settingsSchema, type Settings } from '../../../shared/settings.js';
 import { useApi } from '../api.js';
 import { useOperation, useReloadable } from '../useOperation.js';

@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiResult } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH } from '../../../shared/files.js';
 import { createCore, type CallContext } from '../../../main/core/app.js';
 import { startServer } from '../../../main/server/server.js';

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiResult } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 
 /** dist/test/integration/support -> the package root. */
 const BIN = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../../..'), 'bin', 'repdesk.js');

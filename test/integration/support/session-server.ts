@@ -6,7 +6,7 @@
  * does. No uploads, no static files: what `repdesk login` / `logout` and a call need.
  */
 import { createServer } from 'node:http';
-import type { ApiResult } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import { isOperationName, needsSession } from '../../../shared/contract.js';
 import type { ClientKind } from '../../../shared/team.js';
 import type { Core } from '../../../main/core/app.js';

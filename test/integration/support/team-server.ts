@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import type { ApiResult } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import type { Role } from '../../../shared/domain.js';
 import type { ChangeNotice } from '../../../shared/changes.js';
 import { createCore } from '../../../main/core/app.js';

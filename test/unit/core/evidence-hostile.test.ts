@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiResult } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import type { SampleImportResult } from '../../../shared/evidence.js';
 import { defaultSettings } from '../../../shared/settings.js';
 import { createCore } from '../../../main/core/app.js';

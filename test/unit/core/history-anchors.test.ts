@@ -13,7 +13,7 @@ import { appendFileSync, chmodSync, existsSync, mkdtempSync, readFileSync, readl
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditReport } from '../../../shared/contract.js';
+import type { AuditReport } from '../../../shared/audit.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { checkpointMessage, type Checkpoint } from '../../../main/core/audit/checkpoints.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { AuditReport } from '../../../shared/contract.js';
+import type { AuditReport } from '../../../shared/audit.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { ok } from '../support/results.js';
 

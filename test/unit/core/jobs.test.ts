@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatAddress } from '../../../shared/address.js';
-import type { JobView } from '../../../shared/contract.js';
+import type { JobView } from '../../../shared/jobs.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore } from '../../../main/core/app.js';
 import { generateKeyPair } from '../../../main/core/publish/minisign.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createCore, type Core } from '../../../main/core/app.js';
-import type { ImportSummary } from '../../../shared/contract.js';
+import type { ImportSummary } from '../../../shared/listings.js';
 import type { ListingsImportPreview } from '../../../shared/listing-check.js';
 
 let folder: string;

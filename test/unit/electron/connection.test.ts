@@ -13,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ApiResult } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import type { ConnectionState } from '../../../shared/desktop.js';
 import { CHANGE_TOPICS } from '../../../shared/changes.js';
 import type { ChangeEvent } from '../../../shared/remote.js';

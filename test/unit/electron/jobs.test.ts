@@ -1,7 +1,7 @@
 /** Job progress pushed to the page and the notification when a job ends. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { JobOperation, JobView, JobViewOf } from '../../../shared/contract.js';
+import type { JobOperation, JobView, JobViewOf } from '../../../shared/jobs.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import type { SubmissionPreview } from '../../../shared/dul.js';
 import { jobChanges, jobNotification, resultSummary, watchJobs } from '../../../main/electron/jobs.js';

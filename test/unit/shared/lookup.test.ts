@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addressEntries, bulkLookupCsv, mailServerSees, type BulkLookupAnswer } from '../../../shared/lookup.js';
-import type { LookupListing } from '../../../shared/contract.js';
+import type { LookupListing } from '../../../shared/lookup.js';
 import type { AddressAnswers } from '../../../shared/published.js';
 import { LISTS } from '../../../shared/domain.js';
 

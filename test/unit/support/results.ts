@@ -4,7 +4,7 @@
  * refused with the code and a message matching, and gives the error (its message and details).
  */
 import assert from 'node:assert/strict';
-import type { ApiError, ApiResult, ErrorCode } from '../../../shared/contract.js';
+import type { ApiError, ApiResult, ErrorCode } from '../../../shared/result.js';
 
 /** The value of a call that must succeed; a refusal fails the test with its code, message and details. */
 export async function ok<T>(promise: Promise<ApiResult<T>>): Promise<T> {

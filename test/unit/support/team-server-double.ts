@@ -9,7 +9,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { isOperationName, needsSession, type ApiResult } from '../../../shared/contract.js';
+import { isOperationName, needsSession } from '../../../shared/contract.js';
+import type { ApiResult } from '../../../shared/result.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH } from '../../../shared/files.js';
 import { EVENTS_PATH, type ChangeEvent } from '../../../shared/remote.js';
 import type { ClientKind } from '../../../shared/team.js';

@@ -5,7 +5,7 @@
  * page never sees it).
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import type { ConnectionState } from '../../../../shared/desktop.js';
 import { SECOND_FACTOR_NEEDED } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';

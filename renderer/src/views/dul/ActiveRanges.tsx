@@ -3,7 +3,7 @@
  * for the ranges after the last one shown, Previous goes back to a page already seen).
  */
 import { useEffect, useState } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import type { IspRangeView } from '../../../../shared/dul.js';
 import { useApi } from '../../api.js';
 import { formatCount, formatUntil } from '../../format.js';

@@ -1,6 +1,6 @@
 /** A DUL submission's preview: counts, the diff and every list of it, each paged through in full from the preview's spool. */
 import { useEffect, useState } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import type { PreviewList, RangeOverlap, SubmissionPreview } from '../../../../shared/dul.js';
 import { useApi } from '../../api.js';
 import { formatCount } from '../../format.js';

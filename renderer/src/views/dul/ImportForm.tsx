@@ -1,6 +1,7 @@
 /** An ISP's DUL submission import: the file and the ISP's terms, a preview, then the commit (both background jobs with progress and Cancel). */
 import { useEffect, useState } from 'react';
-import type { ApiError, JobView } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
+import type { JobView } from '../../../../shared/jobs.js';
 import type { SubmissionPreview, SubmissionResult } from '../../../../shared/dul.js';
 import type { UploadReceipt } from '../../../../shared/files.js';
 import { takeWaitingFiles, useWaitingFiles } from '../../desktop.js';

@@ -1,6 +1,6 @@
 /** The ISP registry: every ISP with its active DUL ranges, and a form to add one. */
 import { useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { useApi } from '../../api.js';
 import { useWaitingFiles } from '../../desktop.js';
 import { formatCount } from '../../format.js';

@@ -1,6 +1,6 @@
 /** One ISP's page: its record (editable), the import form, its submissions with Revert on the latest, and all its active ranges, paged. */
 import { useState } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import type { IspDetail } from '../../../../shared/dul.js';
 import { useApi } from '../../api.js';
 import { formatCount, formatTime, formatUntil } from '../../format.js';

@@ -3,7 +3,7 @@
  * active ranges; "Edit" turns it into a form (isps.update) with the same fields and the name.
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import type { IspView } from '../../../../shared/dul.js';
 import { useApi } from '../../api.js';
 import { formatCount } from '../../format.js';

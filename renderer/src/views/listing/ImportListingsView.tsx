@@ -12,7 +12,9 @@
  * up.
  */
 import { useEffect, useState } from 'react';
-import type { ApiError, ImportSummary, JobView } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
+import type { ImportSummary } from '../../../../shared/listings.js';
+import type { JobView } from '../../../../shared/jobs.js';
 import { LISTS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } from '../../../../shared/domain.js';
 import type { ExcerptOf, ListingsImportPreview } from '../../../../shared/listing-check.js';
 import type { UploadReceipt } from '../../../../shared/files.js';

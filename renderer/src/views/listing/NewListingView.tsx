@@ -6,7 +6,7 @@
  * publishing allows). Saving opens the new record.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { LISTS, QIL_LEVELS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } from '../../../../shared/domain.js';
 import type { ListingCheck } from '../../../../shared/listing-check.js';
 import { useApi } from '../../api.js';

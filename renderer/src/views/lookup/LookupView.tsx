@@ -5,7 +5,8 @@
  */
 import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import type { ApiError, LookupListing, LookupResult } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
+import type { LookupListing, LookupResult } from '../../../../shared/lookup.js';
 import type { RoleAtAddress } from '../../../../shared/published.js';
 import { addressEntries, MAX_BULK_LOOKUP, type BulkLookupAnswer } from '../../../../shared/lookup.js';
 import { REASON_LABELS } from '../../../../shared/domain.js';

@@ -3,7 +3,7 @@
  * may approve; once approved, either of the two publishes it.
  */
 import { useState } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { isOneOf, LISTS } from '../../../../shared/domain.js';
 import type { PendingApproval } from '../../../../shared/publishing.js';
 import { useApi } from '../../api.js';

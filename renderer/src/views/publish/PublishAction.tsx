@@ -1,6 +1,6 @@
 /** "Sign and publish": runs publish.run as a background job and shows its progress and outcome. */
 import { useState } from 'react';
-import type { JobView } from '../../../../shared/contract.js';
+import type { JobView } from '../../../../shared/jobs.js';
 import type { Role } from '../../../../shared/domain.js';
 import type { PublishPreview, PublishResult } from '../../../../shared/publishing.js';
 import { ConfirmDialog } from '../ConfirmDialog.js';

@@ -6,7 +6,7 @@
  * server roll it back (`publish.abandon`).
  */
 import { useEffect, useState } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import type { DesktopBridge } from '../../../../shared/desktop.js';
 import { LISTS, type Role } from '../../../../shared/domain.js';
 import type { PreparedPublish, PublishResult } from '../../../../shared/publishing.js';

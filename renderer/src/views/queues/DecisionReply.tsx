@@ -5,7 +5,7 @@
  * reply shown is the reply sent with the decision, so what is stored is what was previewed.
  */
 import { useEffect, useState } from 'react';
-import type { ApiError, ApiResult } from '../../../../shared/contract.js';
+import type { ApiError, ApiResult } from '../../../../shared/result.js';
 import type { MailDraft } from '../../../../shared/evidence.js';
 import { ErrorLine } from '../ErrorLine.js';
 

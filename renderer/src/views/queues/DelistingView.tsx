@@ -8,7 +8,8 @@
  * reply is saved as mail to export or send.
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError, JobView } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
+import type { JobView } from '../../../../shared/jobs.js';
 import { DELISTING_STATUSES, type ConcernedListing, type DelistingDecision, type DelistingView as Request, type ImportResult, type QueueFilter } from '../../../../shared/queues.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';

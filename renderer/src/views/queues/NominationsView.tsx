@@ -5,7 +5,7 @@
  * investigation checks computed when it is opened and the reviewer's decision.
  */
 import { useEffect, useState, type FormEvent } from 'react';
-import type { ApiError, ApiResult } from '../../../../shared/contract.js';
+import type { ApiError, ApiResult } from '../../../../shared/result.js';
 import { NOMINATION_STATUSES, type MtaAids, type NominationMtaInput, type NominationView as Nomination, type QueueFilter } from '../../../../shared/queues.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import type { UploadReceipt } from '../../../../shared/files.js';

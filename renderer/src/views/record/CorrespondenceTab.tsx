@@ -7,7 +7,7 @@
  * beside the mail), and resolving the thread with its outcome.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import {
   REPLY_TEMPLATE_LABELS,
   REPLY_TEMPLATES,

@@ -6,7 +6,7 @@
  * after a confirmation that shows where they really go, and the original for download.
  */
 import { useState } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { sampleFrameDocument, type SampleDetail, type SampleLink } from '../../../../shared/evidence.js';
 import { useApi } from '../../api.js';
 import { formatBytes, formatTime } from '../../format.js';

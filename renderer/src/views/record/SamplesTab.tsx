@@ -6,7 +6,8 @@
 import { useEffect, useRef, useState, type DragEvent } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ApiError, JobView } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
+import type { JobView } from '../../../../shared/jobs.js';
 import type { SampleImportResult, SampleStats } from '../../../../shared/evidence.js';
 import { useApi } from '../../api.js';
 import { takeWaitingFiles, useWaitingFiles } from '../../desktop.js';

@@ -6,7 +6,7 @@
  * codes once. Then sign in.
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { SECOND_FACTOR_NEEDED, type EnrolmentResult, type EnrolmentStart } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
 import { FormErrorRow } from '../ErrorLine.js';

@@ -4,7 +4,7 @@
  * never leaves as a path), see which are in force, revoke one.
  */
 import { useState, type ChangeEvent, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { useApi } from '../../api.js';
 import { formatTime } from '../../format.js';
 import { useOperation } from '../../useOperation.js';

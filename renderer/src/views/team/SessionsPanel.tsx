@@ -1,6 +1,6 @@
 /** Open sessions with their kind, client and address, each of which can be ended at once (an admin's: everyone's; anyone's: their own). */
 import { useState } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
 import { formatTime } from '../../format.js';

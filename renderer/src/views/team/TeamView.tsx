@@ -4,7 +4,7 @@
  * open sessions, which an admin can end; and the publishers' registered signing keys.
  */
 import { useState, type FormEvent } from 'react';
-import type { ApiError, ApiResult } from '../../../../shared/contract.js';
+import type { ApiError, ApiResult } from '../../../../shared/result.js';
 import { ROLES, type Role } from '../../../../shared/domain.js';
 import type { Invitation, PersonView } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';

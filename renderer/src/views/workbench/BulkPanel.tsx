@@ -4,7 +4,7 @@
  * Cancel; the core commits all of it or nothing.
  */
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import type { JobView } from '../../../../shared/contract.js';
+import type { JobView } from '../../../../shared/jobs.js';
 import type { BulkResult, CsvExport, ListingFilter, ListingSort } from '../../../../shared/workbench.js';
 import { formatCount } from '../../format.js';
 import { useJob } from '../../useJob.js';

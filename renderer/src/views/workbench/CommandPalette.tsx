@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { parseAddress, parseRange } from '../../../../shared/address.js';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import type { TextHit } from '../../../../shared/workbench.js';
 import { useApi } from '../../api.js';
 import { routeHref, SECTIONS } from '../../routes.js';

@@ -4,7 +4,7 @@
  * Spam samples, Correspondence, Related and, for DUL records, the DUL submission.
  */
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import { LISTS, REASON_LABELS, REASONS_BY_LIST, type ListName, type Reason } from '../../../../shared/domain.js';

@@ -1,6 +1,6 @@
 /** The signed-in investigator's saved views: open one, save the current filter under a name, delete one. */
 import { useState, type FormEvent } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import { useApi } from '../../api.js';
 import { useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';

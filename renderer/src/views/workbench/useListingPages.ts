@@ -4,7 +4,7 @@
  * filter are dropped, so typing fast never shows a stale page.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError } from '../../../../shared/contract.js';
+import type { ApiError } from '../../../../shared/result.js';
 import type { ListingFilter, ListingSort, ListingTableRow, PageCursor } from '../../../../shared/workbench.js';
 import { useApi } from '../../api.js';
 
