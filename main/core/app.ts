@@ -3,7 +3,7 @@
  * operation of the contract once. Every transport (HTTP, Electron IPC, CLI, tests) calls
  * `dispatch`, which validates the payload against the contract's schema before the core runs.
  */
-import type { OperationInput, OperationName, OperationResult } from '../../shared/contract.js';
+import type { OperationName, OperationResult } from '../../shared/contract.js';
 import type { ApiResult } from '../../shared/result.js';
 import { isOperationName, isWriteOperation, parseInput } from '../../shared/contract.js';
 import type { FileRef } from '../../shared/files.js';
@@ -12,7 +12,8 @@ import { TOPICS_OF, type ChangeNotice } from '../../shared/changes.js';
 import { openDatabase, type Connection } from './db/connection.js';
 import { AppError } from './errors.js';
 import { createLogger } from './log.js';
-import { runInCall, type CallOrigin } from './call-scope.js';
+import { runInCall } from './call-scope.js';
+import type { CallContext, Handler, HandlerMap } from './call-context.js';
 import { ListingIndex } from './lookup/listing-index.js';
 import { collectAnchors } from './audit/anchors.js';
 import type { CheckpointKeyCustody } from './audit/checkpoint-key.js';
@@ -31,7 +32,7 @@ import { approveRequest, pendingApprovals, snapshotChanges } from './publish/rev
 import { defaultDataFolder } from './paths.js';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { JobRunner } from './jobs/jobs.js';
+import { JobRunner, type JobCoreFactory } from './jobs/jobs.js';
 import { interruptedJobViews } from './jobs/job-records.js';
 import { addIsp, getIsp, getSubmission, ispRanges, listIsps, updateIsp } from './dul/isps.js';
 import { commitSubmission, previewSubmission, revertSubmission } from './dul/submissions.js';
@@ -55,7 +56,7 @@ import { queuesSummary } from './queues/summary.js';
 import { foldDashboard } from './dashboard/counters.js';
 import { startUpkeep } from './upkeep.js';
 import { readDashboard } from './dashboard/dashboard.js';
-import { resolveFile, resolveLocalFolder, uploadsIn, type FileAccess, type InputFile } from './io/files.js';
+import { resolveFile, resolveLocalFolder, uploadsIn, type InputFile } from './io/files.js';
 import { UploadStore } from './io/uploads.js';
 import { coreFileUrl } from './core-files.js';
 
@@ -113,29 +114,7 @@ export interface CoreOptions {
   readonly onChange?: (notice: ChangeNotice) => void;
 }
 
-/**
- * Who is calling and through what, and which files they may name: the transport decides (CLI
- * --actor and local paths; the server's bound user and that session's uploads; the desktop's
- * signed-in user and the files the shell registered; `client` and `address`, which every history
- * event records). A client over HTTP or IPC never has `localFiles`.
- */
-export interface CallContext extends CallOrigin, FileAccess {
-  /** The session the call was authenticated by (team mode); absent in embedded mode. */
-  readonly sessionId?: number;
-  /** Long operations report progress here; it may throw AppError('cancelled') to stop them (all-or-nothing). */
-  readonly onProgress?: (progress: Progress) => void;
-}
-
-/** Progress of long work. */
-export interface Progress {
-  readonly stage: string;
-  readonly done: number;
-  readonly total: number;
-}
-
-type Handler<Name extends OperationName> = (input: OperationInput<Name>, call: CallContext) => OperationResult<Name> | Promise<OperationResult<Name>>;
-/** The core's implementation of every operation (capabilities contribute their own parts of it). */
-export type HandlerMap = { [Name in OperationName]: Handler<Name> };
+export type { CallContext } from './call-context.js';
 
 export interface Core {
   readonly connection: Connection;
@@ -168,6 +147,7 @@ export function createCore(options: CoreOptions): Core {
   const uploads = options.uploadFolder ? UploadStore.at(options.uploadFolder) : UploadStore.lazy();
   const fileOf = (ref: FileRef, call: CallContext, what?: string): InputFile => resolveFile(uploads, ref, call, what);
   const jobs = new JobRunner({
+    coreModule: coreFileUrl('./app.js'),
     databasePath: options.databasePath,
     signingKey: options.signingKey,
     snapshotFolder: options.snapshotFolder,
@@ -476,3 +456,6 @@ export function createCore(options: CoreOptions): Core {
     },
   };
 }
+
+/** The factory a background job's worker makes its own core with (jobs/worker.ts loads it from this module by name). */
+export const jobCoreFactory: JobCoreFactory = { createCore };

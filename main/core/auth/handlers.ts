@@ -4,7 +4,7 @@
  * the call's actor. Where a call came from (client, address) is the transport's word, never the
  * client's.
  */
-import type { HandlerMap } from '../app.js';
+import type { HandlerMap } from '../call-context.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { readSettings } from '../settings/settings.js';
 import { findActor } from '../investigators/investigators.js';

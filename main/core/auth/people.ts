@@ -11,7 +11,8 @@ import { conflict, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { parseRoles, requireActor } from '../investigators/investigators.js';
 import { clearSecondFactor, secondFactorRolesOf } from './credentials.js';
-import { endSessionsOf, liveSessionCounts } from './sessions.js';
+import { liveSessionCounts } from './sessions.js';
+import { endSessionsOf } from './session-end.js';
 
 interface PersonRow {
   id: number;

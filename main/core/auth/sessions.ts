@@ -14,13 +14,11 @@ import { AppError, forbidden, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { findActor, parseRoles, type Actor } from '../investigators/investigators.js';
 import { isSessionTokenShaped, newSessionToken, secretHash } from './secrets.js';
+import type { SessionEndReason } from './session-end.js';
 
 const MINUTE = 60_000;
 /** A session's last use is written at most this often (authenticate runs on every call). */
 const LAST_SEEN_RESOLUTION_MS = 30_000;
-
-/** Why a session ended before its time. */
-export type SessionEndReason = 'signed-out' | 'ended' | 'roles-changed' | 'deactivated' | 'credentials-changed' | 'second-factor-reset';
 
 const END_REASONS: Record<SessionEndReason, string> = {
   'signed-out': 'signed out',
@@ -146,12 +144,6 @@ export function authenticate(db: ReadDb, token: string, settings: Settings, now:
 /** Record a session's last use (see `authenticate`). */
 export function markSessionSeen(db: WriteDb, sessionId: number, at: string): void {
   db.run(sql`UPDATE sessions SET last_seen_at = ${at} WHERE id = ${sessionId} AND last_seen_at < ${at}`);
-}
-
-/** End every open session of a person (deactivated, roles changed, enrolled again, second factor reset); returns how many. */
-export function endSessionsOf(db: WriteDb, personId: number, reason: SessionEndReason, now: Date): number {
-  const at = now.toISOString();
-  return db.run(sql`UPDATE sessions SET ended_at = ${at}, end_reason = ${reason} WHERE investigator_id = ${personId} AND ended_at IS NULL AND expires_at > ${at}`).changes;
 }
 
 /** Open sessions, newest first: everyone's (or one person's) for an admin, one's own for anyone else. */

@@ -20,6 +20,7 @@ import type { Excerpt, RangeOverlap, RevertResult, SubmissionInput, SubmissionPr
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { ListingBatch, delistMany, restoreCopies } from '../listings/batches.js';
@@ -57,8 +58,6 @@ export interface ParsedSubmission {
   readonly rejected: string[];
   readonly rejectedLines: number[];
 }
-
-type ProgressReporter = (progress: { stage: string; done: number; total: number }) => void;
 
 /** The first items of a list, and (when the preview is spooled) every item to the spool. */
 class ExcerptBuilder<T> {

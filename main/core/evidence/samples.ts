@@ -21,7 +21,7 @@ import { requireActor } from '../investigators/investigators.js';
 import { checkInputFile } from '../io/records.js';
 import { addListing, findListing, getListing } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
-import type { Progress } from '../app.js';
+import type { Progress } from '../jobs/progress.js';
 import { compress, decompress, messageHash, parseMessage } from './message.js';
 import { readMessages, type MessageSource } from './sources.js';
 import { parseTrustedRelays, receivedChain } from './received.js';

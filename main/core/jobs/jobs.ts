@@ -10,14 +10,41 @@ import { conflict, invalidInput, notFound } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
 import type { CallOrigin } from '../call-scope.js';
+import type { CallContext } from '../call-context.js';
+import type { WriteDb } from '../db/connection.js';
 import type { FileAccess } from '../io/files.js';
 import { coreFileUrl } from '../core-files.js';
 
 const log = createLogger('jobs');
 const KEPT_JOBS = 50;
 
+/**
+ * What a job's worker needs of the core it runs the operation on: its own core on the same
+ * database file, made by the factory the core that starts jobs names (`coreModule`), so that
+ * jobs/ never imports the core it serves.
+ */
+export interface JobCoreFactory {
+  createCore(options: {
+    readonly databasePath: string;
+    readonly signingKey?: () => MinisignKeyPair;
+    readonly snapshotFolder?: string;
+    readonly uploadFolder?: string;
+    readonly foldsDashboard?: boolean;
+    readonly runsUpkeep?: boolean;
+  }): JobCore;
+}
+
+/** The part of a core a job's worker uses. */
+export interface JobCore {
+  readonly connection: { readonly write: WriteDb };
+  dispatch(name: JobOperation, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
+  close(): void;
+}
+
 /** What a worker needs to run one operation. */
 export interface JobWorkerData {
+  /** The module whose export `jobCoreFactory` (a `JobCoreFactory`) makes the worker's core. */
+  readonly coreModule: string;
   readonly databasePath: string;
   readonly operation: JobOperation;
   readonly input: unknown;
@@ -53,6 +80,8 @@ interface Job {
 }
 
 export interface JobRunnerOptions {
+  /** The module a job's worker makes its core with (see `JobWorkerData.coreModule`). */
+  readonly coreModule: URL;
   readonly databasePath: string;
   readonly signingKey?: () => MinisignKeyPair;
   readonly snapshotFolder?: string;
@@ -79,6 +108,7 @@ export class JobRunner {
     }
     const cancel = new SharedArrayBuffer(4);
     const data: JobWorkerData = {
+      coreModule: this.options.coreModule.href,
       databasePath: this.options.databasePath,
       operation,
       input,

@@ -1,9 +1,8 @@
 /** The worker thread of a background job: its own core on the same database file. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createCore } from '../app.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
-import type { JobMessage, JobWorkerData } from './jobs.js';
+import type { JobCoreFactory, JobMessage, JobWorkerData } from './jobs.js';
 import { recordJobEnd, recordJobStart } from './job-records.js';
 
 const log = createLogger('jobs');
@@ -12,7 +11,9 @@ const data = workerData as JobWorkerData;
 const cancel = new Int32Array(data.cancel);
 const post = (message: JobMessage) => parentPort?.postMessage(message);
 
-const core = createCore({
+// The core is the one the starting core named: this module never imports it (jobs.ts, JobCoreFactory).
+const { jobCoreFactory } = (await import(data.coreModule)) as { jobCoreFactory: JobCoreFactory };
+const core = jobCoreFactory.createCore({
   databasePath: data.databasePath,
   signingKey: data.signingKey ? () => data.signingKey as NonNullable<JobWorkerData['signingKey']> : undefined,
   snapshotFolder: data.snapshotFolder ?? undefined,

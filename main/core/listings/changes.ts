@@ -15,7 +15,7 @@ import type { ListName, Reason, Role } from '../../../shared/domain.js';
 import type { WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { openHistory, type HistoryWriter } from '../audit/history.js';
-import type { ListingRow } from './listings.js';
+import type { ListingRow } from './listing-row.js';
 import { spanOfKeys } from '../lookup/span-lookup.js';
 
 /**

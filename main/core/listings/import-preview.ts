@@ -15,7 +15,8 @@ import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { readListingsFile } from './listings-file.js';
 import type { InputFile } from '../io/files.js';
-import { addressOrder, checkReason, checkTxt, findListing, toListingView } from './listings.js';
+import { addressOrder, checkReason, findListing, toListingView } from './listings.js';
+import { checkTxt } from './txt.js';
 import { InForceAt } from '../rule/in-force.js';
 
 const MAX_ITEMS = 100;

@@ -7,7 +7,7 @@ import { parseRange, type Family } from '../../../shared/address.js';
 import { specialSpaceProblem } from '../../../shared/special-ranges.js';
 import { readRecordBatches } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
-import { checkTxt } from './listings.js';
+import { checkTxt } from './txt.js';
 
 /** Problems and notes kept word for word; the counts go on past them. */
 const MAX_REPORTED_PROBLEMS = 50;

@@ -9,7 +9,8 @@ import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { AppError, invalidInput } from '../errors.js';
 import type { BulkLookupAnswer } from '../../../shared/lookup.js';
-import { findListing, toListingView, type ListingRow } from '../listings/listings.js';
+import { findListing, toListingView } from '../listings/listings.js';
+import type { ListingRow } from '../listings/listing-row.js';
 import { PublicationRule } from '../rule/answers.js';
 import type { ListingIndex } from './listing-index.js';
 

@@ -17,13 +17,14 @@ import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-inde
 import { invalidInput } from '../errors.js';
 import { ListingBatch } from '../listings/batches.js';
 import { extend, listingWriter } from '../listings/changes.js';
-import type { ListingRow } from '../listings/listings.js';
+import type { ListingRow } from '../listings/listing-row.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readRecordBatches } from '../io/records.js';
 import { quoteCell } from '../../../shared/files.js';
 import type { InputFile } from '../io/files.js';
 import { RangeIndex } from '../lookup/range-index.js';
 import { applyHit, lastExpiry, listingAt, senderRating, type SourceState } from './policy.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 const MAX_REPORTED_PROBLEMS = 50;
 const MAX_REPORTED_NOTES = 20;
@@ -105,7 +106,7 @@ export async function ingestTrapHits(
   input: { file: InputFile },
   settings: Settings,
   now: Date,
-  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+  onProgress: ProgressReporter = () => undefined,
 ): Promise<QilIngestSummary> {
   requireActor(db, actorName, 'investigator');
   const policy = settings.qil;

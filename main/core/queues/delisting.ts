@@ -55,6 +55,7 @@ import { withMessagesIndexedAtEnd } from '../evidence/mail.js';
 import { delistingFacts, delistingReplyText, delistingSubject, draftDelistingReply } from './replies.js';
 import type { MailDraft } from '../../../shared/evidence.js';
 import { mailText } from '../evidence/compose.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 const MAX_PROBLEMS = 50;
 const INTAKE_ROLES = ['investigator', 'liaison', 'reviewer'] as const;
@@ -289,7 +290,7 @@ export async function importDelistingRequests(
   input: InputFile,
   settings: Settings,
   now: Date,
-  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+  onProgress: ProgressReporter = () => undefined,
 ): Promise<ImportResult> {
   requireAnyRole(db, actorName, INTAKE_ROLES);
   const problems: string[] = [];

@@ -5,6 +5,7 @@ import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { queryListings } from './query.js';
 import { csvLine } from '../../../shared/csv.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 // `status` is the stored status; `standing` what the one rule makes of it at the export's time.
 const HEADER = ['id', 'range', 'list', 'status', 'reason', 'investigator', 'txt', 'created', 'changed', 'expires', 'level', 'isp', 'samples', 'standing'];
@@ -20,7 +21,7 @@ export function exportListingsCsv(
   target: BulkTarget,
   sort: ListingSort,
   now: Date,
-  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+  onProgress: ProgressReporter = () => undefined,
 ): CsvExport {
   const filter: ListingFilter = 'filter' in target ? target.filter : {};
   const ids = 'ids' in target ? target.ids : undefined;

@@ -11,10 +11,13 @@ import { sql } from '../db/sql.js';
 import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor, type Actor } from '../investigators/investigators.js';
-import { checkReason, checkTxt, findListing, type ListingRow } from '../listings/listings.js';
+import { checkReason, findListing } from '../listings/listings.js';
+import { checkTxt } from '../listings/txt.js';
+import type { ListingRow } from '../listings/listing-row.js';
 import { changeReason, changeTxt, delist, extend, listingWriter, move, reassign, reinstate, suppress, type Assignee, type ListingWriter } from '../listings/changes.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { matchingIds } from './query.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 /** A date the action sets must lie ahead. */
 function futureDate(text: string, field: string, now: Date): string {
@@ -105,7 +108,7 @@ export function runBulkAction(
   actorName: string | null,
   action: BulkAction,
   now: Date,
-  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+  onProgress: ProgressReporter = () => undefined,
 ): BulkResult {
   const change = changeOf(db, action, now);
   onProgress({ stage: 'selecting', done: 0, total: 0 });

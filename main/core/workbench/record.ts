@@ -8,7 +8,8 @@ import type { RecordView, RelatedListing, RelatedView } from '../../../shared/wo
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { notFound } from '../errors.js';
-import { findListing, getListing, type ListingRow } from '../listings/listings.js';
+import { findListing, getListing } from '../listings/listings.js';
+import type { ListingRow } from '../listings/listing-row.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { PublicationRule } from '../rule/answers.js';
 

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { OperationName } from '../../../shared/contract.js';
 import type { ApiResult } from '../../../shared/result.js';
 import type { ChangeNotice } from '../../../shared/changes.js';
-import type { CallContext } from '../app.js';
+import type { CallContext } from '../call-context.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
 import { coreFileUrl } from '../core-files.js';

@@ -1,0 +1,16 @@
+/**
+ * Ending a person's sessions when who they are changes (deactivated, roles changed, enrolled
+ * again, second factor reset). Apart from sessions.ts, which reads people through
+ * investigators/, so that investigators/ can end sessions without a loop between the two.
+ */
+import type { WriteDb } from '../db/connection.js';
+import { sql } from '../db/sql.js';
+
+/** Why a session ended before its time. */
+export type SessionEndReason = 'signed-out' | 'ended' | 'roles-changed' | 'deactivated' | 'credentials-changed' | 'second-factor-reset';
+
+/** End every open session of a person (deactivated, roles changed, enrolled again, second factor reset); returns how many. */
+export function endSessionsOf(db: WriteDb, personId: number, reason: SessionEndReason, now: Date): number {
+  const at = now.toISOString();
+  return db.run(sql`UPDATE sessions SET ended_at = ${at}, end_reason = ${reason} WHERE investigator_id = ${personId} AND ended_at IS NULL AND expires_at > ${at}`).changes;
+}
