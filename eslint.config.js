@@ -5,9 +5,34 @@ import globals from 'globals';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'worker_threads', 'url', 'util', 'stream', 'net', 'zlib'];
 
-function restrict(patterns, message) {
-  return { 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }] };
+function restrict(patterns, message, ...more) {
+  return { 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }, ...more] }] };
 }
+
+// The shells (the command line, the desktop shell, the servers) reach the core through its entry
+// points, never a capability's internals: they call operations of the contract on a core.
+const CORE_ENTRY_POINTS = [
+  'app.js', // createCore and the Core: every operation through the contract's dispatch
+  'writer/threaded-core.js', // the core a server and the desktop app run (a writer thread and a reader)
+  'errors.js', // AppError: a shell's refusals take the contract's error codes
+  'log.js',
+  'paths.js', // the default data folder and database
+  'core-files.js', // files other threads run, the built UI
+  'database-location.js', // where the desktop app's database is
+  'io/uploads.js', // the files the desktop shell registers for the page
+  'io/records.js', // the bounded line reader (repdesk lookup --file)
+  'db/backup.js', // repdesk backup / restore: the database as a file, no core opened
+  'dashboard/counters.js', // settle.ts: the dashboard's fold as a command ends
+  // Snapshots as files (verify, install, keys, signing on this computer).
+  'publish/install.js',
+  'publish/keys.js',
+  'publish/manifest.js',
+  'publish/minisign.js',
+];
+const coreInternals = {
+  regex: `^(\\.\\./)+core/(?!(${CORE_ENTRY_POINTS.map((path) => path.replaceAll('.', '\\.')).join('|')})$)`,
+  message: 'a shell (cli/, electron/, server/) uses the core through its entry points (eslint.config.js CORE_ENTRY_POINTS): call an operation of the contract instead of reaching into a capability',
+};
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'release/**', 'test-output/**', 'test/bench/data/**'] },
@@ -40,13 +65,17 @@ export default tseslint.config(
   },
   {
     files: ['main/server/**/*.ts', 'main/cli/**/*.ts'],
-    rules: restrict(['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**'], 'transports other than the desktop shell must not import electron or the renderer'),
+    rules: restrict(['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**'], 'transports other than the desktop shell must not import electron or the renderer', coreInternals),
+  },
+  {
+    files: ['main/electron/**/*.ts'],
+    rules: restrict(['react', 'react-dom', '**/renderer/**', '**/cli/**'], 'the desktop shell serves the renderer over IPC: it imports neither the renderer nor the command line', coreInternals),
   },
   {
     // The command line's start (every `repdesk` run, --help included) loads the command table and
     // nothing heavy: the core, Zod schemas and command implementations (run/) load with the
     // command that needs them, through import(). Type imports are erased and allowed.
-    files: ['main/cli/bin.ts', 'main/cli/main.ts', 'main/cli/command.ts', 'main/cli/*-commands.ts'],
+    files: ['main/cli/bin.ts', 'main/cli/main.ts', 'main/cli/command.ts', 'main/cli/filter-options.ts', 'main/cli/*-commands.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -13,7 +13,20 @@ import type { OperationName, OperationResult } from '../../shared/contract.js';
 import type { ApiResult } from '../../shared/result.js';
 import type { Core, CoreOptions } from '../core/app.js';
 import type { Prompt } from './prompt.js';
-import type { RemoteTarget } from './remote/logins.js';
+
+/** The server a command runs against, and how to reach it. */
+export interface RemoteTarget {
+  /** The server's origin, e.g. `https://repdesk.example:8443`. */
+  readonly server: string;
+  /** A CA certificate file (PEM) to trust for it (a self-signed trial certificate), or null for the system's. */
+  readonly ca: string | null;
+  /** The bearer token of a saved login to this server, or null (signing in, enrolling). */
+  readonly token: string | null;
+  /** The person the saved login is for. */
+  readonly person: string | null;
+  /** Where the choice came from, for messages. */
+  readonly chosenBy: '--server' | 'REPDESK_SERVER' | 'a saved login';
+}
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | string[] | undefined>;
@@ -48,6 +61,8 @@ export interface CommandContext {
   readonly status: (line: string) => void;
   /** The team server the command runs against (--server, REPDESK_SERVER or a saved login), or null: the database on this computer. */
   readonly remote: RemoteTarget | null;
+  /** Runs an operation on that server (files as uploads, long work as jobs): main.ts loads remote/call.ts for it on first use. */
+  readonly callRemote: <Name extends OperationName>(name: Name, payload: unknown) => Promise<OperationResult<Name>>;
 }
 
 /** Runs a command; loaded only when the command runs. */
@@ -76,7 +91,7 @@ export const json: Options = { json: { type: 'boolean' } };
 /** Run an operation of the contract as the command's actor (or, with a server, as the signed-in person); a refusal becomes a CommandError (exit 1). */
 export async function call<Name extends OperationName>(context: CommandContext, name: Name, payload: unknown): Promise<OperationResult<Name>> {
   // With a server selected, the same operation goes over HTTPS (files as uploads, long work as jobs).
-  if (context.remote) return (await import('./remote/call.js')).remoteCall(context, context.remote, name, payload);
+  if (context.remote) return context.callRemote(name, payload);
   const core = await context.core();
   // The command line runs in-process on this computer: it names files by their paths.
   const result: ApiResult<OperationResult<Name>> = await core.dispatch(name, payload, { actor: context.actor, client: 'cli', localFiles: true });

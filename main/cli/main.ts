@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Core } from '../core/app.js';
+import type { OperationName, OperationResult } from '../../shared/contract.js';
 import { defaultDatabasePath } from '../core/paths.js';
 import { CommandError, UsageError, type Command, type CommandContext, type Options } from './command.js';
 import type { Prompt } from './prompt.js';
@@ -171,7 +172,7 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       const why = ON_THIS_COMPUTER_ONLY[found.name];
       if (why !== undefined) throw new CommandError(`repdesk ${found.name} ${why}; a server is selected (${remote.server}, by ${remote.chosenBy})`);
     }
-    await command.run({
+    const context: CommandContext = {
       positionals: parsed.positionals,
       values,
       databasePath,
@@ -181,6 +182,10 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       isTerminal: io.prompt !== undefined || process.stdin.isTTY === true,
       status: io.error,
       remote,
+      callRemote: async <Name extends OperationName>(name: Name, payload: unknown): Promise<OperationResult<Name>> => {
+        if (!remote) throw new CommandError(`repdesk ${found.name} runs on this computer, not on a team server`);
+        return (await import('./remote/call.js')).remoteCall(context, remote, name, payload);
+      },
       core: async (extra) => {
         if (!core) {
           const { createCore } = await import('../core/app.js');
@@ -195,7 +200,8 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
         }
         return core;
       },
-    });
+    };
+    await command.run(context);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

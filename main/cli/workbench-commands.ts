@@ -3,21 +3,11 @@
  * (filters, sorts, keyset pages), bulk changes over ids or a filter, CSV export, full-text search.
  * The table's part: what `--help` shows and the parser accepts; `run/workbench.ts` runs them.
  */
-import { FILTER_KEYS, SORT_COLUMNS } from '../../shared/vocabulary.js';
+import { SORT_COLUMNS } from '../../shared/vocabulary.js';
 import { lazily, type Command } from './command.js';
+import { filterOptions } from './filter-options.js';
 
 const load = () => import('./run/workbench.js');
-
-/** --list, --status, ... one string option per filter key (dashes for the dates: --created-from). */
-export function optionName(key: (typeof FILTER_KEYS)[number]): string {
-  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-}
-
-function filterOptions(): Command['options'] {
-  const options: Command['options'] = {};
-  for (const key of FILTER_KEYS) options[optionName(key)] = { type: 'string' };
-  return options;
-}
 
 const FILTER_USAGE = '[--list L] [--status S] [--reason R] [--investigator NAME] [--isp NAME] [--ip IP] [--cidr RANGE] [--created-from D] [--created-to D] [--changed-from D] [--changed-to D] [--q TEXT]';
 

@@ -13,7 +13,6 @@ import type { DesktopBridge } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
 import { CHANGE_TOPICS } from '../../shared/changes.js';
 import { CHANGE_EVENT, EVENTS_PATH, parseChangeEvent, type ChangeEvent } from '../../shared/remote.js';
-import type { FileSender } from './uploads.js';
 
 declare global {
   interface Window {
@@ -192,6 +191,11 @@ export function eventStreamFeed(path = EVENTS_PATH): { readonly feed: ChangeFeed
     };
   };
   return { feed, onReachability };
+}
+
+/** What a transport offers besides the contract: sending one file. The HTTP client and the desktop bridge both have it. */
+export interface FileSender {
+  uploadFile(file: File, onProgress?: (sent: number) => void): Promise<ApiResult<UploadReceipt>>;
 }
 
 /**

@@ -13,7 +13,7 @@ import { useCallback, useState } from 'react';
 import type { ApiClient } from '../../shared/contract.js';
 import type { ApiResult } from '../../shared/result.js';
 import type { FileRef, UploadReceipt } from '../../shared/files.js';
-import { useApi } from './api.js';
+import { useApi, type FileSender } from './api.js';
 import { formatBytes } from './format.js';
 
 /** Bytes sent of the files being uploaded (all of them together). */
@@ -22,11 +22,6 @@ export interface UploadProgress {
   readonly total: number;
   /** The file being sent now. */
   readonly name: string;
-}
-
-/** What a transport offers besides the contract: sending one file. The HTTP client and the desktop bridge both have it. */
-export interface FileSender {
-  uploadFile(file: File, onProgress?: (sent: number) => void): Promise<ApiResult<UploadReceipt>>;
 }
 
 /** The reference an operation takes for an uploaded file. */

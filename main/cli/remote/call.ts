@@ -9,9 +9,8 @@ import { type OperationName, type OperationResult } from '../../../shared/contra
 import { JOB_OPERATIONS, type JobOperation, type JobView } from '../../../shared/jobs.js';
 import type { ApiResult } from '../../../shared/result.js';
 import { formatBytes } from '../../../shared/files.js';
-import { CommandError, type CommandContext } from '../command.js';
+import { CommandError, type CommandContext, type RemoteTarget } from '../command.js';
 import { ServerClient } from './client.js';
-import type { RemoteTarget } from './logins.js';
 import { ProgressLine } from './progress.js';
 
 /** How often a running job is asked how far it got. */

@@ -14,8 +14,7 @@ import type { ApiResult } from '../../../shared/result.js';
 import type { UploadReceipt } from '../../../shared/files.js';
 import { RemoteClient } from '../../client/remote-client.js';
 import { ServerUnreachable, ServerWire, type ServerTrust } from '../../client/transport.js';
-import { CommandError } from '../command.js';
-import type { RemoteTarget } from './logins.js';
+import { CommandError, type RemoteTarget } from '../command.js';
 
 /** Waits before the 2nd, 3rd, ... attempt (ms). */
 const BACKOFF_MS = [500, 1000, 2000, 4000];

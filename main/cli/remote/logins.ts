@@ -10,21 +10,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseServerAddress } from '../../client/server-address.js';
-import { CommandError, UsageError, type Values } from '../command.js';
-
-/** The server a command runs against, and how to reach it. */
-export interface RemoteTarget {
-  /** The server's origin, e.g. `https://repdesk.example:8443`. */
-  readonly server: string;
-  /** A CA certificate file (PEM) to trust for it (a self-signed trial certificate), or null for the system's. */
-  readonly ca: string | null;
-  /** The bearer token of a saved login to this server, or null (signing in, enrolling). */
-  readonly token: string | null;
-  /** The person the saved login is for. */
-  readonly person: string | null;
-  /** Where the choice came from, for messages. */
-  readonly chosenBy: '--server' | 'REPDESK_SERVER' | 'a saved login';
-}
+import { CommandError, UsageError, type RemoteTarget, type Values } from '../command.js';
 
 /** A saved login, as its file holds it. */
 export interface SavedLogin {

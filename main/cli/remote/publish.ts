@@ -13,9 +13,8 @@ import type { Manifest } from '../../core/publish/manifest.js';
 import { readSecretKeyFile } from '../../core/publish/keys.js';
 import { formatKeyId, parseSecretKey, sign, type MinisignKeyPair } from '../../core/publish/minisign.js';
 import { readFileSync } from 'node:fs';
-import { CommandError, UsageError, call, passphraseFrom, printJson, type CommandContext } from '../command.js';
+import { CommandError, UsageError, call, passphraseFrom, printJson, type CommandContext, type RemoteTarget } from '../command.js';
 import { formatPublishResult } from '../format.js';
-import type { RemoteTarget } from './logins.js';
 
 /** The key file, asking its passphrase at the terminal when it is encrypted and none was given. */
 async function readKey(context: CommandContext, path: string): Promise<MinisignKeyPair> {

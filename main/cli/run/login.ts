@@ -6,9 +6,9 @@
 import { resolve } from 'node:path';
 import type { ApiResult } from '../../../shared/result.js';
 import { SECOND_FACTOR_NEEDED, type SessionView, type SignInResult } from '../../../shared/team.js';
-import { CommandError, UsageError, passphraseFileLine, printJson, type CommandContext } from '../command.js';
+import { CommandError, UsageError, passphraseFileLine, printJson, type CommandContext, type RemoteTarget } from '../command.js';
 import { ServerClient } from '../remote/client.js';
-import { normaliseServer, removeLogin, saveLogin, type RemoteTarget } from '../remote/logins.js';
+import { normaliseServer, removeLogin, saveLogin } from '../remote/logins.js';
 
 /** A secret from the file its flag names, else asked at the terminal; refused without one. */
 async function secret(context: CommandContext, flag: string, question: string, isHidden: boolean): Promise<string> {

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { FILTER_KEYS, SORT_COLUMNS, type ListingPage, type ListingTableRow, type PageCursor } from '../../../shared/workbench.js';
 import { call, printJson, UsageError, type CommandContext } from '../command.js';
-import { optionName } from '../workbench-commands.js';
+import { optionName } from '../filter-options.js';
 
 function filterFrom(values: CommandContext['values']): Record<string, string> {
   const filter: Record<string, string> = {};

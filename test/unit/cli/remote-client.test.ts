@@ -16,7 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ServerClient } from '../../../main/cli/remote/client.js';
-import type { RemoteTarget } from '../../../main/cli/remote/logins.js';
+import type { RemoteTarget } from '../../../main/cli/command.js';
 
 let server: Server | null = null;
 
