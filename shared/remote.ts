@@ -8,6 +8,28 @@ export const EVENTS_PATH = '/api/events';
 /** The event name of a change notice on the stream. */
 export const CHANGE_EVENT = 'change';
 
+/**
+ * `GET` here (an admin): a consistent backup of the team's database made while everyone keeps
+ * working, as a download: a POSIX tar archive of `BACKUP_DATABASE_ENTRY` (the database) and, when
+ * the server has them, `<it>.checkpoints` (the signed history checkpoints the copy holds) and
+ * `<it>.checkpoint-key` (the key that signed them, mode 0600). `BACKUP_INFO_HEADER` carries the
+ * copy's figures as JSON (`bytes`, `schemaVersion`, `lastEvent`, `sha256`, `checkpoints`).
+ */
+export const BACKUP_PATH = '/api/backup';
+/** The database's name in a backup archive. */
+export const BACKUP_DATABASE_ENTRY = 'repdesk.sqlite';
+/** The answer header with the backup's figures. */
+export const BACKUP_INFO_HEADER = 'X-RepDesk-Backup';
+
+/** The figures of a backup: its size, schema, the last history event it holds, its SHA-256, the checkpoints beside it. */
+export interface BackupFigures {
+  readonly bytes: number;
+  readonly schemaVersion: number;
+  readonly lastEvent: number;
+  readonly sha256: string;
+  readonly checkpoints: number;
+}
+
 
 /** A change notice as the stream carries it: the topics that changed (and, for some, the ids). */
 export interface ChangeEvent {

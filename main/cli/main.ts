@@ -53,7 +53,6 @@ const NEEDS_NO_SERVER = new Set(['login', 'verify', 'install', 'keygen']);
  * say so instead of running (verify, install and keygen need no database and run here as ever).
  */
 const ON_THIS_COMPUTER_ONLY: Readonly<Record<string, string>> = {
-  backup: 'copies the database file on the computer that holds it: run it there (repdesk backup on the server)',
   restore: 'replaces the database file on the computer that holds it: run it there, with the server stopped',
   serve: "serves this computer's database in a browser: a team server already serves the team's",
   server: 'runs a team server on this computer, on its own data folder',

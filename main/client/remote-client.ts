@@ -7,6 +7,7 @@
  * calls are never repeated here, since a write might then happen twice.
  */
 import { createReadStream, promises as fs } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { basename } from 'node:path';
 import { isOperationName, needsSession } from '../../shared/contract.js';
 import type { ApiResult } from '../../shared/result.js';
@@ -78,6 +79,28 @@ export class RemoteClient {
       idleTimeoutMs: waitMs,
     });
     return resultOfAnswer(this.origin, operation, answer);
+  }
+
+  /**
+   * Open a download (`GET path` with the session): the answer as a stream the caller reads, or the
+   * server's refusal. `waitMs` bounds the wait for it to start (a backup is made first).
+   */
+  async download(path: string, waitMs: number): Promise<ApiResult<IncomingMessage>> {
+    const response = await this.options.wire.open({ method: 'GET', path, headers: this.headers(), idleTimeoutMs: waitMs });
+    if (response.statusCode === 200) return { ok: true, value: response };
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      // A refusal is a small JSON answer; anything longer is not one.
+      if (size > 1 << 20) {
+        response.destroy();
+        break;
+      }
+      chunks.push(chunk);
+    }
+    const answer = resultOfAnswer(this.origin, `GET ${path}`, { status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) });
+    return answer.ok ? { ok: false, error: { code: 'internal', message: `GET ${path}: ${this.origin} answered ${response.statusCode} without the download` } } : answer;
   }
 
   /**

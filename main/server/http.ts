@@ -74,8 +74,13 @@ export class Answers {
   constructor(private readonly headers: Readonly<Record<string, string>> = SECURITY_HEADERS) {}
 
   send(response: ServerResponse, status: number, body: string | Buffer, contentType: string, extra: Record<string, string | string[]> = {}): void {
-    response.writeHead(status, { ...this.headers, 'Content-Type': contentType, 'Cache-Control': 'no-store', ...extra });
+    this.head(response, status, contentType, extra);
     response.end(body);
+  }
+
+  /** Start an answer whose body the caller streams (a download). */
+  head(response: ServerResponse, status: number, contentType: string, extra: Record<string, string | string[]> = {}): void {
+    response.writeHead(status, { ...this.headers, 'Content-Type': contentType, 'Cache-Control': 'no-store', ...extra });
   }
 
   result(response: ServerResponse, result: ApiResult<unknown>, extra: Record<string, string | string[]> = {}): void {

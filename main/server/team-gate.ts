@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import type { ApiError } from '../../shared/result.js';
+import type { Role } from '../../shared/domain.js';
 import type { CallContext, Core } from '../core/app.js';
 
 /** The browser's session cookie (HttpOnly: the page never reads it). */
@@ -134,7 +135,11 @@ export function checkBrowserOrigin(request: IncomingMessage, origin: RequestOrig
 }
 
 /** The signed-in person's call, or a refusal: no credential, a session the core refuses (saying why), a token used the wrong way. */
-export function authenticatedCall(core: Core, request: IncomingMessage, origin: RequestOrigin): { call: CallContext; credential: NonNullable<Credential> } | { error: ApiError; credential: Credential } {
+export function authenticatedCall(
+  core: Core,
+  request: IncomingMessage,
+  origin: RequestOrigin,
+): { call: CallContext; credential: NonNullable<Credential>; roles: readonly Role[] } | { error: ApiError; credential: Credential } {
   const credential = credentialOf(request);
   if (credential !== null && 'error' in credential) return { error: credential.error, credential: null };
   if (credential === null) return { error: { code: 'unauthenticated', message: 'sign in first (no session)' }, credential };
@@ -151,6 +156,7 @@ export function authenticatedCall(core: Core, request: IncomingMessage, origin: 
   }
   return {
     credential,
+    roles: person.roles,
     call: {
       actor: person.name,
       client: session.client ?? (session.kind === 'cookie' ? 'browser' : 'cli'),

@@ -5,20 +5,21 @@
  * by the core on every request (team-gate.ts); the history records the person, the client the
  * session was made by, and the address the call came from. Signing in, enrolling and opening an
  * enrolment code are the only calls without a session. `GET /api/events` streams change notices
- * (events.ts). It speaks TLS itself (`--tls-cert`/`--tls-key`), or plain HTTP on loopback, or
+ * (events.ts); `GET /api/backup` gives an admin a backup of the database (backup-download.ts). It speaks TLS itself (`--tls-cert`/`--tls-key`), or plain HTTP on loopback, or
  * behind a TLS proxy whose forwarded headers it believes (`--behind-proxy`): plain HTTP on any
  * other address is refused before anything listens.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { isIP } from 'node:net';
-import { EVENTS_PATH } from '../../shared/remote.js';
+import { BACKUP_PATH, EVENTS_PATH } from '../../shared/remote.js';
 import { isOperationName, needsSession, type OperationName } from '../../shared/contract.js';
 import type { ApiError } from '../../shared/result.js';
 import { UPLOAD_PATH } from '../../shared/files.js';
 import { CLIENTS, SIGN_IN_NEEDED, type ClientKind, type SignInResult } from '../../shared/team.js';
 import type { CallContext, Core } from '../core/app.js';
 import { createLogger } from '../core/log.js';
+import { BackupDownloads } from './backup-download.js';
 import type { ChangeStreams } from './events.js';
 import { Answers, SECURITY_HEADERS } from './http.js';
 import { authenticatedCall, checkBrowserOrigin, clearedCookie, isAllowedPeer, isLoopbackAddress, isLoopbackHost, namesActor, normaliseAddress, originOf, sessionCookie, type RequestOrigin } from './team-gate.js';
@@ -88,6 +89,7 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
   const tlsAnswers = new Answers({ ...SECURITY_HEADERS, 'Strict-Transport-Security': HSTS });
   const gate = { isTls: options.tls !== null, trustedProxy: options.trustedProxy === null ? null : normaliseAddress(options.trustedProxy) };
   const isLoopbackOnly = isLoopbackAddress(options.host) && gate.trustedProxy === null;
+  const backups = new BackupDownloads(core.connection.path);
 
   /** A call without a session: signing in, opening an enrolment code, enrolling. */
   const callWithoutSession = async (name: OperationName, request: IncomingMessage, response: ServerResponse, origin: RequestOrigin, payload: unknown, answers: Answers) => {
@@ -125,6 +127,12 @@ export async function startTeamServer(options: TeamServerOptions): Promise<Runni
       if ('error' in checked) return refuseCall(answers, response, checked.error, checked.credential?.kind === 'cookie' ? origin : null);
       const token = checked.credential.token;
       return changes.open(response, checked.call.sessionId as number, () => core.authenticate(token, { touch: false }).ok, origin.isHttps ? { 'Strict-Transport-Security': HSTS } : {});
+    }
+    if (pathname === BACKUP_PATH) {
+      if (request.method !== 'GET') return answers.error(response, { code: 'invalid-input', message: `${BACKUP_PATH} is GET (a download)` });
+      const checked = authenticatedCall(core, request, origin);
+      if ('error' in checked) return refuseCall(answers, response, checked.error, checked.credential?.kind === 'cookie' ? origin : null);
+      return backups.send(checked.call, checked.roles.includes('admin'), response, answers);
     }
     if (request.method !== 'POST') return answers.error(response, { code: 'invalid-input', message: 'API calls are POST with a JSON body' });
     if (request.headers['x-repdesk-actor'] !== undefined) return refuseActor(answers, response);

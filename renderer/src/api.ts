@@ -12,7 +12,7 @@ import type { ApiResult } from '../../shared/result.js';
 import type { DesktopBridge } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
 import { CHANGE_TOPICS } from '../../shared/changes.js';
-import { CHANGE_EVENT, EVENTS_PATH, parseChangeEvent, type ChangeEvent } from '../../shared/remote.js';
+import { BACKUP_PATH, CHANGE_EVENT, EVENTS_PATH, parseChangeEvent, type ChangeEvent } from '../../shared/remote.js';
 
 declare global {
   interface Window {
@@ -104,7 +104,13 @@ export type ChangeFeed = (listener: (change: ChangeEvent) => void) => () => void
  * server), and may need the person to sign in (`signsIn`: a browser on a team server, where the
  * page shows its sign-in screen while nobody is signed in).
  */
-export type ClientWithChanges = ApiClient & { readonly onChange?: ChangeFeed; readonly onReachability?: Reachability; readonly signsIn?: boolean };
+export type ClientWithChanges = ApiClient & {
+  readonly onChange?: ChangeFeed;
+  readonly onReachability?: Reachability;
+  readonly signsIn?: boolean;
+  /** Where an admin downloads a backup of the database (a browser on a team server: `GET /api/backup` with the session cookie). */
+  readonly backupUrl?: string;
+};
 
 /**
  * Whether the server can be reached, as the open event stream sees it (a browser on a team
@@ -207,7 +213,7 @@ export function createHttpClient(token: string): ClientWithChanges & FileSender 
   const client: Partial<Record<OperationName, (input: unknown) => Promise<ApiResult<unknown>>>> = {};
   for (const name of OPERATION_NAMES) client[name] = (input) => post(name, input, token);
   const stream = token === '' ? eventStreamFeed() : null;
-  const changes = stream ? { onChange: stream.feed, onReachability: stream.onReachability, signsIn: true } : {};
+  const changes = stream ? { onChange: stream.feed, onReachability: stream.onReachability, signsIn: true, backupUrl: BACKUP_PATH } : {};
   // The server answers each operation with that operation's result type (the core's handler map guarantees it).
   return { ...(client as unknown as ApiClient), uploadFile: (file, onProgress) => upload(file, token, onProgress), ...changes };
 }
@@ -250,6 +256,11 @@ export function changeFeed(client: ApiClient): ChangeFeed | null {
 export function reachability(client: ApiClient): Reachability | null {
   const withChanges: ClientWithChanges = client;
   return typeof withChanges.onReachability === 'function' ? withChanges.onReachability : null;
+}
+
+/** Where an admin downloads a backup of the team's database, or null where this client offers none. */
+export function backupUrl(client: ApiClient): string | null {
+  return (client as ClientWithChanges).backupUrl ?? null;
 }
 
 export function signsIn(client: ApiClient): boolean {

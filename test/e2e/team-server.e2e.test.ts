@@ -7,15 +7,19 @@
  * record without a reload, and so does what a command run on the server's database by another
  * process changes; a server that vanished is named at once and, back, works again; an
  * admin ending the session sends the page back to the sign-in screen
- * saying why; signing out does too, and a reload stays signed out.
+ * saying why; signing out does too, and a reload stays signed out; an admin downloads a backup
+ * of the database from the Team page (a tar archive whose copy `audit verify` passes).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { totp, base32Decode } from '../../main/core/auth/totp.js';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e-support/harness.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { runProgram } from '../integration/support/cli.js';
 import { describeChild, runChild } from '../integration/support/processes.js';
-import { startTeamHarness, value, type TeamServerHarness } from '../integration/support/team-server.js';
+import { ADMIN_PASSPHRASE, startTeamHarness, value, type TeamServerHarness } from '../integration/support/team-server.js';
 
 const PASSPHRASE = 'noor maps the tide pools every morning';
 
@@ -140,4 +144,26 @@ test('an admin ending the session sends the page to the sign-in screen saying wh
   await page.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
   assert.equal(team.rows("SELECT id FROM sessions WHERE investigator_id = (SELECT id FROM investigators WHERE name = 'Noor') AND ended_at IS NULL").length, 0);
   assert.deepEqual(pageErrors, []);
+});
+
+test("an admin downloads a backup of the team's database from the Team page", async () => {
+  await page.goto(`${team.server.url}#/team`);
+  await page.getByRole('heading', { name: 'Sign in', level: 2 }).waitFor();
+  await page.getByLabel('Name').fill('Ada');
+  await page.getByLabel('Passphrase').fill(ADMIN_PASSPHRASE);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Team', level: 1 }).waitFor();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download a backup' }).click()]);
+  assert.match(download.suggestedFilename(), /^repdesk-backup-[0-9TZ-]+\.tar$/);
+  const archive = join(team.folder, 'from-the-browser.tar');
+  await download.saveAs(archive);
+  const listed = runProgram('tar', ['-tf', archive]);
+  assert.ok(listed.out.includes('repdesk.sqlite'), listed.out.join(', '));
+  assert.deepEqual(listed.out.filter((name) => !['repdesk.sqlite', 'repdesk.sqlite.checkpoints', 'repdesk.sqlite.checkpoint-key'].includes(name)), []);
+  const unpacked = join(team.folder, 'from-the-browser');
+  mkdirSync(unpacked);
+  assert.equal(runProgram('tar', ['-xf', archive, '-C', unpacked]).code, 0);
+  const verify = runChild(['--db', join(unpacked, 'repdesk.sqlite'), 'audit', 'verify']);
+  assert.equal(verify.code, 0, describeChild(verify));
+  assert.deepEqual(team.rows("SELECT actor, client FROM events WHERE action = 'backup.downloaded'"), [{ actor: 'Ada', client: 'browser' }]);
 });

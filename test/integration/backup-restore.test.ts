@@ -96,7 +96,7 @@ describe('repdesk backup and restore', () => {
       const before = probe.prepare('SELECT (SELECT max(id) FROM listings) AS listing, (SELECT max(id) FROM events) AS event').get() as { listing: number; event: number };
       probe.close();
       const writesBefore = Atomics.load(flags, 1);
-      const result = await repdeskJson<{ path: string; bytes: number; schemaVersion: number; lastEvent: number; sha256: string }>([...db, 'backup', '--to', join(folder, 'copy.sqlite')]);
+      const result = await repdeskJson<{ path: string; bytes: number; schemaVersion: number; lastEvent: number; sha256: string; checkpoints: number }>([...db, 'backup', '--to', join(folder, 'copy.sqlite')]);
       const writesAfter = Atomics.load(flags, 1);
       Atomics.store(flags, 0, 1);
       await ended;
@@ -110,6 +110,9 @@ describe('repdesk backup and restore', () => {
       const report = await verifyCopy(result.path);
       assert.equal(report.ok, true, JSON.stringify(report));
       assert.equal(report.events, result.lastEvent);
+      // The signed checkpoints it holds came beside it, with their key: the copy is checked against them.
+      assert.ok(result.checkpoints > 0 && report.anchors.length > 0, `checked against ${report.anchors.length} checkpoint(s)`);
+      assert.equal(statSync(`${result.path}.checkpoint-key`).mode & 0o777, 0o600);
       // No half-written file is left beside it.
       assert.deepEqual(readdirSync(folder).filter((name) => name.includes('partial')), []);
     } finally {

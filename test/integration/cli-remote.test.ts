@@ -154,10 +154,11 @@ describe('the command line against a server', () => {
     assert.match(missing.error[0], /absent\.csv cannot be read: ENOENT/);
   });
 
-  test('commands on this computer’s database say so; --actor is refused; verify runs here', async () => {
+  test('a restore is refused with a server selected, a backup from browser mode too; --actor is refused; verify runs here', async () => {
+    // A backup is downloaded from a team server; browser mode offers none.
     const backup = await remote('backup', '--to', join(folder, 'copy.sqlite'));
     assert.equal(backup.code, 1);
-    assert.match(backup.error[0], new RegExp(`repdesk backup copies the database file on the computer that holds it.*a server is selected \\(${url}, by --server\\)`));
+    assert.match(backup.error[0], new RegExp(`${url.replace(/\/$/, '')} offers no backup download .*a team server \\(repdesk server\\) does`));
     assert.equal(existsSync(join(folder, 'copy.sqlite')), false);
     const restore = await remote('restore', join(folder, 'copy.sqlite'));
     assert.equal(restore.code, 1);

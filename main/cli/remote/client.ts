@@ -12,6 +12,7 @@ import { basename } from 'node:path';
 import { isWriteOperation, needsSession, type OperationName } from '../../../shared/contract.js';
 import type { ApiResult } from '../../../shared/result.js';
 import type { UploadReceipt } from '../../../shared/files.js';
+import { receiveBackup, type ReceivedBackup } from '../../client/backup-download.js';
 import { RemoteClient } from '../../client/remote-client.js';
 import { ServerUnreachable, ServerWire, type ServerTrust } from '../../client/transport.js';
 import { CommandError, type RemoteTarget } from '../command.js';
@@ -61,6 +62,19 @@ export class ServerClient {
     const result = this.explained(await this.withRetries(`sending ${basename(path)}`, false, () => this.client.upload(path, basename(path), onSent)));
     if (!result.ok) throw new CommandError(result.error.message, result.error.details ?? []);
     return result.value as UploadReceipt;
+  }
+
+  /** Receive the server's backup (an admin) into `path` with its checkpoints beside it; not tried again: the server makes a whole copy each time. */
+  async backup(path: string, onReceived: (bytes: number, total: number | null) => void): Promise<ReceivedBackup> {
+    let result: ApiResult<ReceivedBackup>;
+    try {
+      result = this.explained(await receiveBackup(this.client, path, onReceived));
+    } catch (error) {
+      if (!(error instanceof ServerUnreachable)) throw error;
+      throw new CommandError(`cannot reach the RepDesk server ${this.target.server}: ${error.reason}`);
+    }
+    if (!result.ok) throw new CommandError(result.error.message, result.error.details ?? []);
+    return result.value;
   }
 
   private async withRetries<T>(what: string, isRead: boolean, attempt: () => Promise<ApiResult<T>>): Promise<ApiResult<T>> {

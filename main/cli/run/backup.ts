@@ -1,14 +1,30 @@
 /** `repdesk backup` and `repdesk restore`. The table's entries are in `../backup-commands.ts`. */
 import { resolve } from 'node:path';
 import { backupDatabase, restoreDatabase } from '../../core/db/backup.js';
+import { formatBytes } from '../../../shared/files.js';
+import type { BackupFigures } from '../../../shared/remote.js';
 import { printJson, UsageError, type CommandContext } from '../command.js';
 
-/** `repdesk backup` */
+/** `repdesk backup`: the database here, or (with a server selected) the team server's, downloaded. */
 export async function backup(context: CommandContext): Promise<void> {
   if (typeof context.values.to !== 'string') throw new UsageError('--to FILE is required');
-  const result = await backupDatabase(context.databasePath, resolve(context.values.to));
+  const target = resolve(context.values.to);
+  let from = context.databasePath;
+  let result: BackupFigures & { path: string };
+  if (context.remote) {
+    const { ServerClient } = await import('../remote/client.js');
+    const { ProgressLine } = await import('../remote/progress.js');
+    const progress = new ProgressLine(context.status);
+    from = context.remote.server;
+    result = await new ServerClient(context.remote, context.status).backup(target, (bytes, total) => progress.show('receiving the backup', bytes, total ?? 0, formatBytes));
+  } else {
+    result = await backupDatabase(context.databasePath, target);
+  }
   if (context.values.json) printJson(context, result);
-  else context.out(`backed up ${context.databasePath} to ${result.path}: ${result.bytes} bytes, schema ${result.schemaVersion}, history up to event ${result.lastEvent}, sha256 ${result.sha256}`);
+  else {
+    const anchors = result.checkpoints > 0 ? `; ${result.checkpoints} signed history checkpoints and their key beside it (${result.path}.checkpoints, .checkpoint-key)` : '';
+    context.out(`backed up ${from} to ${result.path}: ${result.bytes} bytes, schema ${result.schemaVersion}, history up to event ${result.lastEvent}, sha256 ${result.sha256}${anchors}`);
+  }
 }
 
 /** `repdesk restore` */

@@ -5,7 +5,8 @@
  * of its own, copying every page in one step: one read transaction, so the copy is the database
  * exactly as some commit left it, while other connections (the app, a server, a job) keep writing
  * under WAL. It is written beside the target and renamed into place, so a half-written file never
- * carries the target's name.
+ * carries the target's name. The signed history checkpoints it can be checked against go beside
+ * it with their key, as they go with a database a restore keeps aside.
  *
  * A restore refuses a file that is not an SQLite database, not a RepDesk database, from a newer
  * RepDesk, failing `PRAGMA integrity_check`, or whose history chain is broken, and refuses while
@@ -15,14 +16,17 @@
  * the signed history checkpoints that vouch for it.
  */
 import Database from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import type { ApiResult } from '../../../shared/result.js';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, constants, copyFileSync, existsSync, linkSync, openSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, constants, copyFileSync, existsSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { conflict, invalidInput } from '../errors.js';
 import { openHistory, verifyHistory } from '../audit/history.js';
-import { checkpointPaths } from '../audit/checkpoints.js';
+import { checkpointPaths, parseCheckpoint } from '../audit/checkpoints.js';
 import { fsyncFolder } from '../publish/files.js';
 import { runInCall, type CallOrigin } from '../call-scope.js';
+import { coreFileUrl } from '../core-files.js';
 import { openDatabase } from './connection.js';
 import { SCHEMA_VERSION } from './migrate.js';
 
@@ -39,6 +43,12 @@ export interface BackupResult {
   /** The history's last event in the copy: everything committed up to it is in the backup. */
   readonly lastEvent: number;
   readonly sha256: string;
+  /**
+   * The signed history checkpoints copied beside it (`<path>.checkpoints`, those up to its last
+   * event) with a copy of the key that signed them (`<path>.checkpoint-key`, 0600): `audit verify`
+   * of the copy checks its history against them. 0 when the database had none.
+   */
+  readonly checkpoints: number;
 }
 
 export interface RestoreResult {
@@ -69,11 +79,59 @@ function sideName(path: string, what: string): string {
   return join(dirname(path), `.${basename(path)}.${what}-${randomBytes(6).toString('hex')}`);
 }
 
-/** Copy the database at `sourcePath` into `targetPath` (a new file), consistently, while others keep writing. */
+/**
+ * Copy the history checkpoints of the database at `sourcePath` that a copy holding events up to
+ * `lastEvent` can be checked against (complete lines only: one being appended meanwhile is left
+ * out; a later checkpoint would say the copy's history was cut back), and the key that signed
+ * them, beside `target`. Answers how many checkpoints went.
+ */
+function copyAnchors(sourcePath: string, target: string, lastEvent: number): number {
+  const source = checkpointPaths(sourcePath);
+  const copy = checkpointPaths(target);
+  let text: string;
+  try {
+    text = readFileSync(source.file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw error;
+  }
+  const lines = text.split('\n').slice(0, -1);
+  const kept = lines.filter((line) => {
+    let parsed: unknown = null;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      // An unreadable line is kept as it is: audit verify names it in the copy as in the database.
+    }
+    const checkpoint = parseCheckpoint(parsed);
+    return checkpoint === null ? line.trim() !== '' : checkpoint.event <= lastEvent;
+  });
+  writeFileSync(copy.file, kept.length === 0 ? '' : `${kept.join('\n')}\n`, { flag: 'wx', mode: 0o644 });
+  try {
+    if (existsSync(source.key)) {
+      copyFileSync(source.key, copy.key, constants.COPYFILE_EXCL);
+      chmodSync(copy.key, 0o600);
+    }
+  } catch (error) {
+    rmSync(copy.file, { force: true });
+    throw error;
+  }
+  return kept.length;
+}
+
+/** The files a backup at `target` is made of: the database copy and its anchors beside it. */
+export function backupFiles(target: string): { readonly database: string; readonly checkpoints: string; readonly checkpointKey: string } {
+  const anchors = checkpointPaths(target);
+  return { database: target, checkpoints: anchors.file, checkpointKey: anchors.key };
+}
+
+/** Copy the database at `sourcePath` into `targetPath` (a new file), consistently, while others keep writing, with its checkpoints beside it. */
 export async function backupDatabase(sourcePath: string, targetPath: string): Promise<BackupResult> {
   const target = resolve(targetPath);
   if (resolve(sourcePath) === target) throw invalidInput('the backup must go to another file than the database');
-  if (existsSync(target)) throw conflict(`${target} already exists: a backup never overwrites a file; choose a new name`);
+  for (const path of Object.values(backupFiles(target))) {
+    if (existsSync(path)) throw conflict(`${path} already exists: a backup never overwrites a file; choose a new name`);
+  }
   if (!existsSync(dirname(target))) throw invalidInput(`the folder ${dirname(target)} does not exist`);
   if (!existsSync(sourcePath)) throw invalidInput(`there is no database at ${sourcePath}`);
   const source = new Database(sourcePath, { readonly: true, fileMustExist: true });
@@ -95,9 +153,16 @@ export async function backupDatabase(sourcePath: string, targetPath: string): Pr
       copy.close();
     }
     if (existsSync(target)) throw conflict(`${target} appeared while the backup was written: it is left alone`);
-    renameSync(partial, target);
+    const checkpoints = copyAnchors(sourcePath, target, lastEvent);
+    try {
+      renameSync(partial, target);
+    } catch (error) {
+      rmSync(checkpointPaths(target).file, { force: true });
+      rmSync(checkpointPaths(target).key, { force: true });
+      throw error;
+    }
     fsyncFolder(dirname(target));
-    return { path: target, bytes: statSync(target).size, schemaVersion, lastEvent, sha256: sha256Of(target) };
+    return { path: target, bytes: statSync(target).size, schemaVersion, lastEvent, sha256: sha256Of(target), checkpoints };
   } catch (error) {
     rmSync(partial, { force: true });
     if (/^SQLITE_/.test((error as { code?: string }).code ?? '')) throw invalidInput(`cannot back up ${sourcePath}: ${(error as Error).message}`);
@@ -246,4 +311,30 @@ export function restoreDatabase(file: string, databasePath: string, origin: Call
     rmSync(`${incoming}-wal`, { force: true });
     rmSync(`${incoming}-shm`, { force: true });
   }
+}
+
+/**
+ * A backup made for a server, in a worker thread of its own (backup-worker.ts): the history first
+ * records who asked for it (event `backup.downloaded`, with the call's client and address), then
+ * the database is copied with its checkpoints (`backupDatabase`) into `target`, while the server
+ * keeps answering and writing.
+ */
+export interface BackupThreadData {
+  readonly databasePath: string;
+  readonly target: string;
+  readonly origin: CallOrigin;
+}
+
+export type BackupThreadReply = ApiResult<BackupResult>;
+
+/** Back up the database at `databasePath` into `target` (a new file) off this thread, recorded as `origin`'s. */
+export function backupOffThread(databasePath: string, target: string, origin: CallOrigin): Promise<BackupThreadReply> {
+  const data: BackupThreadData = { databasePath, target, origin: { actor: origin.actor, client: origin.client, address: origin.address ?? null } };
+  const worker = new Worker(coreFileUrl('./db/backup-worker.js'), { workerData: data });
+  return new Promise((resolve) => {
+    let reply: BackupThreadReply | null = null;
+    worker.once('message', (message: BackupThreadReply) => (reply = message));
+    worker.once('error', (error) => (reply = { ok: false, error: { code: 'internal', message: `the backup failed: ${error.message}` } }));
+    worker.once('exit', () => resolve(reply ?? { ok: false, error: { code: 'internal', message: 'the backup stopped before it finished' } }));
+  });
 }

@@ -1,7 +1,8 @@
 /**
  * Team (admins): the people with their roles and sign-in state, inviting someone (the enrolment
  * code is shown once, here), new codes, roles, deactivation, resetting a lost second factor; the
- * open sessions, which an admin can end; and the publishers' registered signing keys.
+ * open sessions, which an admin can end; the publishers' registered signing keys; and, in a
+ * browser on a team server, a backup of the database to download.
  */
 import { useState, type FormEvent } from 'react';
 import type { ApiError, ApiResult } from '../../../../shared/result.js';
@@ -11,6 +12,7 @@ import { useApi } from '../../api.js';
 import { formatTime } from '../../format.js';
 import { useOperation } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
+import { BackupPanel } from './BackupPanel.js';
 import { ConfirmButton } from './Confirm.js';
 import { PublisherKeys } from './PublisherKeys.js';
 import { SessionsPanel } from './SessionsPanel.js';
@@ -249,6 +251,7 @@ export function TeamView() {
           <InviteForm onInvited={invited} />
           <SessionsPanel revision={revision} onChanged={changed} title="Open sessions" />
           <PublisherKeys revision={revision} onChanged={changed} />
+          <BackupPanel />
         </>
       )}
     </section>
