@@ -29,8 +29,18 @@ export function childEnvironment(extra: Readonly<Record<string, string>> = {}): 
 }
 
 /** Start `repdesk server --listen HOST:PORT --data DATA [extra]`; resolves once it listens. */
-export async function startServerProcess(data: string, options: { listen?: string; extra?: readonly string[]; env?: Readonly<Record<string, string>> } = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [REPDESK_BIN, 'server', '--listen', options.listen ?? '127.0.0.1:0', '--data', data, ...(options.extra ?? [])], {
+export async function startServerProcess(
+  data: string,
+  options: {
+    listen?: string;
+    extra?: readonly string[];
+    env?: Readonly<Record<string, string>>;
+    /** A command the server runs under, e.g. `ip netns exec NAME` (it must exec the server in place, so that signals reach it). */
+    prefix?: readonly string[];
+  } = {},
+): Promise<ServerProcess> {
+  const command = [...(options.prefix ?? []), process.execPath, REPDESK_BIN, 'server', '--listen', options.listen ?? '127.0.0.1:0', '--data', data, ...(options.extra ?? [])];
+  const child = spawn(command[0], command.slice(1), {
     env: childEnvironment(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
