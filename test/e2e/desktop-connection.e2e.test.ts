@@ -141,6 +141,12 @@ test('first start: the choice; a self-signed server shown by its fingerprint and
 
   await page.getByRole('heading', { name: `Sign in to ${server.origin.replace('https://', '')}` }).waitFor();
   assert.equal(await page.getByTestId('sign-in-server').innerText(), server.origin);
+  // The one sign-in screen (the browser's too), with the desktop's server part.
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, `desktop-sign-in-${colorScheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
   const form = page.getByRole('form', { name: 'Sign in' });
   await form.getByLabel('Name').fill('Ana');
   await form.getByLabel('Passphrase').fill('a wrong passphrase for sure');
@@ -150,8 +156,8 @@ test('first start: the choice; a self-signed server shown by its fingerprint and
 
   await form.getByLabel('Passphrase').fill(PASSPHRASE);
   await form.getByRole('button', { name: 'Sign in' }).click();
-  await form.getByText(/Your account has a second factor/).waitFor();
-  await form.getByLabel('Passphrase').fill(PASSPHRASE);
+  // The passphrase was right: the one sign-in screen asks for the second factor now.
+  await form.getByLabel('Authenticator code').waitFor();
   // The next step's code: the current one was used to enrol (each code once), and one step either side is accepted.
   await form.getByLabel('Authenticator code').fill(totp(anaSecret, Date.now() + 30_000));
   await form.getByRole('button', { name: 'Sign in' }).click();
@@ -241,6 +247,27 @@ test('signing out asks to sign in again; switching to this computer opens its ow
   server = await startTeamServerDouble(serverCore, { port, tls: { cert: certificate.cert, key: certificate.key } });
   await banner.getByRole('button', { name: 'Try now' }).click();
   await banner.waitFor({ state: 'detached' });
+  await form.waitFor();
+
+  // Someone new enrols from the desktop's sign-in screen (the browser's enrolment), then signs in.
+  const invitation = await serverCore.dispatch('team.invite', { name: 'Ben', roles: ['investigator'] }, { actor: 'Ana' });
+  assert.ok(invitation.ok);
+  await page.getByRole('button', { name: 'Enrol with a code' }).click();
+  await page.getByLabel('Enrolment code', { exact: true }).fill(invitation.value.code);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill('ben walks the long dyke at low tide');
+  await page.getByLabel('Passphrase again').fill('ben walks the long dyke at low tide');
+  await page.getByRole('button', { name: 'Enrol', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: 'Ben, you are enrolled' }).waitFor();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  assert.equal(await form.getByLabel('Name').inputValue(), 'Ben');
+  await form.getByLabel('Passphrase').fill('ben walks the long dyke at low tide');
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByTestId('connection-person').waitFor();
+  assert.equal(await page.getByTestId('connection-person').innerText(), 'Ben');
+  const bens = await serverCore.dispatch('team.sessions', { name: 'Ben' }, { actor: 'Ana' });
+  assert.deepEqual(bens.ok && bens.value.map((session) => session.client), ['desktop']);
+  await page.getByRole('group', { name: 'Connection' }).getByRole('button', { name: 'Sign out' }).click();
   await form.waitFor();
 
   await page.getByRole('button', { name: 'Another server, or this computer…' }).click();

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { totp, base32Decode } from '../../main/core/auth/totp.js';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e-support/harness.js';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, PROJECT_FOLDER } from '../e2e-support/harness.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProgram } from '../integration/support/cli.js';
@@ -22,6 +22,7 @@ import { describeChild, runChild } from '../integration/support/processes.js';
 import { ADMIN_PASSPHRASE, startTeamHarness, value, type TeamServerHarness } from '../integration/support/team-server.js';
 
 const PASSPHRASE = 'noor maps the tide pools every morning';
+const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let team: TeamServerHarness;
 let browser: Browser;
@@ -50,6 +51,13 @@ test('nobody signed in sees the sign-in screen; a wrong passphrase is refused th
   await page.getByLabel('Passphrase').fill('not what Ada chose at all');
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('alert').filter({ hasText: 'wrong name or passphrase' }).waitFor();
+  // The one sign-in screen (the desktop's too, with its server part), in both themes.
+  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
+  for (const colorScheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme });
+    await page.screenshot({ path: join(SCREENSHOT_FOLDER, `sign-in-${colorScheme}.png`), fullPage: true });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 test('an invited person enrols with the code (passphrase, authenticator, recovery codes once) and signs in with the second factor', async () => {

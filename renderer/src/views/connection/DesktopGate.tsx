@@ -8,7 +8,7 @@ import { Fragment, useEffect, useState, type ReactNode } from 'react';
 import type { ConnectionState, DesktopBridge } from '../../../../shared/desktop.js';
 import { ConnectionContext } from '../../connection.js';
 import { ConnectionChoice } from './ConnectionChoice.js';
-import { SignInScreen } from './SignInScreen.js';
+import { DesktopSignIn } from './SignInScreen.js';
 
 function keyOf(state: ConnectionState): string {
   if (state.kind === 'team') return `team ${state.server} ${state.person ?? ''}`;
@@ -44,7 +44,7 @@ export function DesktopGate({ bridge, children }: { bridge: DesktopBridge | null
   if (state.kind === 'team' && (state.status === 'signed-out' || state.roles.length === 0)) {
     return (
       <ConnectionContext.Provider value={control}>
-        <SignInScreen state={state} onSwitch={() => setSwitching(true)} />
+        <DesktopSignIn state={state} onSwitch={() => setSwitching(true)} />
       </ConnectionContext.Provider>
     );
   }

@@ -1,11 +1,12 @@
 /**
- * The team server's sign-in screen, shown instead of the app while nobody is signed in: a name,
+ * The team server's sign-in screen, shown instead of the app while nobody is signed in, in a
+ * browser and in the desktop app alike (which adds its server part: `SignInServer`): a name,
  * a passphrase and, when the person has one, the authenticator's code or a recovery code. Or
  * enrolling with the code an admin gave: open it, set a passphrase (twice), optionally (or, when
  * the person's roles require it, necessarily) add an authenticator app, and see the recovery
  * codes once. Then sign in.
  */
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import type { ApiError } from '../../../../shared/result.js';
 import { SECOND_FACTOR_NEEDED, type EnrolmentResult, type EnrolmentStart } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
@@ -220,15 +221,38 @@ function EnrolForm({ onEnrolled, onCancel }: { onEnrolled: (name: string) => voi
   );
 }
 
-/** The screen: sign in, or enrol and then sign in. `reason` says why the person is here (signed out, session ended). */
-export function SignInScreen({ onSignedIn, reason }: { onSignedIn: () => void; reason: string | null }) {
-  const [mode, setMode] = useState<{ kind: 'sign-in'; name: string } | { kind: 'enrol' }>({ kind: 'sign-in', name: '' });
+/**
+ * What the desktop app adds to the screen: the team server it is connected to (named, with how its
+ * certificate is trusted), what is wrong with it (unreachable: the banner with its next try), a
+ * note on keeping the session, and switching to another server or to this computer.
+ */
+export interface SignInServer {
+  /** The server's short name (host and port), for the heading. */
+  readonly name: string;
+  /** The line naming the server. */
+  readonly about: ReactNode;
+  /** What is wrong with the server or the session now, or null. */
+  readonly notice: ReactNode | null;
+  /** A note at the end (why the session is not kept on this computer), or null. */
+  readonly footnote: string | null;
+  readonly onSwitch: () => void;
+}
+
+/**
+ * The one sign-in screen, for a browser on a team server and the desktop app connected to one:
+ * sign in, or enrol and then sign in. `reason` says why the person is here (signed out, session
+ * ended); `initialName` is offered (the desktop's last person); `server` is the desktop's part.
+ */
+export function SignInScreen({ onSignedIn, reason, initialName = '', server = null }: { onSignedIn: () => void; reason: string | null; initialName?: string; server?: SignInServer | null }) {
+  const [mode, setMode] = useState<{ kind: 'sign-in'; name: string } | { kind: 'enrol' }>({ kind: 'sign-in', name: initialName });
   return (
     <main className="sign-in" aria-labelledby="sign-in-title">
       <h1 id="sign-in-title">RepDesk</h1>
+      {server && <p className="sign-in-server">{server.about}</p>}
+      {server?.notice}
       {mode.kind === 'sign-in' ? (
         <>
-          <h2>Sign in</h2>
+          <h2>{server ? `Sign in to ${server.name}` : 'Sign in'}</h2>
           {reason && (
             <p className="sign-in-reason" role="status">
               {reason}
@@ -238,9 +262,17 @@ export function SignInScreen({ onSignedIn, reason }: { onSignedIn: () => void; r
         </>
       ) : (
         <>
-          <h2>Enrol</h2>
-          <EnrolForm onEnrolled={(name) => setMode({ kind: 'sign-in', name })} onCancel={() => setMode({ kind: 'sign-in', name: '' })} />
+          <h2>{server ? `Enrol on ${server.name}` : 'Enrol'}</h2>
+          <EnrolForm onEnrolled={(name) => setMode({ kind: 'sign-in', name })} onCancel={() => setMode({ kind: 'sign-in', name: initialName })} />
         </>
+      )}
+      {server && (
+        <div className="sign-in-switch">
+          {server.footnote && <p className="form-hint">{server.footnote}.</p>}
+          <button type="button" className="secondary" onClick={server.onSwitch}>
+            Another server, or this computer…
+          </button>
+        </div>
       )}
     </main>
   );
