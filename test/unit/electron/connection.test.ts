@@ -4,13 +4,14 @@
  * kept only with (a fake) safeStorage and never given to the page, a kept session at the next
  * start, change notices relayed, a server that vanished shown and reached again, a session the
  * server ended, signing out, streamed uploads, back to this computer, and signing a snapshot the
- * server prepared. The server is the real core behind the protocol's HTTP surface
- * (test/unit/support/team-server-double.ts).
+ * server prepared. The server that vanishes is the real `repdesk server` in a process of its own,
+ * killed with SIGKILL and started again; the others are the real core behind the protocol's HTTP
+ * surface (test/unit/support/team-server-double.ts).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiResult } from '../../../shared/result.js';
@@ -28,6 +29,8 @@ import { SESSION_TOKEN_FILE } from '../../../main/electron/session-vault.js';
 import { fakeVault } from '../support/safe-storage.js';
 import { selfSignedCertificate, type TestCertificate } from '../support/certificates.js';
 import { startTeamServerDouble, type TeamServerDouble } from '../support/team-server-double.js';
+import { describeChild, runChild } from '../../integration/support/processes.js';
+import { startServerProcess } from '../../integration/support/server-process.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'repdesk-connection-'));
 const PASSPHRASE = 'ana keeps bees on the roof of the depot';
@@ -214,23 +217,33 @@ test('a self-signed server is refused until its fingerprint is trusted; then the
   await restarted.close();
 });
 
-test('a server that vanished is named with what failed and tried again until it is back', async () => {
-  const core = createCore({ databasePath: join(folder, 'vanishing.sqlite') });
-  await core.dispatch('investigators.add', { name: 'Rosa', roles: ['reviewer'] }, { actor: null });
-  const invitation = await core.dispatch('team.invite', { name: 'Rosa' }, { actor: 'Rosa' });
-  assert.ok(invitation.ok);
-  assert.ok((await core.dispatch('auth.enrol', { code: invitation.value.code, passphrase: `${PASSPHRASE} Rosa` }, { actor: null })).ok);
-  let plain = await startTeamServerDouble(core);
-  const port = plain.port;
+/** `repdesk --db DATABASE --actor NAME ARGS` on the server's computer (another process), as an admin there would run it; its output. */
+function onServerComputer(databasePath: string, actor: string, args: readonly string[]): string {
+  const run = runChild(['--db', databasePath, '--actor', actor, ...args]);
+  assert.equal(run.code, 0, describeChild(run));
+  return run.out;
+}
+
+test('a real server killed (SIGKILL) is named with what failed and tried again until it is started again; a session it ended asks to sign in', async () => {
+  // The team server's data folder, its first person enrolled on its computer, then `repdesk server` in a process of its own.
+  const data = join(folder, 'vanishing');
+  mkdirSync(data, { mode: 0o700 });
+  const databasePath = join(data, 'repdesk.sqlite');
+  const code = /enrolment code: (\S+)/.exec(onServerComputer(databasePath, 'Rosa', ['investigator', 'invite', 'Rosa', '--roles', 'reviewer']))?.[1] ?? '';
+  writeFileSync(join(data, '..', 'rosa.pass'), `${PASSPHRASE} Rosa\n`);
+  onServerComputer(databasePath, 'Rosa', ['enrol', code, '--passphrase-file', join(data, '..', 'rosa.pass')]);
+  let running = await startServerProcess(data);
+  const port = running.port;
+  const origin = `http://127.0.0.1:${port}`;
   const app = await desktop('vanish', { retryDelaysMs: [150] });
   try {
-    assert.ok((await app.connection.choose({ mode: 'team', server: plain.origin })).ok);
+    assert.ok((await app.connection.choose({ mode: 'team', server: origin })).ok);
     assert.ok((await signIn(app.connection, 'Rosa')).ok);
-    await plain.close();
+    await running.kill();
 
     const failed = await app.connection.dispatch('queues.summary', {});
     assert.ok(!failed.ok);
-    assert.match(failed.error.message, new RegExp(`the team server http://127.0.0.1:${port} cannot be reached: nothing answers there`));
+    assert.match(failed.error.message, new RegExp(`the team server ${origin} cannot be reached: nothing answers there`));
     const down = teamState(app.connection);
     assert.equal(down.status, 'unreachable');
     assert.match(down.problem ?? '', /connection refused/);
@@ -238,29 +251,29 @@ test('a server that vanished is named with what failed and tried again until it 
     assert.ok(app.states.some((state) => state.kind === 'team' && state.status === 'unreachable'));
 
     const changesBefore = app.changes.length;
-    plain = await startTeamServerDouble(core, { port });
-    await waitFor(() => teamState(app.connection).status === 'signed-in');
+    running = await startServerProcess(data, { listen: `127.0.0.1:${port}` });
+    await waitFor(() => teamState(app.connection).status === 'signed-in', 15_000);
     assert.equal(teamState(app.connection).problem, null);
     // Notices sent while the stream was cut are lost: once it is open again the page is told to refresh everything.
-    await waitFor(() => app.changes.length > changesBefore);
+    await waitFor(() => app.changes.length > changesBefore, 15_000);
     assert.deepEqual({ ...app.changes.at(-1), at: null }, { operation: null, actor: null, at: null, topics: [...CHANGE_TOPICS] });
-    assert.ok((await app.connection.dispatch('queues.summary', {})).ok);
+    assert.ok((await app.connection.dispatch('queues.summary', {})).ok, 'the session outlived the server: it is in the database');
 
     // Started while the server is away: the app starts at once and says so, then reaches it when it is back.
     await app.connection.close();
-    await plain.close();
+    await running.kill();
     const startedAlone = await app.start();
     assert.equal(teamState(startedAlone).status, 'connecting');
     await startedAlone.checked;
     assert.equal(teamState(startedAlone).status, 'unreachable');
     assert.match(teamState(startedAlone).problem ?? '', /connection refused/);
-    plain = await startTeamServerDouble(core, { port });
-    await waitFor(() => teamState(app.connection).status === 'signed-in');
+    running = await startServerProcess(data, { listen: `127.0.0.1:${port}` });
+    await waitFor(() => teamState(app.connection).status === 'signed-in', 15_000);
 
-    // The server ends the session (an admin did, or the person was deactivated): sign in again, with the reason.
-    const sessions = await core.dispatch('team.sessions', {}, { actor: 'Rosa' });
-    assert.ok(sessions.ok);
-    assert.ok((await core.dispatch('team.endSession', { id: sessions.value[0].id }, { actor: 'Rosa' })).ok);
+    // The session is ended on the server's computer (an admin there): sign in again, with the reason.
+    const sessions = JSON.parse(onServerComputer(databasePath, 'Rosa', ['sessions', 'list', '--json'])) as { id: number }[];
+    assert.equal(sessions.length, 1);
+    onServerComputer(databasePath, 'Rosa', ['sessions', 'end', String(sessions[0].id)]);
     const ended = await app.connection.dispatch('queues.summary', {});
     assert.ok(!ended.ok && ended.error.code === 'unauthenticated');
     const state = teamState(app.connection);
@@ -269,8 +282,7 @@ test('a server that vanished is named with what failed and tried again until it 
     assert.equal(existsSync(join(app.dataFolder, SESSION_TOKEN_FILE)), false);
   } finally {
     await app.connection.close();
-    await plain.close();
-    core.close();
+    await running.stop();
   }
 });
 
