@@ -128,6 +128,18 @@ describe('repdesk start-up', () => {
     assert.ok(heavy.includes('the core') && heavy.includes('zod (the contract schemas)'), heavy.join(', '));
   });
 
+  test('a lookup opens the core but not mail parsing, the mail transports or the common-password list (they load with the first message, reply sent or passphrase)', () => {
+    const db = join(folder, 'lookup.sqlite');
+    assert.equal(loaded(['--db', db, 'investigator', 'add', 'Ana', '--roles', 'investigator']).code, 0);
+    const run = loaded(['--db', db, 'lookup', '45.3.2.1']);
+    assert.equal(run.code, 0, run.error);
+    const heavy = heavyIn(run.modules);
+    assert.ok(heavy.includes('the core'), 'the control: the core did load');
+    assert.deepEqual(heavy.filter((name) => name === 'mailparser'), []);
+    // Of nodemailer only the two small header encoders a reply is written with; its transports load when one is sent.
+    assert.deepEqual(run.modules.filter((url) => /\/node_modules\/(@zxcvbn-ts\/|nodemailer\/lib\/(nodemailer|smtp-transport|mailer)\b)/.test(url)), []);
+  });
+
   test('control: commands that open the database load the core, and a sample import mail parsing', () => {
     const db = join(folder, 'control.sqlite');
     const listed = loaded(['--db', db, 'investigator', 'list']);

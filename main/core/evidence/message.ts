@@ -10,9 +10,19 @@
  */
 import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail, simpleParser as SimpleParser } from 'mailparser';
 import { htmlText } from './html.js';
 import { formatSize, inspectMime } from './mime-scan.js';
+
+/**
+ * Mail parsing (mailparser and its character sets, some 20 modules) loads with the first message
+ * read, not with the core: a lookup or an import of listings never pays for it.
+ */
+let mailParserModule: Promise<{ simpleParser: typeof SimpleParser }> | null = null;
+function mailParser(): Promise<{ simpleParser: typeof SimpleParser }> {
+  mailParserModule ??= import('mailparser');
+  return mailParserModule;
+}
 
 export interface ParsedMessage {
   readonly raw: Buffer;
@@ -193,7 +203,7 @@ export async function parseMessage(raw: Buffer): Promise<MessageCheck> {
   let parsed: ParsedMail | null = null;
   if (!inspection.isRootUnsplittable) {
     try {
-      parsed = await simpleParser(raw, PARSE_OPTIONS);
+      parsed = await (await mailParser()).simpleParser(raw, PARSE_OPTIONS);
     } catch (error) {
       notes.push(`MIME not fully read (${error instanceof Error ? error.message : String(error)}): the body is shown as received`);
     }
@@ -214,7 +224,7 @@ export async function parseMessage(raw: Buffer): Promise<MessageCheck> {
     const { digest, isCut } = headerDigest(header);
     if (isCut || header.length >= MAX_HEADER_BLOCK) notes.push('header lines over 4 KiB (or past the first 256 KiB of header) are cut in the view; the stored message is whole');
     try {
-      parsed = await simpleParser(digest, PARSE_OPTIONS);
+      parsed = await (await mailParser()).simpleParser(digest, PARSE_OPTIONS);
     } catch (error) {
       notes.push(`the header could not be read (${error instanceof Error ? error.message : String(error)})`);
     }

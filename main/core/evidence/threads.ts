@@ -9,7 +9,6 @@
  * liaisons and reviewers (who decide delisting requests), ISP threads by liaisons, nomination
  * threads by reviewers and investigators.
  */
-import { createTransport } from 'nodemailer';
 import type { Role } from '../../../shared/domain.js';
 import type { RawMessage, ReplyDraft, ReplyTemplate, ThreadDetail, ThreadImportResult, ThreadMessageView, ThreadOutcome, ThreadSummary } from '../../../shared/evidence.js';
 import type { Settings } from '../../../shared/settings.js';
@@ -326,6 +325,8 @@ export async function sendReply(db: WriteDb, actorName: string | null, messageId
   if (row.direction !== 'outbound' || !row.raw || !row.to_address) throw invalidInput(`message #${messageId} is not a saved reply (only outbound mail written here can be sent)`);
   const { host, port, secure } = settings.evidence.smtp;
   if (host === '') throw invalidInput('no mail relay is configured (setting evidence.smtp.host): export the reply as .eml and send it from your mail program');
+  // The mail library loads when a reply is sent, not with the core.
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({ host, port, secure, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
   let info: { response: string; accepted: Array<string | { address: string }> };
   try {
