@@ -4,7 +4,8 @@
  * vanished and came back, signing out and switching to this computer, in Chromium. Only the IPC
  * is stood in for: the page's `window.repdesk` hands every call to the real main-process logic
  * (main/electron/connection.ts, as main.ts wires it) running in this test, which talks HTTPS to
- * a server on the real core; the connection's state reaches the page as the preload delivers it.
+ * the real team server (startTeamServer, with the self-signed certificate) on the real core;
+ * the connection's state reaches the page as the preload delivers it.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,8 @@ import { SESSION_TOKEN_FILE } from '../../main/electron/session-vault.js';
 import type { ConnectionRequest } from '../../shared/desktop.js';
 import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
 import { selfSignedCertificate, type TestCertificate } from '../unit/support/certificates.js';
-import { startTeamServerDouble, type TeamServerDouble } from '../unit/support/team-server-double.js';
+import { ChangeStreams } from '../../main/server/events.js';
+import { serveTeam, type ServedTeam } from '../integration/support/team-server.js';
 import { fakeDecrypt, fakeVault } from '../unit/support/safe-storage.js';
 import { secretOf } from '../unit/support/team.js';
 
@@ -52,9 +54,17 @@ const FAKE_BRIDGE = `(() => {
   });
 })();`;
 
+/** The team server as `repdesk server` runs it (its HTTP side, on the test's core), over TLS with the self-signed certificate. */
+async function startRealServer(port = 0): Promise<ServedTeam> {
+  notices = new ChangeStreams();
+  return serveTeam(serverCore, notices, { tls: certificate, port });
+}
+
 let harness: Harness;
+/** Where the server's change notices go (a new one each time it starts). */
+let notices: ChangeStreams | null = null;
 let serverCore: Core;
-let server: TeamServerDouble;
+let server: ServedTeam;
 let certificate: TestCertificate;
 let connection: DesktopConnection;
 let dataFolder: string;
@@ -67,7 +77,7 @@ before(async () => {
   dataFolder = join(harness.folder, 'desktop-data');
   mkdirSync(dataFolder);
   certificate = selfSignedCertificate(harness.folder, 'repdesk-team');
-  serverCore = createCore({ databasePath: join(harness.folder, 'team.sqlite'), snapshotFolder: join(harness.folder, 'published') });
+  serverCore = createCore({ databasePath: join(harness.folder, 'team.sqlite'), snapshotFolder: join(harness.folder, 'published'), onChange: (notice) => notices?.publish(notice) });
   await serverCore.dispatch('investigators.add', { name: 'Ana', roles: ['investigator', 'publisher'] }, { actor: null });
   const invitation = await serverCore.dispatch('team.invite', { name: 'Ana' }, { actor: 'Ana' });
   assert.ok(invitation.ok);
@@ -77,7 +87,7 @@ before(async () => {
   const enrolled = await serverCore.dispatch('auth.enrol', { code: invitation.value.code, passphrase: PASSPHRASE, totpCode: totp(anaSecret, Date.now()) }, { actor: null });
   assert.ok(enrolled.ok, JSON.stringify(enrolled));
   assert.ok((await serverCore.dispatch('listings.add', { range: '45.15.0.0/24', list: 'RBL', reason: 'spam-source' }, { actor: 'Ana' })).ok);
-  server = await startTeamServerDouble(serverCore, { tls: { cert: certificate.cert, key: certificate.key } });
+  server = await startRealServer();
 
   const { page } = harness;
   vault = fakeVault(dataFolder);
@@ -221,7 +231,7 @@ test('a server that vanished is named on every screen with what failed, and the 
   assert.match(await banner.innerText(), /RepDesk tries again at \d\d:\d\d:\d\d/);
   await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'desktop-server-unreachable.png'), fullPage: true });
 
-  server = await startTeamServerDouble(serverCore, { port, tls: { cert: certificate.cert, key: certificate.key } });
+  server = await startRealServer(port);
   await banner.getByRole('button', { name: 'Try now' }).click();
   await banner.waitFor({ state: 'detached' });
   assert.equal(await page.getByTestId('connection-person').innerText(), 'Ana');
@@ -244,7 +254,7 @@ test('signing out asks to sign in again; switching to this computer opens its ow
   const banner = page.getByRole('alert', { name: 'Team server unreachable' });
   await banner.waitFor();
   assert.match(await banner.innerText(), /cannot be reached: nothing answers there/);
-  server = await startTeamServerDouble(serverCore, { port, tls: { cert: certificate.cert, key: certificate.key } });
+  server = await startRealServer(port);
   await banner.getByRole('button', { name: 'Try now' }).click();
   await banner.waitFor({ state: 'detached' });
   await form.waitFor();

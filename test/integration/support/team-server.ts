@@ -16,7 +16,7 @@ import Database from 'better-sqlite3';
 import type { ApiResult } from '../../../shared/result.js';
 import type { Role } from '../../../shared/domain.js';
 import type { ChangeNotice } from '../../../shared/changes.js';
-import { createCore } from '../../../main/core/app.js';
+import { createCore, type Core } from '../../../main/core/app.js';
 import { openThreadedCore, type ThreadedCore } from '../../../main/core/writer/threaded-core.js';
 import { ChangeStreams } from '../../../main/server/events.js';
 import { startTeamServer, type RunningTeamServer, type TeamServerOptions } from '../../../main/server/team-server.js';
@@ -119,6 +119,24 @@ export function setCookieOf(answer: Answer): { value: string; header: string } |
   const header = (answer.headers['set-cookie'] ?? []).find((line) => line.startsWith(`${SESSION_COOKIE}=`));
   if (!header) return null;
   return { value: header.slice(SESSION_COOKIE.length + 1).split(';')[0], header };
+}
+
+/** The team server's HTTP side as `repdesk server` runs it, on a core of the test's. */
+export interface ServedTeam {
+  readonly origin: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serve `core` with the real team server (startTeamServer) on 127.0.0.1, `port` (0: a free one),
+ * over TLS with `tls` (PEM); its change notices go to `changes` (a core made with `onChange`
+ * publishing there).
+ */
+export async function serveTeam(core: Core, changes: ChangeStreams, options: { tls?: { cert: string; key: string } | null; port?: number } = {}): Promise<ServedTeam> {
+  const tls = options.tls ? { cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) } : null;
+  const running = await startTeamServer({ core, changes, host: '127.0.0.1', port: options.port ?? 0, tls, trustedProxy: null, staticFolder: STATIC_FOLDER });
+  return { origin: new URL(running.url).origin, port: running.port, close: () => running.close() };
 }
 
 /** A database with the first admin enrolled (passphrase only), made through the core as the command line would. */

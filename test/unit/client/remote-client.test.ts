@@ -1,8 +1,9 @@
 /**
  * The client side of the contract over HTTP(S): server addresses, the event-stream reader, calls
- * and streamed uploads against a real `repdesk serve` process on 127.0.0.1, and certificate
- * trust (system, a pinned self-signed certificate, another certificate in its place) against an
- * HTTPS server with an openssl-made certificate.
+ * and streamed uploads against a real `repdesk serve` process on 127.0.0.1, change notices from
+ * the real team server, and certificate trust (system, a pinned self-signed certificate, another
+ * certificate in its place) against an HTTPS stand-in with an openssl-made certificate that
+ * records what reached it.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,7 @@ import { parseServerAddress } from '../../../main/client/server-address.js';
 import { ServerUnreachable, ServerWire, fingerprintOf, inspectCertificate } from '../../../main/client/transport.js';
 import { selfSignedCertificate, type TestCertificate } from '../support/certificates.js';
 import { startTeamServerDouble, type TeamServerDouble } from '../support/team-server-double.js';
+import { startTeamHarness } from '../../integration/support/team-server.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 const folder = mkdtempSync(join(tmpdir(), 'repdesk-remote-'));
@@ -156,6 +158,9 @@ test('a server that is not there, or is not RepDesk, is named with what failed',
   }
 });
 
+// Certificate trust against the stand-in: what it records (every request that reached it) is how
+// these tests show that nothing, and no token, was sent before the certificate was trusted; a real
+// server cannot be made to tell what never reached it.
 let tlsCore: Core;
 let tlsServer: TeamServerDouble;
 let certificate: TestCertificate;
@@ -211,50 +216,44 @@ test('once trusted (pinned), that certificate is accepted, and another one in it
   }
 });
 
-test('change notices are followed, the stream is opened again after the server went away, and a refused stream is not retried', async () => {
-  const server = await startTeamServerDouble(tlsCore);
-  const wire = new ServerWire(server.origin, { kind: 'system' });
+test('change notices of the real team server are followed, the stream is opened again after the server went away, and a refused stream is not retried', async () => {
+  const team = await startTeamHarness();
+  const wire = new ServerWire(team.origin, { kind: 'system' });
   const states: EventStreamState[] = [];
   const events: StreamEvent[] = [];
-  // The double wants a session: a refused stream first.
-  const refused = followEvents({ wire, headers: () => ({}), onEvent: (event) => events.push(event), onState: (state) => states.push(state), retryDelaysMs: [50] });
-  await waitFor(() => states.length > 0);
-  assert.equal(states[0].kind, 'refused');
-  refused.stop();
-
-  await tlsCore.dispatch('investigators.add', { name: 'Ana', roles: ['investigator'] }, { actor: null });
-  const invitation = await tlsCore.dispatch('team.invite', { name: 'Ana' }, { actor: 'Ana' });
-  assert.ok(invitation.ok);
-  const enrolled = await tlsCore.dispatch('auth.enrol', { code: invitation.value.code, passphrase: 'ana keeps bees on the roof of the depot' }, { actor: null });
-  assert.ok(enrolled.ok, JSON.stringify(enrolled));
-  const signedIn = await tlsCore.dispatch('auth.signIn', { name: 'Ana', passphrase: 'ana keeps bees on the roof of the depot' }, { actor: null, client: 'desktop' });
-  assert.ok(signedIn.ok);
-  const token = signedIn.value.token;
-
-  states.length = 0;
-  const follower = followEvents({ wire, headers: () => ({ Authorization: `Bearer ${token}` }), onEvent: (event) => events.push(event), onState: (state) => states.push(state), retryDelaysMs: [100] });
   try {
-    await waitFor(() => server.streams() === 1);
-    server.notify({ topics: ['listings'], ids: { record: [7] } });
-    await waitFor(() => events.length === 1);
-    assert.deepEqual(events[0], { event: 'change', data: '{"topics":["listings"],"ids":{"record":[7]}}' });
-    const port = server.port;
-    await server.close();
-    await waitFor(() => states.some((state) => state.kind === 'broken'));
-    // The server comes back on the same address: the stream opens again by itself.
-    const back = await startTeamServerDouble(tlsCore, { port });
+    // Without a session the server refuses the stream: it is not tried again.
+    const refused = followEvents({ wire, headers: () => ({}), onEvent: (event) => events.push(event), onState: (state) => states.push(state), retryDelaysMs: [50] });
+    await waitFor(() => states.length > 0);
+    assert.equal(states[0].kind, 'refused');
+    refused.stop();
+
+    const ana = await team.person('Ana', ['investigator'], { client: 'desktop' });
+    states.length = 0;
+    const follower = followEvents({ wire, headers: () => ({ Authorization: `Bearer ${ana.token}` }), onEvent: (event) => events.push(event), onState: (state) => states.push(state), retryDelaysMs: [100] });
     try {
-      await waitFor(() => back.streams() === 1, 5_000);
-      back.notify({ topics: ['queues'] });
+      await waitFor(() => states.some((state) => state.kind === 'open'));
+      const added = await team.call('listings.add', { range: '45.41.0.0/24', list: 'RBL', reason: 'spam-source' }, { token: team.admin.token });
+      assert.equal(added.status, 200, added.text);
+      await waitFor(() => events.length === 1);
+      assert.equal(events[0].event, 'change');
+      assert.deepEqual(JSON.parse(events[0].data), { ...JSON.parse(events[0].data), topics: ['listings'], operation: 'listings.add', actor: 'Ada' });
+      // The server goes away (its streams end with it) and comes back on the same address: the stream opens again by itself.
+      const bounced = team.bounce(300);
+      await waitFor(() => states.some((state) => state.kind === 'broken'));
+      await bounced;
+      states.length = 0;
+      await waitFor(() => states.some((state) => state.kind === 'open'), 5_000);
+      await team.call('investigators.add', { name: 'Ines', roles: ['investigator'] }, { token: team.admin.token });
       await waitFor(() => events.length === 2);
+      assert.deepEqual(JSON.parse(events[1].data).topics, ['investigators']);
       assert.equal(states.at(-1)?.kind, 'open');
     } finally {
       follower.stop();
-      await back.close();
     }
   } finally {
-    follower.stop();
     wire.close();
+    await team.stop();
   }
 });
 

@@ -4,9 +4,9 @@
  * kept only with (a fake) safeStorage and never given to the page, a kept session at the next
  * start, change notices relayed, a server that vanished shown and reached again, a session the
  * server ended, signing out, streamed uploads, back to this computer, and signing a snapshot the
- * server prepared. The server that vanishes is the real `repdesk server` in a process of its own,
- * killed with SIGKILL and started again; the others are the real core behind the protocol's HTTP
- * surface (test/unit/support/team-server-double.ts).
+ * server prepared. The server is the real team server: startTeamServer on the test's core (over
+ * TLS with an openssl-made certificate), and, for the one that vanishes, `repdesk server` in a
+ * process of its own, killed with SIGKILL and started again.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,8 @@ import type { PreparedPublish, PublishResult } from '../../../shared/publishing.
 import { SESSION_TOKEN_FILE } from '../../../main/electron/session-vault.js';
 import { fakeVault } from '../support/safe-storage.js';
 import { selfSignedCertificate, type TestCertificate } from '../support/certificates.js';
-import { startTeamServerDouble, type TeamServerDouble } from '../support/team-server-double.js';
+import { ChangeStreams } from '../../../main/server/events.js';
+import { serveTeam, type ServedTeam } from '../../integration/support/team-server.js';
 import { describeChild, runChild } from '../../integration/support/processes.js';
 import { startServerProcess } from '../../integration/support/server-process.js';
 
@@ -77,11 +78,12 @@ async function desktop(name: string, options: { backend?: 'gnome_libsecret' | 'b
 }
 
 let serverCore: Core;
-let server: TeamServerDouble;
+const serverChanges = new ChangeStreams();
+let server: ServedTeam;
 let certificate: TestCertificate;
 before(async () => {
   certificate = selfSignedCertificate(folder, 'team-server');
-  serverCore = createCore({ databasePath: join(folder, 'server.sqlite') });
+  serverCore = createCore({ databasePath: join(folder, 'server.sqlite'), onChange: (notice) => serverChanges.publish(notice) });
   await serverCore.dispatch('investigators.add', { name: 'Ana', roles: ['investigator', 'publisher'] }, { actor: null });
   await serverCore.dispatch('investigators.add', { name: 'Rosa', roles: ['reviewer'] }, { actor: 'Ana' });
   for (const name of ['Ana', 'Rosa']) {
@@ -90,7 +92,7 @@ before(async () => {
     const enrolled = await serverCore.dispatch('auth.enrol', { code: invitation.value.code, passphrase: `${PASSPHRASE} ${name}` }, { actor: null });
     assert.ok(enrolled.ok, JSON.stringify(enrolled));
   }
-  server = await startTeamServerDouble(serverCore, { tls: { cert: certificate.cert, key: certificate.key } });
+  server = await serveTeam(serverCore, serverChanges, { tls: certificate });
 });
 after(async () => {
   await server.close();
@@ -200,10 +202,11 @@ test('a self-signed server is refused until its fingerprint is trusted; then the
   assert.ok(lookup.ok, JSON.stringify(lookup));
 
   // Change notices from the server reach the page.
-  await waitFor(() => server.streams() >= 1);
-  server.notify({ topics: ['listings'] });
-  await waitFor(() => app.changes.length === 1);
-  assert.deepEqual(app.changes, [{ topics: ['listings'] }]);
+  await waitFor(() => serverChanges.size >= 1);
+  assert.ok((await serverCore.dispatch('listings.add', { range: '45.13.1.0/24', list: 'RBL', reason: 'spam-source' }, { actor: 'Ana' })).ok);
+  await waitFor(() => app.changes.some((change) => change.operation === 'listings.add'));
+  const notice = app.changes.find((change) => change.operation === 'listings.add');
+  assert.deepEqual({ ...notice, at: null }, { topics: ['listings'], operation: 'listings.add', actor: 'Ana', at: null });
 
   // Signing out ends the session on the server and forgets the token here.
   const signedOut = await restarted.dispatch('auth.signOut', {});
@@ -350,7 +353,7 @@ test('team publish: the server prepares, the snapshot is signed here after the p
   const out = join(folder, 'published');
   const publishCore = createCore({ databasePath: join(folder, 'server.sqlite'), snapshotFolder: out });
   assert.ok((await publishCore.dispatch('keys.register', { publisher: 'Ana', publicKey: publicKeyText(keys) }, { actor: 'Ana' })).ok);
-  const publishing = await startTeamServerDouble(publishCore);
+  const publishing = await serveTeam(publishCore, new ChangeStreams());
   try {
     const notChosen = await app.connection.signPrepared(1, async () => true);
     assert.ok(!notChosen.ok && notChosen.error.code === 'unauthenticated');

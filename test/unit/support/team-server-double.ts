@@ -1,10 +1,12 @@
 /**
- * A stand-in for the team server while `repdesk server` is being built (by the team-server
- * engineer): the real core on a real database, served over HTTP or HTTPS on 127.0.0.1 as the
- * protocol says (POST /api/<operation> with a bearer session, sign-in without one, POST
- * /api/upload streamed into the core's upload store, GET /api/events as Server-Sent Events of
- * the core's change notices). What the desktop's client tests need of a server, and nothing
- * more: Origin checks, cookies, rate limits and the sign-in page are the real server's.
+ * A stand-in for the team server that records every request that reached it (`requests`) and
+ * what each call without a session said it was (`clients`): kept for the client's certificate
+ * tests (test/unit/client/remote-client.test.ts), which show that nothing, and no token, reaches a
+ * server before its certificate is trusted, or one showing another certificate; a real server
+ * cannot be made to tell what never reached it. Everything else is tested against the real team
+ * server (startTeamServer, `repdesk server`). The real core on a real database, served over HTTP
+ * or HTTPS on 127.0.0.1 as the protocol says (POST /api/<operation> with a bearer session,
+ * sign-in without one, POST /api/upload, GET /api/events); no Origin checks, cookies or limits.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
