@@ -10,7 +10,7 @@ import type { ApiResult } from './result.js';
 import type { JobView } from './jobs.js';
 import type { Role } from './domain.js';
 import type { UploadReceipt } from './files.js';
-import type { ChangeEvent, ServerCertificateView } from './remote.js';
+import type { BackupFigures, ChangeEvent, ServerCertificateView } from './remote.js';
 
 /** The UI sections the shell can send the user to (the renderer's hash routes `#/<section>`). */
 export const INTENT_SECTIONS = ['lookup', 'listings', 'dul', 'nominations', 'delisting', 'publish', 'settings'] as const;
@@ -87,10 +87,22 @@ export type DesktopBridge = ApiClient & {
   signPreparedSnapshot(serial: number): Promise<ApiResult<unknown>>;
   /** The id of the signing key kept in this app (as minisign prints it), or null when none is. */
   signingKeyId(): Promise<string | null>;
+  /**
+   * A backup of the database (on a team server: an admin's, made there and downloaded; on this
+   * computer: this app's database), saved where the person chooses in a native dialog, with its
+   * history checkpoints and their key beside it. Answers what was saved, or why not (declined:
+   * `cancelled`).
+   */
+  saveBackup(): Promise<ApiResult<SavedBackup>>;
 };
 
+/** A backup the desktop app saved: where, and its figures (size, schema, last history event, SHA-256, checkpoints beside it). */
+export interface SavedBackup extends BackupFigures {
+  readonly path: string;
+}
+
 /** The names of the bridge's functions that are not contract operations. */
-export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile', 'onChange', 'connectionState', 'chooseConnection', 'retryConnection', 'onConnection', 'signPreparedSnapshot', 'signingKeyId'] as const;
+export const BRIDGE_EXTRA_FUNCTIONS = ['onJobProgress', 'onIntent', 'uploadFile', 'onChange', 'connectionState', 'chooseConnection', 'retryConnection', 'onConnection', 'signPreparedSnapshot', 'signingKeyId', 'saveBackup'] as const;
 
 /** The preload's command-line argument that carries the contract's operation names. */
 export const OPERATIONS_ARGUMENT = '--repdesk-operations=';
@@ -115,6 +127,8 @@ export const CONNECTION_RETRY_CHANNEL = 'repdesk:connection-retry';
 export const SIGN_PREPARED_CHANNEL = 'repdesk:sign-prepared';
 /** The channel on which the page asks for the id of the signing key kept in the app. */
 export const SIGNING_KEY_CHANNEL = 'repdesk:signing-key';
+/** The page asks for a backup of the database (`saveBackup`); the shell asks where to save it. */
+export const SAVE_BACKUP_CHANNEL = 'repdesk:save-backup';
 
 /** Routes showing one record, whose Samples tab takes spam samples dropped on it. */
 const RECORD_ROUTES = ['#/record/'];

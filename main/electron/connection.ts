@@ -26,6 +26,12 @@ import type { ConnectionChoice } from './connection-file.js';
 import { PreparedSnapshots, type signingConfirmation } from './publish-signing.js';
 import { forgetSessionToken, readSessionToken, sessionKeepingProblem, storeSessionToken, type SessionVault } from './session-vault.js';
 
+/** Where a backup of the database comes from: a team server's client, this computer's database file, or nowhere now. */
+export type BackupSource =
+  | { readonly kind: 'team'; readonly client: RemoteClient; readonly server: string }
+  | { readonly kind: 'embedded'; readonly database: string }
+  | { readonly kind: 'none'; readonly problem: string };
+
 /** This computer's side: the core opened on the database here. */
 export interface EmbeddedSide {
   readonly database: string;
@@ -460,6 +466,14 @@ export class DesktopConnection {
   private runningJob(): string | null {
     const running = this.embedded?.listJobs().find((job) => job.state === 'running');
     return running ? `job #${running.id} (${running.operation}) is running on this computer: wait until it has finished, or cancel it, then switch` : null;
+  }
+
+  /** Where a backup comes from now (backup.ts): the team server signed in to, this computer's database, or why none. */
+  backupSource(): BackupSource {
+    if (this.embedded) return { kind: 'embedded', database: this.embedded.database };
+    const team = this.team;
+    if (!team || team.token === null) return { kind: 'none', problem: team ? `sign in to ${team.server} first (its admins take backups of its database)` : 'choose first how RepDesk works' };
+    return { kind: 'team', client: team.client, server: team.server };
   }
 
   /** A file the person chose or dropped: registered here, or streamed to the server as an upload. */

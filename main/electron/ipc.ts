@@ -13,6 +13,8 @@ import {
   CONNECTION_STATE_CHANNEL,
   SIGN_PREPARED_CHANNEL,
   SIGNING_KEY_CHANNEL,
+  SAVE_BACKUP_CHANNEL,
+  type SavedBackup,
   UPLOAD_FILE_CHANNEL,
   type ConnectionAnswer,
   type ConnectionRequest,
@@ -67,6 +69,8 @@ export interface ConnectionIpcOptions {
     signPrepared(serial: number): Promise<ApiResult<unknown>>;
     /** The id of the signing key kept in the app, or null. */
     signingKeyId(): string | null;
+    /** A backup of the database, saved where the person chooses (the shell asks). */
+    saveBackup(): Promise<ApiResult<SavedBackup>>;
   };
   readonly isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
 }
@@ -86,7 +90,7 @@ export function parseConnectionRequest(value: unknown): ConnectionRequest | null
   return { mode: 'team', server: record.server, trustFingerprint: record.trustFingerprint };
 }
 
-/** The page's calls about the connection: its state, the person's choice, trying the server again now, signing a prepared snapshot. */
+/** The page's calls about the connection: its state, the person's choice, trying the server again now, signing a prepared snapshot, saving a backup. */
 export function registerConnectionIpc(ipcMain: Pick<IpcMain, 'handle'>, options: ConnectionIpcOptions): void {
   ipcMain.handle(CONNECTION_STATE_CHANNEL, (event) => {
     if (!options.isTrustedSender(event)) return { kind: 'choosing', problem: 'IPC from an untrusted frame is refused' } satisfies ConnectionState;
@@ -112,6 +116,11 @@ export function registerConnectionIpc(ipcMain: Pick<IpcMain, 'handle'>, options:
     return options.connection.signPrepared(serial);
   });
   ipcMain.handle(SIGNING_KEY_CHANNEL, (event): string | null => (options.isTrustedSender(event) ? options.connection.signingKeyId() : null));
+  // The page asks; where the backup goes the person says in the shell's dialog (the page names no path).
+  ipcMain.handle(SAVE_BACKUP_CHANNEL, async (event): Promise<ApiResult<SavedBackup>> => {
+    if (!options.isTrustedSender(event)) return { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame is refused' } };
+    return options.connection.saveBackup();
+  });
 }
 
 export interface FileUploadOptions {

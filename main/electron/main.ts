@@ -14,6 +14,7 @@ import { OPERATION_NAMES } from '../../shared/contract.js';
 import { openThreadedCore } from '../core/writer/threaded-core.js';
 import { DEFAULT_DATABASE_FILE, LOCATION_FILE, databaseLocationProblem, formatLocationFile, resolveDatabaseLocation } from '../core/database-location.js';
 import { defaultDataFolder, readOptionalText } from '../core/paths.js';
+import { backupFileName, saveBackup } from './backup.js';
 import { embeddedDispatch, registerConnectionIpc, registerFileUploads, registerIpc } from './ipc.js';
 import { UploadStore } from '../core/io/uploads.js';
 import { CHANGE_CHANNEL, CONNECTION_CHANNEL, DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, type ImportTarget, type Intent } from '../../shared/desktop.js';
@@ -386,6 +387,11 @@ async function start(): Promise<void> {
           return answer.response === 0;
         }),
       signingKeyId: () => signingKeyId(keyVault()),
+      saveBackup: () =>
+        saveBackup(opened.backupSource(), async () => {
+          const chosen = await dialog.showSaveDialog(focusMainWindow(), { title: 'Save a backup of the database', defaultPath: backupFileName(new Date()), filters: [{ name: 'SQLite database', extensions: ['sqlite'] }] });
+          return chosen.canceled || !chosen.filePath ? null : chosen.filePath;
+        }),
     },
     isTrustedSender: isFromMainWindow,
   });

@@ -260,7 +260,14 @@ export function reachability(client: ApiClient): Reachability | null {
 
 /** Where an admin downloads a backup of the team's database, or null where this client offers none. */
 export function backupUrl(client: ApiClient): string | null {
-  return (client as ClientWithChanges).backupUrl ?? null;
+  const url = (client as ClientWithChanges).backupUrl;
+  return typeof url === 'string' ? url : null;
+}
+
+/** The desktop shell's backup (it asks where to save it), or null where the client has none. */
+export function backupSaver(client: ApiClient): DesktopBridge['saveBackup'] | null {
+  const bridge: Partial<DesktopBridge> = client;
+  return typeof bridge.saveBackup === 'function' ? () => (bridge.saveBackup as DesktopBridge['saveBackup'])() : null;
 }
 
 export function signsIn(client: ApiClient): boolean {

@@ -16,6 +16,7 @@ import { createCore, type Core } from '../../main/core/app.js';
 import { totp } from '../../main/core/auth/totp.js';
 import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from '../../main/electron/connection-file.js';
 import { DesktopConnection } from '../../main/electron/connection.js';
+import { saveBackup } from '../../main/electron/backup.js';
 import { embeddedDispatch } from '../../main/electron/ipc.js';
 import { generateSigningKey, publicKeyText, signingKeyId, type KeyVault } from '../../main/electron/keys.js';
 import { SESSION_TOKEN_FILE } from '../../main/electron/session-vault.js';
@@ -43,6 +44,7 @@ const FAKE_BRIDGE = `(() => {
     retryConnection: () => window.mainRetryConnection(),
     signPreparedSnapshot: (serial) => window.mainSignPrepared(serial),
     signingKeyId: () => window.mainSigningKeyId(),
+    saveBackup: () => window.mainSaveBackup(),
     uploadFile: async () => ({ ok: false, error: { code: 'invalid-input', message: 'not in this test' } }),
   };
   window.repdesk = new Proxy({}, {
@@ -117,6 +119,8 @@ before(async () => {
     }),
   );
   await page.exposeFunction('mainSigningKeyId', () => signingKeyId(vault));
+  // What main.ts does, less the save dialog: the person chose this file.
+  await page.exposeFunction('mainSaveBackup', () => saveBackup(connection.backupSource(), async () => join(harness.folder, 'saved-backup.sqlite')));
   await page.addInitScript(FAKE_BRIDGE);
 });
 
@@ -190,6 +194,19 @@ test('first start: the choice; a self-signed server shown by its fingerprint and
   const token = JSON.stringify(kept.token);
   const pageHolds = await page.evaluate(`JSON.stringify({ ...sessionStorage, ...localStorage }).includes(${token}) || document.documentElement.outerHTML.includes(${token})`);
   assert.equal(pageHolds, false);
+  // An admin saves a backup of the team's database from the Team page: made on the server, downloaded here by the main process.
+  await page.evaluate("location.hash = '#/team'");
+  await page.getByRole('button', { name: 'Save a backup…' }).click();
+  await page.getByRole('status').filter({ hasText: 'saved-backup.sqlite' }).waitFor();
+  const copy = createCore({ databasePath: join(harness.folder, 'saved-backup.sqlite') });
+  try {
+    const report = await copy.dispatch('audit.verify', {}, { actor: null });
+    assert.ok(report.ok && report.value.ok, JSON.stringify(report));
+    const listings = await copy.dispatch('listings.query', {}, { actor: null });
+    assert.ok(listings.ok && JSON.stringify(listings.value).includes('45.15.0.0/24'), 'the copy holds the team\'s listings');
+  } finally {
+    copy.close();
+  }
   assert.deepEqual(harness.problems.errors, []);
   assert.deepEqual(harness.problems.foreignRequests, []);
 });

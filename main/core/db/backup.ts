@@ -18,6 +18,7 @@
 import Database from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import type { ApiResult } from '../../../shared/result.js';
+import type { BackupFigures } from '../../../shared/remote.js';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants, copyFileSync, existsSync, linkSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -36,19 +37,15 @@ const REPDESK_TABLES = ['investigators', 'listings', 'events', 'settings'];
 /** Most integrity problems named in a refusal. */
 const PROBLEMS_SHOWN = 5;
 
-export interface BackupResult {
+/**
+ * A backup made: where, its size, schema, the history's last event in the copy (everything
+ * committed up to it is in the backup), its SHA-256, and how many signed history checkpoints were
+ * copied beside it (`<path>.checkpoints`, those up to its last event, with a copy of the key that
+ * signed them, `<path>.checkpoint-key`, 0600: `audit verify` of the copy checks its history
+ * against them; 0 when the database had none).
+ */
+export interface BackupResult extends BackupFigures {
   readonly path: string;
-  readonly bytes: number;
-  readonly schemaVersion: number;
-  /** The history's last event in the copy: everything committed up to it is in the backup. */
-  readonly lastEvent: number;
-  readonly sha256: string;
-  /**
-   * The signed history checkpoints copied beside it (`<path>.checkpoints`, those up to its last
-   * event) with a copy of the key that signed them (`<path>.checkpoint-key`, 0600): `audit verify`
-   * of the copy checks its history against them. 0 when the database had none.
-   */
-  readonly checkpoints: number;
 }
 
 export interface RestoreResult {

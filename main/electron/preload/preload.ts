@@ -32,6 +32,8 @@ import type {
   DROPPED_FILES_CHANNEL as DroppedFilesChannel,
   SIGN_PREPARED_CHANNEL as SignPreparedChannel,
   SIGNING_KEY_CHANNEL as SigningKeyChannel,
+  SAVE_BACKUP_CHANNEL as SaveBackupChannel,
+  SavedBackup,
   INTENT_CHANNEL as IntentChannel,
   JOB_PROGRESS_CHANNEL as JobProgressChannel,
   OPERATIONS_ARGUMENT as OperationsArgument,
@@ -55,6 +57,7 @@ const CONNECTION_CHOOSE_CHANNEL: typeof ConnectionChooseChannel = 'repdesk:conne
 const CONNECTION_RETRY_CHANNEL: typeof ConnectionRetryChannel = 'repdesk:connection-retry';
 const SIGN_PREPARED_CHANNEL: typeof SignPreparedChannel = 'repdesk:sign-prepared';
 const SIGNING_KEY_CHANNEL: typeof SigningKeyChannel = 'repdesk:signing-key';
+const SAVE_BACKUP_CHANNEL: typeof SaveBackupChannel = 'repdesk:save-backup';
 
 type RendererIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener' | 'send'>;
 
@@ -125,6 +128,7 @@ function createDesktopBridge(ipcRenderer: RendererIpc, operationNames: readonly 
     onConnection: (listener: (state: ConnectionState) => void) => subscribe(ipcRenderer, CONNECTION_CHANNEL, listener),
     signPreparedSnapshot: (serial: number) => ipcRenderer.invoke(SIGN_PREPARED_CHANNEL, serial) as Promise<ApiResult<unknown>>,
     signingKeyId: () => ipcRenderer.invoke(SIGNING_KEY_CHANNEL) as Promise<string | null>,
+    saveBackup: () => ipcRenderer.invoke(SAVE_BACKUP_CHANNEL) as Promise<ApiResult<SavedBackup>>,
   } satisfies DesktopBridge;
   return bridge;
 }

@@ -12,7 +12,8 @@ import { OPERATION_NAMES } from '../../../shared/contract.js';
 import type { ApiResult } from '../../../shared/result.js';
 import { createCore } from '../../../main/core/app.js';
 import { channelFor, embeddedDispatch, registerConnectionIpc, registerFileUploads, registerIpc } from '../../../main/electron/ipc.js';
-import { CONNECTION_CHOOSE_CHANNEL, CONNECTION_RETRY_CHANNEL, CONNECTION_STATE_CHANNEL, SIGN_PREPARED_CHANNEL, SIGNING_KEY_CHANNEL, UPLOAD_FILE_CHANNEL, type ConnectionRequest, type ConnectionState } from '../../../shared/desktop.js';
+import { CONNECTION_CHOOSE_CHANNEL, CONNECTION_RETRY_CHANNEL, CONNECTION_STATE_CHANNEL, SIGN_PREPARED_CHANNEL, SIGNING_KEY_CHANNEL,
+  SAVE_BACKUP_CHANNEL, UPLOAD_FILE_CHANNEL, type ConnectionRequest, type ConnectionState } from '../../../shared/desktop.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { isTrustedSender } from '../../../main/electron/security.js';
 
@@ -113,6 +114,7 @@ test('the connection channels answer only our frame, and a choice reaches the co
   const registered = new Map<string, (event: IpcMainInvokeEvent, payload?: unknown) => Promise<unknown> | unknown>();
   const chosen: ConnectionRequest[] = [];
   const signed: number[] = [];
+  let backups = 0;
   const state: ConnectionState = { kind: 'embedded', database: '/data/repdesk.sqlite' };
   registerConnectionIpc({ handle: (channel: string, handler: (event: IpcMainInvokeEvent, payload?: unknown) => unknown) => registered.set(channel, handler) } as never, {
     connection: {
@@ -127,6 +129,10 @@ test('the connection channels answer only our frame, and a choice reaches the co
         return { ok: true, value: { serial } };
       },
       signingKeyId: () => 'C0FFEE',
+      saveBackup: async () => {
+        backups += 1;
+        return { ok: true, value: { path: '/chosen/in/the/dialog.sqlite', bytes: 1, schemaVersion: 1, lastEvent: 1, sha256: '00', checkpoints: 0 } };
+      },
     },
     isTrustedSender: (incoming) => (incoming as unknown as { senderFrame: unknown }).senderFrame === trustedFrame,
   });
@@ -155,4 +161,10 @@ test('the connection channels answer only our frame, and a choice reaches the co
   assert.deepEqual(signed, [42]);
   assert.equal(await registered.get(SIGNING_KEY_CHANNEL)!(event(trustedFrame)), 'C0FFEE');
   assert.equal(await registered.get(SIGNING_KEY_CHANNEL)!(event({ id: 'iframe' })), null);
+
+  // A backup: asked for by our frame only (where it goes, the shell's dialog says).
+  assert.deepEqual(await registered.get(SAVE_BACKUP_CHANNEL)!(event({ id: 'iframe' })), { ok: false, error: { code: 'forbidden', message: 'IPC from an untrusted frame is refused' } });
+  assert.equal(backups, 0);
+  assert.equal(((await registered.get(SAVE_BACKUP_CHANNEL)!(event(trustedFrame))) as { ok: boolean }).ok, true);
+  assert.equal(backups, 1);
 });
