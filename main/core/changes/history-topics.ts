@@ -29,6 +29,8 @@ export const TOPICS_OF_ACTION_KIND: { readonly [kind: string]: readonly ChangeTo
   isp: ['isps'],
   // A job found interrupted at a start: nothing of it was kept.
   job: [],
+  // Someone took a backup of the database: nothing a view shows changed.
+  backup: [],
   database: CHANGE_TOPICS,
 };
 

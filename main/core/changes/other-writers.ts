@@ -6,9 +6,9 @@
  * half second; it changes when any other connection commits), then the history events appended
  * since the last look. Events this process appended are announced by the thread that appended them
  * (own-events.ts) and skipped; the others become one notice with the topics their actions touched
- * (history-topics.ts), `operation: null`. An event not announced yet is held for one more look
+ * (history-topics.ts), `operation: null`. An event not announced yet is held for two more looks
  * (an announcement is a message between threads and may come a moment after the commit it is
- * about), so another process's write is noticed within a second.
+ * about, later on a machine under load), so another process's write is noticed within 1.5 s.
  */
 import type { ChangeNotice } from '../../../shared/changes.js';
 import type { ReadDb } from '../db/connection.js';
@@ -21,6 +21,8 @@ const log = createLogger('other-writers');
 
 /** How often the server looks for other processes' commits. */
 export const OTHER_WRITERS_INTERVAL_MS = 500;
+/** How many looks an event must be seen unannounced before it is taken for another process's. */
+const LOOKS_BEFORE_FOREIGN = 2;
 /** The most events one look reads (a huge batch by another process is read over several looks). */
 const EVENTS_PER_LOOK = 5_000;
 
@@ -43,8 +45,8 @@ export function watchOtherWriters(db: ReadDb, onChange: (notice: ChangeNotice) =
   let seenId = db.get<{ id: number }>(sql`SELECT coalesce(max(id), 0) AS id FROM events`)?.id ?? 0;
   /** Runs announced by this process's threads, until the look passes them. */
   let ownRuns: OwnEventRun[] = [];
-  /** Events seen once without an announcement: at the next look they are another process's. */
-  const held = new Set<number>();
+  /** Events seen without an announcement, and in how many looks: after LOOKS_BEFORE_FOREIGN they are another process's. */
+  const held = new Map<number, number>();
   const stopHearing = hearOwnEvents((runs) => {
     for (const run of runs) if (run.last > seenId) ownRuns.push(run);
   });
@@ -65,12 +67,13 @@ export function watchOtherWriters(db: ReadDb, onChange: (notice: ChangeNotice) =
     const theirs: EventRow[] = [];
     let isSettled = true;
     for (const event of events) {
+      const looks = (held.get(event.id) ?? 0) + 1;
       if (isOwn(event, byId)) held.delete(event.id);
-      else if (held.has(event.id)) {
+      else if (looks > LOOKS_BEFORE_FOREIGN) {
         held.delete(event.id);
         theirs.push(event);
       } else {
-        held.add(event.id);
+        held.set(event.id, looks);
         isSettled = false;
       }
       if (isSettled) seenId = event.id;

@@ -2,7 +2,7 @@
  * Another process's writes as change notices (main/core/changes/): events this process appended
  * are announced between its threads and never reported as another's; events that nobody here
  * announced (written by another connection, as another process would) become one notice per look
- * with the topics their actions touched, after being held one look; a run announced for a
+ * with the topics their actions touched, after being held two looks; a run announced for a
  * transaction that rolled back (its ids then used by another process) does not hide the other
  * process's events; and every action the core appends has a kind with known topics.
  */
@@ -19,7 +19,7 @@ import { createCore, type Core } from '../../../main/core/app.js';
 import { openDatabase, type Connection } from '../../../main/core/db/connection.js';
 import { TOPICS_OF_ACTION_KIND, actionKind, topicsOfActions } from '../../../main/core/changes/history-topics.js';
 import { watchOtherWriters, type OtherWritersWatch } from '../../../main/core/changes/other-writers.js';
-import { noteAppended } from '../../../main/core/changes/own-events.js';
+import { hearOwnEvents, noteAppended } from '../../../main/core/changes/own-events.js';
 import { PUBLISHED_CHANGE_ACTIONS } from '../../../main/core/listings/changes.js';
 import { ok } from '../support/results.js';
 
@@ -34,8 +34,19 @@ let other: Database.Database;
 let watch: OtherWritersWatch;
 let notices: ChangeNotice[];
 
-/** Let this turn's messages between threads (announcements) arrive. */
-const settle = () => new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
+/** The newest event id this process's announcements have named so far (heard as the watcher hears them). */
+let heard = 0;
+let stopHearing: () => void = () => undefined;
+
+/** Wait until this process's announcements of what it appended have arrived (a message between threads: a moment, longer under load). */
+async function settle(upTo?: number): Promise<void> {
+  const newest = upTo ?? (other.prepare('SELECT max(id) AS id FROM events').get() as { id: number }).id;
+  const deadline = Date.now() + 10_000;
+  while (heard < newest) {
+    assert.ok(Date.now() < deadline, `no announcement of event ${newest} within 10 s`);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 10));
+  }
+}
 
 /** An event written by another connection, as another process's RepDesk would (not announced here). */
 function writeElsewhere(actor: string, action: string, hash: Buffer = randomBytes(32)): number {
@@ -56,9 +67,14 @@ beforeEach(async () => {
   other = new Database(databasePath);
   notices = [];
   watch = watchOtherWriters(reader.read, (notice) => notices.push(notice), NEVER);
+  heard = 0;
+  stopHearing = hearOwnEvents((runs) => {
+    for (const run of runs) heard = Math.max(heard, run.last);
+  });
 });
 
 afterEach(() => {
+  stopHearing();
   watch.close();
   other.close();
   reader.close();
@@ -72,6 +88,7 @@ test("this process's own writes are never reported as another process's", async 
   await settle();
   watch.look();
   watch.look();
+  watch.look();
   assert.deepEqual(notices, []);
 });
 
@@ -79,7 +96,8 @@ test("another process's events are held one look, then given as one notice with 
   writeElsewhere('Ana', 'listing.created');
   writeElsewhere('Ana', 'settings.changed');
   watch.look();
-  assert.deepEqual(notices, [], 'held for one look: an announcement may still be on its way');
+  watch.look();
+  assert.deepEqual(notices, [], 'held for two looks: an announcement may still be on its way');
   watch.look();
   assert.equal(notices.length, 1);
   assert.deepEqual({ ...(notices[0] as ChangeNotice), at: null }, { operation: null, actor: 'Ana', at: null, topics: ['listings', 'settings'] });
@@ -88,6 +106,7 @@ test("another process's events are held one look, then given as one notice with 
 
   writeElsewhere('Ana', 'thread.note');
   writeElsewhere('Ben', 'view.saved');
+  watch.look();
   watch.look();
   watch.look();
   assert.deepEqual({ ...(notices[1] as ChangeNotice), at: null }, { operation: null, actor: null, at: null, topics: ['threads', 'saved-views'] });
@@ -99,14 +118,16 @@ test("own and another process's events interleaved: only the other's are reporte
   await settle();
   watch.look();
   watch.look();
+  watch.look();
   assert.deepEqual(notices.map((notice) => notice.topics), [['isps']]);
 });
 
 test("a run announced for a transaction that rolled back does not hide another process's event with the same id", async () => {
   const next = (other.prepare('SELECT max(id) AS id FROM events').get() as { id: number }).id + 1;
   noteAppended(next, randomBytes(32));
-  await settle();
+  await settle(next);
   writeElsewhere('Ana', 'nomination.received');
+  watch.look();
   watch.look();
   watch.look();
   assert.deepEqual(notices.map((notice) => notice.topics), [['listings', 'nominations']]);
