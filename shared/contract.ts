@@ -82,7 +82,8 @@ import {
   type PublisherKeyView,
   type SessionView,
   type InvestigatorView,
-  type SignInResult } from './team.js';
+  type SignInResult,
+} from './team.js';
 import { MAX_BULK_LOOKUP, type BulkLookupAnswer, type LookupResult } from './lookup.js';
 import type { ApiResult } from './result.js';
 import type { HistoryEventView, ImportSummary, ListingView } from './listings.js';

@@ -8,12 +8,17 @@ import { Resolver } from 'node:dns/promises';
 import type { MtaAids, NominationMtaInput } from '../../../shared/queues.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
-import { coveringListings, parseSingleAddress } from './common.js';
+import { coveringListings, parseSingleAddress, type SingleAddress } from './common.js';
 
 function normaliseName(name: string): string {
   return name.trim().toLowerCase().replace(/\.$/, '');
+}
+
+/** The latest spam samples sent from an address (the investigation aids show them). */
+export function samplesFromSql(address: SingleAddress): Sql {
+  return sql`SELECT id FROM samples WHERE source_family = ${address.family} AND source_key = ${address.key} ORDER BY id DESC LIMIT 20`;
 }
 
 export interface FcrdnsResult {
@@ -78,7 +83,7 @@ export async function computeAids(
       const covering = coveringListings(db, index, address, now(), true);
       const blocklisted = covering.filter((listing) => listing.list !== 'GAL');
       const dul = covering.filter((listing) => listing.list === 'DUL');
-      const sampleRows = db.all<{ id: number }>(sql`SELECT id FROM samples WHERE source_family = ${address.family} AND source_key = ${address.key} ORDER BY id DESC LIMIT 20`);
+      const sampleRows = db.all<{ id: number }>(samplesFromSql(address));
       const sampleCount = db.get<{ count: number }>(sql`SELECT count(*) AS count FROM samples WHERE source_family = ${address.family} AND source_key = ${address.key}`)?.count ?? 0;
       const fqdn = normaliseName(mta.fqdn);
       const matching = helos.filter((_, position) => heloNames[position] === fqdn);

@@ -1,7 +1,8 @@
 /**
  * What both review queues share: who may act, the checks every intake cell passes (addresses,
- * host names, spreadsheet-formula cells), dates, age and due times, and the listings in force that
- * cover an address. The replies they draft are in replies.ts.
+ * host names, spreadsheet-formula cells), dates, and the listings in force that cover an
+ * address. Their queue mechanics (status, assignee, due time, age, filters, summary) are in
+ * queue.ts, the replies they draft in replies.ts.
  */
 import { addressKey, formatAddress, parseAddress, parseRange, type Family } from '../../../shared/address.js';
 import type { ListingView } from '../../../shared/listings.js';
@@ -86,14 +87,6 @@ export function parseReceived(text: string | undefined, now: Date): { ok: true; 
   if (Number.isNaN(date.getTime())) return { ok: false, error: `received ${JSON.stringify(text)} is not a valid date` };
   if (date.getTime() > now.getTime() + 60_000) return { ok: false, error: `received ${JSON.stringify(text)} is in the future` };
   return { ok: true, value: date.toISOString() };
-}
-
-export function addHours(iso: string, hours: number): string {
-  return new Date(new Date(iso).getTime() + hours * 3_600_000).toISOString();
-}
-
-export function ageHours(receivedAt: string, now: Date): number {
-  return Math.max(0, Math.round(((now.getTime() - new Date(receivedAt).getTime()) / 3_600_000) * 10) / 10);
 }
 
 /** A listing covering an address, as the queues show it, with what the one rule makes of it now. */

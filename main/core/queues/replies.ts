@@ -19,6 +19,8 @@ import type { ListingIndex } from '../lookup/listing-index.js';
 import { mailAddressOf, replySubject } from '../evidence/mail.js';
 import { counted, dateInWords } from '../evidence/wording.js';
 import { coveringListings, parseSingleAddress } from './common.js';
+import { requestListingIds, requestSamplesWhere } from './delisting-rows.js';
+import { nominationIps } from './nomination-rows.js';
 
 const SIGNATURE = 'The reputation team';
 
@@ -143,12 +145,10 @@ interface RequestRow {
 export function delistingFacts(db: ReadDb, requestId: number, until: string | null, now: Date): DelistingReplyFacts & { requester: string; threadId: number | null } {
   const row = db.get<RequestRow>(sql`SELECT id, ip, family, key, requester, received_at, relist_count, thread_id FROM delisting_requests WHERE id = ${requestId}`);
   if (!row) throw notFound(`no delisting request #${requestId}`);
-  const listings = db
-    .all<{ listing_id: number }>(sql`SELECT listing_id FROM delisting_listings WHERE request_id = ${requestId} ORDER BY listing_id`)
-    .map(({ listing_id: id }) => getListing(db, id));
-  const samples = db.get<{ count: number; latest: string | null }>(sql`SELECT count(*) AS count, max(coalesce(sent_at, imported_at)) AS latest FROM samples WHERE id IN (
-      SELECT sample_id FROM sample_links WHERE listing_id IN (SELECT listing_id FROM delisting_listings WHERE request_id = ${requestId})
-      UNION SELECT id FROM samples WHERE source_family = ${row.family} AND source_key = ${row.key})`);
+  const listings = requestListingIds(db, requestId).map((id) => getListing(db, id));
+  const samples = db.get<{ count: number; latest: string | null }>(
+    sql`SELECT count(*) AS count, max(coalesce(sent_at, imported_at)) AS latest FROM samples WHERE ${requestSamplesWhere(requestId, row.family, row.key)}`,
+  );
   return {
     ip: row.ip,
     receivedAt: row.received_at,
@@ -187,7 +187,7 @@ export function approvalSplit(
   choice: { ips?: readonly string[]; conflicts?: Readonly<Record<string, 'delist' | 'refuse'>> },
   now: Date,
 ): { approved: string[]; refused: string[] } {
-  const mtas = db.all<{ ip: string }>(sql`SELECT ip FROM nomination_mtas WHERE nomination_id = ${nominationId} ORDER BY position`).map((row) => row.ip);
+  const mtas = nominationIps(db, nominationId);
   const canonical = (text: string) => {
     const parsed = parseSingleAddress(text);
     return parsed.ok ? parsed.value.ip : text;
@@ -223,7 +223,7 @@ export function draftNominationReply(
     sql`SELECT contact_email, contact_first, contact_last, received_at, thread_id FROM nominations WHERE id = ${input.id}`,
   );
   if (!row) throw notFound(`no nomination #${input.id}`);
-  const ips = db.all<{ ip: string }>(sql`SELECT ip FROM nomination_mtas WHERE nomination_id = ${input.id} ORDER BY position`).map((mta) => mta.ip);
+  const ips = nominationIps(db, input.id);
   const split = input.decision === 'approve' ? approvalSplit(db, index, input.id, input, now) : { approved: [], refused: [] };
   const fallback = `Your Global Approved List nomination #${input.id}`;
   return {
