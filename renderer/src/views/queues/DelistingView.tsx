@@ -10,7 +10,14 @@
 import { useState, type FormEvent } from 'react';
 import type { ApiError } from '../../../../shared/result.js';
 import type { JobView } from '../../../../shared/jobs.js';
-import { DELISTING_STATUSES, type ConcernedListing, type DelistingDecision, type DelistingView as Request, type ImportResult, type QueueFilter } from '../../../../shared/queues.js';
+import {
+  DELISTING_STATUSES,
+  type ConcernedListing,
+  type DelistingDecision,
+  type DelistingSummaryView as RequestSummary,
+  type DelistingView as Request,
+  type ImportResult,
+} from '../../../../shared/queues.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import { useApi } from '../../api.js';
 import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
@@ -19,14 +26,14 @@ import { fileRef, useFileSender } from '../../uploads.js';
 import { ChosenFiles, FileInput, UploadProgressLine } from '../UploadProgress.js';
 import { useJob } from '../../useJob.js';
 import { JobProgress } from '../JobProgress.js';
-import { useOperation, useReloadable } from '../../useOperation.js';
-import { useChangeRevision, useChanges } from '../../changes.js';
+import { useReloadable } from '../../useOperation.js';
+import { useChanges } from '../../changes.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
-import { QueuesPanel } from '../dashboard/QueuesPanel.js';
 import { ThreadView } from '../record/CorrespondenceTab.js';
 import { ReplyFields, useDecisionDraft } from './DecisionReply.js';
-import { Facts, formatAge, parseQueueParams, QueueFilters, queueHref } from './queueParts.js';
+import { Facts, formatAge, parseQueueParams, queueHref } from './queueParts.js';
+import { QueueList } from './QueueList.js';
 
 const DECISION_LABELS: Record<DelistingDecision, string> = {
   'remove-temporarily': 'Remove temporarily',
@@ -124,69 +131,32 @@ function RequestForm() {
 
 function DelistingQueue({ argument }: { argument: string | null }) {
   const api = useApi();
-  const params = parseQueueParams(argument);
-  const revision = useChangeRevision(['delisting-requests']);
-  const queue = useOperation(
-    () => api['delisting.list']({ status: params.status, assignee: params.assignee, age: params.age as QueueFilter['age'], afterId: 0, limit: 500 }),
-    `${argument ?? ''}:${revision}`,
-  );
   return (
-    <section aria-labelledby="view-title">
-      <h1 id="view-title">Delisting requests</h1>
-      <QueuesPanel />
-      <RequestForm />
-      <QueueFilters section="delisting" params={params} statuses={DELISTING_STATUSES} />
-      {queue.state === 'loading' && <p aria-live="polite">Loading…</p>}
-      {queue.state === 'failed' && <ErrorLine error={queue.error} />}
-      {queue.state === 'done' && (
-        <div className="table-scroll">
-          <table aria-label="Delisting queue" className="queue-table">
-            <caption>
-              {queue.value.total} request{queue.value.total === 1 ? '' : 's'}
-              {queue.value.total > queue.value.items.length ? ` (first ${queue.value.items.length})` : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Status</th>
-                <th scope="col">IP</th>
-                <th scope="col">Requester</th>
-                <th scope="col">Listings</th>
-                <th scope="col">Age</th>
-                <th scope="col">Due</th>
-                <th scope="col">Assignee</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queue.value.items.map((item) => (
-                <tr key={item.id} className={item.isOverdue ? 'is-overdue' : undefined}>
-                  <td>
-                    <a href={queueHref('delisting', { id: item.id })}>#{item.id}</a>
-                  </td>
-                  <td>
-                    {item.status}
-                    {item.isOverdue && <span className="tag tag-overdue">overdue</span>}
-                    {item.isRepeatOffender && <span className="tag tag-repeat">repeat offender</span>}
-                  </td>
-                  <td>{item.ip}</td>
-                  <td>{item.requester}</td>
-                  <td>
-                    {item.listingIds.map((id) => (
-                      <a key={id} href={`#/record/${id}`} className="queue-listing-link">
-                        #{id}
-                      </a>
-                    ))}
-                  </td>
-                  <td>{formatAge(item.ageHours)}</td>
-                  <td>{formatTime(item.dueAt)}</td>
-                  <td>{item.assignee ?? <span className="muted">unassigned</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <QueueList<RequestSummary>
+      argument={argument}
+      title="Delisting requests"
+      section="delisting"
+      tableLabel="Delisting queue"
+      noun="request"
+      statuses={DELISTING_STATUSES}
+      topics={['delisting-requests']}
+      load={(filter) => api['delisting.list'](filter)}
+      intake={<RequestForm />}
+      columns={[
+        { header: 'IP', cell: (item) => item.ip },
+        { header: 'Requester', cell: (item) => item.requester },
+        {
+          header: 'Listings',
+          cell: (item) =>
+            item.listingIds.map((id) => (
+              <a key={id} href={`#/record/${id}`} className="queue-listing-link">
+                #{id}
+              </a>
+            )),
+        },
+      ]}
+      tags={(item) => item.isRepeatOffender && <span className="tag tag-repeat">repeat offender</span>}
+    />
   );
 }
 

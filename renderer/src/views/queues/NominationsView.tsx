@@ -6,7 +6,13 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { ApiError, ApiResult } from '../../../../shared/result.js';
-import { NOMINATION_STATUSES, type MtaAids, type NominationMtaInput, type NominationView as Nomination, type QueueFilter } from '../../../../shared/queues.js';
+import {
+  NOMINATION_STATUSES,
+  type MtaAids,
+  type NominationMtaInput,
+  type NominationSummaryView,
+  type NominationView as Nomination,
+} from '../../../../shared/queues.js';
 import { describeOrigin } from '../../../../shared/team.js';
 import type { UploadReceipt } from '../../../../shared/files.js';
 import { useApi } from '../../api.js';
@@ -15,14 +21,13 @@ import { describeHistoryEvent } from '../../../../shared/history-sentences.js';
 import { formatTime } from '../../format.js';
 import { fileRef, useFileSender } from '../../uploads.js';
 import { useOperation } from '../../useOperation.js';
-import { useChangeRevision } from '../../changes.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge } from '../ListBadge.js';
 import { ChosenFiles, FileInput, UploadProgressLine } from '../UploadProgress.js';
-import { QueuesPanel } from '../dashboard/QueuesPanel.js';
 import { ThreadView } from '../record/CorrespondenceTab.js';
 import { ReplyFields, useDecisionDraft } from './DecisionReply.js';
-import { Facts, formatAge, parseQueueParams, QueueFilters, queueHref } from './queueParts.js';
+import { Facts, formatAge, parseQueueParams, queueHref } from './queueParts.js';
+import { QueueList } from './QueueList.js';
 
 const EMPTY_MTA: NominationMtaInput = { ip: '', fqdn: '', domain: '', company: '', country: '', companyType: '' };
 
@@ -210,63 +215,22 @@ function NominationForm() {
 
 function NominationQueue({ argument }: { argument: string | null }) {
   const api = useApi();
-  const params = parseQueueParams(argument);
-  const revision = useChangeRevision(['nominations']);
-  const queue = useOperation(
-    () => api['nominations.list']({ status: params.status, assignee: params.assignee, age: params.age as QueueFilter['age'], afterId: 0, limit: 500 }),
-    `${argument ?? ''}:${revision}`,
-  );
   return (
-    <section aria-labelledby="view-title">
-      <h1 id="view-title">GAL nominations</h1>
-      <QueuesPanel />
-      <NominationForm />
-      <QueueFilters section="nominations" params={params} statuses={NOMINATION_STATUSES} />
-      {queue.state === 'loading' && <p aria-live="polite">Loading…</p>}
-      {queue.state === 'failed' && <ErrorLine error={queue.error} />}
-      {queue.state === 'done' && (
-        <div className="table-scroll">
-          <table aria-label="Nomination queue" className="queue-table">
-            <caption>
-              {queue.value.total} nomination{queue.value.total === 1 ? '' : 's'}
-              {queue.value.total > queue.value.items.length ? ` (first ${queue.value.items.length})` : ''}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">Status</th>
-                <th scope="col">IPs</th>
-                <th scope="col">Contact</th>
-                <th scope="col">Age</th>
-                <th scope="col">Due</th>
-                <th scope="col">Assignee</th>
-              </tr>
-            </thead>
-            <tbody>
-              {queue.value.items.map((item) => (
-                <tr key={item.id} className={item.isOverdue ? 'is-overdue' : undefined}>
-                  <td>
-                    <a href={queueHref('nominations', { id: item.id })}>#{item.id}</a>
-                  </td>
-                  <td>
-                    {item.status}
-                    {item.isOverdue && <span className="tag tag-overdue">overdue</span>}
-                  </td>
-                  <td>
-                    {item.ips.slice(0, 3).join(', ')}
-                    {item.ips.length > 3 ? ` +${item.ips.length - 3}` : ''}
-                  </td>
-                  <td>{item.contact.email}</td>
-                  <td>{formatAge(item.ageHours)}</td>
-                  <td>{formatTime(item.dueAt)}</td>
-                  <td>{item.assignee ?? <span className="muted">unassigned</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <QueueList<NominationSummaryView>
+      argument={argument}
+      title="GAL nominations"
+      section="nominations"
+      tableLabel="Nomination queue"
+      noun="nomination"
+      statuses={NOMINATION_STATUSES}
+      topics={['nominations']}
+      load={(filter) => api['nominations.list'](filter)}
+      intake={<NominationForm />}
+      columns={[
+        { header: 'IPs', cell: (item) => `${item.ips.slice(0, 3).join(', ')}${item.ips.length > 3 ? ` +${item.ips.length - 3}` : ''}` },
+        { header: 'Contact', cell: (item) => item.contact.email },
+      ]}
+    />
   );
 }
 
