@@ -11,7 +11,7 @@ import type { Role } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { EnrolmentResult, EnrolmentStart, Invitation } from '../../../shared/team.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { AppError, conflict, invalidInput } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { addInvestigator, parseRoles, requireActor } from '../investigators/investigators.js';
@@ -85,10 +85,7 @@ export function invitePerson(db: WriteDb, actorName: string | null, input: { nam
 
 /** The enrolment a code opens, or a refusal saying why (unknown, used, replaced, expired, person inactive). */
 function openEnrolment(db: ReadDb, code: string, now: Date): EnrolmentRow {
-  const row = db.get<EnrolmentRow>(
-    sql`SELECT e.id, e.investigator_id, i.name, i.roles, i.active, e.expires_at, e.totp_secret, e.used_at, e.voided_at
-        FROM enrolments e JOIN investigators i ON i.id = e.investigator_id WHERE e.code_hash = ${secretHash(normaliseCode(code))}`,
-  );
+  const row = db.get<EnrolmentRow>(enrolmentByCodeSql(secretHash(normaliseCode(code))));
   const refused = (why: string) => new AppError('unauthenticated', `${why}: ask an admin for a new enrolment code`);
   if (!row) throw refused('no such enrolment code');
   if (row.used_at !== null) throw refused(`this enrolment code was already used (${row.used_at})`);
@@ -163,4 +160,10 @@ export async function completeEnrolment(db: WriteDb, input: { code: string; pass
     });
     return { name: row.name, secondFactor: totp !== null, recoveryCodes };
   });
+}
+
+/** An enrolment by the hash of its code, with its person. */
+export function enrolmentByCodeSql(codeHash: Buffer): Sql {
+  return sql`SELECT e.id, e.investigator_id, i.name, i.roles, i.active, e.expires_at, e.totp_secret, e.used_at, e.voided_at
+    FROM enrolments e JOIN investigators i ON i.id = e.investigator_id WHERE e.code_hash = ${codeHash}`;
 }

@@ -4,7 +4,7 @@
  * investigators/, so that investigators/ can end sessions without a loop between the two.
  */
 import type { WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 
 /** Why a session ended before its time. */
 export type SessionEndReason = 'signed-out' | 'ended' | 'roles-changed' | 'deactivated' | 'credentials-changed' | 'second-factor-reset';
@@ -12,5 +12,10 @@ export type SessionEndReason = 'signed-out' | 'ended' | 'roles-changed' | 'deact
 /** End every open session of a person (deactivated, roles changed, enrolled again, second factor reset); returns how many. */
 export function endSessionsOf(db: WriteDb, personId: number, reason: SessionEndReason, now: Date): number {
   const at = now.toISOString();
-  return db.run(sql`UPDATE sessions SET ended_at = ${at}, end_reason = ${reason} WHERE investigator_id = ${personId} AND ended_at IS NULL AND expires_at > ${at}`).changes;
+  return db.run(endSessionsOfSql(personId, reason, at)).changes;
+}
+
+/** The statement that ends a person's open sessions at `at`. */
+export function endSessionsOfSql(personId: number, reason: SessionEndReason, at: string): Sql {
+  return sql`UPDATE sessions SET ended_at = ${at}, end_reason = ${reason} WHERE investigator_id = ${personId} AND ended_at IS NULL AND expires_at > ${at}`;
 }

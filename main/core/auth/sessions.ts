@@ -9,7 +9,7 @@
 import type { Settings } from '../../../shared/settings.js';
 import type { ClientKind, SessionKind, SessionView } from '../../../shared/team.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { AppError, forbidden, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { findActor, parseRoles, type Actor } from '../investigators/investigators.js';
@@ -121,7 +121,7 @@ export interface AuthenticatedSession {
  */
 export function authenticate(db: ReadDb, token: string, settings: Settings, now: Date, markSeen: (sessionId: number, at: string) => void): AuthenticatedSession {
   if (!isSessionTokenShaped(token)) throw unauthenticated('the session token is malformed: sign in');
-  const row = db.get<SessionRow>(sql`SELECT ${SESSION_COLUMNS} FROM sessions s JOIN investigators i ON i.id = s.investigator_id WHERE s.token_hash = ${secretHash(token)}`);
+  const row = db.get<SessionRow>(sessionByTokenSql(secretHash(token)));
   if (!row) throw unauthenticated('no such session: sign in');
   if (row.ended_at !== null) throw unauthenticated(`the session has ended (${END_REASONS[row.end_reason ?? 'ended']}): sign in again`);
   const at = now.toISOString();
@@ -164,7 +164,7 @@ export function listSessions(db: ReadDb, actorName: string | null, personName: s
 
 /** Sessions not ended and within their absolute lifetime (the idle one is checked by the caller). */
 function openSessions(db: ReadDb, now: Date): SessionRow[] {
-  return db.all<SessionRow>(sql`SELECT ${SESSION_COLUMNS} FROM sessions s JOIN investigators i ON i.id = s.investigator_id WHERE s.ended_at IS NULL AND s.expires_at > ${now.toISOString()}`);
+  return db.all<SessionRow>(openSessionsSql(now.toISOString()));
 }
 
 /** How many live sessions each person has (the Team page). */
@@ -195,4 +195,14 @@ export function endSession(db: WriteDb, actorName: string | null, id: number, cu
     });
     return toView({ ...row, ended_at: at }, settings, currentSessionId);
   });
+}
+
+/** A session by the hash of its token, with its person (every call of the team server asks it). */
+export function sessionByTokenSql(tokenHash: Buffer): Sql {
+  return sql`SELECT ${SESSION_COLUMNS} FROM sessions s JOIN investigators i ON i.id = s.investigator_id WHERE s.token_hash = ${tokenHash}`;
+}
+
+/** Sessions not ended and within their absolute lifetime at `at`, with their people (the Team page). */
+export function openSessionsSql(at: string): Sql {
+  return sql`SELECT ${SESSION_COLUMNS} FROM sessions s JOIN investigators i ON i.id = s.investigator_id WHERE s.ended_at IS NULL AND s.expires_at > ${at}`;
 }

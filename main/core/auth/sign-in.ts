@@ -11,7 +11,7 @@
 import type { Settings } from '../../../shared/settings.js';
 import { SECOND_FACTOR_NEEDED, type ClientKind, type SignInResult } from '../../../shared/team.js';
 import type { WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { AppError, forbidden } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { createSession } from './sessions.js';
@@ -75,7 +75,7 @@ export async function signIn(db: WriteDb, input: SignInInput, origin: SignInOrig
     if (failuresFromAddress(db, address, windowStart()) >= settings.auth.maxFailuresPerAddress) {
       return rateLimited(`too many failed sign-ins from ${address}: try again in ${settings.auth.failureWindowMinutes} minutes`);
     }
-    const lock = db.get<{ locked_until: string }>(sql`SELECT locked_until FROM sign_in_locks WHERE name = ${name} AND locked_until > ${at}`);
+    const lock = db.get<{ locked_until: string }>(lockOfSql(name, at));
     if (!lock) return null;
     // Counted against the address too: trying a locked name again and again is guessing.
     db.run(sql`INSERT INTO sign_in_failures (at, name, address) VALUES (${at}, ${name}, ${address})`);
@@ -108,7 +108,7 @@ export async function signIn(db: WriteDb, input: SignInInput, origin: SignInOrig
     // Not a failure: the passphrase was right, and the client now asks for the second factor.
     if (!entry) throw new AppError('unauthenticated', 'a second factor is needed: the 6-digit code of your authenticator app, or a recovery code', [SECOND_FACTOR_NEEDED]);
     if (isRecoveryCodeShaped(entry)) {
-      recoveryCodeId = db.get<{ id: number }>(sql`SELECT id FROM recovery_codes WHERE investigator_id = ${person.id} AND code_hash = ${secretHash(normaliseCode(entry))} AND used_at IS NULL`)?.id ?? null;
+      recoveryCodeId = db.get<{ id: number }>(unusedRecoveryCodeSql(person.id, secretHash(normaliseCode(entry))))?.id ?? null;
       if (recoveryCodeId !== null) secondFactor = 'recovery-code';
     } else {
       totpStep = matchTotp(credentials.totpSecret, entry, now().getTime(), credentials.totpLastStep);
@@ -151,7 +151,7 @@ export async function signIn(db: WriteDb, input: SignInInput, origin: SignInOrig
       // Failures before the end of an earlier lock were paid for by that lock.
       const lastLock = db.get<{ locked_until: string }>(sql`SELECT locked_until FROM sign_in_locks WHERE name = ${name}`)?.locked_until ?? '';
       const since = lastLock > windowStart() ? lastLock : windowStart();
-      const failures = db.get<{ count: number }>(sql`SELECT count(*) AS count FROM sign_in_failures WHERE name = ${name} AND at > ${since}`)?.count ?? 0;
+      const failures = db.get<{ count: number }>(failuresOfNameSql(name, since))?.count ?? 0;
       if (failures >= settings.auth.lockAfterFailures) {
         const until = new Date(now().getTime() + settings.auth.lockMinutes * MINUTE).toISOString();
         db.run(sql`INSERT INTO sign_in_locks (name, locked_until) VALUES (${name}, ${until}) ON CONFLICT (name) DO UPDATE SET locked_until = excluded.locked_until`);
@@ -170,5 +170,25 @@ export async function signIn(db: WriteDb, input: SignInInput, origin: SignInOrig
 }
 
 function failuresFromAddress(db: WriteDb, address: string, since: string): number {
-  return db.get<{ count: number }>(sql`SELECT count(*) AS count FROM sign_in_failures WHERE address = ${address} AND at > ${since}`)?.count ?? 0;
+  return db.get<{ count: number }>(failuresFromAddressSql(address, since))?.count ?? 0;
+}
+
+/** The lock of a name still in force at `at`. */
+export function lockOfSql(name: string, at: string): Sql {
+  return sql`SELECT locked_until FROM sign_in_locks WHERE name = ${name} AND locked_until > ${at}`;
+}
+
+/** A person's unused recovery code with this hash. */
+export function unusedRecoveryCodeSql(personId: number, codeHash: Buffer): Sql {
+  return sql`SELECT id FROM recovery_codes WHERE investigator_id = ${personId} AND code_hash = ${codeHash} AND used_at IS NULL`;
+}
+
+/** Failed sign-ins of a name since `since` (every failure counts them). */
+export function failuresOfNameSql(name: string, since: string): Sql {
+  return sql`SELECT count(*) AS count FROM sign_in_failures WHERE name = ${name} AND at > ${since}`;
+}
+
+/** Failed sign-ins from an address since `since` (every attempt counts them). */
+export function failuresFromAddressSql(address: string, since: string): Sql {
+  return sql`SELECT count(*) AS count FROM sign_in_failures WHERE address = ${address} AND at > ${since}`;
 }

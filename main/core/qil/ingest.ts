@@ -26,6 +26,11 @@ import { RangeIndex } from '../lookup/range-index.js';
 import { applyHit, lastExpiry, listingAt, senderRating, type SourceState } from './policy.js';
 import type { ProgressReporter } from '../jobs/progress.js';
 
+/** A source's scoring state by its 16-byte address key (once per source in an ingest). */
+export const SOURCE_STATE_SQL = 'SELECT * FROM qil_sources WHERE source = ?';
+/** A source's trap hits in time order (replayed on a re-ingest, drawn as the score chart), without a sort. */
+export const SOURCE_HITS_SQL = 'SELECT at, count FROM qil_observations WHERE source = ? ORDER BY at, trap, count';
+
 const MAX_REPORTED_PROBLEMS = 50;
 const MAX_REPORTED_NOTES = 20;
 const PROGRESS_EVERY = 65_536;
@@ -196,8 +201,8 @@ export async function ingestTrapHits(
     withDeferredIndexes(db, DEFERRABLE_LISTING_INDEXES, ordered.length, () => {
     const actor = requireActor(db, actorName, 'investigator');
     const insertObservation = db.prepare('INSERT OR IGNORE INTO qil_observations (source, at, trap, count, ingested_at) VALUES (?, ?, ?, ?, ?)');
-    const readSource = db.prepare('SELECT * FROM qil_sources WHERE source = ?');
-    const readObservations = db.prepare('SELECT at, count FROM qil_observations WHERE source = ? ORDER BY at, trap, count');
+    const readSource = db.prepare(SOURCE_STATE_SQL);
+    const readObservations = db.prepare(SOURCE_HITS_SQL);
     const writeSource = db.prepare(
       `INSERT OR REPLACE INTO qil_sources (source, family, score, score_at, first_seen, last_hit, hits, expires1, expires2, expires3, expires4, listing1, listing2, listing3, listing4)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -299,7 +304,7 @@ export async function ingestTrapHits(
 export function readSourceState(db: ReadDb, family: Family, value: bigint): { state: SourceState; listingIds: Array<number | null> } | null {
   const key = Buffer.alloc(16);
   writeAddressKey(family, value, key, 0);
-  const row = db.get<StoredSource>(sql`SELECT * FROM qil_sources WHERE source = ${key}`);
+  const row = db.get<StoredSource>({ text: SOURCE_STATE_SQL, values: [key] });
   if (!row) return null;
   return { state: stateOf(row), listingIds: [row.listing1, row.listing2, row.listing3, row.listing4] };
 }

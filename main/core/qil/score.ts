@@ -7,12 +7,11 @@ import { formatAddress, parseAddress, writeAddressKey } from '../../../shared/ad
 import type { QilScoreView } from '../../../shared/qil.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
 import { findListing } from '../listings/listings.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { invalidInput } from '../errors.js';
 import { applyHit, decayedScore, senderRating, threshold, type SourceState } from './policy.js';
-import { currentListing, readSourceState } from './ingest.js';
+import { SOURCE_HITS_SQL, currentListing, readSourceState } from './ingest.js';
 
 /** Points the chart gets at most: the latest ones. */
 export const MAX_SCORE_POINTS = 500;
@@ -35,7 +34,7 @@ export function qilScore(db: ReadDb, index: ListingIndex, ip: string, settings: 
   const points: Array<{ at: string; score: number }> = [];
   let state: SourceState | null = null;
   let hits = 0;
-  for (const row of db.iterate<{ at: number; count: number }>(sql`SELECT at, count FROM qil_observations WHERE source = ${key} ORDER BY at, trap, count`)) {
+  for (const row of db.iterate<{ at: number; count: number }>({ text: SOURCE_HITS_SQL, values: [key] })) {
     state = applyHit(state, row, senderRating(state, row.at, membership, policy), policy);
     hits += row.count;
     points.push({ at: new Date(row.at).toISOString(), score: round(state.score) });
