@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { RelayStatus, ThreadDirection } from '../../../shared/evidence.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { composeMail, mailText } from './compose.js';
 import { compress, messageHash } from './message.js';
 
@@ -84,7 +84,7 @@ function asMessageId(id: string | null): string | null {
 /** What a reply in this thread answers: the latest mail received, and every message id of the thread in order (at most 20, the latest kept). */
 export function threadingOf(db: ReadDb, threadId: number): { inReplyTo: string | null; references: string[] } {
   const rows = db.all<{ direction: ThreadDirection; message_id: string | null }>(
-    sql`SELECT direction, message_id FROM thread_messages WHERE thread_id = ${threadId} AND message_id IS NOT NULL ORDER BY id`,
+    threadMessageIdsSql(threadId),
   );
   const ids = rows.map((row) => ({ ...row, id: asMessageId(row.message_id) })).filter((row): row is typeof row & { id: string } => row.id !== null);
   const inbound = ids.filter((row) => row.direction === 'inbound');
@@ -153,4 +153,9 @@ export function relayStatus(settings: Settings): RelayStatus {
     return { isConfigured: false, text: 'No mail relay is configured (setting evidence.smtp.host), so RepDesk cannot send: export the .eml and send it from your mail program.' };
   }
   return { isConfigured: true, text: `Sent through the relay ${host}:${port} (${secure ? 'TLS' : 'STARTTLS when the relay offers it'}), from ${settings.evidence.replyFrom}.` };
+}
+
+/** The message ids of a thread's messages in order (what a reply answers). */
+export function threadMessageIdsSql(threadId: number): Sql {
+  return sql`SELECT direction, message_id FROM thread_messages WHERE thread_id = ${threadId} AND message_id IS NOT NULL ORDER BY id`;
 }

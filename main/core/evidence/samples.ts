@@ -14,7 +14,7 @@ import type { LinkedListing, MessageOutcome, RawMessage, SampleDetail, SampleImp
 import type { Settings } from '../../../shared/settings.js';
 import type { Reason } from '../../../shared/domain.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
@@ -157,7 +157,7 @@ export async function importSamples(
     if (pendingBytes > STAGING_BATCH_BYTES) flush();
   } };
   const stageLink = { run: (...link: unknown[]) => pending.push({ link }) };
-  const findStored = db.prepare('SELECT id, source_ip, subject FROM samples WHERE sha256 = ?');
+  const findStored = db.prepare(SAMPLE_BY_SHA256_SQL);
   let bytesDone = 0;
   try {
     onProgress?.({ stage: 'reading messages', done: 0, total: totalBytes });
@@ -350,8 +350,7 @@ export function listSamples(db: ReadDb, listingId: number, afterId: number, limi
   if (!findListing(db, listingId)) throw notFound(`no listing #${listingId}`);
   const { range } = getListing(db, listingId);
   const total = db.get<{ count: number }>(sql`SELECT count(*) AS count FROM sample_links WHERE listing_id = ${listingId}`)?.count ?? 0;
-  const rows = db.all<SampleRow>(sql`SELECT ${SAMPLE_COLUMNS} FROM sample_links k JOIN samples s ON s.id = k.sample_id
-    WHERE k.listing_id = ${listingId} AND k.sample_id < ${afterId === 0 ? Number.MAX_SAFE_INTEGER : afterId} ORDER BY k.sample_id DESC LIMIT ${limit}`);
+  const rows = db.all<SampleRow>(listingSamplesSql(listingId, afterId, limit));
   return { total, samples: rows.map((row) => ({ ...toSummary(row), isSourceOutside: holdsSource(range, row.source_ip) === false })) };
 }
 
@@ -379,7 +378,7 @@ export async function getSample(db: ReadDb, index: ListingIndex, id: number): Pr
     : { headers: [], text: raw.subarray(0, 1024 * 1024).toString('utf8'), html: null, attachments: [], notes: [`this message is no longer read as mail (${parsed.problem}); shown as received`] };
   const sanitised = message.html !== null ? sanitiseHtml(message.html) : null;
   const received = JSON.parse(row.received) as SampleDetail['received'];
-  const linked = db.all<{ listing_id: number }>(sql`SELECT listing_id FROM sample_links WHERE sample_id = ${id} ORDER BY listing_id`).map((link) => link.listing_id);
+  const linked = db.all<{ listing_id: number }>(sampleListingsSql(id)).map((link) => link.listing_id);
   const source = row.source_ip ? sourceFromText(row.source_ip) : null;
   const covering = source ? coveringListings(db, index, source).filter((listingId) => !linked.includes(listingId)) : [];
   return {
@@ -418,7 +417,7 @@ export function linkSample(db: WriteDb, actorName: string | null, sampleId: numb
     db.run(sql`INSERT INTO sample_links (listing_id, sample_id, linked_at, linked_by) VALUES (${listingId}, ${sampleId}, ${at}, ${actor.id})`);
     openHistory(db, () => at).append({ actor: actor.name, action: 'samples.linked', subjectType: 'listing', subjectId: listingId, details: { samples: 1, sampleIds: [sampleId] } });
     return db
-      .all<{ listing_id: number }>(sql`SELECT listing_id FROM sample_links WHERE sample_id = ${sampleId} ORDER BY listing_id`)
+      .all<{ listing_id: number }>(sampleListingsSql(sampleId))
       .map((link) => listingBrief(db, link.listing_id, sample.source_ip));
   });
 }
@@ -450,13 +449,32 @@ export function createListingFromSample(
 /** Count, first and last seen, and samples per day for a listing. */
 export function sampleStats(db: ReadDb, listingId: number): SampleStats {
   if (!findListing(db, listingId)) throw notFound(`no listing #${listingId}`);
-  const days = db.all<{ day: string; count: number; first: string; last: string }>(sql`SELECT substr(coalesce(s.sent_at, s.imported_at), 1, 10) AS day, count(*) AS count,
-      min(coalesce(s.sent_at, s.imported_at)) AS first, max(coalesce(s.sent_at, s.imported_at)) AS last
-    FROM sample_links k JOIN samples s ON s.id = k.sample_id WHERE k.listing_id = ${listingId} GROUP BY day ORDER BY day`);
+  const days = db.all<{ day: string; count: number; first: string; last: string }>(listingSampleDaysSql(listingId));
   return {
     count: days.reduce((sum, day) => sum + day.count, 0),
     firstSeen: days.length > 0 ? days[0].first : null,
     lastSeen: days.length > 0 ? days[days.length - 1].last : null,
     perDay: days.map((day) => ({ day: day.day, count: day.count })),
   };
+}
+
+/** A message already stored, by its SHA-256 (every imported message is checked: duplicates are linked, not stored again). */
+export const SAMPLE_BY_SHA256_SQL = 'SELECT id, source_ip, subject FROM samples WHERE sha256 = ?';
+
+/** A page of a listing's samples, newest first, after `afterId` (0: the first page). */
+export function listingSamplesSql(listingId: number, afterId: number, limit: number): Sql {
+  return sql`SELECT ${SAMPLE_COLUMNS} FROM sample_links k JOIN samples s ON s.id = k.sample_id
+    WHERE k.listing_id = ${listingId} AND k.sample_id < ${afterId === 0 ? Number.MAX_SAFE_INTEGER : afterId} ORDER BY k.sample_id DESC LIMIT ${limit}`;
+}
+
+/** The listings a sample is linked to, in id order. */
+export function sampleListingsSql(sampleId: number): Sql {
+  return sql`SELECT listing_id FROM sample_links WHERE sample_id = ${sampleId} ORDER BY listing_id`;
+}
+
+/** A listing's samples per day (the statistics). */
+export function listingSampleDaysSql(listingId: number): Sql {
+  return sql`SELECT substr(coalesce(s.sent_at, s.imported_at), 1, 10) AS day, count(*) AS count,
+      min(coalesce(s.sent_at, s.imported_at)) AS first, max(coalesce(s.sent_at, s.imported_at)) AS last
+    FROM sample_links k JOIN samples s ON s.id = k.sample_id WHERE k.listing_id = ${listingId} GROUP BY day ORDER BY day`;
 }

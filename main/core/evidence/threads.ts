@@ -13,7 +13,7 @@ import type { Role } from '../../../shared/domain.js';
 import type { RawMessage, ReplyDraft, ReplyTemplate, ThreadDetail, ThreadImportResult, ThreadMessageView, ThreadOutcome, ThreadSummary } from '../../../shared/evidence.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import type { Actor } from '../investigators/investigators.js';
@@ -97,10 +97,10 @@ export function subjectOf(row: Owned): { subjectType: 'listing' | 'isp' | 'nomin
 export function listThreads(db: ReadDb, input: { listingId?: number; isp?: string }): ThreadSummary[] {
   if (input.listingId !== undefined) {
     getListing(db, input.listingId);
-    return db.all<ThreadRow>(sql`${THREAD_SELECT} WHERE t.listing_id = ${input.listingId} ORDER BY t.status = 'resolved', t.id DESC`).map(toSummary);
+    return db.all<ThreadRow>(listingThreadsSql(input.listingId)).map(toSummary);
   }
   const isp = findIsp(db, input.isp as string);
-  return db.all<ThreadRow>(sql`${THREAD_SELECT} WHERE t.isp_id = ${isp.id} ORDER BY t.status = 'resolved', t.id DESC`).map(toSummary);
+  return db.all<ThreadRow>(ispThreadsSql(isp.id)).map(toSummary);
 }
 
 interface MessageRow {
@@ -121,9 +121,7 @@ interface MessageRow {
 export function getThread(db: ReadDb, id: number, settings: Settings): ThreadDetail {
   const row = findThread(db, id);
   const messages = db
-    .all<MessageRow>(sql`SELECT m.id, m.direction, m.from_address, m.to_address, m.subject, m.sent_at, m.message_id, m.body_text, m.raw IS NOT NULL AS has_raw, m.created_at,
-        (SELECT name FROM investigators WHERE id = m.created_by) AS created_by
-      FROM thread_messages m WHERE m.thread_id = ${id} ORDER BY m.id`)
+    .all<MessageRow>(threadMessagesSql(id))
     .map(
       (message): ThreadMessageView => ({
         id: message.id,
@@ -348,4 +346,21 @@ export async function sendReply(db: WriteDb, actorName: string | null, messageId
     });
   });
   return { response: info.response, accepted };
+}
+
+/** A listing's threads, open ones first, newest first. */
+export function listingThreadsSql(listingId: number): Sql {
+  return sql`${THREAD_SELECT} WHERE t.listing_id = ${listingId} ORDER BY t.status = 'resolved', t.id DESC`;
+}
+
+/** An ISP's threads, open ones first, newest first. */
+export function ispThreadsSql(ispId: number): Sql {
+  return sql`${THREAD_SELECT} WHERE t.isp_id = ${ispId} ORDER BY t.status = 'resolved', t.id DESC`;
+}
+
+/** A thread's messages in order. */
+export function threadMessagesSql(threadId: number): Sql {
+  return sql`SELECT m.id, m.direction, m.from_address, m.to_address, m.subject, m.sent_at, m.message_id, m.body_text, m.raw IS NOT NULL AS has_raw, m.created_at,
+      (SELECT name FROM investigators WHERE id = m.created_by) AS created_by
+    FROM thread_messages m WHERE m.thread_id = ${threadId} ORDER BY m.id`;
 }

@@ -9,7 +9,7 @@
  */
 import type { Settings } from '../../../shared/settings.js';
 import type { WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { notFound } from '../errors.js';
 import type { Actor } from '../investigators/investigators.js';
 import { insertThreadMessage, mailAddressOf, openThread, storeReply } from '../evidence/mail.js';
@@ -23,7 +23,7 @@ export interface RequestThread {
 /** The thread a request about `listingId` goes into: that record's open thread with the same requester, or a new one. */
 export function threadForListing(db: WriteDb, listingId: number, ip: string, requester: string, actor: Actor, now: Date): RequestThread {
   const correspondent = requester.trim().toLowerCase();
-  const joined = db.get<{ id: number }>(sql`SELECT id FROM threads WHERE listing_id = ${listingId} AND correspondent = ${correspondent} AND status = 'open' ORDER BY id DESC LIMIT 1`);
+  const joined = db.get<{ id: number }>(openThreadWithSql(listingId, correspondent));
   if (joined) return { threadId: joined.id, isOpened: false };
   return { threadId: openThread(db, { listingId }, `Delisting request for ${ip} from ${requester}`, actor.id, now.toISOString(), correspondent), isOpened: true };
 }
@@ -110,4 +110,9 @@ export function replyToNomination(
   const to = mailAddressOf(row.contact_email);
   const stored = storeReply(db, threadId, actor.id, { to, ...reply }, settings, now);
   return { threadId, messageId: stored.id, isMail: to !== null };
+}
+
+/** A record's latest open thread with this correspondent (a delisting request joins it). */
+export function openThreadWithSql(listingId: number, correspondent: string): Sql {
+  return sql`SELECT id FROM threads WHERE listing_id = ${listingId} AND correspondent = ${correspondent} AND status = 'open' ORDER BY id DESC LIMIT 1`;
 }
