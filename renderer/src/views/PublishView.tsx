@@ -14,6 +14,7 @@ import { SafetyReport } from './publish/SafetyReport.js';
 import { SnapshotChanges } from './publish/SnapshotChanges.js';
 import { SnapshotHistory } from './publish/SnapshotHistory.js';
 import { TeamPublishAction } from './publish/TeamPublishAction.js';
+import './publish/publish.css';
 
 export function PublishView() {
   const api = useApi();

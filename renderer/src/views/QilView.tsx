@@ -13,6 +13,7 @@ import { fileRef, useFileSender } from '../uploads.js';
 import { ErrorLine } from './ErrorLine.js';
 import { JobProgress } from './JobProgress.js';
 import { ChosenFiles, FileInput, UploadProgressLine } from './UploadProgress.js';
+import './qil.css';
 
 /** The job's result crosses the boundary untyped; check the shape this view reads before using it. */
 function isIngestSummary(value: unknown): value is QilIngestSummary {

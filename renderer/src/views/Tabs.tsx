@@ -3,6 +3,7 @@
  * move between tabs and select them, and the panel is labelled by its tab.
  */
 import { useRef, type KeyboardEvent, type ReactNode } from 'react';
+import './tabs.css';
 
 export interface TabItem<Id extends string> {
   readonly id: Id;

@@ -91,14 +91,14 @@ export function ConnectionChoice({ bridge, state, onCancel }: { bridge: DesktopB
       <p>Work on this computer alone, or with your team on a RepDesk team server. You can change this later.</p>
       {current && <p className="connection-note">{current}</p>}
       <div className="connection-options">
-        <section className="connection-option" aria-labelledby="embedded-title">
+        <section className="connection-option card" aria-labelledby="embedded-title">
           <h2 id="embedded-title">Work on this computer</h2>
           <p>The records are kept in a database on this computer, for one person. Nobody signs in.</p>
           <button type="button" onClick={() => void choose({ mode: 'embedded' })} disabled={isBusy || state.kind === 'embedded'}>
             Work on this computer
           </button>
         </section>
-        <section className="connection-option" aria-labelledby="team-title">
+        <section className="connection-option card" aria-labelledby="team-title">
           <h2 id="team-title">Connect to a team server</h2>
           <form aria-label="Connect to a team server" onSubmit={connect}>
             <label htmlFor="server-address">Server address</label>

@@ -9,6 +9,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { LISTS, type ListName } from '../../../../shared/domain.js';
 import { onThemeChange } from '../../theme.js';
+import './dashboard.css';
 
 export interface ActivityChartProps {
   readonly days: readonly string[];

@@ -10,6 +10,7 @@ import atlasUrl from 'world-atlas/countries-110m.json?url';
 import type { DashboardCountry } from '../../../../shared/dashboard.js';
 import { groupDigits } from '../../../../shared/dashboard.js';
 import { NUMERIC_BY_ALPHA2 } from './country-codes.js';
+import './dashboard.css';
 
 const STEPS = 5;
 

@@ -17,6 +17,7 @@ import { ErrorLine } from '../ErrorLine.js';
 import { ListBadge } from '../ListBadge.js';
 import { ActivityChart } from './ActivityChart.js';
 import { QueuesPanel } from './QueuesPanel.js';
+import './dashboard.css';
 
 const PERIOD_LABELS: Record<DashboardPeriod, string> = { week: 'Week', month: 'Month', year: 'Year' };
 

@@ -9,6 +9,7 @@ import { formatCount } from '../../format.js';
 import { useOperation } from '../../useOperation.js';
 import { useChangeRevision } from '../../changes.js';
 import { ErrorLine } from '../ErrorLine.js';
+import './dashboard.css';
 
 type Section = 'nominations' | 'delisting';
 

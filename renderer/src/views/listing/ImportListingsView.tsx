@@ -52,7 +52,7 @@ function Excerpt({ title, excerpt, isProblem = false }: { title: string; excerpt
 
 function PreviewReport({ preview }: { preview: ListingsImportPreview }) {
   return (
-    <section className="listing-preview" aria-label="Import preview">
+    <section className="listing-preview card" aria-label="Import preview">
       <h2>Preview of {preview.source}</h2>
       <p>
         {formatCount(preview.entries)} entries, {formatCount(preview.ranges)} good ranges ({formatCount(preview.ipv4)} IPv4, {formatCount(preview.ipv6)} IPv6):{' '}

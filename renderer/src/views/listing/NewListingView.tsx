@@ -46,7 +46,7 @@ type Preview = { state: 'empty' } | { state: 'checking' } | { state: 'done'; che
 
 function PreviewPanel({ preview }: { preview: Preview }) {
   return (
-    <aside className="listing-preview" aria-labelledby="preview-title" aria-live="polite">
+    <aside className="listing-preview card" aria-labelledby="preview-title" aria-live="polite">
       <h2 id="preview-title">What will be saved</h2>
       {preview.state === 'empty' && <p className="muted">Type a range: an address, a CIDR or a range a-b.</p>}
       {preview.state === 'checking' && <p className="muted">Checking…</p>}

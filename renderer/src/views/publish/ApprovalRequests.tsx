@@ -10,6 +10,7 @@ import { useApi } from '../../api.js';
 import { formatCount, formatTime } from '../../format.js';
 import type { Reloadable } from '../../useOperation.js';
 import { ListBadge } from '../ListBadge.js';
+import './publish.css';
 
 function isChange(value: unknown): value is { added: number; removed: number } {
   return typeof value === 'object' && value !== null && 'added' in value && 'removed' in value && typeof value.added === 'number' && typeof value.removed === 'number';

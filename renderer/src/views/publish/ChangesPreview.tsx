@@ -4,6 +4,7 @@ import type { PublishPreview } from '../../../../shared/publishing.js';
 import { formatCount } from '../../format.js';
 import type { Reloadable } from '../../useOperation.js';
 import { ListBadge } from '../ListBadge.js';
+import './publish.css';
 
 function ChangesTable({ preview }: { preview: PublishPreview }) {
   const { changes } = preview;

@@ -8,6 +8,7 @@ import { formatBytes, formatCount } from '../../format.js';
 import { useJob } from '../../useJob.js';
 import { JobProgress } from '../JobProgress.js';
 import { SafetyChecks } from './SafetyReport.js';
+import './publish.css';
 
 /** The job's result crosses the boundary untyped; check the shape this view reads before using it. */
 function isPublishResult(value: unknown): value is PublishResult {

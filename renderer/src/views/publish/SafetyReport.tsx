@@ -1,5 +1,6 @@
 /** The safety checks a publish runs before writing anything, each with its status and findings. */
 import type { CheckStatus, SafetyCheck } from '../../../../shared/publishing.js';
+import './publish.css';
 
 const CHECK_TITLES: Record<SafetyCheck['name'], string> = {
   'test-points': 'Test points',

@@ -7,6 +7,7 @@ import { formatCount } from '../../format.js';
 import { useOperation } from '../../useOperation.js';
 import { ListBadge, StatusBadge } from '../ListBadge.js';
 import { Tabs } from '../Tabs.js';
+import './publish.css';
 
 const PAGE_SIZE = 100;
 

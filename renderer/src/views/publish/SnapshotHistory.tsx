@@ -3,6 +3,7 @@ import { LISTS } from '../../../../shared/domain.js';
 import type { SnapshotView } from '../../../../shared/publishing.js';
 import { formatCount, formatTime, isPast } from '../../format.js';
 import type { Reloadable } from '../../useOperation.js';
+import './publish.css';
 
 /** Totals over every list; a first snapshot added everything it holds. */
 export function snapshotTotals(snapshot: SnapshotView): { inForce: number; added: number; removed: number } {

@@ -14,6 +14,7 @@ import { useApi } from '../../api.js';
 import { formatCount } from '../../format.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { PublishedSnapshot, RefusedSnapshot, whyNotPublisher } from './PublishAction.js';
+import './publish.css';
 
 function Prepared({ prepared, server }: { prepared: PreparedPublish; server: string }) {
   return (

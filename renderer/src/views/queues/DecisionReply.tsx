@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import type { ApiError, ApiResult } from '../../../../shared/result.js';
 import type { MailDraft } from '../../../../shared/evidence.js';
 import { ErrorLine } from '../ErrorLine.js';
+import './queues.css';
 
 export interface DecisionDraft {
   /** The drafted reply, or null while it is being drafted. */

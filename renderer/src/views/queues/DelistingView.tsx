@@ -34,6 +34,7 @@ import { ThreadView } from '../record/CorrespondenceTab.js';
 import { ReplyFields, useDecisionDraft } from './DecisionReply.js';
 import { Facts, formatAge, parseQueueParams, queueHref } from './queueParts.js';
 import { QueueList } from './QueueList.js';
+import './queues.css';
 
 const DECISION_LABELS: Record<DelistingDecision, string> = {
   'remove-temporarily': 'Remove temporarily',

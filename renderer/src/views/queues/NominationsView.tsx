@@ -28,6 +28,7 @@ import { ThreadView } from '../record/CorrespondenceTab.js';
 import { ReplyFields, useDecisionDraft } from './DecisionReply.js';
 import { Facts, formatAge, parseQueueParams, queueHref } from './queueParts.js';
 import { QueueList } from './QueueList.js';
+import './queues.css';
 
 const EMPTY_MTA: NominationMtaInput = { ip: '', fqdn: '', domain: '', company: '', country: '', companyType: '' };
 

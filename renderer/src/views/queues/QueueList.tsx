@@ -14,6 +14,7 @@ import { useOperation } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { QueuesPanel } from '../dashboard/QueuesPanel.js';
 import { formatAge, parseQueueParams, QueueFilters, queueHref, type QueueSection } from './queueParts.js';
+import './queues.css';
 
 /** What every queue's item has (the core's queue engine computes the timing). */
 export interface QueueItem {

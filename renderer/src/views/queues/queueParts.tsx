@@ -7,6 +7,7 @@ import type { ReactNode } from 'react';
 import { AGE_BUCKETS, AGE_BUCKET_LABELS } from '../../../../shared/queues.js';
 import { useApi } from '../../api.js';
 import { useOperation } from '../../useOperation.js';
+import './queues.css';
 
 export type QueueSection = 'nominations' | 'delisting';
 

@@ -25,6 +25,7 @@ import { ErrorLine } from '../ErrorLine.js';
 import { downloadBase64 } from './files.js';
 import { fileRef, useFileSender } from '../../uploads.js';
 import { UploadProgressLine } from '../UploadProgress.js';
+import './record.css';
 
 type Owner = { readonly listingId: number } | { readonly isp: string };
 

@@ -13,6 +13,7 @@ import { formatBytes, formatTime } from '../../format.js';
 import { useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { downloadBase64 } from './files.js';
+import './record.css';
 
 /** The confirmation a link from a sample needs: the real target in full, then Open or Cancel. */
 function LinkConfirmation({ link, onClose }: { link: SampleLink; onClose: () => void }) {

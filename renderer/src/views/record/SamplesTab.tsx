@@ -19,6 +19,7 @@ import { JobProgress } from '../JobProgress.js';
 import { SampleViewer } from './SampleViewer.js';
 import { fileRef, useFileSender } from '../../uploads.js';
 import { UploadProgressLine } from '../UploadProgress.js';
+import './record.css';
 
 const DAY_SECONDS = 86_400;
 

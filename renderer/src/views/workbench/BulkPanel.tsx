@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../ConfirmDialog.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { InvestigatorSuggestions } from '../NameSuggestions.js';
 import { JobProgress } from '../JobProgress.js';
+import './workbench.css';
 
 type Action = 'delist' | 'suppress' | 'extend' | 'reassign' | 'export';
 

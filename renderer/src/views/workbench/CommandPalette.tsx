@@ -13,6 +13,7 @@ import { routeHref, SECTIONS } from '../../routes.js';
 import { nextThemeChoice, setThemeChoice, THEME_CHOICES, themeChoice, type ThemeChoice } from '../../theme.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { listingsHash } from './listingsRoute.js';
+import './workbench.css';
 
 interface Choice {
   readonly key: string;

@@ -21,6 +21,7 @@ import { SavedViews } from './SavedViews.js';
 import { WaitingFiles } from './WaitingFiles.js';
 import { useListingPages } from './useListingPages.js';
 import { useChanges } from '../../changes.js';
+import './workbench.css';
 /** A time in a grid cell: the header says UTC, so the cell does not. */
 function formatGridTime(iso: string): string {
   return formatTime(iso).replace(/ UTC$/, '');

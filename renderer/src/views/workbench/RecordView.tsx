@@ -23,6 +23,7 @@ import { useWaitingFiles } from '../../desktop.js';
 import { CorrespondenceTab } from '../record/CorrespondenceTab.js';
 import { SamplesTab } from '../record/SamplesTab.js';
 import { lastListingsHash } from './listingsRoute.js';
+import './workbench.css';
 
 /** One tab of the record: what it shows for a listing. */
 export interface RecordTab {

@@ -5,6 +5,7 @@ import { useApi } from '../../api.js';
 import { useReloadable } from '../../useOperation.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { listingsHash } from './listingsRoute.js';
+import './workbench.css';
 
 export function SavedViews({ queryText }: { queryText: string }) {
   const api = useApi();
