@@ -5,6 +5,7 @@ import { formatCount } from '../../format.js';
 import type { Reloadable } from '../../useOperation.js';
 import { ListBadge } from '../ListBadge.js';
 import './publish.css';
+import { ChangeCountHeaders } from './ChangeCountHeaders.js';
 
 function ChangesTable({ preview }: { preview: PublishPreview }) {
   const { changes } = preview;
@@ -22,15 +23,7 @@ function ChangesTable({ preview }: { preview: PublishPreview }) {
         <thead>
           <tr>
             <th scope="col">List</th>
-            <th scope="col" className="number">
-              In force now
-            </th>
-            <th scope="col" className="number">
-              Added
-            </th>
-            <th scope="col" className="number">
-              Removed
-            </th>
+            <ChangeCountHeaders inForce="In force now" />
           </tr>
         </thead>
         <tbody>

@@ -4,6 +4,7 @@ import type { SnapshotView } from '../../../../shared/publishing.js';
 import { formatCount, formatTime, isPast } from '../../format.js';
 import type { Reloadable } from '../../useOperation.js';
 import './publish.css';
+import { ChangeCountHeaders } from './ChangeCountHeaders.js';
 
 /** Totals over every list; a first snapshot added everything it holds. */
 export function snapshotTotals(snapshot: SnapshotView): { inForce: number; added: number; removed: number } {
@@ -81,15 +82,7 @@ export function SnapshotHistory({
                 <th scope="col">Zone</th>
                 <th scope="col">Prepared by</th>
                 <th scope="col">Approved by</th>
-                <th scope="col" className="number">
-                  In force
-                </th>
-                <th scope="col" className="number">
-                  Added
-                </th>
-                <th scope="col" className="number">
-                  Removed
-                </th>
+                <ChangeCountHeaders />
               </tr>
             </thead>
             <tbody>

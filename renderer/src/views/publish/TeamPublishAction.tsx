@@ -15,6 +15,7 @@ import { formatCount } from '../../format.js';
 import { ErrorLine } from '../ErrorLine.js';
 import { PublishedSnapshot, RefusedSnapshot, whyNotPublisher } from './PublishAction.js';
 import './publish.css';
+import { ChangeCountHeaders } from './ChangeCountHeaders.js';
 
 function Prepared({ prepared, server }: { prepared: PreparedPublish; server: string }) {
   return (
@@ -28,15 +29,7 @@ function Prepared({ prepared, server }: { prepared: PreparedPublish; server: str
           <thead>
             <tr>
               <th scope="col">List</th>
-              <th scope="col" className="number">
-                In force
-              </th>
-              <th scope="col" className="number">
-                Added
-              </th>
-              <th scope="col" className="number">
-                Removed
-              </th>
+              <ChangeCountHeaders />
             </tr>
           </thead>
           <tbody>
