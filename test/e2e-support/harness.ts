@@ -2,16 +2,17 @@
  * End-to-end harness: a real SQLite database seeded through the real CLI, the real HTTP server
  * serving the built renderer, and Debian's Chromium driven by playwright-core.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page, type Request } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page, type Request } from 'playwright-core';
 import { runCli } from '../../main/cli/main.js';
 import { createCore, type Core } from '../../main/core/app.js';
 import type { MinisignKeyPair } from '../../main/core/publish/minisign.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
 import { openThreadedCore } from '../../main/core/writer/threaded-core.js';
+import { after, before } from 'node:test';
 
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 
@@ -30,6 +31,15 @@ export const RENDERER_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), 
 
 /** The repository root (for test-output/). */
 export const PROJECT_FOLDER = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Where the e2e tests leave their screenshots (light and dark of the main screens), to look at after a run. */
+export const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+
+/** Save what the page (or one element of it) shows as test-output/screenshots/NAME.png. */
+export async function saveScreenshot(shown: Page | Locator, name: string, options: { readonly fullPage?: boolean } = {}): Promise<void> {
+  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
+  await shown.screenshot({ path: join(SCREENSHOT_FOLDER, `${name}.png`), ...options });
+}
 
 /** Run one `repdesk` command in-process against the database; throws with its output on failure. */
 export async function repdesk(databasePath: string, ...argv: string[]): Promise<string[]> {
@@ -189,4 +199,21 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     await close();
     throw error;
   }
+}
+
+/**
+ * One harness for the tests of a file: started before them (handed to `use`), closed after them.
+ *
+ *   let harness: Harness;
+ *   harnessForFile((started) => (harness = started), { actor: 'Ana' });
+ */
+export function harnessForFile(use: (harness: Harness) => void, options: HarnessOptions = {}): void {
+  let started: Harness | undefined;
+  before(async () => {
+    started = await startHarness(options);
+    use(started);
+  });
+  after(async () => {
+    await started?.close();
+  });
 }

@@ -5,11 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+import { saveScreenshot, startHarness, type Harness } from '../e2e-support/harness.js';
 
 let harness: Harness;
 
@@ -39,11 +35,10 @@ test('the first start of an empty database asks the person to add themselves, an
   const welcome = page.getByRole('region', { name: 'Welcome to RepDesk: add yourself first' });
   await welcome.waitFor();
   assert.equal(await welcome.getByLabel('Your name').inputValue(), 'Ana', 'the name the app runs as');
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'first-start-light.png') });
+  await saveScreenshot(page, 'first-start-light');
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'first-start-dark.png') });
+  await saveScreenshot(page, 'first-start-dark');
   await page.emulateMedia({ colorScheme: 'light' });
   await welcome.getByRole('button', { name: 'Add me to the team' }).click();
   await page.getByText('Signed in as').waitFor();
@@ -122,7 +117,6 @@ test('the investigator and ISP filters suggest the names as one types', async ()
   await page.waitForURL(/investigator=Rosa/);
 });
 
-
 test('the listings table fits a 1400 px window without cutting columns; a whole IPv6 range is in its tooltip', async () => {
   const { page, core, origin } = harness;
   const range = '2a01:4f8:100::5-2a01:4f8:100::ffff:ffff';
@@ -139,7 +133,7 @@ test('the listings table fits a 1400 px window without cutting columns; a whole 
   })()`) as { scroll: number; client: number; right: number; edge: number };
   assert.ok(fits.scroll <= fits.client, `the grid scrolls sideways: ${fits.scroll} > ${fits.client}`);
   assert.ok(fits.right <= fits.edge + 0.5, `a column ends past the table's edge: ${fits.right} > ${fits.edge}`);
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'listings-1400-light.png') });
+  await saveScreenshot(page, 'listings-1400-light');
   await page.setViewportSize({ width: 1280, height: 720 });
 });
 

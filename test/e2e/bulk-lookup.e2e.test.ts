@@ -5,11 +5,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+import { readFileSync } from 'node:fs';
+import { saveScreenshot, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 
 let harness: Harness;
 
@@ -64,11 +61,10 @@ test('1,000 pasted addresses are answered in one table, with a summary, record l
   assert.deepEqual(await first.locator('td.column-sees code').allInnerTexts(), ['RBL 127.0.0.2', 'DUL 127.0.0.3']);
   assert.deepEqual(await rows.nth(1).locator('td.column-sees code').allInnerTexts(), ['RBL 127.0.0.2']);
 
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'bulk-lookup-light.png') });
+  await saveScreenshot(page, 'bulk-lookup-light');
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'bulk-lookup-dark.png') });
+  await saveScreenshot(page, 'bulk-lookup-dark');
   await page.emulateMedia({ colorScheme: 'light' });
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /^Download CSV \(1,000 rows\)/ }).click()]);

@@ -6,13 +6,11 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateKeyPair } from '../../main/core/publish/minisign.js';
-import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
+import { saveScreenshot, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 import { ok } from '../unit/support/results.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let harness: Harness;
 let today: string;
@@ -150,17 +148,16 @@ test('the period is part of the route: a year draws 365 days', async () => {
 
 test('screenshots in light and dark', async () => {
   const { page, origin } = harness;
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.goto(`${origin}/#/dashboard/month`);
   await page.locator('.activity-chart canvas').first().waitFor();
   await page.mouse.move(1200, 5);
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'dashboard-light.png'), fullPage: true });
+  await saveScreenshot(page, 'dashboard-light', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
   assert.equal(await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches"), true);
   // The chart redraws in the dark colours on the scheme change.
   await page.waitForTimeout(100);
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'dashboard-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'dashboard-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 });
 

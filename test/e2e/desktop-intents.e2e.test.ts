@@ -9,16 +9,15 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { importsForDroppedFiles, intentsForImports } from '../../main/electron/intents.js';
 import type { ApiResult } from '../../shared/result.js';
 import type { Intent } from '../../shared/desktop.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
-import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
+import { saveScreenshot, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 const LINES = 50_000;
 
 let harness: Harness;
@@ -120,11 +119,10 @@ test('a 50,000-line listings file dropped on the window opens Import listings: p
   assert.match(await preview.getByRole('list', { name: 'Lines merged (the same range earlier in the file)' }).innerText(), /line 50002: 45\.0\.0\.7 also stands on line 9; imported once/);
   assert.match(await preview.innerText(), /Overlapping listings in force: 1/);
 
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'import-listings-light.png'), fullPage: true });
+  await saveScreenshot(page, 'import-listings-light', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'import-listings-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'import-listings-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 
   // The import runs as a job: progress with rate and time left, and Cancel rolls it back.

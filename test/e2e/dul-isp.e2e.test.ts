@@ -5,11 +5,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+import { saveScreenshot, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 
 let harness: Harness;
 
@@ -63,11 +61,10 @@ test('the ISP\'s contacts and notes are edited in the app', async () => {
   await form.getByLabel('Our liaisons').fill('Alice');
   await form.getByLabel('Notes').fill('Sends a new list every quarter.');
   await form.getByLabel('ASNs').fill('AS64500, AS64501');
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'isp-edit-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'isp-edit-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'isp-edit-light.png'), fullPage: true });
+  await saveScreenshot(page, 'isp-edit-light', { fullPage: true });
   await form.getByRole('button', { name: 'Save' }).click();
   const facts = page.getByLabel('The ISP');
   await facts.getByText('noc@pool.example; abuse@pool.example').waitFor();
@@ -86,7 +83,7 @@ test('the import form is laid out as a form: each field with its label and hint'
   const label = await form.locator('label[for="dul-valid-until"]').boundingBox();
   const field = await form.getByLabel('Valid until').boundingBox();
   assert.ok(label && field && label.x + label.width <= field.x, 'the label stands left of its field');
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'dul-import-form-light.png'), fullPage: true });
+  await saveScreenshot(page, 'dul-import-form-light', { fullPage: true });
 });
 
 test('the page logged no console errors and talked to 127.0.0.1 only', () => {

@@ -4,21 +4,15 @@
  * commits leaving the rejected line out, sees the ISP page update, acknowledges the submission to
  * the ISP (a thread with the reply drafted from the submission's facts), and reverts.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startHarness, type Harness } from '../e2e-support/harness.js';
+import { harnessForFile, type Harness } from '../e2e-support/harness.js';
 
 let harness: Harness;
 
-before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.close();
-});
+harnessForFile((started) => (harness = started));
 
 test('a liaison imports a submission with preview and commit, sees the ISP page update, and reverts it', async () => {
   const { page, server } = harness;

@@ -2,25 +2,18 @@
  * The Lookup view end to end: real database, real server, real Chromium. Also checks what every
  * page of the app must hold to: no console errors or CSP violations, no request off loopback.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
+import { harnessForFile, saveScreenshot, type Harness } from '../e2e-support/harness.js';
 
 const SECTION_TITLES = ['Dashboard', 'Lookup', 'Listings', 'DUL', 'QIL', 'Nominations', 'Delisting', 'Publish', 'Team', 'Settings'];
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let harness: Harness;
 
-before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.close();
-});
+harnessForFile((started) => (harness = started));
 
 /** The message the server gives for a malformed address, asked of the core directly. */
 async function serverMessage(ip: string): Promise<string> {
@@ -231,19 +224,18 @@ test('a page opened without the token says why it cannot reach the data', async 
 
 test('screenshots in light and dark', async () => {
   const { page, origin } = harness;
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.goto(`${origin}/#/lookup/82.0.2.1`);
   await listingRows();
   // Away from the navigation, so no hover highlight is left in the picture.
   await page.mouse.move(640, 700);
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'lookup-light.png'), fullPage: true });
+  await saveScreenshot(page, 'lookup-light', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
   assert.equal(await page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches"), true);
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'lookup-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'lookup-dark', { fullPage: true });
   await lookUp('010.0.0.1');
   await page.getByRole('alert').waitFor();
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'lookup-error-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'lookup-error-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 });
 

@@ -5,11 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+import { saveScreenshot, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 
 let harness: Harness;
 
@@ -58,13 +54,12 @@ test('a Lookup miss offers "List this address"; the form shows what will be save
   await form.getByLabel('Range').fill('45.9.9.8-45.9.9.20');
   await preview.getByTestId('cidr-blocks').filter({ hasText: /^45\.9\.9\.8\/29, 45\.9\.9\.16\/30, 45\.9\.9\.20\/32$/ }).waitFor();
 
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await form.getByLabel('Range').fill('11.7.9.77/24');
   await preview.getByRole('list', { name: 'Warnings' }).waitFor();
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'new-listing-light.png'), fullPage: true });
+  await saveScreenshot(page, 'new-listing-light', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'new-listing-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'new-listing-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 
   await form.getByLabel('Range').fill('45.9.9.9');

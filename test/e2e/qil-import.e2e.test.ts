@@ -5,11 +5,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+import { saveScreenshot, startHarness, type Harness } from '../e2e-support/harness.js';
 
 let harness: Harness;
 let hitsPath: string;
@@ -92,11 +90,10 @@ test('importing a trap-hit log shows the summary with the core\'s notes, and a s
   assert.match(await summary.innerText(), /Imported 14 new trap hits\./);
   assert.match(await summary.locator('ul.notes').innerText(), /^line 16: 10\.1\.2\.3 is in 10\.0\.0\.0\/8 \(.+\); its hits are not scored$/);
   assert.equal(await page.getByRole('alert').count(), 0);
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'qil-import-light.png'), fullPage: true });
+  await saveScreenshot(page, 'qil-import-light', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'qil-import-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'qil-import-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 
   await page.goto(`${harness.origin}/#/lookup/11.61.0.1`);
@@ -140,9 +137,9 @@ test('a file with a bad line shows the line number beside the form and ingests n
   assert.equal(await page.getByRole('status', { name: 'Import summary' }).count(), 0);
   for (const ip of ['11.62.0.1', '11.62.0.2']) assert.equal(await hitsStored(ip), 0);
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'qil-import-error-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'qil-import-error-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'qil-import-error-light.png'), fullPage: true });
+  await saveScreenshot(page, 'qil-import-error-light', { fullPage: true });
   assert.deepEqual(harness.problems.errors, []);
 });
 

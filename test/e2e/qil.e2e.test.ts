@@ -4,11 +4,9 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+import { saveScreenshot, startHarness, type Harness } from '../e2e-support/harness.js';
 
 let harness: Harness;
 
@@ -42,8 +40,7 @@ test('a QIL source shows its level, each level\'s expiry and its score chart', a
   const path = await chart.locator('path').getAttribute('d');
   // 12 hits and now: a start, 12 decay samples and a jump per later point.
   assert.equal(path?.split(/[ML]/).filter(Boolean).length, 1 + 12 * (12 + 1));
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
-  await panel.screenshot({ path: join(SCREENSHOT_FOLDER, 'qil-score.png') });
+  await saveScreenshot(panel, 'qil-score');
   assert.deepEqual(harness.problems.errors, []);
 });
 

@@ -5,12 +5,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { PROJECT_FOLDER, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
+import { saveScreenshot, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 import { spamMessage } from '../unit/support/mail.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let harness: Harness;
 
@@ -84,11 +80,10 @@ test('an upload updates the tab count, the evidence line and the history without
   await page.getByRole('list', { name: 'History, newest first' }).getByText('2 spam samples attached from one.eml, two.eml.').waitFor();
   assert.deepEqual(navigations, [], 'the page was not reloaded');
 
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'record-history-light.png'), fullPage: true });
+  await saveScreenshot(page, 'record-history-light', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'record-history-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'record-history-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 });
 

@@ -4,25 +4,15 @@
  * the core's own schema) and nothing is saved; a value the core refuses is shown as its error;
  * someone who is not an admin sees the values and cannot change them.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ApiResult } from '../../shared/result.js';
 import type { Settings } from '../../shared/settings.js';
-import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
+import { harnessForFile, saveScreenshot, type Harness } from '../e2e-support/harness.js';
 
 let harness: Harness;
 
-before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.close();
-});
+harnessForFile((started) => (harness = started));
 
 async function stored(): Promise<Settings> {
   const result: ApiResult<Settings> = await harness.core.dispatch('settings.get', {}, { actor: 'Alice' });
@@ -136,16 +126,15 @@ test("the core decides: a save it refuses shows its error, and a save changes on
 
 test('screenshots in light and dark', async () => {
   const { page } = harness;
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await page.reload();
   await field('returnCodes.RBL').fill('127.0.0.1');
   await section('returnCodes').getByRole('button', { name: 'Save returnCodes' }).click();
   await section('returnCodes').getByText(/never 127\.0\.0\.1/).waitFor();
   await page.mouse.move(640, 700);
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'settings-light.png'), fullPage: true });
+  await saveScreenshot(page, 'settings-light', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'settings-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'settings-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 });
 

@@ -4,26 +4,16 @@
  * session, resets a second factor, changes roles, deactivates and reactivates, registers and
  * revokes a publisher key (pasted and from a file); a non-admin is told the page is not theirs.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { base32Decode, totp } from '../../main/core/auth/totp.js';
 import { encodePublicKey, formatKeyId, generateKeyPair } from '../../main/core/publish/minisign.js';
-import { PROJECT_FOLDER, startHarness, type Harness } from '../e2e-support/harness.js';
+import { harnessForFile, saveScreenshot, type Harness } from '../e2e-support/harness.js';
 import { ok } from '../unit/support/results.js';
-
-const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');
 
 let harness: Harness;
 
-before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.close();
-});
+harnessForFile((started) => (harness = started));
 
 function secretOf(uri: string): Buffer {
   return base32Decode(new URL(uri).searchParams.get('secret') ?? '');
@@ -164,15 +154,14 @@ test('publisher keys: registered pasted and from a file, listed, revoked', async
 
 test('screenshots in light and dark', async () => {
   const { page } = harness;
-  mkdirSync(SCREENSHOT_FOLDER, { recursive: true });
   await openTeam();
   await row('Bea').getByRole('button', { name: 'New enrolment code' }).click();
   await page.getByRole('status', { name: 'Enrolment code for Bea' }).waitFor();
   await page.mouse.move(640, 700);
   await page.emulateMedia({ colorScheme: 'light' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'team-light.png'), fullPage: true });
+  await saveScreenshot(page, 'team-light', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'dark' });
-  await page.screenshot({ path: join(SCREENSHOT_FOLDER, 'team-dark.png'), fullPage: true });
+  await saveScreenshot(page, 'team-dark', { fullPage: true });
   await page.emulateMedia({ colorScheme: 'light' });
 });
 
