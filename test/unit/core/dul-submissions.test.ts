@@ -19,7 +19,7 @@ import { createCore, type CallContext, type Core } from '../../../main/core/app.
 import { resolveZones } from '../../../main/core/publish/resolve.js';
 import { writeRbldnsd } from '../../../main/core/publish/zones.js';
 import { applyExclusions } from '../../../main/core/dul/limits.js';
-import { parseTermDate } from '../../../main/core/dul/submissions.js';
+import { parseTermDate } from '../../../main/core/dul/submission-file.js';
 import { mulberry32, randomInt } from '../support/random.js';
 import { readListings, zoneSegments } from '../support/published.js';
 import { ok, refused } from '../support/results.js';
