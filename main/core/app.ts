@@ -62,6 +62,7 @@ import { readDashboard } from './dashboard/dashboard.js';
 import { resolveFile, resolveLocalFolder, uploadsIn, type InputFile } from './io/files.js';
 import { UploadStore } from './io/uploads.js';
 import { coreFileUrl } from './core-files.js';
+import { letWritesGoFirst } from './writer/priority.js';
 
 const log = createLogger('core');
 
@@ -115,6 +116,11 @@ export interface CoreOptions {
   readonly afterJob?: () => void;
   /** Told after every committed write what it touched (the team server pushes these to open views). */
   readonly onChange?: (notice: ChangeNotice) => void;
+  /**
+   * People's writes waiting in a server's writer thread (writer/priority.ts): the jobs this core
+   * starts are given it, and a job's core lets them go first before each step of an import.
+   */
+  readonly writesWaiting?: SharedArrayBuffer;
 }
 
 export type { CallContext } from './call-context.js';
@@ -155,6 +161,7 @@ export function createCore(options: CoreOptions): Core {
     signingKey: options.signingKey,
     snapshotFolder: options.snapshotFolder,
     uploadFolder: () => uploads.folder,
+    writesWaiting: options.writesWaiting,
     interrupted: (id) => (options.databasePath === ':memory:' ? [] : interruptedJobViews(read, now(), id)),
     onFinished: (job) => {
       if (isWriteOperation(job.operation)) afterWrite(job.operation, job.actor, job.view.state === 'done' ? 'done' : 'failed', true);
@@ -229,6 +236,11 @@ export function createCore(options: CoreOptions): Core {
     if (outcome === 'done' && topics.length > 0) options.onChange?.({ operation, actor, at: nowText(), topics });
   };
 
+  /** Before each step of a long write (an import): people's writes waiting in the server's writer go first. */
+  const letWritesWait = () => {
+    if (options.writesWaiting) letWritesGoFirst(options.writesWaiting);
+  };
+
   /** Where this core publishes: the setting, else the folder it was given, else the data folder's. */
   const publishFolder = (settings: Settings) => settings.publish.outDir || (options.snapshotFolder ?? join(defaultDataFolder(), 'snapshots'));
   const remoteSigning = new RemoteSigning(write, now);
@@ -256,7 +268,7 @@ export function createCore(options: CoreOptions): Core {
     },
     'listings.delist': (input, call) => delistListing(write, call.actor, input.id, input.why, now()),
     'listings.importFile': (input, call) =>
-      importListingsFile(write, call.actor, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress),
+      importListingsFile(write, call.actor, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress, { beforeStep: letWritesWait }),
     'listings.importPreview': (input, call) => previewListingsImport(read, index, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),

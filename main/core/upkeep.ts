@@ -13,6 +13,7 @@ import { CheckpointFile, HistoryCheckpoints, checkpointPaths } from './audit/che
 import { fileCheckpointKey, type CheckpointKeyCustody } from './audit/checkpoint-key.js';
 import { reconcileSnapshots } from './publish/reconcile.js';
 import { settleInterruptedJobs } from './jobs/job-records.js';
+import { removeAbandonedImports } from './listings/staged-import.js';
 
 const log = createLogger('core');
 
@@ -61,6 +62,13 @@ export function startUpkeep(read: ReadDb, write: WriteDb, options: UpkeepOptions
     }
   };
   if (options.isRunning) {
+    // Before anything else: listings of imports whose process stopped before committing go (nobody ever saw them).
+    try {
+      const removed = removeAbandonedImports(write);
+      if (removed > 0) log.warn(`${removed} import${removed === 1 ? '' : 's'} left unfinished when RepDesk last stopped ${removed === 1 ? 'was' : 'were'} removed (nothing of ${removed === 1 ? 'it' : 'them'} had been committed)`);
+    } catch (error) {
+      log.warn(`unfinished imports not checked at start: ${message(error)}`);
+    }
     try {
       reconcileSnapshots(write, { now: options.now(), folders: outputFolders(), checkpoints, by: 'start-up' });
     } catch (error) {

@@ -53,10 +53,15 @@ interface Pending {
   readonly journalMaxId: number;
 }
 
+/**
+ * What is left to fold. New listings are folded up to the first block of an import still in
+ * progress (rule/unfinished.ts): the fold keeps its place by id, so what comes after that block
+ * waits until the import has committed or been removed.
+ */
 function pending(db: ReadDb): Pending {
   const row = db.get<{ folded: number; foldedAt: string | null; max: number | null; journal: number | null }>(
     sql`SELECT (SELECT folded_max_id FROM dashboard_state WHERE id = 1) AS folded, (SELECT folded_at FROM dashboard_state WHERE id = 1) AS foldedAt,
-      (SELECT max(id) FROM listings) AS max, (SELECT max(id) FROM dashboard_journal) AS journal`,
+      coalesce((SELECT min(first_id) - 1 FROM listing_imports), (SELECT max(id) FROM listings)) AS max, (SELECT max(id) FROM dashboard_journal) AS journal`,
   );
   return { foldedMaxId: row?.folded ?? 0, foldedAt: row?.foldedAt ?? null, maxId: row?.max ?? 0, journalMaxId: row?.journal ?? 0 };
 }

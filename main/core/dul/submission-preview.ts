@@ -8,6 +8,7 @@ import type { RangeOverlap, SubmissionInput, SubmissionPreview } from '../../../
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { committedSql } from '../rule/unfinished.js';
 import type { ProgressReporter } from '../jobs/progress.js';
 import { invalidInput } from '../errors.js';
 import type { InputFile } from '../io/files.js';
@@ -91,7 +92,7 @@ function overlapIndexes(db: ReadDb, ispId: number): Map<string, OverlapIndex> {
   const entries = new Map<string, Array<{ first: bigint; last: bigint; id: number; label: string | null }>>();
   // The ISP's own ranges are left out in SQL: they are most of the DUL rows when it resubmits.
   for (const [id, list, family, first, last, submission] of db.iterateRaw(
-    sql`SELECT id, list, family, hex(first), hex(last), submission_id FROM listings WHERE +status = 'active' AND +list IN ('DUL', 'GAL', 'RBL')
+    sql`SELECT id, list, family, hex(first), hex(last), submission_id FROM listings l WHERE +status = 'active' AND +list IN ('DUL', 'GAL', 'RBL') AND ${committedSql('l')}
         AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE isp_id = ${ispId}))`,
   )) {
     let kind: OverlapKind;

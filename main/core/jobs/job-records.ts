@@ -18,7 +18,19 @@ const SHOWN_FOR_MS = 24 * 60 * 60 * 1000;
 
 /** This process, as the jobs it runs name it: host, pid and when it started. */
 export function processOwner(): string {
-  return `${hostname()}:${process.pid}:${Math.round(Date.now() - process.uptime() * 1000)}`;
+  // Worked out once: the start time from two clocks may round to another millisecond later on.
+  owner ??= `${hostname()}:${process.pid}:${Math.round(Date.now() - process.uptime() * 1000)}`;
+  return owner;
+}
+let owner: string | undefined;
+
+/**
+ * Whether the process a record names (`processOwner()` and its pid) has stopped: one on this
+ * computer that is not running, or whose pid this process now has (reused). Not this process,
+ * and not a process on another computer (which cannot be asked).
+ */
+export function isOwnerGone(owner: string, ownerPid: number): boolean {
+  return owner !== processOwner() && owner.startsWith(`${hostname()}:`) && (ownerPid === process.pid || !isRunning(ownerPid));
 }
 
 /** Record a job starting; answers its record's id. */
@@ -43,12 +55,10 @@ export const INTERRUPTED_MESSAGE = 'the RepDesk process running this job stopped
  * A job of a process still running (this one, or another on this computer) is left alone.
  */
 export function settleInterruptedJobs(db: WriteDb, now: Date): number {
-  const host = hostname();
-  const mine = processOwner();
   const rows = db.all<{ id: number; operation: string; actor: string | null; client: string | null; address: string | null; owner: string; owner_pid: number; started_at: string }>(
     sql`SELECT id, operation, actor, client, address, owner, owner_pid, started_at FROM jobs WHERE state = 'running'`,
   );
-  const gone = rows.filter((row) => row.owner !== mine && row.owner.startsWith(`${host}:`) && (row.owner_pid === process.pid || !isRunning(row.owner_pid)));
+  const gone = rows.filter((row) => isOwnerGone(row.owner, row.owner_pid));
   if (gone.length === 0) return 0;
   const at = now.toISOString();
   db.transaction(() => {

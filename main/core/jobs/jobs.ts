@@ -31,6 +31,8 @@ export interface JobCoreFactory {
     readonly uploadFolder?: string;
     readonly foldsDashboard?: boolean;
     readonly runsUpkeep?: boolean;
+    /** People's writes waiting in a server's writer (writer/priority.ts): the job's steps let them go first. */
+    readonly writesWaiting?: SharedArrayBuffer;
   }): JobCore;
 }
 
@@ -56,6 +58,8 @@ export interface JobWorkerData {
   readonly snapshotFolder: string | null;
   /** Int32 flag set to 1 to cancel. */
   readonly cancel: SharedArrayBuffer;
+  /** People's writes waiting in the server's writer (writer/priority.ts), or null outside a server. */
+  readonly writesWaiting: SharedArrayBuffer | null;
 }
 
 /** Messages from a worker. */
@@ -87,6 +91,8 @@ export interface JobRunnerOptions {
   readonly snapshotFolder?: string;
   /** The upload store's folder, when it has one. */
   readonly uploadFolder: () => string | null;
+  /** People's writes waiting in a server's writer: the jobs' steps let them go first. */
+  readonly writesWaiting?: SharedArrayBuffer;
   /** Called when a job ends, whatever its operation and outcome (the core runs what follows a write). */
   readonly onFinished: (job: FinishedJob) => void;
   /** Jobs of a process that stopped before they finished, found when the database was opened (job-records.ts), given ids here. */
@@ -117,6 +123,7 @@ export class JobRunner {
       signingKey: operation === 'publish.run' && this.options.signingKey ? this.options.signingKey() : null,
       snapshotFolder: this.options.snapshotFolder ?? null,
       cancel,
+      writesWaiting: this.options.writesWaiting ?? null,
     };
     const worker = new Worker(coreFileUrl('./jobs/worker.js'), { workerData: data });
     const id = this.nextId;

@@ -18,6 +18,8 @@ const core = jobCoreFactory.createCore({
   signingKey: data.signingKey ? () => data.signingKey as NonNullable<JobWorkerData['signingKey']> : undefined,
   snapshotFolder: data.snapshotFolder ?? undefined,
   uploadFolder: data.uploadFolder ?? undefined,
+  // A server's job lets people's writes go first between its steps.
+  writesWaiting: data.writesWaiting ?? undefined,
   // The core that started the job folds the dashboard's figures after it, on a thread of its own.
   foldsDashboard: false,
   // The core that started the job settles unfinished publishes and signs the checkpoints after it.

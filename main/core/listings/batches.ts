@@ -17,9 +17,11 @@ import { spanOfKeys } from '../lookup/span-lookup.js';
  * per statement by name (binding it again in every row cost a million-row import about 0.9 s).
  */
 const INSERT_ROWS = 512;
-const INSERT_FIELDS = 8;
 const INSERT_COLUMNS = '(list, family, first, last, span, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at, submission_id)';
 const INSERT_ROW = '(:list, ?, ?, ?, ?, ?, :reason, :investigatorId, ?, ?, ?, :at, :at, :submissionId)';
+/** The same with the id given (a staged import writes into the block of ids it reserved). */
+const INSERT_COLUMNS_WITH_ID = `(id, ${INSERT_COLUMNS.slice(1)}`;
+const INSERT_ROW_WITH_ID = `(?, ${INSERT_ROW.slice(1)}`;
 
 /** What every listing of one batch shares. */
 export interface BatchCommon {
@@ -41,7 +43,9 @@ export interface CreatedRun {
  * New listings inserted by INSERT statements of up to 512 rows: one call into SQLite per batch
  * rather than per row (1.2M rows: 8.9 s -> 8.4 s for an import). One writer in one transaction
  * gives them the ids after the table's highest, in the order added: `add` returns the id a row
- * gets, and each statement checks it did.
+ * gets, and each statement checks it did. With `withIds`, the caller gives each row its id
+ * (`addWithId`: a staged import's reserved block) and may write over several transactions,
+ * flushing before each commits.
  */
 export class ListingBatch {
   private readonly values: unknown[] = [];
@@ -50,12 +54,15 @@ export class ListingBatch {
   private readonly fullInsert: Statement;
   private readonly shared: { list: ListName; reason: Reason; investigatorId: number; at: string; submissionId: number | null };
   private readonly firstId: number;
+  private readonly fields: number;
   private count = 0;
 
   constructor(
     private readonly writer: ListingWriter,
     private readonly common: BatchCommon,
+    private readonly withIds = false,
   ) {
+    this.fields = withIds ? 9 : 8;
     this.fullInsert = this.insertOf(INSERT_ROWS);
     this.shared = { list: common.list, reason: common.reason, investigatorId: common.investigatorId, at: writer.at, submissionId: common.submissionId };
     this.firstId = (writer.db.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0) + 1;
@@ -63,7 +70,7 @@ export class ListingBatch {
 
   /** The id the next row added gets. */
   get nextId(): number {
-    return this.firstId + this.count + this.values.length / INSERT_FIELDS;
+    return this.firstId + this.count + this.values.length / this.fields;
   }
 
   /**
@@ -71,7 +78,7 @@ export class ListingBatch {
    * they stay valid until the next call.
    */
   keysOf(family: Family, first: bigint, last: bigint): { readonly first: Buffer; readonly last: Buffer } {
-    const slot = (this.values.length / INSERT_FIELDS) * 32;
+    const slot = (this.values.length / this.fields) * 32;
     const firstKey = this.keys.subarray(slot, slot + 16);
     const lastKey = this.keys.subarray(slot + 16, slot + 32);
     if (family === 4) {
@@ -87,12 +94,27 @@ export class ListingBatch {
   /** Add a listing whose keys `keysOf` has just written; returns the id it gets. */
   add(family: Family, prefix: number | null, txt: string | null, level: number | null, expiresAt: string | null): number {
     const id = this.nextId;
-    const slot = (this.values.length / INSERT_FIELDS) * 32;
+    const slot = (this.values.length / this.fields) * 32;
     const firstKey = this.keys.subarray(slot, slot + 16);
     const lastKey = this.keys.subarray(slot + 16, slot + 32);
+    if (this.withIds) throw new Error('this batch takes the ids its caller gives (addWithId)');
     this.values.push(family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, txt, level, expiresAt);
-    if (this.values.length === INSERT_ROWS * INSERT_FIELDS) this.flush();
+    if (this.values.length === INSERT_ROWS * this.fields) this.flush();
     return id;
+  }
+
+  /** Add a listing whose keys `keysOf` has just written, with the id it is to have (a batch `withIds`). */
+  addWithId(id: number, family: Family, prefix: number | null, txt: string | null): void {
+    const slot = (this.values.length / this.fields) * 32;
+    const firstKey = this.keys.subarray(slot, slot + 16);
+    const lastKey = this.keys.subarray(slot + 16, slot + 32);
+    this.values.push(id, family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, txt, null, null);
+    if (this.values.length === INSERT_ROWS * this.fields) this.flush();
+  }
+
+  /** Rows inserted so far. */
+  get inserted(): number {
+    return this.count;
   }
 
   /** Insert what is pending and record the run in one event (none when nothing was added). */
@@ -113,18 +135,20 @@ export class ListingBatch {
     return run;
   }
 
-  private flush(): void {
-    const rows = this.values.length / INSERT_FIELDS;
+  /** Insert what is pending (a batch `withIds` does before each of its transactions commits). */
+  flush(): void {
+    const rows = this.values.length / this.fields;
     if (rows === 0) return;
     const lastId = Number((rows === INSERT_ROWS ? this.fullInsert : this.insertOf(rows)).run(this.values, this.shared).lastInsertRowid);
-    const expected = this.firstId + this.count + rows - 1;
+    const expected = this.withIds ? (this.values[this.values.length - this.fields] as number) : this.firstId + this.count + rows - 1;
     if (lastId !== expected) throw new Error(`new listing ids are not contiguous (${lastId}, expected ${expected})`);
     this.count += rows;
     this.values.length = 0;
   }
 
   private insertOf(rows: number): Statement {
-    return this.writer.db.prepare(`INSERT INTO listings ${INSERT_COLUMNS} VALUES ${new Array<string>(rows).fill(INSERT_ROW).join(', ')}`);
+    const [columns, row] = this.withIds ? [INSERT_COLUMNS_WITH_ID, INSERT_ROW_WITH_ID] : [INSERT_COLUMNS, INSERT_ROW];
+    return this.writer.db.prepare(`INSERT INTO listings ${columns} VALUES ${new Array<string>(rows).fill(row).join(', ')}`);
   }
 }
 

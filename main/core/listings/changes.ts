@@ -17,6 +17,7 @@ import { sql } from '../db/sql.js';
 import { openHistory, type HistoryWriter } from '../audit/history.js';
 import type { ListingRow } from './listing-row.js';
 import { spanOfKeys } from '../lookup/span-lookup.js';
+import { committedSql } from '../rule/unfinished.js';
 
 /**
  * The history actions of the changes here and in batches.ts that can change what is published
@@ -68,7 +69,7 @@ function rangeText(row: Pick<ListingRow, 'first' | 'last'>): string {
 
 /** The active listing with the same range on `list` (other than `exceptId`), if any. */
 export function activeDuplicate(db: WriteDb, family: Family, first: Buffer, last: Buffer, list: ListName, exceptId = 0): number | null {
-  const row = db.get<{ id: number }>(sql`SELECT id FROM listings WHERE family = ${family} AND first = ${first} AND last = ${last} AND list = ${list} AND status = 'active' AND id <> ${exceptId}`);
+  const row = db.get<{ id: number }>(sql`SELECT id FROM listings l WHERE family = ${family} AND first = ${first} AND last = ${last} AND list = ${list} AND status = 'active' AND id <> ${exceptId} AND ${committedSql('l')}`);
   return row?.id ?? null;
 }
 

@@ -18,6 +18,7 @@ import type { InputFile } from '../io/files.js';
 import { addressOrder, checkReason, findListing, toListingView } from './listings.js';
 import { checkTxt } from './txt.js';
 import { InForceAt } from '../rule/in-force.js';
+import { committedSql } from '../rule/unfinished.js';
 
 const MAX_ITEMS = 100;
 const PROGRESS_EVERY = 65_536;
@@ -58,7 +59,7 @@ export async function previewListingsImport(
     return row !== undefined && (standing === 'active' || standing === 'suppressed' || standing === 'pending') ? toListingView(db, row) : null;
   };
   const hasListings = db.get(sql`SELECT 1 FROM listings LIMIT 1`) !== undefined;
-  const existing = sql`SELECT id FROM listings WHERE family = ${0} AND first = ${null} AND last = ${null} AND list = ${input.list} AND status = 'active'`.text;
+  const existing = sql`SELECT id FROM listings l WHERE family = ${0} AND first = ${null} AND last = ${null} AND list = ${input.list} AND status = 'active' AND ${committedSql('l')}`.text;
   const first = Buffer.alloc(16);
   const last = Buffer.alloc(16);
   const order = addressOrder(families, firsts, lasts);

@@ -11,12 +11,13 @@ import { specialSpaceProblem } from '../../../shared/special-ranges.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
-import { ListingBatch } from './batches.js';
+import { writeStagedImport } from './staged-import.js';
 import { activeDuplicate, createListing, delist, listingWriter } from './changes.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readListingsFile } from './listings-file.js';
 import { checkTxt } from './txt.js';
 import type { ListingRow } from './listing-row.js';
+import { committedSql } from '../rule/unfinished.js';
 import type { InputFile } from '../io/files.js';
 
 const LISTING_COLUMNS = sql`l.id, l.list, l.family, hex(l.first) AS first, hex(l.last) AS last, l.prefix, l.reason, l.investigator_id, l.status,
@@ -73,7 +74,8 @@ export function toListingView(db: ReadDb, row: ListingRow): ListingView {
 }
 
 // Built once: lookups fetch records at 100k+ a second, and rebuilding the text each time shows.
-const FIND_LISTING = sql`SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.id = ${0}`.text;
+// An import's listings are nobody's until it commits (rule/unfinished.ts).
+const FIND_LISTING = sql`SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.id = ${0} AND ${committedSql('l')}`.text;
 
 export function findListing(db: ReadDb, id: number): ListingRow | undefined {
   return db.get<ListingRow>({ text: FIND_LISTING, values: [id] });
@@ -209,9 +211,18 @@ export function addressOrder(families: readonly Family[], firsts: readonly bigin
 }
 const MAX_REPORTED_NOTES = 20;
 
+/** How an import's steps go (staged-import.ts). */
+export interface ImportSteps {
+  /** Before each step of writing: a server's job waits here while people's writes wait for the database. */
+  readonly beforeStep?: () => void | Promise<void>;
+  /** Listings per step (tests make it small). */
+  readonly stepRows?: number;
+}
+
 /**
  * Import a file of ranges (plain text: one per line; CSV: `range[,txt]`, optional header) onto
  * one list. All or nothing: every bad line is reported with its number and nothing is written.
+ * Written in short transactions that nobody sees until the last commits (staged-import.ts).
  */
 export async function importListingsFile(
   db: WriteDb,
@@ -220,6 +231,7 @@ export async function importListingsFile(
   settings: Settings,
   now: Date,
   onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+  options: ImportSteps = {},
 ): Promise<ImportSummary> {
   checkReason(input.list, input.reason);
   if (input.list === 'QIL') throw invalidInput('QIL entries come from trap-hit ingestion or one at a time, not from a file import');
@@ -233,7 +245,6 @@ export async function importListingsFile(
   // Lines whose range stood earlier in the file (imported once), and ranges already listed (skipped).
   let merged = 0;
   let alreadyListed = 0;
-  const PROGRESS_EVERY = 65_536;
   if (problemCount > 0) {
     const more = problemCount > problems.length ? ` (showing the first ${problems.length})` : '';
     throw invalidInput(`${basename(input.file.name)}: ${problemCount} bad line${problemCount === 1 ? '' : 's'}${more}; nothing was imported`, problems);
@@ -241,44 +252,45 @@ export async function importListingsFile(
   if (families.length === 0) throw invalidInput(`${basename(input.file.name)} has no entries (only blank or comment lines); nothing was imported`);
 
   // Insert in address order: the range index then grows at its end instead of at random
-  // places, and duplicates within the file become neighbours.
-  const order = addressOrder(families, firsts, lasts);
-  // The secondary indexes are kept up row by row, not dropped and rebuilt: every new row has the
-  // same time and list and a higher id, so each of them only grows at its end (measured on 1.2M
-  // rows: the same CPU time, and 115 MB peak instead of the 380 MB a rebuild's sort takes).
-  const imported = db.transaction(() => {
-    const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
-    const batch = new ListingBatch(listingWriter(db, actor.name, now.toISOString()), { list: input.list, reason: input.reason, investigatorId: actor.id, submissionId: null });
-    const hasListings = db.get(sql`SELECT 1 FROM listings LIMIT 1`) !== undefined;
-    const existing = db.prepare(`SELECT id FROM listings WHERE family = ? AND first = ? AND last = ? AND list = ? AND status = 'active'`);
-    let previous = -1;
-    let position = 0;
-    for (const index of order) {
-      position += 1;
-      if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'writing', done: position, total: order.length });
-      const family = families[index];
-      const rangeText = () => formatRange({ family, first: firsts[index], last: lasts[index] });
-      if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[index] && lasts[previous] === lasts[index]) {
-        noteCount += 1;
-        merged += 1;
-        if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} also stands on line ${lines[previous]}; imported once`);
-        continue;
-      }
-      previous = index;
-      const keys = batch.keysOf(family, firsts[index], lasts[index]);
-      if (hasListings) {
-        const duplicate = existing.get(family, keys.first, keys.last, input.list) as { id: number } | undefined;
-        if (duplicate) {
-          noteCount += 1;
-          alreadyListed += 1;
-          if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${rangeText()} is already listed as #${duplicate.id}; skipped`);
-          continue;
-        }
-      }
-      batch.add(family, prefixes[index], texts[index], null, null);
+  // places, and duplicates within the file become neighbours (kept once: the first line).
+  const sorted = addressOrder(families, firsts, lasts);
+  const order = new Int32Array(sorted.length);
+  let distinct = 0;
+  let previous = -1;
+  for (const index of sorted) {
+    const family = families[index];
+    if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[index] && lasts[previous] === lasts[index]) {
+      noteCount += 1;
+      merged += 1;
+      if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${formatRange({ family, first: firsts[index], last: lasts[index] })} also stands on line ${lines[previous]}; imported once`);
+      continue;
     }
-    // One event for the whole import, and each record's history shows it.
-    return batch.finish('listings.imported', { why: null, details: { list: input.list, reason: input.reason, txt: defaultTxt, source: basename(input.file.name) } }).count;
+    previous = index;
+    order[distinct] = index;
+    distinct += 1;
+  }
+  // Written in short steps and invisible until committed (staged-import.ts). The secondary
+  // indexes are kept up row by row, not dropped and rebuilt: every new row has the same time and
+  // list and a higher id, so each of them only grows at its end (measured on 1.2M rows: the same
+  // CPU time, and 115 MB peak instead of the 380 MB a rebuild's sort takes).
+  const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
+  const entries = { families, firsts, lasts, prefixes, texts, order: order.subarray(0, distinct) };
+  const imported = await writeStagedImport(db, entries, {
+    actor,
+    list: input.list,
+    reason: input.reason,
+    at: now.toISOString(),
+    details: { list: input.list, reason: input.reason, txt: defaultTxt, source: basename(input.file.name) },
+    onAlreadyListed: (index, existingId) => {
+      noteCount += 1;
+      alreadyListed += 1;
+      if (notes.length < MAX_REPORTED_NOTES) {
+        notes.push(`line ${lines[index]}: ${formatRange({ family: families[index], first: firsts[index], last: lasts[index] })} is already listed as #${existingId}; skipped`);
+      }
+    },
+    onProgress: (stage, done, total) => onProgress({ stage, done, total }),
+    beforeStep: () => options.beforeStep?.(),
+    stepRows: options.stepRows,
   });
   return { imported, merged, alreadyListed, list: input.list, notes, notesOmitted: noteCount - notes.length };
 }

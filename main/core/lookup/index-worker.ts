@@ -13,7 +13,7 @@ try {
   const index = new ListingIndex(connection.read);
   index.reload();
   const { state, transfer } = index.rangeIndex.state();
-  const built: BuiltIndex = { state, maxId: index.builtMaxId, milliseconds: performance.now() - started };
+  const built: BuiltIndex = { state, maxId: index.builtMaxId, skipped: index.builtSkipped, milliseconds: performance.now() - started };
   parentPort?.postMessage(built, transfer);
 } finally {
   connection.close();

@@ -17,7 +17,8 @@
 import { Worker } from 'node:worker_threads';
 import type { Family } from '../../../shared/address.js';
 import type { ReadDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
+import { committedSql, unfinishedBlocks, type UnfinishedBlock } from '../rule/unfinished.js';
 import { createLogger } from '../log.js';
 import { RangeIndex, type RangeIndexState } from './range-index.js';
 import { SpanLookup } from './span-lookup.js';
@@ -41,10 +42,11 @@ const MIN_SEEKS_BEFORE_LOADING = 4096;
  */
 export const FRESHNESS_MS = 100;
 
-/** What a worker thread built: the index's arrays and the newest listing id they hold. */
+/** What a worker thread built: the index's arrays, the newest listing id they hold and the blocks of unfinished imports left out. */
 export interface BuiltIndex {
   readonly state: RangeIndexState;
   readonly maxId: number;
+  readonly skipped: UnfinishedBlock[];
   readonly milliseconds: number;
 }
 
@@ -62,6 +64,8 @@ export interface ListingIndexOptions {
 export class ListingIndex {
   private readonly ranges = new RangeIndex();
   private maxId = 0;
+  /** Blocks of ids up to maxId left out because their import had not committed (rule/unfinished.ts): read once it has. */
+  private skipped: UnfinishedBlock[] = [];
   private dataVersion = -1;
   private isBuilt = false;
   private checkedAt = 0;
@@ -99,20 +103,24 @@ export class ListingIndex {
     this.isBuilt = true;
     const started = performance.now();
     this.dataVersion = this.db.dataVersion();
-    // max(id) is read from the rowid b-tree at once; count(*) would scan a million rows.
-    const count = this.db.get<{ max: number | null }>(sql`SELECT max(id) AS max FROM listings`);
-    const { v4, v6 } = readAllRanges(this.db);
+    const { v4, v6, maxId, skipped } = readAllRanges(this.db);
     const loader = this.ranges.startLoad(v4.ids.length);
     for (let position = 0; position < v4.ids.length; position += 1) loader.push(4, v4.firsts[position], v4.lasts[position], v4.ids[position]);
     for (let position = 0; position < v6.ids.length; position += 1) loader.push(6, v6.firsts[position], v6.lasts[position], v6.ids[position]);
     loader.finish();
-    this.maxId = count?.max ?? 0;
+    this.maxId = maxId;
+    this.skipped = skipped;
     log.info(`index built: ${this.ranges.size} ranges in ${(performance.now() - started).toFixed(0)} ms`);
   }
 
   /** The newest listing id the index holds. */
   get builtMaxId(): number {
     return this.maxId;
+  }
+
+  /** The unfinished imports' blocks the index left out. */
+  get builtSkipped(): UnfinishedBlock[] {
+    return this.skipped;
   }
 
   /**
@@ -141,6 +149,7 @@ export class ListingIndex {
         if (this.isClosed) return;
         this.ranges.restore(built.state);
         this.maxId = built.maxId;
+        this.skipped = built.skipped;
         this.dataVersion = version;
         this.isBuilt = true;
         log.info(`index built off the event loop: ${this.ranges.size} ranges in ${built.milliseconds.toFixed(0)} ms`);
@@ -176,22 +185,37 @@ export class ListingIndex {
     this.probes?.forget();
     if (!this.isBuilt || this.rebuilding) return;
     this.dataVersion = this.db.dataVersion();
-    // Ids are given in order and never reused: the newest id says how many are new (a count would scan them).
-    const newest = this.db.get<{ max: number | null }>(sql`SELECT max(id) AS max FROM listings`)?.max ?? 0;
-    const pending = newest - this.maxId;
-    if (pending <= 0) return;
-    if (pending > INCREMENTAL_LIMIT) {
-      if (this.options.databasePath !== undefined) void this.rebuildOffThread();
-      else this.reload();
-      return;
-    }
-    for (const [id, family, first, last] of this.db.iterateRaw(sql`SELECT id, family, hex(first), hex(last) FROM listings WHERE id > ${this.maxId} ORDER BY id`)) {
-      const firstValue = BigInt(`0x${first as string}`);
-      const lastValue = BigInt(`0x${last as string}`);
-      const mask = family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
-      this.ranges.add(family as Family, firstValue & mask, lastValue & mask, id as number);
-      this.maxId = Math.max(this.maxId, id as number);
-    }
+    this.db.snapshot((snapshot) => {
+      // Ids are given in order and never reused: the newest id says how many are new (a count would scan them),
+      // less the blocks of imports still in progress, plus those of imports that committed since the last look.
+      const newest = snapshot.get<{ max: number | null }>(sql`SELECT max(id) AS max FROM listings`)?.max ?? 0;
+      const unfinished = unfinishedBlocks(snapshot);
+      const isUnfinished = (block: UnfinishedBlock) => unfinished.some((candidate) => candidate.importId === block.importId);
+      const finished = this.skipped.filter((block) => !isUnfinished(block));
+      const size = (block: UnfinishedBlock) => block.lastId - block.firstId + 1;
+      const pending =
+        Math.max(0, newest - this.maxId) -
+        unfinished.filter((block) => block.firstId > this.maxId).reduce((sum, block) => sum + size(block), 0) +
+        finished.reduce((sum, block) => sum + size(block), 0);
+      if (pending <= 0 && newest <= this.maxId) return;
+      if (pending > INCREMENTAL_LIMIT) {
+        if (this.options.databasePath !== undefined) void this.rebuildOffThread();
+        else this.reload();
+        return;
+      }
+      const add = (query: Sql) => {
+        for (const [id, family, first, last] of snapshot.iterateRaw(query)) {
+          const firstValue = BigInt(`0x${first as string}`);
+          const lastValue = BigInt(`0x${last as string}`);
+          const mask = family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
+          this.ranges.add(family as Family, firstValue & mask, lastValue & mask, id as number);
+        }
+      };
+      for (const block of finished) add(sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id BETWEEN ${block.firstId} AND ${block.lastId} AND ${committedSql('l')}`);
+      add(sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id > ${this.maxId} AND ${committedSql('l')} ORDER BY id`);
+      this.maxId = Math.max(this.maxId, newest);
+      this.skipped = unfinished;
+    });
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { committedSql, unfinishedBlocks, type UnfinishedBlock } from '../rule/unfinished.js';
 
 /** IPv4 ranges by first address, as numbers. */
 export interface Ipv4Ranges {
@@ -43,21 +44,30 @@ function decimalNumber(text: string, start: number): number {
   return value;
 }
 
-/** Read every listing's range (both families), each family sorted by first address. */
-export function readAllRanges(db: ReadDb): { v4: Ipv4Ranges; v6: Ipv6Ranges } {
-  const expected = db.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0;
-  let firsts = new Uint32Array(Math.max(16, expected));
-  let lasts = new Uint32Array(firsts.length);
-  let ids = new Uint32Array(firsts.length);
+/** Every committed listing's range, and what the read saw: the newest id, and the blocks of imports in progress it left out. */
+export interface AllRanges {
+  readonly v4: Ipv4Ranges;
+  readonly v6: Ipv6Ranges;
+  readonly maxId: number;
+  readonly skipped: UnfinishedBlock[];
+}
+
+/** Read every listing's range (both families), each family sorted by first address; an import's listings only once it has committed. */
+export function readAllRanges(db: ReadDb): AllRanges {
   let count = 0;
   const v6: Array<{ first: bigint; last: bigint; id: number }> = [];
   // Read with the memory map off: the rows are read in id order through the table's pages, which
   // would otherwise stay in the process's RSS (as publishing's read does; see withoutMemoryMap).
   return db.withoutMemoryMap(() => db.snapshot((snapshot) => {
+    const maxId = snapshot.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0;
+    const skipped = unfinishedBlocks(snapshot);
+    let firsts = new Uint32Array(Math.max(16, maxId));
+    let lasts = new Uint32Array(firsts.length);
+    let ids = new Uint32Array(firsts.length);
     for (let after = 0; ; ) {
       const chunk = snapshot.get<{ high: number | null; rows: string | null }>(sql`SELECT max(id) AS high, group_concat(
           family || printf('%010d', id) || hex(CASE family WHEN 4 THEN substr(first, 13) ELSE first END) || hex(CASE family WHEN 4 THEN substr(last, 13) ELSE last END), '') AS rows
-        FROM (SELECT id, family, first, last FROM listings WHERE id > ${after} ORDER BY id LIMIT ${CHUNK_ROWS})`);
+        FROM (SELECT id, family, first, last FROM listings l WHERE id > ${after} AND ${committedSql('l')} ORDER BY id LIMIT ${CHUNK_ROWS})`);
       if (!chunk || chunk.high === null || chunk.rows === null) break;
       after = chunk.high;
       if (after >= 10 ** ID_DIGITS) throw new Error(`listing id ${after} is wider than the index reader's ${ID_DIGITS} digits`);
@@ -105,6 +115,6 @@ export function readAllRanges(db: ReadDb): { v4: Ipv4Ranges; v6: Ipv6Ranges } {
       sorted.ids[position] = ids[from];
     }
     v6.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.id - b.id));
-    return { v4: sorted, v6: { firsts: v6.map((range) => range.first), lasts: v6.map((range) => range.last), ids: v6.map((range) => range.id) } };
+    return { v4: sorted, v6: { firsts: v6.map((range) => range.first), lasts: v6.map((range) => range.last), ids: v6.map((range) => range.id) }, maxId, skipped };
   }));
 }

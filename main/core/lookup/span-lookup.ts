@@ -15,6 +15,7 @@
  */
 import { writeAddressKey, type Family } from '../../../shared/address.js';
 import type { ReadDb } from '../db/connection.js';
+import { committedSql } from '../rule/unfinished.js';
 import { sql, type Sql } from '../db/sql.js';
 
 /** The span every range satisfies (the whole 128-bit space); a row written by another tool has it. */
@@ -74,7 +75,7 @@ export class SpanLookup {
     const key = Buffer.alloc(16);
     writeAddressKey(family, value, key, 0);
     const probes: Sql[] = spans.map(
-      (span) => sql`SELECT id FROM listings WHERE family = ${family} AND span = ${span} AND first BETWEEN ${blockStart(key, span)} AND ${key} AND last >= ${key}`,
+      (span) => sql`SELECT id FROM listings l WHERE family = ${family} AND span = ${span} AND first BETWEEN ${blockStart(key, span)} AND ${key} AND last >= ${key} AND ${committedSql('l')}`,
     );
     const query = probes.reduce((union, probe) => sql`${union} UNION ALL ${probe}`);
     return this.db.all<{ id: number }>(query).map((row) => row.id);

@@ -13,6 +13,7 @@ import { specialRangeOverlapping } from '../../../shared/special-ranges.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { committedSql } from '../rule/unfinished.js';
 import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { invalidInput } from '../errors.js';
 import { ListingBatch } from '../listings/batches.js';
@@ -64,7 +65,7 @@ function membershipIndex(db: ReadDb): { index: RangeIndex; lists: Map<number, 'G
   const lists = new Map<number, 'GAL' | 'MML'>();
   const loader = index.startLoad();
   for (const [id, list, family, first, last] of db.iterateRaw(
-    sql`SELECT id, list, family, hex(first), hex(last) FROM listings WHERE list IN ('GAL', 'MML') AND status = 'active' ORDER BY family, first`,
+    sql`SELECT id, list, family, hex(first), hex(last) FROM listings l WHERE list IN ('GAL', 'MML') AND status = 'active' AND ${committedSql('l')} ORDER BY family, first`,
   )) {
     const mask = family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
     loader.push(family as Family, BigInt(`0x${first as string}`) & mask, BigInt(`0x${last as string}`) & mask, id as number);

@@ -17,6 +17,7 @@ import {
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { committedSql } from '../rule/unfinished.js';
 import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import { historyOf, openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
@@ -203,7 +204,7 @@ export function decideNomination(db: WriteDb, index: ListingIndex, actorName: st
           if (problem !== null) throw conflict(problem);
           delisted.push(listing.id);
         }
-        const existing = db.get<{ id: number }>(sql`SELECT id FROM listings WHERE list = 'GAL' AND status = 'active' AND family = ${mta.family} AND first = ${mta.key} AND last = ${mta.key}`);
+        const existing = db.get<{ id: number }>(sql`SELECT id FROM listings l WHERE list = 'GAL' AND status = 'active' AND family = ${mta.family} AND first = ${mta.key} AND last = ${mta.key} AND ${committedSql('l')}`);
         const galId = existing?.id ?? addListing(db, actor.name, { range: mta.ip, list: 'GAL', reason: 'approved', why: `GAL nomination #${row.id}: ${input.why}` }, settings, now).listing.id;
         history().append({ actor: actor.name, action: 'listing.nomination-linked', subjectType: 'listing', subjectId: galId, details: { nomination: row.id, ip: mta.ip, fqdn: mta.fqdn } });
         db.run(sql`UPDATE nomination_mtas SET outcome = 'approved', gal_listing_id = ${galId} WHERE nomination_id = ${row.id} AND family = ${mta.family} AND key = ${mta.key}`);

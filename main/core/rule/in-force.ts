@@ -10,11 +10,14 @@
  * Two forms of the same rule: `standingOf` for one listing (the record, the listings table, the
  * queues, the dashboard's fold), and the SQL conditions for many (publishing's read, the table's
  * status filter). test/unit/core/in-force.test.ts holds the two to each other on random rows.
+ * Listings of an import still in progress are left out of both (unfinished.ts): the SQL forms
+ * say so, and the rows `standingOf` is given were read through the same filter.
  */
 import type { Standing } from '../../../shared/domain.js';
 import type { ListingStatus } from '../../../shared/domain.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql, type Sql } from '../db/sql.js';
+import { committedSql } from './unfinished.js';
 
 /** The DUL submissions that matter at a time: few, usually none. */
 export interface InForceTerms {
@@ -106,14 +109,16 @@ export function inForceSql(terms: InForceTerms, alias = '', isUnaryStatus = fals
   const expires = column(alias, 'expires_at');
   const own = sql`(${status} = 'active' OR (${status} = 'suppressed' AND ${until} IS NOT NULL AND ${until} <= ${terms.at}))`;
   const live = sql`(${expires} IS NULL OR ${expires} > ${terms.at})`;
-  if (terms.waiting.size === 0) return sql`${own} AND ${live}`;
+  // A listing of an import still in progress is in force nowhere (unfinished.ts).
+  const committed = committedSql(alias);
+  if (terms.waiting.size === 0) return sql`${own} AND ${live} AND ${committed}`;
   const id = column(alias, 'id');
   const submission = column(alias, 'submission_id');
   const replaced =
     terms.replacing.size === 0
       ? sql`0`
       : sql`EXISTS (SELECT 1 FROM dul_replaced r WHERE r.submission_id IN (SELECT value FROM json_each(${idList(terms.replacing)})) AND r.listing_id = ${id})`;
-  return sql`(${own} OR ${replaced}) AND ${live} AND (${submission} IS NULL OR ${submission} NOT IN (SELECT value FROM json_each(${idList(terms.waiting)})))`;
+  return sql`(${own} OR ${replaced}) AND ${live} AND (${submission} IS NULL OR ${submission} NOT IN (SELECT value FROM json_each(${idList(terms.waiting)}))) AND ${committed}`;
 }
 
 /**
@@ -122,6 +127,11 @@ export function inForceSql(terms: InForceTerms, alias = '', isUnaryStatus = fals
  * for the rare statuses) and stays exact: rows are counted in one standing only.
  */
 export function standingSql(standing: Standing, terms: InForceTerms, alias = 'l', isUnaryStatus = false): Sql {
+  // An import's listings have no standing until it commits (unfinished.ts).
+  return sql`${committedSql(alias)} AND (${standingOnly(standing, terms, alias, isUnaryStatus)})`;
+}
+
+function standingOnly(standing: Standing, terms: InForceTerms, alias: string, isUnaryStatus: boolean): Sql {
   const status = column(alias, 'status', isUnaryStatus);
   const expires = column(alias, 'expires_at');
   const inForce = inForceSql(terms, alias, isUnaryStatus);

@@ -8,6 +8,7 @@ import { LISTS, STANDINGS, type ListName, type ListingStatus, type Reason } from
 import { COUNT_CAP, type ListingFilter, type ListingPage, type ListingSort, type ListingTableRow, type PageCursor, type SortColumn } from '../../../shared/workbench.js';
 import type { ReadDb } from '../db/connection.js';
 import { joinSql, sql, type Sql } from '../db/sql.js';
+import { committedSql } from '../rule/unfinished.js';
 import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { InForceAt, readTerms, standingSql, type InForceTerms } from '../rule/in-force.js';
@@ -151,7 +152,9 @@ export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFi
   }
   conditions.push(...dateRange(column('created_at'), filter.createdFrom, filter.createdTo, ['createdFrom', 'createdTo']));
   conditions.push(...dateRange(column('updated_at'), filter.changedFrom, filter.changedTo, ['changedFrom', 'changedTo']));
-  return { where: conditions.length === 0 ? sql`1` : joinSql(conditions, ' AND '), notes };
+  // An import's listings appear in the table (and its counts) once it has committed.
+  conditions.push(committedSql('l'));
+  return { where: joinSql(conditions, ' AND '), notes };
 }
 
 /** ORDER BY and the keyset condition of a sort. */

@@ -7,6 +7,7 @@ import type { Settings } from '../../../shared/settings.js';
 import type { RecordView, RelatedListing, RelatedView } from '../../../shared/workbench.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { committedSql } from '../rule/unfinished.js';
 import { notFound } from '../errors.js';
 import { findListing, getListing } from '../listings/listings.js';
 import type { ListingRow } from '../listings/listing-row.js';
@@ -35,7 +36,7 @@ export function recordView(db: ReadDb, index: ListingIndex, id: number, settings
         (SELECT s.effective_at FROM dul_submissions s WHERE s.id = l.submission_id) AS effective_at,
         (SELECT count(*) FROM sample_links WHERE listing_id = l.id) AS samples,
         (SELECT count(*) FROM threads WHERE listing_id = l.id) AS threads
-        FROM listings l WHERE l.id = ${id}`,
+        FROM listings l WHERE l.id = ${id} AND ${committedSql('l')}`,
     );
     // The one rule: its standing now, the parts of its range published, and what its list's zone
     // answers at the first of them (which may be a more specific listing's answer).
@@ -114,8 +115,8 @@ export function listingsOverlapping(db: ReadDb, index: ListingIndex, range: Addr
   // Overlapping = containing the first address (the index) or starting inside the range (SQL on the range index).
   const containing = index.find(range.family, range.first);
   const rows = db.all<{ id: number; list: RelatedListing['list']; first: string; last: string; status: RelatedListing['status']; reason: RelatedListing['reason'] }>(
-    sql`SELECT id, list, hex(first) AS first, hex(last) AS last, status, reason FROM listings
-      WHERE id <> ${excludeId ?? 0} AND (id IN (SELECT value FROM json_each(${JSON.stringify(containing)}))
+    sql`SELECT id, list, hex(first) AS first, hex(last) AS last, status, reason FROM listings l
+      WHERE id <> ${excludeId ?? 0} AND ${committedSql('l')} AND (id IN (SELECT value FROM json_each(${JSON.stringify(containing)}))
         OR (family = ${range.family} AND first BETWEEN ${keyBuffer(range.family, range.first)} AND ${keyBuffer(range.family, range.last)}))
       ORDER BY family, first, last, id LIMIT ${limit + 1}`,
   );

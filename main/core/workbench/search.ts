@@ -5,6 +5,7 @@
 import type { TextHit } from '../../../shared/workbench.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
+import { committedSql } from '../rule/unfinished.js';
 import { ftsQuery } from './query.js';
 
 const SNIPPET_WORDS = 12;
@@ -12,7 +13,9 @@ const SNIPPET_WORDS = 12;
 export function searchText(db: ReadDb, q: string, limit: number): TextHit[] {
   const match = ftsQuery(q);
   const listings = db.all<{ id: number; snippet: string }>(
-    sql`SELECT rowid AS id, snippet(listings_fts, -1, '[', ']', '…', ${SNIPPET_WORDS}) AS snippet FROM listings_fts WHERE listings_fts MATCH ${match} ORDER BY rank LIMIT ${limit}`,
+    sql`SELECT rowid AS id, snippet(listings_fts, -1, '[', ']', '…', ${SNIPPET_WORDS}) AS snippet FROM listings_fts
+      WHERE listings_fts MATCH ${match} AND (NOT EXISTS (SELECT 1 FROM listing_imports) OR listings_fts.rowid IN (SELECT l.id FROM listings l WHERE ${committedSql('l')}))
+      ORDER BY rank LIMIT ${limit}`,
   );
   // The FTS tables name their columns as their content tables do, so snippet() reads the text back.
   const samples = db.all<{ id: number; snippet: string; listings: string }>(

@@ -15,6 +15,7 @@ import type { CallContext } from '../call-context.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
 import { coreFileUrl } from '../core-files.js';
+import { countWriteAnswered, countWriteQueued } from './priority.js';
 
 const log = createLogger('writer');
 
@@ -80,11 +81,16 @@ export class WriterThread {
     private readonly data: WriterData,
     private readonly writeWaitMs: number,
     private readonly onChange: ((notice: ChangeNotice) => void) | undefined,
+    private readonly writesWaiting: SharedArrayBuffer | undefined,
   ) {}
 
-  /** Start the writer; resolves once its core has opened (and migrated) the database. With `onChange` (data.notifies), its change notices are passed on. */
-  static async start(data: WriterData, writeWaitMs = DEFAULT_WRITE_WAIT_MS, onChange?: (notice: ChangeNotice) => void): Promise<WriterThread> {
-    const writer = new WriterThread(data, writeWaitMs, onChange);
+  /**
+   * Start the writer; resolves once its core has opened (and migrated) the database. With
+   * `onChange` (data.notifies), its change notices are passed on; with `writesWaiting`, the
+   * writes sent and not yet answered are counted there (priority.ts: jobs let them go first).
+   */
+  static async start(data: WriterData, writeWaitMs = DEFAULT_WRITE_WAIT_MS, onChange?: (notice: ChangeNotice) => void, writesWaiting?: SharedArrayBuffer): Promise<WriterThread> {
+    const writer = new WriterThread(data, writeWaitMs, onChange, writesWaiting);
     await writer.ensureStarted();
     return writer;
   }
@@ -145,8 +151,13 @@ export class WriterThread {
   async call(name: OperationName, payload: unknown, call: CallContext, signingKey: MinisignKeyPair | null): Promise<ApiResult<unknown>> {
     const id = this.nextId++;
     const queuedAt = Date.now();
-    const result = await this.send({ type: 'call', id, name, payload, call: callForWriter(call), queuedAt, deadline: queuedAt + this.writeWaitMs, signingKey });
-    return result ?? { ok: false, error: { code: 'internal', message: `${name}: no answer from the writer` } };
+    if (this.writesWaiting) countWriteQueued(this.writesWaiting);
+    try {
+      const result = await this.send({ type: 'call', id, name, payload, call: callForWriter(call), queuedAt, deadline: queuedAt + this.writeWaitMs, signingKey });
+      return result ?? { ok: false, error: { code: 'internal', message: `${name}: no answer from the writer` } };
+    } finally {
+      if (this.writesWaiting) countWriteAnswered(this.writesWaiting);
+    }
   }
 
   /** Bring the dashboard's figures up to date in the writer (a locked database leaves them pending). */
