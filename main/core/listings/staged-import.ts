@@ -156,20 +156,28 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
 /** The commit step: ranges listed by others meanwhile win, one event records the run, and the block becomes visible. */
 function commit(db: WriteDb, reservation: Reservation, written: number, entryOf: (id: number) => number, options: StagedImportOptions): number {
   const { firstId, lastId, watchFrom } = reservation;
-  // Listings made visible since the import began: after its block, or in a block unfinished when it began.
-  const overlaps = db.all<{ mine: number; theirs: number }>(
-    sql`SELECT mine.id AS mine, min(theirs.id) AS theirs FROM listings theirs
-        JOIN listings mine ON mine.family = theirs.family AND mine.first = theirs.first AND mine.last = theirs.last
-        WHERE theirs.id >= ${watchFrom} AND theirs.id NOT BETWEEN ${firstId} AND ${lastId} AND theirs.list = ${options.list} AND theirs.status = 'active'
-          AND ${committedSql('theirs')}
-          AND mine.id BETWEEN ${firstId} AND ${lastId} AND mine.list = ${options.list}
-        GROUP BY mine.id`,
-  );
-  for (const overlap of overlaps) {
-    db.run(sql`DELETE FROM listings WHERE id = ${overlap.mine}`);
-    options.onAlreadyListed(entryOf(overlap.mine), overlap.theirs);
+  // Listings made visible since the check for duplicates: after the block, or (rarely) before it
+  // in a block unfinished then. Two id ranges, each a seek on the table: never the block itself.
+  const overlaps = new Map<number, number>();
+  for (const [from, to] of [
+    [watchFrom, firstId - 1],
+    [lastId + 1, Number.MAX_SAFE_INTEGER],
+  ]) {
+    if (from > to) continue;
+    for (const overlap of db.iterate<{ mine: number; theirs: number }>(
+      sql`SELECT mine.id AS mine, theirs.id AS theirs FROM listings theirs
+          JOIN listings mine ON mine.family = theirs.family AND mine.first = theirs.first AND mine.last = theirs.last
+          WHERE theirs.id BETWEEN ${from} AND ${to} AND theirs.list = ${options.list} AND theirs.status = 'active' AND ${committedSql('theirs')}
+            AND mine.id BETWEEN ${firstId} AND ${lastId} AND mine.list = ${options.list}`,
+    )) {
+      if (!overlaps.has(overlap.mine)) overlaps.set(overlap.mine, overlap.theirs);
+    }
   }
-  const count = written - overlaps.length;
+  for (const [mine, theirs] of overlaps) {
+    db.run(sql`DELETE FROM listings WHERE id = ${mine}`);
+    options.onAlreadyListed(entryOf(mine), theirs);
+  }
+  const count = written - overlaps.size;
   if (count > 0) {
     openHistory(db, () => options.at).append({
       actor: options.actor.name,
