@@ -56,15 +56,18 @@ import { decideDelistingRequest, draftDelistingDecision, getDelistingRequest, li
 import { addDelistingRequest, importDelistingRequests } from './queues/delisting-intake.js';
 import { draftNominationReply } from './queues/replies.js';
 import { queuesSummary } from './queues/summary.js';
-import { foldDashboard } from './dashboard/counters.js';
+import { foldDashboard, unfoldedListings } from './dashboard/counters.js';
+import type { FoldWorkerData } from './dashboard/fold-worker.js';
 import { startUpkeep } from './upkeep.js';
 import { readDashboard } from './dashboard/dashboard.js';
 import { resolveFile, resolveLocalFolder, uploadsIn, type InputFile } from './io/files.js';
 import { UploadStore } from './io/uploads.js';
 import { coreFileUrl } from './core-files.js';
-import { letWritesGoFirst } from './writer/priority.js';
+import { beginStep, endStep, letWritesGoFirst } from './writer/priority.js';
 
 const log = createLogger('core');
+/** New listings a fold after a write takes in on the spot; more are folded on a worker thread in steps. */
+const IN_PLACE_FOLD_LISTINGS = 32_768;
 
 export interface CoreOptions {
   /** Database file (':memory:' for a throw-away one). */
@@ -112,15 +115,19 @@ export interface CoreOptions {
    * a process that asks a few questions and exits (the command line).
    */
   readonly addressIndex?: 'memory' | 'database';
-  /** Called when a background job this core started has ended (a reader: its writer signs the checkpoint the job's writes call for). */
+  /** Called when a background job this core started has ended (a reader: its writer signs the checkpoint the job's writes call for and folds the dashboard's figures). */
   readonly afterJob?: () => void;
   /** Told after every committed write what it touched (the team server pushes these to open views). */
   readonly onChange?: (notice: ChangeNotice) => void;
   /**
    * People's writes waiting in a server's writer thread (writer/priority.ts): the jobs this core
-   * starts are given it, and a job's core lets them go first before each step of an import.
+   * starts and its dashboard fold's worker are given it and let them go first between their
+   * steps, and so does this core's own import unless it is that writer (`isServerWriter`: its
+   * queue already runs one write at a time).
    */
   readonly writesWaiting?: SharedArrayBuffer;
+  /** This core is a server's writer thread's (writer/writer-worker.ts). */
+  readonly isServerWriter?: boolean;
 }
 
 export type { CallContext } from './call-context.js';
@@ -140,8 +147,12 @@ export interface Core {
    * checking an open event stream: a page left open still reaches its idle lifetime).
    */
   authenticate(token: string, options?: { readonly touch?: boolean }): ApiResult<AuthenticatedSession>;
-  /** Bring the dashboard's figures up to date now (a failure leaves them pending and is logged). */
-  foldDashboard(): void;
+  /**
+   * Bring the dashboard's figures up to date now (a failure leaves them pending and is logged).
+   * `isInSteps`: a big backlog (a million-row import) is folded on a worker thread in short steps
+   * instead (a server's writer, whose queue must not wait for it).
+   */
+  foldDashboard(isInSteps?: boolean): void;
   /** Sign a history checkpoint now if the history moved since the last one (a failure is logged). */
   signCheckpoint(when: string): void;
   close(): void;
@@ -183,9 +194,17 @@ export function createCore(options: CoreOptions): Core {
       log.warn(`dashboard figures not updated yet: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  // A fold after a write runs here when it is small; a big one (a million-row import committed)
+  // goes to a worker thread in short steps, so a server's writer never holds its queue for it.
+  const foldInSteps = () => {
+    if (dashboardFold) clearImmediate(dashboardFold);
+    dashboardFold = null;
+    if (options.databasePath !== ':memory:' && unfoldedListings(read) > IN_PLACE_FOLD_LISTINGS) foldOffThread();
+    else settleDashboard();
+  };
   const scheduleDashboardFold = () => {
     if (options.foldsDashboard === false) return;
-    dashboardFold ??= setImmediate(settleDashboard);
+    dashboardFold ??= setImmediate(foldInSteps);
   };
   // After a background job (a big import, usually) the fold runs on a worker thread of its own,
   // started once the job's worker has exited; one at a time, and again if more jobs ended meanwhile.
@@ -199,7 +218,9 @@ export function createCore(options: CoreOptions): Core {
       foldAgain = true;
       return;
     }
-    foldWorker = new Worker(coreFileUrl('./dashboard/fold-worker.js'), { workerData: { databasePath: options.databasePath, now: nowText() } });
+    foldWorker = new Worker(coreFileUrl('./dashboard/fold-worker.js'), {
+      workerData: { databasePath: options.databasePath, now: nowText(), writesWaiting: options.writesWaiting ?? null } satisfies FoldWorkerData,
+    });
     foldWorker.on('message', (message: { failed?: string }) => {
       if (message.failed) log.warn(`dashboard figures not updated yet (${message.failed}); the next fold catches up`);
     });
@@ -230,15 +251,24 @@ export function createCore(options: CoreOptions): Core {
    */
   const afterWrite = (operation: OperationName, actor: string | null, outcome: 'done' | 'failed', isJob: boolean) => {
     index.refresh();
-    if (isJob) foldOffThread();
+    // A server's reader leaves the fold to its writer (afterJob): one fold worker, not two splitting the same work.
+    if (isJob && options.foldsDashboard !== false) foldOffThread();
     else scheduleDashboardFold();
     const topics = TOPICS_OF[operation];
     if (outcome === 'done' && topics.length > 0) options.onChange?.({ operation, actor, at: nowText(), topics });
   };
 
-  /** Before each step of a long write (an import): people's writes waiting in the server's writer go first. */
-  const letWritesWait = () => {
-    if (options.writesWaiting) letWritesGoFirst(options.writesWaiting);
+  /** Around each step of a long write (an import): people's writes waiting in the server's writer go first, and one arriving meanwhile is told when the step ends. */
+  const stepCounter = options.isServerWriter ? undefined : options.writesWaiting;
+  const steps = {
+    beforeStep: () => {
+      if (!stepCounter) return;
+      letWritesGoFirst(stepCounter);
+      beginStep(stepCounter);
+    },
+    afterStep: () => {
+      if (stepCounter) endStep(stepCounter);
+    },
   };
 
   /** Where this core publishes: the setting, else the folder it was given, else the data folder's. */
@@ -268,7 +298,7 @@ export function createCore(options: CoreOptions): Core {
     },
     'listings.delist': (input, call) => delistListing(write, call.actor, input.id, input.why, now()),
     'listings.importFile': (input, call) =>
-      importListingsFile(write, call.actor, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress, { beforeStep: letWritesWait }),
+      importListingsFile(write, call.actor, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress, steps),
     'listings.importPreview': (input, call) => previewListingsImport(read, index, { ...input, file: fileOf(input.file, call) }, readSettings(read), now(), call.onProgress),
     'investigators.list': () => listInvestigators(read),
     'investigators.add': (input, call) => addInvestigator(write, call.actor, input, nowText),
@@ -455,7 +485,7 @@ export function createCore(options: CoreOptions): Core {
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);
     },
-    foldDashboard: settleDashboard,
+    foldDashboard: (isInSteps = false) => (isInSteps ? foldInSteps() : settleDashboard()),
     signCheckpoint: (when) => upkeep.signCheckpoint(when),
     close: () => {
       isClosed = true;

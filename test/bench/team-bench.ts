@@ -114,7 +114,7 @@ function figures(samples: readonly number[]): string {
 }
 
 async function startServer(data: string): Promise<{ child: ChildProcess; port: number }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, REPDESK_LOG_LEVEL: 'error' };
+  const env: NodeJS.ProcessEnv = { ...process.env, REPDESK_LOG_LEVEL: process.env.BENCH_SERVER_LOG ?? 'error' };
   delete env.REPDESK_ACTOR;
   delete env.REPDESK_DB;
   const child = spawn(process.execPath, [REPDESK, 'server', '--listen', '127.0.0.1:0', '--data', data], { env, stdio: ['ignore', 'pipe', 'inherit'] });

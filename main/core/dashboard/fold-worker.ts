@@ -8,10 +8,20 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/connection.js';
 import { foldDashboard } from './counters.js';
+import { beginStep, endStep, letWritesGoFirst } from '../writer/priority.js';
 
-const data = workerData as { readonly databasePath: string; readonly now: string };
+/** What the core gives the fold's worker. */
+export interface FoldWorkerData {
+  readonly databasePath: string;
+  /** The core's time (a test's clock is not the real one). */
+  readonly now: string;
+  /** People's writes waiting in a server's writer (writer/priority.ts): they go first between two steps. */
+  readonly writesWaiting: SharedArrayBuffer | null;
+}
+
+const data = workerData as FoldWorkerData;
 /** New listings folded per step here (one short transaction each), and the pause after each. */
-const WORKER_CHUNK_IDS = 32_768;
+const WORKER_CHUNK_IDS = 4096;
 const PAUSE_MS = 50;
 
 try {
@@ -21,7 +31,23 @@ try {
     // with a pause between them: a server's writes waiting for the database (people at work
     // after a big import) get it between two steps, not after the whole fold.
     const pause = new Int32Array(new SharedArrayBuffer(4));
-    foldDashboard(connection.write, new Date(data.now), WORKER_CHUNK_IDS, () => Atomics.wait(pause, 0, 0, PAUSE_MS));
+    // In a server, each step is announced to its writer like an import's (writer/priority.ts).
+    const counter = data.writesWaiting;
+    const begin = () => {
+      if (!counter) return;
+      letWritesGoFirst(counter);
+      beginStep(counter);
+    };
+    begin();
+    try {
+      foldDashboard(connection.write, new Date(data.now), WORKER_CHUNK_IDS, () => {
+        if (counter) endStep(counter);
+        Atomics.wait(pause, 0, 0, PAUSE_MS);
+        begin();
+      });
+    } finally {
+      if (counter) endStep(counter);
+    }
   } finally {
     connection.close();
   }

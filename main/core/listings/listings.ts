@@ -215,6 +215,8 @@ const MAX_REPORTED_NOTES = 20;
 export interface ImportSteps {
   /** Before each step of writing: a server's job waits here while people's writes wait for the database. */
   readonly beforeStep?: () => void | Promise<void>;
+  /** After each step (committed or not). */
+  readonly afterStep?: () => void;
   /** Listings per step (tests make it small). */
   readonly stepRows?: number;
 }
@@ -290,6 +292,7 @@ export async function importListingsFile(
     },
     onProgress: (stage, done, total) => onProgress({ stage, done, total }),
     beforeStep: () => options.beforeStep?.(),
+    afterStep: () => options.afterStep?.(),
     stepRows: options.stepRows,
   });
   return { imported, merged, alreadyListed, list: input.list, notes, notesOmitted: noteCount - notes.length };

@@ -34,7 +34,7 @@ import { listingWriter } from './changes.js';
 const log = createLogger('import');
 
 /** Listings written per step (one transaction): tens of milliseconds on this kind of machine. */
-export const STEP_ROWS = 8192;
+export const STEP_ROWS = 2048;
 /** Listings deleted per step when an import is removed. */
 const REMOVE_STEP_IDS = 16_384;
 
@@ -62,6 +62,8 @@ export interface StagedImportOptions {
   readonly onProgress: (stage: string, done: number, total: number) => void;
   /** Before each step of writing: a server's job waits here while people's writes wait for the database. */
   readonly beforeStep: () => void | Promise<void>;
+  /** After each step's transaction, committed or not. */
+  readonly afterStep: () => void;
   /** Listings per step (tests make it small). */
   readonly stepRows?: number;
 }
@@ -114,9 +116,17 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
   };
 
   options.onProgress('writing', 0, count);
-  await options.beforeStep();
+  /** One step: a transaction between `beforeStep` and `afterStep`. */
+  const step = async <T>(work: () => T): Promise<T> => {
+    await options.beforeStep();
+    try {
+      return db.transaction(work);
+    } finally {
+      options.afterStep();
+    }
+  };
   // The block, and its last listing at its last id: nobody else's listing can get an id inside it.
-  const reservation = db.transaction((): Reservation => {
+  const reservation = await step((): Reservation => {
     const firstId = (db.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0) + 1;
     const lastId = firstId + count - 1;
     const importId = Number(
@@ -133,19 +143,17 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
   try {
     for (let position = 0; position < count - 1; ) {
       options.onProgress('writing', position, count);
-      await options.beforeStep();
       const end = Math.min(count - 1, position + stepRows);
-      db.transaction(() => {
+      await step(() => {
         for (; position < end; position += 1) add(position, reservation.firstId + position);
         batch.flush();
       });
     }
     options.onProgress('writing', count, count);
-    await options.beforeStep();
-    return db.transaction(() => commit(db, reservation, count, (id) => kept[id - reservation.firstId], options));
+    return await step(() => commit(db, reservation, count, (id) => kept[id - reservation.firstId], options));
   } catch (error) {
     try {
-      await removeImport(db, reservation.importId);
+      await removeImport(db, reservation.importId, options.beforeStep, options.afterStep);
     } catch (removal) {
       log.warn(`the unfinished import's listings (#${reservation.firstId}-#${reservation.lastId}) were not removed now (${removal instanceof Error ? removal.message : String(removal)}); they stay out of sight and go at the next start`);
     }
@@ -193,7 +201,7 @@ function commit(db: WriteDb, reservation: Reservation, written: number, entryOf:
   return count;
 }
 
-/** Delete a block's listings, a step (one transaction) at a time, then its row: yields after each step. */
+/** Delete a block's listings, a step (one transaction) at a time, then its row: each `next()` runs one step. */
 function* removalSteps(db: WriteDb, block: { readonly id: number; readonly first: number; readonly last: number }): Generator<void> {
   for (let from = block.first; from <= block.last; from += REMOVE_STEP_IDS) {
     const to = Math.min(block.last, from + REMOVE_STEP_IDS - 1);
@@ -203,11 +211,19 @@ function* removalSteps(db: WriteDb, block: { readonly id: number; readonly first
   db.transaction(() => db.run(sql`DELETE FROM listing_imports WHERE id = ${block.id}`));
 }
 
-/** Delete an unfinished import's listings, a step at a time (`between` runs between two), then its block. */
-export async function removeImport(db: WriteDb, importId: number, between: () => void | Promise<void> = () => undefined): Promise<void> {
+/** Delete an unfinished import's listings, a step at a time (each between `before` and `after`), then its block. */
+export async function removeImport(db: WriteDb, importId: number, before: () => void | Promise<void> = () => undefined, after: () => void = () => undefined): Promise<void> {
   const block = db.get<{ id: number; first: number; last: number }>(sql`SELECT id, first_id AS first, last_id AS last FROM listing_imports WHERE id = ${importId}`);
   if (!block) return;
-  for (const _step of removalSteps(db, block)) await between();
+  const steps = removalSteps(db, block);
+  for (let isDone = false; !isDone; ) {
+    await before();
+    try {
+      isDone = steps.next().done === true;
+    } finally {
+      after();
+    }
+  }
 }
 
 /**

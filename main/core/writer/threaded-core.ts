@@ -63,6 +63,7 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
       publishLockWaitMs: options.publishLockWaitMs ?? null,
       checkpointTickMs: options.checkpointTickMs ?? null,
       notifies: options.onChange !== undefined,
+      writesWaiting,
     },
     options.writeWaitMs,
     options.onChange,
@@ -79,7 +80,11 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
       foldsDashboard: false,
       runsUpkeep: false,
       markSessionSeen: (id, at) => writer.markSessionSeen(id, at),
-      afterJob: () => writer.signCheckpoint('after a job'),
+      afterJob: () => {
+        writer.signCheckpoint('after a job');
+        // A big job's listings are folded on the writer's fold worker, in steps that let people's writes go first.
+        void writer.fold();
+      },
     });
     await reader.index.load();
   } catch (error) {

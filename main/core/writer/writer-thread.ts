@@ -31,6 +31,8 @@ export interface WriterData {
   readonly checkpointTickMs: number | null;
   /** Whether the writer sends its core's change notices back (a server that pushes them to clients). */
   readonly notifies: boolean;
+  /** People's writes waiting and a job's step under way (priority.ts): a write waits for the step's end here rather than on SQLite's busy handler. */
+  readonly writesWaiting: SharedArrayBuffer | null;
 }
 
 /** A call as it crosses to the writer: the call's context without its functions. */

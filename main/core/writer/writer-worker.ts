@@ -12,6 +12,7 @@ import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../publish/minisign.js';
 import { busyResult, type WriterData, type WriterReply, type WriterRequest } from './writer-thread.js';
+import { waitForStep } from './priority.js';
 
 const log = createLogger('writer');
 const data = workerData as WriterData;
@@ -27,6 +28,9 @@ try {
     publishLockWaitMs: data.publishLockWaitMs ?? undefined,
     checkpointTickMs: data.checkpointTickMs ?? undefined,
     onChange: data.notifies ? (notice) => post({ type: 'change', notice }) : undefined,
+    // Its dashboard fold's worker lets the writes queued here go first between its steps.
+    writesWaiting: data.writesWaiting ?? undefined,
+    isServerWriter: true,
     signingKey: () => {
       if (!signingKey) throw new AppError('forbidden', 'no signing key is loaded in this session (CLI: --key FILE; desktop: Settings > Signing key)');
       return signingKey;
@@ -47,7 +51,9 @@ async function handle(request: WriterRequest): Promise<void> {
         post({ type: 'done', id: request.id, result: busyResult(Date.now() - request.queuedAt) });
         return;
       }
-      core.connection.setBusyTimeout(left);
+      // A job's step under way ends within tens of milliseconds and says so: waited for here, the write starts at once after it.
+      if (data.writesWaiting) waitForStep(data.writesWaiting, left);
+      core.connection.setBusyTimeout(Math.max(1, request.deadline - Date.now()));
       signingKey = request.signingKey;
       try {
         const result = await core.dispatch(request.name, request.payload, request.call);
@@ -62,7 +68,8 @@ async function handle(request: WriterRequest): Promise<void> {
       return;
     }
     case 'fold':
-      core.foldDashboard();
+      // A big backlog is folded in steps on a thread of its own: the writes queued here go on.
+      core.foldDashboard(true);
       post({ type: 'done', id: request.id, result: null });
       return;
     case 'checkpoint':
