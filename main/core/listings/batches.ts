@@ -49,8 +49,10 @@ export interface CreatedRun {
  */
 export class ListingBatch {
   private readonly values: unknown[] = [];
-  /** Keys of the pending rows: views into one buffer, written again once the rows are inserted. */
+  /** Keys of the pending rows: views into one buffer, made once and written again once the rows are inserted (SQLite copies what it is given). */
   private readonly keys = Buffer.alloc(INSERT_ROWS * 32);
+  private readonly firstKeys = Array.from({ length: INSERT_ROWS }, (_, row) => this.keys.subarray(row * 32, row * 32 + 16));
+  private readonly lastKeys = Array.from({ length: INSERT_ROWS }, (_, row) => this.keys.subarray(row * 32 + 16, row * 32 + 32));
   private readonly fullInsert: Statement;
   private readonly shared: { list: ListName; reason: Reason; investigatorId: number; at: string; submissionId: number | null };
   private readonly firstId: number;
@@ -78,25 +80,27 @@ export class ListingBatch {
    * they stay valid until the next call.
    */
   keysOf(family: Family, first: bigint, last: bigint): { readonly first: Buffer; readonly last: Buffer } {
-    const slot = (this.values.length / this.fields) * 32;
-    const firstKey = this.keys.subarray(slot, slot + 16);
-    const lastKey = this.keys.subarray(slot + 16, slot + 32);
-    if (family === 4) {
-      writeIpv4Key(Number(first), firstKey, 0);
-      writeIpv4Key(Number(last), lastKey, 0);
-    } else {
-      writeAddressKey(family, first, firstKey, 0);
-      writeAddressKey(family, last, lastKey, 0);
-    }
-    return { first: firstKey, last: lastKey };
+    if (family === 4) return this.keysOfIpv4(Number(first), Number(last));
+    const row = this.values.length / this.fields;
+    writeAddressKey(family, first, this.firstKeys[row], 0);
+    writeAddressKey(family, last, this.lastKeys[row], 0);
+    return { first: this.firstKeys[row], last: this.lastKeys[row] };
+  }
+
+  /** `keysOf` an IPv4 range given as numbers. */
+  keysOfIpv4(first: number, last: number): { readonly first: Buffer; readonly last: Buffer } {
+    const row = this.values.length / this.fields;
+    writeIpv4Key(first, this.firstKeys[row], 0);
+    writeIpv4Key(last, this.lastKeys[row], 0);
+    return { first: this.firstKeys[row], last: this.lastKeys[row] };
   }
 
   /** Add a listing whose keys `keysOf` has just written; returns the id it gets. */
   add(family: Family, prefix: number | null, txt: string | null, level: number | null, expiresAt: string | null): number {
     const id = this.nextId;
-    const slot = (this.values.length / this.fields) * 32;
-    const firstKey = this.keys.subarray(slot, slot + 16);
-    const lastKey = this.keys.subarray(slot + 16, slot + 32);
+    const row = this.values.length / this.fields;
+    const firstKey = this.firstKeys[row];
+    const lastKey = this.lastKeys[row];
     if (this.withIds) throw new Error('this batch takes the ids its caller gives (addWithId)');
     this.values.push(family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, txt, level, expiresAt);
     if (this.values.length === INSERT_ROWS * this.fields) this.flush();
@@ -105,9 +109,9 @@ export class ListingBatch {
 
   /** Add a listing whose keys `keysOf` has just written, with the id it is to have (a batch `withIds`). */
   addWithId(id: number, family: Family, prefix: number | null, txt: string | null): void {
-    const slot = (this.values.length / this.fields) * 32;
-    const firstKey = this.keys.subarray(slot, slot + 16);
-    const lastKey = this.keys.subarray(slot + 16, slot + 32);
+    const row = this.values.length / this.fields;
+    const firstKey = this.firstKeys[row];
+    const lastKey = this.lastKeys[row];
     this.values.push(id, family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, txt, null, null);
     if (this.values.length === INSERT_ROWS * this.fields) this.flush();
   }
