@@ -5,8 +5,9 @@
  *
  * A server's index (`databasePath` given) is never built on its event loop: a worker thread reads
  * the table and builds the arrays, and hands them over (transferred, not copied) to replace the
- * index in one step; lookups meanwhile answer from the index as it was (a million-row import's
- * listings appear once the rebuild is in, a second or two later).
+ * index in one step; lookups meanwhile answer from the index as it was, and find the listings it
+ * does not hold yet (a million-row import a job committed) by span probes in SQLite until the
+ * rebuild is in, a few seconds later.
  *
  * A process that asks a few questions and exits (the command line: `source: 'database'`) builds
  * nothing: each question is a few bounded index probes in SQLite (span-lookup.ts), which answer
@@ -17,7 +18,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Family } from '../../../shared/address.js';
 import type { ReadDb } from '../db/connection.js';
-import { sql, type Sql } from '../db/sql.js';
+import { joinSql, sql, type Sql } from '../db/sql.js';
 import { committedSql, unfinishedBlocks, type UnfinishedBlock } from '../rule/unfinished.js';
 import { createLogger } from '../log.js';
 import { RangeIndex, type RangeIndexState } from './range-index.js';
@@ -73,6 +74,12 @@ export class ListingIndex {
   private rebuildAgain = false;
   private isClosed = false;
   private probes: SpanLookup | null;
+  /**
+   * While a rebuild runs for listings another connection committed (a job's import), the ids the
+   * in-memory index does not hold yet (a condition on `l.id`): lookups find those by span probes
+   * in SQLite meanwhile, so nothing committed is missed for the seconds a rebuild takes.
+   */
+  private unindexed: { readonly ids: Sql; readonly probes: SpanLookup } | null = null;
   private seeks = 0;
   private seekBudget: number | null = null;
 
@@ -148,6 +155,7 @@ export class ListingIndex {
       worker.once('message', (built: BuiltIndex) => {
         if (this.isClosed) return;
         this.ranges.restore(built.state);
+        this.unindexed = null;
         this.maxId = built.maxId;
         this.skipped = built.skipped;
         this.dataVersion = version;
@@ -199,8 +207,13 @@ export class ListingIndex {
         finished.reduce((sum, block) => sum + size(block), 0);
       if (pending <= 0 && newest <= this.maxId) return;
       if (pending > INCREMENTAL_LIMIT) {
-        if (this.options.databasePath !== undefined) void this.rebuildOffThread();
-        else this.reload();
+        if (this.options.databasePath === undefined) {
+          this.reload();
+          return;
+        }
+        const ids = [sql`l.id > ${this.maxId}`, ...finished.map((block) => sql`l.id BETWEEN ${block.firstId} AND ${block.lastId}`)];
+        this.unindexed = { ids: sql`(${joinSql(ids, ' OR ')})`, probes: this.unindexed?.probes ?? new SpanLookup(this.db) };
+        void this.rebuildOffThread();
         return;
       }
       const add = (query: Sql) => {
@@ -252,7 +265,10 @@ export class ListingIndex {
       this.checkedAt = now;
       if (this.db.dataVersion() !== this.dataVersion) this.refresh();
     }
-    return this.ranges.search(family, value);
+    const found = this.ranges.search(family, value);
+    if (this.unindexed === null) return found;
+    const missing = this.unindexed.probes.find(family, value, this.unindexed.ids).filter((id) => !found.includes(id));
+    return missing.length === 0 ? found : [...found, ...missing];
   }
 
   /** The raw index, for the in-process throughput benchmark. */

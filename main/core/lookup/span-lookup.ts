@@ -68,14 +68,15 @@ export class SpanLookup {
     return this.spansPresent()[family].length;
   }
 
-  /** Ids of every listing whose range contains the address, in no particular order. */
-  find(family: Family, value: bigint): number[] {
+  /** Ids of every listing whose range contains the address, in no particular order; with `ids`, only those it admits (a condition on `l.id`). */
+  find(family: Family, value: bigint, ids: Sql = sql`1`): number[] {
     const spans = this.spansPresent()[family];
     if (spans.length === 0) return [];
     const key = Buffer.alloc(16);
     writeAddressKey(family, value, key, 0);
     const probes: Sql[] = spans.map(
-      (span) => sql`SELECT id FROM listings l WHERE family = ${family} AND span = ${span} AND first BETWEEN ${blockStart(key, span)} AND ${key} AND last >= ${key} AND ${committedSql('l')}`,
+      (span) =>
+        sql`SELECT id FROM listings l WHERE family = ${family} AND span = ${span} AND first BETWEEN ${blockStart(key, span)} AND ${key} AND last >= ${key} AND ${ids} AND ${committedSql('l')}`,
     );
     const query = probes.reduce((union, probe) => sql`${union} UNION ALL ${probe}`);
     return this.db.all<{ id: number }>(query).map((row) => row.id);
