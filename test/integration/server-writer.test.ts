@@ -181,25 +181,24 @@ test("a session check never waits for the lock: the reader checks, and the sessi
   assert.notEqual(lastSeen(), old);
 });
 
-test('after another process imports 300,000 listings, the index is rebuilt off the event loop: reads keep answering, then find them', async () => {
+test('after another process imports 300,000 listings, lookups find them at once and keep answering while the index is rebuilt off the event loop', async () => {
   const file = join(folder, 'many.txt');
   const lines: string[] = [];
   for (let index = 0; index < 300_000; index += 1) lines.push(`23.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
   writeFileSync(file, `${lines.join('\n')}\n`);
   await repdesk(databasePath, '--actor', 'Ana', 'import', file, '--list', 'RBL', '--reason', 'spam-source');
+  // Until the rebuilt index is in (seconds), the listings it does not hold yet are found by probes in SQLite.
   const timings: number[] = [];
   const started = performance.now();
-  let found = false;
-  while (!found && performance.now() - started < 60_000) {
-    const answer = await call('lookup', { ip: '23.4.147.223' });
+  while (performance.now() - started < 3000) {
+    const ip = lines[Math.floor(Math.random() * lines.length)];
+    const answer = await call('lookup', { ip });
     assert.equal(answer.status, 200, answer.text);
     timings.push(answer.milliseconds);
-    found = (answer.result as { value: { listings: unknown[] } }).value.listings.length === 1;
-    if (!found) await sleep(20);
+    assert.equal((answer.result as { value: { listings: unknown[] } }).value.listings.length, 1, `${ip} found after ${(performance.now() - started).toFixed(0)} ms`);
+    await sleep(20);
   }
-  assert.ok(found, 'the rebuilt index finds the imported listings');
   const slowest = Math.max(...timings);
-  console.log(`${timings.length} lookups until the rebuilt index was in (${(performance.now() - started).toFixed(0)} ms), slowest ${slowest.toFixed(1)} ms`);
-  assert.ok(timings.length > 1, 'lookups answered while the index was rebuilt');
+  console.log(`${timings.length} lookups in the 3 s after the import, every one found its listing, slowest ${slowest.toFixed(1)} ms`);
   assert.ok(slowest < SLOWEST_READ_MS, `a lookup took ${slowest.toFixed(0)} ms while the index was rebuilt`);
 });
