@@ -23,11 +23,7 @@ const CORE_ENTRY_POINTS = [
   'io/records.js', // the bounded line reader (repdesk lookup --file)
   'db/backup.js', // repdesk backup / restore: the database as a file, no core opened
   'dashboard/counters.js', // settle.ts: the dashboard's fold as a command ends
-  // Snapshots as files (verify, install, keys, signing on this computer).
-  'publish/install.js',
-  'publish/keys.js',
-  'publish/manifest.js',
-  'publish/minisign.js',
+  'snapshot/index.js', // snapshots as files (verify, install, keys, signing on this computer): no database
 ];
 const coreInternals = {
   regex: `^(\\.\\./)+core/(?!(${CORE_ENTRY_POINTS.map((path) => path.replaceAll('.', '\\.')).join('|')})$)`,
@@ -57,6 +53,31 @@ export default tseslint.config(
     // main/core/: plain Node. Never Electron, never the renderer, never a transport.
     files: ['main/core/**/*.ts'],
     rules: restrict(['electron', 'react', 'react-dom', '**/renderer/**', '**/electron/**', '**/server/**', '**/cli/**'], 'main/core must not import electron, the renderer or a transport'),
+  },
+  {
+    // main/core/snapshot/: snapshots as files. No database and nothing of the core above it
+    // (publish/ and audit/ import it, never the reverse); core errors only.
+    files: ['main/core/snapshot/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron', 'react', 'react-dom', 'better-sqlite3'], message: 'main/core/snapshot is database-free: it imports shared/, Node and ../errors.js only' },
+            // Anything outside snapshot/ but the core's errors and shared/.
+            { regex: '^\\.\\./(?!errors\\.js$|\\.\\./\\.\\./shared/)', message: 'main/core/snapshot is database-free: it imports shared/, Node and ../errors.js only' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Everything else reaches snapshot/ through its one entry point.
+    files: ['main/**/*.ts', 'test/**/*.ts'],
+    ignores: ['main/core/snapshot/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['**/snapshot/*', '!**/snapshot/index.js'], message: 'import snapshot/ through main/core/snapshot/index.js' }] }],
+    },
   },
   {
     // main/client/: the contract over HTTPS from a client's side (the desktop's main process, the CLI): plain Node.

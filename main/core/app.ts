@@ -24,9 +24,8 @@ import { addInvestigator, listInvestigators, updateInvestigator } from './invest
 import { authHandlers } from './auth/handlers.js';
 import { authenticate, markSessionSeen, type AuthenticatedSession } from './auth/sessions.js';
 import { readSettings, updateSettings } from './settings/settings.js';
-import type { MinisignKeyPair } from './publish/minisign.js';
+import { keySigner, type MinisignKeyPair } from './snapshot/index.js';
 import { previewPublish, publishSnapshot, listSnapshots } from './publish/publish.js';
-import { keySigner } from './publish/signer.js';
 import { RemoteSigning } from './publish/remote-signing.js';
 import { approveRequest, pendingApprovals, snapshotChanges } from './publish/review.js';
 import { defaultDataFolder } from './paths.js';

@@ -8,8 +8,7 @@ import type { SafeStorage } from 'electron';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError, forbidden } from '../core/errors.js';
-import { encodePublicKey, encodeSecretKey, formatKeyId, generateKeyPair, parseSecretKey, type MinisignKeyPair } from '../core/publish/minisign.js';
-import { readSecretKeyFile } from '../core/publish/keys.js';
+import { encodePublicKey, encodeSecretKey, formatKeyId, generateKeyPair, parseSecretKey, readSecretKeyFile, type MinisignKeyPair } from '../core/snapshot/index.js';
 
 /** The encrypted key's file name in the user-data folder. */
 export const SIGNING_KEY_FILE = 'signing-key.safestorage';

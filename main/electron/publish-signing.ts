@@ -12,7 +12,7 @@ import type { ApiResult } from '../../shared/result.js';
 import type { ListName } from '../../shared/domain.js';
 import type { PreparedPublish } from '../../shared/publishing.js';
 import { AppError, forbidden, invalidInput } from '../core/errors.js';
-import { formatKeyId, sign } from '../core/publish/minisign.js';
+import { formatKeyId, sign } from '../core/snapshot/index.js';
 import { readSigningKey, type KeyVault } from './keys.js';
 
 const LIST_ORDER: readonly ListName[] = ['RBL', 'DUL', 'QIL', 'MML', 'GAL'];

@@ -8,7 +8,7 @@ import { copyFileSync, createWriteStream, existsSync, mkdirSync, renameSync, rmS
 import { join } from 'node:path';
 import { formatAddress } from '../../shared/address.js';
 import { createCore } from '../../main/core/app.js';
-import { generateKeyPair } from '../../main/core/publish/minisign.js';
+import { generateKeyPair } from '../../main/core/snapshot/index.js';
 import { benchDataFolder, listingImportFile, publicIpv4Network, seededRandom } from './generate.js';
 import { describe, timeRepdesk } from './cli-bench.js';
 

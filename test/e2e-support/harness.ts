@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Locator, type Page, type Request } from 'playwright-core';
 import { runCli } from '../../main/cli/main.js';
 import { createCore, type Core } from '../../main/core/app.js';
-import type { MinisignKeyPair } from '../../main/core/publish/minisign.js';
+import type { MinisignKeyPair } from '../../main/core/snapshot/index.js';
 import { startServer, type RunningServer } from '../../main/server/server.js';
 import { openThreadedCore } from '../../main/core/writer/threaded-core.js';
 import { after, before } from 'node:test';

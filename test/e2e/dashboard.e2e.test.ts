@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPair } from '../../main/core/publish/minisign.js';
+import { generateKeyPair } from '../../main/core/snapshot/index.js';
 import { saveScreenshot, repdesk, startHarness, type Harness } from '../e2e-support/harness.js';
 import { ok } from '../unit/support/results.js';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { generateKeyPair } from '../../main/core/publish/minisign.js';
+import { generateKeyPair } from '../../main/core/snapshot/index.js';
 import { PROJECT_FOLDER, repdesk, startHarness, type Harness, type Session } from '../e2e-support/harness.js';
 
 const SCREENSHOT_FOLDER = join(PROJECT_FOLDER, 'test-output', 'screenshots');

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { base32Decode, totp } from '../../main/core/auth/totp.js';
-import { encodePublicKey, formatKeyId, generateKeyPair } from '../../main/core/publish/minisign.js';
+import { encodePublicKey, formatKeyId, generateKeyPair } from '../../main/core/snapshot/index.js';
 import { harnessForFile, saveScreenshot, type Harness } from '../e2e-support/harness.js';
 import { ok } from '../unit/support/results.js';
 

@@ -12,7 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { runCli } from '../../main/cli/main.js';
-import { formatKeyId, parsePublicKey, parseSecretKey } from '../../main/core/publish/minisign.js';
+import { formatKeyId, parsePublicKey, parseSecretKey } from '../../main/core/snapshot/index.js';
 
 const IS_ROOT = process.getuid?.() === 0;
 const NOBODY = 65534;

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../main/cli/main.js';
-import type { Manifest } from '../../main/core/publish/manifest.js';
+import type { Manifest } from '../../main/core/snapshot/index.js';
 import { ok } from '../unit/support/results.js';
 import { describeRun, runProgram, type Run } from './support/cli.js';
 import { startTeamHarness, value, type PersonSession, type TeamServerHarness } from './support/team-server.js';

@@ -15,7 +15,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DashboardView } from '../../shared/dashboard.js';
-import { PUBLISH_STEPS } from '../../main/core/publish/crash-points.js';
+import { PUBLISH_STEPS } from '../../main/core/snapshot/index.js';
 import { describeChild, pauseAt, runChild, startChild, type ChildRun } from './support/processes.js';
 
 describe('publish: killed, blocked and concurrent publishes leave current, the records and the approval in agreement', () => {

@@ -9,9 +9,7 @@
  */
 import { resolve } from 'node:path';
 import type { PreparedPublish, PublishResult } from '../../../shared/publishing.js';
-import type { Manifest } from '../../core/publish/manifest.js';
-import { readSecretKeyFile } from '../../core/publish/keys.js';
-import { formatKeyId, parseSecretKey, sign, type MinisignKeyPair } from '../../core/publish/minisign.js';
+import { readSecretKeyFile, formatKeyId, parseSecretKey, sign, type Manifest, type MinisignKeyPair } from '../../core/snapshot/index.js';
 import { readFileSync } from 'node:fs';
 import { CommandError, UsageError, call, passphraseFrom, printJson, type CommandContext, type RemoteTarget } from '../command.js';
 import { formatPublishResult } from '../format.js';

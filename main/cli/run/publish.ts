@@ -4,9 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { AuditReport } from '../../../shared/audit.js';
-import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair } from '../../core/publish/keys.js';
-import { installSnapshot } from '../../core/publish/install.js';
-import { verifySnapshot } from '../../core/publish/manifest.js';
+import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair, installSnapshot, verifySnapshot } from '../../core/snapshot/index.js';
 import { formatPublishResult } from '../format.js';
 import { CommandError, UsageError, call, passphraseFrom, printJson, type CommandContext } from '../command.js';
 

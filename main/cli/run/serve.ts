@@ -2,8 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readSecretKeyFile } from '../../core/publish/keys.js';
-import { formatKeyId } from '../../core/publish/minisign.js';
+import { readSecretKeyFile, formatKeyId } from '../../core/snapshot/index.js';
 import { openThreadedCore, type ThreadedCore } from '../../core/writer/threaded-core.js';
 import { startServer } from '../../server/server.js';
 import { CommandError, integer, passphraseFrom, UsageError, untilStopped, type CommandContext } from '../command.js';

@@ -14,9 +14,7 @@ import { dirname, join } from 'node:path';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { invalidInput } from '../errors.js';
-import { readPublicKeyFiles } from '../publish/keys.js';
-import { MANIFEST_FILE, SnapshotError, verifySnapshot, type Manifest } from '../publish/manifest.js';
-import { currentSerial } from '../publish/output-folder.js';
+import { readPublicKeyFiles, MANIFEST_FILE, SnapshotError, verifySnapshot, currentSerial, type Manifest } from '../snapshot/index.js';
 import { isSignedByItsKey, keyFingerprint, parseCheckpoint, type Checkpoint, type CheckpointFile } from './checkpoints.js';
 import type { HistoryAnchor } from './history.js';
 

@@ -12,23 +12,14 @@ import { createHash } from 'node:crypto';
 import type { ReadDb } from '../db/connection.js';
 import { historyHead, type HistoryAnchor } from './history.js';
 import { verifyWithRawKey, type CheckpointKeyCustody } from './checkpoint-key.js';
+import type { SignedCheckpoint } from '../snapshot/index.js';
 
 const FORMAT = 'repdesk-history-checkpoint/1';
 /** The tail read to find the newest checkpoint (a line is about 300 bytes). */
 const TAIL_BYTES = 16 * 1024;
 
-/** One signed checkpoint, as a line of the checkpoint file and in a snapshot manifest. */
-export interface Checkpoint {
-  readonly event: number;
-  /** The event's hash, hex. */
-  readonly hash: string;
-  /** When it was signed (ISO 8601). */
-  readonly at: string;
-  /** The checkpoint key's public half (32 bytes, base64). */
-  readonly key: string;
-  /** Ed25519 over `checkpointMessage` (64 bytes, base64). */
-  readonly signature: string;
-}
+/** One signed checkpoint, as a line of the checkpoint file and in a snapshot manifest (whose format defines it: snapshot/manifest.ts). */
+export type Checkpoint = SignedCheckpoint;
 
 /** The files beside a database: its checkpoints and the key that signs them. */
 export function checkpointPaths(databasePath: string): { readonly file: string; readonly key: string } {

@@ -11,7 +11,7 @@ import { sql } from '../db/sql.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { findActor, requireActor } from '../investigators/investigators.js';
-import { MinisignError, formatKeyId, parsePublicKey, verify } from '../publish/minisign.js';
+import { MinisignError, formatKeyId, parsePublicKey, verify } from '../snapshot/index.js';
 
 interface KeyRow {
   id: number;

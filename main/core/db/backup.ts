@@ -25,7 +25,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { conflict, invalidInput } from '../errors.js';
 import { openHistory, verifyHistory } from '../audit/history.js';
 import { checkpointPaths, parseCheckpoint } from '../audit/checkpoints.js';
-import { fsyncFolder } from '../publish/files.js';
+import { fsyncFolder } from '../snapshot/index.js';
 import { runInCall, type CallOrigin } from '../call-scope.js';
 import { coreFileUrl } from '../core-files.js';
 import { openDatabase } from './connection.js';

@@ -8,7 +8,7 @@ import type { ApiError, ApiResult } from '../../../shared/result.js';
 import type { JobOperation, JobView } from '../../../shared/jobs.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
 import { createLogger } from '../log.js';
-import type { MinisignKeyPair } from '../publish/minisign.js';
+import type { MinisignKeyPair } from '../snapshot/index.js';
 import type { CallOrigin } from '../call-scope.js';
 import type { CallContext } from '../call-context.js';
 import type { WriteDb } from '../db/connection.js';

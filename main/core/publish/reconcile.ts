@@ -14,7 +14,7 @@ import { sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
 import type { HistoryCheckpoints } from '../audit/checkpoints.js';
 import { LOCK_FILE, tryLockFolder } from './folder-lock.js';
-import { currentSerial, leftoversIn, manifestSha256, removeLeftovers, switchCurrent } from './output-folder.js';
+import { currentSerial, leftoversIn, manifestSha256, removeLeftovers, switchCurrent } from '../snapshot/index.js';
 import { settlePrepared, type Reconciliation } from './record.js';
 
 const log = createLogger('publish');

@@ -13,8 +13,7 @@ import { sql } from '../db/sql.js';
 import { conflict } from '../errors.js';
 import { historyHead, openHistory, type HistoryAnchor } from '../audit/history.js';
 import type { Actor } from '../investigators/investigators.js';
-import type { ManifestFile } from './manifest.js';
-import { readCurrentManifest } from './output-folder.js';
+import { readCurrentManifest, type ManifestFile } from '../snapshot/index.js';
 import { lastLiveSnapshot, nextSerial, type PreparedSnapshot } from './prepare.js';
 
 export interface SnapshotRecord {

@@ -22,7 +22,7 @@ import { conflict, forbidden, notFound } from '../errors.js';
 import { createLogger } from '../log.js';
 import { listPublisherKeys, verifyPublisherSignature } from '../auth/publisher-keys.js';
 import { findActor, requireActor } from '../investigators/investigators.js';
-import { MANIFEST_FILE } from './manifest.js';
+import { MANIFEST_FILE } from '../snapshot/index.js';
 import { abandonSnapshot, finishSnapshot, stageSnapshot, type StageOptions, type StagedSnapshot } from './publish.js';
 
 const log = createLogger('publish');

@@ -10,12 +10,8 @@ import type { Settings } from '../../../shared/settings.js';
 import type { Checkpoint } from '../audit/checkpoints.js';
 import type { HistoryAnchor } from '../audit/history.js';
 import { invalidInput } from '../errors.js';
-import { reachStep } from './crash-points.js';
-import { HashedFile, fsyncFolder } from './files.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, type Manifest, type ManifestFile } from './manifest.js';
-import { MinisignError, verify as verifySignature } from './minisign.js';
+import { reachStep, HashedFile, fsyncFolder, MANIFEST_FILE, SIGNATURE_FILE, MinisignError, verify as verifySignature, signerKeyId, type Manifest, type ManifestFile, type Signer } from '../snapshot/index.js';
 import { combinedZone, returnCode, type Resolution } from './resolve.js';
-import { signerKeyId, type Signer } from './signer.js';
 import type { ZoneParameters } from './types.js';
 import { writeBindZoneColumns, writeRbldnsdColumns } from './zones.js';
 

@@ -14,7 +14,7 @@ import { createCore, type CallContext, type Core, type CoreOptions } from '../ap
 import { watchOtherWriters } from '../changes/other-writers.js';
 import { UploadStore } from '../io/uploads.js';
 import { createLogger } from '../log.js';
-import type { MinisignKeyPair } from '../publish/minisign.js';
+import type { MinisignKeyPair } from '../snapshot/index.js';
 import { WriterThread } from './writer-thread.js';
 import { writesWaitingCounter } from './priority.js';
 

@@ -13,7 +13,7 @@ import type { ApiResult } from '../../../shared/result.js';
 import type { ChangeNotice } from '../../../shared/changes.js';
 import type { CallContext } from '../call-context.js';
 import { createLogger } from '../log.js';
-import type { MinisignKeyPair } from '../publish/minisign.js';
+import type { MinisignKeyPair } from '../snapshot/index.js';
 import { coreFileUrl } from '../core-files.js';
 import { countWriteAnswered, countWriteQueued } from './priority.js';
 

@@ -10,7 +10,7 @@ import { createCore, type Core } from '../app.js';
 import { markSessionSeen } from '../auth/sessions.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
-import type { MinisignKeyPair } from '../publish/minisign.js';
+import type { MinisignKeyPair } from '../snapshot/index.js';
 import { busyResult, type WriterData, type WriterReply, type WriterRequest } from './writer-thread.js';
 import { waitForStep } from './priority.js';
 

@@ -1,6 +1,6 @@
 /**
  * The real `bin/repdesk.js` in child processes, for tests that kill a publish at a named step,
- * hold it paused there (the test-only hooks of main/core/publish/crash-points.ts), or run two
+ * hold it paused there (the test-only hooks of main/core/snapshot/crash-points.ts), or run two
  * at once. The child's environment has no REPDESK_* from ours, only what the test gives.
  */
 import { spawn, spawnSync } from 'node:child_process';

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DashboardView } from '../../../shared/dashboard.js';
 import { createCore, type Core } from '../../../main/core/app.js';
-import { generateKeyPair } from '../../../main/core/publish/minisign.js';
+import { generateKeyPair } from '../../../main/core/snapshot/index.js';
 import { sql } from '../../../main/core/db/sql.js';
 import { assertFiguresMatch } from '../support/dashboard-truth.js';
 import { spamMessage } from '../support/mail.js';

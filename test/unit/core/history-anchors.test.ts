@@ -17,8 +17,7 @@ import type { AuditReport } from '../../../shared/audit.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { checkpointMessage, type Checkpoint } from '../../../main/core/audit/checkpoints.js';
-import { encodePublicKey, generateKeyPair } from '../../../main/core/publish/minisign.js';
-import type { Manifest } from '../../../main/core/publish/manifest.js';
+import { encodePublicKey, generateKeyPair, type Manifest } from '../../../main/core/snapshot/index.js';
 import { ok } from '../support/results.js';
 
 describe('history anchored outside the database: signed checkpoints and snapshots', () => {

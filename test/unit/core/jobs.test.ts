@@ -7,7 +7,7 @@ import { formatAddress } from '../../../shared/address.js';
 import type { JobView } from '../../../shared/jobs.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore } from '../../../main/core/app.js';
-import { generateKeyPair } from '../../../main/core/publish/minisign.js';
+import { generateKeyPair } from '../../../main/core/snapshot/index.js';
 import { ok } from '../support/results.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'repdesk-jobs-'));

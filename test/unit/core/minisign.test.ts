@@ -5,18 +5,7 @@ import { randomBytes, scryptSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  MinisignError,
-  encodePublicKey,
-  encodeSecretKey,
-  formatKeyId,
-  generateKeyPair,
-  parsePublicKey,
-  parseSecretKey,
-  sign,
-  verify,
-  type MinisignKeyPair,
-} from '../../../main/core/publish/minisign.js';
+import { MinisignError, encodePublicKey, encodeSecretKey, formatKeyId, generateKeyPair, parsePublicKey, parseSecretKey, sign, verify, type MinisignKeyPair } from '../../../main/core/snapshot/index.js';
 
 const MINISIGN = '/usr/bin/minisign';
 const MANIFEST = Buffer.from(JSON.stringify({ zone: 'bl.example.net', serial: 2024112801, entries: 41873 }, null, 2) + '\n');

@@ -15,7 +15,7 @@ import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { requireActor } from '../../../main/core/investigators/investigators.js';
 import { LOCK_FILE, lockFolder, tryLockFolder } from '../../../main/core/publish/folder-lock.js';
-import { generateKeyPair } from '../../../main/core/publish/minisign.js';
+import { generateKeyPair } from '../../../main/core/snapshot/index.js';
 import { prepareSnapshot } from '../../../main/core/publish/prepare.js';
 import { recordPrepared } from '../../../main/core/publish/record.js';
 import { readSettings } from '../../../main/core/settings/settings.js';

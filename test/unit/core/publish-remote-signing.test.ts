@@ -14,8 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PreparedPublish } from '../../../shared/publishing.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
-import { encodePublicKey, formatKeyId, generateKeyPair, sign, type MinisignKeyPair } from '../../../main/core/publish/minisign.js';
-import { MANIFEST_FILE, verifySnapshot, type Manifest } from '../../../main/core/publish/manifest.js';
+import { encodePublicKey, formatKeyId, generateKeyPair, sign, MANIFEST_FILE, verifySnapshot, type MinisignKeyPair, type Manifest } from '../../../main/core/snapshot/index.js';
 import { sql } from '../../../main/core/db/sql.js';
 import { ok, refused } from '../support/results.js';
 

@@ -15,7 +15,7 @@ import type { ListName } from '../../../shared/domain.js';
 import type { PublishResult, SafetyCheck } from '../../../shared/publishing.js';
 import { defaultSettings, type Settings } from '../../../shared/settings.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
-import { generateKeyPair } from '../../../main/core/publish/minisign.js';
+import { generateKeyPair } from '../../../main/core/snapshot/index.js';
 import { TEST_POINTS, resolveZones, type PublishedListing, type Resolution, type ResolvedZone } from '../../../main/core/publish/resolve.js';
 import { runSafetyChecks } from '../../../main/core/publish/safety.js';
 import type { Segment } from '../../../main/core/publish/types.js';

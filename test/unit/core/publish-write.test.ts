@@ -27,19 +27,8 @@ import Database from 'better-sqlite3';
 import { LISTS } from '../../../shared/domain.js';
 import type { PublishResult } from '../../../shared/publishing.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
-import { formatKeyId, generateKeyPair, type MinisignKeyPair } from '../../../main/core/publish/minisign.js';
+import { formatKeyId, generateKeyPair, MANIFEST_FILE, SIGNATURE_FILE, SnapshotError, installedManifest, verifySnapshot, installSnapshot, keySigner, type MinisignKeyPair, type Manifest, type TrustedKey } from '../../../main/core/snapshot/index.js';
 import { decodeIdSets, diffSorted, encodeIdSets, type IdSets } from '../../../main/core/publish/id-sets.js';
-import {
-  MANIFEST_FILE,
-  SIGNATURE_FILE,
-  SnapshotError,
-  installedManifest,
-  verifySnapshot,
-  type Manifest,
-  type TrustedKey,
-} from '../../../main/core/publish/manifest.js';
-import { installSnapshot } from '../../../main/core/publish/install.js';
-import { keySigner } from '../../../main/core/publish/signer.js';
 import { nextSerial, publishSnapshot } from '../../../main/core/publish/publish.js';
 import { readSettings } from '../../../main/core/settings/settings.js';
 import { mulberry32, randomInt } from '../support/random.js';

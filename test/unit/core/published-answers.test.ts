@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { formatAddress, formatRange, parseRange, type AddressRange, type Family } from '../../../shared/address.js';
 import { LISTS, type ListName } from '../../../shared/domain.js';
 import { createCore, type Core } from '../../../main/core/app.js';
-import { generateKeyPair } from '../../../main/core/publish/minisign.js';
+import { generateKeyPair } from '../../../main/core/snapshot/index.js';
 import { RbldnsdData } from '../support/rbldnsd-data.js';
 import { mulberry32, pick, randomBigint, randomInt, type Random } from '../support/random.js';
 import { ok } from '../support/results.js';

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { verifyPublisherSignature } from '../../../main/core/auth/publisher-keys.js';
-import { encodePublicKey, formatKeyId, generateKeyPair, sign, type MinisignKeyPair } from '../../../main/core/publish/minisign.js';
+import { encodePublicKey, formatKeyId, generateKeyPair, sign, type MinisignKeyPair } from '../../../main/core/snapshot/index.js';
 import { teamCore, type TeamCore } from '../support/team.js';
 import { ok, refused } from '../support/results.js';
 

@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore } from '../../../main/core/app.js';
 import { AppError } from '../../../main/core/errors.js';
-import { writeKeyPair } from '../../../main/core/publish/keys.js';
-import { formatKeyId, parsePublicKey, sign, verify } from '../../../main/core/publish/minisign.js';
+import { writeKeyPair, formatKeyId, parsePublicKey, sign, verify } from '../../../main/core/snapshot/index.js';
 import { SIGNING_KEY_FILE, generateSigningKey, hasSigningKey, importSigningKeyFile, publicKeyText, readSigningKey, signingKeyProvider, type KeyVault } from '../../../main/electron/keys.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'repdesk-keys-'));

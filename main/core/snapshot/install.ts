@@ -10,8 +10,9 @@ import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readd
 import { join } from 'node:path';
 import { reachStep } from './crash-points.js';
 import { fsyncFolder } from './files.js';
-import { MANIFEST_FILE, SIGNATURE_FILE, checkSnapshotFiles, installedManifest, readSignedManifest, type ManifestFile, type TrustedKey } from './manifest.js';
-import { SnapshotError, checkNothingUnlisted, readChunks, resolveSnapshotFolder } from './snapshot-files.js';
+import { MANIFEST_FILE, SIGNATURE_FILE, installedManifest, type ManifestFile, type TrustedKey } from './manifest.js';
+import { checkSnapshotFiles, readSignedManifest } from './verify.js';
+import { SnapshotError, checkNothingUnlisted, readChunks, resolveSnapshotFolder } from './read-files.js';
 
 export interface InstallResult {
   readonly serial: number;

@@ -5,7 +5,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { invalidInput } from '../errors.js';
-import { MinisignError, encodePublicKey, encodeSecretKey, formatKeyId, generateKeyPair, parsePublicKey, parseSecretKey, type MinisignKeyPair } from './minisign.js';
+import { MinisignError, encodePublicKey, formatKeyId, generateKeyPair, parsePublicKey, type MinisignKeyPair } from './minisign.js';
+import { encodeSecretKey, parseSecretKey } from './minisign-secret-key.js';
 import type { TrustedKey } from './manifest.js';
 
 function readText(path: string, what: string): string {
