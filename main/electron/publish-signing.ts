@@ -9,13 +9,11 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApiResult } from '../../shared/result.js';
-import type { ListName } from '../../shared/domain.js';
+import { LISTS } from '../../shared/domain.js';
 import type { PreparedPublish } from '../../shared/publishing.js';
 import { AppError, forbidden, invalidInput } from '../core/errors.js';
 import { formatKeyId, sign } from '../core/snapshot/index.js';
 import { readSigningKey, type KeyVault } from './keys.js';
-
-const LIST_ORDER: readonly ListName[] = ['RBL', 'DUL', 'QIL', 'MML', 'GAL'];
 
 function count(value: number): string {
   return value.toLocaleString('en');
@@ -23,7 +21,7 @@ function count(value: number): string {
 
 /** The native confirmation before signing: what will go live, list by list, against what. */
 export function signingConfirmation(prepared: PreparedPublish, server: string): { title: string; message: string; detail: string; buttons: string[]; defaultId: number; cancelId: number } {
-  const lines = LIST_ORDER.map((list) => {
+  const lines = LISTS.map((list) => {
     const change = prepared.changes?.[list];
     const moved = change ? ` (+${count(change.added)}, -${count(change.removed)})` : '';
     return `${list}: ${count(prepared.listingsInForce[list] ?? 0)} in force${moved}`;

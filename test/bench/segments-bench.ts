@@ -5,8 +5,10 @@
  * (what IPv6 uses) and the typed-array one publishing uses for IPv4.
  */
 import { performance } from 'node:perf_hooks';
-import { combine, flatten, type Interval } from '../../main/core/publish/segments.js';
-import { flattenNumbers } from '../../main/core/publish/segments-v4.js';
+import { flatten } from '../../main/core/publish/segments/sweep.js';
+import { combine } from '../../main/core/publish/segments/set-operations.js';
+import type { Interval } from '../../main/core/publish/segments/types.js';
+import { flattenNumbers } from '../../main/core/publish/segments/ipv4.js';
 import { publicIpv4, seededRandom } from './generate.js';
 
 const SINGLES = 1_000_000;

@@ -25,7 +25,7 @@ const HEAVY = [
   { name: 'mailparser', pattern: /\/node_modules\/mailparser\// },
   { name: 'nodemailer', pattern: /\/node_modules\/nodemailer\// },
   { name: 'zod (the contract schemas)', pattern: /\/node_modules\/zod\// },
-  { name: 'the zone writers', pattern: /\/main\/core\/publish\/zones\.js$/ },
+  { name: 'the zone writers', pattern: /\/main\/core\/publish\/zones\/(bind|rbldnsd)\.js$/ },
   { name: 'the core', pattern: /\/main\/core\/app\.js$/ },
   { name: 'any command implementation', pattern: /\/main\/cli\/run\// },
 ];

@@ -26,7 +26,7 @@ import { sql, type Sql } from '../../main/core/db/sql.js';
 import { readSettings } from '../../main/core/settings/settings.js';
 import { readSecretKeyFile, parseSecretKey, sign, keySigner } from '../../main/core/snapshot/index.js';
 import { publishSnapshot } from '../../main/core/publish/publish.js';
-import { queryName } from '../../main/core/publish/zones.js';
+import { queryName } from '../../main/core/publish/zones/names.js';
 import { mulberry32, pick, randomBigint, randomInt } from '../unit/support/random.js';
 import { describeRun, repdesk, repdeskJson, runProgram, type Run } from './support/cli.js';
 import { binary, dig, freePort, intermediateNames, requireTools, ServerProcesses, writeNsdConfig, type Response, type Tool } from './support/dns.js';

@@ -13,8 +13,9 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatAddress, formatCidr, maxAddress, rangeToCidrs, type Family } from '../../shared/address.js';
-import type { Segment, ZoneAnswer, ZoneParameters } from '../../main/core/publish/types.js';
-import { queryName, writeBindZone, writeRbldnsd } from '../../main/core/publish/zones.js';
+import type { ZoneAnswer, ZoneParameters } from '../../main/core/publish/zones/types.js';
+import { queryName } from '../../main/core/publish/zones/names.js';
+import { writeBindZone, writeRbldnsd, type Segment } from '../unit/support/zone-text.js';
 import { binary, dig, freePort, intermediateNames, requireTools, ServerProcesses, writeKnotConfig, writeNsdConfig, type Tool } from './support/dns.js';
 
 const TOOLS: readonly Tool[] = [

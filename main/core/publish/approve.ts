@@ -1,14 +1,18 @@
 /**
  * The second step of a publish: the safety checks, and for a large change the approval of a
- * second publisher. A request is recorded (or approved) here; it is marked used only in the
- * transaction that records the snapshot, and released again if that snapshot is rolled back.
+ * second publisher, all of it here: a request is recorded when a publish meets a large change,
+ * approved by another publisher (in that publisher's own publish, or from the Publish screen),
+ * listed while it waits, and used by the publish that goes out with it. It is marked used only in
+ * the transaction that records the snapshot, and released again if that snapshot is rolled back.
  */
 import { LISTS } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
-import type { SafetyCheck } from '../../../shared/publishing.js';
-import type { WriteDb } from '../db/connection.js';
+import type { PendingApproval, SafetyCheck } from '../../../shared/publishing.js';
+import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
-import type { Actor } from '../investigators/investigators.js';
+import { conflict, forbidden, notFound } from '../errors.js';
+import { openHistory } from '../audit/history.js';
+import { requireActor, type Actor } from '../investigators/investigators.js';
 import { decodeIdSets, diffSorted } from './id-sets.js';
 import type { PreparedSnapshot } from './prepare.js';
 import { runSafetyChecks } from './safety.js';
@@ -109,4 +113,57 @@ export function approveChange(db: WriteDb, actor: Actor, prepared: PreparedSnaps
     approvedBy: approval.approvedBy,
     requestId: approval.requestId,
   };
+}
+
+/**
+ * The snapshot new requests compare with: the last live one (0: none yet; one still being
+ * published is not a base). A request made against an older one is outdated: the change it
+ * asked for can no longer be published as it was.
+ */
+function currentBase(db: ReadDb): number {
+  return db.get<{ serial: number | null }>(sql`SELECT max(serial) AS serial FROM snapshots WHERE state = 'live'`)?.serial ?? 0;
+}
+
+/**
+ * Requests for a large change that no second publisher has approved yet (or approved but not yet
+ * published), leaving out the outdated ones (another snapshot was published since they were made).
+ */
+export function pendingApprovals(db: ReadDb): PendingApproval[] {
+  return db
+    .all<{ id: number; requested: string; requested_at: string; approved: string | null; approved_at: string | null; summary: string }>(
+      sql`SELECT a.id, r.name AS requested, a.requested_at, p.name AS approved, a.approved_at, a.summary
+          FROM publish_approvals a JOIN investigators r ON r.id = a.requested_by LEFT JOIN investigators p ON p.id = a.approved_by
+          WHERE a.used_by_serial IS NULL AND (a.base_serial IS NULL OR a.base_serial = ${currentBase(db)}) ORDER BY a.id DESC`,
+    )
+    .map((row) => ({
+      id: row.id,
+      requestedBy: row.requested,
+      requestedAt: row.requested_at,
+      approvedBy: row.approved,
+      approvedAt: row.approved_at,
+      summary: JSON.parse(row.summary) as Record<string, unknown>,
+    }));
+}
+
+/** A second publisher approves another publisher's request; the requester's next publish of the same content goes out. */
+export function approveRequest(db: WriteDb, actorName: string | null, id: number, now: () => string): PendingApproval {
+  return db.transaction(() => {
+    const actor = requireActor(db, actorName, 'publisher');
+    const row = db.get<{ requested_by: number; approved_by: number | null; used_by_serial: number | null; base_serial: number | null }>(
+      sql`SELECT requested_by, approved_by, used_by_serial, base_serial FROM publish_approvals WHERE id = ${id}`,
+    );
+    if (!row) throw notFound(`no approval request #${id}`);
+    if (row.used_by_serial !== null) throw conflict(`request #${id} was already published as snapshot ${row.used_by_serial}`);
+    const base = currentBase(db);
+    if (row.base_serial !== null && row.base_serial !== base) {
+      throw conflict(`request #${id} is outdated: snapshot ${base} was published after it was made; the change must be prepared (published) again`);
+    }
+    if (row.requested_by === actor.id) throw forbidden('a large change needs a second publisher: you cannot approve your own request');
+    if (row.approved_by !== null) throw conflict(`request #${id} is already approved`);
+    db.run(sql`UPDATE publish_approvals SET approved_by = ${actor.id}, approved_at = ${now()} WHERE id = ${id}`);
+    openHistory(db, now).append({ actor: actor.name, action: 'publish.approved', subjectType: 'publish-request', subjectId: id, details: {} });
+    const approved = pendingApprovals(db).find((approval) => approval.id === id);
+    if (!approved) throw notFound(`no approval request #${id}`);
+    return approved;
+  });
 }

@@ -10,7 +10,8 @@ import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { requireActor } from '../investigators/investigators.js';
 import { decodeIdSets, diffSorted, encodeIdSets } from './id-sets.js';
-import { readListingsInForce, resolveZones, type Resolution } from './resolve.js';
+import { readListingsInForce } from '../rule/listings-in-force.js';
+import { resolveZones, type Resolution } from './resolve/resolve.js';
 import { runSafetyChecks } from './safety.js';
 
 /** A prepared (not yet written) snapshot. */

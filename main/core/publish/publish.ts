@@ -1,21 +1,20 @@
 /**
- * Publishing a signed zone snapshot, in four steps, each a function named for it:
+ * Publishing a signed zone snapshot, step by step, each step a function named for it:
  * prepare (read, resolve, diff: prepare.ts) -> approve (safety checks, a second publisher for a
- * large change: approve.ts) -> write the folder (zone files, manifest, signature: write-folder.ts)
- * -> record and switch (record.ts): the snapshot is recorded `prepared` with its serial, its
- * approval and a history event before anything is switched, `<out>/current` moves only after
- * the manifest's hash is recorded, and the row is then marked `live`. What DNS hosts can fetch
- * is always a snapshot the database records; one that never finished is settled at the next
- * start or publish (reconcile.ts). One publish per output folder at a time (folder-lock.ts).
+ * large change: approve.ts) -> write the folder (recorded `prepared` with its serial, its
+ * approval and a history event first: record.ts; then the zone files and the manifest in a
+ * temporary folder: write-folder.ts) -> sign (here, or on the publisher's computer in team mode:
+ * remote-signing.ts) -> switch it in atomically and record it live (the manifest's hash recorded,
+ * the folder renamed to its serial, `<out>/current` moved in one rename, the row marked `live`).
+ * What DNS hosts can fetch is always a snapshot the database records; one that never finished is
+ * settled at the next start or publish (reconcile.ts). One publish per output folder at a time
+ * (folder-lock.ts).
  */
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { ListName } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
-import type { PublishResult, SnapshotView } from '../../../shared/publishing.js';
-import type { ChangeCounts } from '../../../shared/publishing.js';
-import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import type { PublishResult } from '../../../shared/publishing.js';
+import type { WriteDb } from '../db/connection.js';
 import { AppError, conflict, invalidInput } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { HistoryCheckpoints } from '../audit/checkpoints.js';
@@ -27,7 +26,7 @@ import { lastLiveSnapshot, prepareSnapshot, type PreparedSnapshot } from './prep
 import { reconcileSnapshots } from './reconcile.js';
 import { markLive, recordManifest, recordPrepared, settlePrepared, type SnapshotCounts, type SnapshotRecord } from './record.js';
 import { signWithKey, writeSignatureFile, writeUnsignedSnapshot, type UnsignedSnapshot } from './write-folder.js';
-import { ZoneWriteError } from './zones.js';
+import { ZoneWriteError } from './zones/checks.js';
 export type { PublishResult };
 export { nextSerial, prepareSnapshot, previewPublish, type PreparedSnapshot } from './prepare.js';
 export { zoneOrigin } from './write-folder.js';
@@ -203,25 +202,54 @@ export async function stageSnapshot(db: WriteDb, settings: Settings, now: Date, 
     return { blocked: { ...base, published: false, serial: null, path: null, files: [], needsApproval: approved.needsApproval, approvedBy: null }, previousSerial: prepared.previousSerial };
   }
 
-  let serial: number | null = null;
   try {
-    const created = Math.floor(now.getTime() / 1000);
-    const expires = created + settings.publish.validityHours * 3600;
-    const recorded: Omit<SnapshotRecord, 'path'> = {
-      out,
-      zone,
-      keyId: options.keyId,
-      created: new Date(created * 1000).toISOString(),
-      expires: new Date(expires * 1000).toISOString(),
-      preparedBy: approved.preparedBy,
-      approvedBy: approved.approvedBy,
-      requestId: approved.requestId,
-      safety: approved.safety,
-    };
-    const reserved = recordPrepared(db, prepared, recorded, actor, now);
-    serial = reserved.serial;
+    return { staged: recordAndWrite(db, settings, now, { out, zone, keyId: options.keyId, actor, prepared, approved, lock, base, checkpoints, progress, failAt: options.failAt }) };
+  } catch (error) {
+    lock.release();
+    throw publishError(error, out);
+  }
+}
+
+/** What `recordAndWrite` needs: a prepared, approved snapshot, and the output folder's lock held. */
+interface Approved {
+  readonly out: string;
+  readonly zone: string;
+  readonly keyId: string;
+  readonly actor: Actor;
+  readonly prepared: PreparedSnapshot;
+  readonly approved: ApprovedChange;
+  readonly lock: FolderLock;
+  readonly base: PublishBase;
+  readonly checkpoints: HistoryCheckpoints | null;
+  readonly progress: (stage: string, done: number, total: number) => void;
+  readonly failAt?: PublishOptions['failAt'];
+}
+
+/**
+ * Record the snapshot `prepared` (its serial reserved, its approval used, `snapshot.prepared` in
+ * the history), then write its zone files and manifest into its temporary folder. On failure
+ * the folder and the record are rolled back (the caller releases the lock).
+ */
+function recordAndWrite(db: WriteDb, settings: Settings, now: Date, approved: Approved): StagedSnapshot {
+  const { out, zone, keyId, actor, prepared, checkpoints } = approved;
+  const created = Math.floor(now.getTime() / 1000);
+  const expires = created + settings.publish.validityHours * 3600;
+  const recorded: Omit<SnapshotRecord, 'path'> = {
+    out,
+    zone,
+    keyId,
+    created: new Date(created * 1000).toISOString(),
+    expires: new Date(expires * 1000).toISOString(),
+    preparedBy: approved.approved.preparedBy,
+    approvedBy: approved.approved.approvedBy,
+    requestId: approved.approved.requestId,
+    safety: approved.approved.safety,
+  };
+  const reserved = recordPrepared(db, prepared, recorded, actor, now);
+  const { serial } = reserved;
+  try {
     const checkpoint = checkpoints?.sign(reserved.anchor) ?? null;
-    reachStep('prepared', options.failAt);
+    reachStep('prepared', approved.failAt);
     const incoming = incomingFolder(out, serial);
     rmSync(incoming, { recursive: true, force: true });
     mkdirSync(incoming, { mode: 0o755 });
@@ -236,23 +264,21 @@ export async function stageSnapshot(db: WriteDb, settings: Settings, now: Date, 
         created,
         expires,
         previousManifestSha256: readCurrentManifest(out)?.sha256 ?? null,
-        preparedBy: approved.preparedBy.name,
-        approvedBy: approved.approvedBy?.name ?? null,
+        preparedBy: recorded.preparedBy.name,
+        approvedBy: recorded.approvedBy?.name ?? null,
         history: reserved.anchor,
         checkpoint,
-        progress,
-        failAt: options.failAt,
+        progress: approved.progress,
+        failAt: approved.failAt,
       },
-      options.keyId,
+      keyId,
     );
     const counts: SnapshotCounts = { listingsInForce: prepared.listingsInForce, changes: prepared.changes };
-    return {
-      staged: { out, serial, path: reserved.path, incoming, lock, actor, record: { ...recorded, path: reserved.path }, previousSerial: prepared.previousSerial, counts, base, unsigned, checkpoints },
-    };
+    const record = { ...recorded, path: reserved.path };
+    return { out, serial, path: reserved.path, incoming, lock: approved.lock, actor, record, previousSerial: prepared.previousSerial, counts, base: approved.base, unsigned, checkpoints };
   } catch (error) {
-    if (serial !== null) rollBack(db, out, serial, `publish by ${actor.name}`, now, failedBeforeSwitch(error));
-    lock.release();
-    throw publishError(error, out);
+    rollBack(db, out, serial, `publish by ${actor.name}`, now, failedBeforeSwitch(error));
+    throw error;
   }
 }
 
@@ -276,13 +302,8 @@ export function finishSnapshot(db: WriteDb, staged: StagedSnapshot, signature: s
     writeSignatureFile(staged.incoming, signature, failAt);
     // What start-up recovery compares `current` with, recorded before it can switch.
     recordManifest(db, serial, staged.unsigned.manifestSha256, staged.counts, staged.unsigned.files);
-    renameSync(staged.incoming, path);
-    fsyncFolder(out);
-    reachStep('rename', failAt);
-    // No progress report from here on: a cancel arriving now must not report "nothing changed".
-    switchCurrent(out, serial);
+    switchIn(staged, failAt);
     isSwitched = true;
-    reachStep('switch');
     markLiveWaiting(db, serial, staged.counts, staged.record, actor, now);
     reachStep('commit');
     try {
@@ -301,6 +322,18 @@ export function finishSnapshot(db: WriteDb, staged: StagedSnapshot, signature: s
   }
 }
 
+/**
+ * Rename the signed folder to its serial and point `<out>/current` at it in one rename. No
+ * progress report from here on: a cancel arriving now must not report "nothing changed".
+ */
+function switchIn(staged: StagedSnapshot, failAt?: PublishOptions['failAt']): void {
+  renameSync(staged.incoming, staged.path);
+  fsyncFolder(staged.out);
+  reachStep('rename', failAt);
+  switchCurrent(staged.out, staged.serial);
+  reachStep('switch');
+}
+
 /** Roll a staged snapshot back (never signed: abandoned, expired, its signing failed) and release its folder's lock; `found` says why. */
 export function abandonSnapshot(db: WriteDb, staged: StagedSnapshot, by: string, now: Date, found: string): void {
   try {
@@ -312,40 +345,20 @@ export function abandonSnapshot(db: WriteDb, staged: StagedSnapshot, by: string,
 
 /** Prepare, check, and (when every check passes) write, sign, record and switch to a new snapshot. */
 export async function publishSnapshot(db: WriteDb, settings: Settings, now: Date, options: PublishOptions): Promise<PublishResult> {
+  // prepare -> approve -> write the folder
   const staging = await stageSnapshot(db, settings, now, { ...options, keyId: signerKeyId(options.signer) });
   if ('blocked' in staging) return staging.blocked;
-  const { staged } = staging;
-  let signature: string;
+  const signature = await signHere(db, staging.staged, options.signer, now);
+  // -> switch it in atomically -> record it live
+  return finishSnapshot(db, staging.staged, signature, now, settings, options.failAt);
+}
+
+/** Sign a staged snapshot with a key of this process; a failure rolls it back. */
+async function signHere(db: WriteDb, staged: StagedSnapshot, signer: Signer, now: Date): Promise<string> {
   try {
-    signature = await signWithKey(staged.unsigned, options.signer);
+    return await signWithKey(staged.unsigned, signer);
   } catch (error) {
     abandonSnapshot(db, staged, `publish by ${staged.actor.name}`, now, failedBeforeSwitch(error));
     throw error;
   }
-  return finishSnapshot(db, staged, signature, now, settings, options.failAt);
-}
-
-/** The snapshots published from this database (live ones), newest first. */
-export function listSnapshots(db: ReadDb): SnapshotView[] {
-  return db
-    .all<{ serial: number; created_at: string; expires_at: string; zone: string; path: string; key_id: string; prepared: string; approved: string | null; counts: string }>(
-      sql`SELECT s.serial, s.created_at, s.expires_at, s.zone, s.path, s.key_id, p.name AS prepared, a.name AS approved, s.counts
-          FROM snapshots s JOIN investigators p ON p.id = s.prepared_by LEFT JOIN investigators a ON a.id = s.approved_by
-          WHERE s.state = 'live' ORDER BY s.serial DESC`,
-    )
-    .map((row) => {
-      const counts = JSON.parse(row.counts) as { listingsInForce: Record<ListName, number>; changes: ChangeCounts | null };
-      return {
-        serial: row.serial,
-        createdAt: row.created_at,
-        expiresAt: row.expires_at,
-        zone: row.zone,
-        path: row.path,
-        keyId: row.key_id,
-        preparedBy: row.prepared,
-        approvedBy: row.approved,
-        listingsInForce: counts.listingsInForce,
-        changes: counts.changes,
-      };
-    });
 }

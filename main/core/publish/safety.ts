@@ -7,9 +7,9 @@ import { formatRange, type Family } from '../../../shared/address.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ChangeCounts, SafetyCheck } from '../../../shared/publishing.js';
 import { SPECIAL_RANGES } from '../../../shared/special-ranges.js';
-import type { Resolution } from './resolve.js';
-import { TEST_POINTS } from './resolve.js';
-import type { SegmentColumns } from './types.js';
+import { TEST_POINTS } from '../rule/answers.js';
+import type { Resolution } from './resolve/resolve.js';
+import type { SegmentColumns } from './zones/types.js';
 
 export type { CheckStatus, SafetyCheck, ChangeCounts } from '../../../shared/publishing.js';
 

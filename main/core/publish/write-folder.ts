@@ -11,9 +11,11 @@ import type { Checkpoint } from '../audit/checkpoints.js';
 import type { HistoryAnchor } from '../audit/history.js';
 import { invalidInput } from '../errors.js';
 import { reachStep, HashedFile, fsyncFolder, MANIFEST_FILE, SIGNATURE_FILE, MinisignError, verify as verifySignature, signerKeyId, type Manifest, type ManifestFile, type Signer } from '../snapshot/index.js';
-import { combinedZone, returnCode, type Resolution } from './resolve.js';
-import type { ZoneParameters } from './types.js';
-import { writeBindZoneColumns, writeRbldnsdColumns } from './zones.js';
+import { BLOCKLISTS, listReturnCode } from '../rule/answers.js';
+import { combinedZone, type Resolution } from './resolve/resolve.js';
+import { writeBindZoneColumns } from './zones/bind.js';
+import { writeRbldnsdColumns } from './zones/rbldnsd.js';
+import type { ZoneParameters } from './zones/types.js';
 
 /** Zone origins: lists as <list>.<zone> (IPv4) and <list>.v6.<zone> (IPv6); combined as <zone> and v6.<zone>. */
 export function zoneOrigin(zone: string, name: ListName | 'combined', family: Family): string {
@@ -120,13 +122,13 @@ function manifestOf(content: SnapshotContent, files: ManifestFile[], keyId: stri
         {
           origin: zoneOrigin(zone, list, 4),
           originV6: zoneOrigin(zone, list, 6),
-          returnCode: list === 'QIL' ? `${settings.returnCodes.qilPrefix}L` : returnCode(settings, list, null),
+          returnCode: listReturnCode(settings, list),
           listings: content.listingsInForce[list],
           kind: list === 'GAL' ? 'allow' : 'block',
         },
       ]),
     ) as Manifest['lists'],
-    combined: { origin: zoneOrigin(zone, 'combined', 4), originV6: zoneOrigin(zone, 'combined', 6), lists: ['RBL', 'DUL', 'QIL', 'MML'] },
+    combined: { origin: zoneOrigin(zone, 'combined', 4), originV6: zoneOrigin(zone, 'combined', 6), lists: BLOCKLISTS },
     files,
     history: content.history,
     checkpoint: content.checkpoint,

@@ -30,10 +30,18 @@ export const TEST_POINTS: Record<Family, { listed: bigint; unlisted: bigint }> =
 
 export const TEST_POINT_TXT = 'RFC 5782 test point: this address is always listed';
 
-/** The A record a list answers (QIL: per level). */
+/** The A record a list answers (QIL: per level, 1 without one). */
 export function returnCode(settings: Settings, list: ListName, level: number | null): string {
-  if (list === 'QIL') return `${settings.returnCodes.qilPrefix}${level ?? 1}`;
-  return settings.returnCodes[list];
+  return list === 'QIL' ? qilReturnCode(settings, String(level ?? 1)) : settings.returnCodes[list];
+}
+
+/** The A record a list answers as a snapshot's manifest names it: QIL's with `L` for the level. */
+export function listReturnCode(settings: Settings, list: ListName): string {
+  return list === 'QIL' ? qilReturnCode(settings, 'L') : returnCode(settings, list, null);
+}
+
+function qilReturnCode(settings: Settings, level: string): string {
+  return `${settings.returnCodes.qilPrefix}${level}`;
 }
 
 /** The TXT a listing answers: what it is, why, and where to look it up (`$` = the address). */

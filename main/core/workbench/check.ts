@@ -13,7 +13,7 @@ import { checkReason, findListing, qilTerms, type NewListing } from '../listings
 import { checkTxt } from '../listings/txt.js';
 import { InForceAt } from '../rule/in-force.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
-import { answerText, returnCode } from '../publish/resolve.js';
+import { answerText, returnCode } from '../rule/answers.js';
 import { listingsOverlapping } from './record.js';
 
 const MAX_CIDRS_SHOWN = 64;

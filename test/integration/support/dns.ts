@@ -17,7 +17,7 @@ import { accessSync, constants, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Family } from '../../../shared/address.js';
-import { queryName } from '../../../main/core/publish/zones.js';
+import { queryName } from '../../../main/core/publish/zones/names.js';
 
 /** A binary a test needs and the Debian package that provides it. */
 export type Tool = readonly [binary: string, pkg: string];

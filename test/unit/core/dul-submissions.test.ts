@@ -16,8 +16,8 @@ import { formatCidr, formatRange, parseRange, rangeToCidrs, type AddressRange, t
 import type { SubmissionPreview } from '../../../shared/dul.js';
 import { defaultSettings } from '../../../shared/settings.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
-import { resolveZones } from '../../../main/core/publish/resolve.js';
-import { writeRbldnsd } from '../../../main/core/publish/zones.js';
+import { resolveZones } from '../../../main/core/publish/resolve/resolve.js';
+import { writeRbldnsd } from '../support/zone-text.js';
 import { applyExclusions } from '../../../main/core/dul/limits.js';
 import { parseTermDate } from '../../../main/core/dul/submission-file.js';
 import { mulberry32, randomInt } from '../support/random.js';

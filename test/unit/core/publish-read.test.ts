@@ -14,7 +14,7 @@ import { addressKey, type Family } from '../../../shared/address.js';
 import { LISTS, REASONS_BY_LIST, type ListName, type Reason } from '../../../shared/domain.js';
 import { createCore } from '../../../main/core/app.js';
 import { sql } from '../../../main/core/db/sql.js';
-import type { PublishedListing } from '../../../main/core/publish/resolve.js';
+import type { PublishedListing } from '../../../main/core/rule/listings-in-force.js';
 import { mulberry32, pick, randomBits, randomInt } from '../support/random.js';
 import { readListings } from '../support/published.js';
 

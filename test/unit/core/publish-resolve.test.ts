@@ -14,15 +14,11 @@ import { formatRange, type Family } from '../../../shared/address.js';
 import { LISTS, REASONS_BY_LIST, type ListName, type Reason } from '../../../shared/domain.js';
 import { defaultSettings, type Settings } from '../../../shared/settings.js';
 import { createCore, type Core } from '../../../main/core/app.js';
-import {
-  BLOCKLISTS,
-  TEST_POINTS,
-  answerText,
-  resolveZones,
-  type PublishedListing,
-  type Resolution,
-} from '../../../main/core/publish/resolve.js';
-import type { Segment, ZoneAnswer } from '../../../main/core/publish/types.js';
+import { BLOCKLISTS, TEST_POINTS, answerText } from '../../../main/core/rule/answers.js';
+import type { PublishedListing } from '../../../main/core/rule/listings-in-force.js';
+import { resolveZones, type Resolution } from '../../../main/core/publish/resolve/resolve.js';
+import type { ZoneAnswer } from '../../../main/core/publish/zones/types.js';
+import type { Segment } from '../support/zone-text.js';
 import { mulberry32, pick, randomInt, type Random } from '../support/random.js';
 import { readListings, zoneSegments } from '../support/published.js';
 import { ok } from '../support/results.js';

@@ -16,10 +16,11 @@ import type { PublishResult, SafetyCheck } from '../../../shared/publishing.js';
 import { defaultSettings, type Settings } from '../../../shared/settings.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { generateKeyPair } from '../../../main/core/snapshot/index.js';
-import { TEST_POINTS, resolveZones, type PublishedListing, type Resolution, type ResolvedZone } from '../../../main/core/publish/resolve.js';
+import { TEST_POINTS } from '../../../main/core/rule/answers.js';
+import type { PublishedListing } from '../../../main/core/rule/listings-in-force.js';
+import { resolveZones, type Resolution, type ResolvedZone } from '../../../main/core/publish/resolve/resolve.js';
 import { runSafetyChecks } from '../../../main/core/publish/safety.js';
-import type { Segment } from '../../../main/core/publish/types.js';
-import { columnsOf } from '../../../main/core/publish/columns.js';
+import { columnsOf, type Segment } from '../support/zone-text.js';
 import { segmentsOf } from '../support/published.js';
 import { ok, refused } from '../support/results.js';
 

@@ -6,8 +6,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flatten, intersect, subtract, type Interval } from '../../../main/core/publish/segments.js';
-import { flattenNumbers, intersectNumbers, mergeRanges, subtractNumbers, withNumberPoint, type NumberSegments } from '../../../main/core/publish/segments-v4.js';
+import { flatten } from '../../../main/core/publish/segments/sweep.js';
+import { intersect, subtract } from '../../../main/core/publish/segments/set-operations.js';
+import type { Interval } from '../../../main/core/publish/segments/types.js';
+import { flattenNumbers, intersectNumbers, mergeRanges, subtractNumbers, withNumberPoint, type NumberSegments } from '../../../main/core/publish/segments/ipv4.js';
 import { mulberry32, randomInt, type Random } from '../support/random.js';
 
 const TOP = 0xffffffff;

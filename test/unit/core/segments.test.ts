@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { combine, flatten, intersect, subtract, type Bounds, type Interval } from '../../../main/core/publish/segments.js';
+import { flatten } from '../../../main/core/publish/segments/sweep.js';
+import { combine, intersect, subtract } from '../../../main/core/publish/segments/set-operations.js';
+import type { Bounds, Interval } from '../../../main/core/publish/segments/types.js';
 import { maxAddress } from '../../../shared/address.js';
 
 const MAX_V4 = maxAddress(4);

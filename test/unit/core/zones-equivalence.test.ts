@@ -13,10 +13,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maxAddress, type Family } from '../../../shared/address.js';
-import type { Segment, SegmentColumns, ZoneAnswer, ZoneParameters } from '../../../main/core/publish/types.js';
-import { columnsOf } from '../../../main/core/publish/columns.js';
+import type { SegmentColumns, ZoneAnswer, ZoneParameters } from '../../../main/core/publish/zones/types.js';
 import { segmentsOf } from '../support/published.js';
-import { writeBindZone, writeBindZoneBytes, writeBindZoneColumns, writeRbldnsd, writeRbldnsdColumns } from '../../../main/core/publish/zones.js';
+import { writeBindZoneColumns } from '../../../main/core/publish/zones/bind.js';
+import { writeRbldnsdColumns } from '../../../main/core/publish/zones/rbldnsd.js';
+import { columnsOf, writeBindZone, writeRbldnsd, type Segment } from '../support/zone-text.js';
 import { writeBindZone as writeBindZoneBefore, writeRbldnsd as writeRbldnsdBefore } from '../support/zones-before.js';
 import { mulberry32, pick, randomBits, randomInt, type Random } from '../support/random.js';
 
@@ -122,7 +123,7 @@ for (const family of [4, 6] as const) {
       assert.equal(now.entries, before.entries, `seed ${seed}: names`);
       assert.equal(now.text, before.text, `seed ${seed}: zone text`);
       const chunks: Buffer[] = [];
-      const written = writeBindZoneBytes(segments, parameters(family), (bytes) => chunks.push(Buffer.from(bytes)));
+      const written = writeBindZoneColumns(columnsOf(family, segments), parameters(family), (bytes) => chunks.push(Buffer.from(bytes)));
       assert.equal(written.entries, before.entries);
       assert.ok(Buffer.concat(chunks).equals(Buffer.from(before.text, 'utf8')), `seed ${seed}: bytes`);
     }

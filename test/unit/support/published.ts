@@ -4,8 +4,10 @@
  */
 import type { Family } from '../../../shared/address.js';
 import type { ReadDb } from '../../../main/core/db/connection.js';
-import { publishedListings, readListingsInForce, type PublishedListing, type ResolvedZone } from '../../../main/core/publish/resolve.js';
-import type { Segment, SegmentColumns } from '../../../main/core/publish/types.js';
+import { publishedListings, readListingsInForce, type PublishedListing } from '../../../main/core/rule/listings-in-force.js';
+import type { ResolvedZone } from '../../../main/core/publish/resolve/resolve.js';
+import type { SegmentColumns } from '../../../main/core/publish/zones/types.js';
+import type { Segment } from './zone-text.js';
 
 export function readListings(db: ReadDb, now: Date): PublishedListing[] {
   return publishedListings(readListingsInForce(db, now));

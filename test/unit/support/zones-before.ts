@@ -27,7 +27,8 @@
  *   block answers exactly that block.
  */
 import { familyBits, formatAddress, formatCidr, maxAddress, parseAddress, rangeToCidrs, type Family } from '../../../shared/address.js';
-import type { Segment, ZoneAnswer, ZoneParameters } from '../../../main/core/publish/types.js';
+import type { ZoneAnswer, ZoneParameters } from '../../../main/core/publish/zones/types.js';
+import type { Segment } from './zone-text.js';
 
 /** What a writer reports about the file it wrote. */
 export interface ZoneWriteResult {

@@ -86,8 +86,3 @@ export class ByteOutput {
     this.length = 0;
   }
 }
-
-/** A sink for writers whose callers take text: chunks end on record boundaries, so they are whole UTF-8. */
-export function textSink(write: (chunk: string) => void): ByteSink {
-  return (bytes) => write(bytes.toString('utf8'));
-}

@@ -1,11 +1,12 @@
 /**
  * IPv4 interval arithmetic on plain numbers and typed arrays: the same operations as
- * segments.ts (flatten, subtract, intersect, insert a point), for the family that holds
+ * sweep.ts and set-operations.ts (flatten, subtract, intersect, insert a point), for the family that holds
  * millions of listings. An address is a number 0..2^32-1; an interval i is firsts[i]..lasts[i]
  * (inclusive) with a number as its value. Nothing here makes an object per interval, so a
  * million listings cost a few typed arrays instead of a few hundred MB of heap.
  */
-import { activePosition, radixSort } from './segments.js';
+import { radixSort } from './radix-sort.js';
+import { activePosition } from './sweep.js';
 
 const TOP = 0xffffffff;
 

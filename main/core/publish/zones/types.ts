@@ -3,19 +3,12 @@
  * disjoint, sorted segments: overlap resolution, GAL precedence and DUL exclusions are done
  * before, so that every output format answers exactly the same thing.
  */
-import type { Family } from '../../../shared/address.js';
+import type { Family } from '../../../../shared/address.js';
 
 /** One DNS answer for an address: an A record value and a TXT text (may contain `$`, the queried address). */
 export interface ZoneAnswer {
   readonly a: string;
   readonly txt: string;
-}
-
-/** An inclusive address range with the answers every address inside it gets. */
-export interface Segment {
-  readonly first: bigint;
-  readonly last: bigint;
-  readonly answers: readonly ZoneAnswer[];
 }
 
 /** Zone-wide parameters for a writer. */
@@ -42,7 +35,7 @@ export interface ZoneParameters {
 }
 
 /**
- * A zone's segments column-wise (sorted, disjoint, like `Segment[]`): what publishing hands the
+ * A zone's segments column-wise (sorted, disjoint ranges, each with its answers): what publishing hands the
  * writers, so that a million segments are a few typed arrays rather than a million objects.
  * IPv4 bounds are plain numbers in 32-bit arrays; IPv6 keeps bigints (its lists are far smaller).
  * Segment i answers `answerSets[sets[i]]`.
@@ -66,4 +59,10 @@ export interface Ipv6SegmentColumns extends SegmentColumnsBase {
   readonly family: 6;
   readonly firsts: readonly bigint[];
   readonly lasts: readonly bigint[];
+}
+
+/** What a writer reports about the file it wrote. */
+export interface ZoneWriteResult {
+  /** rbldnsd: CIDR lines; master format: owner names (wildcards and exact names). */
+  readonly entries: number;
 }
