@@ -1,7 +1,8 @@
 /**
  * What is live is what is recorded: real `repdesk publish` processes killed (SIGKILL) at each
  * named step, paused there while another connection holds the database's write lock longer
- * than the busy timeout, and run two at once into one folder. After each, once a new process
+ * than the busy timeout, and run two at once into one folder (one of them held between reading
+ * what another left unfinished and taking the folder's lock). After each, once a new process
  * has opened the database (which settles an unfinished publish), `<out>/current`, the
  * `snapshots` table, the dashboard's last publish and the large-change approval agree, nothing
  * is left half-written, `repdesk verify` passes on `current` and `audit verify` on the history.
@@ -225,6 +226,31 @@ describe('publish: killed, blocked and concurrent publishes leave current, the r
     const [older, newer] = query<{ serial: number }>('SELECT serial FROM snapshots ORDER BY serial DESC LIMIT 2').reverse();
     const newerManifest = JSON.parse(readFileSync(join(out, String(newer.serial), 'manifest.json'), 'utf8')) as { previousManifestSha256: string };
     assert.equal(newerManifest.previousManifestSha256, createHash('sha256').update(readFileSync(join(out, String(older.serial), 'manifest.json'))).digest('hex'));
+  });
+
+  test('a publish that finishes while another one, starting, waits to settle what it read as unfinished: the finished one stays live', async () => {
+    // The race behind a flaky ENOENT on the newest manifest: the second publish read the first's
+    // row while it was still prepared (no manifest recorded yet), the first then went live, and the
+    // second, taking the lock, judged the stale row and removed the live snapshot's folder.
+    addListing();
+    const firstPause = pauseAt('files', nextPause());
+    const first = startChild(['--db', database, ...publishArgs('pat')], firstPause.env);
+    await firstPause.reached(first.done);
+    const secondPause = pauseAt('reconcile', nextPause());
+    const second = startChild(['--db', database, ...publishArgs('quinn')], secondPause.env);
+    await secondPause.reached(second.done);
+    firstPause.release();
+    const firstRun = await first.done;
+    assert.equal(firstRun.code, 0, describeChild(firstRun));
+    const published = currentSerial() as number;
+    secondPause.release();
+    const secondRun = await second.done;
+    assert.equal(secondRun.code, 0, describeChild(secondRun));
+    assert.doesNotMatch(secondRun.error, /recovered an unfinished publish/, 'the second publish found nothing to recover');
+    assert.ok(existsSync(join(out, String(published), 'manifest.json')), 'the first snapshot is still there');
+    const { current } = settleAndAgree('a publish finished while another waited to settle it');
+    assert.ok((current as number) > published, 'the second one went live after it');
+    assert.deepEqual(query(`SELECT subject_id FROM events WHERE action = 'snapshot.reconciled' AND subject_id = ?`, published), [], 'nothing was reconciled about the first');
   });
 
   test('a stale lock (its process is gone, as a kill leaves it) is taken over', async () => {

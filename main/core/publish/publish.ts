@@ -59,7 +59,7 @@ export interface PublishOptions {
   /** How long to wait for another publish into the same folder (default 10 s). */
   readonly lockWaitMs?: number;
   /** Testing: fail at a named step before the switch, as an error there would (see crash-points.ts). */
-  readonly failAt?: 'prepared' | 'files' | 'manifest' | 'signature' | 'rename';
+  readonly failAt?: 'prepared' | 'writing' | 'files' | 'manifest' | 'signature' | 'rename';
 }
 
 function checkedZone(zone: string): string {

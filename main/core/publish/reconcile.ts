@@ -14,7 +14,7 @@ import { sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
 import type { HistoryCheckpoints } from '../audit/checkpoints.js';
 import { LOCK_FILE, tryLockFolder } from './folder-lock.js';
-import { currentSerial, leftoversIn, manifestSha256, removeLeftovers, switchCurrent } from '../snapshot/index.js';
+import { currentSerial, leftoversIn, manifestSha256, reachStep, removeLeftovers, switchCurrent } from '../snapshot/index.js';
 import { settlePrepared, type Reconciliation } from './record.js';
 
 const log = createLogger('publish');
@@ -59,9 +59,22 @@ function restoreCurrent(db: WriteDb, out: string): void {
   else rmSync(join(out, 'current'), { force: true });
 }
 
-function settleFolder(db: WriteDb, out: string, rows: readonly PreparedRow[], options: ReconcileOptions): Reconciliation[] {
+/** The snapshots recorded `prepared` into `out`, read now. */
+function preparedIn(db: WriteDb, out: string): PreparedRow[] {
+  return db
+    .all<PreparedRow>(sql`SELECT serial, path, manifest_sha256 FROM snapshots WHERE state = 'prepared' ORDER BY serial`)
+    .filter((row) => resolve(dirname(row.path)) === out);
+}
+
+/**
+ * Settle the prepared snapshots of `out`, with its lock held (or the folder gone). The rows are
+ * read here, under the lock, never before it: a publish that held the lock meanwhile may have
+ * finished, and judging its row as it was before (no manifest recorded yet) would roll back a
+ * snapshot that is live.
+ */
+function settleFolder(db: WriteDb, out: string, options: ReconcileOptions): Reconciliation[] {
   const settled: Reconciliation[] = [];
-  for (const row of rows) {
+  for (const row of preparedIn(db, out)) {
     const reconciliation = judge(row, out);
     try {
       if (reconciliation.outcome === 'rolled back') {
@@ -89,18 +102,20 @@ export function reconcileSnapshots(db: WriteDb, options: ReconcileOptions): Reco
   const folders = new Set<string>([...rows.map((row) => dirname(row.path)), ...(options.folders ?? []), ...(lockedOut ? [lockedOut] : [])].map((folder) => resolve(folder)));
   const settled: Reconciliation[] = [];
   for (const out of folders) {
-    const mine = rows.filter((row) => resolve(dirname(row.path)) === out);
     if (out === lockedOut) {
-      settled.push(...settleFolder(db, out, mine, options));
+      settled.push(...settleFolder(db, out, options));
       continue;
     }
+    const mine = rows.filter((row) => resolve(dirname(row.path)) === out);
     // Nothing to settle or clear (no record, no leftover, no lock a killed publish left): the folder is not touched at all.
     if (mine.length === 0 && leftoversIn(out).length === 0 && !existsSync(join(out, LOCK_FILE))) continue;
     if (!existsSync(out)) {
       // Nothing on disk (the folder is gone): nothing can be live from it, and nobody can be writing there.
-      settled.push(...settleFolder(db, out, mine, options));
+      settled.push(...settleFolder(db, out, options));
       continue;
     }
+    // Tests hold a process here, between the read above and the lock, to run a publish to its end meanwhile.
+    if (mine.length > 0) reachStep('reconcile');
     let attempt;
     try {
       attempt = tryLockFolder(out);
@@ -110,7 +125,7 @@ export function reconcileSnapshots(db: WriteDb, options: ReconcileOptions): Reco
     }
     if (!('lock' in attempt)) continue; // a publish is running there
     try {
-      settled.push(...settleFolder(db, out, mine, options));
+      settled.push(...settleFolder(db, out, options));
     } finally {
       attempt.lock.release();
     }

@@ -83,6 +83,7 @@ function writeZoneFiles(content: SnapshotContent): ManifestFile[] {
       const written = writeRbldnsdColumns(segments, parameters, rbldnsdFile.writeBytes);
       files.push({ path: rbldnsdPath, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries: written.entries, ...rbldnsdFile.finish() });
       done += 1;
+      if (done === 1) reachStep('writing', content.failAt);
       progress(`writing ${base} IPv${family} (BIND)`, done, total);
       const path = `${base}.v${family}.zone`;
       const file = new HashedFile(join(folder, path));

@@ -11,9 +11,15 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 
-/** Publishing steps, each named for what has just been done. */
-export const PUBLISH_STEPS = ['prepared', 'files', 'manifest', 'signature', 'rename', 'switch', 'commit'] as const;
+/** Publishing steps, each named for what has just been done (`writing`: the first zone file is written, the others not yet). */
+export const PUBLISH_STEPS = ['prepared', 'writing', 'files', 'manifest', 'signature', 'rename', 'switch', 'commit'] as const;
 export type PublishStep = (typeof PUBLISH_STEPS)[number];
+
+/**
+ * Recovery's step: `reconcile`, a publish's start has read the snapshots another publish left
+ * `prepared` and is about to take that folder's lock to settle them.
+ */
+export type RecoveryStep = 'reconcile';
 
 /** Installing steps: `install-copy` is after the source's manifest and signature are checked, before any file is copied. */
 export type InstallStep = 'install-copy';
@@ -24,7 +30,7 @@ const PAUSE_LIMIT_MS = 5 * 60_000;
  * Called at each named step. `failAt`: an in-process test wants a thrown error here (the
  * publish cleans up as after any failure). The environment hooks above act on real processes.
  */
-export function reachStep(step: PublishStep | InstallStep, failAt?: string): void {
+export function reachStep(step: PublishStep | InstallStep | RecoveryStep, failAt?: string): void {
   if (failAt === step) throw new Error(`simulated crash at ${step}`);
   if (process.env.REPDESK_TEST_KILL_AT === step) process.kill(process.pid, 'SIGKILL');
   const pauseFile = process.env.REPDESK_TEST_PAUSE_FILE;

@@ -292,7 +292,7 @@ describe('publishing: serials, pointer, pruning, manifest', () => {
     await addRbl(1);
     const first = await publish();
     const settings = readSettings(core.connection.read);
-    for (const failAt of ['prepared', 'files', 'manifest', 'signature', 'rename'] as const) {
+    for (const failAt of ['prepared', 'writing', 'files', 'manifest', 'signature', 'rename'] as const) {
       await assert.rejects(publishSnapshot(core.connection.write, settings, new Date(now), { out, signer: keySigner(key), actor: 'pat', failAt }), /simulated crash/);
       assert.equal(readlinkSync(join(out, 'current')), String(first.serial), `after a crash at ${failAt}: the old snapshot is current`);
       assert.equal(query('SELECT serial FROM snapshots').length, 1, `after a crash at ${failAt}: no snapshot row`);
