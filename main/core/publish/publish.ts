@@ -203,7 +203,7 @@ export async function stageSnapshot(db: WriteDb, settings: Settings, now: Date, 
   }
 
   try {
-    return { staged: recordAndWrite(db, settings, now, { out, zone, keyId: options.keyId, actor, prepared, approved, lock, base, checkpoints, progress, failAt: options.failAt }) };
+    return { staged: await recordAndWrite(db, settings, now, { out, zone, keyId: options.keyId, actor, prepared, approved, lock, base, checkpoints, progress, failAt: options.failAt }) };
   } catch (error) {
     lock.release();
     throw publishError(error, out);
@@ -230,7 +230,7 @@ interface Approved {
  * the history), then write its zone files and manifest into its temporary folder. On failure
  * the folder and the record are rolled back (the caller releases the lock).
  */
-function recordAndWrite(db: WriteDb, settings: Settings, now: Date, approved: Approved): StagedSnapshot {
+async function recordAndWrite(db: WriteDb, settings: Settings, now: Date, approved: Approved): Promise<StagedSnapshot> {
   const { out, zone, keyId, actor, prepared, checkpoints } = approved;
   const created = Math.floor(now.getTime() / 1000);
   const expires = created + settings.publish.validityHours * 3600;
@@ -253,7 +253,7 @@ function recordAndWrite(db: WriteDb, settings: Settings, now: Date, approved: Ap
     const incoming = incomingFolder(out, serial);
     rmSync(incoming, { recursive: true, force: true });
     mkdirSync(incoming, { mode: 0o755 });
-    const unsigned = writeUnsignedSnapshot(
+    const unsigned = await writeUnsignedSnapshot(
       {
         folder: incoming,
         serial,

@@ -12,9 +12,8 @@ import type { HistoryAnchor } from '../audit/history.js';
 import { invalidInput } from '../errors.js';
 import { reachStep, HashedFile, fsyncFolder, MANIFEST_FILE, SIGNATURE_FILE, MinisignError, verify as verifySignature, signerKeyId, type Manifest, type ManifestFile, type Signer } from '../snapshot/index.js';
 import { BLOCKLISTS, listReturnCode } from '../rule/answers.js';
-import { combinedZone, type Resolution } from './resolve/resolve.js';
-import { writeBindZoneColumns } from './zones/bind.js';
-import { writeRbldnsdColumns } from './zones/rbldnsd.js';
+import type { Resolution } from './resolve/resolve.js';
+import { startZoneWorker, writeZoneFile, type ZoneFileJob } from './zone-files.js';
 import type { ZoneParameters } from './zones/types.js';
 
 /** Zone origins: lists as <list>.<zone> (IPv4) and <list>.v6.<zone> (IPv6); combined as <zone> and v6.<zone>. */
@@ -41,6 +40,8 @@ export interface SnapshotContent {
   readonly checkpoint: Checkpoint | null;
   readonly progress: (stage: string, done: number, total: number) => void;
   readonly failAt?: string;
+  /** From how many segments the combined zone is written on a worker thread (default ZONE_WORKER_FROM_SEGMENTS). */
+  readonly zoneWorkerFromSegments?: number;
 }
 
 export interface WrittenSnapshot {
@@ -49,10 +50,12 @@ export interface WrittenSnapshot {
   readonly manifestSha256: string;
 }
 
-/** Write the zone files of every list (both families, both formats) and the combined zones. */
-function writeZoneFiles(content: SnapshotContent): ManifestFile[] {
-  const { folder, settings, resolution, zone, serial, progress } = content;
-  const files: ManifestFile[] = [];
+/** A publish with at least this many segments in its lists writes the combined zone on a worker thread beside the main one. */
+export const ZONE_WORKER_FROM_SEGMENTS = 100_000;
+
+/** Every zone file of the snapshot, in the manifest's order: per list rbldnsd and BIND for each family, then the combined zones. */
+function zoneFileJobs(content: SnapshotContent): ZoneFileJob[] {
+  const { settings, resolution, zone, serial } = content;
   const parametersFor = (name: ListName | 'combined', family: Family): ZoneParameters => ({
     origin: zoneOrigin(zone, name, family),
     family,
@@ -67,42 +70,62 @@ function writeZoneFiles(content: SnapshotContent): ManifestFile[] {
     created: content.created,
     expires: content.expires,
   });
-  const zones = resolution.zones.filter((resolved) => resolved.name !== 'combined');
-  const total = zones.length * 4 + 1;
-  let done = 0;
-  for (const resolved of zones) {
+  const lists = resolution.zones.filter((resolved) => resolved.name !== 'combined');
+  const jobs: ZoneFileJob[] = [];
+  for (const resolved of lists) {
+    const base = resolved.name.toLowerCase();
     for (const family of [4, 6] as const) {
       const parameters = parametersFor(resolved.name, family);
       const segments = resolved.segments[family];
-      const base = resolved.name.toLowerCase();
       // rbldnsd serves the combined zone as the per-list datasets under one name: no file of its own.
-      progress(`writing ${base} IPv${family} (rbldnsd)`, done, total);
-      const dataset = family === 4 ? 'ip4trie' : 'ip6trie';
-      const rbldnsdPath = `${base}.${dataset}`;
-      const rbldnsdFile = new HashedFile(join(folder, rbldnsdPath));
-      const written = writeRbldnsdColumns(segments, parameters, rbldnsdFile.writeBytes);
-      files.push({ path: rbldnsdPath, format: 'rbldnsd', dataset, zone: resolved.name, origin: parameters.origin, family, entries: written.entries, ...rbldnsdFile.finish() });
-      done += 1;
-      if (done === 1) reachStep('writing', content.failAt);
-      progress(`writing ${base} IPv${family} (BIND)`, done, total);
-      const path = `${base}.v${family}.zone`;
-      const file = new HashedFile(join(folder, path));
-      const { entries } = writeBindZoneColumns(segments, parameters, file.writeBytes);
-      files.push({ path, format: 'bind', dataset: null, zone: resolved.name, origin: parameters.origin, family, entries, ...file.finish() });
-      done += 1;
+      jobs.push({ path: `${base}.${family === 4 ? 'ip4trie' : 'ip6trie'}`, format: 'rbldnsd', zone: resolved.name, family, parameters, content: { segments } });
+      jobs.push({ path: `${base}.v${family}.zone`, format: 'bind', zone: resolved.name, family, parameters, content: { segments } });
     }
   }
-  progress('writing the combined zone', done, total);
   // The combined zone is made of the blocklists' zones when it is written, after them.
+  const blocklists = lists.filter((resolved) => (BLOCKLISTS as readonly string[]).includes(resolved.name));
   for (const family of [4, 6] as const) {
-    const parameters = parametersFor('combined', family);
-    const path = `combined.v${family}.zone`;
-    const file = new HashedFile(join(folder, path));
-    const { entries } = writeBindZoneColumns(combinedZone(resolution, family), parameters, file.writeBytes);
-    files.push({ path, format: 'bind', dataset: null, zone: 'combined', origin: parameters.origin, family, entries, ...file.finish() });
+    jobs.push({ path: `combined.v${family}.zone`, format: 'bind', zone: 'combined', family, parameters: parametersFor('combined', family), content: { combinedOf: blocklists } });
   }
-  progress('signing', total, total);
-  return files;
+  return jobs;
+}
+
+/**
+ * Write the zone files of every list (both families, both formats) and the combined zones. A
+ * large publish writes the combined zones on a worker thread meanwhile (same writers, same bytes);
+ * the worker is stopped before this returns or throws, so nothing writes into the folder after.
+ */
+async function writeZoneFiles(content: SnapshotContent): Promise<ManifestFile[]> {
+  const { folder, progress } = content;
+  const jobs = zoneFileJobs(content);
+  const segmentCount = content.resolution.zones.reduce((sum, resolved) => sum + resolved.segments[4].count + resolved.segments[6].count, 0);
+  const isWorthAWorker = segmentCount >= (content.zoneWorkerFromSegments ?? ZONE_WORKER_FROM_SEGMENTS);
+  const onWorker = isWorthAWorker ? jobs.filter((job) => job.zone === 'combined') : [];
+  const worker = onWorker.length > 0 ? startZoneWorker(folder, onWorker) : null;
+  try {
+    const written = new Map<ZoneFileJob, ManifestFile>();
+    const lists = jobs.filter((job) => job.zone !== 'combined');
+    // The combined zone is one step of the progress, the last before signing.
+    const total = lists.length + 1;
+    let done = 0;
+    for (const job of lists) {
+      progress(`writing ${job.zone.toLowerCase()} IPv${job.family} (${job.format === 'rbldnsd' ? 'rbldnsd' : 'BIND'})`, done, total);
+      written.set(job, writeZoneFile(folder, job));
+      done += 1;
+      if (done === 1) reachStep('writing', content.failAt);
+    }
+    progress('writing the combined zone', done, total);
+    if (worker) {
+      const files = await worker.files;
+      onWorker.forEach((job, index) => written.set(job, files[index]));
+    } else {
+      for (const job of jobs) if (job.zone === 'combined') written.set(job, writeZoneFile(folder, job));
+    }
+    progress('signing', total, total);
+    return jobs.map((job) => written.get(job) as ManifestFile);
+  } finally {
+    await worker?.stop();
+  }
 }
 
 function manifestOf(content: SnapshotContent, files: ManifestFile[], keyId: string): Manifest {
@@ -148,8 +171,8 @@ export interface UnsignedSnapshot extends WrittenSnapshot {
  * `content.folder`, which exists and is empty. The signature comes after, from wherever the key
  * is: this process (`signWithKey`) or, in team mode, the publisher's own computer.
  */
-export function writeUnsignedSnapshot(content: SnapshotContent, keyId: string): UnsignedSnapshot {
-  const files = writeZoneFiles(content);
+export async function writeUnsignedSnapshot(content: SnapshotContent, keyId: string): Promise<UnsignedSnapshot> {
+  const files = await writeZoneFiles(content);
   reachStep('files', content.failAt);
   const manifest = manifestOf(content, files, keyId);
   const manifestBytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`, 'utf8');

@@ -13,7 +13,7 @@ import { ipv6Columns } from './precedence.js';
 import type { Resolution } from './types.js';
 
 /** The combined zone of one family: where an address is on several blocklists, it answers all their codes. */
-export function combinedZone(resolution: Resolution, family: Family): SegmentColumns {
+export function combinedZone(resolution: Pick<Resolution, 'zones'>, family: Family): SegmentColumns {
   return family === 4 ? combinedIpv4(resolution) : combinedIpv6(resolution);
 }
 
@@ -22,7 +22,7 @@ export function combinedZone(resolution: Resolution, family: Family): SegmentCol
  * answer numbered across them (a list zone's segment has exactly one answer), and the answer
  * sets of the combined zone, one per combination of answers, made as they are met.
  */
-function blocklistParts<C extends SegmentColumns>(resolution: Resolution, family: Family) {
+function blocklistParts<C extends SegmentColumns>(resolution: Pick<Resolution, 'zones'>, family: Family) {
   const lists = BLOCKLISTS.map((list) => {
     const zone = resolution.zones.find((candidate) => candidate.name === list);
     if (!zone) throw new Error(`the ${list} zone is missing from the resolution`);
@@ -65,7 +65,7 @@ function blocklistParts<C extends SegmentColumns>(resolution: Resolution, family
   return { lists, translations, answerSets, setOf };
 }
 
-export function combinedIpv4(resolution: Resolution): Ipv4SegmentColumns {
+export function combinedIpv4(resolution: Pick<Resolution, 'zones'>): Ipv4SegmentColumns {
   const { lists, translations, answerSets, setOf } = blocklistParts<Ipv4SegmentColumns>(resolution, 4);
   const total = lists.reduce((sum, columns) => sum + columns.count, 0);
   const firsts = new Uint32Array(total);
@@ -89,7 +89,7 @@ export function combinedIpv4(resolution: Resolution): Ipv4SegmentColumns {
   return { family: 4, count: combined.count, firsts: combined.firsts, lasts: combined.lasts, sets: combined.values, answerSets };
 }
 
-export function combinedIpv6(resolution: Resolution): Ipv6SegmentColumns {
+export function combinedIpv6(resolution: Pick<Resolution, 'zones'>): Ipv6SegmentColumns {
   const { lists, translations, answerSets, setOf } = blocklistParts<Ipv6SegmentColumns>(resolution, 6);
   const intervals = lists.map((columns, index) => {
     const translation = translations[index];
