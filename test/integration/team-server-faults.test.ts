@@ -5,20 +5,20 @@
  * stopped before it finished, and the history records it (job.interrupted). And publishing through
  * it: no signing key is held (publish.run refused), a snapshot prepared, signed by the stock
  * minisign and committed goes live, and one prepared when the server is killed is rolled back when
- * it starts again (current never moves). The server is the real `repdesk server` in a child process.
+ * it starts again (current never moves), as is one whose zone files the server was writing when
+ * it was killed (held there by the test-only pause hook); the next publish then goes live. The server is the real `repdesk server` in a child process.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { STEP_ROWS } from '../../main/core/listings/staged-import.js';
 import { ADMIN, ADMIN_PASSPHRASE, bootstrapTeam, request, value } from './support/team-server.js';
+import { REPDESK, childEnvironment, startServerProcess } from './support/team-server-process.js';
 
-const REPDESK = join(resolve(dirname(fileURLToPath(import.meta.url)), '../../..'), 'bin', 'repdesk.js');
 /** Enough lines that the import is still running when the test kills the server. */
 const LINES = 300_000;
 
@@ -38,27 +38,8 @@ after(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-function environment(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.REPDESK_ACTOR;
-  delete env.REPDESK_DB;
-  return env;
-}
-
-/** Start `repdesk server` on the data folder; resolves with its URL once it listens. */
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [REPDESK, 'server', '--listen', '127.0.0.1:0', '--data', data], { env: environment(), stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolvePromise, reject) => {
-    let out = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (match) resolvePromise(match[1]);
-    });
-    child.on('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${out}`)));
-  });
-  return { child, url };
-}
+const environment = (): NodeJS.ProcessEnv => childEnvironment();
+const startServer = (): Promise<{ child: ChildProcess; url: string }> => startServerProcess(data);
 
 function count(query: string): number {
   const database = new Database(databasePath, { readonly: true });
@@ -183,6 +164,75 @@ test('the team server holds no signing key: publish.run is refused, publish.prep
     }
   } finally {
     if (!killed) first.child.kill('SIGKILL');
+  }
+  const verify = spawnSync(process.execPath, [REPDESK, '--db', databasePath, 'audit', 'verify'], { env: environment(), encoding: 'utf8' });
+  assert.equal(verify.status, 0, `${verify.stdout}\n${verify.stderr}`);
+});
+
+test('a server killed while publish.prepare writes the zone files starts again with the database intact, the attempt rolled back and nothing of it visible; current never moved, and the next publish goes live', async () => {
+  const out = join(data, 'snapshots');
+  const pub = join(folder, 'ada-2.pub');
+  const key = join(folder, 'ada-2.key');
+  assert.equal(spawnSync('minisign', ['-G', '-W', '-p', pub, '-s', key], { stdio: 'ignore' }).status, 0);
+  const keyId = /minisign public key ([0-9A-F]+)/.exec(readFileSync(pub, 'utf8'))?.[1] ?? '';
+  const current = () => (existsSync(join(out, 'current')) ? readlinkSync(join(out, 'current')) : null);
+  const pause = join(folder, 'pause-writing');
+  const reconciledBefore = count("SELECT count(*) AS count FROM events WHERE action = 'snapshot.reconciled'");
+  const liveBefore = count("SELECT count(*) AS count FROM snapshots WHERE state = 'live'");
+
+  // The server stops (test-only hook) once the first zone file is written, the others not yet.
+  const first = await startServerProcess(data, { REPDESK_TEST_PAUSE_AT: 'writing', REPDESK_TEST_PAUSE_FILE: pause });
+  let before: string | null = null;
+  let preparing: Promise<unknown> | null = null;
+  try {
+    const token = value(await request<{ token: string }>(first.url, '/api/auth.signIn', { name: ADMIN, passphrase: ADMIN_PASSPHRASE, client: 'cli' })).token;
+    value(await request(first.url, '/api/keys.register', { publisher: ADMIN, publicKey: readFileSync(pub, 'utf8') }, { token }));
+    value(await request(first.url, '/api/listings.add', { range: '45.32.0.0/24', list: 'RBL', reason: 'spam-source' }, { token }));
+    before = current();
+    preparing = request(first.url, '/api/publish.prepare', { keyId }, { token }).then(
+      (answer) => answer,
+      (error: unknown) => error,
+    );
+    const deadline = Date.now() + 120_000;
+    while (!existsSync(`${pause}.reached`)) {
+      assert.ok(Date.now() < deadline, 'the server never reached the writing step');
+      await new Promise((resolvePromise) => setTimeout(resolvePromise, 20));
+    }
+    const incoming = readdirSync(out).filter((name) => name.startsWith('.incoming-'));
+    assert.equal(incoming.length, 1, 'the snapshot is being written');
+    const written = readdirSync(join(out, incoming[0]));
+    assert.ok(written.length >= 1 && !written.includes('manifest.json'), `half written: ${written.join(', ')}`);
+    assert.equal(count("SELECT count(*) AS count FROM snapshots WHERE state = 'prepared'"), 1, 'and recorded prepared');
+  } finally {
+    first.child.kill('SIGKILL');
+    await new Promise((resolvePromise) => first.child.once('close', resolvePromise));
+  }
+  const answer = await preparing;
+  assert.ok(answer instanceof Error || (answer as { status: number }).status >= 500, 'the caller is told the prepare failed');
+
+  const database = new Database(databasePath, { readonly: true });
+  assert.equal(database.pragma('integrity_check', { simple: true }), 'ok');
+  database.close();
+
+  const second = await startServerProcess(data);
+  try {
+    assert.equal(count("SELECT count(*) AS count FROM snapshots WHERE state <> 'live'"), 0, 'the prepared snapshot was rolled back when the server started again');
+    assert.equal(count("SELECT count(*) AS count FROM snapshots WHERE state = 'live'"), liveBefore);
+    assert.equal(count("SELECT count(*) AS count FROM events WHERE action = 'snapshot.reconciled'"), reconciledBefore + 1, 'the history says what was found and done');
+    assert.equal(current(), before, 'current never moved');
+    assert.deepEqual(readdirSync(out).filter((name) => name.startsWith('.')), [], 'no half-written folder, pointer or lock is left');
+
+    const token = value(await request<{ token: string }>(second.url, '/api/auth.signIn', { name: ADMIN, passphrase: ADMIN_PASSPHRASE, client: 'cli' })).token;
+    const prepared = value(await request<{ serial: number; manifest: string; trustedComment: string }>(second.url, '/api/publish.prepare', { keyId }, { token }));
+    const manifest = join(folder, 'after-kill.json');
+    writeFileSync(manifest, Buffer.from(prepared.manifest, 'base64'));
+    assert.equal(spawnSync('minisign', ['-S', '-s', key, '-m', manifest, '-x', `${manifest}.minisig`, '-t', prepared.trustedComment], { stdio: 'ignore' }).status, 0);
+    value(await request(second.url, '/api/publish.commit', { serial: prepared.serial, signature: readFileSync(`${manifest}.minisig`, 'utf8') }, { token }));
+    assert.equal(current(), String(prepared.serial), 'the next publish went live');
+    assert.equal(spawnSync('minisign', ['-V', '-p', pub, '-m', join(out, 'current', 'manifest.json')], { stdio: 'ignore' }).status, 0);
+  } finally {
+    second.child.kill('SIGTERM');
+    await new Promise((resolvePromise) => second.child.once('close', resolvePromise));
   }
   const verify = spawnSync(process.execPath, [REPDESK, '--db', databasePath, 'audit', 'verify'], { env: environment(), encoding: 'utf8' });
   assert.equal(verify.status, 0, `${verify.stdout}\n${verify.stderr}`);

@@ -31,12 +31,16 @@ export interface ServeProcess {
   kill(): Promise<void>;
 }
 
-/** Start `repdesk --db DATABASE --actor ACTOR serve --port 0 ...extra`; resolves once it printed its URL. */
-export async function startServe(database: string, actor: string, extra: readonly string[] = []): Promise<ServeProcess> {
+/**
+ * Start `repdesk --db DATABASE --actor ACTOR serve --port 0 ...extra`; resolves once it printed
+ * its URL. `variables`: extra environment (the test-only hooks of main/core/snapshot/crash-points.ts).
+ */
+export async function startServe(database: string, actor: string, extra: readonly string[] = [], variables: Record<string, string> = {}): Promise<ServeProcess> {
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined && !name.startsWith('REPDESK_')) env[name] = value;
   env.REPDESK_LOG_LEVEL = 'warn';
   env.XDG_CONFIG_HOME = join(tmpdir(), 'repdesk-child-no-default-db');
+  Object.assign(env, variables);
   const child = spawn(process.execPath, [BIN, '--db', database, '--actor', actor, 'serve', '--port', '0', ...extra], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let error = '';
