@@ -39,16 +39,22 @@ export function formatLookup(result: LookupResult): string {
   return lines.join('\n');
 }
 
-export function formatPublishResult(result: PublishResult): string {
-  const lines: string[] = [];
-  lines.push(result.published ? `published snapshot ${result.serial} of ${result.zone} at ${result.path} (key ${result.keyId})` : `NOT published (zone ${result.zone})`);
-  lines.push(`listings in force: ${Object.entries(result.listingsInForce).map(([list, count]) => `${list} ${count}`).join(', ')}`);
-  if (result.changes) lines.push(`changes: ${Object.entries(result.changes).map(([list, change]) => `${list} +${change.added} -${change.removed}`).join(', ')}`);
+/** What a snapshot would publish or did: the listings in force per list, the change against the last one, the safety report. */
+export function formatSnapshotCounts(snapshot: Pick<PublishResult, 'listingsInForce' | 'changes' | 'safety'>): string[] {
+  const lines = [`listings in force: ${Object.entries(snapshot.listingsInForce).map(([list, count]) => `${list} ${count}`).join(', ')}`];
+  if (snapshot.changes) lines.push(`changes: ${Object.entries(snapshot.changes).map(([list, change]) => `${list} +${change.added} -${change.removed}`).join(', ')}`);
   lines.push('safety checks:');
-  for (const check of result.safety) {
+  for (const check of snapshot.safety) {
     lines.push(`  ${check.status.toUpperCase().padEnd(14)} ${check.name}: ${check.message}`);
     for (const item of check.items) lines.push(`                 ${item}`);
   }
+  return lines;
+}
+
+export function formatPublishResult(result: PublishResult): string {
+  const lines: string[] = [];
+  lines.push(result.published ? `published snapshot ${result.serial} of ${result.zone} at ${result.path} (key ${result.keyId})` : `NOT published (zone ${result.zone})`);
+  lines.push(...formatSnapshotCounts(result));
   for (const file of result.files) lines.push(`  ${file.path.padEnd(22)} ${file.format.padEnd(7)} ${file.origin.padEnd(26)} ${String(file.entries).padStart(9)} entries ${String(file.size).padStart(11)} bytes`);
   if (result.approvedBy) lines.push(`large change approved by ${result.approvedBy}`);
   return lines.join('\n');

@@ -24,9 +24,9 @@ export const PUBLISH_COMMANDS = {
     run: lazily(load, 'keygen'),
   },
   publish: {
-    usage: 'repdesk publish --out DIR --key FILE [--zone bl.example] [--approve-large-change] [--passphrase-file F] [--wait SECONDS] [--json]\n       repdesk publish --server URL --key FILE [--zone bl.example] [--approve-large-change] [--passphrase-file F] [--yes] [--json]',
+    usage: 'repdesk publish --out DIR --key FILE [--zone bl.example] [--approve-large-change] [--passphrase-file F] [--wait SECONDS] [--yes] [--json]\n       repdesk publish --server URL --key FILE [--zone bl.example] [--approve-large-change] [--passphrase-file F] [--yes] [--json]',
     summary:
-      'Check, sign and publish a zone snapshot into DIR/<serial>/ and switch DIR/current to it (needs the publisher role). The snapshot is recorded before DIR/current moves; a publish into DIR that is already running is waited for (--wait, default 10 s), then this one is refused. With a team server: the server prepares the snapshot, this shows what it is about to sign (serial, per-list counts, the change, the safety report) and asks (--yes: do not ask), signs the manifest here with the key file (its passphrase asked at the terminal unless --passphrase-file) and sends the signature; the server checks it against your registered keys and only then switches',
+      'Check, sign and publish a zone snapshot into DIR/<serial>/ and switch DIR/current to it (needs the publisher role). At a terminal it first shows what the snapshot will hold (per-list counts, the change, the safety report) and asks (--yes: do not ask; without a terminal, as from cron, it does not ask). The snapshot is recorded before DIR/current moves; a publish into DIR that is already running is waited for (--wait, default 10 s), then this one is refused. With a team server: the server prepares the snapshot, this shows what it is about to sign (serial, per-list counts, the change, the safety report) and asks (--yes: do not ask), signs the manifest here with the key file (its passphrase asked at the terminal unless --passphrase-file) and sends the signature; the server checks it against your registered keys and only then switches',
     options: {
       out: { type: 'string' },
       key: { type: 'string' },

@@ -44,6 +44,22 @@ async function cli(args: readonly string[], env: Record<string, string | undefin
   }
 }
 
+/** Run the CLI in this process as at a terminal: each question asked is answered with the next of `answers`. */
+async function cliAnswering(answers: string[], args: readonly string[]): Promise<Run & { questions: string[] }> {
+  const out: string[] = [];
+  const error: string[] = [];
+  const questions: string[] = [];
+  const code = await runCli(args, {
+    out: (line) => out.push(...line.split('\n')),
+    error: (line) => error.push(...line.split('\n')),
+    prompt: async (question) => {
+      questions.push(question);
+      return answers.shift() ?? '';
+    },
+  });
+  return { code, out, error, questions };
+}
+
 /** Run the real `bin/repdesk.js` in a child process as another user (root's permissions do not bite). */
 function spawnAs(uid: number, args: readonly string[]): Run {
   const env: Record<string, string> = {};
@@ -307,6 +323,30 @@ describe('repdesk keygen / publish / verify / install', () => {
       // The control: the same publish into a folder nobody may write works (the refusal was the permission).
       const control = spawnAs(NOBODY, ['publish', '--out', join(shared, 'snapshots'), '--key', key, '--db', sharedDb, '--actor', 'pat']);
       assertCode(control, 0);
+    });
+
+    test('at a terminal it shows what the next snapshot holds and asks first: no answer or no publishes nothing, yes publishes, --yes does not ask', async () => {
+      const publish = [...db, '--actor', 'pat', 'publish', '--out', out, '--key', clearKey];
+      const before = snapshotRows();
+      for (const answer of ['n', '']) {
+        const declined = await cliAnswering([answer], publish);
+        assertCode(declined, 1);
+        assert.match(declined.error.at(-1) ?? '', /^repdesk: not published: not confirmed \(nothing was written\)/);
+        assert.equal(declined.questions.length, 1);
+        assert.match(declined.questions[0], /^Sign it with key [0-9A-F]+ and publish it\? \[y\/N\] $/);
+        assert.ok(declined.error.some((line) => /^the next snapshot of bl\.example, after snapshot .*, into /.test(line)), declined.error.join('\n'));
+        assert.ok(declined.error.includes('listings in force: RBL 2, DUL 0, QIL 0, MML 0, GAL 0'), declined.error.join('\n'));
+        assert.ok(declined.error.includes('safety checks:'));
+        assert.equal(snapshotRows(), before, 'nothing published');
+      }
+      const confirmed = await cliAnswering(['y'], publish);
+      assertCode(confirmed, 0);
+      assert.equal(confirmed.questions.length, 1);
+      assert.equal(snapshotRows(), before + 1);
+      const unasked = await cliAnswering([], [...publish, '--yes']);
+      assertCode(unasked, 0);
+      assert.deepEqual(unasked.questions, [], '--yes: not asked');
+      assert.equal(snapshotRows(), before + 2);
     });
   });
 

@@ -12,7 +12,7 @@ import type { PreparedPublish, PublishResult } from '../../../shared/publishing.
 import { readSecretKeyFile, formatKeyId, parseSecretKey, sign, type Manifest, type MinisignKeyPair } from '../../core/snapshot/index.js';
 import { readFileSync } from 'node:fs';
 import { CommandError, UsageError, call, passphraseFrom, printJson, type CommandContext, type RemoteTarget } from '../command.js';
-import { formatPublishResult } from '../format.js';
+import { formatPublishResult, formatSnapshotCounts } from '../format.js';
 
 /** The key file, asking its passphrase at the terminal when it is encrypted and none was given. */
 async function readKey(context: CommandContext, path: string): Promise<MinisignKeyPair> {
@@ -38,16 +38,9 @@ function describe(prepared: PreparedPublish, manifest: Manifest): string[] {
   const lines = [
     `snapshot ${manifest.serial} of ${manifest.zone}, created ${manifest.created}, expires ${manifest.expires}, prepared by ${manifest.preparedBy}${manifest.approvedBy ? `, approved by ${manifest.approvedBy}` : ''}`,
     `after snapshot ${prepared.previousSerial ?? '(none: the first)'}; manifest SHA-256 ${prepared.manifestSha256}`,
-    `listings in force: ${Object.entries(manifest.lists)
-      .map(([list, entry]) => `${list} ${entry.listings}`)
-      .join(', ')}`,
+    // The counts as the manifest itself says them: what is signed.
+    ...formatSnapshotCounts({ ...prepared, listingsInForce: Object.fromEntries(Object.entries(manifest.lists).map(([list, entry]) => [list, entry.listings])) as PreparedPublish['listingsInForce'] }),
   ];
-  if (prepared.changes) lines.push(`changes: ${Object.entries(prepared.changes).map(([list, change]) => `${list} +${change.added} -${change.removed}`).join(', ')}`);
-  lines.push('safety checks:');
-  for (const check of prepared.safety) {
-    lines.push(`  ${check.status.toUpperCase().padEnd(14)} ${check.name}: ${check.message}`);
-    for (const item of check.items) lines.push(`                 ${item}`);
-  }
   lines.push(`${manifest.files.length} files, ${manifest.files.reduce((sum, file) => sum + file.size, 0)} bytes; sign with key ${manifest.keyId} before ${prepared.signBefore}`);
   return lines;
 }

@@ -4,8 +4,8 @@
  */
 import { resolve } from 'node:path';
 import type { AuditReport } from '../../../shared/audit.js';
-import { readPublicKeyFiles, readSecretKeyFile, writeKeyPair, installSnapshot, verifySnapshot } from '../../core/snapshot/index.js';
-import { formatPublishResult } from '../format.js';
+import { formatKeyId, readPublicKeyFiles, readSecretKeyFile, writeKeyPair, installSnapshot, verifySnapshot } from '../../core/snapshot/index.js';
+import { formatPublishResult, formatSnapshotCounts } from '../format.js';
 import { CommandError, UsageError, call, passphraseFrom, printJson, type CommandContext } from '../command.js';
 
 function anchorText(anchor: AuditReport['anchors'][number]): string {
@@ -51,7 +51,12 @@ export async function publish(context: CommandContext): Promise<void> {
   if (wait !== undefined && (typeof wait !== 'string' || !/^\d{1,5}$/.test(wait))) throw new UsageError('--wait takes a whole number of seconds');
   const pair = readSecretKeyFile(resolve(key), passphraseFrom(context.values));
   const publishLockWaitMs = typeof wait === 'string' ? Number(wait) * 1000 : undefined;
-  const result = await call({ ...context, core: () => context.core({ signingKey: () => pair, publishLockWaitMs }) }, 'publish.run', {
+  // The core opens once, with the key: the preview below opens it too.
+  const withKey: CommandContext = { ...context, core: () => context.core({ signingKey: () => pair, publishLockWaitMs }) };
+  // At a terminal, what is about to go out is shown and confirmed first (--yes: not asked). A cron
+  // job has no one to ask: it publishes as it always did.
+  if (context.values.yes !== true && context.isTerminal) await confirmPublish(withKey, resolve(out), formatKeyId(pair.keyId), typeof zone === 'string' ? zone : undefined);
+  const result = await call(withKey, 'publish.run', {
     out: resolve(out),
     zone,
     approveLargeChange: context.values['approve-large-change'] === true,
@@ -61,6 +66,15 @@ export async function publish(context: CommandContext): Promise<void> {
   if (!result.published) {
     throw new CommandError(result.needsApproval ? "not published: the change needs a second publisher's approval" : 'not published: a safety check failed');
   }
+}
+
+/** Show what the next publish would do and ask; refused unless the answer is yes (nothing written). */
+async function confirmPublish(context: CommandContext, out: string, keyId: string, zone: string | undefined): Promise<void> {
+  const preview = await call(context, 'publish.preview', { zone });
+  context.status(`the next snapshot of ${preview.zone}, after snapshot ${preview.lastSerial ?? '(none: the first)'}, into ${out}`);
+  for (const line of formatSnapshotCounts(preview)) context.status(line);
+  const answer = (await context.prompt(`Sign it with key ${keyId} and publish it? [y/N] `)).trim().toLowerCase();
+  if (answer !== 'y' && answer !== 'yes') throw new CommandError('not published: not confirmed (nothing was written)');
 }
 
 /** `repdesk verify` */
