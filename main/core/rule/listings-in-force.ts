@@ -131,11 +131,8 @@ const ROW_FORMAT = ['%d', '%s', '%d', '%s', '%s', '%s', '%s', '%s', '%d'].join(F
  */
 export function readListingsInForce(db: ReadDb, now: Date): ListingsInForce {
   const at = now.toISOString();
-  let v4 = new Ipv4ListingsBuilder();
-  const v6: PublishedListing[] = [];
   return db.snapshot((snapshot) => {
-    const submissionOfV6 = new Map<number, number>();
-    const submissions = new Set<number>();
+    const rows: ChunkRows = { v4: new Ipv4ListingsBuilder(), v6: [], submissions: new Set(), submissionOfV6: new Map() };
     // The one rule's SQL form; `+status` keeps the planner on the id order rather than the status index.
     const inForce = inForceSql(readTerms(snapshot, at), '', true);
     // Keyset chunks: the next READ_CHUNK_ROWS rows in force after the last id read.
@@ -151,64 +148,79 @@ export function readListingsInForce(db: ReadDb, now: Date): ListingsInForce {
       const from = after;
       const to = chunk.high;
       after = to;
-      let texts: Map<number, string> | null = null;
-      let position = 0;
-      while (position < text.length) {
-        let end = text.indexOf(FIELD, position);
-        const id = decimalAt(text, position, end);
-        position = end + 1;
-        end = text.indexOf(FIELD, position);
-        const list = knownIndex(LISTS, text, position, end, 'list');
-        const isV4 = text.charCodeAt(end + 1) === 0x34;
-        position = end + 3;
-        end = text.indexOf(FIELD, position);
-        const firstStart = position;
-        const firstEnd = end;
-        position = end + 1;
-        end = text.indexOf(FIELD, position);
-        const lastStart = position;
-        const lastEnd = end;
-        position = end + 1;
-        end = text.indexOf(FIELD, position);
-        const reason = knownIndex(REASONS, text, position, end, 'reason');
-        position = end + 1;
-        end = text.indexOf(FIELD, position);
-        const level = end === position ? 0 : decimalAt(text, position, end);
-        position = end + 1;
-        end = text.indexOf(FIELD, position);
-        const submission = end > position ? decimalAt(text, position, end) : 0;
-        const hasTxt = text.charCodeAt(end + 1) === 0x31;
-        position = end + 3; // past the flag and the row separator
-        let txt: string | null = null;
-        if (hasTxt) {
-          texts ??= readTexts(snapshot, from, to, inForce);
-          txt = texts.get(id) ?? null;
-        }
-        if (submission > 0) submissions.add(submission);
-        if (isV4) {
-          v4.push(id, list, reason, level, hexAt(text, firstStart, firstEnd), hexAt(text, lastStart, lastEnd), submission, txt);
-        } else {
-          if (submission > 0) submissionOfV6.set(id, submission);
-          v6.push({
-            id,
-            list: LISTS[list],
-            family: 6,
-            first: BigInt(`0x${text.slice(firstStart, firstEnd)}`),
-            last: BigInt(`0x${text.slice(lastStart, lastEnd)}`),
-            reason: REASONS[reason],
-            txt,
-            level: level === 0 ? null : level,
-          });
-        }
-      }
+      parseChunk(text, rows, () => readTexts(snapshot, from, to, inForce));
     }
+    const { v4, v6, submissions, submissionOfV6 } = rows;
     if (submissions.size === 0) return { v4: v4.finish(), v6 };
     const exclusions = readExclusions(snapshot, submissions);
     if (exclusions.size === 0) return { v4: v4.finish(), v6 };
     const ispOf = readSubmissionIsps(snapshot);
-    v4 = withoutExclusions(v4, ispOf, exclusions);
-    return { v4: v4.finish(), v6: v6WithoutExclusions(v6, submissionOfV6, ispOf, exclusions) };
+    return { v4: withoutExclusions(v4, ispOf, exclusions).finish(), v6: v6WithoutExclusions(v6, submissionOfV6, ispOf, exclusions) };
   });
+}
+
+/** What the chunks read so far hold: the rows, and the DUL submissions they come from. */
+interface ChunkRows {
+  readonly v4: Ipv4ListingsBuilder;
+  readonly v6: PublishedListing[];
+  /** Every submission with a listing in force (its exclusions are read once the rows are). */
+  readonly submissions: Set<number>;
+  readonly submissionOfV6: Map<number, number>;
+}
+
+/** The rows of one chunk's text into `rows`; `readTexts` gives the chunk's TXT by id, asked the first time a row has one. */
+function parseChunk(text: string, rows: ChunkRows, readTexts: () => Map<number, string>): void {
+  const { v4, v6, submissions, submissionOfV6 } = rows;
+  let texts: Map<number, string> | null = null;
+  let position = 0;
+  while (position < text.length) {
+    let end = text.indexOf(FIELD, position);
+    const id = decimalAt(text, position, end);
+    position = end + 1;
+    end = text.indexOf(FIELD, position);
+    const list = knownIndex(LISTS, text, position, end, 'list');
+    const isV4 = text.charCodeAt(end + 1) === 0x34;
+    position = end + 3;
+    end = text.indexOf(FIELD, position);
+    const firstStart = position;
+    const firstEnd = end;
+    position = end + 1;
+    end = text.indexOf(FIELD, position);
+    const lastStart = position;
+    const lastEnd = end;
+    position = end + 1;
+    end = text.indexOf(FIELD, position);
+    const reason = knownIndex(REASONS, text, position, end, 'reason');
+    position = end + 1;
+    end = text.indexOf(FIELD, position);
+    const level = end === position ? 0 : decimalAt(text, position, end);
+    position = end + 1;
+    end = text.indexOf(FIELD, position);
+    const submission = end > position ? decimalAt(text, position, end) : 0;
+    const hasTxt = text.charCodeAt(end + 1) === 0x31;
+    position = end + 3; // past the flag and the row separator
+    let txt: string | null = null;
+    if (hasTxt) {
+      texts ??= readTexts();
+      txt = texts.get(id) ?? null;
+    }
+    if (submission > 0) submissions.add(submission);
+    if (isV4) {
+      v4.push(id, list, reason, level, hexAt(text, firstStart, firstEnd), hexAt(text, lastStart, lastEnd), submission, txt);
+    } else {
+      if (submission > 0) submissionOfV6.set(id, submission);
+      v6.push({
+        id,
+        list: LISTS[list],
+        family: 6,
+        first: BigInt(`0x${text.slice(firstStart, firstEnd)}`),
+        last: BigInt(`0x${text.slice(lastStart, lastEnd)}`),
+        reason: REASONS[reason],
+        txt,
+        level: level === 0 ? null : level,
+      });
+    }
+  }
 }
 
 const DUL_INDEX = LISTS.indexOf('DUL');
