@@ -6,7 +6,7 @@
  * answer for its RFC 5782 test point answers it; the A record is the list's return code (QIL:
  * per level) and the TXT names the list, the reason, the listing's own text and the lookup URL,
  * `$` standing for the address. Publishing resolves whole zones with the same precedence and
- * answers (publish/resolve.ts); test/unit/core/published-answers.test.ts checks Lookup against
+ * answers (publish/resolve/); test/unit/core/published-answers.test.ts checks Lookup against
  * the published rbldnsd files on random data.
  */
 import { formatAddress, mergeRanges, readAddressKeyHex, type AddressRange, type Family } from '../../../shared/address.js';

@@ -1,7 +1,7 @@
 /**
- * The IPv4 interval arithmetic on numbers (segments-v4.ts) must give exactly what the bigint
- * one (segments.ts, itself checked address by address in segments.test.ts) gives: compared on
- * random intervals near 0, near 2^32 - 1 and spread over the space, with nesting, identical and
+ * The IPv4 interval arithmetic on numbers (segments/ipv4.ts) must give exactly what the bigint
+ * one (segments/sweep.ts and set-operations.ts, checked address by address in segments.test.ts)
+ * gives: compared on random intervals near 0, near 2^32 - 1 and spread over the space, with nesting, identical and
  * adjacent bounds, and a resolver that leaves some segments out.
  */
 import { test } from 'node:test';

@@ -2,7 +2,7 @@
  * Precedence within one list: where listings of a list overlap, the rule's order decides which
  * answers (rule/answers.ts `answersBefore`: on QIL the least level, then the smaller range, then
  * the lower id), applied per elementary segment by the sweep. IPv4 on typed arrays
- * (segments-v4.ts), IPv6 on objects with bigint bounds (segments.ts).
+ * (segments/ipv4.ts), IPv6 on objects with bigint bounds (segments/sweep.ts).
  */
 import { LISTS, type ListName } from '../../../../shared/domain.js';
 import { DEFAULT_PRECEDENCE_LEVEL, answersBefore } from '../../rule/answers.js';
