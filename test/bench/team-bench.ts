@@ -256,6 +256,10 @@ export async function benchTeam(folder: string, line: Line): Promise<void> {
     } finally {
       database.close();
     }
+    // The server folds the dashboard's figures after the import in steps and stops with them when
+    // it is stopped; fold the rest here, so that `audit verify` finds nothing to fold and starts no
+    // detached fold that would still be writing when the section removes its folder.
+    spawnSync(process.execPath, [REPDESK, '--db', databasePath, 'dashboard', '--json'], { stdio: 'ignore', env: { ...process.env, REPDESK_LOG_LEVEL: 'error' } });
     const verify = spawnSync(process.execPath, [REPDESK, '--db', databasePath, 'audit', 'verify'], { encoding: 'utf8', env: { ...process.env, REPDESK_LOG_LEVEL: 'error' } });
     line('audit verify after', verify.status === 0 ? 'intact' : `FAILED (exit ${verify.status})`, 'intact');
     if (verify.status !== 0) process.stdout.write(`${verify.stdout}${verify.stderr}\n`);
