@@ -335,8 +335,8 @@ before(async () => {
   ]);
 });
 
-after(() => {
-  servers.stopAll();
+after(async () => {
+  await servers.stopAll();
   if (workspace !== '') rmSync(workspace, { recursive: true, force: true });
 });
 

@@ -203,9 +203,20 @@ export class ServerProcesses {
     }
   }
 
-  /** SIGTERM to every server this object started and that still runs. */
-  stopAll(): void {
-    for (const child of this.children) if (child.exitCode === null && child.pid !== undefined) child.kill('SIGTERM');
+  /**
+   * SIGTERM to every server this object started and that still runs, and wait until each has
+   * exited (SIGKILL after 5 s): NSD writes its state files into its folder as it stops, so a
+   * folder removed before it has exited is written into again (ENOTEMPTY in the removal).
+   */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.children.map(async (child) => {
+      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+      const exited = new Promise<void>((resolvePromise) => child.once('exit', () => resolvePromise()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }));
   }
 }
 

@@ -51,10 +51,8 @@ describe('FCrDNS through a resolver on loopback', () => {
   });
 
   after(async () => {
-    // NSD writes its state files while it stops: wait for it before removing the folder.
-    const exited = nsd && nsd.exitCode === null ? new Promise((resolvePromise) => nsd?.once('exit', resolvePromise)) : Promise.resolve();
-    servers.stopAll();
-    await exited;
+    // NSD writes its state files while it stops: stopAll waits for it before the folder goes.
+    await servers.stopAll();
     if (folder) rmSync(folder, { recursive: true, force: true });
   });
 
