@@ -136,8 +136,10 @@ async function screenFigures(core: Core, line: Line): Promise<void> {
 
     const changes: Array<[string, string]> = [
       ['sort by range', '[role="columnheader"] .sort-button >> text=Range'],
-      ['sort by created', '[role="columnheader"] .sort-button >> text=Created'],
-      ['sort by last change', '[role="columnheader"] .sort-button >> text=Last change'],
+      // Created is hidden by default (a click away in the column menu), and sorting by ID shows the
+      // rows the default sort shows: turn the range sort around, then go back to the last change.
+      ['sort by range, descending', '[role="columnheader"] .sort-button >> text=Range'],
+      ['sort by last change', '[role="columnheader"] .sort-button >> text=Changed'],
     ];
     for (const [name, selector] of changes) {
       const handle = await page.$(selector);
