@@ -23,6 +23,20 @@ export function committedSql(alias = 'l'): Sql {
   };
 }
 
+/**
+ * `committedSql` for a statement built for one call (the listings table's page and count): the
+ * blocks in progress are read here, in `db`'s snapshot, which must be the one that runs the
+ * statement, and only they are spelt out. With no import in progress (nearly always) the
+ * statement has no test per row at all; the general form's costs about 1 ms per 100,000 rows
+ * counted.
+ */
+export function committedNowSql(db: ReadDb, alias = 'l'): Sql {
+  const blocks = unfinishedBlocks(db);
+  if (blocks.length === 0) return { text: '1', values: [] };
+  const id = alias === '' ? 'id' : `${alias}.id`;
+  return { text: `(${blocks.map(() => `${id} NOT BETWEEN ? AND ?`).join(' AND ')})`, values: blocks.flatMap((block) => [block.firstId, block.lastId]) };
+}
+
 /** The id block of an import in progress. */
 export interface UnfinishedBlock {
   readonly importId: number;

@@ -8,7 +8,7 @@ import { LISTS, STANDINGS, type ListName, type ListingStatus, type Reason } from
 import { COUNT_CAP, type ListingFilter, type ListingPage, type ListingSort, type ListingTableRow, type PageCursor, type SortColumn } from '../../../shared/workbench.js';
 import type { ReadDb } from '../db/connection.js';
 import { joinSql, sql, type Sql } from '../db/sql.js';
-import { committedSql } from '../rule/unfinished.js';
+import { committedNowSql } from '../rule/unfinished.js';
 import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { InForceAt, readTerms, standingSql, type InForceTerms } from '../rule/in-force.js';
@@ -88,8 +88,11 @@ function identifierLiteral<T extends string>(value: T, allowed: readonly T[]): S
 /** Up to this many free-text matches are passed as a list of ids; more stay a subquery. */
 const MATERIALISED_MATCHES = 100_000;
 
-
-/** Compile a filter. Bad values are refused with a message naming the filter; nothing else happens. */
+/**
+ * Compile a filter. Bad values are refused with a message naming the filter; nothing else happens.
+ * `db` must be the snapshot (or transaction) that runs the compiled statement: the imports in
+ * progress it leaves out are read from it.
+ */
 export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFilter, terms: InForceTerms): CompiledFilter {
   const conditions: Sql[] = [];
   const notes: string[] = [];
@@ -152,8 +155,9 @@ export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFi
   }
   conditions.push(...dateRange(column('created_at'), filter.createdFrom, filter.createdTo, ['createdFrom', 'createdTo']));
   conditions.push(...dateRange(column('updated_at'), filter.changedFrom, filter.changedTo, ['changedFrom', 'changedTo']));
-  // An import's listings appear in the table (and its counts) once it has committed.
-  conditions.push(committedSql('l'));
+  // An import's listings appear in the table (and its counts) once it has committed: `db` is the
+  // snapshot the statement runs in (queryListings, matchingIds).
+  conditions.push(committedNowSql(db, 'l'));
   return { where: joinSql(conditions, ' AND '), notes };
 }
 
@@ -269,10 +273,10 @@ export function queryListings(
 ): ListingPage {
   const started = performance.now();
   const rule = new InForceAt(db, now);
-  const filtered = compileFilter(db, index, input.filter, rule.terms);
-  const compiled = input.ids ? { ...filtered, where: sql`${filtered.where} AND l.id IN (SELECT value FROM json_each(${JSON.stringify(input.ids)}))` } : filtered;
   const keyCount = SORT_KEYS[input.sort.column].length;
   return db.snapshot((snapshot) => {
+    const filtered = compileFilter(snapshot, index, input.filter, rule.terms);
+    const compiled = input.ids ? { ...filtered, where: sql`${filtered.where} AND l.id IN (SELECT value FROM json_each(${JSON.stringify(input.ids)}))` } : filtered;
     const rows = snapshot.all<RawRow>(pageSql(compiled.where, input.sort, input.after, input.limit + 1));
     const hasMore = rows.length > input.limit;
     if (hasMore) rows.length = input.limit;
@@ -323,6 +327,8 @@ export function queryListings(
 
 /** Every id a filter matches at `now`, in id order (bulk actions and exports over "all rows matching"). */
 export function matchingIds(db: ReadDb, index: ListingIndex, filter: ListingFilter, now: Date): number[] {
-  const compiled = compileFilter(db, index, filter, readTerms(db, now.toISOString()));
-  return db.all<{ id: number }>(sql`SELECT l.id FROM listings l WHERE ${compiled.where} ORDER BY l.id`).map((row) => row.id);
+  return db.snapshot((snapshot) => {
+    const compiled = compileFilter(snapshot, index, filter, readTerms(snapshot, now.toISOString()));
+    return snapshot.all<{ id: number }>(sql`SELECT l.id FROM listings l WHERE ${compiled.where} ORDER BY l.id`).map((row) => row.id);
+  });
 }
