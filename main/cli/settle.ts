@@ -22,8 +22,15 @@ export const BACKGROUND_FOLD_LISTINGS = 100_000;
 /** bin/repdesk.js, beside dist/. */
 const BIN = fileURLToPath(coreFileUrl('../../../bin/repdesk.js'));
 
-/** Fold now when it is quick; otherwise start the fold in a detached process and return. */
+/**
+ * Fold now when it is quick; otherwise start the fold in a detached process and return. A command
+ * that changed nothing (a lookup, a record, a dry run) leaves the fold to the writers and to the
+ * next reader of the figures: it neither waits for the write lock nor starts a second fold beside
+ * the one a big import started moments ago (the lookups the cli bench times right after an
+ * import each spawned one).
+ */
 export function settleDashboard(core: Core, databasePath: string): void {
+  if (!changedAnything(core)) return;
   if (databasePath !== ':memory:' && unfoldedListings(core.connection.read) >= BACKGROUND_FOLD_LISTINGS) {
     const child = spawn(process.execPath, [BIN, '--db', databasePath, 'dashboard', '--json'], {
       detached: true,
@@ -35,4 +42,10 @@ export function settleDashboard(core: Core, databasePath: string): void {
     return;
   }
   core.foldDashboard();
+}
+
+/** Whether this process's connection inserted, changed or deleted any row since it was opened. */
+function changedAnything(core: Core): boolean {
+  const row = core.connection.read.get<{ changes: number }>({ text: 'SELECT total_changes() AS changes', values: [] });
+  return (row?.changes ?? 1) > 0;
 }

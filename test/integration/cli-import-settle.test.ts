@@ -2,7 +2,7 @@
  * The dashboard's fold after a command: a small change is folded before `repdesk` exits; after a
  * large import (100,000 listings or more) the command exits as soon as the import is committed
  * and the fold runs in a detached process of its own, which brings the figures up to date with
- * no other command run. The real `bin/repdesk.js` in child processes, the figures read straight
+ * no other command run. A command that changed nothing leaves the fold alone. The real `bin/repdesk.js` in child processes, the figures read straight
  * from the database file.
  */
 import { after, before, describe, test } from 'node:test';
@@ -90,5 +90,32 @@ describe("repdesk settles the dashboard's figures", () => {
     const rbl = (JSON.parse(dashboard.out.join('\n')) as { lists: Array<{ list: string; active: number; ipv4Addresses: string }> }).lists.find((list) => list.list === 'RBL');
     assert.equal(rbl?.active, 10 + count);
     assert.equal(rbl?.ipv4Addresses, String(10 + count));
+  });
+});
+
+describe('a command that changes nothing', () => {
+  test('leaves the fold alone: no fold of its own, no detached one, and it never waits for the write lock', async () => {
+    const { folded, newest } = foldState();
+    assert.equal(folded, newest, 'the previous test leaves everything folded');
+    const other = new Database(databasePath);
+    try {
+      // What a big import that has just committed leaves: more than BACKGROUND_FOLD_LISTINGS
+      // listings the figures have not taken in (made here by moving the fold's mark back; put
+      // back at the end), while another process holds the write lock.
+      other.prepare('UPDATE dashboard_state SET folded_max_id = 10 WHERE id = 1').run();
+      assert.ok(newest - 10 >= BACKGROUND_FOLD_LISTINGS);
+      other.exec('BEGIN IMMEDIATE');
+      const lookup = repdeskProcess(['lookup', formatAddress(4, BigInt(0x2d000000 + 100))]);
+      other.exec('COMMIT');
+      assert.equal(lookup.code, 0, lookup.error.join('\n'));
+      assert.match(lookup.out.join('\n'), /listed/);
+      assert.deepEqual(lookup.error, [], 'no note that the figures could not be folded');
+      // A detached fold would take the lock now that it is free.
+      await new Promise((done) => setTimeout(done, 3_000));
+      assert.deepEqual(foldState(), { folded: 10, newest });
+    } finally {
+      other.prepare('UPDATE dashboard_state SET folded_max_id = ? WHERE id = 1').run(newest);
+      other.close();
+    }
   });
 });
