@@ -4,7 +4,8 @@
  * under 100 ms; a write issued during the lock is refused after its bounded wait with 503 and
  * Retry-After (nothing changed, no SQLITE_BUSY text); a write issued shortly before the lock goes
  * succeeds once it has gone. And a million-row-style reload of the address index after another
- * process imports runs off the event loop: reads keep answering while it is rebuilt.
+ * process imports runs off the event loop: reads keep answering while it is rebuilt. An import
+ * sent as one call (not as a job) runs as a job: people's writes are answered while it writes.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,8 @@ import { openThreadedCore, type ThreadedCore } from '../../main/core/writer/thre
 import { startServer, type RunningServer } from '../../main/server/server.js';
 import { repdesk } from '../e2e-support/harness.js';
 import { sql } from '../../main/core/db/sql.js';
+import { UPLOAD_NAME_HEADER, UPLOAD_PATH, type UploadReceipt } from '../../shared/files.js';
+import type { JobView } from '../../shared/jobs.js';
 import Database from 'better-sqlite3';
 
 const TOKEN = 'server-writer-test-token';
@@ -202,3 +205,35 @@ test('after another process imports 300,000 listings, lookups find them at once 
   console.log(`${timings.length} lookups in the 3 s after the import, every one found its listing, slowest ${slowest.toFixed(1)} ms`);
   assert.ok(slowest < SLOWEST_READ_MS, `a lookup took ${slowest.toFixed(0)} ms while the index was rebuilt`);
 });
+
+test("an import sent as one call runs as a job: a person's write made while it runs is answered before it ends", async () => {
+  const lines: string[] = [];
+  for (let index = 0; index < 400_000; index += 1) lines.push(`81.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`);
+  const response = await fetch(`http://127.0.0.1:${server.port}${UPLOAD_PATH}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, [UPLOAD_NAME_HEADER]: 'one-call.txt' },
+    body: `${lines.join('\n')}\n`,
+  });
+  const receipt = ((await response.json()) as { value: UploadReceipt }).value;
+  const order: string[] = [];
+  const importing = call('listings.importFile', { file: { upload: receipt.upload }, list: 'RBL', reason: 'spam-source' }).then((answer) => {
+    order.push('import');
+    return answer;
+  });
+  // Once the import's job is writing its steps, a person lists a range.
+  let job: JobView | undefined;
+  while (!job && order.length === 0) {
+    await sleep(20);
+    job = ((await call('jobs.list', {})).result as { value: JobView[] }).value.find((view) => view.operation === 'listings.importFile' && view.state === 'running');
+  }
+  assert.ok(job, 'no import job was listed while the import ran');
+  const added = await call('listings.add', { range: '45.9.8.0/24', list: 'RBL', reason: 'spam-source', why: 'seen while an import runs' });
+  order.push('write');
+  assert.equal(added.status, 200, added.text);
+  const imported = await importing;
+  assert.equal(imported.status, 200, imported.text);
+  assert.equal((imported.result as { value: { imported: number } }).value.imported, 400_000);
+  assert.deepEqual(order, ['write', 'import'], `the write waited ${added.milliseconds.toFixed(0)} ms, behind the import`);
+  assert.equal(((await call('jobs.get', { id: job.id })).result as { value: JobView }).value.state, 'done');
+});
+
