@@ -5,7 +5,7 @@
  */
 import type { ByteOutput } from './byte-output.js';
 import { ZoneWriteError, canonicalA } from './checks.js';
-import { txtTemplate, writeTxtLine, type TxtTemplate } from './txt.js';
+import { TXT_STRING_BYTES, txtTemplate, writeTxtLine, type TxtTemplate } from './txt.js';
 import type { ZoneAnswer } from './types.js';
 
 /** The records of one answers array, for every owner name that gets them. */
@@ -13,7 +13,18 @@ export interface RecordSet {
   readonly aLines: string;
   readonly aBytes: Buffer;
   readonly templates: readonly TxtTemplate[];
+  /**
+   * The common shapes, where every TXT has one `$` that stays one character-string whatever it
+   * stands for (an address or a block: at most LONGEST_SUBSTITUTION bytes) and no two lines can
+   * come out the same: the records' bytes as the pieces between the `$`s, the text a `$` stands
+   * for to be written between each two (no TXT: one piece, the A lines). Null for any other
+   * shape (written by `writeRecordLines`).
+   */
+  readonly pieces: readonly Buffer[] | null;
 }
+
+/** The longest text a `$` stands for on a name: an IPv6 block, `<39 characters>/<3 digits> (range)`, with room to spare. */
+const LONGEST_SUBSTITUTION = 64;
 
 /**
  * Formatted records by content: `idOf(set)` is the number of answer set `set`'s content (equal
@@ -83,7 +94,34 @@ function recordSet(answers: readonly ZoneAnswer[]): RecordSet {
   }
   let aLines = '';
   for (const a of aValues) aLines += `\tA\t${a}\n`;
-  return { aLines, aBytes: Buffer.from(aLines, 'latin1'), templates: [...texts].map(txtTemplate) };
+  const aBytes = Buffer.from(aLines, 'latin1');
+  const templates = [...texts].map(txtTemplate);
+  return { aLines, aBytes, templates, pieces: substitutedPieces(aBytes, templates) };
+}
+
+/**
+ * The pieces of `RecordSet.pieces`, or null. writeTxtLine writes a template with one `$` that
+ * fits one string as lineParts[0], the text, lineParts[1]; writeRecordLines drops a line equal to
+ * one before it, which two such lines can only be when one's text before the `$` begins the
+ * other's (they have the same text in the middle, so they differ where the shorter first part
+ * does otherwise): such sets take the general path.
+ */
+function substitutedPieces(aBytes: Buffer, templates: readonly TxtTemplate[]): Buffer[] | null {
+  const isSimple = (template: TxtTemplate) => template.lineParts.length === 2 && template.partBytes + LONGEST_SUBSTITUTION <= TXT_STRING_BYTES;
+  if (!templates.every(isSimple)) return null;
+  for (let one = 0; one < templates.length; one += 1) {
+    for (let other = one + 1; other < templates.length; other += 1) {
+      const [a, b] = [templates[one].lineParts[0], templates[other].lineParts[0]];
+      const shorter = Math.min(a.length, b.length);
+      if (a.compare(b, 0, shorter, 0, shorter) === 0) return null;
+    }
+  }
+  const pieces = [aBytes];
+  for (const template of templates) {
+    pieces[pieces.length - 1] = Buffer.concat([pieces[pieces.length - 1], template.lineParts[0]]);
+    pieces.push(template.lineParts[1]);
+  }
+  return pieces;
 }
 
 /** The A and TXT lines of one owner name; a TXT line that comes out the same for two texts is written once. */

@@ -14,12 +14,12 @@
  * exact name, and `<owner's block> (range)` on a wildcard, whose answer does not say which
  * address was asked.
  */
-import { familyBits, formatAddress, formatCidr, type Family } from '../../../../shared/address.js';
+import { familyBits, type Family } from '../../../../shared/address.js';
 import { recordTable, writeRecordLines, type RecordSet } from './bind-records.js';
 import { ByteOutput, FILE_CHUNK_BYTES, type ByteSink } from './byte-output.js';
 import { checkColumns, checkIpv4Segment, checkIpv6Segment, checkParameters } from './checks.js';
 import { MergedSegments } from './merged-segments.js';
-import { ADDRESS, DOT, ipv6Labels, writeIpv4Labels, writeIpv4Text } from './names.js';
+import { ADDRESS, DOT, writeIpv4Labels, writeIpv4Text, writeIpv6Labels, writeIpv6Text } from './names.js';
 import type { SegmentColumns, ZoneParameters, ZoneWriteResult } from './types.js';
 
 const LABEL_BITS: Record<Family, number> = { 4: 8, 6: 4 };
@@ -132,30 +132,44 @@ class NameTree {
    * Names the block of `labelCount` labels that starts at `first6` (IPv6) or at ADDRESS[0]
    * (IPv4, set by the caller: see names.ts) with `lines`: the exact name of an address, whose
    * `$` is the address, or a wildcard for the whole block, whose `$` is `<block> (range)`.
+   * Records of the common shapes (RecordSet.pieces) are their bytes between the `$`s, with the
+   * address or block written in between.
    */
   private emitName(first6: bigint, labelCount: number, lines: RecordSet): void {
-    const { output, substitution } = this;
+    const { output } = this;
     const isWildcard = labelCount < this.depth;
     if (isWildcard) {
       output.byte(STAR);
       output.byte(DOT);
     }
-    substitution.length = 0;
-    if (this.family === 4) {
-      writeIpv4Labels(output, ADDRESS, 0, labelCount);
-      writeIpv4Text(substitution, ADDRESS, 0);
-      if (isWildcard) {
-        substitution.byte(SLASH);
-        substitution.decimal(labelCount * 8);
+    if (this.family === 4) writeIpv4Labels(output, ADDRESS, 0, labelCount);
+    else writeIpv6Labels(output, first6, labelCount);
+    const { pieces } = lines;
+    if (pieces !== null) {
+      output.whole(pieces[0]);
+      for (let piece = 1; piece < pieces.length; piece += 1) {
+        this.writeSubstitution(output, first6, labelCount, isWildcard);
+        output.whole(pieces[piece]);
       }
     } else {
-      output.text(ipv6Labels(first6, labelCount));
-      substitution.text(isWildcard ? formatCidr({ family: 6, first: first6, prefix: labelCount * 4 }) : formatAddress(6, first6));
+      const { substitution } = this;
+      substitution.length = 0;
+      this.writeSubstitution(substitution, first6, labelCount, isWildcard);
+      writeRecordLines(output, lines, substitution);
     }
-    if (isWildcard) substitution.bytes(RANGE_NOTE);
-    writeRecordLines(output, lines, substitution);
     this.entries += 1;
     output.endRecord();
+  }
+
+  /** What `$` stands for on the name of the block: the address, or `<block>/<prefix> (range)` on a wildcard. */
+  private writeSubstitution(out: ByteOutput, first6: bigint, labelCount: number, isWildcard: boolean): void {
+    if (this.family === 4) writeIpv4Text(out, ADDRESS, 0);
+    else writeIpv6Text(out, first6);
+    if (isWildcard) {
+      out.byte(SLASH);
+      out.decimal(labelCount * this.labelBits);
+      out.whole(RANGE_NOTE);
+    }
   }
 
   private childAddress(nodeFirst: Address, child: number, level: number): Address {
@@ -301,21 +315,45 @@ class NameTree {
 
   /**
    * A child only partly covered, or by several values: it gets names below it. If its only
-   * segment is one address, every level below would name just that address (no child is ever
-   * whole, so no wildcard): most listings are such addresses, so skip the descent (and, for
-   * IPv4, the child's address: a number a call would box, per segment).
+   * segment is one aligned block of whole labels (an address, an IPv6 /48 or /64, an IPv4 /24
+   * in a /16), every level above the block would name nothing (no child is whole but the
+   * block's own, so no wildcard) and the block gets one name: skip the descent and name it
+   * (for IPv4 without the child's address: a number a call would box, per segment).
    */
   private emitMixedChild(level: number, nodeFirst: Address, run: number): void {
     const { merged } = this;
     const segmentFrom = this.runSegmentFroms[run];
-    const isOneSegment = this.runSegmentTos[run] - segmentFrom === 1;
-    if (isOneSegment && this.family === 4 && merged.firsts4[segmentFrom] === merged.lasts4[segmentFrom]) {
-      ADDRESS[0] = merged.firsts4[segmentFrom];
-      this.emitName(0n, this.depth, this.records[merged.idAt(segmentFrom)]);
-    } else if (isOneSegment && this.family === 6 && merged.firsts6[segmentFrom] === merged.lasts6[segmentFrom]) {
-      this.emitName(merged.firsts6[segmentFrom], this.depth, this.records[merged.idAt(segmentFrom)]);
-    } else {
+    const labels = this.runSegmentTos[run] - segmentFrom === 1 ? this.blockLabels(segmentFrom) : -1;
+    if (labels === -1) {
       this.emitNode(level + 1, this.childAddress(nodeFirst, this.runFroms[run], level), segmentFrom, this.runSegmentTos[run]);
+    } else if (this.family === 4) {
+      ADDRESS[0] = merged.firsts4[segmentFrom];
+      this.emitName(0n, labels, this.records[merged.idAt(segmentFrom)]);
+    } else {
+      this.emitName(merged.firsts6[segmentFrom], labels, this.records[merged.idAt(segmentFrom)]);
     }
+  }
+
+  /**
+   * The label count of merged segment `index` when it is exactly the block of an owner name
+   * (all its addresses share their first labels, the rest run from all 0 to all 1 bits): the
+   * depth for one address. -1 when it is not such a block. (A block inside a mixed child is
+   * smaller than the child, so it lies inside it.)
+   */
+  private blockLabels(index: number): number {
+    const { merged } = this;
+    if (this.family === 4) {
+      const first = merged.firsts4[index];
+      const size = merged.lasts4[index] - first + 1;
+      for (let labels = this.depth; labels >= 1; labels -= 1) {
+        const blockSize = CHILD_SIZES_V4[labels - 1];
+        if (size === blockSize) return first % blockSize === 0 ? labels : -1;
+      }
+      return -1;
+    }
+    const labels = Math.max(merged.firstZerosFrom[index], merged.lastOnesFrom[index]);
+    const base = index * merged.nibbleCount;
+    for (let nibble = 0; nibble < labels; nibble += 1) if (merged.firstNibbles[base + nibble] !== merged.lastNibbles[base + nibble]) return -1;
+    return labels;
   }
 }

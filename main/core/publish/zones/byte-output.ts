@@ -57,6 +57,13 @@ export class ByteOutput {
     this.length = at;
   }
 
+  /** All of `value` (a piece made once and written many times): one native copy, no view made per call. */
+  whole(value: Uint8Array): void {
+    this.reserve(value.length);
+    this.buffer.set(value, this.length);
+    this.length += value.length;
+  }
+
   /** A decimal number 0..2^32-1 (an octet, a prefix length). */
   decimal(value: number): void {
     this.reserve(10);

@@ -3,6 +3,7 @@
  * the same answers are one value, so they are merged, and the names depend only on what each
  * address answers, not on how the input was cut.
  */
+import { writeIpv6Nibbles } from './names.js';
 import type { Ipv4SegmentColumns, Ipv6SegmentColumns, SegmentColumns } from './types.js';
 
 /**
@@ -102,11 +103,7 @@ export class MergedSegments {
 
   /** Write `value`'s nibbles at `base`; returns from which nibble on they all equal `filler`. */
   private fill(value: bigint, nibbles: Uint8Array, base: number, filler: number): number {
-    const hex = value.toString(16).padStart(this.nibbleCount, '0');
-    for (let position = 0; position < this.nibbleCount; position += 1) {
-      const code = hex.charCodeAt(position);
-      nibbles[base + position] = code <= 0x39 ? code - 0x30 : code - 0x57;
-    }
+    writeIpv6Nibbles(value, nibbles, base);
     let from = this.nibbleCount;
     while (from > 0 && nibbles[base + from - 1] === filler) from -= 1;
     return from;

@@ -16,10 +16,10 @@
  *   for the zone (checked every -c interval); a `created` in the future makes it refuse the data
  *   (at start-up it exits), so we write `0` (no check) there.
  */
-import { formatCidr, rangeToCidrs, type Family } from '../../../../shared/address.js';
+import { rangeToCidrs, type Family } from '../../../../shared/address.js';
 import { ByteOutput, FILE_CHUNK_BYTES, type ByteSink } from './byte-output.js';
 import { ZoneWriteError, canonicalA, checkColumns, checkIpv4Segment, checkIpv6Segment, checkParameters, describeRange } from './checks.js';
-import { ADDRESS, writeIpv4Text } from './names.js';
+import { ADDRESS, writeIpv4Text, writeIpv6Text } from './names.js';
 import { hasControlCharacter, utf8Length } from './txt.js';
 import type { Ipv4SegmentColumns, Ipv6SegmentColumns, SegmentColumns, ZoneAnswer, ZoneParameters, ZoneWriteResult } from './types.js';
 
@@ -165,7 +165,10 @@ function writeIpv6Entries(output: ByteOutput, columns: Ipv6SegmentColumns, value
       currentValue = value;
     }
     for (const block of rangeToCidrs({ family: 6, first, last })) {
-      output.text(`${formatCidr(block)}\n`);
+      writeIpv6Text(output, block.first);
+      output.byte(SLASH);
+      output.decimal(block.prefix);
+      output.byte(NEWLINE);
       entries += 1;
     }
     output.endRecord();

@@ -6,7 +6,8 @@
  */
 import type { ByteOutput } from './byte-output.js';
 
-const TXT_STRING_BYTES = 255;
+/** The longest character-string of a TXT record (RFC 1035). */
+export const TXT_STRING_BYTES = 255;
 
 /** Whether `text` holds a C0 control character or DEL. */
 export function hasControlCharacter(text: string): boolean {
