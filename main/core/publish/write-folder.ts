@@ -13,7 +13,7 @@ import { invalidInput } from '../errors.js';
 import { reachStep, HashedFile, fsyncFolder, MANIFEST_FILE, SIGNATURE_FILE, MinisignError, verify as verifySignature, signerKeyId, type Manifest, type ManifestFile, type Signer } from '../snapshot/index.js';
 import { BLOCKLISTS, listReturnCode } from '../rule/answers.js';
 import type { Resolution } from './resolve/resolve.js';
-import { startZoneWorker, writeZoneFile, type ZoneFileJob } from './zone-files.js';
+import { claimNext, markWritten, sharedClaims, startZoneWorker, stopClaims, writeZoneFile, writtenCount, type ZoneFileJob } from './zone-files.js';
 import type { ZoneParameters } from './zones/types.js';
 
 /** Zone origins: lists as <list>.<zone> (IPv4) and <list>.v6.<zone> (IPv6); combined as <zone> and v6.<zone>. */
@@ -40,7 +40,7 @@ export interface SnapshotContent {
   readonly checkpoint: Checkpoint | null;
   readonly progress: (stage: string, done: number, total: number) => void;
   readonly failAt?: string;
-  /** From how many segments the combined zone is written on a worker thread (default ZONE_WORKER_FROM_SEGMENTS). */
+  /** From how many segments the zone files are written on two threads (default ZONE_WORKER_FROM_SEGMENTS). */
   readonly zoneWorkerFromSegments?: number;
 }
 
@@ -50,11 +50,11 @@ export interface WrittenSnapshot {
   readonly manifestSha256: string;
 }
 
-/** A publish with at least this many segments in its lists writes the combined zone on a worker thread beside the main one. */
+/** A publish with at least this many segments in its lists writes its zone files on a worker thread beside the main one. */
 export const ZONE_WORKER_FROM_SEGMENTS = 100_000;
 
 /** Every zone file of the snapshot, in the manifest's order: per list rbldnsd and BIND for each family, then the combined zones. */
-function zoneFileJobs(content: SnapshotContent): ZoneFileJob[] {
+export function zoneFileJobs(content: SnapshotContent): ZoneFileJob[] {
   const { settings, resolution, zone, serial } = content;
   const parametersFor = (name: ListName | 'combined', family: Family): ZoneParameters => ({
     origin: zoneOrigin(zone, name, family),
@@ -82,7 +82,7 @@ function zoneFileJobs(content: SnapshotContent): ZoneFileJob[] {
       jobs.push({ path: `${base}.v${family}.zone`, format: 'bind', zone: resolved.name, family, parameters, content: { segments } });
     }
   }
-  // The combined zone is made of the blocklists' zones when it is written, after them.
+  // The combined zone is made of the blocklists' zones by the thread that writes it (they are final by then).
   const blocklists = lists.filter((resolved) => (BLOCKLISTS as readonly string[]).includes(resolved.name));
   for (const family of [4, 6] as const) {
     jobs.push({ path: `combined.v${family}.zone`, format: 'bind', zone: 'combined', family, parameters: parametersFor('combined', family), content: { combinedOf: blocklists } });
@@ -90,39 +90,53 @@ function zoneFileJobs(content: SnapshotContent): ZoneFileJob[] {
   return jobs;
 }
 
+/** How a progress report names a file: `rbl IPv4 (rbldnsd)`, `the combined zone IPv6 (BIND)`. */
+function fileLabel(job: ZoneFileJob): string {
+  return `${job.zone === 'combined' ? 'the combined zone' : job.zone.toLowerCase()} IPv${job.family} (${job.format === 'rbldnsd' ? 'rbldnsd' : 'BIND'})`;
+}
+
 /**
  * Write the zone files of every list (both families, both formats) and the combined zones. A
- * large publish writes the combined zones on a worker thread meanwhile (same writers, same bytes);
- * the worker is stopped before this returns or throws, so nothing writes into the folder after.
+ * large publish writes them on two threads, this one and a worker, each taking the next file
+ * not yet taken (zone-files.ts); the worker is stopped before this returns or throws, so nothing
+ * writes into the folder after. Progress names each file this thread starts, with the count
+ * both threads have written.
  */
 async function writeZoneFiles(content: SnapshotContent): Promise<ManifestFile[]> {
   const { folder, progress } = content;
   const jobs = zoneFileJobs(content);
   const segmentCount = content.resolution.zones.reduce((sum, resolved) => sum + resolved.segments[4].count + resolved.segments[6].count, 0);
   const isWorthAWorker = segmentCount >= (content.zoneWorkerFromSegments ?? ZONE_WORKER_FROM_SEGMENTS);
-  const onWorker = isWorthAWorker ? jobs.filter((job) => job.zone === 'combined') : [];
-  const worker = onWorker.length > 0 ? startZoneWorker(folder, onWorker) : null;
+  const claims = sharedClaims(jobs);
+  const worker = isWorthAWorker ? startZoneWorker(folder, jobs, claims) : null;
   try {
-    const written = new Map<ZoneFileJob, ManifestFile>();
-    const lists = jobs.filter((job) => job.zone !== 'combined');
-    // The combined zone is one step of the progress, the last before signing.
-    const total = lists.length + 1;
-    let done = 0;
-    for (const job of lists) {
-      progress(`writing ${job.zone.toLowerCase()} IPv${job.family} (${job.format === 'rbldnsd' ? 'rbldnsd' : 'BIND'})`, done, total);
-      written.set(job, writeZoneFile(folder, job));
-      done += 1;
-      if (done === 1) reachStep('writing', content.failAt);
+    const written = new Array<ManifestFile | undefined>(jobs.length);
+    const syncs: Array<Promise<void>> = [];
+    const total = jobs.length;
+    let isFirst = true;
+    for (let job = claimNext(claims); job !== -1; job = claimNext(claims)) {
+      progress(`writing ${fileLabel(jobs[job])}`, writtenCount(claims), total);
+      const file = writeZoneFile(folder, jobs[job]);
+      written[job] = file.entry;
+      syncs.push(file.synced);
+      markWritten(claims);
+      if (isFirst) reachStep('writing', content.failAt);
+      isFirst = false;
     }
-    progress('writing the combined zone', done, total);
     if (worker) {
-      const files = await worker.files;
-      onWorker.forEach((job, index) => written.set(job, files[index]));
-    } else {
-      for (const job of jobs) if (job.zone === 'combined') written.set(job, writeZoneFile(folder, job));
+      progress('writing the last files (on the other thread)', writtenCount(claims), total);
+      for (const [job, file] of await worker.files) written[job] = file;
     }
+    // Each file's fsync ran in the thread pool while the next was written; all are on disk before the manifest.
+    await Promise.all(syncs);
     progress('signing', total, total);
-    return jobs.map((job) => written.get(job) as ManifestFile);
+    return written.map((file, job) => {
+      if (file === undefined) throw new Error(`zone file ${jobs[job].path} was not written`);
+      return file;
+    });
+  } catch (error) {
+    stopClaims(claims);
+    throw error;
   } finally {
     await worker?.stop();
   }

@@ -1,6 +1,6 @@
 /** Writing snapshot files: hashed while written, fsynced before they count. */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { close, closeSync, fsync, fsyncSync, openSync, writeSync } from 'node:fs';
 
 /** Writes a file in chunks, hashing as it goes; fsyncs before closing. */
 export class HashedFile {
@@ -45,6 +45,28 @@ export class HashedFile {
     fsyncSync(this.descriptor);
     closeSync(this.descriptor);
     return { sha256: this.hash.digest('hex'), size: this.size };
+  }
+
+  /**
+   * The hash and size now, the fsync and close in the thread pool while this thread goes on
+   * (waiting for the disk is most of an fsync): the file counts only once `synced` resolves.
+   * `synced` is already handled, so a failure nobody waits for (the publish failed before) is
+   * not an unhandled rejection; whoever waits for it gets the failure.
+   */
+  finishInBackground(): { sha256: string; size: number; synced: Promise<void> } {
+    this.flush();
+    const descriptor = this.descriptor;
+    const synced = new Promise<void>((resolvePromise, reject) => {
+      fsync(descriptor, (syncError) => {
+        close(descriptor, (closeError) => {
+          const error = syncError ?? closeError;
+          if (error) reject(error);
+          else resolvePromise();
+        });
+      });
+    });
+    synced.catch(() => undefined);
+    return { sha256: this.hash.digest('hex'), size: this.size, synced };
   }
 }
 

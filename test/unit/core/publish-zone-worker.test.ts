@@ -14,8 +14,8 @@ import { LISTS, REASONS_BY_LIST, type ListName } from '../../../shared/domain.js
 import { defaultSettings } from '../../../shared/settings.js';
 import type { PublishedListing } from '../../../main/core/rule/listings-in-force.js';
 import { resolveZones } from '../../../main/core/publish/resolve/resolve.js';
-import { writeUnsignedSnapshot, zoneOrigin } from '../../../main/core/publish/write-folder.js';
-import { startZoneWorker } from '../../../main/core/publish/zone-files.js';
+import { writeUnsignedSnapshot, zoneFileJobs, zoneOrigin, type SnapshotContent } from '../../../main/core/publish/write-folder.js';
+import { claimNext, claimOrder, jobCost, sharedClaims, startZoneWorker, writeZoneFile } from '../../../main/core/publish/zone-files.js';
 import { ZoneWriteError } from '../../../main/core/publish/zones/checks.js';
 import { mulberry32, pick, randomInt } from '../support/random.js';
 
@@ -52,36 +52,37 @@ function filesOf(folder: string): Map<string, Buffer> {
   return new Map(readdirSync(folder).sort().map((name) => [name, readFileSync(join(folder, name))]));
 }
 
-test('the combined zones written on the worker thread are byte for byte those the main thread writes, and the manifest is the same', async () => {
+/** A snapshot's content from random listings, into `folder`. */
+function snapshotContent(folder: string, zoneWorkerFromSegments: number, stages: string[]): SnapshotContent {
+  const settings = defaultSettings();
+  const resolution = resolveZones(randomListings(11, 6000), settings);
+  return {
+    folder,
+    serial: 2026120701,
+    zone: 'bl.example',
+    settings,
+    resolution,
+    listingsInForce: Object.fromEntries(LISTS.map((list) => [list, resolution.inForce[list].length])) as Record<ListName, number>,
+    created: CREATED,
+    expires: CREATED + 72 * 3600,
+    previousManifestSha256: null,
+    preparedBy: 'pat',
+    approvedBy: null,
+    history: { event: 7, hash: 'ab'.repeat(32) },
+    checkpoint: null,
+    progress: (stage) => stages.push(stage),
+    zoneWorkerFromSegments,
+  };
+}
+
+test('the zone files written on two threads are byte for byte those the main thread alone writes, and the manifest is the same', async () => {
   const root = mkdtempSync(join(tmpdir(), 'repdesk-zone-worker-'));
   try {
-    const settings = defaultSettings();
-    const resolution = resolveZones(randomListings(11, 6000), settings);
-    const listingsInForce = Object.fromEntries(LISTS.map((list) => [list, resolution.inForce[list].length])) as Record<ListName, number>;
     const write = async (name: string, zoneWorkerFromSegments: number) => {
       const folder = join(root, name);
       mkdirSync(folder);
       const stages: string[] = [];
-      const unsigned = await writeUnsignedSnapshot(
-        {
-          folder,
-          serial: 2026120701,
-          zone: 'bl.example',
-          settings,
-          resolution,
-          listingsInForce,
-          created: CREATED,
-          expires: CREATED + 72 * 3600,
-          previousManifestSha256: null,
-          preparedBy: 'pat',
-          approvedBy: null,
-          history: { event: 7, hash: 'ab'.repeat(32) },
-          checkpoint: null,
-          progress: (stage) => stages.push(stage),
-          zoneWorkerFromSegments,
-        },
-        'ABCDEF0123456789',
-      );
+      const unsigned = await writeUnsignedSnapshot(snapshotContent(folder, zoneWorkerFromSegments, stages), 'ABCDEF0123456789');
       return { folder, unsigned, stages };
     };
     const onMain = await write('main', Number.POSITIVE_INFINITY);
@@ -94,13 +95,57 @@ test('the combined zones written on the worker thread are byte for byte those th
     assert.deepEqual([...actual.keys()], [...expected.keys()]);
     for (const [name, bytes] of expected) assert.ok(actual.get(name)?.equals(bytes), `${name} is the same`);
     assert.deepEqual(withWorker.unsigned.files, onMain.unsigned.files);
-    assert.deepEqual(withWorker.stages, onMain.stages, 'the same progress stages');
+    // Alone, the main thread names every file as it starts it, costliest first, then signs.
+    assert.equal(onMain.stages.length, 23);
+    assert.equal(new Set(onMain.stages.slice(0, -1).filter((stage) => /^writing .+ IPv[46] \((BIND|rbldnsd)\)$/.test(stage))).size, 22, onMain.stages.join(' | '));
+    assert.equal(onMain.stages.at(-1), 'signing');
+    // With the worker, the files it took are not named here, and the last stage waits for it.
+    assert.equal(withWorker.stages.at(-1), 'signing');
+    assert.ok(withWorker.stages.slice(0, -1).every((stage) => /^writing /.test(stage)), withWorker.stages.join(' | '));
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
 });
 
-test('a value the writer refuses on the worker thread is the ZoneWriteError it is on the main thread', async () => {
+test('files are taken costliest first, and those the worker writes while the main thread writes another are the same bytes', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'repdesk-zone-worker-'));
+  try {
+    const alone = join(root, 'alone');
+    const shared = join(root, 'shared');
+    mkdirSync(alone);
+    mkdirSync(shared);
+    await writeUnsignedSnapshot(snapshotContent(alone, Number.POSITIVE_INFINITY, []), 'ABCDEF0123456789');
+    const jobs = zoneFileJobs(snapshotContent(shared, 0, []));
+    const order = [...claimOrder(jobs)];
+    assert.deepEqual([...order].sort((a, b) => a - b), [...jobs.keys()], 'every file once');
+    for (let position = 1; position < order.length; position += 1) assert.ok(jobCost(jobs[order[position - 1]]) >= jobCost(jobs[order[position]]), `${jobs[order[position]].path} after a costlier file`);
+    // This thread takes the first file before the worker starts: the worker writes all the others meanwhile.
+    const claims = sharedClaims(jobs);
+    const mine = claimNext(claims);
+    const worker = startZoneWorker(shared, jobs, claims);
+    try {
+      const own = writeZoneFile(shared, jobs[mine]);
+      await own.synced;
+      const theirs = await worker.files;
+      assert.equal(claimNext(claims), -1, 'nothing left once the worker is done');
+      assert.equal(theirs.length, jobs.length - 1);
+      assert.deepEqual(new Set(theirs.map(([job]) => job)), new Set(order.slice(1)));
+      const entries = new Map([[mine, own.entry], ...theirs]);
+      for (const [job, entry] of entries) assert.equal(entry.path, jobs[job].path);
+    } finally {
+      await worker.stop();
+    }
+    const expected = filesOf(alone);
+    expected.delete('manifest.json');
+    const actual = filesOf(shared);
+    assert.deepEqual([...actual.keys()], [...expected.keys()]);
+    for (const [name, bytes] of expected) assert.ok(actual.get(name)?.equals(bytes), `${name} is the same`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a value the writer refuses on the worker thread is the ZoneWriteError it is on the main thread, and no file is taken after it', async () => {
   const folder = mkdtempSync(join(tmpdir(), 'repdesk-zone-worker-'));
   try {
     const zones = resolveZones(randomListings(12, 50), { ...defaultSettings(), returnCodes: { ...defaultSettings().returnCodes, RBL: '127.0.0.02' } }).zones;
@@ -118,9 +163,16 @@ test('a value the writer refuses on the worker thread is the ZoneWriteError it i
       created: CREATED,
       expires: CREATED + 3600,
     };
-    const worker = startZoneWorker(folder, [{ path: 'combined.v4.zone', format: 'bind', zone: 'combined', family: 4, parameters, content: { combinedOf: zones.filter((zone) => zone.name !== 'GAL') } }]);
+    const combinedOf = zones.filter((zone) => zone.name !== 'GAL');
+    const jobs = [
+      { path: 'combined.v4.zone', format: 'bind' as const, zone: 'combined' as const, family: 4 as const, parameters, content: { combinedOf } },
+      { path: 'rbl.v4.zone', format: 'bind' as const, zone: 'RBL' as const, family: 4 as const, parameters, content: { segments: zones[0].segments[4] } },
+    ];
+    const claims = sharedClaims(jobs);
+    const worker = startZoneWorker(folder, jobs, claims);
     try {
       await assert.rejects(worker.files, (error: unknown) => error instanceof ZoneWriteError && /A value "127\.0\.0\.02" is not an IPv4 address/.test(error.message));
+      assert.equal(claimNext(claims), -1, 'the claims are stopped');
     } finally {
       await worker.stop();
     }
