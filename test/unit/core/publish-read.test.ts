@@ -138,3 +138,31 @@ test('chunked read of an empty listings table', () => {
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('a listing in force whose list or reason is none of the known ones is named, not read as another', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'repdesk-publish-read-'));
+  const databasePath = join(folder, 'repdesk.sqlite');
+  const core = createCore({ databasePath, now: () => NOW });
+  try {
+    assert.ok((await core.dispatch('investigators.add', { name: 'admin', roles: ['investigator'] }, { actor: null })).ok);
+    const database = new Database(databasePath);
+    try {
+      const investigator = database.prepare('SELECT id FROM investigators').pluck().get() as number;
+      const insert = database.prepare(`INSERT INTO listings (id, list, family, first, last, reason, investigator_id, status, created_at, updated_at)
+        VALUES (?, ?, 4, ?, ?, ?, ?, 'active', ?, ?)`);
+      const address = addressKey(4, 0x2d000001n);
+      insert.run(1, 'RBL', address, address, 'spam-source', investigator, NOW.toISOString(), NOW.toISOString());
+      insert.run(2, 'RBL', address, address, 'bulk-mail', investigator, NOW.toISOString(), NOW.toISOString());
+      assert.throws(() => readListings(core.connection.read, NOW), /unknown reason "bulk-mail"/);
+      database.prepare("UPDATE listings SET reason = 'spam-source' WHERE id = 2").run();
+      database.prepare("INSERT INTO listings (id, list, family, first, last, reason, investigator_id, status, created_at, updated_at) VALUES (3, 'XBL', 4, ?, ?, 'spam-source', ?, 'active', ?, ?)")
+        .run(address, address, investigator, NOW.toISOString(), NOW.toISOString());
+      assert.throws(() => readListings(core.connection.read, NOW), /unknown list "XBL"/);
+    } finally {
+      database.close();
+    }
+  } finally {
+    core.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
