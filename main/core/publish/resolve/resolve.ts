@@ -37,25 +37,40 @@ function withPoint(segments: Array<Interval<number>>, value: bigint, answer: num
 
 /** The listing ids in force per list, ascending, each once (pieces of one listing share its id). */
 function idsInForce(listings: ListingsInForce): Record<ListName, number[]> {
-  const counts = new Array<number>(LISTS.length).fill(0);
   const { v4 } = listings;
+  const counts = new Array<number>(LISTS.length).fill(0);
   for (let row = 0; row < v4.count; row += 1) counts[v4.lists[row]] += 1;
-  for (const listing of listings.v6) counts[LISTS.indexOf(listing.list)] += 1;
-  const ids = counts.map((count) => new Float64Array(count));
+  const v4Ids = counts.map((count) => new Float64Array(count));
   const filled = new Array<number>(LISTS.length).fill(0);
-  for (let row = 0; row < v4.count; row += 1) ids[v4.lists[row]][filled[v4.lists[row]]++] = v4.ids[row];
-  for (const listing of listings.v6) {
-    const list = LISTS.indexOf(listing.list);
-    ids[list][filled[list]++] = listing.id;
+  for (let row = 0; row < v4.count; row += 1) v4Ids[v4.lists[row]][filled[v4.lists[row]]++] = v4.ids[row];
+  const v6Ids = LISTS.map((): number[] => []);
+  for (const listing of listings.v6) v6Ids[LISTS.indexOf(listing.list)].push(listing.id);
+  return Object.fromEntries(LISTS.map((list, index) => [list, mergedIds(v4Ids[index], Float64Array.from(v6Ids[index]))])) as Record<ListName, number[]>;
+}
+
+/**
+ * The ids of both families in ascending order, each once. Read from the database the rows come
+ * by id, so each family's ids are sorted already and are merged; given one by one (tests, small
+ * callers) they may not be, and are sorted first.
+ */
+function mergedIds(v4: Float64Array, v6: Float64Array): number[] {
+  const a = isAscending(v4) ? v4 : v4.sort();
+  const b = isAscending(v6) ? v6 : v6.sort();
+  const merged: number[] = [];
+  let last = Number.NaN;
+  let left = 0;
+  let right = 0;
+  while (left < a.length || right < b.length) {
+    const id = right >= b.length || (left < a.length && a[left] <= b[right]) ? a[left++] : b[right++];
+    if (id !== last) merged.push(id);
+    last = id;
   }
-  return Object.fromEntries(
-    LISTS.map((list, index) => {
-      const sorted = ids[index].sort();
-      const unique: number[] = [];
-      for (const id of sorted) if (unique[unique.length - 1] !== id) unique.push(id);
-      return [list, unique];
-    }),
-  ) as Record<ListName, number[]>;
+  return merged;
+}
+
+function isAscending(ids: Float64Array): boolean {
+  for (let index = 1; index < ids.length; index += 1) if (ids[index] < ids[index - 1]) return false;
+  return true;
 }
 
 /** Resolve the listings in force into every zone's segments. */
