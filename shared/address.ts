@@ -39,7 +39,6 @@ export interface ParsedAddress {
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const BITS: Record<Family, number> = { 4: 32, 6: 128 };
-const MAPPED_PREFIX = 0xffffn << 32n;
 const IPV4_PATTERN = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
 const IPV6_CHARACTERS = /^[0-9a-fA-F:.]+$/;
 const DECIMAL = /^\d+$/;
@@ -62,7 +61,42 @@ function quote(text: string): string {
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 
+/**
+ * An IPv4 address in the one form RepDesk accepts (four decimal octets 0-255, no leading zero)
+ * as a number 0..2^32-1, or -1 for any other text (`parseAddress` then says what is wrong with
+ * it). A scan of the characters with no allocation: imports and bulk lookups read millions.
+ */
+export function ipv4Number(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let position = 0; position < length; position += 1) {
+    const code = text.charCodeAt(position);
+    if (code >= 48 && code <= 57) {
+      // A second digit after a leading 0 (octal-looking), or an octet over 255.
+      if (digits === 1 && octet === 0) return -1;
+      octet = octet * 10 + (code - 48);
+      digits += 1;
+      if (octet > 255) return -1;
+    } else if (code === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      dots += 1;
+    } else {
+      return -1;
+    }
+  }
+  return digits === 0 || dots !== 3 ? -1 : value * 256 + octet;
+}
+
 function parseIpv4(text: string): Parsed<bigint> {
+  const plain = ipv4Number(text);
+  if (plain !== -1) return { ok: true, value: BigInt(plain) };
   const match = IPV4_PATTERN.exec(text);
   if (!match) {
     if (/^0x/i.test(text) || /\.0x/i.test(text)) return fail(`${quote(text)}: hexadecimal parts are not accepted; write four decimal octets`);
@@ -355,6 +389,11 @@ export function readAddressKeyHex(hex: string): { family: Family; value: bigint 
 
 /** Hex text of the 16-byte key, as SQLite's hex() prints it (uppercase). */
 export function addressKeyHex(family: Family, value: bigint): string {
-  const full = family === 4 ? MAPPED_PREFIX | value : value;
-  return full.toString(16).toUpperCase().padStart(32, '0');
+  if (family === 4) return ipv4KeyHex(Number(value));
+  return value.toString(16).toUpperCase().padStart(32, '0');
+}
+
+/** `addressKeyHex` of an IPv4 address given as a number 0..2^32-1 (no bigint). */
+export function ipv4KeyHex(value: number): string {
+  return `00000000000000000000FFFF${value.toString(16).toUpperCase().padStart(8, '0')}`;
 }

@@ -55,3 +55,17 @@ export function specialSpaceProblem(range: AddressRange): string | null {
   const special = specialRangeOverlapping(range);
   return special ? `${formatRange(range)} overlaps ${special.text}, ${special.name}: reserved or private space is never listed` : null;
 }
+
+/** The IPv4 blocks as pairs of numbers (first, last), for the per-line check of big imports. */
+const SPECIAL_IPV4 = Float64Array.from(SPECIAL_RANGES.filter((special) => special.family === 4).flatMap((special) => [Number(special.first), Number(special.last)]));
+
+/**
+ * Whether an IPv4 range given as numbers (0..2^32-1) overlaps special-purpose space: the test of
+ * `specialRangeOverlapping` without a bigint, for a million lines; `specialSpaceProblem` says how.
+ */
+export function isSpecialIpv4(first: number, last: number): boolean {
+  for (let position = 0; position < SPECIAL_IPV4.length; position += 2) {
+    if (SPECIAL_IPV4[position] <= last && first <= SPECIAL_IPV4[position + 1]) return true;
+  }
+  return false;
+}

@@ -13,7 +13,7 @@ import type { ProgressReporter } from '../jobs/progress.js';
 import { invalidInput } from '../errors.js';
 import { readRecordBatches } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
-import { addressOrder } from '../listings/listings.js';
+import { addressOrder, RangeColumns } from '../listings/range-columns.js';
 import type { PreviewSpool } from './preview-spool.js';
 
 /** Items shown per list in a preview; the totals are always exact. */
@@ -163,7 +163,7 @@ export async function parseSubmissionFile(
   }
 
   onProgress({ stage: 'sorting', done: 0, total: families.length });
-  const order = addressOrder(families, firsts, lasts);
+  const order = addressOrder(RangeColumns.of(families, firsts, lasts));
   const duplicates = new ExcerptBuilder<string>(spool?.sink('duplicates'));
   const distinct = new Int32Array(order.length);
   let count = 0;

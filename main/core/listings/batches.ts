@@ -9,7 +9,7 @@ import type { ListName, Reason } from '../../../shared/domain.js';
 import type { Statement } from 'better-sqlite3';
 import { sql, type Sql } from '../db/sql.js';
 import type { ChangeNote, ListingWriter } from './changes.js';
-import { spanOfKeys } from '../lookup/span-lookup.js';
+import { spanOfIpv4, spanOfKeys } from '../lookup/span-lookup.js';
 
 /**
  * Rows per INSERT statement, and the values each row binds: what differs from row to row is
@@ -19,9 +19,13 @@ import { spanOfKeys } from '../lookup/span-lookup.js';
 const INSERT_ROWS = 512;
 const INSERT_COLUMNS = '(list, family, first, last, span, prefix, reason, investigator_id, txt, level, expires_at, created_at, updated_at, submission_id)';
 const INSERT_ROW = '(:list, ?, ?, ?, ?, ?, :reason, :investigatorId, ?, ?, ?, :at, :at, :submissionId)';
-/** The same with the id given (a staged import writes into the block of ids it reserved). */
+/**
+ * The same with the ids given (a staged import writes into the block of ids it reserved): the
+ * rows of one statement take consecutive ids from :base, and a file import sets no QIL level and
+ * no expiry, so a row binds 6 values instead of 9.
+ */
 const INSERT_COLUMNS_WITH_ID = `(id, ${INSERT_COLUMNS.slice(1)}`;
-const INSERT_ROW_WITH_ID = `(?, ${INSERT_ROW.slice(1)}`;
+const insertRowWithId = (row: number) => `(:base + ${row}, :list, ?, ?, ?, ?, ?, :reason, :investigatorId, ?, NULL, NULL, :at, :at, :submissionId)`;
 
 /** What every listing of one batch shares. */
 export interface BatchCommon {
@@ -54,19 +58,21 @@ export class ListingBatch {
   private readonly firstKeys = Array.from({ length: INSERT_ROWS }, (_, row) => this.keys.subarray(row * 32, row * 32 + 16));
   private readonly lastKeys = Array.from({ length: INSERT_ROWS }, (_, row) => this.keys.subarray(row * 32 + 16, row * 32 + 32));
   private readonly fullInsert: Statement;
-  private readonly shared: { list: ListName; reason: Reason; investigatorId: number; at: string; submissionId: number | null };
+  private readonly shared: { list: ListName; reason: Reason; investigatorId: number; at: string; submissionId: number | null; base?: number };
   private readonly firstId: number;
   private readonly fields: number;
   private count = 0;
+  /** A batch `withIds`: the id of the first pending row (the others follow it). */
+  private pendingFirstId = 0;
 
   constructor(
     private readonly writer: ListingWriter,
     private readonly common: BatchCommon,
     private readonly withIds = false,
   ) {
-    this.fields = withIds ? 9 : 8;
+    this.fields = withIds ? 6 : 8;
     this.fullInsert = this.insertOf(INSERT_ROWS);
-    this.shared = { list: common.list, reason: common.reason, investigatorId: common.investigatorId, at: writer.at, submissionId: common.submissionId };
+    this.shared = { list: common.list, reason: common.reason, investigatorId: common.investigatorId, at: writer.at, submissionId: common.submissionId, ...(withIds ? { base: 0 } : {}) };
     this.firstId = (writer.db.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0) + 1;
   }
 
@@ -110,9 +116,24 @@ export class ListingBatch {
   /** Add a listing whose keys `keysOf` has just written, with the id it is to have (a batch `withIds`). */
   addWithId(id: number, family: Family, prefix: number | null, txt: string | null): void {
     const row = this.values.length / this.fields;
-    const firstKey = this.firstKeys[row];
-    const lastKey = this.lastKeys[row];
-    this.values.push(id, family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, txt, null, null);
+    this.pushWithId(id, family, this.firstKeys[row], this.lastKeys[row], spanOfKeys(this.firstKeys[row], this.lastKeys[row]), prefix, txt);
+  }
+
+  /** `addWithId` for an IPv4 range given as numbers: its keys written here. */
+  addIpv4WithId(id: number, first: number, last: number, prefix: number | null, txt: string | null): void {
+    const row = this.values.length / this.fields;
+    writeIpv4Key(first, this.firstKeys[row], 0);
+    writeIpv4Key(last, this.lastKeys[row], 0);
+    this.pushWithId(id, 4, this.firstKeys[row], this.lastKeys[row], spanOfIpv4(first, last), prefix, txt);
+  }
+
+  private pushWithId(id: number, family: Family, firstKey: Buffer, lastKey: Buffer, span: number, prefix: number | null, txt: string | null): void {
+    if (!this.withIds) throw new Error('this batch gives the ids itself (add)');
+    const pending = this.values.length / this.fields;
+    // One statement writes consecutive ids (a staged import's run): a caller that jumps flushes first.
+    if (pending > 0 && id !== this.pendingFirstId + pending) throw new Error(`listing id ${id} does not follow #${this.pendingFirstId + pending - 1}: flush before another run`);
+    if (pending === 0) this.pendingFirstId = id;
+    this.values.push(family, firstKey, lastKey, span, prefix, txt);
     if (this.values.length === INSERT_ROWS * this.fields) this.flush();
   }
 
@@ -143,16 +164,17 @@ export class ListingBatch {
   flush(): void {
     const rows = this.values.length / this.fields;
     if (rows === 0) return;
+    if (this.withIds) this.shared.base = this.pendingFirstId;
     const lastId = Number((rows === INSERT_ROWS ? this.fullInsert : this.insertOf(rows)).run(this.values, this.shared).lastInsertRowid);
-    const expected = this.withIds ? (this.values[this.values.length - this.fields] as number) : this.firstId + this.count + rows - 1;
+    const expected = this.withIds ? this.pendingFirstId + rows - 1 : this.firstId + this.count + rows - 1;
     if (lastId !== expected) throw new Error(`new listing ids are not contiguous (${lastId}, expected ${expected})`);
     this.count += rows;
     this.values.length = 0;
   }
 
   private insertOf(rows: number): Statement {
-    const [columns, row] = this.withIds ? [INSERT_COLUMNS_WITH_ID, INSERT_ROW_WITH_ID] : [INSERT_COLUMNS, INSERT_ROW];
-    return this.writer.db.prepare(`INSERT INTO listings ${columns} VALUES ${new Array<string>(rows).fill(row).join(', ')}`);
+    const values = Array.from({ length: rows }, (_, row) => (this.withIds ? insertRowWithId(row) : INSERT_ROW));
+    return this.writer.db.prepare(`INSERT INTO listings ${this.withIds ? INSERT_COLUMNS_WITH_ID : INSERT_COLUMNS} VALUES ${values.join(', ')}`);
   }
 }
 

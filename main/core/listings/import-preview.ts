@@ -15,7 +15,8 @@ import { invalidInput } from '../errors.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { readListingsFile } from './listings-file.js';
 import type { InputFile } from '../io/files.js';
-import { addressOrder, checkReason, findListing, toListingView } from './listings.js';
+import { checkReason, findListing, toListingView } from './listings.js';
+import { addressOrder } from './range-columns.js';
 import { checkTxt } from './txt.js';
 import { InForceAt } from '../rule/in-force.js';
 import { committedSql } from '../rule/unfinished.js';
@@ -46,7 +47,7 @@ export async function previewListingsImport(
   checkReason(input.list, input.reason);
   if (input.list === 'QIL') throw invalidInput('QIL entries come from trap-hit ingestion or one at a time, not from a file import');
   const file = await readListingsFile(input.file, checkTxt(input.txt), settings.import.maxFileBytes, onProgress);
-  const { families, firsts, lasts, lines } = file;
+  const { ranges, lines } = file;
   const merged = new Collected();
   const alreadyListed = new Collected();
   const overlaps = new Collected();
@@ -62,43 +63,42 @@ export async function previewListingsImport(
   const existing = sql`SELECT id FROM listings l WHERE family = ${0} AND first = ${null} AND last = ${null} AND list = ${input.list} AND status = 'active' AND ${committedSql('l')}`.text;
   const first = Buffer.alloc(16);
   const last = Buffer.alloc(16);
-  const order = addressOrder(families, firsts, lasts);
+  const order = addressOrder(ranges);
   let previous = -1;
   let position = 0;
   for (const at of order) {
     position += 1;
     if (position % PROGRESS_EVERY === 0) onProgress({ stage: 'checking', done: position, total: order.length });
-    const family = families[at];
-    const rangeText = () => formatRange({ family, first: firsts[at], last: lasts[at] });
-    if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[at] && lasts[previous] === lasts[at]) {
+    const family = ranges.family(at);
+    const rangeText = () => formatRange(ranges.range(at));
+    if (previous !== -1 && ranges.isSameRange(previous, at)) {
       const earlier = previous;
       merged.add(() => `line ${lines[at]}: ${rangeText()} also stands on line ${lines[earlier]}; imported once`);
       continue;
     }
     previous = at;
     if (!hasListings) continue;
-    writeAddressKey(family, firsts[at], first, 0);
-    writeAddressKey(family, lasts[at], last, 0);
+    writeAddressKey(family, ranges.first(at), first, 0);
+    writeAddressKey(family, ranges.last(at), last, 0);
     const duplicate = db.get<{ id: number }>({ text: existing, values: [family, first, last, input.list] });
     if (duplicate) {
       alreadyListed.add(() => `line ${lines[at]}: ${rangeText()} is already listed on ${input.list} as #${duplicate.id}; skipped`);
       continue;
     }
-    const ids = new Set([...index.find(family, firsts[at]), ...index.find(family, lasts[at])]);
+    const ids = new Set([...index.find(family, ranges.first(at)), ...index.find(family, ranges.last(at))]);
     const inForce = [...ids].map(isLive).filter((listing) => listing !== null);
     if (inForce.length > 0) {
       overlaps.add(() => `line ${lines[at]}: ${rangeText()} overlaps ${inForce.map((listing) => `${listing?.list} #${listing?.id} ${listing?.range}`).join(', ')}`);
     }
   }
-  const ipv4 = families.filter((family) => family === 4).length;
   return {
     source: basename(input.file.name),
     list: input.list,
     entries: file.entries,
-    ranges: families.length,
-    ipv4,
-    ipv6: families.length - ipv4,
-    willImport: file.problemCount > 0 ? 0 : families.length - merged.total - alreadyListed.total,
+    ranges: ranges.length,
+    ipv4: ranges.length - ranges.ipv6Count,
+    ipv6: ranges.ipv6Count,
+    willImport: file.problemCount > 0 ? 0 : ranges.length - merged.total - alreadyListed.total,
     merged: merged.excerpt,
     alreadyListed: alreadyListed.excerpt,
     normalisations: { total: file.noteCount, items: file.notes },

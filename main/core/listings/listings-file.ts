@@ -3,11 +3,12 @@
  * or CSV (`range[,txt]`, optional header), through the one reader of user files. The import and
  * its preview both read files this way, so the preview shows exactly what the import would do.
  */
-import { parseRange, type Family } from '../../../shared/address.js';
-import { specialSpaceProblem } from '../../../shared/special-ranges.js';
+import { ipv4Number, parseRange, type ParsedRange } from '../../../shared/address.js';
+import { isSpecialIpv4, specialSpaceProblem } from '../../../shared/special-ranges.js';
 import { readRecordBatches } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { checkTxt } from './txt.js';
+import { RangeColumns } from './range-columns.js';
 
 /** Problems and notes kept word for word; the counts go on past them. */
 const MAX_REPORTED_PROBLEMS = 50;
@@ -18,9 +19,7 @@ export interface ListingsFile {
   /** Entries read (blank and comment lines and a header are not entries). */
   readonly entries: number;
   /** The good entries, column-wise, with the line each stands on. */
-  readonly families: Family[];
-  readonly firsts: bigint[];
-  readonly lasts: bigint[];
+  readonly ranges: RangeColumns;
   readonly prefixes: Array<number | null>;
   readonly texts: Array<string | null>;
   readonly lines: number[];
@@ -38,7 +37,7 @@ export async function readListingsFile(
   maxBytes: number,
   onProgress: (progress: { stage: string; done: number; total: number }) => void,
 ): Promise<ListingsFile> {
-  const file: ListingsFile = { entries: 0, families: [], firsts: [], lasts: [], prefixes: [], texts: [], lines: [], problems: [], problemCount: 0, notes: [], noteCount: 0 };
+  const file: ListingsFile = { entries: 0, ranges: new RangeColumns(), prefixes: [], texts: [], lines: [], problems: [], problemCount: 0, notes: [], noteCount: 0 };
   let entries = 0;
   let problemCount = 0;
   let noteCount = 0;
@@ -51,22 +50,29 @@ export async function readListingsFile(
   for await (const batch of readRecordBatches(input, { maxBytes })) {
     for (const record of batch) {
       if (record.line % PROGRESS_EVERY === 0) onProgress({ stage: 'reading', done: record.line, total: 0 });
-      const [rangeText, txtText, ...extra] = record.fields;
+      const rangeText = record.fields[0];
+      const txtText = record.fields[1] as string | undefined;
       if (record.line === 1 && rangeText.toLowerCase() === 'range') continue;
       entries += 1;
-      if (extra.length > 0) {
+      if (record.fields.length > 2) {
         report(record.line, `expected "range" or "range,txt", found ${record.fields.length} fields`);
         continue;
       }
-      const parsed = parseRange(rangeText);
-      if (!parsed.ok) {
-        report(record.line, parsed.error);
-        continue;
-      }
-      const special = specialSpaceProblem(parsed.value);
-      if (special) {
-        report(record.line, special);
-        continue;
+      // A plain IPv4 address (most lines of a feed) stays a number: no bigint and no object.
+      const address = ipv4Number(rangeText);
+      let range: ParsedRange | null = null;
+      if (address === -1 || isSpecialIpv4(address, address)) {
+        const parsed = parseRange(rangeText);
+        if (!parsed.ok) {
+          report(record.line, parsed.error);
+          continue;
+        }
+        const special = specialSpaceProblem(parsed.value);
+        if (special) {
+          report(record.line, special);
+          continue;
+        }
+        range = parsed.value;
       }
       let txt = defaultTxt;
       if (txtText !== undefined && txtText !== '') {
@@ -77,15 +83,17 @@ export async function readListingsFile(
           continue;
         }
       }
-      const range = parsed.value;
-      for (const note of range.notes) {
-        noteCount += 1;
-        if (file.notes.length < MAX_REPORTED_NOTES) file.notes.push(`line ${record.line}: ${note}`);
+      if (range === null) {
+        file.ranges.pushIpv4(address, address);
+        file.prefixes.push(32);
+      } else {
+        for (const note of range.notes) {
+          noteCount += 1;
+          if (file.notes.length < MAX_REPORTED_NOTES) file.notes.push(`line ${record.line}: ${note}`);
+        }
+        file.ranges.push(range.family, range.first, range.last);
+        file.prefixes.push(range.prefix);
       }
-      file.families.push(range.family);
-      file.firsts.push(range.first);
-      file.lasts.push(range.last);
-      file.prefixes.push(range.prefix);
       file.texts.push(txt);
       file.lines.push(record.line);
     }

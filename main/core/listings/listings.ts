@@ -3,7 +3,7 @@
  * appends to the hash-chained history in the same transaction.
  */
 import { basename } from 'node:path';
-import { formatRange, parseRange, readAddressKeyHex, writeAddressKey, type Family, type ParsedRange } from '../../../shared/address.js';
+import { formatRange, parseRange, readAddressKeyHex, writeAddressKey, type ParsedRange } from '../../../shared/address.js';
 import type { ImportSummary, ListingView } from '../../../shared/listings.js';
 import { REASONS_BY_LIST, ROLE_FOR_LIST, type ListName, type ListingStatus, type Reason } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
@@ -15,6 +15,7 @@ import { writeStagedImport } from './staged-import.js';
 import { activeDuplicate, createListing, delist, listingWriter } from './changes.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readListingsFile } from './listings-file.js';
+import { addressOrder } from './range-columns.js';
 import { checkTxt } from './txt.js';
 import type { ListingRow } from './listing-row.js';
 import { committedSql } from '../rule/unfinished.js';
@@ -79,6 +80,15 @@ const FIND_LISTING = sql`SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.id = 
 
 export function findListing(db: ReadDb, id: number): ListingRow | undefined {
   return db.get<ListingRow>({ text: FIND_LISTING, values: [id] });
+}
+
+const FIND_LISTINGS = sql`SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.id IN (SELECT value FROM json_each(${'[]'})) AND ${committedSql('l')}`.text;
+
+/** Many listings by id in one statement (a bulk lookup's hits), by id; those not found (or not committed) are missing. */
+export function findListings(db: ReadDb, ids: Iterable<number>): Map<number, ListingRow> {
+  const rows = new Map<number, ListingRow>();
+  for (const row of db.iterate<ListingRow>({ text: FIND_LISTINGS, values: [JSON.stringify([...ids])] })) rows.set(row.id, row);
+  return rows;
 }
 
 export function getListing(db: ReadDb, id: number): ListingView {
@@ -181,41 +191,6 @@ export function delistListing(db: WriteDb, actorName: string | null, id: number,
   });
 }
 
-/**
- * Positions sorted by (family, first, last), in an Int32Array (4 bytes a position; no array of
- * numbers on the way). IPv4 sorts natively as doubles packing the first address with the
- * position (32 + 21 bits, exact below 2^53), which is far faster than a comparator over a
- * million bigints; equal starts are then ordered by their last address.
- */
-export function addressOrder(families: ArrayLike<Family>, firsts: readonly bigint[], lasts: readonly bigint[]): Int32Array {
-  const order = new Int32Array(families.length);
-  let v4Count = 0;
-  for (let index = 0; index < families.length; index += 1) if (families[index] === 4) v4Count += 1;
-  const byLast = (a: number, b: number) => (lasts[a] < lasts[b] ? -1 : lasts[a] > lasts[b] ? 1 : a - b);
-  if (families.length < 2 ** 21) {
-    const packed = new Float64Array(v4Count);
-    for (let index = 0, position = 0; index < families.length; index += 1) if (families[index] === 4) packed[position++] = Number(firsts[index]) * 2 ** 21 + index;
-    packed.sort();
-    for (let position = 0; position < v4Count; position += 1) order[position] = packed[position] % 2 ** 21;
-  } else {
-    const v4: number[] = [];
-    for (let index = 0; index < families.length; index += 1) if (families[index] === 4) v4.push(index);
-    v4.sort((a, b) => Number(firsts[a] - firsts[b]) || byLast(a, b));
-    order.set(v4);
-  }
-  // Ranges starting at the same address: by their last address (few, and short runs).
-  for (let start = 0; start < v4Count; ) {
-    let end = start + 1;
-    while (end < v4Count && firsts[order[end]] === firsts[order[start]]) end += 1;
-    if (end - start > 1) order.subarray(start, end).sort(byLast);
-    start = end;
-  }
-  const v6: number[] = [];
-  for (let index = 0; index < families.length; index += 1) if (families[index] === 6) v6.push(index);
-  v6.sort((a, b) => (firsts[a] < firsts[b] ? -1 : firsts[a] > firsts[b] ? 1 : byLast(a, b)));
-  order.set(v6, v4Count);
-  return order;
-}
 const MAX_REPORTED_NOTES = 20;
 
 /** How an import's steps go (staged-import.ts). */
@@ -248,7 +223,7 @@ export async function importListingsFile(
   const defaultTxt = checkTxt(input.txt);
 
   const file = await readListingsFile(input.file, defaultTxt, settings.import.maxFileBytes, onProgress);
-  const { families, firsts, lasts, prefixes, texts, lines, problems, problemCount } = file;
+  const { ranges, prefixes, texts, lines, problems, problemCount } = file;
   const notes = [...file.notes];
   let noteCount = file.noteCount;
   // Lines whose range stood earlier in the file (imported once), and ranges already listed (skipped).
@@ -258,21 +233,20 @@ export async function importListingsFile(
     const more = problemCount > problems.length ? ` (showing the first ${problems.length})` : '';
     throw invalidInput(`${basename(input.file.name)}: ${problemCount} bad line${problemCount === 1 ? '' : 's'}${more}; nothing was imported`, problems);
   }
-  if (families.length === 0) throw invalidInput(`${basename(input.file.name)} has no entries (only blank or comment lines); nothing was imported`);
+  if (ranges.length === 0) throw invalidInput(`${basename(input.file.name)} has no entries (only blank or comment lines); nothing was imported`);
 
   // Insert in address order: the range index then grows at its end instead of at random
   // places, and duplicates within the file become neighbours (kept once: the first line).
-  const order = addressOrder(families, firsts, lasts);
+  const order = addressOrder(ranges);
   // Kept in place: the first `distinct` positions of `order` are the distinct ranges.
   let distinct = 0;
   let previous = -1;
   for (let position = 0; position < order.length; position += 1) {
     const index = order[position];
-    const family = families[index];
-    if (previous !== -1 && families[previous] === family && firsts[previous] === firsts[index] && lasts[previous] === lasts[index]) {
+    if (previous !== -1 && ranges.isSameRange(previous, index)) {
       noteCount += 1;
       merged += 1;
-      if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${formatRange({ family, first: firsts[index], last: lasts[index] })} also stands on line ${lines[previous]}; imported once`);
+      if (notes.length < MAX_REPORTED_NOTES) notes.push(`line ${lines[index]}: ${formatRange(ranges.range(index))} also stands on line ${lines[previous]}; imported once`);
       continue;
     }
     previous = index;
@@ -284,7 +258,7 @@ export async function importListingsFile(
   // list and a higher id, so each of them only grows at its end (measured on 1.2M rows: the same
   // CPU time, and 115 MB peak instead of the 380 MB a rebuild's sort takes).
   const actor = requireActor(db, actorName, ROLE_FOR_LIST[input.list]);
-  const entries = { families, firsts, lasts, prefixes, texts, order: order.subarray(0, distinct) };
+  const entries = { ranges, prefixes, texts, order: order.subarray(0, distinct) };
   const imported = await writeStagedImport(db, entries, {
     actor,
     list: input.list,
@@ -295,7 +269,7 @@ export async function importListingsFile(
       noteCount += 1;
       alreadyListed += 1;
       if (notes.length < MAX_REPORTED_NOTES) {
-        notes.push(`line ${lines[index]}: ${formatRange({ family: families[index], first: firsts[index], last: lasts[index] })} is already listed as #${existingId}; skipped`);
+        notes.push(`line ${lines[index]}: ${formatRange(ranges.range(index))} is already listed as #${existingId}; skipped`);
       }
     },
     onProgress: (stage, done, total) => onProgress({ stage, done, total }),

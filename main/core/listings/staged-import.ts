@@ -20,16 +20,17 @@
  * deleted, a step at a time, then its row (`removeImport`); a process that died leaves it to the
  * next RepDesk that opens the database (`removeAbandonedImports`, before anything else).
  */
-import type { Family } from '../../../shared/address.js';
+import { addressKeyHex, ipv4KeyHex } from '../../../shared/address.js';
 import type { ListName, Reason } from '../../../shared/domain.js';
 import type { WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { openHistory } from '../audit/history.js';
 import { createLogger } from '../log.js';
 import { isOwnerGone, processOwner } from '../jobs/job-records.js';
 import { committedSql } from '../rule/unfinished.js';
 import { ListingBatch } from './batches.js';
 import { listingWriter } from './changes.js';
+import type { RangeColumns } from './range-columns.js';
 
 const log = createLogger('import');
 
@@ -37,14 +38,14 @@ const log = createLogger('import');
 export const STEP_ROWS = 2048;
 /** The page cache while the steps write (KiB): they go through the tables in address order. */
 const WRITING_CACHE_KIB = 4096;
+/** Entries looked up per statement in the check for ranges listed already. */
+const CHECK_ROWS = 8192;
 /** Listings deleted per step when an import is removed. */
 const REMOVE_STEP_IDS = 16_384;
 
 /** The entries to write, column-wise, and their order (distinct ranges, in address order). */
 export interface StagedEntries {
-  readonly families: ArrayLike<Family>;
-  readonly firsts: ArrayLike<bigint>;
-  readonly lasts: ArrayLike<bigint>;
+  readonly ranges: RangeColumns;
   readonly prefixes: ArrayLike<number | null>;
   readonly texts: ArrayLike<string | null>;
   /** Positions into the columns, in the order written; no two name the same range. */
@@ -85,7 +86,7 @@ interface Reservation {
  */
 export async function writeStagedImport(db: WriteDb, entries: StagedEntries, options: StagedImportOptions): Promise<number> {
   const stepRows = options.stepRows ?? STEP_ROWS;
-  const { families, firsts, lasts, prefixes, texts, order } = entries;
+  const { ranges, prefixes, texts, order } = entries;
   const batch = new ListingBatch(listingWriter(db, options.actor.name, options.at), { list: options.list, reason: options.reason, investigatorId: options.actor.id, submissionId: null }, true);
 
   // Ranges listed already are found first, without holding the write lock; one listed by someone
@@ -100,21 +101,34 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
     for (let position = 0; position < order.length; position += 1) kept[position] = order[position];
     count = order.length;
   } else {
-    const existing = db.prepare(`SELECT id FROM listings l WHERE family = ? AND first = ? AND last = ? AND list = ? AND status = 'active' AND ${committedSql('l').text}`);
-    for (let position = 0; position < order.length; position += 1) {
-      if (position % stepRows === 0) options.onProgress('checking', position, order.length);
-      const index = order[position];
-      const keys = batch.keysOf(families[index], firsts[index], lasts[index]);
-      const duplicate = existing.get(families[index], keys.first, keys.last, options.list) as { id: number } | undefined;
-      if (duplicate) options.onAlreadyListed(index, duplicate.id);
-      else kept[count++] = index;
+    // A statement per chunk of entries, each entry one seek made by SQLite (not one call from here per entry).
+    for (let start = 0; start < order.length; start += CHECK_ROWS) {
+      options.onProgress('checking', start, order.length);
+      const end = Math.min(order.length, start + CHECK_ROWS);
+      const keys: string[] = [];
+      for (let position = start; position < end; position += 1) keys.push(rangeKeysHex(ranges, order[position]));
+      const listed = new Map<number, number>();
+      for (const [position, id] of db.iterateRaw(alreadyListedSql(JSON.stringify(keys), options.list))) {
+        if (!listed.has(position as number)) listed.set(position as number, id as number);
+      }
+      for (let position = start; position < end; position += 1) {
+        const index = order[position];
+        const duplicate = listed.get(position - start);
+        if (duplicate !== undefined) options.onAlreadyListed(index, duplicate);
+        else kept[count++] = index;
+      }
     }
   }
   if (count === 0) return 0;
   const add = (position: number, id: number) => {
     const index = kept[position];
-    batch.keysOf(families[index], firsts[index], lasts[index]);
-    batch.addWithId(id, families[index], prefixes[index], texts[index]);
+    const family = ranges.family(index);
+    if (family === 4) {
+      batch.addIpv4WithId(id, ranges.ipv4First(index), ranges.ipv4Last(index), prefixes[index], texts[index]);
+    } else {
+      batch.keysOf(family, ranges.first(index), ranges.last(index));
+      batch.addWithId(id, family, prefixes[index], texts[index]);
+    }
   };
 
   options.onProgress('writing', 0, count);
@@ -163,6 +177,24 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
       throw error;
     }
   });
+}
+
+/** The family and both keys of the entry at `index`, in hex: `<family><first key><last key>`. */
+function rangeKeysHex(ranges: RangeColumns, index: number): string {
+  const family = ranges.family(index);
+  if (family === 4) return `4${ipv4KeyHex(ranges.ipv4First(index))}${ipv4KeyHex(ranges.ipv4Last(index))}`;
+  return `6${addressKeyHex(6, ranges.first(index))}${addressKeyHex(6, ranges.last(index))}`;
+}
+
+/**
+ * SQL: the active listings on `list` with the range of each entry of a JSON array of
+ * `rangeKeysHex` texts, as (position in the array, listing id). The array is the outer loop
+ * (CROSS JOIN): each entry is one seek of the range index (family, first, last).
+ */
+export function alreadyListedSql(entries: string, list: ListName): Sql {
+  return sql`SELECT q.key, l.id FROM json_each(${entries}) q CROSS JOIN listings l
+    WHERE l.family = CAST(substr(q.value, 1, 1) AS INTEGER) AND l.first = unhex(substr(q.value, 2, 32)) AND l.last = unhex(substr(q.value, 34, 32))
+      AND l.list = ${list} AND l.status = 'active' AND ${committedSql('l')}`;
 }
 
 /** Run `work` with this connection's page cache at `kib` KiB, then as it was. */

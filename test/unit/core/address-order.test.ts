@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Family } from '../../../shared/address.js';
-import { addressOrder } from '../../../main/core/listings/listings.js';
+import { addressOrder, RangeColumns } from '../../../main/core/listings/range-columns.js';
 
 test('addressOrder sorts by (family, first, last) like a comparator sort, every position once', () => {
   let seed = 7;
@@ -22,7 +22,7 @@ test('addressOrder sorts by (family, first, last) like a comparator sort, every 
     firsts.push(first);
     lasts.push(first + BigInt(Math.floor(random() * 4)));
   }
-  const order = addressOrder(families, firsts, lasts);
+  const order = addressOrder(RangeColumns.of(families, firsts, lasts));
   const expected = families
     .map((_, index) => index)
     .sort((a, b) => families[a] - families[b] || (firsts[a] < firsts[b] ? -1 : firsts[a] > firsts[b] ? 1 : lasts[a] < lasts[b] ? -1 : lasts[a] > lasts[b] ? 1 : 0));
