@@ -5,9 +5,12 @@
  */
 import { dirname, resolve } from 'node:path';
 import { addressEntries, MAX_BULK_LOOKUP, type AddressEntry, type BulkLookupAnswer } from '../../../shared/lookup.js';
-import { readRecords } from '../../core/io/records.js';
+import { readRecordBatches } from '../../core/io/records.js';
 import { call, CommandError, UsageError, type CommandContext } from '../command.js';
 import { formatLookup } from '../format.js';
+
+/** Lines of answers printed in one write. */
+const PRINTED_PER_WRITE = 256;
 
 /** Standard input is read whole: a list of addresses, not a data file; past this it is refused. */
 const MAX_STDIN_BYTES = 64 * 1024 * 1024;
@@ -36,8 +39,8 @@ async function lookupEntries(context: CommandContext): Promise<Array<AddressEntr
   if (typeof file === 'string') {
     // The one reader of user files: missing, oversized, binary and non-UTF-8 files are refused by name.
     const path = resolve(file);
-    for await (const record of readRecords({ path, name: file, folder: dirname(path) }, { maxBytes: MAX_STDIN_BYTES, format: 'text' })) {
-      for (const entry of addressEntries(record.fields[0])) entries.push({ line: record.line, text: entry.text, where: `line ${record.line}` });
+    for await (const batch of readRecordBatches({ path, name: file, folder: dirname(path) }, { maxBytes: MAX_STDIN_BYTES, format: 'text' })) {
+      for (const record of batch) for (const entry of addressEntries(record.fields[0])) entries.push({ line: record.line, text: entry.text, where: `line ${record.line}` });
     }
     if (entries.length === 0) throw new CommandError(`${file} holds no addresses (only blank or comment lines)`);
   } else if (entries.length === 0) {
@@ -51,16 +54,24 @@ async function lookupEntries(context: CommandContext): Promise<Array<AddressEntr
 export async function lookup(context: CommandContext): Promise<void> {
   const entries = await lookupEntries(context);
   const problems: string[] = [];
+  // Printed a few hundred lines a write: not a system call an address, and no call's worth of text held at once.
+  let lines: string[] = [];
+  const flush = () => {
+    if (lines.length > 0) context.out(lines.join('\n'));
+    lines = [];
+  };
   const print = (answer: BulkLookupAnswer, where: string) => {
-    if (context.values.json) context.out(JSON.stringify(answer.result ?? { input: answer.input, error: answer.error }));
-    else if (answer.result) context.out(formatLookup(answer.result));
+    if (context.values.json) lines.push(JSON.stringify(answer.result ?? { input: answer.input, error: answer.error }));
+    else if (answer.result) lines.push(formatLookup(answer.result));
     if (answer.error !== null) problems.push(entries.length === 1 ? answer.error : `${where}: ${answer.error}`);
+    if (lines.length === PRINTED_PER_WRITE) flush();
   };
   for (let start = 0; start < entries.length; start += MAX_BULK_LOOKUP) {
     const chunk = entries.slice(start, start + MAX_BULK_LOOKUP);
     const { answers } = await call(context, 'lookup.bulk', { ips: chunk.map((entry) => entry.text) });
     answers.forEach((answer, offset) => print(answer, chunk[offset].where));
   }
+  flush();
   if (problems.length === 1 && entries.length === 1) throw new CommandError(problems[0]);
   if (problems.length > 0) {
     throw new CommandError(`${problems.length} of ${entries.length} entries are not addresses (the others were answered)`, problems.slice(0, 50).concat(problems.length > 50 ? [`... and ${problems.length - 50} more`] : []));

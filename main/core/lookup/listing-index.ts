@@ -13,7 +13,10 @@
  * nothing: each question is a few bounded index probes in SQLite (span-lookup.ts), which answer
  * the same ids as the in-memory index. Only when it asks so many that the probes would cost more
  * than loading the table (a bulk lookup of thousands of addresses on a million listings) does it
- * build the in-memory index once and answer the rest from there.
+ * build the in-memory index once and answer the rest from there; and then of the ranges only:
+ * single addresses (span 0, most listings of a real feed, found only by an equal address) stay
+ * in SQLite, a bulk lookup's singles found in one statement, one seek an address
+ * (`findMany`): for 100,000 addresses that is cheaper than loading a million singles.
  */
 import { Worker } from 'node:worker_threads';
 import type { Family } from '../../../shared/address.js';
@@ -82,6 +85,8 @@ export class ListingIndex {
   private unindexed: { readonly ids: Sql; readonly probes: SpanLookup } | null = null;
   private seeks = 0;
   private seekBudget: number | null = null;
+  /** Set once a database-backed index has stopped probing: the in-memory index holds the ranges, and singles are found in SQLite by this. */
+  private singles: SpanLookup | null = null;
 
   /** The index is built on first use: commands that never look anything up never pay for it. */
   constructor(
@@ -110,14 +115,14 @@ export class ListingIndex {
     this.isBuilt = true;
     const started = performance.now();
     this.dataVersion = this.db.dataVersion();
-    const { v4, v6, maxId, skipped } = readAllRanges(this.db);
+    const { v4, v6, maxId, skipped } = readAllRanges(this.db, { isRangesOnly: this.singles !== null });
     const loader = this.ranges.startLoad(v4.ids.length);
     for (let position = 0; position < v4.ids.length; position += 1) loader.push(4, v4.firsts[position], v4.lasts[position], v4.ids[position]);
     for (let position = 0; position < v6.ids.length; position += 1) loader.push(6, v6.firsts[position], v6.lasts[position], v6.ids[position]);
     loader.finish();
     this.maxId = maxId;
     this.skipped = skipped;
-    log.info(`index built: ${this.ranges.size} ranges in ${(performance.now() - started).toFixed(0)} ms`);
+    log.info(`index built: ${this.ranges.size} ${this.singles ? 'ranges (single addresses are found in SQLite)' : 'ranges'} in ${(performance.now() - started).toFixed(0)} ms`);
   }
 
   /** The newest listing id the index holds. */
@@ -224,19 +229,25 @@ export class ListingIndex {
           this.ranges.add(family as Family, firstValue & mask, lastValue & mask, id as number);
         }
       };
-      for (const block of finished) add(sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id BETWEEN ${block.firstId} AND ${block.lastId} AND ${committedSql('l')}`);
-      add(sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id > ${this.maxId} AND ${committedSql('l')} ORDER BY id`);
+      const held = this.singles ? sql`span > 0` : sql`1`;
+      for (const block of finished) add(sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id BETWEEN ${block.firstId} AND ${block.lastId} AND ${held} AND ${committedSql('l')}`);
+      add(sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id > ${this.maxId} AND ${held} AND ${committedSql('l')} ORDER BY id`);
       this.maxId = Math.max(this.maxId, newest);
       this.skipped = unfinished;
     });
   }
 
   /**
-   * Say that about `questions` lookups are coming (a bulk lookup): a database-backed index builds
-   * the in-memory one now if answering them by probes would cost more than that.
+   * Ids of the listings containing each address (a bulk lookup), as `find` answers one: a
+   * database-backed index builds the in-memory one first if answering them all by probes would
+   * cost more than that.
    */
-  expect(questions: number): void {
-    if (this.probes && this.isProbingTooDear(questions * Math.max(this.probes.spanCount(4), this.probes.spanCount(6)))) this.stopProbing();
+  findMany(questions: ReadonlyArray<{ readonly family: Family; readonly value: bigint }>): number[][] {
+    if (this.probes && this.isProbingTooDear(questions.length * Math.max(this.probes.spanCount(4), this.probes.spanCount(6)))) this.stopProbing();
+    if (this.probes) return questions.map((question) => this.find(question.family, question.value));
+    const found = questions.map((question) => this.findInMemory(question.family, question.value));
+    if (this.singles) this.singles.findSingles(questions).forEach((ids, position) => found[position].push(...ids));
+    return found;
   }
 
   private isProbingTooDear(moreSeeks: number): boolean {
@@ -245,8 +256,9 @@ export class ListingIndex {
   }
 
   private stopProbing(): void {
+    this.singles = this.probes;
     this.probes = null;
-    log.info(`many questions: the in-memory index answers from now on (${this.seeks} index seeks so far)`);
+    log.info(`many questions: an in-memory index of the ranges answers from now on, single addresses a seek each in SQLite (${this.seeks} index seeks so far)`);
   }
 
   /** Ids of listings whose range contains the address. */
@@ -259,6 +271,13 @@ export class ListingIndex {
       }
       this.stopProbing();
     }
+    const found = this.findInMemory(family, value);
+    if (this.singles) found.push(...this.singles.findSingles([{ family, value }])[0]);
+    return found;
+  }
+
+  /** What the in-memory index holds for the address (built first if need be, and brought up to date). */
+  private findInMemory(family: Family, value: bigint): number[] {
     this.ensureBuilt();
     const now = performance.now();
     if (now - this.checkedAt > FRESHNESS_MS) {

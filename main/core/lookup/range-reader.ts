@@ -6,7 +6,8 @@
  * about a third of the time, with no string or array per row.
  */
 import type { ReadDb } from '../db/connection.js';
-import { joinSql, sql } from '../db/sql.js';
+import { joinSql, sql, type Sql } from '../db/sql.js';
+import { spansOf } from './span-lookup.js';
 import { unfinishedBlocks, type UnfinishedBlock } from '../rule/unfinished.js';
 
 /** IPv4 ranges by first address, as numbers. */
@@ -52,28 +53,64 @@ export interface AllRanges {
   readonly skipped: UnfinishedBlock[];
 }
 
-/** Read every listing's range (both families), each family sorted by first address; an import's listings only once it has committed. */
-export function readAllRanges(db: ReadDb): AllRanges {
+/** One row of a chunk's text: family (1), id, then first and last in hex (8 digits each for IPv4, 32 for IPv6). */
+const ROW_TEXT = sql`family || printf('%010d', id) || hex(CASE family WHEN 4 THEN substr(first, 13) ELSE first END) || hex(CASE family WHEN 4 THEN substr(last, 13) ELSE last END)`;
+
+/**
+ * The chunks of rows to read, as text: by id through the table (every listing), or with
+ * `isRangesOnly` through the span index, span by span (single addresses, span 0, left out
+ * without reading them), each span in (first, last, id) order from where the last chunk ended.
+ */
+function* rangeChunks(snapshot: ReadDb, leftOut: Sql, isRangesOnly: boolean): Generator<string> {
+  if (!isRangesOnly) {
+    for (let after = 0; ; ) {
+      const chunk = snapshot.get<{ high: number | null; rows: string | null }>(sql`SELECT max(id) AS high, group_concat(${ROW_TEXT}, '') AS rows
+        FROM (SELECT id, family, first, last FROM listings l WHERE id > ${after} AND ${leftOut} ORDER BY id LIMIT ${CHUNK_ROWS})`);
+      if (!chunk || chunk.high === null || chunk.rows === null) return;
+      after = chunk.high;
+      yield chunk.rows;
+    }
+  }
+  for (const family of [4, 6] as const) {
+    const keyDigits = family === 4 ? 8 : 32;
+    const keyOf = (hex: string) => Buffer.from(family === 4 ? `00000000000000000000ffff${hex}` : hex, 'hex');
+    for (const span of spansOf(snapshot, family)) {
+      if (span === 0) continue;
+      let after = sql`1`;
+      for (;;) {
+        const chunk = snapshot.get<{ count: number; rows: string | null }>(sql`SELECT count(*) AS count, group_concat(${ROW_TEXT}, '') AS rows
+          FROM (SELECT id, family, first, last FROM listings l WHERE family = ${family} AND span = ${span} AND ${after} AND ${leftOut} ORDER BY first, last, id LIMIT ${CHUNK_ROWS})`);
+        if (!chunk || chunk.rows === null) break;
+        yield chunk.rows;
+        if (chunk.count < CHUNK_ROWS) break;
+        // The next chunk starts after this one's last row (the text's last entry).
+        const last = chunk.rows.slice(chunk.rows.length - (1 + ID_DIGITS + 2 * keyDigits));
+        const id = decimalNumber(last, 1);
+        after = sql`(first, last, id) > (${keyOf(last.slice(1 + ID_DIGITS, 1 + ID_DIGITS + keyDigits))}, ${keyOf(last.slice(1 + ID_DIGITS + keyDigits))}, ${id})`;
+      }
+    }
+  }
+}
+
+/**
+ * Read every listing's range (both families), each family sorted by first address; an import's
+ * listings only once it has committed. `isRangesOnly`: leave out single addresses (span 0).
+ */
+export function readAllRanges(db: ReadDb, options: { readonly isRangesOnly?: boolean } = {}): AllRanges {
   let count = 0;
   const v6: Array<{ first: bigint; last: bigint; id: number }> = [];
   // Read with the memory map off: the rows are read in id order through the table's pages, which
   // would otherwise stay in the process's RSS (as publishing's read does; see withoutMemoryMap).
   return db.withoutMemoryMap(() => db.snapshot((snapshot) => {
     const maxId = snapshot.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0;
+    if (maxId >= 10 ** ID_DIGITS) throw new Error(`listing id ${maxId} is wider than the index reader's ${ID_DIGITS} digits`);
     const skipped = unfinishedBlocks(snapshot);
     // The blocks of imports in progress, read in this snapshot: none, nearly always, and then no test per row.
     const leftOut = joinSql([sql`1`, ...skipped.map((block) => sql`id NOT BETWEEN ${block.firstId} AND ${block.lastId}`)], ' AND ');
-    let firsts = new Uint32Array(Math.max(16, maxId));
+    let firsts = new Uint32Array(Math.max(16, options.isRangesOnly ? maxId >> 3 : maxId));
     let lasts = new Uint32Array(firsts.length);
     let ids = new Uint32Array(firsts.length);
-    for (let after = 0; ; ) {
-      const chunk = snapshot.get<{ high: number | null; rows: string | null }>(sql`SELECT max(id) AS high, group_concat(
-          family || printf('%010d', id) || hex(CASE family WHEN 4 THEN substr(first, 13) ELSE first END) || hex(CASE family WHEN 4 THEN substr(last, 13) ELSE last END), '') AS rows
-        FROM (SELECT id, family, first, last FROM listings l WHERE id > ${after} AND ${leftOut} ORDER BY id LIMIT ${CHUNK_ROWS})`);
-      if (!chunk || chunk.high === null || chunk.rows === null) break;
-      after = chunk.high;
-      if (after >= 10 ** ID_DIGITS) throw new Error(`listing id ${after} is wider than the index reader's ${ID_DIGITS} digits`);
-      const text = chunk.rows;
+    for (const text of rangeChunks(snapshot, leftOut, options.isRangesOnly === true)) {
       for (let position = 0; position < text.length; ) {
         const isV4 = text.charCodeAt(position) === 0x34;
         const id = decimalNumber(text, position + 1);

@@ -13,7 +13,7 @@
  * bounded: the rows read are ranges of that span starting inside one block before x, which for
  * ranges that do not overlap is at most 16 or so per span.
  */
-import { writeAddressKey, type Family } from '../../../shared/address.js';
+import { addressKeyHex, writeAddressKey, type Family } from '../../../shared/address.js';
 import type { ReadDb } from '../db/connection.js';
 import { committedSql } from '../rule/unfinished.js';
 import { sql, type Sql } from '../db/sql.js';
@@ -51,6 +51,16 @@ function blockStart(key: Buffer, span: number): Buffer {
   return start;
 }
 
+/**
+ * SQL: the single-address listings at each address of a JSON array of `<family><key in hex>`
+ * texts, as (position in the array, listing id). The array is the outer loop (CROSS JOIN), so
+ * each address is one seek of the span index (family, span, first).
+ */
+export function singlesAtSql(keys: string): Sql {
+  return sql`SELECT q.key, l.id FROM json_each(${keys}) q CROSS JOIN listings l
+    WHERE l.family = CAST(substr(q.value, 1, 1) AS INTEGER) AND l.span = 0 AND l.first = unhex(substr(q.value, 2)) AND ${committedSql('l')}`;
+}
+
 /** Containment by span probes on a read connection; see the module comment. */
 export class SpanLookup {
   private spans: Record<Family, number[]> | null = null;
@@ -83,27 +93,44 @@ export class SpanLookup {
   }
 
   /**
+   * Ids of the single-address listings (span 0) at each of many addresses, in one statement:
+   * one seek of the span index per address, made by SQLite (a bulk lookup's singles; see
+   * ListingIndex). Entry n holds those at question n.
+   */
+  findSingles(questions: ReadonlyArray<{ readonly family: Family; readonly value: bigint }>): number[][] {
+    const found = questions.map((): number[] => []);
+    if (questions.length === 0) return found;
+    // In key order, so that the seeks walk the index forward instead of jumping about it.
+    const keys = questions.map((question, position) => ({ key: `${question.family}${addressKeyHex(question.family, question.value)}`, position }));
+    keys.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const text = JSON.stringify(keys.map((entry) => entry.key));
+    for (const [at, id] of this.db.iterateRaw(singlesAtSql(text))) found[keys[at as number].position].push(id as number);
+    return found;
+  }
+
+  /**
    * The spans listings of each family have, found by one index seek per span present (at most
    * 33); asked again when the database changed, since a new listing may bring a new span.
    */
   private spansPresent(): Record<Family, number[]> {
     const version = this.db.dataVersion();
     if (this.spans === null || version !== this.spansVersion) {
-      this.spans = { 4: this.spansOf(4), 6: this.spansOf(6) };
+      this.spans = { 4: spansOf(this.db, 4), 6: spansOf(this.db, 6) };
       this.spansVersion = version;
     }
     return this.spans;
   }
+}
 
-  private spansOf(family: Family): number[] {
-    return this.db
-      .all<{ span: number }>(
-        sql`WITH RECURSIVE spans(span) AS (
-          SELECT (SELECT min(span) FROM listings WHERE family = ${family})
-          UNION ALL
-          SELECT (SELECT min(span) FROM listings WHERE family = ${family} AND span > spans.span) FROM spans WHERE spans.span IS NOT NULL
-        ) SELECT span FROM spans WHERE span IS NOT NULL`,
-      )
-      .map((row) => row.span);
-  }
+/** The spans listings of a family have, in order: one index seek per span present (at most 33). */
+export function spansOf(db: ReadDb, family: Family): number[] {
+  return db
+    .all<{ span: number }>(
+      sql`WITH RECURSIVE spans(span) AS (
+        SELECT (SELECT min(span) FROM listings WHERE family = ${family})
+        UNION ALL
+        SELECT (SELECT min(span) FROM listings WHERE family = ${family} AND span > spans.span) FROM spans WHERE spans.span IS NOT NULL
+      ) SELECT span FROM spans WHERE span IS NOT NULL`,
+    )
+    .map((row) => row.span);
 }

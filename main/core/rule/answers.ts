@@ -80,6 +80,8 @@ export class PublicationRule {
   private ispOf: Map<number, number> | null = null;
   private readonly holesByIsp = new Map<string, Holes | null>();
   private readonly submissionInForce = new Map<number, boolean>();
+  /** What every zone answers for an address no listing contains (but a test point), per family under one settings: made once, shared. */
+  private unlisted: { readonly settings: Settings; readonly answers: Partial<Record<Family, AddressAnswers>> } | null = null;
 
   constructor(
     private readonly db: ReadDb,
@@ -162,6 +164,16 @@ export class PublicationRule {
    * it (the address index finds them), and each listing's part in it.
    */
   answersAt(settings: Settings, family: Family, value: bigint, containing: readonly ListingRow[]): { answers: AddressAnswers; roles: Map<number, RoleAtAddress> } {
+    // Most addresses of a bulk lookup are in no listing: they share one answer, made once, instead of five new ones each.
+    if (containing.length === 0 && value !== TEST_POINTS[family].listed) {
+      if (this.unlisted?.settings !== settings) this.unlisted = { settings, answers: {} };
+      const answers = (this.unlisted.answers[family] ??= this.answersOf(settings, family, value, containing).answers);
+      return { answers, roles: new Map() };
+    }
+    return this.answersOf(settings, family, value, containing);
+  }
+
+  private answersOf(settings: Settings, family: Family, value: bigint, containing: readonly ListingRow[]): { answers: AddressAnswers; roles: Map<number, RoleAtAddress> } {
     const roles = new Map<number, RoleAtAddress>();
     const byList = new Map<ListName, Covering[]>(LISTS.map((list) => [list, []]));
     for (const row of containing) {

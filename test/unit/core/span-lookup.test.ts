@@ -1,5 +1,6 @@
 /**
- * The one-shot lookup path (index probes in SQLite by span, what the command line uses) and the
+ * The one-shot lookup path (index probes in SQLite by span, what the command line uses), a bulk
+ * lookup's path (the ranges in memory, single addresses by one statement in SQLite) and the
  * in-memory index (what the app keeps) agree: the same listings for 10,000 addresses over random
  * overlapping and nested IPv4 and IPv6 listings written the ways RepDesk writes them (a file
  * import, single adds, a move to another list) and one row another tool inserted.
@@ -13,7 +14,7 @@ import { formatAddress, formatRange, writeAddressKey, type Family } from '../../
 import { specialRangeOverlapping } from '../../../shared/special-ranges.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { ListingIndex } from '../../../main/core/lookup/listing-index.js';
-import { spanOf, spanOfIpv4, spanOfKeys, WIDEST_SPAN } from '../../../main/core/lookup/span-lookup.js';
+import { singlesAtSql, spanOf, spanOfIpv4, spanOfKeys, WIDEST_SPAN } from '../../../main/core/lookup/span-lookup.js';
 import { SPAN_OF_ROW } from '../../../main/core/db/migrations/0017-listing-span.js';
 import { sql } from '../../../main/core/db/sql.js';
 import { mulberry32, randomBigint, randomBits, randomInt, type Random } from '../support/random.js';
@@ -146,6 +147,36 @@ describe('one-shot lookups answer from SQLite', () => {
     // A comparison that finds nothing would prove nothing.
     assert.ok(hits > 5000, `only ${hits} of 10,000 addresses are listed`);
     assert.ok(deepest >= 4, `the deepest nesting met was ${deepest}`);
+  });
+
+  test("a bulk lookup's path (the ranges in memory, single addresses found in SQLite by one statement) finds the same as the in-memory index for 10,000 addresses", () => {
+    const read = core.connection.read;
+    const memory = new ListingIndex(read);
+    const bulk = new ListingIndex(read, { source: 'database' });
+    const questions = queries(mulberry32(11), ranges, 10_000).map((query) => ({ family: query.family, value: query.first }));
+    const found = bulk.findMany(questions);
+    const singles = new Set(read.all<{ id: number }>(sql`SELECT id FROM listings WHERE span = 0`).map((row) => row.id));
+    let singleHits = 0;
+    let rangeHits = 0;
+    questions.forEach((question, position) => {
+      const expected = memory.find(question.family, question.value).sort((a, b) => a - b);
+      assert.deepEqual([...found[position]].sort((a, b) => a - b), expected, `IPv${question.family} ${formatAddress(question.family, question.value)}`);
+      for (const id of expected) if (singles.has(id)) singleHits += 1;
+      else rangeHits += 1;
+    });
+    // Both halves answered something: single addresses from SQLite, ranges from memory.
+    assert.ok(singleHits > 200 && rangeHits > 5000, `${singleHits} single and ${rangeHits} range hits`);
+    assert.equal(bulk.size, memory.size - singles.size, 'the in-memory part holds the ranges only');
+    // One question at a time after that: the same answers.
+    for (const question of questions.slice(0, 500)) {
+      assert.deepEqual(bulk.find(question.family, question.value).sort((a, b) => a - b), memory.find(question.family, question.value).sort((a, b) => a - b));
+    }
+  });
+
+  test("a bulk lookup's single addresses are one seek of the span index each", () => {
+    const plan = core.connection.read.all<{ detail: string }>(sql`EXPLAIN QUERY PLAN ${singlesAtSql('[]')}`).map((row) => row.detail);
+    assert.match(plan[0], /SCAN q VIRTUAL TABLE INDEX/);
+    assert.match(plan.join('\n'), /SEARCH l USING COVERING INDEX listings_by_span \(family=\? AND span=\? AND first=\?\)/);
   });
 
   test('a listing added after the first question is found at once', async () => {
