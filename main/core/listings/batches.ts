@@ -52,7 +52,9 @@ export interface CreatedRun {
  * flushing before each commits.
  */
 export class ListingBatch {
-  private readonly values: unknown[] = [];
+  /** The pending rows' values, written in place (not pushed: the array is made once); `pending` rows of them. */
+  private readonly values: unknown[];
+  private pending = 0;
   /** Keys of the pending rows: views into one buffer, made once and written again once the rows are inserted (SQLite copies what it is given). */
   private readonly keys = Buffer.alloc(INSERT_ROWS * 32);
   private readonly firstKeys = Array.from({ length: INSERT_ROWS }, (_, row) => this.keys.subarray(row * 32, row * 32 + 16));
@@ -71,6 +73,7 @@ export class ListingBatch {
     private readonly withIds = false,
   ) {
     this.fields = withIds ? 6 : 8;
+    this.values = new Array<unknown>(INSERT_ROWS * this.fields).fill(null);
     this.fullInsert = this.insertOf(INSERT_ROWS);
     this.shared = { list: common.list, reason: common.reason, investigatorId: common.investigatorId, at: writer.at, submissionId: common.submissionId, ...(withIds ? { base: 0 } : {}) };
     this.firstId = (writer.db.get<{ high: number | null }>(sql`SELECT max(id) AS high FROM listings`)?.high ?? 0) + 1;
@@ -78,7 +81,7 @@ export class ListingBatch {
 
   /** The id the next row added gets. */
   get nextId(): number {
-    return this.firstId + this.count + this.values.length / this.fields;
+    return this.firstId + this.count + this.pending;
   }
 
   /**
@@ -87,7 +90,7 @@ export class ListingBatch {
    */
   keysOf(family: Family, first: bigint, last: bigint): { readonly first: Buffer; readonly last: Buffer } {
     if (family === 4) return this.keysOfIpv4(Number(first), Number(last));
-    const row = this.values.length / this.fields;
+    const row = this.pending;
     writeAddressKey(family, first, this.firstKeys[row], 0);
     writeAddressKey(family, last, this.lastKeys[row], 0);
     return { first: this.firstKeys[row], last: this.lastKeys[row] };
@@ -95,7 +98,7 @@ export class ListingBatch {
 
   /** `keysOf` an IPv4 range given as numbers. */
   keysOfIpv4(first: number, last: number): { readonly first: Buffer; readonly last: Buffer } {
-    const row = this.values.length / this.fields;
+    const row = this.pending;
     writeIpv4Key(first, this.firstKeys[row], 0);
     writeIpv4Key(last, this.lastKeys[row], 0);
     return { first: this.firstKeys[row], last: this.lastKeys[row] };
@@ -104,24 +107,34 @@ export class ListingBatch {
   /** Add a listing whose keys `keysOf` has just written; returns the id it gets. */
   add(family: Family, prefix: number | null, txt: string | null, level: number | null, expiresAt: string | null): number {
     const id = this.nextId;
-    const row = this.values.length / this.fields;
+    const row = this.pending;
     const firstKey = this.firstKeys[row];
     const lastKey = this.lastKeys[row];
     if (this.withIds) throw new Error('this batch takes the ids its caller gives (addWithId)');
-    this.values.push(family, firstKey, lastKey, spanOfKeys(firstKey, lastKey), prefix, txt, level, expiresAt);
-    if (this.values.length === INSERT_ROWS * this.fields) this.flush();
+    const values = this.values;
+    const at = row * 8;
+    values[at] = family;
+    values[at + 1] = firstKey;
+    values[at + 2] = lastKey;
+    values[at + 3] = spanOfKeys(firstKey, lastKey);
+    values[at + 4] = prefix;
+    values[at + 5] = txt;
+    values[at + 6] = level;
+    values[at + 7] = expiresAt;
+    this.pending = row + 1;
+    if (this.pending === INSERT_ROWS) this.flush();
     return id;
   }
 
   /** Add a listing whose keys `keysOf` has just written, with the id it is to have (a batch `withIds`). */
   addWithId(id: number, family: Family, prefix: number | null, txt: string | null): void {
-    const row = this.values.length / this.fields;
+    const row = this.pending;
     this.pushWithId(id, family, this.firstKeys[row], this.lastKeys[row], spanOfKeys(this.firstKeys[row], this.lastKeys[row]), prefix, txt);
   }
 
   /** `addWithId` for an IPv4 range given as numbers: its keys written here. */
   addIpv4WithId(id: number, first: number, last: number, prefix: number | null, txt: string | null): void {
-    const row = this.values.length / this.fields;
+    const row = this.pending;
     writeIpv4Key(first, this.firstKeys[row], 0);
     writeIpv4Key(last, this.lastKeys[row], 0);
     this.pushWithId(id, 4, this.firstKeys[row], this.lastKeys[row], spanOfIpv4(first, last), prefix, txt);
@@ -129,12 +142,20 @@ export class ListingBatch {
 
   private pushWithId(id: number, family: Family, firstKey: Buffer, lastKey: Buffer, span: number, prefix: number | null, txt: string | null): void {
     if (!this.withIds) throw new Error('this batch gives the ids itself (add)');
-    const pending = this.values.length / this.fields;
+    const row = this.pending;
     // One statement writes consecutive ids (a staged import's run): a caller that jumps flushes first.
-    if (pending > 0 && id !== this.pendingFirstId + pending) throw new Error(`listing id ${id} does not follow #${this.pendingFirstId + pending - 1}: flush before another run`);
-    if (pending === 0) this.pendingFirstId = id;
-    this.values.push(family, firstKey, lastKey, span, prefix, txt);
-    if (this.values.length === INSERT_ROWS * this.fields) this.flush();
+    if (row > 0 && id !== this.pendingFirstId + row) throw new Error(`listing id ${id} does not follow #${this.pendingFirstId + row - 1}: flush before another run`);
+    if (row === 0) this.pendingFirstId = id;
+    const values = this.values;
+    const at = row * 6;
+    values[at] = family;
+    values[at + 1] = firstKey;
+    values[at + 2] = lastKey;
+    values[at + 3] = span;
+    values[at + 4] = prefix;
+    values[at + 5] = txt;
+    this.pending = row + 1;
+    if (this.pending === INSERT_ROWS) this.flush();
   }
 
   /** Rows inserted so far. */
@@ -162,14 +183,15 @@ export class ListingBatch {
 
   /** Insert what is pending (a batch `withIds` does before each of its transactions commits). */
   flush(): void {
-    const rows = this.values.length / this.fields;
+    const rows = this.pending;
     if (rows === 0) return;
     if (this.withIds) this.shared.base = this.pendingFirstId;
-    const lastId = Number((rows === INSERT_ROWS ? this.fullInsert : this.insertOf(rows)).run(this.values, this.shared).lastInsertRowid);
+    const [statement, values] = rows === INSERT_ROWS ? [this.fullInsert, this.values] : [this.insertOf(rows), this.values.slice(0, rows * this.fields)];
+    const lastId = Number(statement.run(values, this.shared).lastInsertRowid);
     const expected = this.withIds ? this.pendingFirstId + rows - 1 : this.firstId + this.count + rows - 1;
     if (lastId !== expected) throw new Error(`new listing ids are not contiguous (${lastId}, expected ${expected})`);
     this.count += rows;
-    this.values.length = 0;
+    this.pending = 0;
   }
 
   private insertOf(rows: number): Statement {
