@@ -59,11 +59,17 @@ export function specialSpaceProblem(range: AddressRange): string | null {
 /** The IPv4 blocks as pairs of numbers (first, last), for the per-line check of big imports. */
 const SPECIAL_IPV4 = Float64Array.from(SPECIAL_RANGES.filter((special) => special.family === 4).flatMap((special) => [Number(special.first), Number(special.last)]));
 
+/** Per first octet (0-255), 1 when some special block has addresses in it. */
+const SPECIAL_FIRST_OCTETS = new Uint8Array(256);
+for (let position = 0; position < SPECIAL_IPV4.length; position += 2) SPECIAL_FIRST_OCTETS.fill(1, Math.floor(SPECIAL_IPV4[position] / 2 ** 24), Math.floor(SPECIAL_IPV4[position + 1] / 2 ** 24) + 1);
+
 /**
  * Whether an IPv4 range given as numbers (0..2^32-1) overlaps special-purpose space: the test of
  * `specialRangeOverlapping` without a bigint, for a million lines; `specialSpaceProblem` says how.
  */
 export function isSpecialIpv4(first: number, last: number): boolean {
+  // Most addresses: within one first octet that no special block touches.
+  if (first >>> 24 === last >>> 24 && !SPECIAL_FIRST_OCTETS[first >>> 24]) return false;
   for (let position = 0; position < SPECIAL_IPV4.length; position += 2) {
     if (SPECIAL_IPV4[position] <= last && first <= SPECIAL_IPV4[position + 1]) return true;
   }

@@ -30,3 +30,26 @@ test('addressOrder sorts by (family, first, last) like a comparator sort, every 
   assert.deepEqual(Array.from(order, key), expected.map(key));
   assert.equal(new Set(order).size, families.length, 'every position once');
 });
+
+test('past 2^21 ranges (positions no longer fit beside the address in a double) the order is the same', () => {
+  let seed = 9;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const ranges = new RangeColumns();
+  const count = 2 ** 21 + 5000;
+  for (let index = 0; index < count; index += 1) {
+    const first = 0x2d000000 + Math.floor(random() * 400_000) * 16;
+    ranges.pushIpv4(first, first + Math.floor(random() * 16));
+  }
+  ranges.push(6, 0x2a01n << 112n, (0x2a01n << 112n) + 5n);
+  const order = addressOrder(ranges);
+  assert.equal(order.length, count + 1);
+  const seen = new Uint8Array(count + 1);
+  for (let position = 0; position < order.length; position += 1) seen[order[position]] += 1;
+  assert.ok(seen.every((times) => times === 1), 'every position once');
+  assert.equal(order[count], count, 'IPv6 after IPv4');
+  for (let position = 1; position < count; position += 1) {
+    const [a, b] = [order[position - 1], order[position]];
+    const inOrder = ranges.ipv4First(a) < ranges.ipv4First(b) || (ranges.ipv4First(a) === ranges.ipv4First(b) && (ranges.ipv4Last(a) < ranges.ipv4Last(b) || (ranges.ipv4Last(a) === ranges.ipv4Last(b) && a < b)));
+    if (!inOrder) assert.fail(`positions ${position - 1} and ${position} out of order`);
+  }
+});

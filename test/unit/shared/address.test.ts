@@ -8,6 +8,7 @@ import {
   exactPrefix,
   formatAddress,
   formatRange,
+  ipv4Number,
   maxAddress,
   mergeRanges,
   parseAddress,
@@ -19,6 +20,7 @@ import {
   type Family,
   type ParsedRange,
 } from '../../../shared/address.js';
+import { isSpecialIpv4, SPECIAL_RANGES, specialRangeOverlapping } from '../../../shared/special-ranges.js';
 import { mulberry32, randomBigint, randomBits, randomInt, type Random } from '../support/random.js';
 
 function parsedRange(text: string): ParsedRange {
@@ -432,6 +434,40 @@ describe('storage keys', () => {
       if (family !== 4) continue;
       const key = Buffer.from(addressKey(4, value));
       assert.ok(Buffer.compare(low, key) < 0 && Buffer.compare(key, high) < 0);
+    }
+  });
+});
+
+describe('the IPv4 fast paths of imports and bulk lookups agree with the general ones', () => {
+  let seed = 11;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+
+  test('ipv4Number reads exactly the plain dotted quads parseAddress accepts, to the same value', () => {
+    const pieces = ['0', '00', '1', '01', '7', '10', '99', '100', '199', '255', '256', '300', '999', '1000', '', 'a', '-1', '1e2'];
+    let accepted = 0;
+    for (let round = 0; round < 20_000; round += 1) {
+      const text = Array.from({ length: pick([3, 4, 4, 4, 5]) }, () => pick(pieces)).join(pick(['.', '.', '.', ',', '..']));
+      const fast = ipv4Number(text);
+      const parsed = parseAddress(text);
+      if (fast !== -1) {
+        accepted += 1;
+        assert.ok(parsed.ok && parsed.value.family === 4 && parsed.value.value === BigInt(fast), text);
+      } else {
+        assert.ok(!parsed.ok, `${text} is an address the fast path refused`);
+      }
+    }
+    assert.ok(accepted > 250, `only ${accepted} plain addresses met`);
+  });
+
+  test('isSpecialIpv4 is specialRangeOverlapping on IPv4 numbers: random ranges and every special block edge', () => {
+    const edges = SPECIAL_RANGES.filter((special) => special.family === 4).flatMap((special) => [Number(special.first), Number(special.last)]);
+    const near = (value: number) => Math.min(2 ** 32 - 1, Math.max(0, value + pick([-1, 0, 1, -256, 256])));
+    for (let round = 0; round < 20_000; round += 1) {
+      const first = round % 2 === 0 ? Math.floor(random() * 2 ** 32) : near(pick(edges));
+      const last = Math.min(2 ** 32 - 1, first + pick([0, 0, 1, 255, 65_535, Math.floor(random() * 2 ** 26)]));
+      const expected = specialRangeOverlapping({ family: 4, first: BigInt(first), last: BigInt(last) }) !== null;
+      assert.equal(isSpecialIpv4(first, last), expected, `${formatAddress(4, BigInt(first))}-${formatAddress(4, BigInt(last))}`);
     }
   });
 });
