@@ -85,6 +85,47 @@ test('flattenNumbers gives the same segments as the bigint flatten', () => {
   }
 });
 
+/** Random intervals sorted and disjoint (what one import in address order gives), often adjacent, from near 0 or up to 2^32 - 1. */
+function sortedDisjointIntervals(random: Random, count: number, fromTop: boolean): Bounds[] {
+  const intervals: Bounds[] = [];
+  let cursor = fromTop ? TOP - 40 * count : randomInt(random, 0, 3);
+  for (let index = 0; index < count && cursor <= TOP; index += 1) {
+    const last = Math.min(TOP, cursor + (random() < 0.6 ? 0 : randomInt(random, 0, 30)));
+    intervals.push({ first: cursor, last });
+    cursor = last + 1 + (random() < 0.4 ? 0 : randomInt(random, 1, 9));
+  }
+  if (fromTop && intervals.length > 0) intervals[intervals.length - 1] = { first: intervals[intervals.length - 1].first, last: TOP };
+  return intervals;
+}
+
+test('flattenNumbers on intervals already sorted and disjoint (no sweep) gives what the sweep gives, calling the resolver in the same order', () => {
+  for (let seed = 1; seed <= 200; seed += 1) {
+    const random = mulberry32(5000 + seed);
+    const intervals = sortedDisjointIntervals(random, randomInt(random, 1, 60), seed % 3 === 0);
+    // Few codes: adjacent intervals often resolve alike and merge; some say "not here".
+    const codes = intervals.map(() => randomInt(random, 0, 4));
+    const { firsts, lasts } = columns(intervals);
+    const calls: number[] = [];
+    const choose = resolver(codes);
+    const numbers = flattenNumbers(intervals.length, firsts, lasts, (covering) => {
+      calls.push(...covering);
+      return choose(covering);
+    });
+    // The same intervals in reverse order take the sweep; its indices map back to these.
+    const reversed = [...intervals].reverse();
+    const backwards = columns(reversed);
+    const sweepCalls: number[] = [];
+    const swept = flattenNumbers(reversed.length, backwards.firsts, backwards.lasts, (covering) => {
+      const original = covering.map((index) => intervals.length - 1 - index);
+      sweepCalls.push(...original);
+      return choose(original);
+    });
+    assert.deepEqual(asTriples(numbers), asTriples(swept), `seed ${seed}`);
+    assert.deepEqual(calls, sweepCalls, `seed ${seed}: the resolver asked about the same intervals in the same order`);
+    assert.deepEqual(calls, intervals.map((_, index) => index));
+  }
+});
+
 test('flattenNumbers: an interval up to 2^32 - 1 stays open to the end, and a reversed one is refused', () => {
   const segments = flattenNumbers(2, Uint32Array.of(TOP - 3, TOP), Uint32Array.of(TOP, TOP), (covering) => covering.length);
   assert.deepEqual(asTriples(segments), [[TOP - 3, TOP - 1, 1], [TOP, TOP, 2]]);

@@ -193,6 +193,44 @@ function elementarySegments(intervals: ReadonlyArray<Interval<Listing>>, univers
   return runs;
 }
 
+/** Sorted, disjoint intervals in the universe (what one import in address order gives), often adjacent, the last one up to its end. */
+function sortedDisjointListings(random: Random, universe: Universe, count: number): Array<Interval<Listing>> {
+  const intervals: Array<Interval<Listing>> = [];
+  let cursor = universe.base + BigInt(randomInt(random, 3));
+  for (let index = 0; index < count && cursor <= universe.base + SPAN; index += 1) {
+    let last = cursor + BigInt(random() < 0.6 ? 0 : randomInt(random, 12));
+    if (last > universe.base + SPAN) last = universe.base + SPAN;
+    intervals.push({ first: cursor, last, value: { index, code: randomInt(random, 3) } });
+    cursor = last + 1n + BigInt(random() < 0.4 ? 0 : 1 + randomInt(random, 6));
+  }
+  return intervals;
+}
+
+for (const universe of UNIVERSES) {
+  test(`flatten of intervals already sorted and disjoint (no sweep) = the sweep's result, resolved in the same order: ${universe.name}`, () => {
+    const random = mulberry32(0x50f7 + Number(universe.base % 100000n));
+    for (let round = 0; round < CASES; round += 1) {
+      const intervals = sortedDisjointListings(random, universe, 1 + randomInt(random, 40));
+      // The same intervals in reverse order take the sweep (they are not sorted).
+      const reversed = [...intervals].reverse();
+      for (const resolver of RESOLVERS) {
+        const run = (input: ReadonlyArray<Interval<Listing>>) => {
+          const seen: number[] = [];
+          const result = flatten(input, (values) => {
+            seen.push(...values.map((value) => value.index));
+            return resolver.resolve(values);
+          }, resolver.same);
+          return { result, seen };
+        };
+        const direct = run(intervals);
+        const swept = run(reversed);
+        assert.deepEqual(direct.result, swept.result, `${resolver.name}, round ${round}`);
+        assert.deepEqual(direct.seen, swept.seen, `${resolver.name}, round ${round}: the same intervals resolved in the same order`);
+      }
+    }
+  });
+}
+
 for (const universe of UNIVERSES) {
   test(`flatten matches a brute-force oracle: ${universe.name}`, () => {
     const random = mulberry32(0x5e9 + Number(universe.base % 100000n));

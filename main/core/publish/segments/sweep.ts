@@ -3,7 +3,7 @@
  * need, for one address family at a time (values up to 2^128 - 1), each segment's value decided
  * from the intervals covering it.
  */
-import { checkBounds, incrementWideKey, isNarrow, low32, radixSort, writeWideKey, type SortTable } from './radix-sort.js';
+import { MAX_128, checkBounds, incrementWideKey, isNarrow, low32, radixSort, writeWideKey, type SortTable } from './radix-sort.js';
 import type { Interval } from './types.js';
 
 /**
@@ -114,6 +114,7 @@ export function flatten<T, R, S = Interval<R>>(
   const count = intervals.length;
   const result: S[] = [];
   if (count === 0) return result;
+  if (isSortedAndDisjoint(intervals)) return flattenDisjoint(intervals, resolve, same, build);
   const record: unknown[] = new Array(3 * count);
   const { words, keys, slots } = radixSort(sweepEvents(intervals, record));
 
@@ -179,6 +180,47 @@ export function flatten<T, R, S = Interval<R>>(
     if (pendingOpen) pendingValue = resolve(covering);
   }
   if (runOpen) result.push(build(boundaryFirst(record, runFirst), boundaryLast(record, runEnd), runValue));
+  return result;
+}
+
+/** Whether every interval is a valid range of bigints that starts after the one before it ends. */
+function isSortedAndDisjoint<T>(intervals: readonly Interval<T>[]): boolean {
+  let previousLast = -1n;
+  for (const { first, last } of intervals) {
+    if (typeof first !== 'bigint' || typeof last !== 'bigint' || first <= previousLast || first > last || last > MAX_128) return false;
+    previousLast = last;
+  }
+  return true;
+}
+
+/**
+ * `flatten` of intervals already sorted and disjoint (a list read from one import, in address
+ * order): no events to sort, each interval is covered by itself alone; the same segments, made
+ * and resolved in the same order as the sweep would.
+ */
+function flattenDisjoint<T, R, S>(intervals: readonly Interval<T>[], resolve: (covering: readonly T[]) => R | null, same: (a: R, b: R) => boolean, build: (first: bigint, last: bigint, value: R) => S): S[] {
+  const result: S[] = [];
+  const covering: T[] = [intervals[0].value];
+  let runOpen = false;
+  let runFirst = 0n;
+  let runLast = 0n;
+  let runValue = null as R;
+  for (const { first, last, value: covered } of intervals) {
+    covering[0] = covered;
+    const value = resolve(covering);
+    if (value !== null && runOpen && runLast + 1n === first && same(runValue, value)) {
+      runLast = last;
+      continue;
+    }
+    if (runOpen) result.push(build(runFirst, runLast, runValue));
+    runOpen = value !== null;
+    if (value !== null) {
+      runFirst = first;
+      runLast = last;
+      runValue = value;
+    }
+  }
+  if (runOpen) result.push(build(runFirst, runLast, runValue));
   return result;
 }
 
