@@ -65,6 +65,20 @@ export function requireActor(db: ReadDb, name: string | null, role: Role): Actor
   return { id: row.id, name: row.name, roles };
 }
 
+/** The actor, who must hold one of `roles` (intake is open to investigators and reviewers alike). */
+export function requireAnyRole(db: ReadDb, name: string | null, roles: readonly Role[]): Actor {
+  if (!name) throw forbidden(`this action needs the ${roles.join(' or ')} role: say who you are (--actor NAME or REPDESK_ACTOR)`);
+  const actor = findActor(db, name);
+  if (!actor) {
+    const known = db.get<{ active: number; name: string }>(sql`SELECT active, name FROM investigators WHERE name = ${name}`);
+    throw forbidden(known ? `${known.name} is no longer active` : `${JSON.stringify(name)} is not a known investigator`);
+  }
+  if (!roles.some((role) => actor.roles.includes(role))) {
+    throw forbidden(`${actor.name} does not have the ${roles.join(' or ')} role (has: ${actor.roles.join(', ') || 'none'})`);
+  }
+  return actor;
+}
+
 function normaliseRoles(roles: readonly Role[]): Role[] {
   return ROLES.filter((role) => roles.includes(role));
 }

@@ -1,33 +1,17 @@
 /**
- * What both review queues share: who may act, the checks every intake cell passes (addresses,
- * host names, spreadsheet-formula cells), dates, and the listings in force that cover an
- * address. Their queue mechanics (status, assignee, due time, age, filters, summary) are in
- * queue.ts, the replies they draft in replies.ts.
+ * What both review queues share: the checks every intake cell passes (addresses, host names,
+ * spreadsheet-formula cells), dates, and the listings in force that cover an address. Their
+ * queue mechanics (status, assignee, due time, age, filters, summary) are in queue.ts, the
+ * replies they draft in replies.ts, who may act in investigators/ (requireAnyRole).
  */
 import { addressKey, formatAddress, parseAddress, parseRange, type Family } from '../../../shared/address.js';
 import type { ListingView } from '../../../shared/listings.js';
-import type { Role, Standing } from '../../../shared/domain.js';
+import type { Standing } from '../../../shared/domain.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
-import { forbidden } from '../errors.js';
-import { findActor, type Actor } from '../investigators/investigators.js';
 import { findListing, toListingView } from '../listings/listings.js';
 import { PublicationRule } from '../rule/answers.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
-
-/** The actor, who must hold one of `roles` (intake is open to investigators and reviewers alike). */
-export function requireAnyRole(db: ReadDb, name: string | null, roles: readonly Role[]): Actor {
-  if (!name) throw forbidden(`this action needs the ${roles.join(' or ')} role: say who you are (--actor NAME or REPDESK_ACTOR)`);
-  const actor = findActor(db, name);
-  if (!actor) {
-    const known = db.get<{ active: number; name: string }>(sql`SELECT active, name FROM investigators WHERE name = ${name}`);
-    throw forbidden(known ? `${known.name} is no longer active` : `${JSON.stringify(name)} is not a known investigator`);
-  }
-  if (!roles.some((role) => actor.roles.includes(role))) {
-    throw forbidden(`${actor.name} does not have the ${roles.join(' or ')} role (has: ${actor.roles.join(', ') || 'none'})`);
-  }
-  return actor;
-}
 
 /** A single address (not a range), with its storage key. */
 export interface SingleAddress {

@@ -25,7 +25,8 @@ import type { InputFile } from '../io/files.js';
 import { plainFileNameProblem, quoteCell } from '../../../shared/files.js';
 import { getNomination } from './nominations.js';
 import { NOMINATION_QUEUE, dueAt } from './queue.js';
-import { checkHostName, parseReceived, parseSingleAddress, requireAnyRole, textProblem, type SingleAddress } from './common.js';
+import { checkHostName, parseReceived, parseSingleAddress, textProblem, type SingleAddress } from './common.js';
+import { requireAnyRole } from '../investigators/investigators.js';
 
 const MAX_PROBLEMS = 50;
 

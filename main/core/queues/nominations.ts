@@ -20,7 +20,7 @@ import { sql } from '../db/sql.js';
 import { committedSql } from '../rule/unfinished.js';
 import { AppError, conflict, invalidInput, notFound } from '../errors.js';
 import { historyOf, openHistory } from '../audit/history.js';
-import { requireActor } from '../investigators/investigators.js';
+import { requireActor, requireAnyRole } from '../investigators/investigators.js';
 import { addListing, findListing } from '../listings/listings.js';
 import { delist, listingWriter } from '../listings/changes.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
@@ -30,7 +30,7 @@ import { NOMINATION_QUEUE, isOpen, queuePage, queueTiming } from './queue.js';
 import { replyToNomination } from './correspondence.js';
 import { draftNominationReply } from './replies.js';
 import { mailText } from '../evidence/compose.js';
-import { coveringListings, nameOf, parseSingleAddress, requireAnyRole } from './common.js';
+import { coveringListings, nameOf, parseSingleAddress } from './common.js';
 
 interface NominationRow {
   id: number;
