@@ -1,14 +1,15 @@
 /**
  * A DUL submission's preview: what its ranges overlap (other ISPs' DUL ranges, GAL and RBL,
- * found with an overlap index per family and kind) and how it differs from the ISP's current
+ * found with the address index of lookup/range-index.ts, one per kind) and how it differs from the ISP's current
  * set, before anything is written. The same preview is what a commit writes (submissions.ts).
  */
-import { formatRange, readAddressKeyHex, type AddressRange, type Family } from '../../../shared/address.js';
+import { formatRange, type AddressRange, type Family } from '../../../shared/address.js';
 import type { RangeOverlap, SubmissionInput, SubmissionPreview } from '../../../shared/dul.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { committedSql } from '../rule/unfinished.js';
+import { RangeIndex } from '../lookup/range-index.js';
 import type { ProgressReporter } from '../jobs/progress.js';
 import { invalidInput } from '../errors.js';
 import type { InputFile } from '../io/files.js';
@@ -16,55 +17,7 @@ import { findIsp } from './isps.js';
 import { PreviewSpool } from './preview-spool.js';
 import { ExcerptBuilder, PROGRESS_EVERY, parseExclusions, parseSubmissionFile, parseTermDate, type ParsedSubmission } from './submission-file.js';
 
-/** Intervals sorted by start with the running maximum end: "which of these overlap R" by binary search. */
-class OverlapIndex {
-  private readonly firsts: bigint[] = [];
-  private readonly lasts: bigint[] = [];
-  private readonly maxLasts: bigint[] = [];
-  private readonly ids: number[] = [];
-  private readonly labels: Array<string | null> = [];
-
-  constructor(entries: Array<{ first: bigint; last: bigint; id: number; label: string | null }>) {
-    entries.sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
-    let max = -1n;
-    for (const entry of entries) {
-      this.firsts.push(entry.first);
-      this.lasts.push(entry.last);
-      max = entry.last > max ? entry.last : max;
-      this.maxLasts.push(max);
-      this.ids.push(entry.id);
-      this.labels.push(entry.label);
-    }
-  }
-
-  get size(): number {
-    return this.firsts.length;
-  }
-
-  /** The first entry (scanning down from the highest start) that overlaps [first, last], or -1. */
-  find(first: bigint, last: bigint): { first: bigint; last: bigint; id: number; label: string | null } | null {
-    let low = 0;
-    let high = this.firsts.length - 1;
-    let at = -1;
-    while (low <= high) {
-      const middle = (low + high) >> 1;
-      if (this.firsts[middle] <= last) {
-        at = middle;
-        low = middle + 1;
-      } else high = middle - 1;
-    }
-    for (let index = at; index >= 0 && this.maxLasts[index] >= first; index -= 1) {
-      if (this.lasts[index] >= first) return { first: this.firsts[index], last: this.lasts[index], id: this.ids[index], label: this.labels[index] };
-    }
-    return null;
-  }
-}
-
 type OverlapKind = 'otherIsp' | 'gal' | 'rbl';
-
-function hexToValue(hex: string): bigint {
-  return readAddressKeyHex(hex).value;
-}
 
 /** An address from SQLite's hex() of its key; IPv4 through a double, which is cheaper than bigint text. */
 function valueOfHex(family: Family, hex: string): bigint {
@@ -74,10 +27,7 @@ function valueOfHex(family: Family, hex: string): bigint {
 /** The ISP's current active DUL set, in address order. */
 function currentSet(db: ReadDb, ispId: number): { ids: number[]; families: Family[]; firsts: bigint[]; lasts: bigint[] } {
   const set = { ids: [] as number[], families: [] as Family[], firsts: [] as bigint[], lasts: [] as bigint[] };
-  for (const [id, family, first, last] of db.iterateRaw(
-    sql`SELECT l.id, l.family, hex(l.first), hex(l.last) FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
-        WHERE s.isp_id = ${ispId} ORDER BY l.family, l.first, l.last`,
-  )) {
+  for (const [id, family, first, last] of db.iterateRaw(currentSetSql(ispId))) {
     set.ids.push(id as number);
     set.families.push(family as Family);
     set.firsts.push(valueOfHex(family as Family, first as string));
@@ -86,27 +36,52 @@ function currentSet(db: ReadDb, ispId: number): { ids: number[]; families: Famil
   return set;
 }
 
-/** Overlap indexes of other ISPs' active DUL ranges, active GAL entries and active RBL listings, per family. */
-function overlapIndexes(db: ReadDb, ispId: number): Map<string, OverlapIndex> {
+/** The ISP's current active DUL set in address order (the preview's diff walks it beside the file's ranges). */
+export function currentSetSql(ispId: number): Sql {
+  return sql`SELECT l.id, l.family, hex(l.first), hex(l.last) FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
+        WHERE s.isp_id = ${ispId} ORDER BY l.family, l.first, l.last`;
+}
+
+/**
+ * Every active DUL, GAL and RBL listing outside the ISP's own submissions: what a submission's
+ * ranges may overlap. One pass over the table (`+status`, `+list`: no index-driven random reads).
+ */
+export function overlapCandidatesSql(ispId: number): Sql {
+  return sql`SELECT id, list, family, hex(first), hex(last), submission_id FROM listings l WHERE +status = 'active' AND +list IN ('DUL', 'GAL', 'RBL') AND ${committedSql('l')}
+        AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE isp_id = ${ispId}))`;
+}
+
+/** What a submission's ranges may overlap, one address index per kind: other ISPs' DUL ranges (with the ISP's name), GAL and RBL. */
+interface OverlapIndexes {
+  readonly byKind: Record<OverlapKind, RangeIndex>;
+  /** The ISP of another ISP's DUL listing, by listing id. */
+  readonly ispOf: Map<number, string | null>;
+}
+
+/** Overlap indexes of other ISPs' active DUL ranges, active GAL entries and active RBL listings. */
+function overlapIndexes(db: ReadDb, ispId: number): OverlapIndexes {
   const isps = new Map(db.all<{ id: number; name: string }>(sql`SELECT s.id, i.name FROM dul_submissions s JOIN isps i ON i.id = s.isp_id`).map((row) => [row.id, row.name]));
-  const entries = new Map<string, Array<{ first: bigint; last: bigint; id: number; label: string | null }>>();
+  const entries: Record<OverlapKind, Array<{ family: Family; first: bigint; last: bigint; id: number }>> = { otherIsp: [], gal: [], rbl: [] };
+  const ispOf = new Map<number, string | null>();
   // The ISP's own ranges are left out in SQL: they are most of the DUL rows when it resubmits.
-  for (const [id, list, family, first, last, submission] of db.iterateRaw(
-    sql`SELECT id, list, family, hex(first), hex(last), submission_id FROM listings l WHERE +status = 'active' AND +list IN ('DUL', 'GAL', 'RBL') AND ${committedSql('l')}
-        AND (submission_id IS NULL OR submission_id NOT IN (SELECT id FROM dul_submissions WHERE isp_id = ${ispId}))`,
-  )) {
+  for (const [id, list, family, first, last, submission] of db.iterateRaw(overlapCandidatesSql(ispId))) {
     let kind: OverlapKind;
-    let label: string | null = null;
     if (list === 'DUL') {
       kind = 'otherIsp';
-      label = submission === null ? null : (isps.get(submission as number) ?? null);
+      ispOf.set(id as number, submission === null ? null : (isps.get(submission as number) ?? null));
     } else kind = list === 'GAL' ? 'gal' : 'rbl';
-    const key = `${kind}/${family as number}`;
-    let bucket = entries.get(key);
-    if (!bucket) entries.set(key, (bucket = []));
-    bucket.push({ first: hexToValue(first as string), last: hexToValue(last as string), id: id as number, label });
+    entries[kind].push({ family: family as Family, first: valueOfHex(family as Family, first as string), last: valueOfHex(family as Family, last as string), id: id as number });
   }
-  return new Map([...entries].map(([key, bucket]) => [key, new OverlapIndex(bucket)]));
+  const indexOf = (kindEntries: Array<{ family: Family; first: bigint; last: bigint; id: number }>) => {
+    // The index is loaded in (family, first) order; equal starts in id order (the row order read).
+    kindEntries.sort((a, b) => a.family - b.family || (a.first < b.first ? -1 : a.first > b.first ? 1 : a.id - b.id));
+    const index = new RangeIndex();
+    const loader = index.startLoad(kindEntries.length);
+    for (const entry of kindEntries) loader.push(entry.family, entry.first, entry.last, entry.id);
+    loader.finish();
+    return index;
+  };
+  return { byKind: { otherIsp: indexOf(entries.otherIsp), gal: indexOf(entries.gal), rbl: indexOf(entries.rbl) }, ispOf };
 }
 
 interface PreviewWork {
@@ -158,9 +133,7 @@ export function computePreview(
     if (family === 4) ipv4 += 1;
     const text = () => formatRange({ family, first, last });
     for (const kind of ['otherIsp', 'gal', 'rbl'] as const) {
-      const overlapIndex = indexes.get(`${kind}/${family}`);
-      if (!overlapIndex) continue;
-      const hit = overlapIndex.find(first, last);
+      const hit = indexes.byKind[kind].findOverlap(family, first, last);
       if (hit) {
         overlaps[kind].add(() => ({
           range: text(),
@@ -168,7 +141,7 @@ export function computePreview(
           listingId: hit.id,
           list: kind === 'otherIsp' ? 'DUL' : kind.toUpperCase(),
           otherRange: formatRange({ family, first: hit.first, last: hit.last }),
-          isp: hit.label,
+          isp: kind === 'otherIsp' ? (indexes.ispOf.get(hit.id) ?? null) : null,
         }));
       }
     }

@@ -184,6 +184,46 @@ class FamilyIndex<K extends Key> {
     }
   }
 
+  /**
+   * The range overlapping [first, last] with the highest start (the highest id among equal
+   * starts), or null. In a level no two ranges overlap, so the one starting last at or before
+   * `last` is the level's only candidate: one binary search per level, the overlay scanned.
+   */
+  findOverlap(first: K, last: K): { first: K; last: K; id: number } | null {
+    let bestFirst = first;
+    let bestLast = last;
+    let bestId = -1;
+    const take = (candidateFirst: K, candidateLast: K, id: number) => {
+      if (candidateLast < first || candidateFirst > last) return;
+      if (bestId === -1 || candidateFirst > bestFirst || (candidateFirst === bestFirst && id > bestId)) {
+        bestFirst = candidateFirst;
+        bestLast = candidateLast;
+        bestId = id;
+      }
+    };
+    for (const level of this.levels) {
+      const firsts = level.firsts;
+      let low = 0;
+      let high = firsts.length - 1;
+      if (level.buckets) {
+        const bucket = (last as number) >>> BUCKET_SHIFT;
+        low = Math.max(level.buckets[bucket] - 1, 0);
+        high = level.buckets[bucket + 1] - 1;
+      }
+      let at = -1;
+      while (low <= high) {
+        const middle = (low + high) >>> 1;
+        if (firsts[middle] <= last) {
+          at = middle;
+          low = middle + 1;
+        } else high = middle - 1;
+      }
+      if (at !== -1) take(firsts[at] as K, level.lasts[at] as K, level.ids[at]);
+    }
+    for (let index = 0; index < this.overlayIds.length; index += 1) take(this.overlayFirsts[index], this.overlayLasts[index], this.overlayIds[index]);
+    return bestId === -1 ? null : { first: bestFirst, last: bestLast, id: bestId };
+  }
+
   private mergeOverlay(): void {
     const order = this.overlayIds.map((_, index) => index);
     order.sort((a, b) => (this.overlayFirsts[a] < this.overlayFirsts[b] ? -1 : this.overlayFirsts[a] > this.overlayFirsts[b] ? 1 : 0));
@@ -338,6 +378,18 @@ export class RangeIndex {
     if (family === 4) this.v4.search(Number(value), ids);
     else this.v6.search(value, ids);
     return ids;
+  }
+
+  /**
+   * The range overlapping [first, last] (one family) with the highest start, the highest id
+   * among equal starts, or null: a DUL submission's preview names what each of its ranges overlaps.
+   */
+  findOverlap(family: Family, first: bigint, last: bigint): { id: number; first: bigint; last: bigint } | null {
+    if (family === 4) {
+      const hit = this.v4.findOverlap(Number(first), Number(last));
+      return hit && { id: hit.id, first: BigInt(hit.first), last: BigInt(hit.last) };
+    }
+    return this.v6.findOverlap(first, last);
   }
 
   /** IPv4 fast path without bigint: ids containing `value` (0..2^32-1) appended to `into`. */
