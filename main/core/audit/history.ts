@@ -10,7 +10,7 @@ import type { AuditReport } from '../../../shared/audit.js';
 import type { HistoryEventView } from '../../../shared/listings.js';
 import type { ClientKind } from '../../../shared/team.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { currentCall } from '../call-scope.js';
 import { noteAppended } from '../changes/own-events.js';
 
@@ -62,7 +62,7 @@ export interface HistoryWriter {
  * it: the tip read here is only stable while the write lock is held.
  */
 export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
-  const tip = db.get<{ id: number; hash: Buffer }>(sql`SELECT id, hash FROM events ORDER BY id DESC LIMIT 1`);
+  const tip = db.get<{ id: number; hash: Buffer }>(CHAIN_TIP_SQL);
   let previousId = tip?.id ?? 0;
   let previousHash: Buffer = tip?.hash ?? GENESIS;
   const insert = db.prepare(
@@ -101,11 +101,7 @@ export function openHistory(db: WriteDb, at: () => string): HistoryWriter {
 export function historyOf(db: ReadDb, subjectType: string, subjectId: number): HistoryEventView[] {
   return db
     .all<StoredEvent>(
-      sql`SELECT id, at, actor, action, reason, details, client, address FROM events WHERE subject_type = ${subjectType} AND subject_id = ${subjectId} AND subject_last IS NULL
-          UNION ALL
-          SELECT id, at, actor, action, reason, details, client, address FROM events
-          WHERE subject_type = ${subjectType} AND subject_last IS NOT NULL AND subject_id <= ${subjectId} AND subject_last >= ${subjectId}
-          ORDER BY id DESC`,
+      historyOfSql(subjectType, subjectId),
     )
     .map(toEventView);
 }
@@ -173,4 +169,16 @@ export function verifyHistory(db: ReadDb, anchors: readonly SourcedAnchor[] = []
   const beyond = anchors.filter((anchor) => anchor.event > count).sort((a, b) => a.event - b.event)[0];
   if (beyond) return broken(beyond.event, `it is missing: ${beyond.source} recorded it, and the history now ends at event ${count} (events were removed from its end)`);
   return { ok: problems.length === 0, events: count, firstBroken: null, anchors: checked, problems };
+}
+
+/** The chain's tip: the last event and its hash. */
+export const CHAIN_TIP_SQL = sql`SELECT id, hash FROM events ORDER BY id DESC LIMIT 1`;
+
+/** The events about one subject: its own, and the batch events whose run of ids covers it, newest first. */
+export function historyOfSql(subjectType: string, subjectId: number): Sql {
+  return sql`SELECT id, at, actor, action, reason, details, client, address FROM events WHERE subject_type = ${subjectType} AND subject_id = ${subjectId} AND subject_last IS NULL
+          UNION ALL
+          SELECT id, at, actor, action, reason, details, client, address FROM events
+          WHERE subject_type = ${subjectType} AND subject_last IS NOT NULL AND subject_id <= ${subjectId} AND subject_last >= ${subjectId}
+          ORDER BY id DESC`;
 }

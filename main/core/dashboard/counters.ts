@@ -19,7 +19,7 @@
  * made: listings that became active (created or relisted) and that left 'active'.
  */
 import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { createLogger } from '../log.js';
 import { LISTS, type ListingStatus } from '../../../shared/domain.js';
 import { IPV4_UNITS, IPV6_UNITS, type Delta } from './coverage.js';
@@ -74,11 +74,7 @@ function spanBetween(foldedAt: string, at: string): { from: string; to: string }
 
 /** Whether the clock moved anything into or out of force between `from` (excluded) and `to` (included): index look-ups. */
 function hasClockChanges(db: ReadDb, from: string, to: string): boolean {
-  return (
-    db.get(sql`SELECT 1 FROM listings WHERE expires_at > ${from} AND expires_at <= ${to} LIMIT 1`) !== undefined ||
-    db.get(sql`SELECT 1 FROM listings WHERE suppressed_until > ${from} AND suppressed_until <= ${to} LIMIT 1`) !== undefined ||
-    db.get(sql`SELECT 1 FROM dul_submissions WHERE (effective_at > ${from} AND effective_at <= ${to}) OR (reverted_at > ${from} AND reverted_at <= ${to}) LIMIT 1`) !== undefined
-  );
+  return clockChangesSql(from, to).some((query) => db.get(query) !== undefined);
 }
 
 /** Whether an ISP's country is not the one its ranges were folded under (few ISPs: a small scan). */
@@ -294,10 +290,7 @@ function foldInTransaction(db: WriteDb, chunkIds: number, now: Date): Step {
     const first = new Map<number, { status: ListingStatus; suppressedUntil: string | null; expiresAt: string | null; investigator: number }>();
     const current = new Map<number, Counted & { status: ListingStatus; suppressedUntil: string | null; expiresAt: string | null }>();
     for (const [listingId, day, oldStatus, oldUntil, oldExpires, oldInvestigator, newStatus, list, family, firstHex, lastHex, investigator, submission, status, until, expires] of db.iterateRaw(
-      sql`SELECT j.listing_id, substr(j.at, 1, 10), j.old_status, j.old_suppressed_until, j.old_expires_at, j.old_investigator_id, j.new_status,
-            l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id, l.status, l.suppressed_until, l.expires_at
-          FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id
-          WHERE j.id <= ${state.journalMaxId} AND j.listing_id <= ${state.foldedMaxId} ORDER BY j.id`,
+      journalledChangesSql(state.journalMaxId, state.foldedMaxId),
     )) {
       step.journal += 1;
       const id = listingId as number;
@@ -335,16 +328,7 @@ function foldInTransaction(db: WriteDb, chunkIds: number, now: Date): Step {
   // What the clock moved since the last fold, with no write: expiries, ends of suppressions, DUL dates.
   const span = state.foldedAt === null ? null : spanBetween(state.foldedAt, at);
   if (span !== null && before !== null) {
-    const { from, to } = span;
-    const moved = sql`SELECT id FROM listings WHERE expires_at > ${from} AND expires_at <= ${to}
-      UNION SELECT id FROM listings WHERE suppressed_until > ${from} AND suppressed_until <= ${to}
-      UNION SELECT id FROM listings WHERE submission_id IN (SELECT id FROM dul_submissions WHERE effective_at > ${from} AND effective_at <= ${to})
-      UNION SELECT listing_id FROM dul_replaced WHERE submission_id IN
-        (SELECT id FROM dul_submissions WHERE (effective_at > ${from} AND effective_at <= ${to}) OR (reverted_at > ${from} AND reverted_at <= ${to}))`;
-    for (const [id, list, family, firstHex, lastHex, investigator, submission, status, until, expires] of db.iterateRaw(
-      sql`SELECT l.id, l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id, l.status, l.suppressed_until, l.expires_at
-          FROM listings l WHERE l.id IN (${moved}) AND l.id <= ${state.foldedMaxId}`,
-    )) {
+    for (const [id, list, family, firstHex, lastHex, investigator, submission, status, until, expires] of db.iterateRaw(clockMovedSql(span.from, span.to, state.foldedMaxId))) {
       if (journalled.has(id as number)) continue;
       const fields: RuleFields = { status: status as ListingStatus, suppressedUntil: until as string | null, expiresAt: expires as string | null, submissionId: submission as number | null };
       const was = inForceUnder(before, id as number, fields);
@@ -360,12 +344,11 @@ function foldInTransaction(db: WriteDb, chunkIds: number, now: Date): Step {
 
   // Listings new since the last fold, a chunk of ids at a time: counted if in force now.
   // The id that ends this step's chunk (ids may be sparse: counted, not added).
-  const chunkEnd = db.get<{ id: number }>(sql`SELECT id FROM listings WHERE id > ${state.foldedMaxId} ORDER BY id LIMIT 1 OFFSET ${chunkIds - 1}`)?.id;
+  const chunkEnd = db.get<{ id: number }>(chunkEndSql(state.foldedMaxId, chunkIds))?.id;
   const upTo = Math.min(state.maxId, chunkEnd ?? state.maxId);
   if (upTo > state.foldedMaxId) {
     for (const [id, list, family, first, last, status, until, expires, investigator, submission, createdDay, updatedDay] of db.iterateRaw(
-      sql`SELECT id, list, family, hex(first), hex(last), status, suppressed_until, expires_at, investigator_id, submission_id, substr(created_at, 1, 10), substr(updated_at, 1, 10)
-          FROM listings WHERE id > ${state.foldedMaxId} AND id <= ${upTo}`,
+      newListingsSql(state.foldedMaxId, upTo),
     )) {
       step.listings += 1;
       countDay(createdDay as string, list as string, 'listed');
@@ -395,4 +378,43 @@ function foldInTransaction(db: WriteDb, chunkIds: number, now: Date): Step {
   for (const entry of daily.values()) upsertDay.run(entry.day, entry.list, entry.listed, entry.delisted);
   db.run(sql`UPDATE dashboard_state SET folded_max_id = ${Math.max(upTo, state.foldedMaxId)}, folded_at = ${at} WHERE id = 1`);
   return step;
+}
+
+/** Whether the clock moved anything between `from` (excluded) and `to`: expiries, ends of suppressions, DUL dates, one probe each. */
+export function clockChangesSql(from: string, to: string): Sql[] {
+  return [
+    sql`SELECT 1 FROM listings WHERE expires_at > ${from} AND expires_at <= ${to} LIMIT 1`,
+    sql`SELECT 1 FROM listings WHERE suppressed_until > ${from} AND suppressed_until <= ${to} LIMIT 1`,
+    sql`SELECT 1 FROM dul_submissions WHERE (effective_at > ${from} AND effective_at <= ${to}) OR (reverted_at > ${from} AND reverted_at <= ${to}) LIMIT 1`,
+  ];
+}
+
+/** The listings (up to `foldedMaxId`) the clock may have moved into or out of force between `from` and `to`. */
+export function clockMovedSql(from: string, to: string, foldedMaxId: number): Sql {
+  const moved = sql`SELECT id FROM listings WHERE expires_at > ${from} AND expires_at <= ${to}
+      UNION SELECT id FROM listings WHERE suppressed_until > ${from} AND suppressed_until <= ${to}
+      UNION SELECT id FROM listings WHERE submission_id IN (SELECT id FROM dul_submissions WHERE effective_at > ${from} AND effective_at <= ${to})
+      UNION SELECT listing_id FROM dul_replaced WHERE submission_id IN
+        (SELECT id FROM dul_submissions WHERE (effective_at > ${from} AND effective_at <= ${to}) OR (reverted_at > ${from} AND reverted_at <= ${to}))`;
+  return sql`SELECT l.id, l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id, l.status, l.suppressed_until, l.expires_at
+          FROM listings l WHERE l.id IN (${moved}) AND l.id <= ${foldedMaxId}`;
+}
+
+/** The journalled changes of folded listings (as they were, and the listing as it is now), in the order they were written. */
+export function journalledChangesSql(journalMaxId: number, foldedMaxId: number): Sql {
+  return sql`SELECT j.listing_id, substr(j.at, 1, 10), j.old_status, j.old_suppressed_until, j.old_expires_at, j.old_investigator_id, j.new_status,
+            l.list, l.family, hex(l.first), hex(l.last), l.investigator_id, l.submission_id, l.status, l.suppressed_until, l.expires_at
+          FROM dashboard_journal j JOIN listings l ON l.id = j.listing_id
+          WHERE j.id <= ${journalMaxId} AND j.listing_id <= ${foldedMaxId} ORDER BY j.id`;
+}
+
+/** The id that ends a step's chunk of `chunkIds` listings after `foldedMaxId`. */
+export function chunkEndSql(foldedMaxId: number, chunkIds: number): Sql {
+  return sql`SELECT id FROM listings WHERE id > ${foldedMaxId} ORDER BY id LIMIT 1 OFFSET ${chunkIds - 1}`;
+}
+
+/** The listings new since the last fold, up to `upTo`. */
+export function newListingsSql(foldedMaxId: number, upTo: number): Sql {
+  return sql`SELECT id, list, family, hex(first), hex(last), status, suppressed_until, expires_at, investigator_id, submission_id, substr(created_at, 1, 10), substr(updated_at, 1, 10)
+          FROM listings WHERE id > ${foldedMaxId} AND id <= ${upTo}`;
 }

@@ -7,7 +7,7 @@ import type { DashboardCountry, DashboardInvestigator, DashboardList, DashboardP
 import { PERIOD_DAYS, UNPUBLISHED_CAP } from '../../../shared/dashboard.js';
 import { LISTS, isOneOf, type ListName } from '../../../shared/domain.js';
 import type { ReadDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { hasPendingChanges } from './counters.js';
 import { PUBLISHED_CHANGE_ACTIONS } from '../listings/changes.js';
 import { openRequestsByInvestigator } from './requests.js';
@@ -37,14 +37,12 @@ function totalsByScope(db: ReadDb): Map<string, { 4: Totals; 6: Totals }> {
 }
 
 function dailyRows(db: ReadDb, from: string): Array<{ day: string; list: string; listed: number; delisted: number }> {
-  return db.all(sql`SELECT day, list, listed, delisted FROM dashboard_daily WHERE day >= ${from} ORDER BY day`);
+  return db.all(dailyRowsSql(from));
 }
 
 /** Active entries with an expiry still ahead, per list: a range of the expiry index over the unexpired ones only. */
 function inForceWithExpiry(db: ReadDb, now: Date): Map<string, number> {
-  const rows = db.all<{ list: string; count: number }>(
-    sql`SELECT list, count(*) AS count FROM listings INDEXED BY listings_active_by_expiry WHERE expires_at > ${now.toISOString()} AND status = 'active' GROUP BY list`,
-  );
+  const rows = db.all<{ list: string; count: number }>(inForceWithExpirySql(now.toISOString()));
   return new Map(rows.map((row) => [row.list, row.count]));
 }
 
@@ -101,7 +99,7 @@ function seriesOf(daily: ReturnType<typeof dailyRows>, today: string, period: Da
  */
 function unpublishedListings(db: ReadDb, since: number): { total: number; byList: Record<ListName, number>; isCapped: boolean; since: string | null } {
   const events = db.all<{ action: string; subject_id: number; subject_last: number | null; at: string }>(
-    sql`SELECT action, subject_id, subject_last, at FROM events WHERE id > ${since} AND +subject_type = 'listing' ORDER BY id LIMIT ${UNPUBLISHED_CAP + 1}`,
+    unpublishedEventsSql(since),
   );
   const isCapped = events.length > UNPUBLISHED_CAP;
   const runs = new Map<ListName, Array<{ first: number; last: number }>>();
@@ -145,7 +143,7 @@ function publishingOf(db: ReadDb, now: Date): DashboardPublishing {
   );
   // Listing events after the publish event (or since the beginning): a rowid range stopped at
   // the cap. The unary + keeps SQLite off events_by_subject, which would visit every listing event ever.
-  const since = latest ? (db.get<{ id: number | null }>(sql`SELECT max(id) AS id FROM events WHERE subject_type = 'snapshot' AND subject_id = ${latest.serial}`)?.id ?? 0) : 0;
+  const since = latest ? (db.get<{ id: number | null }>(snapshotEventSql(latest.serial))?.id ?? 0) : 0;
   const unpublished = unpublishedListings(db, since);
   const expires = latest ? Date.parse(latest.expires_at) : 0;
   return {
@@ -233,4 +231,24 @@ export function readDashboard(db: ReadDb, now: Date, period: DashboardPeriod): D
       countries: countriesOf(snapshot, totals),
     };
   });
+}
+
+/** The daily rollup from a day on. */
+export function dailyRowsSql(from: string): Sql {
+  return sql`SELECT day, list, listed, delisted FROM dashboard_daily WHERE day >= ${from} ORDER BY day`;
+}
+
+/** Active listings whose expiry is still ahead at `at`, per list: a range of the partial expiry index, covering. */
+export function inForceWithExpirySql(at: string): Sql {
+  return sql`SELECT list, count(*) AS count FROM listings INDEXED BY listings_active_by_expiry WHERE expires_at > ${at} AND status = 'active' GROUP BY list`;
+}
+
+/** The history event of a snapshot (its publish). */
+export function snapshotEventSql(serial: number): Sql {
+  return sql`SELECT max(id) AS id FROM events WHERE subject_type = 'snapshot' AND subject_id = ${serial}`;
+}
+
+/** The listing events after event `since`, stopped one past the cap. */
+export function unpublishedEventsSql(since: number): Sql {
+  return sql`SELECT action, subject_id, subject_last, at FROM events WHERE id > ${since} AND +subject_type = 'listing' ORDER BY id LIMIT ${UNPUBLISHED_CAP + 1}`;
 }

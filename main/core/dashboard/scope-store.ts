@@ -55,6 +55,11 @@ function decodeChunk<K extends number | bigint>(units: UnitArithmetic<K>, blob: 
   }
 }
 
+/** The chunk of a scope and family starting at or before a unit (values: scope, family, unit). */
+export const CHUNK_AT_OR_BEFORE_SQL = 'SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first <= ? ORDER BY first DESC LIMIT 1';
+/** The chunks of a scope and family starting inside a run of units (values: scope, family, first, last). */
+export const CHUNKS_WITHIN_SQL = 'SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first > ? AND first <= ?';
+
 interface StoredChunk {
   first: number | bigint;
   last: number | bigint;
@@ -77,8 +82,8 @@ export function applyScope<K extends number | bigint>(db: WriteDb, scope: string
     }
     db.run(sql`DELETE FROM dashboard_segments WHERE scope = ${scope} AND family = ${family}`);
   } else {
-    const predecessor = select(`SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first <= ? ORDER BY first DESC LIMIT 1${suffix}`);
-    const within = select(`SELECT first, last, segments FROM dashboard_segments WHERE scope = ? AND family = ? AND first > ? AND first <= ?${suffix}`);
+    const predecessor = select(`${CHUNK_AT_OR_BEFORE_SQL}${suffix}`);
+    const within = select(`${CHUNKS_WITHIN_SQL}${suffix}`);
     for (const delta of deltas) {
       // Chunks cover disjoint runs, so the one starting at or before the delta is the only earlier one that can reach into it.
       const before = predecessor.get(scope, family, toStored(delta.first)) as StoredChunk | undefined;

@@ -5,7 +5,7 @@
 import { readAddressKeyHex, formatRange } from '../../../shared/address.js';
 import type { IspDetail, IspRangeView, IspView, SubmissionView } from '../../../shared/dul.js';
 import type { ReadDb, WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { conflict, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { requireActor } from '../investigators/investigators.js';
@@ -45,9 +45,7 @@ interface SubmissionRow {
 /** Active DUL listings of one ISP (by its submissions). */
 function activeRangeCount(db: ReadDb, ispId: number): number {
   return (
-    db.get<{ count: number }>(
-      sql`SELECT count(*) AS count FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active' WHERE s.isp_id = ${ispId}`,
-    )?.count ?? 0
+    db.get<{ count: number }>(activeRangeCountSql(ispId))?.count ?? 0
   );
 }
 
@@ -147,7 +145,7 @@ const SUBMISSION_SELECT = sql`SELECT s.id, i.name AS isp, s.mode, s.source, s.su
 
 function exclusionsOf(db: ReadDb, submissionId: number): string[] {
   return db
-    .all<{ first: string; last: string }>(sql`SELECT hex(first) AS first, hex(last) AS last FROM dul_exclusions WHERE submission_id = ${submissionId} ORDER BY family, first`)
+    .all<{ first: string; last: string }>(exclusionsSql(submissionId))
     .map((row) => {
       const first = readAddressKeyHex(row.first);
       return formatRange({ family: first.family, first: first.value, last: readAddressKeyHex(row.last).value });
@@ -188,9 +186,7 @@ export function getSubmission(db: ReadDb, id: number): SubmissionView {
 export function ispRanges(db: ReadDb, name: string, afterId: number, limit: number): { total: number; ranges: IspRangeView[] } {
   const isp = findIsp(db, name);
   const rows = db.all<{ id: number; first: string; last: string; submission_id: number; expires_at: string | null; note: string | null }>(
-    sql`SELECT l.id, hex(l.first) AS first, hex(l.last) AS last, l.submission_id, l.expires_at, n.note
-        FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active' LEFT JOIN dul_range_notes n ON n.listing_id = l.id
-        WHERE s.isp_id = ${isp.id} AND l.id > ${afterId} ORDER BY l.id LIMIT ${limit}`,
+    ispRangesSql(isp.id, afterId, limit),
   );
   const ranges = rows.map((row) => {
     const first = readAddressKeyHex(row.first);
@@ -210,4 +206,21 @@ export function getIsp(db: ReadDb, name: string, rangeLimit = 100): IspDetail {
   const row = findIsp(db, name);
   const submissions = db.all<SubmissionRow>(sql`${SUBMISSION_SELECT} WHERE s.isp_id = ${row.id} ORDER BY s.id DESC`).map((submission) => toSubmissionView(db, submission));
   return { isp: toIspView(db, row), submissions, ranges: ispRanges(db, row.name, 0, rangeLimit).ranges };
+}
+
+/** How many active DUL listings an ISP has (by its submissions). */
+export function activeRangeCountSql(ispId: number): Sql {
+  return sql`SELECT count(*) AS count FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active' WHERE s.isp_id = ${ispId}`;
+}
+
+/** A submission's exclusions in address order. */
+export function exclusionsSql(submissionId: number): Sql {
+  return sql`SELECT hex(first) AS first, hex(last) AS last FROM dul_exclusions WHERE submission_id = ${submissionId} ORDER BY family, first`;
+}
+
+/** A page of an ISP's active DUL ranges with their notes, in listing-id order after `afterId`. */
+export function ispRangesSql(ispId: number, afterId: number, limit: number): Sql {
+  return sql`SELECT l.id, hex(l.first) AS first, hex(l.last) AS last, l.submission_id, l.expires_at, n.note
+        FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active' LEFT JOIN dul_range_notes n ON n.listing_id = l.id
+        WHERE s.isp_id = ${ispId} AND l.id > ${afterId} ORDER BY l.id LIMIT ${limit}`;
 }

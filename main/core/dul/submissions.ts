@@ -7,7 +7,7 @@ import { writeAddressKey, type Family } from '../../../shared/address.js';
 import type { RevertResult, SubmissionInput, SubmissionResult } from '../../../shared/dul.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import type { ProgressReporter } from '../jobs/progress.js';
 import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-indexes.js';
 import { conflict, invalidInput, notFound } from '../errors.js';
@@ -78,11 +78,9 @@ export async function commitSubmission(
       onProgress({ stage: 'delisting', done: 0, total: work.toDelist.length });
       // A replace delists the ISP's whole active set, which is exactly what the preview read in
       // this transaction: remembered for a revert, then delisted in one statement.
-      const replaced = db.run(sql`INSERT INTO dul_replaced (submission_id, listing_id)
-        SELECT ${submissionId}, l.id FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
-        WHERE s.isp_id = ${isp.id} AND s.id <> ${submissionId}`).changes;
+      const replaced = db.run(sql`INSERT INTO dul_replaced (submission_id, listing_id) ${replacedSetSql(submissionId, isp.id)}`).changes;
       if (replaced !== work.toDelist.length) throw new Error(`the ISP's set changed during the import (${replaced} listings, ${work.toDelist.length} previewed)`);
-      delistMany(writer, sql`SELECT listing_id FROM dul_replaced WHERE submission_id = ${submissionId}`, {
+      delistMany(writer, replacedListingsSql(submissionId), {
         why: `replaced by DUL submission #${submissionId} of ${isp.name}`,
         details: { submission: submissionId, isp: isp.name },
       });
@@ -153,27 +151,24 @@ export function revertSubmission(db: WriteDb, actorName: string | null, id: numb
     );
     if (!submission) throw notFound(`no DUL submission #${id}`);
     if (submission.reverted_at !== null) throw conflict(`DUL submission #${id} was already reverted at ${submission.reverted_at}`);
-    const later = db.get<{ id: number }>(sql`SELECT id FROM dul_submissions WHERE isp_id = ${submission.isp_id} AND id > ${id} AND reverted_at IS NULL ORDER BY id LIMIT 1`);
+    const later = db.get<{ id: number }>(laterSubmissionSql(submission.isp_id, id));
     if (later) throw conflict(`DUL submission #${later.id} of ${submission.name} came after #${id}; revert it first`);
     const writer = listingWriter(db, actor.name, at);
     const { history } = writer;
-    const delisted = delistMany(writer, sql`SELECT id FROM listings WHERE submission_id = ${id} AND status = 'active'`, {
+    const delisted = delistMany(writer, submissionListingsSql(id), {
       why: `DUL submission #${id} of ${submission.name} reverted`,
       details: { submission: id, isp: submission.name },
     });
 
     // The previous set comes back as new listings (listings keep their status history), copied
     // from the delisted ones in address order, in one contiguous run of ids.
-    const restored = restoreCopies(writer, sql`SELECT listing_id FROM dul_replaced WHERE submission_id = ${id}`, {
+    const restored = restoreCopies(writer, replacedListingsSql(id), {
       why: `DUL submission #${id} of ${submission.name} reverted: the previous set is restored`,
       details: { submission: id, isp: submission.name },
     });
     const count = restored.count;
     if (count > 0) {
-      db.run(sql`INSERT INTO dul_range_notes (listing_id, note)
-        SELECT n.id, note.note FROM dul_replaced r JOIN dul_range_notes note ON note.listing_id = r.listing_id JOIN listings o ON o.id = r.listing_id
-        JOIN listings n ON n.family = o.family AND n.first = o.first AND n.last = o.last AND n.id BETWEEN ${restored.firstId} AND ${restored.lastId}
-        WHERE r.submission_id = ${id}`);
+      db.run(sql`INSERT INTO dul_range_notes (listing_id, note) ${restoredNotesSql(id, restored.firstId, restored.lastId)}`);
     }
     db.run(sql`UPDATE dul_submissions SET reverted_at = ${at}, reverted_by = ${actor.id} WHERE id = ${id}`);
     history.append({
@@ -186,4 +181,32 @@ export function revertSubmission(db: WriteDb, actorName: string | null, id: numb
     return { delisted, restored: count };
   });
   return { submission: getSubmission(db, id), ...counts };
+}
+
+/** The ISP's active DUL listings outside `submissionId`: what a replace delists (remembered in dul_replaced for a revert). */
+export function replacedSetSql(submissionId: number, ispId: number): Sql {
+  return sql`SELECT ${submissionId}, l.id FROM dul_submissions s CROSS JOIN listings l ON l.submission_id = s.id AND l.status = 'active'
+        WHERE s.isp_id = ${ispId} AND s.id <> ${submissionId}`;
+}
+
+/** The listings a submission's replace delisted. */
+export function replacedListingsSql(submissionId: number): Sql {
+  return sql`SELECT listing_id FROM dul_replaced WHERE submission_id = ${submissionId}`;
+}
+
+/** A submission's active listings (what its revert delists). */
+export function submissionListingsSql(submissionId: number): Sql {
+  return sql`SELECT id FROM listings WHERE submission_id = ${submissionId} AND status = 'active'`;
+}
+
+/** A later submission of the same ISP still in force (a revert goes newest first). */
+export function laterSubmissionSql(ispId: number, submissionId: number): Sql {
+  return sql`SELECT id FROM dul_submissions WHERE isp_id = ${ispId} AND id > ${submissionId} AND reverted_at IS NULL ORDER BY id LIMIT 1`;
+}
+
+/** The ISP's notes of the listings a replace delisted, for their copies restored as ids firstId..lastId. */
+export function restoredNotesSql(submissionId: number, firstId: number, lastId: number): Sql {
+  return sql`SELECT n.id, note.note FROM dul_replaced r JOIN dul_range_notes note ON note.listing_id = r.listing_id JOIN listings o ON o.id = r.listing_id
+        JOIN listings n ON n.family = o.family AND n.first = o.first AND n.last = o.last AND n.id BETWEEN ${firstId} AND ${lastId}
+        WHERE r.submission_id = ${submissionId}`;
 }

@@ -213,8 +213,7 @@ function runsOf(writer: ListingWriter, selection: Sql): Array<{ first: number; l
  */
 export function delistMany(writer: ListingWriter, selection: Sql, note: ChangeNote): number {
   const runs = runsOf(writer, selection);
-  const changed = writer.db.run(sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${writer.at}
-    WHERE id IN (${selection}) AND status <> 'delisted'`).changes;
+  const changed = writer.db.run(delistManySql(selection, writer.at)).changes;
   for (const run of runs) {
     writer.history.append({
       actor: writer.actor,
@@ -236,9 +235,7 @@ export function delistMany(writer: ListingWriter, selection: Sql, note: ChangeNo
  */
 export function restoreCopies(writer: ListingWriter, selection: Sql, note: ChangeNote): CreatedRun {
   const { db, at } = writer;
-  const restored = db.run(sql`INSERT INTO listings ${{ text: INSERT_COLUMNS, values: [] }}
-    SELECT l.list, l.family, l.first, l.last, l.span, l.prefix, l.reason, l.investigator_id, l.txt, l.level, l.expires_at, ${at}, ${at}, l.submission_id
-    FROM listings l WHERE l.id IN (${selection}) ORDER BY l.family, l.first, l.last`);
+  const restored = db.run(restoreCopiesSql(selection, at));
   const count = restored.changes;
   const lastId = Number(restored.lastInsertRowid);
   const run = { count, firstId: lastId - count + 1, lastId };
@@ -254,4 +251,17 @@ export function restoreCopies(writer: ListingWriter, selection: Sql, note: Chang
     });
   }
   return run;
+}
+
+/** The statement that delists what `selection` picks and is not delisted yet. */
+export function delistManySql(selection: Sql, at: string): Sql {
+  return sql`UPDATE listings SET status = 'delisted', suppressed_until = NULL, updated_at = ${at}
+    WHERE id IN (${selection}) AND status <> 'delisted'`;
+}
+
+/** The statement that inserts active copies of what `selection` picks, in address order. */
+export function restoreCopiesSql(selection: Sql, at: string): Sql {
+  return sql`INSERT INTO listings ${{ text: INSERT_COLUMNS, values: [] }}
+    SELECT l.list, l.family, l.first, l.last, l.span, l.prefix, l.reason, l.investigator_id, l.txt, l.level, l.expires_at, ${at}, ${at}, l.submission_id
+    FROM listings l WHERE l.id IN (${selection}) ORDER BY l.family, l.first, l.last`;
 }

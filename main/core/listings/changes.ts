@@ -13,7 +13,7 @@
 import { formatRange, readAddressKeyHex, type Family } from '../../../shared/address.js';
 import type { ListName, Reason, Role } from '../../../shared/domain.js';
 import type { WriteDb } from '../db/connection.js';
-import { sql } from '../db/sql.js';
+import { sql, type Sql } from '../db/sql.js';
 import { openHistory, type HistoryWriter } from '../audit/history.js';
 import type { ListingRow } from './listing-row.js';
 import { spanOfKeys } from '../lookup/span-lookup.js';
@@ -69,7 +69,7 @@ function rangeText(row: Pick<ListingRow, 'first' | 'last'>): string {
 
 /** The active listing with the same range on `list` (other than `exceptId`), if any. */
 export function activeDuplicate(db: WriteDb, family: Family, first: Buffer, last: Buffer, list: ListName, exceptId = 0): number | null {
-  const row = db.get<{ id: number }>(sql`SELECT id FROM listings l WHERE family = ${family} AND first = ${first} AND last = ${last} AND list = ${list} AND status = 'active' AND id <> ${exceptId} AND ${committedSql('l')}`);
+  const row = db.get<{ id: number }>(activeDuplicateSql(family, first, last, list, exceptId));
   return row?.id ?? null;
 }
 
@@ -215,4 +215,9 @@ export function move(
     fromList: row.list,
   });
   return { id };
+}
+
+/** The active listings with the same range on `list`, other than `exceptId`. */
+export function activeDuplicateSql(family: Family, first: Uint8Array, last: Uint8Array, list: ListName, exceptId: number): Sql {
+  return sql`SELECT id FROM listings l WHERE family = ${family} AND first = ${first} AND last = ${last} AND list = ${list} AND status = 'active' AND id <> ${exceptId} AND ${committedSql('l')}`;
 }

@@ -26,9 +26,12 @@ export interface PreparedSnapshot {
   readonly listingsInForce: Record<ListName, number>;
 }
 
+/** The newest live snapshot's serial, what was in force then and its manifest's hash. */
+export const LAST_LIVE_SNAPSHOT_SQL = sql`SELECT serial, in_force, manifest_sha256 FROM snapshots WHERE state = 'live' ORDER BY serial DESC LIMIT 1`;
+
 /** The newest snapshot that went live (prepared ones are still being published, or were abandoned). */
 export function lastLiveSnapshot(db: ReadDb): { serial: number; in_force: Buffer; manifest_sha256: string } | undefined {
-  return db.get(sql`SELECT serial, in_force, manifest_sha256 FROM snapshots WHERE state = 'live' ORDER BY serial DESC LIMIT 1`);
+  return db.get(LAST_LIVE_SNAPSHOT_SQL);
 }
 
 /** Read, resolve and diff against the last live snapshot. Reads only. */

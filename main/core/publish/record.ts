@@ -37,10 +37,15 @@ function eventDetails(serial: number, record: SnapshotRecord, listingsInForce: R
   return { serial, zone: record.zone, path: record.path, keyId: record.keyId, approvedBy: record.approvedBy?.name ?? null, listingsInForce, changes };
 }
 
+/** The largest serial a snapshot row holds. */
+export const LARGEST_SERIAL_SQL = sql`SELECT max(serial) AS serial FROM snapshots`;
+/** The largest serial the history names (abandoned snapshots too). */
+export const LARGEST_EVENT_SERIAL_SQL = sql`SELECT max(subject_id) AS serial FROM events WHERE subject_type = 'snapshot'`;
+
 /** The largest serial ever given out: live or prepared rows, and serials the history names (abandoned ones too). */
 function largestSerialGiven(db: WriteDb): number {
-  const rows = db.get<{ serial: number | null }>(sql`SELECT max(serial) AS serial FROM snapshots`)?.serial ?? 0;
-  const events = db.get<{ serial: number | null }>(sql`SELECT max(subject_id) AS serial FROM events WHERE subject_type = 'snapshot'`)?.serial ?? 0;
+  const rows = db.get<{ serial: number | null }>(LARGEST_SERIAL_SQL)?.serial ?? 0;
+  const events = db.get<{ serial: number | null }>(LARGEST_EVENT_SERIAL_SQL)?.serial ?? 0;
   return Math.max(rows, events);
 }
 

@@ -132,6 +132,9 @@ function indexSql(column: 'list' | 'reason', names: readonly string[]): Sql {
   return sql`CASE ${identifier(column, ['list', 'reason'])} ${joinSql(cases, ' ')} ELSE ${UNKNOWN_CODE} END`;
 }
 
+/** A row's list and reason as one code: list index * REASON_CODES + reason index. */
+const LIST_REASON_CODE = sql`${indexSql('list', LISTS)} * ${REASON_CODES} + ${indexSql('reason', REASONS)}`;
+
 /**
  * Read the listings in force at `now` in one read transaction. A DUL listing past its
  * submission's valid-until has expired (expires_at), one whose submission's effective date is
@@ -149,14 +152,9 @@ export function readListingsInForce(db: ReadDb, now: Date): ListingsInForce {
     const rows: ChunkRows = { v4: new Ipv4ListingsBuilder(), v6: [], submissions: new Set(), submissionOfV6: new Map() };
     // The one rule's SQL form; `+status` keeps the planner on the id order rather than the status index.
     const inForce = inForceSql(readTerms(snapshot, at), '', true);
-    const codeSql = sql`${indexSql('list', LISTS)} * ${REASON_CODES} + ${indexSql('reason', REASONS)}`;
     // Keyset chunks: the next READ_CHUNK_ROWS rows in force after the last id read.
     for (let after = Number.MIN_SAFE_INTEGER; ; ) {
-      const chunk = snapshot.get<{ high: number | null; rows: string | null }>(sql`SELECT max(id) AS high, group_concat(printf(${ROW_FORMAT},
-          family, hex(CASE family WHEN 4 THEN substr(first, 13) ELSE first END), hex(CASE family WHEN 4 THEN substr(last, 13) ELSE last END),
-          id, ${codeSql}, ifnull(level, ''), ifnull(submission_id, ''), txt IS NOT NULL), char(30)) AS rows
-        FROM (SELECT id, list, family, first, last, reason, level, submission_id, txt FROM listings
-              WHERE id > ${after} AND ${inForce} ORDER BY id LIMIT ${READ_CHUNK_ROWS})`);
+      const chunk = snapshot.get<{ high: number | null; rows: string | null }>(inForceChunkSql(after, inForce));
       const text = chunk?.rows ?? null;
       if (text === null || chunk === undefined || chunk.high === null) break;
       const from = after;
@@ -171,6 +169,15 @@ export function readListingsInForce(db: ReadDb, now: Date): ListingsInForce {
     const ispOf = readSubmissionIsps(snapshot);
     return { v4: withoutExclusions(v4, ispOf, exclusions).finish(), v6: v6WithoutExclusions(v6, submissionOfV6, ispOf, exclusions) };
   });
+}
+
+/** One chunk: the next READ_CHUNK_ROWS listings in force (`inForce`, the rule's SQL form) after id `after`, as one text, and the last id read. */
+export function inForceChunkSql(after: number, inForce: Sql): Sql {
+  return sql`SELECT max(id) AS high, group_concat(printf(${ROW_FORMAT},
+          family, hex(CASE family WHEN 4 THEN substr(first, 13) ELSE first END), hex(CASE family WHEN 4 THEN substr(last, 13) ELSE last END),
+          id, ${LIST_REASON_CODE}, ifnull(level, ''), ifnull(submission_id, ''), txt IS NOT NULL), char(30)) AS rows
+        FROM (SELECT id, list, family, first, last, reason, level, submission_id, txt FROM listings
+              WHERE id > ${after} AND ${inForce} ORDER BY id LIMIT ${READ_CHUNK_ROWS})`;
 }
 
 /** What the chunks read so far hold: the rows, and the DUL submissions they come from. */
