@@ -90,7 +90,7 @@ export default tseslint.config(
   },
   {
     files: ['main/electron/**/*.ts'],
-    rules: restrict(['react', 'react-dom', '**/renderer/**', '**/cli/**'], 'the desktop shell serves the renderer over IPC: it imports neither the renderer nor the command line', coreInternals),
+    rules: restrict(['react', 'react-dom', '**/renderer/**', '**/cli/**', '**/server/**'], 'the desktop shell serves the renderer over IPC: it imports neither the renderer, the command line nor the servers (what both serve is in shared/)', coreInternals),
   },
   {
     // The command line's start (every `repdesk` run, --help included) loads the command table and

@@ -13,7 +13,7 @@ import { openDatabase, type Connection } from './db/connection.js';
 import { AppError } from './errors.js';
 import { createLogger } from './log.js';
 import { runInCall } from './call-scope.js';
-import type { CallContext, Handler, HandlerMap } from './call-context.js';
+import type { CallContext, Handler, HandlerContext, HandlerMap } from './call-context.js';
 import { ListingIndex } from './lookup/listing-index.js';
 import { collectAnchors } from './audit/anchors.js';
 import type { CheckpointKeyCustody } from './audit/checkpoint-key.js';
@@ -31,7 +31,6 @@ import { approveRequest, pendingApprovals } from './publish/approve.js';
 import { listSnapshots, snapshotChanges } from './publish/review.js';
 import { defaultDataFolder } from './paths.js';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { JobRunner, type JobCoreFactory } from './jobs/jobs.js';
 import { interruptedJobViews } from './jobs/job-records.js';
 import { addIsp, getIsp, getSubmission, ispRanges, listIsps, updateIsp } from './dul/isps.js';
@@ -48,16 +47,10 @@ import { editListing, runBulkAction } from './workbench/edits.js';
 import { exportListingsCsv } from './workbench/csv.js';
 import { deleteView, listViews, saveView } from './workbench/views.js';
 import { searchText } from './workbench/search.js';
-import { createListingFromSample, getSample, importSamples, linkSample, listSamples, rawSample, sampleStats } from './evidence/samples.js';
-import { addNote, createThread, draftReply, exportMessage, getThread, importThreadMessages, listThreads, resolveThread, saveReply, sendReply } from './evidence/threads.js';
-import { decideNomination, getNomination, listNominations, openNomination } from './queues/nominations.js';
-import { addNomination, importNominationBundle, nominationTemplates } from './queues/nomination-intake.js';
-import { decideDelistingRequest, draftDelistingDecision, getDelistingRequest, listDelistingRequests } from './queues/delisting.js';
-import { addDelistingRequest, importDelistingRequests } from './queues/delisting-intake.js';
-import { draftNominationReply } from './queues/replies.js';
-import { queuesSummary } from './queues/summary.js';
-import { foldDashboard, unfoldedListings } from './dashboard/counters.js';
-import type { FoldWorkerData } from './dashboard/fold-worker.js';
+import { foldDashboard } from './dashboard/counters.js';
+import { FoldSchedule } from './dashboard/fold-schedule.js';
+import { evidenceHandlers } from './evidence/handlers.js';
+import { queueHandlers } from './queues/handlers.js';
 import { startUpkeep } from './upkeep.js';
 import { readDashboard } from './dashboard/dashboard.js';
 import { resolveFile, resolveLocalFolder, uploadsIn, type InputFile } from './io/files.js';
@@ -66,8 +59,6 @@ import { coreFileUrl } from './core-files.js';
 import { beginStep, endStep, letWritesGoFirst } from './writer/priority.js';
 
 const log = createLogger('core');
-/** New listings a fold after a write takes in on the spot; more are folded on a worker thread in steps. */
-const IN_PLACE_FOLD_LISTINGS = 32_768;
 
 export interface CoreOptions {
   /** Database file (':memory:' for a throw-away one). */
@@ -180,59 +171,8 @@ export function createCore(options: CoreOptions): Core {
       options.afterJob?.();
     },
   });
-  // The dashboard's figures follow each write off the request path: a trigger journals every
-  // listing change in the writer's transaction, and the fold (seconds after a million-row
-  // import) runs once the answer is out. `dashboard.get` folds whatever is still pending.
-  let dashboardFold: NodeJS.Immediate | null = null;
-  const settleDashboard = () => {
-    if (dashboardFold) clearImmediate(dashboardFold);
-    dashboardFold = null;
-    try {
-      foldDashboard(write, now());
-    } catch (error) {
-      // Left pending: the next fold (at the latest, the next dashboard open) retries and reports.
-      log.warn(`dashboard figures not updated yet: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  };
-  // A fold after a write runs here when it is small; a big one (a million-row import committed)
-  // goes to a worker thread in short steps, so a server's writer never holds its queue for it.
-  const foldInSteps = () => {
-    if (dashboardFold) clearImmediate(dashboardFold);
-    dashboardFold = null;
-    if (options.databasePath !== ':memory:' && unfoldedListings(read) > IN_PLACE_FOLD_LISTINGS) foldOffThread();
-    else settleDashboard();
-  };
-  const scheduleDashboardFold = () => {
-    if (options.foldsDashboard === false) return;
-    dashboardFold ??= setImmediate(foldInSteps);
-  };
-  // After a background job (a big import, usually) the fold runs on a worker thread of its own,
-  // started once the job's worker has exited; one at a time, and again if more jobs ended meanwhile.
-  let foldWorker: Worker | null = null;
-  let foldAgain = false;
-  let isClosed = false;
-  const foldOffThread = () => {
-    if (options.databasePath === ':memory:') return scheduleDashboardFold();
-    if (isClosed) return;
-    if (foldWorker) {
-      foldAgain = true;
-      return;
-    }
-    foldWorker = new Worker(coreFileUrl('./dashboard/fold-worker.js'), {
-      workerData: { databasePath: options.databasePath, now: nowText(), writesWaiting: options.writesWaiting ?? null } satisfies FoldWorkerData,
-    });
-    foldWorker.on('message', (message: { failed?: string }) => {
-      if (message.failed) log.warn(`dashboard figures not updated yet (${message.failed}); the next fold catches up`);
-    });
-    foldWorker.on('error', (error) => log.warn(`dashboard fold worker failed: ${String(error)}`));
-    foldWorker.on('exit', () => {
-      foldWorker = null;
-      if (foldAgain && !isClosed) {
-        foldAgain = false;
-        foldOffThread();
-      }
-    });
-  };
+  // The dashboard's figures follow each write off the request path (dashboard/fold-schedule.ts).
+  const folds = new FoldSchedule({ databasePath: options.databasePath, read, write, now, foldsDashboard: options.foldsDashboard !== false, writesWaiting: options.writesWaiting });
   const upkeep = startUpkeep(read, write, {
     databasePath: options.databasePath,
     now,
@@ -252,8 +192,8 @@ export function createCore(options: CoreOptions): Core {
   const afterWrite = (operation: OperationName, actor: string | null, outcome: 'done' | 'failed', isJob: boolean) => {
     index.refresh();
     // A server's reader leaves the fold to its writer (afterJob): one fold worker, not two splitting the same work.
-    if (isJob && options.foldsDashboard !== false) foldOffThread();
-    else scheduleDashboardFold();
+    if (isJob && options.foldsDashboard !== false) folds.offThread();
+    else folds.schedule();
     const topics = TOPICS_OF[operation];
     if (outcome === 'done' && topics.length > 0) options.onChange?.({ operation, actor, at: nowText(), topics });
   };
@@ -285,8 +225,10 @@ export function createCore(options: CoreOptions): Core {
     onProgress: call.onProgress,
   });
 
+  const context: HandlerContext = { read, write, index, now, fileOf };
   const handlers: HandlerMap = {
     ...authHandlers(connection, now),
+    ...evidenceHandlers(context),
     lookup: (input) => lookupAddress(read, index, input.ip, readSettings(read), now()),
     'lookup.bulk': (input) => lookupAddresses(read, index, input.ips, readSettings(read), now()),
     'listings.add': (input, call) => addListing(write, call.actor, input, readSettings(read), now()),
@@ -360,63 +302,7 @@ export function createCore(options: CoreOptions): Core {
     'views.save': (input, call) => saveView(write, call.actor, input, nowText),
     'views.delete': (input, call) => deleteView(write, call.actor, input.name, nowText),
     'search.text': (input) => searchText(read, input.q, input.limit),
-    'samples.import': async (input, call) =>
-      importSamples(
-        write,
-        index,
-        call.actor,
-        { sources: input.files.map((ref) => fileOf(ref, call)), listingId: input.listingId, importValid: input.importValid },
-        readSettings(read),
-        now(),
-        call.onProgress,
-      ),
-    'samples.list': (input) => listSamples(read, input.listingId, input.afterId, input.limit),
-    'samples.get': (input) => getSample(read, index, input.id),
-    'samples.raw': (input) => rawSample(read, input.id),
-    'samples.link': (input, call) => linkSample(write, call.actor, input.sampleId, input.listingId, now()),
-    'samples.createListing': (input, call) => createListingFromSample(write, call.actor, input, readSettings(read), now()),
-    'samples.stats': (input) => sampleStats(read, input.listingId),
-    'threads.list': (input) => listThreads(read, input),
-    'threads.get': (input) => getThread(read, input.id, readSettings(read)),
-    'threads.create': (input, call) => createThread(write, call.actor, input, now()),
-    'threads.import': (input, call) =>
-      importThreadMessages(
-        write,
-        call.actor,
-        { threadId: input.threadId, direction: input.direction, sources: input.files.map((ref) => fileOf(ref, call)), importValid: input.importValid },
-        readSettings(read),
-        now(),
-      ),
-    'threads.note': (input, call) => addNote(write, call.actor, input.threadId, input.text, readSettings(read), now()),
-    'threads.draft': (input) => draftReply(read, input.threadId, input.template, readSettings(read), now()),
-    'threads.reply': (input, call) => saveReply(write, call.actor, input, readSettings(read), now()),
-    'threads.export': (input) => exportMessage(read, input.id),
-    'threads.send': (input, call) => sendReply(write, call.actor, input.id, readSettings(read), now()),
-    'threads.resolve': (input, call) => resolveThread(write, call.actor, input, now()),
-    'nominations.add': (input, call) => addNomination(write, call.actor, input, readSettings(read), now()),
-    'nominations.import': (input, call) => {
-      const bundle = fileOf(input.bundle, call, 'the bundle');
-      // A name the bundle gives is a file sent with it, else one in the bundle's own folder (a plain name: checked by the import).
-      const named = (name: string): InputFile | null => {
-        const sent = input.files?.[name];
-        if (sent) return fileOf(sent, call, name);
-        return bundle.folder === null ? null : { path: join(bundle.folder, name), name, folder: bundle.folder };
-      };
-      return importNominationBundle(write, call.actor, bundle, named, readSettings(read), now());
-    },
-    'nominations.templates': () => nominationTemplates(),
-    'nominations.list': (input, call) => listNominations(read, input, call.actor, now()),
-    'nominations.get': (input) => getNomination(read, input.id, readSettings(read), now()),
-    'nominations.open': (input, call) => openNomination(write, index, call.actor, input.id, readSettings(read), now),
-    'nominations.draft': (input) => draftNominationReply(read, index, input, readSettings(read), now()),
-    'nominations.decide': (input, call) => decideNomination(write, index, call.actor, input, readSettings(read), now()),
-    'delisting.add': (input, call) => addDelistingRequest(write, index, call.actor, input, readSettings(read), now()),
-    'delisting.import': (input, call) => importDelistingRequests(write, index, call.actor, fileOf(input.file, call), readSettings(read), now(), call.onProgress),
-    'delisting.list': (input, call) => listDelistingRequests(read, input, call.actor, now()),
-    'delisting.get': (input) => getDelistingRequest(read, input.id, readSettings(read), now()),
-    'delisting.draft': (input) => draftDelistingDecision(read, input, readSettings(read), now()),
-    'delisting.decide': (input, call) => decideDelistingRequest(write, call.actor, input, readSettings(read), now()),
-    'queues.summary': (_input, call) => queuesSummary(read, call.actor, now()),
+    ...queueHandlers(context),
     'dashboard.get': (input) => {
       // A server's reader never folds (it cannot write): its writer thread folds, see threaded-core.ts.
       if (!options.readOnly) {
@@ -485,14 +371,11 @@ export function createCore(options: CoreOptions): Core {
       if (!isOperationName(name)) return Promise.resolve({ ok: false, error: { code: 'not-found', message: `no operation named ${JSON.stringify(name)}` } });
       return dispatch(name, payload, call);
     },
-    foldDashboard: (isInSteps = false) => (isInSteps ? foldInSteps() : settleDashboard()),
+    foldDashboard: (isInSteps = false) => (isInSteps ? folds.inSteps() : folds.settle()),
     signCheckpoint: (when) => upkeep.signCheckpoint(when),
     close: () => {
-      isClosed = true;
       index.close();
-      void foldWorker?.terminate();
-      // A core that wrote (the CLI after an import) leaves the figures current for the app.
-      if (dashboardFold) settleDashboard();
+      folds.close();
       void jobs.close();
       remoteSigning.close();
       upkeep.close();

@@ -9,9 +9,9 @@
  * Electron wiring is in main.ts, and the tests drive this with a real server and fakes.
  */
 import { isOperationName, needsSession } from '../../shared/contract.js';
-import type { ApiError, ApiResult } from '../../shared/result.js';
+import type { ApiResult } from '../../shared/result.js';
 import type { JobView } from '../../shared/jobs.js';
-import type { ConnectionAnswer, ConnectionRequest, ConnectionState, ConnectionStatus } from '../../shared/desktop.js';
+import type { ConnectionAnswer, ConnectionRequest, ConnectionState } from '../../shared/desktop.js';
 import type { Role } from '../../shared/domain.js';
 import type { UploadReceipt } from '../../shared/files.js';
 import { CHANGE_TOPICS } from '../../shared/changes.js';
@@ -19,12 +19,13 @@ import { CHANGE_EVENT, parseChangeEvent, type ChangeEvent } from '../../shared/r
 import type { SessionView, SignInResult } from '../../shared/team.js';
 import { AppError } from '../core/errors.js';
 import { followEvents } from '../client/events.js';
-import { RemoteClient } from '../client/remote-client.js';
-import { parseServerAddress } from '../client/server-address.js';
-import { ServerUnreachable, ServerWire, fingerprintOf, inspectCertificate, type ServerTrust } from '../client/transport.js';
+import type { RemoteClient } from '../client/remote-client.js';
+import { ServerUnreachable, fingerprintOf } from '../client/transport.js';
 import type { ConnectionChoice } from './connection-file.js';
-import { PreparedSnapshots, type signingConfirmation } from './publish-signing.js';
-import { forgetSessionToken, readSessionToken, sessionKeepingProblem, storeSessionToken, type SessionVault } from './session-vault.js';
+import type { signingConfirmation } from './publish-signing.js';
+import { forgetSessionToken, sessionKeepingProblem, storeSessionToken, type SessionVault } from './session-vault.js';
+import { checkServer, probeServer } from './server-choice.js';
+import { DEFAULT_RETRY_DELAYS_MS, NOBODY, PROBE_TIMEOUT_MS, REMOTE_JOB_POLL_MS, failure, openTeamSide, unreachableResult, type TeamSide } from './team-side.js';
 
 /** Where a backup of the database comes from: a team server's client, this computer's database file, or nowhere now. */
 export type BackupSource =
@@ -55,45 +56,6 @@ export interface DesktopConnectionOptions {
   /** The pauses before trying an unreachable server again; the last repeats. */
   readonly retryDelaysMs?: readonly number[];
   readonly now?: () => Date;
-}
-
-const DEFAULT_RETRY_DELAYS_MS = [2_000, 5_000, 10_000, 30_000];
-/** How long the first look at a server (and each retry) waits for it. */
-const PROBE_TIMEOUT_MS = 10_000;
-/** While a job of this person may be running on the server, its list is asked for at most this often. */
-const REMOTE_JOB_POLL_MS = 1_000;
-
-interface TeamSide {
-  readonly server: string;
-  readonly certificate: string | null;
-  readonly wire: ServerWire;
-  readonly client: RemoteClient;
-  token: string | null;
-  status: ConnectionStatus;
-  person: string | null;
-  roles: readonly Role[];
-  problem: string | null;
-  retryAt: Date | null;
-  retryTimer: NodeJS.Timeout | null;
-  failures: number;
-  keepingProblem: string | null;
-  stopEvents: (() => void) | null;
-  /** The jobs started from this app (a server runs everyone's: only these are shown and notified here). */
-  readonly ownJobs: Set<number>;
-  jobs: readonly JobView[];
-  lastJobPollAt: number;
-  /** Snapshots the server prepared for this person to sign here (team mode's publish). */
-  readonly prepared: PreparedSnapshots;
-}
-
-const NOBODY = { actor: null, roles: [] as Role[], session: null };
-
-function failure(code: ApiError['code'], message: string): { ok: false; error: ApiError } {
-  return { ok: false, error: { code, message } };
-}
-
-function unreachableResult(error: ServerUnreachable): { ok: false; error: ApiError } {
-  return failure('internal', `${error.message}. RepDesk tries again by itself; a change you made just now may not have reached it: look once it is back.`);
 }
 
 export class DesktopConnection {
@@ -155,29 +117,7 @@ export class DesktopConnection {
   }
 
   private teamSide(server: string, certificate: string | null, person: string | null): TeamSide {
-    const trust: ServerTrust = certificate === null ? { kind: 'system' } : { kind: 'pinned', pem: certificate };
-    const wire = new ServerWire(server, trust);
-    const side: TeamSide = {
-      server,
-      certificate,
-      wire,
-      client: new RemoteClient({ wire, client: 'desktop', token: () => side.token, userAgent: this.options.userAgent }),
-      token: readSessionToken(this.options.vault, server),
-      status: 'signed-out',
-      person,
-      roles: [],
-      problem: null,
-      retryAt: null,
-      retryTimer: null,
-      failures: 0,
-      keepingProblem: sessionKeepingProblem(this.options.vault),
-      stopEvents: null,
-      ownJobs: new Set(),
-      jobs: [],
-      lastJobPollAt: 0,
-      prepared: new PreparedSnapshots(),
-    };
-    return side;
+    return openTeamSide(server, certificate, person, this.options.vault, this.options.userAgent);
   }
 
   /** Every call of the page, as IPC hands it over. */
@@ -381,50 +321,15 @@ export class DesktopConnection {
       this.emit();
       return { ok: true, state: this.state() };
     }
-    const address = parseServerAddress(request.server);
-    if (address.problem !== null) return { ok: false, problem: address.problem, certificate: null };
-    const origin = address.origin;
-    let certificate: string | null = null;
-    if (origin.startsWith('https:')) {
-      let inspection;
-      try {
-        inspection = await inspectCertificate(origin, { kind: 'system' }, PROBE_TIMEOUT_MS);
-      } catch (error) {
-        if (error instanceof ServerUnreachable) return { ok: false, problem: error.message, certificate: null };
-        throw error;
-      }
-      if (!inspection.isTrusted) {
-        if (request.trustFingerprint !== inspection.certificate.fingerprint) {
-          const shown = request.trustFingerprint === undefined ? '' : ' It is not the certificate you were shown before: compare again.';
-          return {
-            ok: false,
-            problem: `${origin}: ${inspection.problem}.${shown} Trust it only if its fingerprint is the one the server's admin gave you (repdesk server prints it).`,
-            certificate: inspection.certificate,
-          };
-        }
-        certificate = inspection.pem;
-      }
-    }
+    const checked = await checkServer(request);
+    if (!checked.ok) return checked;
+    const { origin, certificate } = checked;
     const running = this.runningJob();
     if (running) return { ok: false, problem: running, certificate: null };
     const previousPerson = this.choice?.mode === 'team' && this.choice.server === origin ? this.choice.person : null;
     const side = this.teamSide(origin, certificate, previousPerson);
-    // Is a RepDesk server there? It answers session.whoami with the contract's result (nobody signed in yet).
-    let probe: ApiResult<unknown>;
-    const keptToken = side.token;
-    side.token = null;
-    try {
-      probe = await side.client.call('session.whoami', {}, PROBE_TIMEOUT_MS);
-    } catch (error) {
-      side.wire.close();
-      if (error instanceof ServerUnreachable) return { ok: false, problem: error.message, certificate: null };
-      throw error;
-    }
-    if (!probe.ok && probe.error.code !== 'unauthenticated') {
-      side.wire.close();
-      return { ok: false, problem: probe.error.message, certificate: null };
-    }
-    side.token = keptToken;
+    const refusal = await probeServer(side);
+    if (refusal) return refusal;
     if (this.team?.server !== origin || this.team.certificate !== certificate) {
       await this.leaveTeam();
       this.embedded?.close();

@@ -5,7 +5,7 @@
  * IPC sender check.
  */
 import type { Dialog, IpcMainEvent, IpcMainInvokeEvent, OnHeadersReceivedListenerDetails, HeadersReceivedResponse, Session, Shell, WebContents } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../server/server.js';
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security.js';
 
 /**
  * The desktop page's policy: the browser-mode policy, with `connect-src 'none'`. The desktop UI

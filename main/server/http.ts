@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { ApiError, ApiResult, ErrorCode } from '../../shared/result.js';
 import { UPLOAD_NAME_HEADER, UPLOAD_PATH, formatBytes } from '../../shared/files.js';
+import { CONTENT_SECURITY_POLICY } from '../../shared/content-security.js';
 import type { CallContext, Core } from '../core/app.js';
 import { AppError } from '../core/errors.js';
 
@@ -18,21 +19,6 @@ export const MAX_BODY_BYTES = 1 << 20;
 const LINGER_MILLISECONDS = 5_000;
 /** What a 503 asks a client to wait before it tries again. */
 const RETRY_AFTER_SECONDS = 2;
-
-/** The page's Content-Security-Policy: nothing remote, no inline script, no plugins, no framing by others. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "frame-src 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

@@ -13,7 +13,7 @@ import type { CallContext, Core } from '../core/app.js';
 import { createLogger } from '../core/log.js';
 import { Answers } from './http.js';
 
-export { CONTENT_SECURITY_POLICY, MAX_BODY_BYTES } from './http.js';
+export { MAX_BODY_BYTES } from './http.js';
 
 const log = createLogger('server');
 const answers = new Answers();

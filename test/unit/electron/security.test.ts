@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { IpcMainInvokeEvent, MessageBoxOptions } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../../../main/server/server.js';
+import { CONTENT_SECURITY_POLICY } from '../../../shared/content-security.js';
 import {
   DESKTOP_CONTENT_SECURITY_POLICY,
   isPermissionAllowed,
