@@ -21,7 +21,7 @@ const CORE_ENTRY_POINTS = [
   'database-location.js', // where the desktop app's database is
   'io/uploads.js', // the files the desktop shell registers for the page
   'io/records.js', // the bounded line reader (repdesk lookup --file)
-  'db/backup.js', // repdesk backup / restore: the database as a file, no core opened
+  'backup/backup.js', // repdesk backup / restore: the database as a file, no core opened
   'dashboard/counters.js', // settle.ts: the dashboard's fold as a command ends
   'snapshot/index.js', // snapshots as files (verify, install, keys, signing on this computer): no database
 ];

@@ -56,7 +56,7 @@ import { readDashboard } from './dashboard/dashboard.js';
 import { resolveFile, resolveLocalFolder, uploadsIn, type InputFile } from './io/files.js';
 import { UploadStore } from './io/uploads.js';
 import { coreFileUrl } from './core-files.js';
-import { beginStep, endStep, letWritesGoFirst } from './writer/priority.js';
+import { beginStep, endStep, letWritesGoFirst } from './db/write-priority.js';
 
 const log = createLogger('core');
 
@@ -111,7 +111,7 @@ export interface CoreOptions {
   /** Told after every committed write what it touched (the team server pushes these to open views). */
   readonly onChange?: (notice: ChangeNotice) => void;
   /**
-   * People's writes waiting in a server's writer thread (writer/priority.ts): the jobs this core
+   * People's writes waiting in a server's writer thread (db/write-priority.ts): the jobs this core
    * starts and its dashboard fold's worker are given it and let them go first between their
    * steps, and so does this core's own import unless it is that writer (`isServerWriter`: its
    * queue already runs one write at a time).

@@ -10,7 +10,7 @@ import type { ApiResult } from '../../shared/result.js';
 import type { SavedBackup } from '../../shared/desktop.js';
 import { receiveBackup } from '../client/backup-download.js';
 import { ServerUnreachable } from '../client/transport.js';
-import { backupDatabase } from '../core/db/backup.js';
+import { backupDatabase } from '../core/backup/backup.js';
 import { AppError } from '../core/errors.js';
 import type { BackupSource } from './connection.js';
 

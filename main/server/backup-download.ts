@@ -1,6 +1,6 @@
 /**
  * `GET /api/backup` on the team server, for an admin: a consistent backup of the database made
- * while everyone keeps working (SQLite's backup API, in a worker thread: core/db/backup.ts, `backupOffThread`),
+ * while everyone keeps working (SQLite's backup API, in a worker thread: core/backup/backup.ts, `backupOffThread`),
  * with the history checkpoints it holds and their key, streamed as one download (a POSIX tar
  * archive, shared/remote.ts) and deleted once sent or abandoned. The copy is made in a private
  * folder beside the database (`.backup-download-*`, 0700; one left by a server that died is
@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BACKUP_DATABASE_ENTRY, BACKUP_INFO_HEADER, type BackupFigures } from '../../shared/remote.js';
 import type { CallContext } from '../core/app.js';
-import { backupFiles, backupOffThread } from '../core/db/backup.js';
+import { backupFiles, backupOffThread } from '../core/backup/backup.js';
 import { createLogger } from '../core/log.js';
 import type { Answers } from './http.js';
 

@@ -1,6 +1,6 @@
 /** `repdesk backup` and `repdesk restore`. The table's entries are in `../backup-commands.ts`. */
 import { resolve } from 'node:path';
-import { backupDatabase, restoreDatabase } from '../../core/db/backup.js';
+import { backupDatabase, restoreDatabase } from '../../core/backup/backup.js';
 import { formatBytes } from '../../../shared/files.js';
 import type { BackupFigures } from '../../../shared/remote.js';
 import { printJson, UsageError, type CommandContext } from '../command.js';

@@ -18,7 +18,7 @@ import { addInvestigator, parseRoles, requireActor } from '../investigators/inve
 import { replaceCredentials, secondFactorRolesOf } from './credentials.js';
 import { checkNewPassphrase, hashPassphrase } from './passphrase.js';
 import { newEnrolmentCode, normaliseCode, secretHash } from './secrets.js';
-import { endSessionsOf } from './session-end.js';
+import { endSessionsOf } from '../investigators/session-end.js';
 import { TOTP_SECRET_BYTES, matchTotp, otpauthUri } from './totp.js';
 
 const HOUR = 3_600_000;

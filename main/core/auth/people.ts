@@ -12,7 +12,7 @@ import { openHistory } from '../audit/history.js';
 import { parseRoles, requireActor } from '../investigators/investigators.js';
 import { clearSecondFactor, secondFactorRolesOf } from './credentials.js';
 import { liveSessionCounts } from './sessions.js';
-import { endSessionsOf } from './session-end.js';
+import { endSessionsOf } from '../investigators/session-end.js';
 
 interface PersonRow {
   id: number;

@@ -14,7 +14,7 @@ import { AppError, forbidden, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
 import { findActor, parseRoles, type Actor } from '../investigators/investigators.js';
 import { isSessionTokenShaped, newSessionToken, secretHash } from './secrets.js';
-import type { SessionEndReason } from './session-end.js';
+import type { SessionEndReason } from '../investigators/session-end.js';
 
 const MINUTE = 60_000;
 /** A session's last use is written at most this often (authenticate runs on every call). */

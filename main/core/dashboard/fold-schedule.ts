@@ -23,7 +23,7 @@ export interface FoldScheduleOptions {
   readonly now: () => Date;
   /** Whether this core folds after its writes (a job's worker does not: the core that started the job folds after it). */
   readonly foldsDashboard: boolean;
-  /** People's writes waiting in a server's writer (writer/priority.ts): the fold worker's steps let them go first. */
+  /** People's writes waiting in a server's writer (db/write-priority.ts): the fold worker's steps let them go first. */
   readonly writesWaiting?: SharedArrayBuffer;
 }
 

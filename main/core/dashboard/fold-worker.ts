@@ -8,14 +8,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openDatabase } from '../db/connection.js';
 import { foldDashboard } from './counters.js';
-import { beginStep, endStep, letWritesGoFirst } from '../writer/priority.js';
+import { beginStep, endStep, letWritesGoFirst } from '../db/write-priority.js';
 
 /** What the core gives the fold's worker. */
 export interface FoldWorkerData {
   readonly databasePath: string;
   /** The core's time (a test's clock is not the real one). */
   readonly now: string;
-  /** People's writes waiting in a server's writer (writer/priority.ts): they go first between two steps. */
+  /** People's writes waiting in a server's writer (db/write-priority.ts): they go first between two steps. */
   readonly writesWaiting: SharedArrayBuffer | null;
 }
 
@@ -31,7 +31,7 @@ try {
     // with a pause between them: a server's writes waiting for the database (people at work
     // after a big import) get it between two steps, not after the whole fold.
     const pause = new Int32Array(new SharedArrayBuffer(4));
-    // In a server, each step is announced to its writer like an import's (writer/priority.ts).
+    // In a server, each step is announced to its writer like an import's (db/write-priority.ts).
     const counter = data.writesWaiting;
     const begin = () => {
       if (!counter) return;

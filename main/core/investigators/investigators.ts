@@ -9,7 +9,7 @@ import type { ReadDb, WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { conflict, forbidden, invalidInput, notFound } from '../errors.js';
 import { openHistory } from '../audit/history.js';
-import { endSessionsOf } from '../auth/session-end.js';
+import { endSessionsOf } from './session-end.js';
 
 interface InvestigatorRow {
   id: number;

@@ -10,10 +10,10 @@ import { conflict, invalidInput, notFound } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../snapshot/index.js';
 import type { CallOrigin } from '../call-scope.js';
-import type { CallContext } from '../call-context.js';
 import type { WriteDb } from '../db/connection.js';
 import type { FileAccess } from '../io/files.js';
 import { coreFileUrl } from '../core-files.js';
+import type { ProgressReporter } from './progress.js';
 
 const log = createLogger('jobs');
 const KEPT_JOBS = 50;
@@ -31,15 +31,18 @@ export interface JobCoreFactory {
     readonly uploadFolder?: string;
     readonly foldsDashboard?: boolean;
     readonly runsUpkeep?: boolean;
-    /** People's writes waiting in a server's writer (writer/priority.ts): the job's steps let them go first. */
+    /** People's writes waiting in a server's writer (db/write-priority.ts): the job's steps let them go first. */
     readonly writesWaiting?: SharedArrayBuffer;
   }): JobCore;
 }
 
+/** The call a job's operation runs as: the starting call's origin and file access, reporting its progress to the job. */
+export type JobCall = CallOrigin & FileAccess & { readonly onProgress?: ProgressReporter };
+
 /** The part of a core a job's worker uses. */
 export interface JobCore {
   readonly connection: { readonly write: WriteDb };
-  dispatch(name: JobOperation, payload: unknown, call: CallContext): Promise<ApiResult<unknown>>;
+  dispatch(name: JobOperation, payload: unknown, call: JobCall): Promise<ApiResult<unknown>>;
   close(): void;
 }
 
@@ -58,7 +61,7 @@ export interface JobWorkerData {
   readonly snapshotFolder: string | null;
   /** Int32 flag set to 1 to cancel. */
   readonly cancel: SharedArrayBuffer;
-  /** People's writes waiting in the server's writer (writer/priority.ts), or null outside a server. */
+  /** People's writes waiting in the server's writer (db/write-priority.ts), or null outside a server. */
   readonly writesWaiting: SharedArrayBuffer | null;
 }
 

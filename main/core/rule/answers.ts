@@ -15,7 +15,7 @@ import type { AddressAnswers, AnswerView, ListAnswer, RoleAtAddress } from '../.
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
-import { excludedPieces, readSubmissionIsps, type Holes } from '../dul/limits.js';
+import { excludedPieces, readSubmissionIsps, type Holes } from './dul-limits.js';
 import type { ListingRow } from '../listings/listing-row.js';
 import { InForceAt, inForceSql, type InForceTerms, type RuleRow } from './in-force.js';
 

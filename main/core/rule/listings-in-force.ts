@@ -9,7 +9,7 @@ import type { Family } from '../../../shared/address.js';
 import { LISTS, REASON_LABELS, type ListName, type Reason } from '../../../shared/domain.js';
 import type { ReadDb } from '../db/connection.js';
 import { identifier, joinSql, sql, type Sql } from '../db/sql.js';
-import { excludedPieces, readExclusions, readSubmissionIsps, type Holes } from '../dul/limits.js';
+import { excludedPieces, readExclusions, readSubmissionIsps, type Holes } from './dul-limits.js';
 import { inForceSql, readTerms } from './in-force.js';
 
 /** A listing in force, as publishing sees it (IPv6 listings, and callers that have a few). */

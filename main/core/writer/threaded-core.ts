@@ -16,7 +16,7 @@ import { UploadStore } from '../io/uploads.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../snapshot/index.js';
 import { WriterThread } from './writer-thread.js';
-import { writesWaitingCounter } from './priority.js';
+import { writesWaitingCounter } from '../db/write-priority.js';
 
 const log = createLogger('core');
 /** How long opening the dashboard waits for its figures to be folded before showing them as they are. */
@@ -53,7 +53,7 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
   // One upload folder for the reader (which receives), the writer and the jobs' workers (which import).
   const ownUploads = options.uploadFolder === undefined ? UploadStore.open({ parent: options.uploadParent }) : null;
   const uploadFolder = options.uploadFolder ?? (ownUploads?.folder as string);
-  // People's writes waiting in the writer: the jobs' steps let them go first (priority.ts).
+  // People's writes waiting in the writer: the jobs' steps let them go first (db/write-priority.ts).
   const writesWaiting = options.writesWaiting ?? writesWaitingCounter();
   const writer = await WriterThread.start(
     {

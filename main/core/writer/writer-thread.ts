@@ -15,7 +15,7 @@ import type { CallContext } from '../call-context.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../snapshot/index.js';
 import { coreFileUrl } from '../core-files.js';
-import { countWriteAnswered, countWriteQueued } from './priority.js';
+import { countWriteAnswered, countWriteQueued } from '../db/write-priority.js';
 
 const log = createLogger('writer');
 
@@ -31,7 +31,7 @@ export interface WriterData {
   readonly checkpointTickMs: number | null;
   /** Whether the writer sends its core's change notices back (a server that pushes them to clients). */
   readonly notifies: boolean;
-  /** People's writes waiting and a job's step under way (priority.ts): a write waits for the step's end here rather than on SQLite's busy handler. */
+  /** People's writes waiting and a job's step under way (db/write-priority.ts): a write waits for the step's end here rather than on SQLite's busy handler. */
   readonly writesWaiting: SharedArrayBuffer | null;
 }
 
@@ -89,7 +89,7 @@ export class WriterThread {
   /**
    * Start the writer; resolves once its core has opened (and migrated) the database. With
    * `onChange` (data.notifies), its change notices are passed on; with `writesWaiting`, the
-   * writes sent and not yet answered are counted there (priority.ts: jobs let them go first).
+   * writes sent and not yet answered are counted there (db/write-priority.ts: jobs let them go first).
    */
   static async start(data: WriterData, writeWaitMs = DEFAULT_WRITE_WAIT_MS, onChange?: (notice: ChangeNotice) => void, writesWaiting?: SharedArrayBuffer): Promise<WriterThread> {
     const writer = new WriterThread(data, writeWaitMs, onChange, writesWaiting);

@@ -12,7 +12,7 @@ import { AppError } from '../errors.js';
 import { createLogger } from '../log.js';
 import type { MinisignKeyPair } from '../snapshot/index.js';
 import { busyResult, type WriterData, type WriterReply, type WriterRequest } from './writer-thread.js';
-import { waitForStep } from './priority.js';
+import { waitForStep } from '../db/write-priority.js';
 
 const log = createLogger('writer');
 const data = workerData as WriterData;

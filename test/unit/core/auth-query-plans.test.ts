@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { planReader } from '../support/query-plans.js';
 import type { Sql } from '../../../main/core/db/sql.js';
 import { openSessionsSql, sessionByTokenSql } from '../../../main/core/auth/sessions.js';
-import { endSessionsOfSql } from '../../../main/core/auth/session-end.js';
+import { endSessionsOfSql } from '../../../main/core/investigators/session-end.js';
 import { failuresFromAddressSql, failuresOfNameSql, lockOfSql, unusedRecoveryCodeSql } from '../../../main/core/auth/sign-in.js';
 import { enrolmentByCodeSql } from '../../../main/core/auth/enrolment.js';
 

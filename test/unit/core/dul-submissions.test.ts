@@ -18,7 +18,7 @@ import { defaultSettings } from '../../../shared/settings.js';
 import { createCore, type CallContext, type Core } from '../../../main/core/app.js';
 import { resolveZones } from '../../../main/core/publish/resolve/resolve.js';
 import { writeRbldnsd } from '../support/zone-text.js';
-import { applyExclusions } from '../../../main/core/dul/limits.js';
+import { applyExclusions } from '../../../main/core/rule/dul-limits.js';
 import { parseTermDate } from '../../../main/core/dul/submission-file.js';
 import { mulberry32, randomInt } from '../support/random.js';
 import { readListings, zoneSegments } from '../support/published.js';

@@ -1,16 +1,16 @@
 /**
- * People's writes go before a job's next step (main/core/writer/priority.ts): a job's thread
+ * People's writes go before a job's next step (main/core/db/write-priority.ts): a job's thread
  * waits while writes are counted, and goes on when the last is answered (or after its bound);
  * the writer thread waits while a step is announced, and is woken when it ends.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { beginStep, countWriteAnswered, countWriteQueued, endStep, writesWaitingCounter } from '../../../main/core/writer/priority.js';
+import { beginStep, countWriteAnswered, countWriteQueued, endStep, writesWaitingCounter } from '../../../main/core/db/write-priority.js';
 
-const PRIORITY = new URL('../../../main/core/writer/priority.js', import.meta.url).href;
+const PRIORITY = new URL('../../../main/core/db/write-priority.js', import.meta.url).href;
 
-/** Run `call` (a function of priority.ts, with the counter and a bound) on a worker thread; resolves when it returns. */
+/** Run `call` (a function of db/write-priority.ts, with the counter and a bound) on a worker thread; resolves when it returns. */
 function onAThread(call: 'letWritesGoFirst' | 'waitForStep', counter: SharedArrayBuffer, maxMs: number): Promise<void> {
   const code = `import { workerData, parentPort } from 'node:worker_threads';
     const priority = await import(workerData.module);

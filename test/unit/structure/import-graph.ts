@@ -74,3 +74,39 @@ export function importLoops(graph: Map<string, string[]>): string[][] {
   for (const node of [...graph.keys()].sort()) if (!index.has(node)) visit(node);
   return loops;
 }
+
+/**
+ * The graph of what is inside `folder` (relative to the root, no trailing slash), one level
+ * deep: each subfolder is one node (`name/`, whatever file of it imports or is imported) and
+ * each file its own; imports that stay inside one node, or leave the folder, are left out.
+ */
+export function folderGraph(graph: Map<string, string[]>, folder: string): Map<string, string[]> {
+  const prefix = `${folder}/`;
+  const nodeOf = (file: string): string | null => {
+    if (!file.startsWith(prefix)) return null;
+    const rest = file.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    return slash === -1 ? rest : rest.slice(0, slash + 1);
+  };
+  const folders = new Map<string, Set<string>>();
+  for (const [file, targets] of graph) {
+    const from = nodeOf(file);
+    if (from === null) continue;
+    const edges = folders.get(from) ?? new Set<string>();
+    folders.set(from, edges);
+    for (const target of targets) {
+      const to = nodeOf(target);
+      if (to !== null && to !== from) edges.add(to);
+    }
+  }
+  return new Map([...folders].map(([node, edges]) => [node, [...edges].sort()]));
+}
+
+/** Every folder that holds a file of the graph, and each folder above it. */
+export function foldersOf(graph: Map<string, string[]>): string[] {
+  const folders = new Set<string>();
+  for (const file of graph.keys()) {
+    for (let at = file.lastIndexOf('/'); at > 0; at = file.lastIndexOf('/', at - 1)) folders.add(file.slice(0, at));
+  }
+  return [...folders].sort();
+}

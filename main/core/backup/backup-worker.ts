@@ -9,7 +9,7 @@ import { openHistory } from '../audit/history.js';
 import { runInCall } from '../call-scope.js';
 import { AppError } from '../errors.js';
 import { backupDatabase, type BackupThreadData, type BackupThreadReply } from './backup.js';
-import { openDatabase } from './connection.js';
+import { openDatabase } from '../db/connection.js';
 
 const data = workerData as BackupThreadData;
 

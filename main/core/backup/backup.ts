@@ -28,8 +28,8 @@ import { checkpointPaths, parseCheckpoint } from '../audit/checkpoints.js';
 import { fsyncFolder } from '../snapshot/index.js';
 import { runInCall, type CallOrigin } from '../call-scope.js';
 import { coreFileUrl } from '../core-files.js';
-import { openDatabase } from './connection.js';
-import { SCHEMA_VERSION } from './migrate.js';
+import { openDatabase } from '../db/connection.js';
+import { SCHEMA_VERSION } from '../db/migrate.js';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** Tables every RepDesk database has had since its first schema. */
@@ -327,7 +327,7 @@ export type BackupThreadReply = ApiResult<BackupResult>;
 /** Back up the database at `databasePath` into `target` (a new file) off this thread, recorded as `origin`'s. */
 export function backupOffThread(databasePath: string, target: string, origin: CallOrigin): Promise<BackupThreadReply> {
   const data: BackupThreadData = { databasePath, target, origin: { actor: origin.actor, client: origin.client, address: origin.address ?? null } };
-  const worker = new Worker(coreFileUrl('./db/backup-worker.js'), { workerData: data });
+  const worker = new Worker(coreFileUrl('./backup/backup-worker.js'), { workerData: data });
   return new Promise((resolve) => {
     let reply: BackupThreadReply | null = null;
     worker.once('message', (message: BackupThreadReply) => (reply = message));

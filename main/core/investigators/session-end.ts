@@ -1,7 +1,8 @@
 /**
  * Ending a person's sessions when who they are changes (deactivated, roles changed, enrolled
- * again, second factor reset). Apart from sessions.ts, which reads people through
- * investigators/, so that investigators/ can end sessions without a loop between the two.
+ * again, second factor reset). It lives with the people (investigators/), below auth/ which
+ * imports it (sign-in, enrolment, resetting a second factor), so that neither folder imports
+ * the other back.
  */
 import type { WriteDb } from '../db/connection.js';
 import { sql, type Sql } from '../db/sql.js';
