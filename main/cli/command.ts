@@ -50,7 +50,7 @@ export interface CommandContext {
   /** The database file (`--db`, REPDESK_DB, or the default). */
   readonly databasePath: string;
   /** The core on the database, opened (and its modules loaded) on first use; publish passes its signing key. */
-  readonly core: (extra?: Pick<CoreOptions, 'signingKey' | 'publishLockWaitMs'>) => Promise<Core>;
+  readonly core: (extra?: Pick<CoreOptions, 'signingKey' | 'publishLockWaitMs' | 'databaseMustExist'>) => Promise<Core>;
   readonly actor: string | null;
   readonly out: (line: string) => void;
   /** Ask the person at the terminal (hidden: a passphrase, never echoed). */

@@ -9,9 +9,9 @@ const load = () => import('./run/dashboard.js');
 
 export const DASHBOARD_COMMANDS = {
   dashboard: {
-    usage: 'repdesk dashboard [--period week|month|year] [--json]',
+    usage: 'repdesk dashboard [--period week|month|year] [--json] [--existing]',
     summary: 'Per list the entries in force (and lapsed), addresses covered (overlaps once, IPv6 in /64s) and recent change; the last publish; load per investigator; DUL by country',
-    options: { period: { type: 'string' }, json: { type: 'boolean' } },
+    options: { period: { type: 'string' }, json: { type: 'boolean' }, existing: { type: 'boolean' } },
     positionals: [0, 0],
     run: lazily(load, 'dashboard'),
   },

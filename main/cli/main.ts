@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { dirname, resolve } from 'node:path';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Core } from '../core/app.js';
 import type { OperationName, OperationResult } from '../../shared/contract.js';
 import { defaultDatabasePath } from '../core/paths.js';
@@ -188,12 +188,14 @@ export async function runCli(argv: readonly string[], io: { out: (line: string) 
       core: async (extra) => {
         if (!core) {
           const { createCore } = await import('../core/app.js');
-          if (databasePath !== ':memory:') mkdirSync(dirname(resolve(databasePath)), { recursive: true });
+          // A database that must exist is opened where it is: no folder is made for it.
+          if (databasePath !== ':memory:' && extra?.databaseMustExist !== true) mkdirSync(dirname(resolve(databasePath)), { recursive: true });
           try {
             // A command asks a few questions and exits: the address index answers from SQLite, nothing
             // is loaded; the dashboard's figures are folded once, as the command ends (settle.ts).
             core = createCore({ databasePath, addressIndex: 'database', foldsDashboard: false, ...extra });
           } catch (error) {
+            if (extra?.databaseMustExist === true && !existsSync(databasePath)) throw new CommandError(`there is no database ${databasePath}; nothing was created`);
             throw new CommandError(`cannot open the database ${databasePath}: ${(error as Error).message}`);
           }
         }

@@ -22,6 +22,11 @@ export const BACKGROUND_FOLD_LISTINGS = 100_000;
 /** bin/repdesk.js, beside dist/. */
 const BIN = fileURLToPath(coreFileUrl('../../../bin/repdesk.js'));
 
+/** The detached fold's command: `repdesk dashboard` on an existing database only (it may have been removed since). */
+export function detachedFoldArgs(databasePath: string): string[] {
+  return [BIN, '--db', databasePath, 'dashboard', '--existing', '--json'];
+}
+
 /**
  * Fold now when it is quick; otherwise start the fold in a detached process and return. A command
  * that changed nothing (a lookup, a record, a dry run) leaves the fold to the writers and to the
@@ -32,7 +37,7 @@ const BIN = fileURLToPath(coreFileUrl('../../../bin/repdesk.js'));
 export function settleDashboard(core: Core, databasePath: string): void {
   if (!changedAnything(core)) return;
   if (databasePath !== ':memory:' && unfoldedListings(core.connection.read) >= BACKGROUND_FOLD_LISTINGS) {
-    const child = spawn(process.execPath, [BIN, '--db', databasePath, 'dashboard', '--json'], {
+    const child = spawn(process.execPath, detachedFoldArgs(databasePath), {
       detached: true,
       stdio: 'ignore',
       env: { ...process.env, REPDESK_LOG_LEVEL: 'error' },

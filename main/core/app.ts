@@ -63,6 +63,8 @@ const log = createLogger('core');
 export interface CoreOptions {
   /** Database file (':memory:' for a throw-away one). */
   readonly databasePath: string;
+  /** Open the file only if it exists (a missing one is an error, not a new database): the command line's detached fold. */
+  readonly databaseMustExist?: boolean;
   /** Clock, replaceable in tests. */
   readonly now?: () => Date;
   /** The snapshot-signing key, held by the main process only (CLI: a key file; desktop: safeStorage). */
@@ -150,7 +152,7 @@ export interface Core {
 }
 
 export function createCore(options: CoreOptions): Core {
-  const connection = openDatabase(options.databasePath, { readonly: options.readOnly === true });
+  const connection = openDatabase(options.databasePath, { readonly: options.readOnly === true, mustExist: options.databaseMustExist === true });
   const now = options.now ?? (() => new Date());
   const nowText = () => now().toISOString();
   const { read, write } = connection;

@@ -2,18 +2,20 @@
  * The dashboard's fold after a command: a small change is folded before `repdesk` exits; after a
  * large import (100,000 listings or more) the command exits as soon as the import is committed
  * and the fold runs in a detached process of its own, which brings the figures up to date with
- * no other command run. A command that changed nothing leaves the fold alone. The real `bin/repdesk.js` in child processes, the figures read straight
+ * no other command run; that detached fold opens an existing database only, so a database (or
+ * its folder) removed before it starts is not created again. A command that changed nothing
+ * leaves the fold alone. The real `bin/repdesk.js` in child processes, the figures read straight
  * from the database file.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { formatAddress } from '../../shared/address.js';
-import { BACKGROUND_FOLD_LISTINGS } from '../../main/cli/settle.js';
+import { BACKGROUND_FOLD_LISTINGS, detachedFoldArgs } from '../../main/cli/settle.js';
 import { runProgram, type Run } from './support/cli.js';
 
 const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bin/repdesk.js');
@@ -118,4 +120,22 @@ describe('a command that changes nothing', () => {
       other.close();
     }
   });
+});
+
+test('the detached fold on a database removed meanwhile creates nothing: neither the file nor its folder', () => {
+  const gone = join(folder, 'removed', 'repdesk.sqlite');
+  for (const missing of [gone, join(folder, 'removed-too.sqlite')]) {
+    const run = runProgram(process.execPath, detachedFoldArgs(missing), { env: { REPDESK_LOG_LEVEL: 'error' } });
+    assert.equal(run.code, 1, run.out.join('\n'));
+    assert.ok(run.error.join('\n').includes(`there is no database ${missing}; nothing was created`), run.error.join('\n'));
+    assert.equal(existsSync(missing), false, `${missing} was created`);
+  }
+  assert.equal(existsSync(join(folder, 'removed')), false, 'its folder was created');
+  // The same command on a database that is there folds and prints the figures.
+  mkdirSync(join(folder, 'kept'));
+  const kept = join(folder, 'kept', 'repdesk.sqlite');
+  assert.equal(runProgram(process.execPath, [BIN, '--db', kept, 'investigator', 'add', 'Bo', '--roles', 'investigator'], { env: { REPDESK_LOG_LEVEL: 'error' } }).code, 0);
+  const run = runProgram(process.execPath, detachedFoldArgs(kept), { env: { REPDESK_LOG_LEVEL: 'error' } });
+  assert.equal(run.code, 0, run.error.join('\n'));
+  assert.ok(Array.isArray((JSON.parse(run.out.join('\n')) as { lists: unknown[] }).lists));
 });

@@ -35,6 +35,8 @@ function formatDashboard(view: DashboardView): string[] {
 }
 /** `repdesk dashboard` */
 export async function dashboard(context: CommandContext): Promise<void> {
+  // --existing (the fold a big import leaves to a detached process, settle.ts): the database may have been removed meanwhile; it is not created again.
+  if (context.values.existing === true && !context.remote) await context.core({ databaseMustExist: true });
   const view = await call(context, 'dashboard.get', context.values.period === undefined ? {} : { period: context.values.period });
   if (context.values.json) printJson(context, view);
   else for (const line of formatDashboard(view)) context.out(line);

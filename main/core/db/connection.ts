@@ -52,9 +52,12 @@ export interface Connection {
 /** How long a connection waits for another's lock unless told otherwise. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
-/** Open (creating if needed) and migrate the database at `path` (':memory:' for a throw-away one). */
-export function openDatabase(path: string, options: { readonly?: boolean } = {}): Connection {
-  const database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+/**
+ * Open (creating if needed) and migrate the database at `path` (':memory:' for a throw-away one).
+ * `readonly` and `mustExist` open an existing file only: a missing one is an error, not a new database.
+ */
+export function openDatabase(path: string, options: { readonly?: boolean; mustExist?: boolean } = {}): Connection {
+  const database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly === true || options.mustExist === true });
   try {
     database.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
     if (!options.readonly) {
