@@ -20,6 +20,7 @@ import { addressOrder } from './range-columns.js';
 import { checkTxt } from './txt.js';
 import { InForceAt } from '../rule/in-force.js';
 import { committedSql } from '../rule/unfinished.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 const MAX_ITEMS = 100;
 const PROGRESS_EVERY = 65_536;
@@ -42,7 +43,7 @@ export async function previewListingsImport(
   input: { file: InputFile; list: ListName; reason: Reason; txt?: string },
   settings: Settings,
   now: Date,
-  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+  onProgress: ProgressReporter = () => undefined,
 ): Promise<ListingsImportPreview> {
   checkReason(input.list, input.reason);
   if (input.list === 'QIL') throw invalidInput('QIL entries come from trap-hit ingestion or one at a time, not from a file import');

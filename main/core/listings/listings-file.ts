@@ -9,6 +9,7 @@ import { readRecordBatches } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { checkTxt } from './txt.js';
 import { RangeColumns } from './range-columns.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 /** Problems and notes kept word for word; the counts go on past them. */
 const MAX_REPORTED_PROBLEMS = 50;
@@ -35,7 +36,7 @@ export async function readListingsFile(
   input: InputFile,
   defaultTxt: string | null,
   maxBytes: number,
-  onProgress: (progress: { stage: string; done: number; total: number }) => void,
+  onProgress: ProgressReporter,
 ): Promise<ListingsFile> {
   const file: ListingsFile = { entries: 0, ranges: new RangeColumns(), prefixes: [], texts: [], lines: [], problems: [], problemCount: 0, notes: [], noteCount: 0 };
   let entries = 0;

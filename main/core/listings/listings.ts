@@ -20,6 +20,7 @@ import { checkTxt } from './txt.js';
 import type { ListingRow } from './listing-row.js';
 import { committedSql } from '../rule/unfinished.js';
 import type { InputFile } from '../io/files.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 const LISTING_COLUMNS = sql`l.id, l.list, l.family, hex(l.first) AS first, hex(l.last) AS last, l.prefix, l.reason, l.investigator_id, l.status,
   l.suppressed_until, l.txt, l.level, l.expires_at, l.created_at, l.updated_at, l.submission_id`;
@@ -214,7 +215,7 @@ export async function importListingsFile(
   input: { file: InputFile; list: ListName; reason: Reason; txt?: string },
   settings: Settings,
   now: Date,
-  onProgress: (progress: { stage: string; done: number; total: number }) => void = () => undefined,
+  onProgress: ProgressReporter = () => undefined,
   options: ImportSteps = {},
 ): Promise<ImportSummary> {
   checkReason(input.list, input.reason);
