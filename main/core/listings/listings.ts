@@ -17,7 +17,7 @@ import { requireActor } from '../investigators/investigators.js';
 import { readListingsFile } from './listings-file.js';
 import { addressOrder } from './range-columns.js';
 import { checkTxt } from './txt.js';
-import type { ListingRow } from './listing-row.js';
+import type { ListingRow } from '../rule/listing-row.js';
 import { committedSql } from '../rule/unfinished.js';
 import type { InputFile } from '../io/files.js';
 import type { ProgressReporter } from '../jobs/progress.js';
@@ -77,10 +77,11 @@ export function toListingView(db: ReadDb, row: ListingRow): ListingView {
 
 // Built once: lookups fetch records at 100k+ a second, and rebuilding the text each time shows.
 // An import's listings are nobody's until it commits (rule/unfinished.ts).
-const FIND_LISTING = sql`SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.id = ${0} AND ${committedSql('l')}`.text;
+/** A listing by id (lookups, the record): the statement's text, its one value the id. */
+export const FIND_LISTING_SQL = sql`SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.id = ${0} AND ${committedSql('l')}`.text;
 
 export function findListing(db: ReadDb, id: number): ListingRow | undefined {
-  return db.get<ListingRow>({ text: FIND_LISTING, values: [id] });
+  return db.get<ListingRow>({ text: FIND_LISTING_SQL, values: [id] });
 }
 
 const FIND_LISTINGS = sql`SELECT ${LISTING_COLUMNS} FROM listings l WHERE l.id IN (SELECT value FROM json_each(${'[]'})) AND ${committedSql('l')}`.text;
@@ -273,7 +274,7 @@ export async function importListingsFile(
         notes.push(`line ${lines[index]}: ${formatRange(ranges.range(index))} is already listed as #${existingId}; skipped`);
       }
     },
-    onProgress: (stage, done, total) => onProgress({ stage, done, total }),
+    onProgress,
     beforeStep: () => options.beforeStep?.(),
     afterStep: () => options.afterStep?.(),
     stepRows: options.stepRows,

@@ -231,7 +231,7 @@ export class ListingIndex {
       };
       const held = this.singles ? sql`span > 0` : sql`1`;
       for (const block of finished) add(sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id BETWEEN ${block.firstId} AND ${block.lastId} AND ${held} AND ${committedSql('l')}`);
-      add(sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id > ${this.maxId} AND ${held} AND ${committedSql('l')} ORDER BY id`);
+      add(newListingsSql(this.maxId, held));
       this.maxId = Math.max(this.maxId, newest);
       this.skipped = unfinished;
     });
@@ -295,4 +295,9 @@ export class ListingIndex {
     this.ensureBuilt();
     return this.ranges;
   }
+}
+
+/** The committed listings after id `afterId` that `held` keeps, in id order: what another process added since the index last looked. */
+export function newListingsSql(afterId: number, held: Sql): Sql {
+  return sql`SELECT id, family, hex(first), hex(last) FROM listings l WHERE id > ${afterId} AND ${held} AND ${committedSql('l')} ORDER BY id`;
 }

@@ -56,6 +56,12 @@ export interface AllRanges {
 /** One row of a chunk's text: family (1), id, then first and last in hex (8 digits each for IPv4, 32 for IPv6). */
 const ROW_TEXT = sql`family || printf('%010d', id) || hex(CASE family WHEN 4 THEN substr(first, 13) ELSE first END) || hex(CASE family WHEN 4 THEN substr(last, 13) ELSE last END)`;
 
+/** A chunk read by id: the next CHUNK_ROWS listings after id `after` that `leftOut` keeps, as one text, and the last id read. */
+export function rangeChunkSql(after: number, leftOut: Sql): Sql {
+  return sql`SELECT max(id) AS high, group_concat(${ROW_TEXT}, '') AS rows
+        FROM (SELECT id, family, first, last FROM listings l WHERE id > ${after} AND ${leftOut} ORDER BY id LIMIT ${CHUNK_ROWS})`;
+}
+
 /**
  * The chunks of rows to read, as text: by id through the table (every listing), or with
  * `isRangesOnly` through the span index, span by span (single addresses, span 0, left out
@@ -64,8 +70,7 @@ const ROW_TEXT = sql`family || printf('%010d', id) || hex(CASE family WHEN 4 THE
 function* rangeChunks(snapshot: ReadDb, leftOut: Sql, isRangesOnly: boolean): Generator<string> {
   if (!isRangesOnly) {
     for (let after = 0; ; ) {
-      const chunk = snapshot.get<{ high: number | null; rows: string | null }>(sql`SELECT max(id) AS high, group_concat(${ROW_TEXT}, '') AS rows
-        FROM (SELECT id, family, first, last FROM listings l WHERE id > ${after} AND ${leftOut} ORDER BY id LIMIT ${CHUNK_ROWS})`);
+      const chunk = snapshot.get<{ high: number | null; rows: string | null }>(rangeChunkSql(after, leftOut));
       if (!chunk || chunk.high === null || chunk.rows === null) return;
       after = chunk.high;
       yield chunk.rows;
