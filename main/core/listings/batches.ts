@@ -9,7 +9,7 @@ import type { ListName, Reason } from '../../../shared/domain.js';
 import type { Statement } from 'better-sqlite3';
 import { sql, type Sql } from '../db/sql.js';
 import type { ChangeNote, ListingWriter } from './changes.js';
-import { spanOfIpv4, spanOfKeys } from '../lookup/span-lookup.js';
+import { spanOfIpv4, spanOfKeys } from '../db/span.js';
 
 /**
  * Rows per INSERT statement, and the values each row binds: what differs from row to row is

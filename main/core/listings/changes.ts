@@ -15,8 +15,8 @@ import type { ListName, Reason, Role } from '../../../shared/domain.js';
 import type { WriteDb } from '../db/connection.js';
 import { sql, type Sql } from '../db/sql.js';
 import { openHistory, type HistoryWriter } from '../audit/history.js';
-import type { ListingRow } from './listing-row.js';
-import { spanOfKeys } from '../lookup/span-lookup.js';
+import type { ListingRow } from '../rule/listing-row.js';
+import { spanOfKeys } from '../db/span.js';
 import { committedSql } from '../rule/unfinished.js';
 
 /**

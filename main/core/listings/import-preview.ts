@@ -5,14 +5,13 @@
  * list, and the listings in force that contain a range's first or last address.
  */
 import { basename } from 'node:path';
-import { formatRange, writeAddressKey } from '../../../shared/address.js';
+import { formatRange, writeAddressKey, type Family } from '../../../shared/address.js';
 import type { ListingsImportPreview } from '../../../shared/listing-check.js';
 import type { ListName, Reason } from '../../../shared/domain.js';
 import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { invalidInput } from '../errors.js';
-import type { ListingIndex } from '../lookup/listing-index.js';
 import { readListingsFile } from './listings-file.js';
 import type { InputFile } from '../io/files.js';
 import { checkReason, findListing, toListingView } from './listings.js';
@@ -37,9 +36,14 @@ class Collected {
   }
 }
 
+/** What the preview asks of the address index (lookup/listing-index.ts): the listings containing an address. */
+export interface ContainingListings {
+  find(family: Family, value: bigint): readonly number[];
+}
+
 export async function previewListingsImport(
   db: ReadDb,
-  index: ListingIndex,
+  index: ContainingListings,
   input: { file: InputFile; list: ListName; reason: Reason; txt?: string },
   settings: Settings,
   now: Date,

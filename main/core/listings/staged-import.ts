@@ -31,6 +31,7 @@ import { committedSql } from '../rule/unfinished.js';
 import { ListingBatch } from './batches.js';
 import { listingWriter } from './changes.js';
 import type { RangeColumns } from './range-columns.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 const log = createLogger('import');
 
@@ -62,7 +63,7 @@ export interface StagedImportOptions {
   /** The entry at `index` of the columns is listed already (as `existingId`): not written, or removed at commit. */
   readonly onAlreadyListed: (index: number, existingId: number) => void;
   /** Progress ('checking', then 'writing'); it may throw to cancel. */
-  readonly onProgress: (stage: string, done: number, total: number) => void;
+  readonly onProgress: ProgressReporter;
   /** Before each step of writing: a server's job waits here while people's writes wait for the database. */
   readonly beforeStep: () => void | Promise<void>;
   /** After each step's transaction, committed or not. */
@@ -103,7 +104,7 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
   } else {
     // A statement per chunk of entries, each entry one seek made by SQLite (not one call from here per entry).
     for (let start = 0; start < order.length; start += CHECK_ROWS) {
-      options.onProgress('checking', start, order.length);
+      options.onProgress({ stage: 'checking', done: start, total: order.length });
       const end = Math.min(order.length, start + CHECK_ROWS);
       const keys: string[] = [];
       for (let position = start; position < end; position += 1) keys.push(rangeKeysHex(ranges, order[position]));
@@ -131,7 +132,7 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
     }
   };
 
-  options.onProgress('writing', 0, count);
+  options.onProgress({ stage: 'writing', done: 0, total: count });
   /** One step: a transaction between `beforeStep` and `afterStep`. */
   const step = async <T>(work: () => T): Promise<T> => {
     await options.beforeStep();
@@ -159,14 +160,14 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
     });
     try {
       for (let position = 0; position < count - 1; ) {
-        options.onProgress('writing', position, count);
+        options.onProgress({ stage: 'writing', done: position, total: count });
         const end = Math.min(count - 1, position + stepRows);
         await step(() => {
           for (; position < end; position += 1) add(position, reservation.firstId + position);
           batch.flush();
         });
       }
-      options.onProgress('writing', count, count);
+      options.onProgress({ stage: 'writing', done: count, total: count });
       return await step(() => commit(db, reservation, count, (id) => kept[id - reservation.firstId], options));
     } catch (error) {
       try {

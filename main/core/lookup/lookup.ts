@@ -11,7 +11,7 @@ import type { ReadDb } from '../db/connection.js';
 import { invalidInput } from '../errors.js';
 import type { BulkLookupAnswer } from '../../../shared/lookup.js';
 import { findListing, findListings, toListingView } from '../listings/listings.js';
-import type { ListingRow } from '../listings/listing-row.js';
+import type { ListingRow } from '../rule/listing-row.js';
 import { PublicationRule } from '../rule/answers.js';
 import type { ListingIndex } from './listing-index.js';
 

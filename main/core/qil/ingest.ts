@@ -18,7 +18,7 @@ import { DEFERRABLE_LISTING_INDEXES, withDeferredIndexes } from '../db/bulk-inde
 import { invalidInput } from '../errors.js';
 import { ListingBatch } from '../listings/batches.js';
 import { extend, listingWriter } from '../listings/changes.js';
-import type { ListingRow } from '../listings/listing-row.js';
+import type { ListingRow } from '../rule/listing-row.js';
 import { requireActor } from '../investigators/investigators.js';
 import { readRecordBatches } from '../io/records.js';
 import { quoteCell } from '../../../shared/files.js';

@@ -16,7 +16,7 @@ import type { Settings } from '../../../shared/settings.js';
 import type { ReadDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { excludedPieces, readSubmissionIsps, type Holes } from './dul-limits.js';
-import type { ListingRow } from '../listings/listing-row.js';
+import type { ListingRow } from './listing-row.js';
 import { InForceAt, inForceSql, type InForceTerms, type RuleRow } from './in-force.js';
 
 /** Lists published as blocklists (in the combined zone); GAL is the allow-list. */

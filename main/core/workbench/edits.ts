@@ -13,7 +13,7 @@ import { openHistory } from '../audit/history.js';
 import { requireActor, type Actor } from '../investigators/investigators.js';
 import { checkReason, findListing } from '../listings/listings.js';
 import { checkTxt } from '../listings/txt.js';
-import type { ListingRow } from '../listings/listing-row.js';
+import type { ListingRow } from '../rule/listing-row.js';
 import { changeReason, changeTxt, delist, extend, listingWriter, move, reassign, reinstate, suppress, type Assignee, type ListingWriter } from '../listings/changes.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { matchingIds } from './query.js';

@@ -10,7 +10,7 @@ import { sql } from '../db/sql.js';
 import { committedSql } from '../rule/unfinished.js';
 import { notFound } from '../errors.js';
 import { findListing, getListing } from '../listings/listings.js';
-import type { ListingRow } from '../listings/listing-row.js';
+import type { ListingRow } from '../rule/listing-row.js';
 import type { ListingIndex } from '../lookup/listing-index.js';
 import { PublicationRule } from '../rule/answers.js';
 

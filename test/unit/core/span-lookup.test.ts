@@ -14,7 +14,8 @@ import { formatAddress, formatRange, writeAddressKey, type Family } from '../../
 import { specialRangeOverlapping } from '../../../shared/special-ranges.js';
 import { createCore, type Core } from '../../../main/core/app.js';
 import { ListingIndex } from '../../../main/core/lookup/listing-index.js';
-import { singlesAtSql, spanOf, spanOfIpv4, spanOfKeys, WIDEST_SPAN } from '../../../main/core/lookup/span-lookup.js';
+import { singlesAtSql } from '../../../main/core/lookup/span-lookup.js';
+import { spanOf, spanOfIpv4, spanOfKeys, WIDEST_SPAN } from '../../../main/core/db/span.js';
 import { SPAN_OF_ROW } from '../../../main/core/db/migrations/0017-listing-span.js';
 import { sql } from '../../../main/core/db/sql.js';
 import { mulberry32, randomBigint, randomBits, randomInt, type Random } from '../support/random.js';

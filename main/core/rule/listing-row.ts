@@ -1,4 +1,4 @@
-/** A listing as its row in the database holds it (listings.ts reads it, changes.ts writes it). */
+/** A listing as its row in the database holds it (listings/listings.ts reads it, listings/changes.ts writes it): with the rule, which reads rows of it, below every folder that uses it. */
 import type { Family } from '../../../shared/address.js';
 import type { ListName, ListingStatus, Reason } from '../../../shared/domain.js';
 
