@@ -27,6 +27,7 @@ import { reconcileSnapshots } from './reconcile.js';
 import { markLive, recordManifest, recordPrepared, settlePrepared, type SnapshotCounts, type SnapshotRecord } from './record.js';
 import { signWithKey, writeSignatureFile, writeUnsignedSnapshot, type UnsignedSnapshot } from './write-folder.js';
 import { ZoneWriteError } from './zones/checks.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 export type { PublishResult };
 export { nextSerial, prepareSnapshot, previewPublish, type PreparedSnapshot } from './prepare.js';
 export { zoneOrigin } from './write-folder.js';
@@ -37,13 +38,6 @@ export const DEFAULT_LOCK_WAIT_MS = 10_000;
 /** How long marking a switched snapshot live keeps trying while another writer holds the database. */
 const MARK_LIVE_ATTEMPTS = 6;
 
-/** Progress of long work: what stage, how far. */
-export interface PublishProgress {
-  readonly stage: string;
-  readonly done: number;
-  readonly total: number;
-}
-
 export interface PublishOptions {
   readonly out: string;
   /** Signs the manifest (see signer.ts); its signature is checked before anything is switched. */
@@ -53,7 +47,7 @@ export interface PublishOptions {
   readonly zone?: string;
   /** This actor approves a large change that another publisher prepared (or will publish). */
   readonly approveLargeChange?: boolean;
-  readonly onProgress?: (progress: PublishProgress) => void;
+  readonly onProgress?: ProgressReporter;
   /** Signs the history checkpoint the manifest records (none: a database without a file, ':memory:'). */
   readonly checkpoints?: HistoryCheckpoints | null;
   /** How long to wait for another publish into the same folder (default 10 s). */
@@ -75,12 +69,12 @@ async function prepareAndApprove(
   now: Date,
   actor: Actor,
   options: Pick<PublishOptions, 'out' | 'approveLargeChange' | 'lockWaitMs' | 'checkpoints'>,
-  progress: (stage: string, done: number, total: number) => void,
+  progress: ProgressReporter,
 ): Promise<{ prepared: PreparedSnapshot; approved: ApprovedChange; lock: FolderLock | null }> {
   let lock: FolderLock | null = null;
   try {
     for (;;) {
-      progress('reading and resolving', 0, 1);
+      progress({ stage: 'reading and resolving', done: 0, total: 1 });
       const prepared = prepareSnapshot(db, settings, now);
       const approved = approveChange(db, actor, prepared, settings, options.approveLargeChange ?? false, now);
       if (approved.isBlocked) {
@@ -181,8 +175,7 @@ export type Staging = { readonly staged: StagedSnapshot } | { readonly blocked: 
 export async function stageSnapshot(db: WriteDb, settings: Settings, now: Date, options: StageOptions): Promise<Staging> {
   const actor = requireActor(db, options.actor, 'publisher');
   const zone = checkedZone(options.zone ?? settings.publish.zone);
-  const report = options.onProgress ?? (() => undefined);
-  const progress = (stage: string, done: number, total: number) => report({ stage, done, total });
+  const progress: ProgressReporter = options.onProgress ?? (() => undefined);
   // One spelling of the folder (the lock, the records and recovery compare it).
   const out = resolve(options.out);
   const checkpoints = options.checkpoints ?? null;
@@ -221,7 +214,7 @@ interface Approved {
   readonly lock: FolderLock;
   readonly base: PublishBase;
   readonly checkpoints: HistoryCheckpoints | null;
-  readonly progress: (stage: string, done: number, total: number) => void;
+  readonly progress: ProgressReporter;
   readonly failAt?: PublishOptions['failAt'];
 }
 

@@ -15,6 +15,7 @@ import { BLOCKLISTS, listReturnCode } from '../rule/answers.js';
 import type { Resolution } from './resolve/resolve.js';
 import { claimNext, markWritten, sharedClaims, startZoneWorker, stopClaims, writeZoneFile, writtenCount, type ZoneFileJob } from './zone-files.js';
 import type { ZoneParameters } from './zones/types.js';
+import type { ProgressReporter } from '../jobs/progress.js';
 
 /** Zone origins: lists as <list>.<zone> (IPv4) and <list>.v6.<zone> (IPv6); combined as <zone> and v6.<zone>. */
 export function zoneOrigin(zone: string, name: ListName | 'combined', family: Family): string {
@@ -38,7 +39,7 @@ export interface SnapshotContent {
   /** The history's event that recorded this snapshot, and the signed checkpoint of it (null without a checkpoint file). */
   readonly history: HistoryAnchor;
   readonly checkpoint: Checkpoint | null;
-  readonly progress: (stage: string, done: number, total: number) => void;
+  readonly progress: ProgressReporter;
   readonly failAt?: string;
   /** From how many segments the zone files are written on two threads (default ZONE_WORKER_FROM_SEGMENTS). */
   readonly zoneWorkerFromSegments?: number;
@@ -115,7 +116,7 @@ async function writeZoneFiles(content: SnapshotContent): Promise<ManifestFile[]>
     const total = jobs.length;
     let isFirst = true;
     for (let job = claimNext(claims); job !== -1; job = claimNext(claims)) {
-      progress(`writing ${fileLabel(jobs[job])}`, writtenCount(claims), total);
+      progress({ stage: `writing ${fileLabel(jobs[job])}`, done: writtenCount(claims), total });
       const file = writeZoneFile(folder, jobs[job]);
       written[job] = file.entry;
       syncs.push(file.synced);
@@ -124,12 +125,12 @@ async function writeZoneFiles(content: SnapshotContent): Promise<ManifestFile[]>
       isFirst = false;
     }
     if (worker) {
-      progress('writing the last files (on the other thread)', writtenCount(claims), total);
+      progress({ stage: 'writing the last files (on the other thread)', done: writtenCount(claims), total });
       for (const [job, file] of await worker.files) written[job] = file;
     }
     // Each file's fsync ran in the thread pool while the next was written; all are on disk before the manifest.
     await Promise.all(syncs);
-    progress('signing', total, total);
+    progress({ stage: 'signing', done: total, total });
     return written.map((file, job) => {
       if (file === undefined) throw new Error(`zone file ${jobs[job].path} was not written`);
       return file;

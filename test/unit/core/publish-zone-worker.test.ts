@@ -70,7 +70,7 @@ function snapshotContent(folder: string, zoneWorkerFromSegments: number, stages:
     approvedBy: null,
     history: { event: 7, hash: 'ab'.repeat(32) },
     checkpoint: null,
-    progress: (stage) => stages.push(stage),
+    progress: ({ stage }) => stages.push(stage),
     zoneWorkerFromSegments,
   };
 }
