@@ -124,11 +124,12 @@ export function inForceSql(terms: InForceTerms, alias = '', isUnaryStatus = fals
 /**
  * SQL: the listings whose standing at `terms.at` is `standing` (the listings table's status
  * filter). Each form repeats what the partial indexes need to be usable (`status <> 'active'`
- * for the rare statuses) and stays exact: rows are counted in one standing only.
+ * for the rare statuses) and stays exact: rows are counted in one standing only. An import's
+ * listings have no standing until it commits: `committed` leaves them out (`committedSql`, or
+ * `committedNowSql` for a statement built in the snapshot that runs it).
  */
-export function standingSql(standing: Standing, terms: InForceTerms, alias = 'l', isUnaryStatus = false): Sql {
-  // An import's listings have no standing until it commits (unfinished.ts).
-  return sql`${committedSql(alias)} AND (${standingOnly(standing, terms, alias, isUnaryStatus)})`;
+export function standingSql(standing: Standing, terms: InForceTerms, committed: Sql, alias = 'l', isUnaryStatus = false): Sql {
+  return sql`${committed} AND (${standingOnly(standing, terms, alias, isUnaryStatus)})`;
 }
 
 function standingOnly(standing: Standing, terms: InForceTerms, alias: string, isUnaryStatus: boolean): Sql {

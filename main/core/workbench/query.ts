@@ -94,6 +94,7 @@ const MATERIALISED_MATCHES = 100_000;
  * progress it leaves out are read from it.
  */
 export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFilter, terms: InForceTerms): CompiledFilter {
+  const committed = committedNowSql(db, 'l');
   const conditions: Sql[] = [];
   const notes: string[] = [];
   if (filter.ip) {
@@ -140,7 +141,7 @@ export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFi
   // partial status index needs to be usable, and with a short id list it keeps off the indexes.
   if (filter.status) {
     if (!STANDINGS.includes(filter.status)) throw invalidInput(`status ${JSON.stringify(filter.status)} is not one of ${STANDINGS.join(', ')}`);
-    conditions.push(sql`(${standingSql(filter.status, terms, 'l', hasIdList)})`);
+    conditions.push(sql`(${standingSql(filter.status, terms, committed, 'l', hasIdList)})`);
   }
   if (filter.reason) conditions.push(sql`${column('reason')} = ${filter.reason}`);
   if (filter.investigator) {
@@ -157,7 +158,7 @@ export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFi
   conditions.push(...dateRange(column('updated_at'), filter.changedFrom, filter.changedTo, ['changedFrom', 'changedTo']));
   // An import's listings appear in the table (and its counts) once it has committed: `db` is the
   // snapshot the statement runs in (queryListings, matchingIds).
-  conditions.push(committedNowSql(db, 'l'));
+  conditions.push(committed);
   return { where: joinSql(conditions, ' AND '), notes };
 }
 

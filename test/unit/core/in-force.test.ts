@@ -12,6 +12,7 @@ import { STANDINGS, STATUSES, type ListingStatus, type Standing } from '../../..
 import { openDatabase } from '../../../main/core/db/connection.js';
 import { sql } from '../../../main/core/db/sql.js';
 import { inForceSql, isInForce, readTerms, replacedByPending, standingOf, standingSql, type InForceTerms } from '../../../main/core/rule/in-force.js';
+import { committedSql } from '../../../main/core/rule/unfinished.js';
 import { mulberry32, pick, randomInt } from '../support/random.js';
 
 const HOUR = 3_600_000;
@@ -89,7 +90,7 @@ for (const seed of [1, 2, 3, 4, 5]) {
         const seen = new Set<number>();
         for (const standing of STANDINGS) {
           const ids = expected.filter((row) => row.standing === standing).map((row) => row.id);
-          for (const isUnary of [false, true]) assert.deepEqual(idsWhere(db, standingSql(standing, terms, 'l', isUnary)), ids, `${standing} at ${terms.at}${isUnary ? ' (+status form)' : ''}`);
+          for (const isUnary of [false, true]) assert.deepEqual(idsWhere(db, standingSql(standing, terms, committedSql('l'), 'l', isUnary)), ids, `${standing} at ${terms.at}${isUnary ? ' (+status form)' : ''}`);
           for (const id of ids) seen.add(id);
         }
         assert.equal(seen.size, rows.length, 'every listing has exactly one standing');
