@@ -20,7 +20,7 @@ import type { WriteDb } from '../db/connection.js';
 import { sql } from '../db/sql.js';
 import { invalidInput } from '../errors.js';
 import { openHistory } from '../audit/history.js';
-import { readJsonFile, readRecords } from '../io/records.js';
+import { readJsonFile, readRecordBatches } from '../io/records.js';
 import type { InputFile } from '../io/files.js';
 import { plainFileNameProblem, quoteCell } from '../../../shared/files.js';
 import { getNomination } from './nominations.js';
@@ -222,17 +222,20 @@ async function readTemplateCsv(input: InputFile, columns: readonly string[], set
   const file = basename(input.name);
   const rows: Array<{ line: number; fields: readonly string[] }> = [];
   let isHeader = true;
-  for await (const record of readRecords(input, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
-    if (isHeader) {
-      checkHeader(record.fields, columns, file);
-      isHeader = false;
-      continue;
+  // A block of records per await, not one await a record.
+  for await (const records of readRecordBatches(input, { maxBytes: settings.import.maxFileBytes, format: 'csv' })) {
+    for (const record of records) {
+      if (isHeader) {
+        checkHeader(record.fields, columns, file);
+        isHeader = false;
+        continue;
+      }
+      if (record.fields.length !== columns.length) {
+        problems.add(`${file} line ${record.line}`, `${record.fields.length} cells where the template has ${columns.length} (${columns.join(',')})`);
+        continue;
+      }
+      rows.push({ line: record.line, fields: record.fields });
     }
-    if (record.fields.length !== columns.length) {
-      problems.add(`${file} line ${record.line}`, `${record.fields.length} cells where the template has ${columns.length} (${columns.join(',')})`);
-      continue;
-    }
-    rows.push({ line: record.line, fields: record.fields });
   }
   if (isHeader) throw invalidInput(`${file} has no header line (the template's header is: ${columns.join(',')})`);
   return rows;
