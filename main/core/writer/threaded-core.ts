@@ -115,7 +115,7 @@ export async function openThreadedCore(options: ThreadedCoreOptions): Promise<Th
    * An import sent as one call rather than as a job (an API client, a script) runs as a job all the
    * same, and the call answers when it ends: in the writer thread it would hold every person's
    * write behind it for its whole length (503 after the bounded wait), while a job's worker writes
-   * in short steps that let them go first (priority.ts). It shows in the jobs list like any other.
+   * in short steps that let them go first (db/write-priority.ts). It shows in the jobs list like any other.
    */
   async function importAsJob(payload: unknown, call: CallContext): Promise<ApiResult<unknown>> {
     const input = typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
