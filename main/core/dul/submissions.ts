@@ -161,7 +161,7 @@ export function revertSubmission(db: WriteDb, actorName: string | null, id: numb
     });
 
     // The previous set comes back as new listings (listings keep their status history), copied
-    // from the delisted ones in address order, in one contiguous run of ids.
+    // from the delisted ones in the order of their ids, in one contiguous run of ids.
     const restored = restoreCopies(writer, replacedListingsSql(id), {
       why: `DUL submission #${id} of ${submission.name} reverted: the previous set is restored`,
       details: { submission: id, isp: submission.name },

