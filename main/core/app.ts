@@ -152,7 +152,12 @@ export interface Core {
 }
 
 export function createCore(options: CoreOptions): Core {
-  const connection = openDatabase(options.databasePath, { readonly: options.readOnly === true, mustExist: options.databaseMustExist === true });
+  const connection = openDatabase(options.databasePath, {
+    readonly: options.readOnly === true,
+    mustExist: options.databaseMustExist === true,
+    // The core that keeps the database up copies the log back on a thread of its own; a job's worker, which ends with its job, in its commits.
+    checkpoints: options.runsUpkeep === false ? 'in-commits' : 'thread',
+  });
   const now = options.now ?? (() => new Date());
   const nowText = () => now().toISOString();
   const { read, write } = connection;

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { createLogger } from '../log.js';
 import type { Sql } from './sql.js';
 import { migrate } from './migrate.js';
+import { WalCheckpointer } from './wal-checkpoints.js';
 
 const log = createLogger('db');
 const SLOW_QUERY_MS = 40;
@@ -52,11 +53,24 @@ export interface Connection {
 /** How long a connection waits for another's lock unless told otherwise. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
+export interface OpenOptions {
+  readonly readonly?: boolean;
+  readonly mustExist?: boolean;
+  /**
+   * Where the write-ahead log is copied back into the database file: in the commits that fill it
+   * (SQLite's default), or on a thread of its own (`thread`, for a writer that runs for a while:
+   * see db/wal-checkpoints.ts). A read-only or in-memory database has no log to copy.
+   */
+  readonly checkpoints?: 'in-commits' | 'thread';
+  /** The checkpoint thread's script (tests name one that fails). */
+  readonly checkpointWorkerUrl?: URL;
+}
+
 /**
  * Open (creating if needed) and migrate the database at `path` (':memory:' for a throw-away one).
  * `readonly` and `mustExist` open an existing file only: a missing one is an error, not a new database.
  */
-export function openDatabase(path: string, options: { readonly?: boolean; mustExist?: boolean } = {}): Connection {
+export function openDatabase(path: string, options: OpenOptions = {}): Connection {
   const database = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly === true || options.mustExist === true });
   try {
     database.pragma(`busy_timeout = ${DEFAULT_BUSY_TIMEOUT_MS}`);
@@ -75,6 +89,16 @@ export function openDatabase(path: string, options: { readonly?: boolean; mustEx
     database.close();
     throw error;
   }
+  const checkpointer =
+    options.checkpoints === 'thread' && !options.readonly && path !== ':memory:'
+      ? new WalCheckpointer(path, { fallBack: () => database.pragma('wal_autocheckpoint = 1000'), workerUrl: options.checkpointWorkerUrl })
+      : null;
+  if (checkpointer) database.pragma('wal_autocheckpoint = 0');
+  const totalChanges = database.prepare('SELECT total_changes()').pluck();
+  /** After a write outside a transaction, or a transaction's commit: the log may want copying. */
+  const committed = () => {
+    if (checkpointer && !database.inTransaction) checkpointer.afterCommit(totalChanges.get() as number);
+  };
   const statements = new Map<string, Database.Statement>();
   // Asked on every lookup: a prepared statement, not db.pragma(), which prepares each time.
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
@@ -119,9 +143,19 @@ export function openDatabase(path: string, options: { readonly?: boolean; mustEx
         database.pragma('shrink_memory');
       }
     },
-    run: (query: Sql) => timed(query, () => statement(query.text).run(...query.values)),
+    run: (query: Sql) => {
+      const result = timed(query, () => statement(query.text).run(...query.values));
+      committed();
+      return result;
+    },
     prepare: (text: string) => statement(text),
-    transaction: <T>(work: (db: WriteDb) => T) => database.transaction(() => work(write)).immediate(),
+    transaction: <T>(work: (db: WriteDb) => T) => {
+      try {
+        return database.transaction(() => work(write)).immediate();
+      } finally {
+        committed();
+      }
+    },
   };
   return {
     read: write,
@@ -130,6 +164,10 @@ export function openDatabase(path: string, options: { readonly?: boolean; mustEx
     setBusyTimeout: (milliseconds) => {
       database.pragma(`busy_timeout = ${Math.max(0, Math.floor(milliseconds))}`);
     },
-    close: () => database.close(),
+    close: () => {
+      // The checkpoint thread closes its connection first: this one, the last, folds in the rest of the log.
+      checkpointer?.close();
+      database.close();
+    },
   };
 }
