@@ -108,6 +108,8 @@ export interface CoreOptions {
    * a process that asks a few questions and exits (the command line).
    */
   readonly addressIndex?: 'memory' | 'database';
+  /** Read the database through a memory map (default true; a job's worker goes without: see db/connection.ts). */
+  readonly memoryMap?: boolean;
   /** Called when a background job this core started has ended (a reader: its writer signs the checkpoint the job's writes call for and folds the dashboard's figures). */
   readonly afterJob?: () => void;
   /** Told after every committed write what it touched (the team server pushes these to open views). */
@@ -157,6 +159,7 @@ export function createCore(options: CoreOptions): Core {
     mustExist: options.databaseMustExist === true,
     // The core that keeps the database up copies the log back on a thread of its own; a job's worker, which ends with its job, in its commits.
     checkpoints: options.runsUpkeep === false ? 'in-commits' : 'thread',
+    memoryMap: options.memoryMap,
   });
   const now = options.now ?? (() => new Date());
   const nowText = () => now().toISOString();

@@ -33,6 +33,8 @@ export interface JobCoreFactory {
     readonly runsUpkeep?: boolean;
     /** People's writes waiting in a server's writer (db/write-priority.ts): the job's steps let them go first. */
     readonly writesWaiting?: SharedArrayBuffer;
+    /** Whether the job's connection reads through a memory map (a job's worker: no). */
+    readonly memoryMap?: boolean;
   }): JobCore;
 }
 

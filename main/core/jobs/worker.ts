@@ -24,6 +24,8 @@ const core = jobCoreFactory.createCore({
   foldsDashboard: false,
   // The core that started the job settles unfinished publishes and signs the checkpoints after it.
   runsUpkeep: false,
+  // One bulk job: the pages it reads through a memory map would stay in the process's RSS until it ends.
+  memoryMap: false,
 });
 // Recorded while it runs: if this process dies first, the next start reports the job failed (job-records.ts).
 let recordId: number | null = null;

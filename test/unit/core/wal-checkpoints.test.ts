@@ -167,13 +167,17 @@ describe('checkpoints on a thread of their own', () => {
     assert.ok(statSync(path).size > before + ROWS * 1000, 'the commit itself copied the log into the database file');
   });
 
-  test('the core that keeps the database up leaves its checkpoints to the thread; a job worker\'s core checkpoints in its commits', () => {
+  test('the core that keeps the database up leaves its checkpoints to the thread; a job worker\'s core checkpoints in its commits and reads without the memory map', () => {
     const core = createCore({ databasePath: path });
-    const worker = createCore({ databasePath: path, runsUpkeep: false, foldsDashboard: false });
+    // As jobs/worker.ts makes a job's core.
+    const worker = createCore({ databasePath: path, runsUpkeep: false, foldsDashboard: false, memoryMap: false });
     try {
       const setting = (db: Connection) => db.write.get<{ wal_autocheckpoint: number }>(text('PRAGMA wal_autocheckpoint'))?.wal_autocheckpoint;
       assert.equal(setting(core.connection), 0);
       assert.equal(setting(worker.connection), 1000);
+      const map = (db: Connection) => db.write.get<{ mmap_size: number }>(text('PRAGMA mmap_size'))?.mmap_size;
+      assert.equal(map(core.connection), 268435456);
+      assert.equal(map(worker.connection), 0);
     } finally {
       worker.close();
       core.close();
