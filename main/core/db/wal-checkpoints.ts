@@ -62,6 +62,8 @@ export class WalCheckpointer {
   private isAsked = false;
   private isAskedAgain = false;
   private hasFailed = false;
+  /** Closed: a checkpoint's answer arriving after close() starts nothing (no new thread on a closed connection). */
+  private isClosed = false;
   /** The connection's total_changes() and the log file's size when the thread was last asked. */
   private changesAsked = 0;
   private logBytesAsked = 0;
@@ -83,7 +85,7 @@ export class WalCheckpointer {
   /** After a commit (`totalChanges`: the connection's total_changes()): ask the thread for a checkpoint when enough was written since it was last asked. */
   afterCommit(totalChanges: number): void {
     this.changesNow = totalChanges;
-    if (this.hasFailed) return;
+    if (this.hasFailed || this.isClosed) return;
     if (this.isAsked) {
       this.isAskedAgain = true;
       return;
@@ -125,7 +127,7 @@ export class WalCheckpointer {
   }
 
   private fail(error: unknown): void {
-    if (this.hasFailed) return;
+    if (this.hasFailed || this.isClosed) return;
     this.hasFailed = true;
     log.warn(`the checkpoint thread stopped (${error instanceof Error ? error.message : String(error)}); the writer checkpoints as it commits again`);
     const worker = this.worker;
@@ -139,6 +141,7 @@ export class WalCheckpointer {
   /** Before the writer's connection closes: the thread closes its own first, after any checkpoint under way. */
   close(): void {
     const { worker, state } = this;
+    this.isClosed = true;
     this.worker = null;
     this.state = null;
     if (!worker || !state) return;

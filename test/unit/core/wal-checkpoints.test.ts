@@ -95,16 +95,33 @@ describe('checkpoints on a thread of their own', () => {
     }
   });
 
-  test('closing right after a commit that started the thread waits for it, and loses nothing', () => {
+  test('closing right after a commit that started the thread waits for it, loses nothing, and leaves the database to others', async () => {
     connection = openDatabase(path, { checkpoints: 'thread' });
     connection.write.run(text('CREATE TABLE filler (bytes BLOB NOT NULL)'));
+    const before = statSync(path).size;
+    fill(connection);
+    await until(() => statSync(path).size > before + ROWS * 1000, 'the thread is up and has copied the first fill');
+    // The second fill asks for a checkpoint, the third asks again while it runs; then the close.
+    fill(connection);
     fill(connection);
     connection.close();
     connection = null;
     assert.ok(!existsSync(`${path}-wal`), 'no log left beside the file');
+    // The answer to a checkpoint asked before the close arrives after it: it must start nothing.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const alone = new Database(path, { fileMustExist: true, timeout: 0 });
+    try {
+      // What a restore does to swap the file: nobody else may have it open.
+      alone.pragma('journal_mode = DELETE');
+      assert.equal(alone.pragma('journal_mode', { simple: true }), 'delete', 'no other connection holds the database');
+      alone.exec('BEGIN EXCLUSIVE');
+      alone.exec('ROLLBACK');
+    } finally {
+      alone.close();
+    }
     const database = new Database(path, { readonly: true });
     try {
-      assert.equal(database.prepare('SELECT count(*) FROM filler').pluck().get(), ROWS);
+      assert.equal(database.prepare('SELECT count(*) FROM filler').pluck().get(), ROWS * 3);
     } finally {
       database.close();
     }
