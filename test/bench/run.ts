@@ -24,6 +24,7 @@ import { benchQueues } from './queues-bench.js';
 import { benchCli } from './cli-bench.js';
 import { benchTeam } from './team-bench.js';
 import { existsSync } from 'node:fs';
+import { logCopiedBack } from './settle-log.js';
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -50,6 +51,7 @@ async function benchFoundation(folder: string): Promise<void> {
   const importSeconds = (performance.now() - started) / 1000;
   if (!imported.ok) throw new Error(imported.error.message);
   line('import 1.2M entries, in-process (no fold)', `${importSeconds.toFixed(2)} s`, 'under 10 s');
+  line('  log copied back into the file after it answered (then the rest)', `${(await logCopiedBack(core.connection)).toFixed(2)} s`, 'informational');
 
   const shellDatabase = join(folder, 'shell.sqlite');
   started = performance.now();
