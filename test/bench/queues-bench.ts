@@ -50,7 +50,7 @@ export async function benchQueues(folder: string, print: (label: string, value: 
     const imported = must(await core.dispatch('delisting.import', { file: { path: file } }, { actor: 'rev', localFiles: true }));
     print(`import ${REQUESTS / 1000}k delisting requests (routed)`, `${((performance.now() - started) / 1000).toFixed(2)} s`, 'under 10 s');
     print('  of which closed (unlisted)', `${imported.closed}`, 'about 10%');
-    print('  log copied back into the file after it answered (then the rest)', `${(await logCopiedBack(core.connection)).toFixed(2)} s`, 'informational');
+    print('  log copied back into the file after it answered (then the rest)', `${logCopiedBack(core.connection).toFixed(2)} s`, 'informational');
     started = performance.now();
     const page = must(await core.dispatch('delisting.list', { status: 'open', assignee: 'ann', limit: 200 }, { actor: 'ann' }));
     print('queue page: 200 open requests of one assignee', `${(performance.now() - started).toFixed(0)} ms`, 'under 200 ms');

@@ -51,7 +51,7 @@ async function benchFoundation(folder: string): Promise<void> {
   const importSeconds = (performance.now() - started) / 1000;
   if (!imported.ok) throw new Error(imported.error.message);
   line('import 1.2M entries, in-process (no fold)', `${importSeconds.toFixed(2)} s`, 'under 10 s');
-  line('  log copied back into the file after it answered (then the rest)', `${(await logCopiedBack(core.connection)).toFixed(2)} s`, 'informational');
+  line('  log copied back into the file after it answered (then the rest)', `${logCopiedBack(core.connection).toFixed(2)} s`, 'informational');
 
   const shellDatabase = join(folder, 'shell.sqlite');
   started = performance.now();
