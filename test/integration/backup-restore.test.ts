@@ -173,6 +173,20 @@ describe('repdesk backup and restore', () => {
         /fails SQLite's integrity check/,
       ],
       [
+        'broken-root.sqlite',
+        () => {
+          // Noise over the listings table's root page: SQLite reports it in one row of several lines.
+          const source = new Database(good, { readonly: true });
+          const root = source.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'listings'").pluck().get() as number;
+          source.close();
+          const bytes = readFileSync(good);
+          const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
+          for (let offset = (root - 1) * pageSize; offset < root * pageSize; offset += 1) bytes[offset] = (offset * 7919) & 255;
+          writeFileSync(join(folder, 'broken-root.sqlite'), bytes);
+        },
+        /fails SQLite's integrity check: Tree \d+ page \d+: btreeInitPage\(\) returns error code 11; /,
+      ],
+      [
         'tampered.sqlite',
         () => {
           copyFileSync(good, join(folder, 'tampered.sqlite'));

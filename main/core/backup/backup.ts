@@ -197,7 +197,11 @@ function restoreProblem(file: string): { problem: string } | { schemaVersion: nu
     const missing = REPDESK_TABLES.filter((table) => !tables.has(table));
     if (version === 0 || missing.length > 0) return { problem: `it is not a RepDesk database (${version === 0 ? 'no schema version' : `no ${missing.join(', ')} table`})` };
     if (version > SCHEMA_VERSION) return { problem: `it is from a newer RepDesk (schema version ${version}; this one understands up to ${SCHEMA_VERSION}): restore it with that version` };
-    const problems = (database.prepare('PRAGMA integrity_check').pluck().all() as string[]).filter((line) => line !== 'ok');
+    // A row may hold several lines ("*** in database main ***" then the page's problem): one message, one line.
+    const problems = (database.prepare('PRAGMA integrity_check').pluck().all() as string[])
+      .flatMap((row) => row.split('\n'))
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && line !== 'ok' && !/^\*\*\* in database \w+ \*\*\*$/.test(line));
     if (problems.length > 0) {
       return { problem: `it fails SQLite's integrity check: ${problems.slice(0, PROBLEMS_SHOWN).join('; ')}${problems.length > PROBLEMS_SHOWN ? `; and ${problems.length - PROBLEMS_SHOWN} more` : ''}` };
     }
