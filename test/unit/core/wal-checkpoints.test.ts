@@ -36,6 +36,16 @@ function logFrames(databasePath: string): { frames: number; copied: number } {
   return JSON.parse(run.stdout) as { frames: number; copied: number };
 }
 
+/** The rows of the filler table in the database file at `file`, read by a connection of its own. */
+function fillerRows(file: string): number {
+  const database = new Database(file, { readonly: true });
+  try {
+    return database.prepare('SELECT count(*) FROM filler').pluck().get() as number;
+  } finally {
+    database.close();
+  }
+}
+
 async function until(condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const started = Date.now();
   while (!condition()) {
@@ -87,12 +97,7 @@ describe('checkpoints on a thread of their own', () => {
     assert.ok(!existsSync(`${path}-wal`), 'the last connection folded in the log and removed it');
     const alone = join(folder, 'alone.sqlite');
     copyFileSync(path, alone);
-    const database = new Database(alone, { readonly: true });
-    try {
-      assert.equal(database.prepare('SELECT count(*) FROM filler').pluck().get(), ROWS * 2, 'the database file alone holds every row');
-    } finally {
-      database.close();
-    }
+    assert.equal(fillerRows(alone), ROWS * 2, 'the database file alone holds every row');
   });
 
   test('closing right after a commit that started the thread waits for it, loses nothing, and leaves the database to others', async () => {
@@ -119,12 +124,7 @@ describe('checkpoints on a thread of their own', () => {
     } finally {
       alone.close();
     }
-    const database = new Database(path, { readonly: true });
-    try {
-      assert.equal(database.prepare('SELECT count(*) FROM filler').pluck().get(), ROWS * 3);
-    } finally {
-      database.close();
-    }
+    assert.equal(fillerRows(path), ROWS * 3);
   });
 
   test('a run of small commits is copied back too, once enough rows changed', async () => {
@@ -163,12 +163,7 @@ describe('checkpoints on a thread of their own', () => {
     const code = await new Promise<number | null>((resolve) => other.on('exit', (exitCode) => resolve(exitCode)));
     assert.equal(code, 0, errors);
     assert.ok(Number(output) > 0, 'the other process read the database');
-    const database = new Database(path, { readonly: true });
-    try {
-      assert.equal(database.prepare('SELECT count(*) FROM filler').pluck().get(), ROWS * 8);
-    } finally {
-      database.close();
-    }
+    assert.equal(fillerRows(path), ROWS * 8);
   });
 
   test('a checkpoint thread that cannot run gives the checkpoints back to the commits', async () => {
