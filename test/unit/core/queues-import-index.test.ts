@@ -2,7 +2,8 @@
  * A large delisting import files each request's mail into a thread with the messages' full-text
  * index filled once at the end (not by the insert trigger row by row): afterwards the index
  * holds exactly the stored messages (FTS5's own integrity check against its content table),
- * the text search finds a request's words, and the trigger is back for the messages that follow.
+ * the text search finds a request's words, the schema is as it was (no statement is prepared
+ * again) and the trigger indexes the messages that follow.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -32,6 +33,10 @@ after(() => {
   rmSync(folder, { recursive: true, force: true });
 });
 
+function schemaVersion(): number {
+  return core.connection.read.get<{ schema_version: number }>(sql`PRAGMA schema_version`)?.schema_version ?? -1;
+}
+
 function integrityCheck(): void {
   // Throws (SQLITE_CORRUPT_VTAB) when the index and the messages it indexes differ.
   core.connection.write.run(sql`INSERT INTO thread_messages_fts (thread_messages_fts) VALUES ('integrity-check')`);
@@ -48,8 +53,12 @@ describe('a large delisting import indexes its mail at the end', () => {
     const file = join(folder, 'requests.csv');
     writeFileSync(file, `${rows.join('\n')}\n`);
     const before = core.connection.read.get<{ count: number }>(sql`SELECT count(*) AS count FROM thread_messages`)?.count ?? 0;
+    const schemaBefore = schemaVersion();
     const result = await ok(core.dispatch('delisting.import', { file: { path: file } }, { actor: 'rev', localFiles: true }));
     assert.equal(result.created.length, REQUESTS);
+    // No schema change: a dropped and recreated trigger made every connection prepare every statement again.
+    assert.equal(schemaVersion(), schemaBefore, 'the import changed the schema');
+    assert.equal(core.connection.read.get<{ count: number }>(sql`SELECT count(*) AS count FROM messages_indexed_at_end`)?.count, 0, 'the trigger was left standing aside');
     const stored = core.connection.read.get<{ count: number }>(sql`SELECT count(*) AS count FROM thread_messages`)?.count ?? 0;
     assert.ok(stored - before >= REQUESTS, `only ${stored - before} messages stored`);
     integrityCheck();

@@ -18,6 +18,7 @@ import { migration as dashboardRule } from './0016-dashboard-rule.js';
 import { migration as listingSpan } from './0017-listing-span.js';
 import { migration as jobs } from './0018-jobs.js';
 import { migration as listingImports } from './0019-listing-imports.js';
+import { migration as messagesIndexedAtEnd } from './0020-messages-indexed-at-end.js';
 
 export interface Migration {
   readonly version: number;
@@ -30,7 +31,7 @@ export interface Migration {
   readonly rebuildsTables?: boolean;
 }
 
-export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes, queueThreads, snapshotState, publisherKeys, dashboardRule, listingSpan, jobs, listingImports];
+export const MIGRATIONS: readonly Migration[] = [initial, snapshots, qil, dul, evidence, workbench, queues, dashboard, approvalScope, historyOrigin, people, sampleNotes, queueThreads, snapshotState, publisherKeys, dashboardRule, listingSpan, jobs, listingImports, messagesIndexedAtEnd];
 
 MIGRATIONS.forEach((migration, index) => {
   if (migration.version !== index + 1) throw new Error(`migration ${migration.name} has version ${migration.version}, expected ${index + 1}`);
