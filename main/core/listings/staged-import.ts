@@ -5,7 +5,8 @@
  *
  * Ids: the import reserves one block of ids up front, first..last (the table's highest + 1, and
  * as many as the file has distinct entries), and writes its last listing at `last` in the first
- * step, so every listing anyone else adds meanwhile gets an id after the block. The block is a
+ * step, so every listing anyone else adds meanwhile gets an id after the block (each later step
+ * takes it out and puts it back after its own rows, so that they are appended). The block is a
  * row of `listing_imports` while the import runs: every read leaves those ids out
  * (rule/unfinished.ts). Its other listings go in address order, the n-th at first + n (an entry
  * found already listed leaves its id unused). Committing is one short transaction: the block's
@@ -163,7 +164,14 @@ export async function writeStagedImport(db: WriteDb, entries: StagedEntries, opt
         options.onProgress({ stage: 'writing', done: position, total: count });
         const end = Math.min(count - 1, position + stepRows);
         await step(() => {
+          // The block's last listing steps aside while a step writes below it, and comes back after:
+          // each row is then appended to the table (and the range index), whose pages are left full.
+          // Rows written in front of it split every page on the way: 10% more pages, and each scan
+          // of the listings 10% slower. Within the step's transaction, nobody sees it gone.
+          db.run(sql`DELETE FROM listings WHERE id = ${reservation.lastId}`);
           for (; position < end; position += 1) add(position, reservation.firstId + position);
+          batch.flush();
+          add(count - 1, reservation.lastId);
           batch.flush();
         });
       }

@@ -209,3 +209,46 @@ test('an import whose process died is removed when the database is next opened',
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test("an import's steps append their listings: the table's pages are left full, and the listings and their text are all there", async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'repdesk-staged-layout-'));
+  const core = createCore({ databasePath: join(folder, 'repdesk.sqlite') });
+  try {
+    await call(core, 'investigators.add', { name: 'Ann', roles: ['investigator'] });
+    const count = 20_000;
+    // Feed order is not address order; a few entries carry text (the full-text index follows the sentinel's moves).
+    const lines = ['range,txt'];
+    for (let index = 0; index < count; index += 1) {
+      const scrambled = (index * 7919) % count;
+      lines.push(`${`31.${scrambled >> 16}.${(scrambled >> 8) & 255}.${scrambled & 255}`},${scrambled % 500 === 0 ? `run ${scrambled}` : ''}`);
+    }
+    const file = join(folder, 'ranges.csv');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const result = await importListingsFile(
+      core.connection.write,
+      'Ann',
+      { file: { path: file, name: 'ranges.csv', folder: null }, list: 'RBL', reason: 'spam-source' },
+      readSettings(core.connection.read),
+      new Date(),
+      () => undefined,
+      { stepRows: 500 },
+    );
+    assert.equal(result.imported, count);
+    // Written in front of the block's last listing, each step split the pages it went through: 11% of each leaf empty here, 4% appended.
+    const leaves = core.connection.read.get<{ pages: number; unused: number; size: number }>(
+      sql`SELECT count(*) AS pages, sum(unused) AS unused, sum(pgsize) AS size FROM dbstat WHERE name = 'listings' AND pagetype = 'leaf'`,
+    );
+    assert.ok(leaves && leaves.pages > 100, `${leaves?.pages} leaf pages`);
+    assert.ok(leaves.unused / leaves.size < 0.07, `${((100 * leaves.unused) / leaves.size).toFixed(1)}% of the listings' leaf pages is empty`);
+    // In address order, one id each, the last address at the block's last id; the text indexed once.
+    const rows = core.connection.read.all<{ id: number; first: string }>(sql`SELECT id, hex(first) AS first FROM listings ORDER BY id`);
+    assert.equal(rows.length, count);
+    for (let index = 1; index < rows.length; index += 1) assert.ok(rows[index - 1].first < rows[index].first && rows[index].id === rows[index - 1].id + 1, `listing #${rows[index].id} out of order`);
+    assert.equal(core.connection.read.get<{ count: number }>(sql`SELECT count(*) AS count FROM listings_fts`)?.count, count / 500);
+    core.connection.write.run(sql`INSERT INTO listings_fts (listings_fts) VALUES ('integrity-check')`);
+    assert.equal(core.connection.read.get<{ count: number }>(sql`SELECT count(*) AS count FROM listings_fts WHERE listings_fts MATCH ${`"run ${count - 500}"`}`)?.count, 1);
+  } finally {
+    core.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
