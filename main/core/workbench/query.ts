@@ -157,8 +157,8 @@ export function compileFilter(db: ReadDb, index: ListingIndex, filter: ListingFi
   conditions.push(...dateRange(column('created_at'), filter.createdFrom, filter.createdTo, ['createdFrom', 'createdTo']));
   conditions.push(...dateRange(column('updated_at'), filter.changedFrom, filter.changedTo, ['changedFrom', 'changedTo']));
   // An import's listings appear in the table (and its counts) once it has committed: `db` is the
-  // snapshot the statement runs in (queryListings, matchingIds).
-  conditions.push(committed);
+  // snapshot the statement runs in (queryListings, matchingIds). A status filter has it already.
+  if (!filter.status) conditions.push(committed);
   return { where: joinSql(conditions, ' AND '), notes };
 }
 
