@@ -49,8 +49,8 @@ export interface DesktopConnectionOptions {
   /** The choice kept (connection.json), and where a new one is kept. */
   readonly readChoice: () => { choice: ConnectionChoice | null; problem: string | null };
   readonly writeChoice: (choice: ConnectionChoice) => void;
-  /** Open the core on this computer's database. */
-  readonly openEmbedded: () => Promise<EmbeddedSide>;
+  /** Open the core on this computer's database; `onChange` takes the notice of each write to it, this app's and other processes'. */
+  readonly openEmbedded: (onChange: (change: ChangeEvent) => void) => Promise<EmbeddedSide>;
   readonly onState: (state: ConnectionState) => void;
   readonly onChange: (change: ChangeEvent) => void;
   /** The pauses before trying an unreachable server again; the last repeats. */
@@ -66,6 +66,11 @@ export class DesktopConnection {
   private isClosed = false;
   private readonly now: () => Date;
 
+  /** The database here tells the page of its writes (as a team server's event stream does) while it is the one in use. */
+  private readonly embeddedChange = (change: ChangeEvent): void => {
+    if (this.embedded !== null && !this.isClosed) this.options.onChange(change);
+  };
+
   private constructor(private readonly options: DesktopConnectionOptions) {
     this.now = options.now ?? (() => new Date());
   }
@@ -80,7 +85,7 @@ export class DesktopConnection {
     const kept = options.readChoice();
     connection.choosingProblem = kept.problem;
     if (kept.choice?.mode === 'embedded') {
-      connection.embedded = await options.openEmbedded();
+      connection.embedded = await options.openEmbedded(connection.embeddedChange);
       connection.choice = kept.choice;
     } else if (kept.choice?.mode === 'team') {
       connection.choice = kept.choice;
@@ -314,7 +319,7 @@ export class DesktopConnection {
       if (this.embedded) return { ok: true, state: this.state() };
       const running = this.runningJob();
       if (running) return { ok: false, problem: running, certificate: null };
-      const embedded = await this.options.openEmbedded();
+      const embedded = await this.options.openEmbedded(this.embeddedChange);
       await this.leaveTeam();
       this.embedded = embedded;
       this.keepChoice({ mode: 'embedded' });

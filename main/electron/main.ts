@@ -11,11 +11,12 @@ import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OPERATION_NAMES } from '../../shared/contract.js';
-import { openThreadedCore } from '../core/writer/threaded-core.js';
+import type { ChangeEvent } from '../../shared/remote.js';
 import { DEFAULT_DATABASE_FILE, LOCATION_FILE, databaseLocationProblem, formatLocationFile, resolveDatabaseLocation } from '../core/database-location.js';
 import { defaultDataFolder, readOptionalText } from '../core/paths.js';
 import { backupFileName, saveBackup } from './backup.js';
-import { embeddedDispatch, registerConnectionIpc, registerFileUploads, registerIpc } from './ipc.js';
+import { registerConnectionIpc, registerFileUploads, registerIpc } from './ipc.js';
+import { openEmbeddedSide } from './embedded.js';
 import { UploadStore } from '../core/io/uploads.js';
 import { CHANGE_CHANNEL, CONNECTION_CHANNEL, DROPPED_FILES_CHANNEL, INTENT_CHANNEL, JOB_PROGRESS_CHANNEL, type ImportTarget, type Intent } from '../../shared/desktop.js';
 import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from './connection-file.js';
@@ -36,7 +37,6 @@ const WINDOW_STATE_FILE = 'window-state.json';
 const THEME_FILE = 'theme.txt';
 const JOB_POLL_MILLISECONDS = 250;
 /** Whose uploads the desktop's calls use: the files the shell registered for this app. */
-const DESKTOP_UPLOAD_OWNER = 'desktop';
 
 // The CLI and the desktop app open the same database: userData is the core's data folder.
 app.setPath('userData', defaultDataFolder());
@@ -326,7 +326,7 @@ async function start(): Promise<void> {
   const theme = parseTheme(readOptionalText(userDataFile(THEME_FILE)));
   nativeTheme.themeSource = theme;
 
-  const openEmbedded = async (): Promise<EmbeddedSide> => {
+  const openEmbedded = async (onChange: (change: ChangeEvent) => void): Promise<EmbeddedSide> => {
     const location = resolveDatabaseLocation({
       environmentPath: process.env.REPDESK_DB,
       dataFolder: app.getPath('userData'),
@@ -339,25 +339,14 @@ async function start(): Promise<void> {
       dialog.showErrorBox('The chosen database cannot be opened', `${location.problem}\n\nRepDesk opens the default database, ${location.path}. File > Database location… chooses another.`);
     }
     // Files the person chooses or drops become uploads in a private folder (paths never reach the page).
-    const uploads = UploadStore.open();
-    // Writes go to a writer thread (bounded wait) and reads never wait for it: the main process, and so the window, never freezes on the database.
-    const core = await openThreadedCore({
+    return openEmbeddedSide({
       databasePath,
+      actor: process.env.REPDESK_ACTOR ?? userInfo().username,
+      uploads: UploadStore.open(),
       signingKey: signingKeyProvider(keyVault()),
       snapshotFolder: join(app.getPath('userData'), 'snapshots'),
-      uploadFolder: uploads.folder ?? undefined,
+      onChange,
     });
-    const actor = process.env.REPDESK_ACTOR ?? userInfo().username;
-    return {
-      database: databasePath,
-      dispatch: embeddedDispatch(core, () => ({ actor, client: 'desktop', uploadOwner: DESKTOP_UPLOAD_OWNER })),
-      registerFile: (path) => uploads.register(path, { owner: DESKTOP_UPLOAD_OWNER }),
-      listJobs: () => core.jobs.list(),
-      close: () => {
-        core.close();
-        uploads.close();
-      },
-    };
   };
 
   // This computer's database, or a team server: as chosen at the first start (the page asks when nothing is chosen yet).

@@ -23,6 +23,8 @@ import { createCore, type Core } from '../../../main/core/app.js';
 import { CONNECTION_FILE, formatConnectionFile, parseConnectionFile } from '../../../main/electron/connection-file.js';
 import { DesktopConnection, type EmbeddedSide } from '../../../main/electron/connection.js';
 import { embeddedDispatch } from '../../../main/electron/ipc.js';
+import { openEmbeddedSide } from '../../../main/electron/embedded.js';
+import { UploadStore } from '../../../main/core/io/uploads.js';
 import { generateSigningKey, publicKeyText } from '../../../main/electron/keys.js';
 import type { PreparedPublish, PublishResult } from '../../../shared/publishing.js';
 import { SESSION_TOKEN_FILE } from '../../../main/electron/session-vault.js';
@@ -46,7 +48,7 @@ interface Desktop {
 }
 
 /** A desktop app's data folder and its connection, started as main.ts starts it. */
-async function desktop(name: string, options: { backend?: 'gnome_libsecret' | 'basic_text'; retryDelaysMs?: number[] } = {}): Promise<Desktop> {
+async function desktop(name: string, options: { backend?: 'gnome_libsecret' | 'basic_text'; retryDelaysMs?: number[]; threaded?: boolean } = {}): Promise<Desktop> {
   const dataFolder = mkdtempSync(join(folder, `${name}-`));
   const made: Desktop = {
     dataFolder,
@@ -60,9 +62,11 @@ async function desktop(name: string, options: { backend?: 'gnome_libsecret' | 'b
         userAgent: 'RepDesk/test (desktop)',
         readChoice: () => parseConnectionFile(existsSync(join(dataFolder, CONNECTION_FILE)) ? readFileSync(join(dataFolder, CONNECTION_FILE), 'utf8') : null),
         writeChoice: (choice) => writeFileSync(join(dataFolder, CONNECTION_FILE), formatConnectionFile(choice)),
-        openEmbedded: async (): Promise<EmbeddedSide> => {
+        openEmbedded: async (onChange): Promise<EmbeddedSide> => {
           const database = join(dataFolder, 'repdesk.sqlite');
           made.embeddedOpened.push(database);
+          // As main.ts opens it (the threaded core, its notices); the other tests keep the simpler one-connection core.
+          if (options.threaded) return openEmbeddedSide({ databasePath: database, actor: 'Ana', uploads: UploadStore.open({ parent: dataFolder }), onChange });
           const core = createCore({ databasePath: database });
           return { database, dispatch: embeddedDispatch(core, () => ({ actor: 'Ana', client: 'desktop' })), registerFile: (path) => core.uploads.register(path, { owner: 'desktop' }), listJobs: () => core.jobs.list(), close: () => core.close() };
         },
@@ -226,6 +230,35 @@ function onServerComputer(databasePath: string, actor: string, args: readonly st
   assert.equal(run.code, 0, describeChild(run));
   return run.out;
 }
+
+test("the database here tells the page of each write to it, this app's and another process's (`repdesk listing add` on the same file); back on a server, it no longer does", async () => {
+  const app = await desktop('notices', { threaded: true });
+  try {
+    assert.ok((await app.connection.choose({ mode: 'embedded' })).ok);
+    const databasePath = join(app.dataFolder, 'repdesk.sqlite');
+    const added = await app.connection.dispatch('investigators.add', { name: 'Ana', roles: ['investigator'] });
+    assert.ok(added.ok, JSON.stringify(added));
+    await waitFor(() => app.changes.some((change) => change.operation === 'investigators.add' && change.actor === 'Ana'));
+
+    // A command on the same file, in a process of its own: its write is noticed (by the history it added) and named as another process's.
+    const before = app.changes.length;
+    onServerComputer(databasePath, 'Ana', ['listing', 'add', '45.61.0.0/24', '--list', 'RBL', '--reason', 'spam-source']);
+    await waitFor(() => app.changes.slice(before).some((change) => change.operation === null && change.topics.includes('listings')), 10_000);
+    const found = await app.connection.dispatch('lookup', { ip: '45.61.0.9' });
+    assert.ok(found.ok && (found.value as { listings: unknown[] }).listings.length === 1, JSON.stringify(found));
+
+    // On a team server, the file here is closed: a command's later write to it reaches nobody.
+    const chosen = await app.connection.choose({ mode: 'team', server: server.origin, trustFingerprint: certificate.fingerprint });
+    assert.ok(chosen.ok, JSON.stringify(chosen));
+    const onServer = app.changes.length;
+    onServerComputer(databasePath, 'Ana', ['listing', 'add', '45.62.0.0/24', '--list', 'RBL', '--reason', 'spam-source']);
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, 2_000));
+    assert.deepEqual(app.changes.slice(onServer).filter((change) => change.operation === null), []);
+  } finally {
+    // A failed check must not leave the threaded core (and the test process) running.
+    await app.connection.close();
+  }
+});
 
 test('a real server killed (SIGKILL) is named with what failed and tried again until it is started again; a session it ended asks to sign in', async () => {
   // The team server's data folder, its first person enrolled on its computer, then `repdesk server` in a process of its own.
