@@ -62,6 +62,19 @@ function setUp(): { folder: string; file: string; core: Core; path: string } {
   return { folder, file, core, path };
 }
 
+/** Ann's import of `file` (as ranges.csv) onto RBL, with the steps' options of `importListingsFile`. */
+function importInSteps(core: Core, file: string, steps: Parameters<typeof importListingsFile>[6]) {
+  return importListingsFile(
+    core.connection.write,
+    'Ann',
+    { file: { path: file, name: 'ranges.csv', folder: null }, list: 'RBL', reason: 'spam-source' },
+    readSettings(core.connection.read),
+    new Date(),
+    () => undefined,
+    steps,
+  );
+}
+
 /** An import of the file with 100-listing steps, paused before its `pauseAt`-th step until released. */
 function pausedImport(core: Core, file: string, pauseAt: number, throwAt = Infinity) {
   let steps = 0;
@@ -69,25 +82,17 @@ function pausedImport(core: Core, file: string, pauseAt: number, throwAt = Infin
   let paused: () => void = () => undefined;
   const isPaused = new Promise<void>((resolve) => (paused = resolve));
   const released = new Promise<void>((resolve) => (release = resolve));
-  const done = importListingsFile(
-    core.connection.write,
-    'Ann',
-    { file: { path: file, name: 'ranges.csv', folder: null }, list: 'RBL', reason: 'spam-source' },
-    readSettings(core.connection.read),
-    new Date(),
-    () => undefined,
-    {
-      stepRows: 100,
-      beforeStep: async () => {
-        steps += 1;
-        if (steps === throwAt) throw new AppError('cancelled', 'listings.importFile was cancelled; nothing was changed');
-        if (steps === pauseAt) {
-          paused();
-          await released;
-        }
-      },
+  const done = importInSteps(core, file, {
+    stepRows: 100,
+    beforeStep: async () => {
+      steps += 1;
+      if (steps === throwAt) throw new AppError('cancelled', 'listings.importFile was cancelled; nothing was changed');
+      if (steps === pauseAt) {
+        paused();
+        await released;
+      }
     },
-  );
+  });
   return { isPaused, release, done };
 }
 
@@ -224,15 +229,7 @@ test("an import's steps append their listings: the table's pages are left full, 
     }
     const file = join(folder, 'ranges.csv');
     writeFileSync(file, `${lines.join('\n')}\n`);
-    const result = await importListingsFile(
-      core.connection.write,
-      'Ann',
-      { file: { path: file, name: 'ranges.csv', folder: null }, list: 'RBL', reason: 'spam-source' },
-      readSettings(core.connection.read),
-      new Date(),
-      () => undefined,
-      { stepRows: 500 },
-    );
+    const result = await importInSteps(core, file, { stepRows: 500 });
     assert.equal(result.imported, count);
     // Written in front of the block's last listing, each step split the pages it went through: 11% of each leaf empty here, 4% appended.
     const leaves = core.connection.read.get<{ pages: number; unused: number; size: number }>(
