@@ -9,12 +9,12 @@
 import type { ChangeEvent } from '../../shared/remote.js';
 import type { UploadStore } from '../core/io/uploads.js';
 import type { MinisignKeyPair } from '../core/snapshot/index.js';
-import { openThreadedCore } from '../core/writer/threaded-core.js';
+import { openThreadedCore, type ThreadedCore } from '../core/writer/threaded-core.js';
 import type { EmbeddedSide } from './connection.js';
 import { embeddedDispatch } from './ipc.js';
 
 /** The owner of the desktop's uploads (paths the person chose, never the page's). */
-export const DESKTOP_UPLOAD_OWNER = 'desktop';
+const DESKTOP_UPLOAD_OWNER = 'desktop';
 
 export interface EmbeddedOptions {
   readonly databasePath: string;
@@ -29,7 +29,7 @@ export interface EmbeddedOptions {
 }
 
 export async function openEmbeddedSide(options: EmbeddedOptions): Promise<EmbeddedSide> {
-  let core: Awaited<ReturnType<typeof openThreadedCore>>;
+  let core: ThreadedCore;
   try {
     core = await openThreadedCore({
       databasePath: options.databasePath,
