@@ -12,11 +12,12 @@ import { WalCheckpointer } from './wal-checkpoints.js';
 const log = createLogger('db');
 const SLOW_QUERY_MS = 40;
 /**
- * Raw statements kept prepared, the oldest dropped first. Preparing one costs 20-90 µs (the
- * dashboard's fold of one change prepared three, 0.15 ms of a 1 ms call); some texts are built
- * for one call (the imports in progress they leave out), so the number kept is bounded.
+ * Statements kept prepared per connection, the oldest dropped first past this many. Preparing one
+ * costs 20-90 µs (the dashboard's fold of one change prepared three raw ones on every call, 0.15 ms
+ * of a 1 ms call, before raw ones were kept); some texts are built for one call (the imports in
+ * progress they leave out), so the number kept is bounded.
  */
-const RAW_STATEMENTS_KEPT = 64;
+const STATEMENTS_KEPT = 500;
 
 /** Read-only access: query helpers over the tagged `sql` template. */
 export interface ReadDb {
@@ -74,6 +75,21 @@ export interface OpenOptions {
   readonly memoryMap?: boolean;
 }
 
+/** Statements prepared once per text and kept (up to STATEMENTS_KEPT, the oldest dropped first). */
+function keptStatements(prepare: (text: string) => Database.Statement): (text: string) => Database.Statement {
+  const kept = new Map<string, Database.Statement>();
+  return (text) => {
+    const found = kept.get(text);
+    // A loop inside a loop over the same text gets a statement of its own for the inner one.
+    if (found && !found.busy) return found;
+    const prepared = prepare(text);
+    if (found) return prepared;
+    if (kept.size >= STATEMENTS_KEPT) kept.delete(kept.keys().next().value as string);
+    kept.set(text, prepared);
+    return prepared;
+  };
+}
+
 /**
  * Open (creating if needed) and migrate the database at `path` (':memory:' for a throw-away one).
  * `readonly` and `mustExist` open an existing file only: a missing one is an error, not a new database.
@@ -110,31 +126,12 @@ export function openDatabase(path: string, options: OpenOptions = {}): Connectio
   const committed = () => {
     if (checkpointer && !database.inTransaction) checkpointer.afterCommit(totalChanges.get() as number);
   };
-  const statements = new Map<string, Database.Statement>();
   // Asked on every lookup: a prepared statement, not db.pragma(), which prepares each time.
   const dataVersion = database.prepare('PRAGMA data_version').pluck();
 
-  const statement = (text: string): Database.Statement => {
-    let prepared = statements.get(text);
-    if (!prepared) {
-      prepared = database.prepare(text);
-      statements.set(text, prepared);
-    }
-    return prepared;
-  };
-
-  // Raw statements (rows as arrays) are kept apart from those above, which callers read as objects.
-  const rawStatements = new Map<string, Database.Statement>();
-  const rawStatement = (text: string): Database.Statement => {
-    const kept = rawStatements.get(text);
-    // A loop inside a loop over the same text gets a statement of its own for the inner one.
-    if (kept && !kept.busy) return kept;
-    const prepared = database.prepare(text).raw(true);
-    if (kept) return prepared;
-    if (rawStatements.size >= RAW_STATEMENTS_KEPT) rawStatements.delete(rawStatements.keys().next().value as string);
-    rawStatements.set(text, prepared);
-    return prepared;
-  };
+  const statement = keptStatements((text) => database.prepare(text));
+  // Raw statements (rows as arrays) are kept apart: callers read the others as objects.
+  const rawStatement = keptStatements((text) => database.prepare(text).raw(true));
 
   const timed = <T>(query: Sql, work: () => T): T => {
     const started = performance.now();

@@ -1,7 +1,8 @@
 /**
  * The connection keeps its statements prepared: a raw one (rows as arrays, for bulk reads) is
  * prepared once per text like the others, apart from them (the same text read as objects stays
- * objects), a loop inside a loop over the same text still works, and the number kept is bounded.
+ * objects), a loop inside a loop over the same text works for both kinds, and both are kept up to
+ * one bound, the oldest dropped first.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,12 +63,32 @@ describe('raw statements', () => {
     assert.deepEqual([...connection.read.iterateRaw(numbers([8, 9]))], [[8], [9]]);
   });
 
-  test('are kept up to a bound: the oldest is dropped and prepared again when asked', () => {
+  test('are kept up to a bound, as the others are: the oldest is dropped and prepared again when asked', () => {
     const first = sql`SELECT ${1} AS kept`;
     assert.deepEqual([...connection.read.iterateRaw(first)], [[1]]);
+    assert.deepEqual(connection.read.get(first), { kept: 1 });
     const before = timesPrepared(first.text);
     for (let index = 0; index < 100; index += 1) assert.deepEqual([...connection.read.iterateRaw({ text: `SELECT ${index} AS other`, values: [] })], [[index]]);
+    assert.deepEqual(connection.read.get(first), { kept: 1 });
     assert.deepEqual([...connection.read.iterateRaw(first)], [[1]]);
-    assert.equal(timesPrepared(first.text), before + 1, 'the oldest statement was still kept after 100 others');
+    assert.equal(timesPrepared(first.text), before, 'dropped after only 100 others');
+    for (let index = 0; index < 600; index += 1) {
+      const other = { text: `SELECT ${index} AS other`, values: [] };
+      assert.deepEqual([...connection.read.iterateRaw(other)], [[index]]);
+      assert.deepEqual(connection.read.get(other), { other: index });
+    }
+    assert.deepEqual([...connection.read.iterateRaw(first)], [[1]]);
+    assert.deepEqual(connection.read.get(first), { kept: 1 });
+    assert.equal(timesPrepared(first.text), before + 2, 'the oldest statements were still kept after 600 others');
+  });
+});
+
+describe('statements read as objects', () => {
+  test('a loop inside a loop over the same text works', () => {
+    const pairs: number[][] = [];
+    for (const outer of connection.read.iterate<{ value: number }>(numbers([1, 2]))) {
+      for (const inner of connection.read.iterate<{ value: number }>(numbers([5, 6]))) pairs.push([outer.value, inner.value]);
+    }
+    assert.deepEqual(pairs, [[1, 5], [1, 6], [2, 5], [2, 6]]);
   });
 });
