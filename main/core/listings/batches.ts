@@ -206,8 +206,7 @@ export class ListingBatch {
  * SQLite's own grouping, whose window and GROUP BY sort them twice.
  */
 function runsOf(writer: ListingWriter, selection: Sql): Array<{ first: number; last: number }> {
-  const query = sql`SELECT id FROM listings WHERE id IN (${selection}) AND status <> 'delisted' ORDER BY id`;
-  const ids = writer.db.prepare(query.text).pluck().all(...query.values) as number[];
+  const ids = writer.db.column<number>(sql`SELECT id FROM listings WHERE id IN (${selection}) AND status <> 'delisted' ORDER BY id`);
   const runs: Array<{ first: number; last: number }> = [];
   let first = 0;
   for (let index = 0; index < ids.length; index += 1) {

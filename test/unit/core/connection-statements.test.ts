@@ -1,7 +1,7 @@
 /**
- * The connection keeps its statements prepared: a raw one (rows as arrays, for bulk reads) is
- * prepared once per text like the others, apart from them (the same text read as objects stays
- * objects), a loop inside a loop over the same text works for both kinds, and both are kept up to
+ * The connection keeps its statements prepared: a raw one (rows as arrays, for bulk reads) or a
+ * plucked one (one column as an array) is prepared once per text like the others, apart from
+ * them (the same text read as objects stays objects), a loop inside a loop over the same text works for both kinds, and both are kept up to
  * one bound, the oldest dropped first.
  */
 import { after, before, describe, test } from 'node:test';
@@ -80,6 +80,17 @@ describe('raw statements', () => {
     assert.deepEqual([...connection.read.iterateRaw(first)], [[1]]);
     assert.deepEqual(connection.read.get(first), { kept: 1 });
     assert.equal(timesPrepared(first.text), before + 2, 'the oldest statements were still kept after 600 others');
+  });
+});
+
+describe('a column read as one array', () => {
+  test('gives the first column of every row, and the same text read as objects or raw stays so', () => {
+    const query = numbers([3, 1, 2]);
+    assert.deepEqual(connection.read.column<number>(query), [1, 2, 3]);
+    assert.deepEqual(connection.read.all(query), [{ value: 1 }, { value: 2 }, { value: 3 }]);
+    assert.deepEqual([...connection.read.iterateRaw(query)], [[1], [2], [3]]);
+    assert.deepEqual(connection.read.column<number>(numbers([])), []);
+    assert.deepEqual(connection.read.get(query), { value: 1 });
   });
 });
 
